@@ -1,0 +1,54 @@
+//! Form building blocks: a labelled field that shows its own validation message.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The message of `error` when it belongs to `field`.
+pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
+    match error {
+        Some(e) if e.field() == Some(field) => Some(e.to_string()),
+        _ => None,
+    }
+}
+
+/// The message of `error` when it belongs to no field shown on the form.
+pub fn form_message(error: &Option<AppError>, fields: &[&str]) -> Option<String> {
+    match error {
+        Some(e) if e.field().is_some_and(|f| fields.contains(&f)) => None,
+        Some(e) => Some(e.to_string()),
+        None => None,
+    }
+}
+
+/// A labelled input with its error underneath, linked for screen readers.
+#[component]
+pub fn Field(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    #[prop(into, default = "text".to_string())] kind: String,
+    #[prop(into, default = String::new())] autocomplete: String,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] maxlength: Option<u32>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let err_id = format!("{id}-error");
+    let described = err_id.clone();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                maxlength=maxlength
+                required=true
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described
+            />
+            <p class="field-error" id=err_id role="alert">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}

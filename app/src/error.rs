@@ -1,0 +1,92 @@
+//! The one error type that crosses the wire, and its mapping to HTTP statuses and UI messages.
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// What went wrong, in words a user can act on. Never carries secrets or Meta's raw bodies.
+#[derive(Error, Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Upstream(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    #[error("Could not reach Greenlight: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// A validation error on one named field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with by the REST API.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited { .. } => 429,
+            AppError::Unavailable(_) => 503,
+            AppError::Upstream(_) => 502,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// The field a validation error belongs to, for showing the message next to it.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_match_the_rest_contract() {
+        assert_eq!(AppError::Unauthorized.http_status(), 401);
+        assert_eq!(AppError::invalid("email", "bad").http_status(), 422);
+        assert_eq!(AppError::NotFound.http_status(), 404);
+        assert_eq!(AppError::Upstream("Meta".into()).http_status(), 502);
+    }
+
+    #[test]
+    fn field_errors_say_which_field() {
+        let e = AppError::invalid("email", "Enter an e-mail address.");
+        assert_eq!(e.field(), Some("email"));
+        assert_eq!(e.to_string(), "Enter an e-mail address.");
+    }
+}

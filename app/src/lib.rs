@@ -1,0 +1,71 @@
+//! Greenlight's user interface: routes, pages and components (SSR + hydration), the wire types they
+//! share with the server, and the server-function declarations that call the server's services.
+pub mod api;
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod port;
+pub mod views;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::components::shell::AccountShell;
+use crate::pages::{
+    home::HomePage, inboxes::InboxesPage, login::LoginPage, not_found::NotFound,
+    settings::SettingsPage, setup::SetupPage,
+};
+
+/// Scoped CSS of every `style!` in this crate, collected by build.rs (stylers::build).
+pub const STYLERS_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/stylers.css"));
+
+/// The site's output name: the wasm, js and css under `/pkg` carry it.
+pub const OUTPUT_NAME: &str = "greenlight";
+
+/// HTML document rendered by the server around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+                <style id="stylers">{STYLERS_CSS}</style>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: global stylesheet, title and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/greenlight.css"/>
+        <Title text="Greenlight"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=HomePage/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/setup") view=SetupPage/>
+                <ParentRoute path=path!("/accounts/:account_id") view=AccountShell>
+                    <Route path=path!("inboxes") view=InboxesPage/>
+                    <Route path=path!("settings") view=SettingsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

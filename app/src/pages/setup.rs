@@ -1,0 +1,31 @@
+//! `/setup`: the first-run page that creates the first administrator (only while no user exists).
+use leptos::prelude::*;
+
+use crate::api::FirstRun;
+use crate::components::form::{field_message, form_message, Field};
+
+const FIELDS: [&str; 4] = ["name", "email", "password", "account_name"];
+
+/// First run: name the account and create its administrator.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let action = ServerAction::<FirstRun>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let msg = move |f: &'static str| Signal::derive(move || field_message(&error.get(), f));
+    view! {
+        <main class="auth-page">
+            <section class="card auth-card">
+                <h1>"Welcome to Greenlight"</h1>
+                <p>"Create the first administrator. This page works only once, while Greenlight has no user."</p>
+                <ActionForm action=action attr:id="setup-form">
+                    <Field name="account_name" label="Account (your company)" maxlength=100 error=msg("account_name")/>
+                    <Field name="name" label="Your name" autocomplete="name" maxlength=100 error=msg("name")/>
+                    <Field name="email" label="E-mail" kind="email" autocomplete="username" maxlength=254 error=msg("email")/>
+                    <Field name="password" label="Password (at least 10 characters)" kind="password" autocomplete="new-password" maxlength=1024 error=msg("password")/>
+                    <p class="form-error" role="alert">{move || form_message(&error.get(), &FIELDS)}</p>
+                    <button type="submit" class="primary" disabled=move || action.pending().get()>"Create administrator"</button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,92 @@
+// Shared harness for the end-to-end tests: starts the release `greenlight` binary in demo mode on a
+// free loopback port with a fresh data directory, and launches Debian's Chromium via playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? join(here, '..', 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export const ADMIN = { email: 'admin@greenlight.demo', password: 'greenlight-admin' };
+export const AGENT = { email: 'agent@greenlight.demo', password: 'greenlight-agent' };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `greenlight serve --demo`; resolves when /readyz answers. */
+export async function startGreenlight(extraArgs = []) {
+  const bin = process.env.GREENLIGHT_BIN;
+  if (!bin) throw new Error('GREENLIGHT_BIN must point at the greenlight binary');
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'greenlight-e2e-'));
+  const child = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, ...extraArgs], {
+    cwd: dataDir, // the binary must not need any file beside it
+    env: { ...process.env, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`greenlight exited: ${output}`);
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    },
+  };
+}
+
+/** A fresh Chromium context; `javaScriptEnabled: false` checks the server-rendered pages alone. */
+export async function launch({ javaScriptEnabled = true } = {}) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    javaScriptEnabled,
+    viewport: { width: 1200, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  return { context, page, problems };
+}
+
+/** Waits until the wasm app has hydrated (the hydrate() entry ran). */
+export async function hydrated(page) {
+  await page.waitForFunction(() => window.__greenlight_hydrated === true, null, { timeout: 20000 });
+}
+
+/** Signs in through the login form. */
+export async function signIn(page, base, who) {
+  await page.goto(`${base}/login`);
+  await page.fill('#field-email', who.email);
+  await page.fill('#field-password', who.password);
+  await page.click('button[type=submit]');
+}

@@ -1,0 +1,12 @@
+//! The browser entry: hydrates the server-rendered page with the `app` crate.
+
+/// Called by the generated JS once the wasm is loaded.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // Lets end-to-end tests wait for hydration instead of sleeping.
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &"__greenlight_hydrated".into(), &true.into());
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit and integration tests (nextest), component tests in
+# headless Chromium (wasm-bindgen-test), and end-to-end Playwright tests against the release binary.
+# Installs missing tools first. Fails loudly on the first failure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0
+# Builds outside the clone are reused across runs on the same machine (a fresh machine starts empty).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/greenlight-target}"
+t0=$(date +%s); step() { echo "=== [$(( $(date +%s) - t0 ))s] $*"; }
+
+step "tools"
+scripts/setup-tools.sh
+
+step "format"
+cargo fmt --all -- --check
+
+step "build: release site and binary"
+scripts/build.sh release
+
+step "lint: clippy (server and app with ssr)"
+cargo clippy -p greenlight -p app --all-targets -- -D warnings
+
+step "test: unit and integration (nextest)"
+cargo nextest run -p greenlight -p app --no-fail-fast
+
+step "test: components in headless chromium (wasm-bindgen-test)"
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test -p app --target wasm32-unknown-unknown --features hydrate --test web
+
+step "test: end to end (playwright-core + chromium against the release binary)"
+GREENLIGHT_BIN="$CARGO_TARGET_DIR/release/greenlight" node --test --test-concurrency=1 end2end/tests/
+
+step "all tests passed"

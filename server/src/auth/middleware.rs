@@ -1,0 +1,154 @@
+//! Request middleware: resolves the session or API token into a `RequestContext`, guards pages,
+//! and refuses cross-site writes.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::port::{RequestContext, SessionControl};
+use async_trait::async_trait;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use crate::startup::AppState;
+
+/// The session key holding the signed-in user's id.
+const USER_ID_KEY: &str = "user_id";
+
+/// Wraps the tower-sessions session of one request.
+struct BrowserSession(Option<Session>);
+
+#[async_trait]
+impl SessionControl for BrowserSession {
+    async fn start(&self, user_id: i64) -> Result<(), AppError> {
+        let s = self.0.as_ref().ok_or(AppError::Internal)?;
+        s.cycle_id().await.map_err(session_error)?;
+        s.insert(USER_ID_KEY, user_id).await.map_err(session_error)
+    }
+
+    async fn end(&self) -> Result<(), AppError> {
+        match &self.0 {
+            Some(s) => s.flush().await.map_err(session_error),
+            None => Ok(()),
+        }
+    }
+}
+
+fn session_error(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store");
+    AppError::Internal
+}
+
+/// Attaches `RequestContext` (user from the session cookie or the `api_access_token` header).
+pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let session = req.extensions().get::<Session>().cloned();
+    let client_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let mut user = None;
+    if let Some(s) = &session {
+        if let Ok(Some(id)) = s.get::<i64>(USER_ID_KEY).await {
+            user = state.services.user(id).await.ok();
+        }
+    }
+    if user.is_none() {
+        let token = req
+            .headers()
+            .get("api_access_token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if let Some(token) = token {
+            user = state.services.user_by_api_token(&token).await.ok().flatten();
+        }
+    }
+    if let Some(u) = &user {
+        tracing::Span::current().record("user_id", u.id);
+    }
+    req.extensions_mut().insert(RequestContext {
+        user,
+        client_ip,
+        session: Arc::new(BrowserSession(session)),
+    });
+    next.run(req).await
+}
+
+/// Paths that are not pages: APIs, server functions, assets, probes, webhooks.
+fn is_page(path: &str) -> bool {
+    const NOT_PAGES: [&str; 7] = ["/api/", "/sfn/", "/pkg/", "/webhooks/", "/healthz", "/readyz", "/__sim/"];
+    let last = path.rsplit('/').next().unwrap_or("");
+    !NOT_PAGES.iter().any(|p| path.starts_with(p)) && !last.contains('.')
+}
+
+/// Sends visitors to sign-in (or first run), and signed-in users away from the sign-in page.
+pub async fn guard_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if req.method() != Method::GET || !is_page(&path) {
+        return next.run(req).await;
+    }
+    let user = req
+        .extensions()
+        .get::<RequestContext>()
+        .and_then(|c| c.user.clone());
+    let first_run = || async { state.services.needs_first_run().await.unwrap_or(false) };
+    match (path.as_str(), &user) {
+        ("/", Some(u)) | ("/login", Some(u)) | ("/setup", Some(u)) => {
+            Redirect::to(&u.home_path()).into_response()
+        }
+        ("/setup", None) => {
+            if first_run().await {
+                next.run(req).await
+            } else {
+                Redirect::to("/login").into_response()
+            }
+        }
+        (_, None) if first_run().await => Redirect::to("/setup").into_response(),
+        ("/", None) => Redirect::to("/login").into_response(),
+        ("/login", None) => next.run(req).await,
+        (_, None) => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or(path);
+            let next_param: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            Redirect::to(&format!("/login?next={next_param}")).into_response()
+        }
+        (_, Some(_)) => next.run(req).await,
+    }
+}
+
+/// Refuses state-changing requests whose `Origin` is another site (CSRF defence beside SameSite).
+pub async fn same_origin_writes(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    if let (Some(origin), Some(host)) = (origin, host) {
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        if origin_host != host && !req.uri().path().starts_with("/webhooks/") {
+            return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": "Cross-site request refused."})))
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_page;
+
+    #[test]
+    fn pages_are_told_apart_from_apis_and_assets() {
+        assert!(is_page("/accounts/1/inboxes"));
+        assert!(is_page("/login"));
+        assert!(!is_page("/api/v1/profile"));
+        assert!(!is_page("/sfn/login"));
+        assert!(!is_page("/pkg/greenlight.wasm"));
+        assert!(!is_page("/favicon.svg"));
+    }
+}

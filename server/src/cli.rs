@@ -1,0 +1,133 @@
+//! The command line: `serve`, `migrate`, `users create`.
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{DbArgs, ServeArgs};
+use crate::services::accounts::NewUser;
+
+/// Greenlight keeps WhatsApp Business Cloud API numbers healthy.
+#[derive(Parser, Debug)]
+#[command(name = "greenlight", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web console (applies migrations first).
+    Serve(Box<ServeArgs>),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Manage users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+/// `users` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum UsersCommand {
+    /// Create a user (and the account if needed); prints one JSON line with the API token.
+    Create(CreateUserArgs),
+}
+
+/// `users create` options.
+#[derive(Args, Debug)]
+pub struct CreateUserArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub password: String,
+    /// Account name; created when no account has it.
+    #[arg(long)]
+    pub account: String,
+    #[arg(long, value_parser = ["administrator", "agent"])]
+    pub role: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("greenlight: {message}");
+    ExitCode::from(2)
+}
+
+/// Parses the command line and runs it. Bad flags or configuration: one line, exit code 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Serve(args) => serve(*args).await,
+        Command::Migrate(db) => match crate::db::open(&db.url()).await {
+            Ok(_) => {
+                println!("migrations applied to {}", db.url());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Users {
+            command: UsersCommand::Create(a),
+        } => {
+            let db = match crate::db::open(&a.db.url()).await {
+                Ok(db) => db,
+                Err(e) => return fail(e),
+            };
+            let secrets = crate::crypto::SecretBox::from_key([0; 32]);
+            let services = crate::services::Services::new(db, secrets, false);
+            match services
+                .create_user(NewUser {
+                    email: a.email,
+                    name: a.name,
+                    password: a.password,
+                    account: a.account,
+                    role: a.role,
+                })
+                .await
+            {
+                Ok(created) => {
+                    println!("{}", serde_json::to_string(&created).expect("serializable"));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    let e: app::error::AppError = e.into();
+                    match e.field() {
+                        Some(f) => fail(format!("--{f}: {e}")),
+                        None => fail(e),
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    crate::telemetry::init(args.log_format);
+    let app = match crate::startup::Application::build(&args).await {
+        Ok(app) => app,
+        Err(e) => return fail(e),
+    };
+    if args.demo {
+        match crate::demo::seed(&app.services).await {
+            Ok(creds) => crate::demo::print_banner(&app.addr, &creds),
+            Err(e) => return fail(format!("demo: {}", app::error::AppError::from(e))),
+        }
+    }
+    tracing::info!(addr = %app.addr, "Greenlight listening on http://{}", app.addr);
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("server stopped: {e}")),
+    }
+}

@@ -1,0 +1,4 @@
+//! The HTTP doors: REST API, probes, embedded site assets, and the Leptos pages.
+pub mod api;
+pub mod assets;
+pub mod ops;

@@ -1,0 +1,16 @@
+//! Greenlight's server: configuration, CLI, database, Graph client, services, jobs and the HTTP API.
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod graph;
+pub mod http;
+pub mod registration;
+pub mod services;
+pub mod simulator;
+pub mod startup;
+pub mod telemetry;

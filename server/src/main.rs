@@ -1,0 +1,4 @@
+//! The `greenlight` binary.
+fn main() -> std::process::ExitCode {
+    greenlight::cli::main()
+}

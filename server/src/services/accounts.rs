@@ -1,0 +1,184 @@
+//! Accounts, users, sign-in and who may see what in an account.
+use app::auth::{CurrentUser, Role};
+use app::error::AppError;
+use app::views::{AccountSettings, FirstRunForm, MemberView};
+use serde::Serialize;
+
+use super::Services;
+use crate::auth::{api_token, password};
+use crate::db::{self, accounts, now_secs, users};
+use crate::domain::{AccountName, Email, NewPassword, PersonName};
+use crate::error::{ServiceError, ServiceResult};
+
+/// A request to create a user in an account (CLI, first run, demo).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub account: String,
+    pub role: String,
+}
+
+/// What `users create` prints: the API token is shown once, here, and stored only as a digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedUser {
+    pub user_id: i64,
+    pub account_id: i64,
+    pub access_token: String,
+}
+
+impl Services {
+    /// Creates a user and (if needed) their account in one transaction: nothing half-written.
+    pub async fn create_user(&self, input: NewUser) -> ServiceResult<CreatedUser> {
+        let email = Email::parse("email", &input.email)?;
+        let name = PersonName::parse("name", &input.name)?;
+        let pw = NewPassword::parse("password", &input.password)?;
+        let account = AccountName::parse("account", &input.account)?;
+        let role = Role::parse(input.role.trim()).ok_or_else(|| {
+            AppError::invalid("role", "Role must be administrator or agent.")
+        })?;
+        let hash = password::hash(pw.expose().to_string()).await;
+        let token = api_token::generate();
+        let now = now_secs();
+        let mut tx = self.db.begin().await?;
+        let user_id = match users::insert(
+            &mut tx,
+            email.as_str(),
+            name.as_str(),
+            &hash,
+            &api_token::digest(&token),
+            now,
+        )
+        .await
+        {
+            Ok(id) => id,
+            Err(e) => {
+                let e = ServiceError::from(e);
+                return Err(if e.is_unique_violation() {
+                    AppError::invalid("email", "A user with this e-mail already exists.").into()
+                } else {
+                    e
+                });
+            }
+        };
+        let account_id = accounts::find_or_create(&mut tx, account.as_str(), now).await?;
+        accounts::set_membership(&mut tx, account_id, user_id, role, now).await?;
+        tx.commit().await?;
+        Ok(CreatedUser {
+            user_id,
+            account_id,
+            access_token: token,
+        })
+    }
+
+    /// True while no user exists.
+    pub async fn needs_first_run(&self) -> ServiceResult<bool> {
+        Ok(users::count(&self.db).await? == 0)
+    }
+
+    /// Creates the first administrator; refused once any user exists.
+    pub async fn create_first_admin(&self, form: FirstRunForm) -> ServiceResult<CurrentUser> {
+        if !self.needs_first_run().await? {
+            return Err(AppError::Conflict(
+                "Greenlight already has users. Sign in instead.".into(),
+            )
+            .into());
+        }
+        let created = self
+            .create_user(NewUser {
+                email: form.email,
+                name: form.name,
+                password: form.password,
+                account: form.account_name,
+                role: "administrator".into(),
+            })
+            .await?;
+        self.user(created.user_id).await
+    }
+
+    /// The user with their memberships.
+    pub async fn user(&self, user_id: i64) -> ServiceResult<CurrentUser> {
+        users::current_user(&self.db, user_id)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized.into())
+    }
+
+    /// The user owning an API access token, if any.
+    pub async fn user_by_api_token(&self, token: &str) -> ServiceResult<Option<CurrentUser>> {
+        match users::id_by_token_hash(&self.db, &api_token::digest(token)).await? {
+            Some(id) => Ok(users::current_user(&self.db, id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Checks e-mail and password, throttled per client and per e-mail. The answer does not say
+    /// which of the two was wrong.
+    pub async fn sign_in(&self, email: &str, pw: &str, client: &str) -> ServiceResult<CurrentUser> {
+        let normalized = email.trim().to_lowercase();
+        if normalized.is_empty() {
+            return Err(AppError::invalid("email", "Enter your e-mail address.").into());
+        }
+        if pw.is_empty() {
+            return Err(AppError::invalid("password", "Enter your password.").into());
+        }
+        if pw.len() > 1024 || normalized.len() > 254 {
+            return Err(AppError::invalid("password", "E-mail or password is incorrect.").into());
+        }
+        self.login_limiter
+            .check(client, &normalized)
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        let row = users::by_email(&self.db, &normalized).await?;
+        let phc = row
+            .as_ref()
+            .map(|r| r.password_hash.clone())
+            .unwrap_or_else(|| password::decoy_hash().to_string());
+        let ok = password::verify(pw.to_string(), phc).await;
+        match row {
+            Some(r) if ok => {
+                tracing::info!(user_id = r.id, "signed in");
+                self.user(r.id).await
+            }
+            _ => {
+                tracing::info!("sign-in refused");
+                Err(AppError::invalid("password", "E-mail or password is incorrect.").into())
+            }
+        }
+    }
+
+    /// The user's role in `account_id`; another account's data is "not found" so ids don't leak.
+    pub fn role_in(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<Role> {
+        user.role_in(account_id)
+            .ok_or_else(|| AppError::NotFound.into())
+    }
+
+    /// The account settings page.
+    pub async fn account_settings(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> ServiceResult<AccountSettings> {
+        let your_role = self.role_in(user, account_id)?;
+        let account_name = db::accounts::name(&self.db, account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let members = accounts::members(&self.db, account_id)
+            .await?
+            .into_iter()
+            .filter_map(|m| {
+                Role::parse(&m.role).map(|role| MemberView {
+                    user_id: m.user_id,
+                    name: m.name,
+                    email: m.email,
+                    role,
+                })
+            })
+            .collect();
+        Ok(AccountSettings {
+            account_id,
+            account_name,
+            your_role,
+            members,
+        })
+    }
+}

@@ -1,0 +1,29 @@
+//! Services: every rule of Greenlight lives here once, and every door (REST, server functions,
+//! background jobs, webhooks) calls it.
+pub mod accounts;
+pub mod port;
+
+use crate::auth::login_limiter::LoginLimiter;
+use crate::crypto::SecretBox;
+use crate::db::Db;
+
+/// The services with what they share. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub secrets: SecretBox,
+    pub login_limiter: LoginLimiter,
+    pub demo: bool,
+}
+
+impl Services {
+    /// Services over an open database.
+    pub fn new(db: Db, secrets: SecretBox, demo: bool) -> Self {
+        Services {
+            db,
+            secrets,
+            login_limiter: LoginLimiter::default(),
+            demo,
+        }
+    }
+}

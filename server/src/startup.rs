@@ -1,0 +1,211 @@
+//! Builds the application from its configuration: database, services, router, listener.
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::port::SharedPort;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::auth::middleware::{guard_pages, resolve_user, same_origin_writes};
+use crate::config::ServeArgs;
+use crate::crypto::SecretBox;
+use crate::http::{api, assets, ops};
+use crate::services::Services;
+
+/// Largest request body accepted anywhere (forms, JSON, webhooks).
+pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub services: Services,
+    pub leptos_options: LeptosOptions,
+    pub port: SharedPort,
+}
+
+/// Why start-up failed; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Db(#[from] crate::db::DbOpenError),
+    #[error(transparent)]
+    Crypto(#[from] crate::crypto::CryptoError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+    #[error("session store: {0}")]
+    Sessions(String),
+}
+
+/// A bound, ready-to-run Greenlight.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    /// The address actually bound (port 0 resolves here).
+    pub addr: SocketAddr,
+    pub services: Services,
+}
+
+fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(app::OUTPUT_NAME)
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+impl Application {
+    /// Opens the database, loads the key, wires services and binds the listener.
+    pub async fn build(args: &ServeArgs) -> Result<Self, StartupError> {
+        let db = crate::db::open(&args.db.url()).await?;
+        let secrets = SecretBox::load(args.secret_key.as_deref(), &args.db.data_dir)?;
+        let services = Services::new(db, secrets, args.demo);
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| StartupError::Bind {
+                addr: args.addr,
+                reason: e.to_string(),
+            })?;
+        let addr = listener.local_addr().map_err(|e| StartupError::Bind {
+            addr: args.addr,
+            reason: e.to_string(),
+        })?;
+        let secure_cookies = args.public_url().scheme() == "https";
+        let router = build_router(services.clone(), addr, secure_cookies).await?;
+        Ok(Application {
+            listener,
+            router,
+            addr,
+            services,
+        })
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn build_router(
+    services: Services,
+    addr: SocketAddr,
+    secure_cookies: bool,
+) -> Result<Router, StartupError> {
+    let leptos_options = leptos_options(addr);
+    let port: SharedPort = Arc::new(services.clone());
+    let state = AppState {
+        services: services.clone(),
+        leptos_options: leptos_options.clone(),
+        port: port.clone(),
+    };
+
+    let store = SqliteStore::new(services.db.clone())
+        .with_table_name("sessions")
+        .map_err(|e| StartupError::Sessions(e.to_string()))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| StartupError::Sessions(e.to_string()))?;
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("greenlight_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
+
+    let routes = generate_route_list(App);
+    let context = {
+        let port = port.clone();
+        move || provide_context(port.clone())
+    };
+    let router = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .route("/sfn/{*name}", get(server_fn).post(server_fn))
+        .merge(api::routes())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), guard_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), resolve_user))
+        .layer(middleware::from_fn(same_origin_writes))
+        .layer(sessions)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, user_id = tracing::field::Empty)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state);
+    let _ = Duration::ZERO;
+    Ok(router)
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    let port = state.port.clone();
+    handle_server_fns_with_context(move || provide_context(port.clone()), req).await
+}
+
+/// Embedded assets, else the app's 404 page.
+async fn fallback(State(state): State<AppState>, headers: HeaderMap, req: Request<Body>) -> Response {
+    if let Some(resp) = assets::serve(req.uri().path(), &headers) {
+        return resp;
+    }
+    let port = state.port.clone();
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(port.clone()),
+        move || shell(options.clone()),
+    );
+    handler(req).await.into_response()
+}

@@ -1,0 +1,109 @@
+//! `spawn_app()` and request helpers shared by the integration tests.
+use clap::Parser;
+use greenlight::cli::{Cli, Command};
+use greenlight::services::accounts::{CreatedUser, NewUser};
+use greenlight::services::Services;
+use greenlight::startup::Application;
+use reqwest::redirect::Policy;
+use tempfile::TempDir;
+
+/// A running Greenlight and a cookie-keeping client that does not follow redirects.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub services: Services,
+    pub data_dir: TempDir,
+}
+
+/// A browser-like client: keeps cookies, shows redirects instead of following them.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Starts Greenlight on 127.0.0.1:0 with a fresh data directory.
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let cli = Cli::parse_from([
+        "greenlight",
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir.path().to_str().unwrap(),
+        "--database-url",
+        &format!("sqlite://{}/greenlight.db", data_dir.path().display()),
+        "--graph-api-base-url",
+        "http://127.0.0.1:9",
+    ]);
+    let Command::Serve(args) = cli.command else {
+        unreachable!()
+    };
+    let app = Application::build(&args).await.expect("app builds");
+    let address = format!("http://{}", app.addr);
+    let services = app.services.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: new_client(),
+        services,
+        data_dir,
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Creates a user directly through the service.
+    pub async fn user(&self, email: &str, account: &str, role: &str) -> CreatedUser {
+        self.services
+            .create_user(NewUser {
+                email: email.into(),
+                name: format!("User {email}"),
+                password: PASSWORD.into(),
+                account: account.into(),
+                role: role.into(),
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Posts the sign-in server function as a browser form would.
+    pub async fn login(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        client
+            .post(self.url("/sfn/login"))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("api_access_token", token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The `Set-Cookie` headers of a response.
+pub fn set_cookies(resp: &reqwest::Response) -> Vec<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
