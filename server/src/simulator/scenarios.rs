@@ -1,0 +1,341 @@
+//! The preset numbers: one WhatsApp Business number in every state Greenlight has to handle.
+//!
+//! Ids are fixed so the demo, the end-to-end tests and the docs can refer to them; every
+//! scenario has its own access token. `healthy`, `quality_red` and `connected_expired` share one
+//! WABA and business portfolio ("Lucky Shrub"), so a WABA listing with several numbers (and
+//! cursor paging) exists; every other scenario has a WABA and portfolio of its own.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The state a preset number is in when the simulator starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    /// Registered on Cloud API, connected, green, name approved.
+    Healthy,
+    /// Display name still in review; `/register` fails with 100/2388001 until `approve_name`.
+    PendingReview,
+    /// Name approved but never registered (platform `NOT_APPLICABLE`); `/register` succeeds.
+    ApprovedUnregistered,
+    /// `CLOUD_API` but `throughput.level = NOT_APPLICABLE`; `/register` fixes it.
+    ThroughputNotApplicable,
+    /// `code_verification_status = NOT_VERIFIED`; `/register` answers 133006.
+    NotVerified,
+    /// Display name declined.
+    NameDeclined,
+    /// The register budget (10 per 72 h) is already spent; `/register` answers 133016.
+    QuotaExhausted,
+    /// Its access token has expired: every call answers 401/190/463.
+    TokenExpired,
+    /// Someone else already set a two-step PIN; `/register` with another PIN answers 133005.
+    PinMismatch,
+    /// Quality RED, status FLAGGED, registered.
+    QualityRed,
+    /// Answers every call after a configurable delay (20 s by default).
+    Slow,
+    /// The first two calls fail with 5xx (code 2), then it is healthy.
+    Flaky,
+    /// Healthy, but the verified name is HTML.
+    HtmlName,
+    /// Registered and CONNECTED with `code_verification_status = EXPIRED`.
+    ConnectedExpired,
+    /// Enum values Meta may add later (quality UNKNOWN, status OFFLINE, TIER_2K, SOMETHING_NEW).
+    UnknownValues,
+}
+
+impl Scenario {
+    /// Every scenario, in a stable order.
+    pub const ALL: [Scenario; 15] = [
+        Scenario::Healthy,
+        Scenario::PendingReview,
+        Scenario::ApprovedUnregistered,
+        Scenario::ThroughputNotApplicable,
+        Scenario::NotVerified,
+        Scenario::NameDeclined,
+        Scenario::QuotaExhausted,
+        Scenario::TokenExpired,
+        Scenario::PinMismatch,
+        Scenario::QualityRed,
+        Scenario::Slow,
+        Scenario::Flaky,
+        Scenario::HtmlName,
+        Scenario::ConnectedExpired,
+        Scenario::UnknownValues,
+    ];
+
+    /// Machine name, e.g. `pending_review`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::Healthy => "healthy",
+            Scenario::PendingReview => "pending_review",
+            Scenario::ApprovedUnregistered => "approved_unregistered",
+            Scenario::ThroughputNotApplicable => "throughput_not_applicable",
+            Scenario::NotVerified => "not_verified",
+            Scenario::NameDeclined => "name_declined",
+            Scenario::QuotaExhausted => "quota_exhausted",
+            Scenario::TokenExpired => "token_expired",
+            Scenario::PinMismatch => "pin_mismatch",
+            Scenario::QualityRed => "quality_red",
+            Scenario::Slow => "slow",
+            Scenario::Flaky => "flaky",
+            Scenario::HtmlName => "html_name",
+            Scenario::ConnectedExpired => "connected_expired",
+            Scenario::UnknownValues => "unknown_values",
+        }
+    }
+
+    /// Human description for the demo.
+    pub fn label(self) -> &'static str {
+        match self {
+            Scenario::Healthy => "Healthy and registered",
+            Scenario::PendingReview => "Display name in review",
+            Scenario::ApprovedUnregistered => "Name approved, not registered",
+            Scenario::ThroughputNotApplicable => "Cloud API without throughput",
+            Scenario::NotVerified => "Phone number not verified",
+            Scenario::NameDeclined => "Display name declined",
+            Scenario::QuotaExhausted => "Register quota exhausted",
+            Scenario::TokenExpired => "Access token expired",
+            Scenario::PinMismatch => "Two-step PIN set elsewhere",
+            Scenario::QualityRed => "Quality red, flagged",
+            Scenario::Slow => "Meta answers slowly",
+            Scenario::Flaky => "Meta fails twice, then answers",
+            Scenario::HtmlName => "Verified name with HTML",
+            Scenario::ConnectedExpired => "Connected, verification expired",
+            Scenario::UnknownValues => "Values Greenlight does not know yet",
+        }
+    }
+
+    fn index(self) -> u64 {
+        Scenario::ALL
+            .iter()
+            .position(|s| *s == self)
+            .expect("every scenario is in ALL") as u64
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scenario {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Scenario::ALL
+            .into_iter()
+            .find(|sc| sc.as_str() == s)
+            .ok_or_else(|| format!("unknown scenario `{s}`"))
+    }
+}
+
+/// The Meta app the simulator pretends Greenlight is (used in `subscribed_apps`, `health_status`
+/// and the embedded-signup code exchange).
+pub const APP_ID: &str = "634974688087057";
+/// The app secret `GET /oauth/access_token` expects as `client_secret`.
+pub const APP_SECRET: &str = "sim-app-secret-3f9a1c7e5b2d4f60";
+/// The app's name as `subscribed_apps` reports it.
+pub const APP_NAME: &str = "Greenlight Simulator";
+
+/// Ids of the WABA and business portfolio shared by `healthy`, `quality_red` and `connected_expired`.
+const SHARED_WABA: &str = "102290129340398";
+const SHARED_BUSINESS: &str = "506914307656634";
+
+/// Everything fixed about a preset: identity plus its initial state.
+#[derive(Clone, Debug)]
+pub(crate) struct Preset {
+    pub phone_number_id: String,
+    pub waba_id: String,
+    pub waba_name: String,
+    pub business_id: String,
+    pub business_name: String,
+    pub token: String,
+    pub display_phone_number: String,
+    pub verified_name: String,
+    pub name_status: &'static str,
+    pub code_verification_status: &'static str,
+    pub quality_rating: &'static str,
+    pub status: &'static str,
+    pub platform_type: &'static str,
+    pub throughput: Option<&'static str>,
+    pub messaging_limit: &'static str,
+    pub messaging_limit_tier: Option<&'static str>,
+    /// Days before the simulator's start the number was onboarded (registered), if ever.
+    pub onboarded_days_ago: Option<i64>,
+    /// A PIN already set on the number.
+    pub pin: Option<&'static str>,
+}
+
+impl Preset {
+    fn registered(scenario: Scenario) -> Preset {
+        let i = scenario.index();
+        let shared = matches!(
+            scenario,
+            Scenario::Healthy | Scenario::QualityRed | Scenario::ConnectedExpired
+        );
+        let (waba_id, business_id) = if shared {
+            (SHARED_WABA.to_string(), SHARED_BUSINESS.to_string())
+        } else {
+            (
+                (102_290_129_340_400 + i * 7_919).to_string(),
+                (506_914_307_656_700 + i * 6_007).to_string(),
+            )
+        };
+        let verified_name = name_for(scenario).to_string();
+        let (waba_name, business_name) = if shared {
+            (
+                "Lucky Shrub".to_string(),
+                "Lucky Shrub Holdings".to_string(),
+            )
+        } else {
+            (
+                verified_name.clone(),
+                format!("{verified_name} (portfolio)"),
+            )
+        };
+        Preset {
+            phone_number_id: (1_065_403_522_429_001 + i * 104_729).to_string(),
+            waba_id,
+            waba_name,
+            business_id,
+            business_name,
+            token: format!(
+                "EAAGsim{}ZBx{:08x}ZDZD",
+                scenario.as_str().replace('_', ""),
+                0x5eed_0000 + i * 2_654_435
+            ),
+            display_phone_number: format!("+1 631-555-{:04}", 101 + i),
+            verified_name,
+            name_status: "APPROVED",
+            code_verification_status: "VERIFIED",
+            quality_rating: "GREEN",
+            status: "CONNECTED",
+            platform_type: "CLOUD_API",
+            throughput: Some("STANDARD"),
+            messaging_limit: "TIER_2K",
+            messaging_limit_tier: Some("TIER_1K"),
+            onboarded_days_ago: Some(120 + i as i64),
+            pin: Some("246810"),
+        }
+    }
+
+    /// A number freshly added through embedded signup: verified, never registered.
+    fn unregistered(scenario: Scenario) -> Preset {
+        Preset {
+            status: "PENDING",
+            platform_type: "NOT_APPLICABLE",
+            throughput: Some("NOT_APPLICABLE"),
+            quality_rating: "NA",
+            messaging_limit: "TIER_250",
+            messaging_limit_tier: None,
+            onboarded_days_ago: None,
+            pin: None,
+            ..Preset::registered(scenario)
+        }
+    }
+}
+
+fn name_for(scenario: Scenario) -> &'static str {
+    match scenario {
+        Scenario::Healthy => "Lucky Shrub",
+        Scenario::PendingReview => "Jasper's Market",
+        Scenario::ApprovedUnregistered => "Cactus Corner",
+        Scenario::ThroughputNotApplicable => "Fern & Moss",
+        Scenario::NotVerified => "Orchid Hotline",
+        Scenario::NameDeclined => "John Smith",
+        Scenario::QuotaExhausted => "Bonsai Brothers",
+        Scenario::TokenExpired => "Tulip Travel",
+        Scenario::PinMismatch => "Maple Dental",
+        Scenario::QualityRed => "Lucky Shrub Outlet",
+        Scenario::Slow => "Snail Mail Co",
+        Scenario::Flaky => "Flicker Lights",
+        Scenario::HtmlName => "<script>alert(\"x\")</script> & Co <b>bold</b>",
+        Scenario::ConnectedExpired => "Lucky Shrub Support",
+        Scenario::UnknownValues => "Nebula Labs",
+    }
+}
+
+/// The initial state of a scenario's number.
+pub(crate) fn preset(scenario: Scenario) -> Preset {
+    match scenario {
+        Scenario::Healthy | Scenario::Slow | Scenario::Flaky | Scenario::HtmlName => {
+            Preset::registered(scenario)
+        }
+        Scenario::PendingReview => Preset {
+            name_status: "PENDING_REVIEW",
+            ..Preset::unregistered(scenario)
+        },
+        Scenario::ApprovedUnregistered | Scenario::QuotaExhausted => Preset::unregistered(scenario),
+        Scenario::ThroughputNotApplicable => Preset {
+            platform_type: "CLOUD_API",
+            quality_rating: "GREEN",
+            onboarded_days_ago: Some(9),
+            ..Preset::unregistered(scenario)
+        },
+        Scenario::NotVerified => Preset {
+            code_verification_status: "NOT_VERIFIED",
+            ..Preset::unregistered(scenario)
+        },
+        Scenario::NameDeclined => Preset {
+            name_status: "DECLINED",
+            ..Preset::unregistered(scenario)
+        },
+        Scenario::TokenExpired => Preset::registered(scenario),
+        Scenario::PinMismatch => Preset {
+            pin: Some("918273"),
+            ..Preset::unregistered(scenario)
+        },
+        Scenario::QualityRed => Preset {
+            quality_rating: "RED",
+            status: "FLAGGED",
+            ..Preset::registered(scenario)
+        },
+        Scenario::ConnectedExpired => Preset {
+            code_verification_status: "EXPIRED",
+            ..Preset::registered(scenario)
+        },
+        Scenario::UnknownValues => Preset {
+            quality_rating: "UNKNOWN",
+            status: "OFFLINE",
+            name_status: "SOMETHING_NEW",
+            messaging_limit: "TIER_2K",
+            messaging_limit_tier: None,
+            ..Preset::registered(scenario)
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_realistic_numeric_strings() {
+        let presets: Vec<Preset> = Scenario::ALL.into_iter().map(preset).collect();
+        let ids: HashSet<_> = presets.iter().map(|p| p.phone_number_id.clone()).collect();
+        let tokens: HashSet<_> = presets.iter().map(|p| p.token.clone()).collect();
+        assert_eq!(ids.len(), Scenario::ALL.len());
+        assert_eq!(tokens.len(), Scenario::ALL.len());
+        for p in &presets {
+            for id in [&p.phone_number_id, &p.waba_id, &p.business_id] {
+                assert!((15..=16).contains(&id.len()), "{id}");
+                assert!(id.bytes().all(|b| b.is_ascii_digit()), "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn scenario_names_round_trip() {
+        for s in Scenario::ALL {
+            assert_eq!(s.as_str().parse::<Scenario>().unwrap(), s);
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
+        }
+    }
+}
