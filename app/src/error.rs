@@ -6,7 +6,7 @@ use thiserror::Error;
 
 /// What went wrong, in words a user can act on. Never carries secrets or Meta's raw bodies.
 #[derive(Error, Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum AppError {
     #[error("Please sign in to continue.")]
     Unauthorized,
@@ -88,5 +88,28 @@ mod tests {
         let e = AppError::invalid("email", "Enter an e-mail address.");
         assert_eq!(e.field(), Some("email"));
         assert_eq!(e.to_string(), "Enter an e-mail address.");
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_survives_the_wire() {
+        let all = [
+            AppError::Unauthorized,
+            AppError::invalid("email", "x"),
+            AppError::Conflict("taken".into()),
+            AppError::RateLimited { retry_after_secs: 3 },
+            AppError::Unavailable("later".into()),
+            AppError::Upstream("Meta".into()),
+            AppError::Internal,
+            AppError::Transport("net".into()),
+        ];
+        for e in all {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
+        }
     }
 }

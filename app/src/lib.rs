@@ -4,6 +4,8 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod format;
+pub mod health;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;

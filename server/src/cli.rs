@@ -85,8 +85,14 @@ async fn run(cli: Cli) -> ExitCode {
                 Ok(db) => db,
                 Err(e) => return fail(e),
             };
+            // Creating a user touches no secret and no Graph call: placeholders suffice.
             let secrets = crate::crypto::SecretBox::from_key([0; 32]);
-            let services = crate::services::Services::new(db, secrets, false);
+            let graph = match crate::graph::GraphClient::new(crate::graph::GraphConfig::default()) {
+                Ok(g) => g,
+                Err(e) => return fail(e),
+            };
+            let public = url::Url::parse("http://127.0.0.1").expect("valid");
+            let services = crate::services::Services::new(db, secrets, graph, public, false);
             match services
                 .create_user(NewUser {
                     email: a.email,

@@ -25,6 +25,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use crate::auth::middleware::{guard_pages, resolve_user, same_origin_writes};
 use crate::config::ServeArgs;
 use crate::crypto::SecretBox;
+use crate::graph::{GraphClient, GraphConfig};
 use crate::http::{api, assets, ops};
 use crate::services::Services;
 
@@ -50,6 +51,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, reason: String },
     #[error("session store: {0}")]
     Sessions(String),
+    #[error("Graph API client: {0}")]
+    Graph(String),
 }
 
 /// A bound, ready-to-run Greenlight.
@@ -74,8 +77,6 @@ impl Application {
     /// Opens the database, loads the key, wires services and binds the listener.
     pub async fn build(args: &ServeArgs) -> Result<Self, StartupError> {
         let db = crate::db::open(&args.db.url()).await?;
-        let secrets = SecretBox::load(args.secret_key.as_deref(), &args.db.data_dir)?;
-        let services = Services::new(db, secrets, args.demo);
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| StartupError::Bind {
@@ -86,7 +87,19 @@ impl Application {
             addr: args.addr,
             reason: e.to_string(),
         })?;
-        let secure_cookies = args.public_url().scheme() == "https";
+        // With port 0 the real port is known only now.
+        let public_url = args.public_url.clone().unwrap_or_else(|| {
+            url::Url::parse(&format!("http://{addr}")).expect("an address is a valid URL")
+        });
+        let secrets = SecretBox::load(args.secret_key.as_deref(), &args.db.data_dir)?;
+        let graph = GraphClient::new(GraphConfig {
+            base_url: args.graph_api_base_url.as_str().trim_end_matches('/').to_string(),
+            version: args.graph_api_version.clone(),
+            ..GraphConfig::default()
+        })
+        .map_err(|e| StartupError::Graph(e.to_string()))?;
+        let services = Services::new(db, secrets, graph, public_url.clone(), args.demo);
+        let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), addr, secure_cookies).await?;
         Ok(Application {
             listener,

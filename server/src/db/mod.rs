@@ -1,6 +1,7 @@
 //! The database: connection, migrations and one module of queries per table group.
 //! SQL is written to stay portable to PostgreSQL: `$n` placeholders, unix-second integer times.
 pub mod accounts;
+pub mod inboxes;
 pub mod users;
 
 use std::str::FromStr;

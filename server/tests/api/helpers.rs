@@ -15,9 +15,13 @@ pub struct TestApp {
     pub data_dir: TempDir,
 }
 
-/// A browser-like client: keeps cookies, shows redirects instead of following them.
+/// A browser-like client: keeps cookies, accepts HTML (so server functions answer form posts
+/// with redirects, as for a browser without JavaScript), shows redirects instead of following them.
 pub fn new_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("accept", "text/html,application/xhtml+xml".parse().unwrap());
     reqwest::Client::builder()
+        .default_headers(headers)
         .cookie_store(true)
         .redirect(Policy::none())
         .build()

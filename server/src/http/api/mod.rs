@@ -1,13 +1,26 @@
 //! The REST API under `/api/v1`, Chatwoot-compatible where Chatwoot has the same endpoint.
 pub mod error;
+pub mod inboxes;
 pub mod profile;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::startup::AppState;
 
 /// Routes of the REST API.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/profile", get(profile::show))
+    Router::new()
+        .route("/api/v1/profile", get(profile::show))
+        .route("/api/v1/accounts/{account_id}/inboxes", get(inboxes::list).post(inboxes::create))
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}",
+            get(inboxes::show).patch(inboxes::update).delete(inboxes::destroy),
+        )
+        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/setup", post(inboxes::retry_setup))
+        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/members", get(inboxes::members_show))
+        .route(
+            "/api/v1/accounts/{account_id}/inbox_members",
+            post(inboxes::members_add).patch(inboxes::members_replace).delete(inboxes::members_remove),
+        )
 }

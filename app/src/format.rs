@@ -1,0 +1,200 @@
+//! Pure formatting of Meta's values into labels and badge levels. Unknown values are title-cased,
+//! never shown as raw keys, and rated "unknown" rather than guessed.
+use crate::health::BadgeLevel;
+
+/// `SOMETHING_NEW` -> `Something New`.
+pub fn title_case(raw: &str) -> String {
+    raw.split(['_', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let mut c = lower.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A label and level for a value, or title-case and `Unknown` for values Meta adds later.
+fn known(raw: Option<&str>, table: &[(&str, &str, BadgeLevel)]) -> (String, BadgeLevel) {
+    match raw {
+        None | Some("") => ("Not reported".into(), BadgeLevel::Unknown),
+        Some(v) => table
+            .iter()
+            .find(|(k, _, _)| *k == v)
+            .map(|(_, l, b)| (l.to_string(), *b))
+            .unwrap_or_else(|| (title_case(v), BadgeLevel::Unknown)),
+    }
+}
+
+/// Display-name review status.
+pub fn name_status(raw: Option<&str>) -> (String, BadgeLevel) {
+    use BadgeLevel::*;
+    known(raw, &[
+        ("APPROVED", "Approved", Good),
+        ("AVAILABLE_WITHOUT_REVIEW", "Available without review", Good),
+        ("PENDING_REVIEW", "In review", Attention),
+        ("DECLINED", "Declined", Blocked),
+        ("REJECTED", "Rejected", Blocked),
+        ("EXPIRED", "Expired", Blocked),
+        ("NONE", "No display name", Blocked),
+    ])
+}
+
+/// Quality rating.
+pub fn quality_rating(raw: Option<&str>) -> (String, BadgeLevel) {
+    use BadgeLevel::*;
+    known(raw, &[
+        ("GREEN", "High", Good),
+        ("YELLOW", "Medium", Attention),
+        ("RED", "Low", Blocked),
+        ("NA", "Not yet rated", Unknown),
+        ("UNKNOWN", "Unknown", Unknown),
+    ])
+}
+
+/// Messaging limit tiers, e.g. `TIER_1K` -> "1K customers per 24h".
+pub fn messaging_limit(raw: Option<&str>) -> (String, BadgeLevel) {
+    match raw {
+        None | Some("") => ("Not reported".into(), BadgeLevel::Unknown),
+        Some("TIER_UNLIMITED") => ("Unlimited customers per 24h".into(), BadgeLevel::Good),
+        Some(v) => match v.strip_prefix("TIER_") {
+            Some(n) if !n.is_empty() && n.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+                let level = if matches!(n, "50" | "250") {
+                    BadgeLevel::Attention
+                } else {
+                    BadgeLevel::Good
+                };
+                (format!("{n} customers per 24h"), level)
+            }
+            _ => (title_case(v), BadgeLevel::Unknown),
+        },
+    }
+}
+
+/// Account mode.
+pub fn account_mode(raw: Option<&str>) -> (String, BadgeLevel) {
+    use BadgeLevel::*;
+    known(raw, &[("LIVE", "Live", Good), ("SANDBOX", "Sandbox", Attention)])
+}
+
+/// Code (OTP) verification status.
+pub fn code_verification(raw: Option<&str>) -> (String, BadgeLevel) {
+    use BadgeLevel::*;
+    known(raw, &[
+        ("VERIFIED", "Verified", Good),
+        ("NOT_VERIFIED", "Not verified", Attention),
+        ("UNVERIFIED", "Not verified", Attention),
+        ("EXPIRED", "Verification expired", Attention),
+    ])
+}
+
+/// Platform type.
+pub fn platform(raw: Option<&str>) -> (String, BadgeLevel) {
+    use BadgeLevel::*;
+    known(raw, &[
+        ("CLOUD_API", "Cloud API", Good),
+        ("ON_PREMISE", "On-Premises API", Attention),
+        ("NOT_APPLICABLE", "Not registered", Blocked),
+    ])
+}
+
+/// Throughput level.
+pub fn throughput(raw: Option<&str>) -> (String, BadgeLevel) {
+    use BadgeLevel::*;
+    known(raw, &[
+        ("STANDARD", "Standard (80 msg/s)", Good),
+        ("HIGH", "High (up to 1,000 msg/s)", Good),
+        ("NOT_APPLICABLE", "Not applicable (not registered)", Blocked),
+    ])
+}
+
+/// Number status.
+pub fn number_status(raw: Option<&str>) -> (String, BadgeLevel) {
+    use BadgeLevel::*;
+    known(raw, &[
+        ("CONNECTED", "Connected", Good),
+        ("PENDING", "Pending", Attention),
+        ("FLAGGED", "Flagged", Attention),
+        ("RATE_LIMITED", "Rate limited", Attention),
+        ("RESTRICTED", "Restricted", Blocked),
+        ("BANNED", "Banned", Blocked),
+        ("DISCONNECTED", "Disconnected", Blocked),
+        ("DELETED", "Deleted", Blocked),
+        ("MIGRATED", "Migrated", Attention),
+        ("UNVERIFIED", "Unverified", Attention),
+        ("OFFLINE", "Offline", Blocked),
+        ("UNKNOWN", "Unknown", Unknown),
+    ])
+}
+
+/// The WhatsApp Manager page of the number's portfolio and WABA; the generic page when an id is missing.
+pub fn whatsapp_manager_url(business_id: Option<&str>, waba_id: Option<&str>) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    match (business_id.filter(|s| !s.is_empty()), waba_id.filter(|s| !s.is_empty())) {
+        (Some(b), Some(w)) => format!(
+            "https://business.facebook.com/latest/whatsapp_manager/phone_numbers/?business_id={}&asset_id={}",
+            enc(b),
+            enc(w)
+        ),
+        _ => "https://business.facebook.com/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use BadgeLevel::*;
+
+    #[test]
+    fn unknown_values_are_title_cased_and_grey() {
+        assert_eq!(name_status(Some("SOMETHING_NEW")), ("Something New".into(), Unknown));
+        assert_eq!(number_status(Some("ON_HOLIDAY")), ("On Holiday".into(), Unknown));
+        assert_eq!(quality_rating(None), ("Not reported".into(), Unknown));
+    }
+
+    #[test]
+    fn every_known_value_has_a_meaningful_level() {
+        assert_eq!(name_status(Some("APPROVED")).1, Good);
+        assert_eq!(name_status(Some("PENDING_REVIEW")).1, Attention);
+        assert_eq!(name_status(Some("DECLINED")).1, Blocked);
+        assert_eq!(quality_rating(Some("GREEN")).1, Good);
+        assert_eq!(quality_rating(Some("YELLOW")).1, Attention);
+        assert_eq!(quality_rating(Some("RED")).1, Blocked);
+        assert_eq!(platform(Some("NOT_APPLICABLE")).1, Blocked);
+        assert_eq!(throughput(Some("NOT_APPLICABLE")).1, Blocked);
+        assert_eq!(number_status(Some("CONNECTED")).1, Good);
+        assert_eq!(number_status(Some("OFFLINE")).1, Blocked);
+        assert_eq!(code_verification(Some("EXPIRED")).1, Attention);
+        assert_eq!(account_mode(Some("SANDBOX")).1, Attention);
+    }
+
+    #[test]
+    fn messaging_limits_read_as_customers_per_day() {
+        assert_eq!(messaging_limit(Some("TIER_1K")).0, "1K customers per 24h");
+        assert_eq!(messaging_limit(Some("TIER_2K")), ("2K customers per 24h".into(), Good));
+        assert_eq!(messaging_limit(Some("TIER_250")).1, Attention);
+        assert_eq!(messaging_limit(Some("TIER_UNLIMITED")).0, "Unlimited customers per 24h");
+        assert_eq!(messaging_limit(Some("TIER_FANCY")).1, Unknown);
+    }
+
+    #[test]
+    fn manager_links_put_each_id_where_it_belongs() {
+        assert_eq!(
+            whatsapp_manager_url(Some("111"), Some("222")),
+            "https://business.facebook.com/latest/whatsapp_manager/phone_numbers/?business_id=111&asset_id=222"
+        );
+        assert_eq!(whatsapp_manager_url(None, Some("222")), "https://business.facebook.com/");
+        assert!(whatsapp_manager_url(Some("1&x=2"), Some("3")).contains("business_id=1%26x%3D2"));
+    }
+}

@@ -1,0 +1,154 @@
+//! The health report as it crosses the wire: registration state, metrics with badges, links.
+use serde::{Deserialize, Serialize};
+
+/// The registration state of one number (DESIGN.md "Registration: decision and states").
+/// The server derives it; the UI and the API show it; the banner is driven by it alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    Registered,
+    AwaitingDisplayName,
+    ActionRequired,
+    Ready,
+    RateLimited,
+    Unknown,
+}
+
+impl RegistrationState {
+    /// The snake_case wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationState::Registered => "registered",
+            RegistrationState::AwaitingDisplayName => "awaiting_display_name",
+            RegistrationState::ActionRequired => "action_required",
+            RegistrationState::Ready => "ready",
+            RegistrationState::RateLimited => "rate_limited",
+            RegistrationState::Unknown => "unknown",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Registered,
+            Self::AwaitingDisplayName,
+            Self::ActionRequired,
+            Self::Ready,
+            Self::RateLimited,
+            Self::Unknown,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for RegistrationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a badge's colour means; the text always says it too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadgeLevel {
+    /// Red: blocked.
+    Blocked,
+    /// Amber: needs attention.
+    Attention,
+    /// Grey: not known.
+    Unknown,
+    /// Green: good.
+    Good,
+}
+
+impl BadgeLevel {
+    /// CSS modifier and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BadgeLevel::Good => "good",
+            BadgeLevel::Attention => "attention",
+            BadgeLevel::Blocked => "blocked",
+            BadgeLevel::Unknown => "unknown",
+        }
+    }
+
+    /// The word screen readers and colour-blind users get.
+    pub fn word(self) -> &'static str {
+        match self {
+            BadgeLevel::Good => "Good",
+            BadgeLevel::Attention => "Needs attention",
+            BadgeLevel::Blocked => "Blocked",
+            BadgeLevel::Unknown => "Unknown",
+        }
+    }
+}
+
+/// One metric card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricView {
+    /// Stable key, e.g. `quality_rating`.
+    pub key: String,
+    pub label: String,
+    /// What the metric means, one line.
+    pub explanation: String,
+    /// The value as people read it.
+    pub value: String,
+    pub level: BadgeLevel,
+}
+
+/// The registration part of a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationView {
+    pub state: RegistrationState,
+    pub reason_code: String,
+    /// Plain words: what is wrong and what happens next.
+    pub reason: String,
+    pub attempts_in_window: u32,
+    pub attempts_left_in_window: u32,
+    /// RFC 3339.
+    pub next_attempt_at: Option<String>,
+    /// Meta's last answer to a register call, in words.
+    pub last_error: Option<String>,
+    /// Whether pressing **Complete registration** can help now.
+    pub may_register_now: bool,
+}
+
+/// The Account Health tab's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthView {
+    pub account_id: i64,
+    pub inbox_id: i64,
+    pub inbox_name: String,
+    pub metrics: Vec<MetricView>,
+    pub registration: RegistrationView,
+    pub whatsapp_manager_url: String,
+    /// RFC 3339 time of the data shown; `None` before the first check.
+    pub checked_at: Option<String>,
+    /// True when the last refresh failed and older data is shown.
+    pub stale: bool,
+    /// Why the last refresh failed, in words.
+    pub refresh_error: Option<String>,
+    /// The viewer may press Complete registration.
+    pub viewer_is_admin: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip() {
+        for s in ["registered", "awaiting_display_name", "action_required", "ready", "rate_limited", "unknown"] {
+            assert_eq!(RegistrationState::parse(s).unwrap().as_str(), s);
+        }
+        assert_eq!(RegistrationState::parse("pending"), None);
+    }
+
+    #[test]
+    fn worst_badges_sort_first() {
+        let mut v = vec![BadgeLevel::Good, BadgeLevel::Unknown, BadgeLevel::Blocked, BadgeLevel::Attention];
+        v.sort();
+        assert_eq!(v, [BadgeLevel::Blocked, BadgeLevel::Attention, BadgeLevel::Unknown, BadgeLevel::Good]);
+    }
+}

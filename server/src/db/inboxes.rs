@@ -1,0 +1,223 @@
+//! Queries on inboxes and their members. Every query that takes an inbox id also takes the
+//! account id, so no caller can reach another account's inbox by id.
+use super::Db;
+
+/// A stored inbox (secrets still sealed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub channel_type: String,
+    pub phone_number: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub business_id: Option<String>,
+    pub access_token_sealed: String,
+    pub pin_sealed: Option<String>,
+    pub webhook_verify_token: String,
+    pub setup_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, account_id, name, channel_type, phone_number, phone_number_id, business_account_id, business_id, access_token_sealed, pin_sealed, webhook_verify_token, setup_error, created_at, updated_at";
+
+/// Fields of a new inbox.
+pub struct NewInboxRow<'a> {
+    pub account_id: i64,
+    pub name: &'a str,
+    pub phone_number: &'a str,
+    pub phone_number_id: &'a str,
+    pub business_account_id: &'a str,
+    pub access_token_sealed: &'a str,
+    pub webhook_verify_token: &'a str,
+}
+
+pub async fn insert(db: &Db, row: NewInboxRow<'_>, now: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO inboxes (account_id, name, phone_number, phone_number_id, business_account_id,
+            access_token_sealed, webhook_verify_token, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(row.account_id)
+    .bind(row.name)
+    .bind(row.phone_number)
+    .bind(row.phone_number_id)
+    .bind(row.business_account_id)
+    .bind(row.access_token_sealed)
+    .bind(row.webhook_verify_token)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn get(db: &Db, account_id: i64, inbox_id: i64) -> sqlx::Result<Option<InboxRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM inboxes WHERE id = $1 AND account_id = $2"
+    ))
+    .bind(inbox_id)
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// An inbox by id alone: only for background jobs, which act for no user.
+pub async fn get_unscoped(db: &Db, inbox_id: i64) -> sqlx::Result<Option<InboxRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM inboxes WHERE id = $1"))
+        .bind(inbox_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Every inbox (background jobs).
+pub async fn all(db: &Db) -> sqlx::Result<Vec<InboxRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM inboxes ORDER BY id"))
+        .fetch_all(db)
+        .await
+}
+
+/// Inboxes of an account; with `member` only those the user is a member of.
+pub async fn list(db: &Db, account_id: i64, member: Option<i64>) -> sqlx::Result<Vec<InboxRow>> {
+    match member {
+        None => {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM inboxes WHERE account_id = $1 ORDER BY name, id"
+            ))
+            .bind(account_id)
+            .fetch_all(db)
+            .await
+        }
+        Some(user_id) => {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM inboxes WHERE account_id = $1
+                 AND id IN (SELECT inbox_id FROM inbox_members WHERE user_id = $2) ORDER BY name, id"
+            ))
+            .bind(account_id)
+            .bind(user_id)
+            .fetch_all(db)
+            .await
+        }
+    }
+}
+
+pub async fn set_name(db: &Db, inbox_id: i64, name: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE inboxes SET name = $1, updated_at = $2 WHERE id = $3")
+        .bind(name)
+        .bind(now)
+        .bind(inbox_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_access_token(db: &Db, inbox_id: i64, sealed: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE inboxes SET access_token_sealed = $1, updated_at = $2 WHERE id = $3")
+        .bind(sealed)
+        .bind(now)
+        .bind(inbox_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_setup_result(
+    db: &Db,
+    inbox_id: i64,
+    business_id: Option<&str>,
+    setup_error: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE inboxes SET business_id = COALESCE($1, business_id), setup_error = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(business_id)
+    .bind(setup_error)
+    .bind(now)
+    .bind(inbox_id)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Stores the sealed PIN only if none is stored yet; returns the PIN that is stored after the call.
+pub async fn store_pin_once(db: &Db, inbox_id: i64, sealed: &str) -> sqlx::Result<String> {
+    sqlx::query("UPDATE inboxes SET pin_sealed = $1 WHERE id = $2 AND pin_sealed IS NULL")
+        .bind(sealed)
+        .bind(inbox_id)
+        .execute(db)
+        .await?;
+    sqlx::query_scalar("SELECT pin_sealed FROM inboxes WHERE id = $1")
+        .bind(inbox_id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn delete(db: &Db, account_id: i64, inbox_id: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query("DELETE FROM inboxes WHERE id = $1 AND account_id = $2")
+        .bind(inbox_id)
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+pub async fn is_member(db: &Db, inbox_id: i64, user_id: i64) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM inbox_members WHERE inbox_id = $1 AND user_id = $2",
+    )
+    .bind(inbox_id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Member user ids of an inbox.
+pub async fn members(db: &Db, inbox_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT user_id FROM inbox_members WHERE inbox_id = $1 ORDER BY user_id")
+        .bind(inbox_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Replaces (`replace = true`) or extends the member list, in one transaction.
+pub async fn set_members(db: &Db, inbox_id: i64, user_ids: &[i64], replace: bool) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    if replace {
+        sqlx::query("DELETE FROM inbox_members WHERE inbox_id = $1")
+            .bind(inbox_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for uid in user_ids {
+        sqlx::query(
+            "INSERT INTO inbox_members (inbox_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(inbox_id)
+        .bind(uid)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+pub async fn remove_members(db: &Db, inbox_id: i64, user_ids: &[i64]) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    for uid in user_ids {
+        sqlx::query("DELETE FROM inbox_members WHERE inbox_id = $1 AND user_id = $2")
+            .bind(inbox_id)
+            .bind(uid)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+/// Which of `user_ids` belong to the account.
+pub async fn account_user_ids(db: &Db, account_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT user_id FROM account_users WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(db)
+        .await
+}

@@ -1,0 +1,27 @@
+//! Meta Graph API client: typed answers, typed errors.
+//!
+//! - [`GraphClient`] makes the calls (health read, WABA read, registration, webhooks, code exchange).
+//! - [`PhoneNumberHealth`] and [`Waba`] are the typed answers; every Meta enum is open (`Other(String)`).
+//! - [`GraphError`] / [`GraphErrorKind`] say what went wrong and what it means; `user_message()` is safe to show.
+//! - [`AccessToken`] never prints itself.
+
+mod client;
+mod config;
+mod error;
+mod phone_number;
+#[cfg(test)]
+pub(crate) mod test_fixtures;
+mod token;
+mod waba;
+pub(crate) mod wire;
+
+pub use client::{GraphClient, MAX_PAGES};
+pub use config::{GraphConfig, DEFAULT_BASE_URL, DEFAULT_VERSION};
+pub use error::{ApiError, GraphError, GraphErrorKind};
+pub use phone_number::{
+    AccountMode, CanSendMessage, CodeVerificationStatus, HealthEntity, HealthEntityError,
+    HealthEntityType, HealthStatus, MessagingLimit, NameStatus, NumberStatus, PhoneNumberHealth,
+    PlatformType, QualityRating, Throughput, ThroughputLevel, PHONE_NUMBER_FIELDS,
+};
+pub use token::AccessToken;
+pub use waba::{SubscribedApp, Waba, WABA_FIELDS};

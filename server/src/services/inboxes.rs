@@ -1,0 +1,335 @@
+//! WhatsApp Cloud inboxes: who may see and change them, validation, and the setup service that
+//! connects a new inbox to Meta.
+use app::auth::{CurrentUser, Role};
+use app::error::AppError;
+use serde::{Deserialize, Serialize};
+
+use super::Services;
+use crate::db::inboxes::{self, InboxRow, NewInboxRow};
+use crate::db::now_secs;
+use crate::error::ServiceResult;
+use crate::graph::AccessToken;
+
+/// The channel kind Greenlight manages.
+pub const WHATSAPP_CLOUD: &str = "whatsapp_cloud";
+
+/// A new inbox as an administrator enters it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewInbox {
+    pub name: String,
+    pub phone_number: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub api_key: String,
+}
+
+/// Changes to an inbox; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InboxPatch {
+    pub name: Option<String>,
+    /// A new access token (rotation).
+    pub api_key: Option<String>,
+}
+
+/// An inbox as the API and UI show it: never the token or the PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxView {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub channel_type: String,
+    pub phone_number: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub business_id: Option<String>,
+    pub setup_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<&InboxRow> for InboxView {
+    fn from(r: &InboxRow) -> Self {
+        InboxView {
+            id: r.id,
+            account_id: r.account_id,
+            name: r.name.clone(),
+            channel_type: r.channel_type.clone(),
+            phone_number: r.phone_number.clone(),
+            phone_number_id: r.phone_number_id.clone(),
+            business_account_id: r.business_account_id.clone(),
+            business_id: r.business_id.clone(),
+            setup_error: r.setup_error.clone(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+fn digits_id(field: &str, label: &str, raw: &str) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.len() < 5 || s.len() > 32 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::invalid(field, format!("{label} must be Meta's numeric id (digits only).")));
+    }
+    Ok(s.to_string())
+}
+
+fn phone_number(raw: &str) -> Result<String, AppError> {
+    let s: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let digits = s.strip_prefix('+').unwrap_or(&s);
+    if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::invalid(
+            "phone_number",
+            "Enter the phone number in international format, e.g. +15551234567.",
+        ));
+    }
+    Ok(format!("+{digits}"))
+}
+
+fn api_key(raw: &str) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(AppError::invalid("api_key", "The access token is required."));
+    }
+    if s.len() > 2048 || s.chars().any(char::is_whitespace) {
+        return Err(AppError::invalid("api_key", "This does not look like a Meta access token."));
+    }
+    Ok(s.to_string())
+}
+
+fn inbox_name(raw: &str) -> Result<String, AppError> {
+    crate::domain::PersonName::parse("name", raw)
+        .map(|n| n.as_str().to_string())
+        .map_err(|_| AppError::invalid("name", "Inbox name is required (at most 100 characters)."))
+}
+
+impl Services {
+    /// Only administrators of the account may change it; others get 403 (members) or 404.
+    pub fn require_admin(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<()> {
+        match self.role_in(user, account_id)? {
+            Role::Administrator => Ok(()),
+            Role::Agent => Err(AppError::Forbidden.into()),
+        }
+    }
+
+    /// The inbox if the user may see it: administrators see all of their account, agents their
+    /// member inboxes (403 otherwise), and another account's inbox is 404 so ids don't leak.
+    pub async fn inbox_for(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<InboxRow> {
+        let role = self.role_in(user, account_id)?;
+        let row = inboxes::get(&self.db, account_id, inbox_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if role == Role::Agent && !inboxes::is_member(&self.db, inbox_id, user.id).await? {
+            return Err(AppError::Forbidden.into());
+        }
+        Ok(row)
+    }
+
+    /// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer.
+    pub fn require_whatsapp_cloud(&self, row: &InboxRow) -> ServiceResult<()> {
+        if row.channel_type == WHATSAPP_CLOUD {
+            Ok(())
+        } else {
+            Err(AppError::invalid("inbox", "This is not a WhatsApp Cloud inbox.").into())
+        }
+    }
+
+    /// The inboxes the user may see in the account.
+    pub async fn list_inboxes(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<Vec<InboxView>> {
+        let role = self.role_in(user, account_id)?;
+        let member = (role == Role::Agent).then_some(user.id);
+        let rows = inboxes::list(&self.db, account_id, member).await?;
+        Ok(rows.iter().map(InboxView::from).collect())
+    }
+
+    /// Creates an inbox (administrators), then runs setup. A setup failure leaves the inbox saved
+    /// with its `setup_error`, never half-created.
+    pub async fn create_inbox(&self, user: &CurrentUser, account_id: i64, input: NewInbox) -> ServiceResult<InboxView> {
+        self.require_admin(user, account_id)?;
+        let name = inbox_name(&input.name)?;
+        let phone = phone_number(&input.phone_number)?;
+        let phone_id = digits_id("phone_number_id", "Phone number id", &input.phone_number_id)?;
+        let waba_id = digits_id("business_account_id", "WhatsApp Business Account id", &input.business_account_id)?;
+        let token = api_key(&input.api_key)?;
+        let sealed = self.secrets.seal(&token);
+        let verify_token = crate::auth::api_token::generate();
+        let id = match inboxes::insert(
+            &self.db,
+            NewInboxRow {
+                account_id,
+                name: &name,
+                phone_number: &phone,
+                phone_number_id: &phone_id,
+                business_account_id: &waba_id,
+                access_token_sealed: &sealed,
+                webhook_verify_token: &verify_token,
+            },
+            now_secs(),
+        )
+        .await
+        {
+            Ok(id) => id,
+            Err(e) => {
+                let e = crate::error::ServiceError::from(e);
+                return Err(if e.is_unique_violation() {
+                    AppError::invalid("phone_number_id", "An inbox for this phone number id already exists.").into()
+                } else {
+                    e
+                });
+            }
+        };
+        tracing::info!(inbox_id = id, account_id, "inbox created");
+        let row = inboxes::get(&self.db, account_id, id).await?.ok_or(AppError::NotFound)?;
+        let row = self.run_setup(row).await?;
+        Ok(InboxView::from(&row))
+    }
+
+    /// Renames an inbox or rotates its token (administrators); a new token re-runs setup.
+    pub async fn update_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        patch: InboxPatch,
+    ) -> ServiceResult<InboxView> {
+        self.require_admin(user, account_id)?;
+        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        let name = patch.name.as_deref().map(inbox_name).transpose()?;
+        let token = patch.api_key.as_deref().map(api_key).transpose()?;
+        let now = now_secs();
+        if let Some(name) = &name {
+            inboxes::set_name(&self.db, row.id, name, now).await?;
+        }
+        if let Some(token) = &token {
+            inboxes::set_access_token(&self.db, row.id, &self.secrets.seal(token), now).await?;
+        }
+        let mut row = inboxes::get(&self.db, account_id, inbox_id).await?.ok_or(AppError::NotFound)?;
+        if token.is_some() {
+            row = self.run_setup(row).await?;
+        }
+        Ok(InboxView::from(&row))
+    }
+
+    /// Deletes an inbox (administrators).
+    pub async fn delete_inbox(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<()> {
+        self.require_admin(user, account_id)?;
+        self.inbox_for(user, account_id, inbox_id).await?;
+        inboxes::delete(&self.db, account_id, inbox_id).await?;
+        Ok(())
+    }
+
+    /// Adds (`replace = false`), replaces (`replace = true`) or removes members (administrators).
+    /// Every user must belong to the account.
+    pub async fn change_members(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        user_ids: &[i64],
+        change: MemberChange,
+    ) -> ServiceResult<Vec<i64>> {
+        self.require_admin(user, account_id)?;
+        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        let in_account = inboxes::account_user_ids(&self.db, account_id).await?;
+        if let Some(bad) = user_ids.iter().find(|u| !in_account.contains(u)) {
+            return Err(AppError::invalid("user_ids", format!("User {bad} is not a member of this account.")).into());
+        }
+        match change {
+            MemberChange::Add => inboxes::set_members(&self.db, row.id, user_ids, false).await?,
+            MemberChange::Replace => inboxes::set_members(&self.db, row.id, user_ids, true).await?,
+            MemberChange::Remove => inboxes::remove_members(&self.db, row.id, user_ids).await?,
+        }
+        Ok(inboxes::members(&self.db, row.id).await?)
+    }
+
+    /// Member user ids of an inbox the user may see.
+    pub async fn inbox_members(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<Vec<i64>> {
+        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        Ok(inboxes::members(&self.db, row.id).await?)
+    }
+
+    /// The inbox's access token, opened.
+    pub fn access_token(&self, row: &InboxRow) -> ServiceResult<AccessToken> {
+        Ok(AccessToken::new(self.secrets.open(&row.access_token_sealed)?))
+    }
+
+    /// Connects the inbox to Meta: validate the token by reading the number, subscribe the app to
+    /// the WABA, point the number's webhook at Greenlight, read the portfolio id. The first failing
+    /// step is saved as `setup_error` (in words); the inbox stays.
+    pub async fn run_setup(&self, row: InboxRow) -> ServiceResult<InboxRow> {
+        let token = self.access_token(&row)?;
+        let callback = self
+            .public_url
+            .join("/webhooks/whatsapp")
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let result: Result<Option<String>, String> = async {
+            let step = |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
+            self.graph
+                .phone_number(&token, &row.phone_number_id)
+                .await
+                .map_err(|e| step("Reading the number failed", e))?;
+            self.graph
+                .subscribe_app(&token, &row.business_account_id)
+                .await
+                .map_err(|e| step("Subscribing the app to the WhatsApp Business Account failed", e))?;
+            self.graph
+                .set_webhook_override(&token, &row.phone_number_id, &callback, &row.webhook_verify_token)
+                .await
+                .map_err(|e| step("Pointing the number's webhook at Greenlight failed", e))?;
+            let waba = self
+                .graph
+                .waba(&token, &row.business_account_id)
+                .await
+                .map_err(|e| step("Reading the WhatsApp Business Account failed", e))?;
+            Ok(waba.owner_business_id)
+        }
+        .await;
+        let now = now_secs();
+        match &result {
+            Ok(business_id) => {
+                inboxes::set_setup_result(&self.db, row.id, business_id.as_deref(), None, now).await?;
+                tracing::info!(inbox_id = row.id, "inbox setup complete");
+            }
+            Err(message) => {
+                inboxes::set_setup_result(&self.db, row.id, None, Some(message), now).await?;
+                tracing::warn!(inbox_id = row.id, %message, "inbox setup failed");
+            }
+        }
+        Ok(inboxes::get(&self.db, row.account_id, row.id).await?.ok_or(AppError::NotFound)?)
+    }
+
+    /// Re-runs setup for an inbox (administrators): the "Retry setup" action.
+    pub async fn retry_setup(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<InboxView> {
+        self.require_admin(user, account_id)?;
+        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        Ok(InboxView::from(&self.run_setup(row).await?))
+    }
+}
+
+/// How `change_members` changes the member list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberChange {
+    Add,
+    Replace,
+    Remove,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_normalised_to_e164() {
+        assert_eq!(phone_number("+1 (555) 123-4567").unwrap(), "+15551234567");
+        assert!(phone_number("12").is_err());
+        assert!(phone_number("+1555abc4567").is_err());
+    }
+
+    #[test]
+    fn ids_are_digits_and_tokens_have_no_spaces() {
+        assert!(digits_id("phone_number_id", "x", "106540352242922").is_ok());
+        assert_eq!(digits_id("phone_number_id", "x", "12ab5").unwrap_err().field(), Some("phone_number_id"));
+        assert!(api_key("EAAG abc").is_err());
+        assert!(api_key("").is_err());
+    }
+}
