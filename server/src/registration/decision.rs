@@ -1299,9 +1299,6 @@ mod tests {
 
     #[test]
     fn attempt_failure_from_a_graph_error() {
-        let body = crate::graph::test_fixtures::fixture(
-            "error_100_2388001_cannot_create_certificate.json",
-        );
         let api = crate::graph::ApiError {
             http_status: 400,
             code: 100,
