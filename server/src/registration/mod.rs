@@ -4,3 +4,4 @@
 //! decision and states"); everything else gathers its inputs or carries out its answer.
 
 pub mod decision;
+pub mod ledger;

@@ -3,6 +3,7 @@ use clap::Parser;
 use greenlight::cli::{Cli, Command};
 use greenlight::services::accounts::{CreatedUser, NewUser};
 use greenlight::services::Services;
+use greenlight::simulator::{RunningSimulator, Scenario, SimNumber, Simulator};
 use greenlight::startup::Application;
 use reqwest::redirect::Policy;
 use tempfile::TempDir;
@@ -13,6 +14,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub services: Services,
     pub data_dir: TempDir,
+    /// The Graph simulator this app talks to (on its own random port).
+    pub sim: RunningSimulator,
 }
 
 /// A browser-like client: keeps cookies, accepts HTML (so server functions answer form posts
@@ -30,7 +33,18 @@ pub fn new_client() -> reqwest::Client {
 
 /// Starts Greenlight on 127.0.0.1:0 with a fresh data directory.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts Greenlight with extra `serve` flags, against a fresh simulator on a random port.
+/// The simulator provisions registered numbers at once (no 1.5 s demo delay).
+pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let simulator = Simulator::with_presets();
+    simulator.set_provisioning_delay(std::time::Duration::ZERO);
+    simulator.set_slow_delay(std::time::Duration::from_secs(30));
+    let sim = simulator.spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let data_dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/greenlight.db", data_dir.path().display());
     let cli = Cli::parse_from([
         "greenlight",
         "serve",
@@ -39,10 +53,12 @@ pub async fn spawn_app() -> TestApp {
         "--data-dir",
         data_dir.path().to_str().unwrap(),
         "--database-url",
-        &format!("sqlite://{}/greenlight.db", data_dir.path().display()),
+        &db_url,
         "--graph-api-base-url",
-        "http://127.0.0.1:9",
-    ]);
+        &sim.base_url,
+    ]
+    .into_iter()
+    .chain(extra.iter().copied()));
     let Command::Serve(args) = cli.command else {
         unreachable!()
     };
@@ -55,6 +71,7 @@ pub async fn spawn_app() -> TestApp {
         client: new_client(),
         services,
         data_dir,
+        sim,
     }
 }
 
@@ -87,6 +104,11 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A simulated number of this scenario.
+    pub fn number(&self, scenario: Scenario) -> SimNumber {
+        self.sim.sim.number(scenario)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
