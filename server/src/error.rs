@@ -14,6 +14,8 @@ pub enum ServiceError {
     Crypto(#[from] crate::crypto::CryptoError),
     #[error("session store: {0}")]
     Session(String),
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl ServiceError {

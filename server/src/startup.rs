@@ -98,7 +98,8 @@ impl Application {
             ..GraphConfig::default()
         })
         .map_err(|e| StartupError::Graph(e.to_string()))?;
-        let services = Services::new(db, secrets, graph, public_url.clone(), args.demo);
+        let services = Services::new(db, secrets, graph, public_url.clone(), args.demo)
+            .with_health_cache_ttl(args.health_cache_ttl);
         let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), addr, secure_cookies).await?;
         Ok(Application {

@@ -2,6 +2,7 @@
 //! SQL is written to stay portable to PostgreSQL: `$n` placeholders, unix-second integer times.
 pub mod accounts;
 pub mod inboxes;
+pub mod snapshots;
 pub mod users;
 
 use std::str::FromStr;

@@ -264,10 +264,14 @@ impl Services {
             .unwrap_or_default();
         let result: Result<Option<String>, String> = async {
             let step = |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
-            self.graph
-                .phone_number(&token, &row.phone_number_id)
+            // The first health snapshot doubles as the token check.
+            let first = self
+                .read_health(&row, crate::services::health::source::SETUP)
                 .await
-                .map_err(|e| step("Reading the number failed", e))?;
+                .map_err(|e| format!("Reading the number failed: {}", app::error::AppError::from(e)))?;
+            if let Err(f) = &first.read {
+                return Err(format!("Reading the number failed: {}", f.message));
+            }
             self.graph
                 .subscribe_app(&token, &row.business_account_id)
                 .await

@@ -1,6 +1,7 @@
 //! Services: every rule of Greenlight lives here once, and every door (REST, server functions,
 //! background jobs, webhooks) calls it.
 pub mod accounts;
+pub mod health;
 pub mod inboxes;
 pub mod port;
 
@@ -18,6 +19,8 @@ pub struct Services {
     /// Where Meta calls back (`GREENLIGHT_PUBLIC_URL`).
     pub public_url: url::Url,
     pub login_limiter: LoginLimiter,
+    /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
+    pub health_cache: health::HealthCache,
     pub demo: bool,
 }
 
@@ -30,7 +33,14 @@ impl Services {
             graph,
             public_url,
             login_limiter: LoginLimiter::default(),
+            health_cache: health::new_cache(std::time::Duration::from_secs(60)),
             demo,
         }
+    }
+
+    /// Sets how long a health read is served from the cache.
+    pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.health_cache = health::new_cache(ttl);
+        self
     }
 }

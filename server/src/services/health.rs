@@ -1,0 +1,128 @@
+//! Health reads: one Graph read of the phone node per check, stored as a snapshot with the
+//! registration decision derived from it, cached briefly with request coalescing.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::Services;
+use crate::db::inboxes::InboxRow;
+use crate::db::snapshots::{self, NewSnapshot, SnapshotRow};
+use crate::error::{ServiceError, ServiceResult};
+use crate::graph::{GraphErrorKind, PhoneNumberHealth};
+use crate::registration::decision::{decide, Decision};
+use crate::registration::ledger;
+
+/// Why a health read failed, safe to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadFailure {
+    pub kind: GraphErrorKind,
+    pub message: String,
+}
+
+/// One health check: the read (or why it failed) and the decision made from it.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub inbox_id: i64,
+    pub checked_at: DateTime<Utc>,
+    pub read: Result<PhoneNumberHealth, ReadFailure>,
+    pub decision: Decision,
+}
+
+/// Where a read came from (stored with the snapshot, shown in the history).
+pub mod source {
+    pub const VIEW: &str = "view";
+    pub const REFRESH: &str = "refresh";
+    pub const SETUP: &str = "setup";
+    pub const RETRIER: &str = "retrier";
+    pub const REGISTRATION: &str = "registration";
+    pub const WEBHOOK: &str = "webhook";
+    pub const BACKGROUND: &str = "background";
+}
+
+/// The per-inbox cache of the latest snapshot; concurrent misses share one read.
+pub type HealthCache = moka::future::Cache<i64, Arc<Snapshot>>;
+
+/// A cache whose entries live `ttl`.
+pub fn new_cache(ttl: Duration) -> HealthCache {
+    moka::future::Cache::builder()
+        .time_to_live(ttl)
+        .max_capacity(100_000)
+        .build()
+}
+
+pub(crate) fn time(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+impl Services {
+    /// Reads the number once from Meta, decides, stores the snapshot and refreshes the cache.
+    /// A failed read is a snapshot too (state `unknown`); it never leads to a write to Meta.
+    pub async fn read_health(&self, row: &InboxRow, source: &str) -> ServiceResult<Arc<Snapshot>> {
+        let token = self.access_token(row)?;
+        let read = self
+            .graph
+            .phone_number(&token, &row.phone_number_id)
+            .await
+            .map_err(|e| ReadFailure {
+                kind: e.kind(),
+                message: e.user_message(),
+            });
+        let now = Utc::now();
+        let summary = ledger::summary(&self.db, row.id, now).await?;
+        let decision = decide(read.as_ref().map_err(|f| f.kind), &summary, now);
+        let health_json = read
+            .as_ref()
+            .ok()
+            .map(|h| serde_json::to_string(h).expect("health serializes"));
+        snapshots::insert(
+            &self.db,
+            NewSnapshot {
+                inbox_id: row.id,
+                checked_at: now.timestamp(),
+                source,
+                health_json: health_json.as_deref(),
+                error_kind: read.as_ref().err().map(|f| f.kind.as_str()),
+                error_message: read.as_ref().err().map(|f| f.message.as_str()),
+                registration_state: decision.state.as_str(),
+            },
+        )
+        .await?;
+        let snap = Arc::new(Snapshot {
+            inbox_id: row.id,
+            checked_at: now,
+            read,
+            decision,
+        });
+        self.health_cache.insert(row.id, snap.clone()).await;
+        Ok(snap)
+    }
+
+    /// The cached snapshot, or one fresh read shared by every concurrent caller.
+    pub async fn cached_health(&self, row: &InboxRow) -> ServiceResult<Arc<Snapshot>> {
+        let this = self.clone();
+        let r = row.clone();
+        self.health_cache
+            .try_get_with(row.id, async move { this.read_health(&r, source::VIEW).await })
+            .await
+            .map_err(|e: Arc<ServiceError>| match &*e {
+                ServiceError::App(a) => ServiceError::App(a.clone()),
+                other => ServiceError::Internal(other.to_string()),
+            })
+    }
+
+    /// Forgets the cached snapshot (after a registration attempt, a webhook...).
+    pub async fn invalidate_health(&self, inbox_id: i64) {
+        self.health_cache.invalidate(&inbox_id).await;
+    }
+
+    /// The newest successful read stored for the inbox, with its time.
+    pub async fn last_good_health(&self, inbox_id: i64) -> ServiceResult<Option<(DateTime<Utc>, PhoneNumberHealth)>> {
+        Ok(snapshots::latest_good(&self.db, inbox_id)
+            .await?
+            .and_then(|r: SnapshotRow| {
+                let h = serde_json::from_str(r.health_json.as_deref()?).ok()?;
+                Some((time(r.checked_at), h))
+            }))
+    }
+}
