@@ -126,3 +126,86 @@ impl Services {
             }))
     }
 }
+
+/// Everything the Account Health tab and the health endpoint show for one inbox.
+#[derive(Debug, Clone)]
+pub struct HealthReport {
+    pub inbox: InboxRow,
+    /// The data shown: the fresh read, or the last good one when the refresh failed.
+    pub shown: Option<(DateTime<Utc>, PhoneNumberHealth)>,
+    /// True when the latest read failed and `shown` is older data.
+    pub stale: bool,
+    /// Why the latest read failed.
+    pub refresh_error: Option<ReadFailure>,
+    pub decision: Decision,
+    pub attempts_in_window: u32,
+    /// Meta's answer to the last failed register call, in words.
+    pub last_error: Option<String>,
+    pub viewer_is_admin: bool,
+}
+
+/// How often one inbox may be force-refreshed; more often serves the cached snapshot.
+pub const REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(10);
+
+impl Services {
+    /// The health report of an inbox the user may see. `refresh` bypasses the cache (rate-limited
+    /// per inbox). A failed read keeps the last good data, marked stale.
+    pub async fn health_report(
+        &self,
+        user: &app::auth::CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        refresh: bool,
+    ) -> ServiceResult<HealthReport> {
+        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        self.require_whatsapp_cloud(&row)?;
+        let snap = if refresh && self.refresh_gate.get(&row.id).await.is_none() {
+            self.refresh_gate.insert(row.id, ()).await;
+            self.read_health(&row, source::REFRESH).await?
+        } else {
+            self.cached_health(&row).await?
+        };
+        self.report_from(row, &snap, user).await
+    }
+
+    async fn report_from(
+        &self,
+        inbox: InboxRow,
+        snap: &Snapshot,
+        user: &app::auth::CurrentUser,
+    ) -> ServiceResult<HealthReport> {
+        let (shown, stale, refresh_error) = match &snap.read {
+            Ok(h) => (Some((snap.checked_at, h.clone())), false, None),
+            Err(f) => (self.last_good_health(inbox.id).await?, true, Some(f.clone())),
+        };
+        let attempts = ledger::attempts(&self.db, inbox.id, 1).await?;
+        let last_error = attempts
+            .first()
+            .filter(|a| a.outcome.as_deref() == Some("failed"))
+            .and_then(|a| a.meta_message.clone());
+        let summary = ledger::summary(&self.db, inbox.id, Utc::now()).await?;
+        Ok(HealthReport {
+            viewer_is_admin: user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator),
+            inbox,
+            shown,
+            stale,
+            refresh_error,
+            decision: snap.decision.clone(),
+            attempts_in_window: summary.attempts_in_window,
+            last_error,
+        })
+    }
+
+    /// Stored snapshots of an inbox the user may see, since `since` (oldest first, at most 1000).
+    pub async fn health_history(
+        &self,
+        user: &app::auth::CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        since: DateTime<Utc>,
+    ) -> ServiceResult<Vec<SnapshotRow>> {
+        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        self.require_whatsapp_cloud(&row)?;
+        Ok(snapshots::since(&self.db, row.id, since.timestamp(), 1000).await?)
+    }
+}

@@ -21,6 +21,8 @@ pub struct Services {
     pub login_limiter: LoginLimiter,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
     pub health_cache: health::HealthCache,
+    /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
+    pub refresh_gate: moka::future::Cache<i64, ()>,
     pub demo: bool,
 }
 
@@ -34,6 +36,9 @@ impl Services {
             public_url,
             login_limiter: LoginLimiter::default(),
             health_cache: health::new_cache(std::time::Duration::from_secs(60)),
+            refresh_gate: moka::future::Cache::builder()
+                .time_to_live(health::REFRESH_MIN_INTERVAL)
+                .build(),
             demo,
         }
     }

@@ -13,7 +13,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub services: Services,
-    pub data_dir: TempDir,
+    /// Kept so the temporary directory lives as long as the app.
+    pub _data_dir: TempDir,
     /// The Graph simulator this app talks to (on its own random port).
     pub sim: RunningSimulator,
 }
@@ -70,7 +71,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         address,
         client: new_client(),
         services,
-        data_dir,
+        _data_dir: data_dir,
         sim,
     }
 }

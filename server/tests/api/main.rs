@@ -2,5 +2,6 @@
 //! temporary SQLite database (see `helpers::spawn_app`).
 mod auth;
 mod cli;
+mod health;
 mod helpers;
 mod ops;

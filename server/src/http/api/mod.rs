@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, Chatwoot-compatible where Chatwoot has the same endpoint.
 pub mod error;
+pub mod health;
 pub mod inboxes;
 pub mod profile;
 
@@ -19,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/setup", post(inboxes::retry_setup))
         .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/members", get(inboxes::members_show))
+        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health", get(health::show))
+        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health/history", get(health::history))
         .route(
             "/api/v1/accounts/{account_id}/inbox_members",
             post(inboxes::members_add).patch(inboxes::members_replace).delete(inboxes::members_remove),
