@@ -119,20 +119,50 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> ExitCode {
+async fn serve(mut args: ServeArgs) -> ExitCode {
     crate::telemetry::init(args.log_format);
+    // Demo: the simulated Meta runs in-process for the whole run (dropping it stops it).
+    let simulator = if args.demo {
+        let sim = match crate::demo::start_simulator().await {
+            Ok(sim) => sim,
+            Err(e) => return fail(format!("demo: cannot start the Graph API simulator: {e}")),
+        };
+        if let Err(e) = crate::demo::point_at_simulator(&mut args, &sim) {
+            return fail(format!("demo: {e}"));
+        }
+        Some(sim)
+    } else {
+        None
+    };
     let app = match crate::startup::Application::build(&args).await {
         Ok(app) => app,
         Err(e) => return fail(e),
     };
-    if args.demo {
-        match crate::demo::seed(&app.services).await {
-            Ok(creds) => crate::demo::print_banner(&app.addr, &creds),
+    if let Some(sim) = &simulator {
+        let users = match crate::demo::seed(&app.services).await {
+            Ok(users) => users,
             Err(e) => return fail(format!("demo: {}", app::error::AppError::from(e))),
-        }
+        };
+        crate::demo::print_banner(&app.addr, &users, &sim.base_url);
+        // Inboxes are seeded while the server already answers: the slow number's timeouts must
+        // not delay readiness (it is seeded last anyway).
+        let services = app.services.clone();
+        let numbers = sim.sim.numbers();
+        tokio::spawn(async move {
+            match crate::demo::seed_inboxes(&services, &users, &numbers).await {
+                Ok(seeded) => crate::demo::print_inboxes_ready(&seeded),
+                Err(e) => {
+                    let e = app::error::AppError::from(e);
+                    tracing::error!(error = %e, "demo: seeding the inboxes failed");
+                    eprintln!("greenlight: demo: seeding the inboxes failed: {e}");
+                }
+            }
+        });
     }
     tracing::info!(addr = %app.addr, "Greenlight listening on http://{}", app.addr);
-    match app.run_until_stopped().await {
+    let result = app.run_until_stopped().await;
+    drop(simulator);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("server stopped: {e}")),
     }

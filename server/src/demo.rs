@@ -1,13 +1,36 @@
-//! `serve --demo`: a demo account with an administrator and an agent, so a newcomer sees real
-//! screens at once. The credentials are printed at start.
-use std::net::SocketAddr;
+//! `serve --demo`: the built-in Graph API simulator, a demo account with an administrator and an
+//! agent, and one WhatsApp inbox per simulated number, so a newcomer sees real screens at once.
+//!
+//! - [`start_simulator`] runs the simulator in-process on `127.0.0.1` (its `/__sim/` control API
+//!   is unauthenticated, so it never listens on another interface) and [`point_at_simulator`]
+//!   makes sure the demo never calls the real Meta.
+//! - [`seed`] creates the demo users; [`seed_inboxes`] creates the inboxes as the demo
+//!   administrator through [`Services::create_inbox`], so setup and the first health snapshot run
+//!   for real. Both are idempotent: a restart with the same data directory creates nothing twice.
+//! - [`print_banner`] says where to sign in, with what, and that Meta is simulated.
+use std::collections::HashSet;
+use std::net::{Ipv4Addr, SocketAddr};
 
-use crate::error::ServiceResult;
+use app::auth::{CurrentUser, Role};
+use app::error::AppError;
+
+use crate::config::ServeArgs;
+use crate::db;
+use crate::error::{ServiceError, ServiceResult};
 use crate::services::accounts::NewUser;
+use crate::services::inboxes::{InboxView, MemberChange, NewInbox};
 use crate::services::Services;
+use crate::simulator::{RunningSimulator, Scenario, SimNumber, Simulator};
 
 /// The demo account's name.
 pub const DEMO_ACCOUNT: &str = "Demo Company";
+
+/// The inboxes the demo agent is a member of (the agent sees only these).
+pub const AGENT_SCENARIOS: [Scenario; 3] = [
+    Scenario::Healthy,
+    Scenario::PendingReview,
+    Scenario::QualityRed,
+];
 
 /// A demo sign-in.
 #[derive(Debug, Clone)]
@@ -31,15 +54,69 @@ pub const DEMO_USERS: [DemoCredential; 2] = [
     },
 ];
 
+/// The demo account and its two users, as [`seed`] left them.
+#[derive(Debug, Clone)]
+pub struct DemoUsers {
+    pub account_id: i64,
+    pub admin: CurrentUser,
+    pub agent: CurrentUser,
+    /// The administrator's REST API token when the administrator was created by this call (it is
+    /// stored only as a digest, so a later start cannot show it again).
+    pub admin_api_token: Option<String>,
+    pub credentials: Vec<DemoCredential>,
+}
+
+/// What [`seed_inboxes`] did.
+#[derive(Debug, Clone, Default)]
+pub struct SeededInboxes {
+    /// Inboxes created by this call, in the order they were created.
+    pub created: Vec<InboxView>,
+    /// Simulated numbers that already had an inbox in the demo account.
+    pub already_present: usize,
+}
+
+/// Starts the Graph API simulator with every preset number on `127.0.0.1` (a free port). Keep the
+/// handle alive as long as the server runs: dropping it stops the simulator.
+pub async fn start_simulator() -> std::io::Result<RunningSimulator> {
+    Simulator::with_presets()
+        .spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+}
+
+/// Points the Graph client at the simulator, whatever `GRAPH_API_BASE_URL` says: a demo must
+/// never call the real Meta.
+pub fn point_at_simulator(
+    args: &mut ServeArgs,
+    simulator: &RunningSimulator,
+) -> Result<(), String> {
+    let url = url::Url::parse(&simulator.base_url).map_err(|e| {
+        format!(
+            "the simulator's URL {} is not valid: {e}",
+            simulator.base_url
+        )
+    })?;
+    if args.graph_api_base_url != url {
+        tracing::info!(
+            configured = %args.graph_api_base_url,
+            simulator = %url,
+            "demo mode: Graph API calls go to the built-in simulator"
+        );
+    }
+    args.graph_api_base_url = url;
+    Ok(())
+}
+
 /// Creates the demo users when missing; safe to run at every start.
-pub async fn seed(services: &Services) -> ServiceResult<Vec<DemoCredential>> {
+pub async fn seed(services: &Services) -> ServiceResult<DemoUsers> {
+    let mut admin_api_token = None;
+    let mut ids = Vec::with_capacity(DEMO_USERS.len());
     for cred in DEMO_USERS.iter() {
         let name = if cred.role == "administrator" {
             "Ada Admin"
         } else {
             "Andy Agent"
         };
-        match services
+        let created = services
             .create_user(NewUser {
                 email: cred.email.into(),
                 name: name.into(),
@@ -47,21 +124,157 @@ pub async fn seed(services: &Services) -> ServiceResult<Vec<DemoCredential>> {
                 account: DEMO_ACCOUNT.into(),
                 role: cred.role.into(),
             })
-            .await
-        {
-            Ok(_) => {}
-            Err(crate::error::ServiceError::App(app::error::AppError::Invalid { field, .. }))
-                if field == "email" => {}
+            .await;
+        let user_id = match created {
+            Ok(created) => {
+                if cred.role == "administrator" {
+                    admin_api_token = Some(created.access_token);
+                }
+                created.user_id
+            }
+            Err(ServiceError::App(AppError::Invalid { field, .. })) if field == "email" => {
+                db::users::by_email(&services.db, cred.email)
+                    .await?
+                    .ok_or_else(|| {
+                        ServiceError::Internal(format!("demo user {} vanished", cred.email))
+                    })?
+                    .id
+            }
             Err(e) => return Err(e),
-        }
+        };
+        ids.push(user_id);
     }
-    Ok(DEMO_USERS.to_vec())
+    let admin = services.user(ids[0]).await?;
+    let agent = services.user(ids[1]).await?;
+    let account_id = admin
+        .accounts
+        .iter()
+        .find(|m| m.account_name == DEMO_ACCOUNT && m.role == Role::Administrator)
+        .map(|m| m.account_id)
+        .ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "{} exists but is not an administrator of {DEMO_ACCOUNT}",
+                DEMO_USERS[0].email
+            ))
+        })?;
+    if agent.role_in(account_id).is_none() {
+        return Err(ServiceError::Internal(format!(
+            "{} exists but is not a member of {DEMO_ACCOUNT}",
+            DEMO_USERS[1].email
+        )));
+    }
+    Ok(DemoUsers {
+        account_id,
+        admin,
+        agent,
+        admin_api_token,
+        credentials: DEMO_USERS.to_vec(),
+    })
 }
 
-/// Prints where to sign in and with what.
-pub fn print_banner(addr: &SocketAddr, creds: &[DemoCredential]) {
-    println!("Greenlight DEMO MODE: simulated Meta, demo data. Sign in at http://{addr}/login");
-    for c in creds {
-        println!("  {:<14} {:<24} password: {}", c.role, c.email, c.password);
+/// The order inboxes are seeded in: the scenarios' order, with the slow number last so that
+/// its timeouts delay nothing else.
+pub fn seeding_order(numbers: &[SimNumber]) -> Vec<SimNumber> {
+    let mut ordered: Vec<SimNumber> = numbers.to_vec();
+    ordered.sort_by_key(|n| (n.scenario == Scenario::Slow, n.scenario));
+    ordered
+}
+
+/// Creates one WhatsApp inbox per simulated number in the demo account, named after the
+/// scenario, as the demo administrator (setup and the first health snapshot run against the
+/// simulator). Numbers that already have an inbox in the account are skipped. The demo agent
+/// becomes a member of the new inboxes of [`AGENT_SCENARIOS`].
+pub async fn seed_inboxes(
+    services: &Services,
+    users: &DemoUsers,
+    numbers: &[SimNumber],
+) -> ServiceResult<SeededInboxes> {
+    let existing: HashSet<String> = services
+        .list_inboxes(&users.admin, users.account_id)
+        .await?
+        .into_iter()
+        .map(|inbox| inbox.phone_number_id)
+        .collect();
+    let mut report = SeededInboxes::default();
+    for number in seeding_order(numbers) {
+        if existing.contains(&number.id) {
+            report.already_present += 1;
+            continue;
+        }
+        let created = services
+            .create_inbox(
+                &users.admin,
+                users.account_id,
+                NewInbox {
+                    name: number.scenario.label().to_string(),
+                    phone_number: number.display_phone_number.clone(),
+                    phone_number_id: number.id.clone(),
+                    business_account_id: number.waba_id.clone(),
+                    api_key: number.token.clone(),
+                },
+            )
+            .await;
+        let inbox = match created {
+            Ok(inbox) => inbox,
+            // Another instance seeding the same database got there first.
+            Err(ServiceError::App(AppError::Invalid { field, .. }))
+                if field == "phone_number_id" =>
+            {
+                report.already_present += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if AGENT_SCENARIOS.contains(&number.scenario) {
+            services
+                .change_members(
+                    &users.admin,
+                    users.account_id,
+                    inbox.id,
+                    &[users.agent.id],
+                    MemberChange::Add,
+                )
+                .await?;
+        }
+        tracing::info!(
+            inbox_id = inbox.id,
+            scenario = %number.scenario,
+            setup_ok = inbox.setup_error.is_none(),
+            "demo inbox created"
+        );
+        report.created.push(inbox);
     }
+    Ok(report)
+}
+
+/// Prints where to sign in, with what, and that Meta is simulated.
+pub fn print_banner(addr: &SocketAddr, users: &DemoUsers, simulator_url: &str) {
+    println!("Greenlight DEMO MODE: simulated Meta, demo data. Nothing is sent to the real Meta.");
+    println!("  Sign in at        http://{addr}/login");
+    for c in &users.credentials {
+        println!("  {:<17} {:<24} password: {}", c.role, c.email, c.password);
+    }
+    if let Some(token) = &users.admin_api_token {
+        println!(
+            "  REST API token of {} (shown once): {token}",
+            DEMO_USERS[0].email
+        );
+    }
+    println!(
+        "  Simulated Meta Graph API: {simulator_url} (control API: {simulator_url}/__sim/numbers)"
+    );
+}
+
+/// Prints the outcome of [`seed_inboxes`].
+pub fn print_inboxes_ready(seeded: &SeededInboxes) {
+    let failed = seeded
+        .created
+        .iter()
+        .filter(|inbox| inbox.setup_error.is_some())
+        .count();
+    println!(
+        "Demo inboxes ready in {DEMO_ACCOUNT}: {} created ({failed} with a setup problem, as simulated), {} already present.",
+        seeded.created.len(),
+        seeded.already_present
+    );
 }

@@ -2,6 +2,9 @@
 //! temporary SQLite database (see `helpers::spawn_app`).
 mod auth;
 mod cli;
+mod demo;
+mod graph_client;
 mod health;
 mod helpers;
+mod logs;
 mod ops;

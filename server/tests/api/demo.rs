@@ -1,0 +1,387 @@
+//! `serve --demo`: the demo seeding against a simulator, and the binary in demo mode.
+use std::collections::{BTreeSet, HashSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use greenlight::demo::{self, AGENT_SCENARIOS, DEMO_ACCOUNT, DEMO_USERS};
+use greenlight::simulator::{Scenario, SimNumber};
+use serde_json::Value;
+
+use crate::helpers::{new_client, spawn_app};
+
+/// Every string value and key of a JSON document, flattened.
+fn keys_and_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|i| keys_and_strings(i, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k.clone());
+                keys_and_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn assert_no_secret(body: &str, numbers: &[SimNumber]) {
+    for n in numbers {
+        assert!(
+            !body.contains(&n.token),
+            "token of {} in {body}",
+            n.scenario
+        );
+    }
+    let json: Value = serde_json::from_str(body).unwrap();
+    let mut words = Vec::new();
+    keys_and_strings(&json, &mut words);
+    for w in &words {
+        let lower = w.to_ascii_lowercase();
+        assert!(
+            !matches!(
+                lower.as_str(),
+                "pin" | "api_key" | "access_token" | "token" | "pin_sealed"
+            ),
+            "secret-looking key {w} in {body}"
+        );
+        assert!(!lower.starts_with("eaag"), "token-like value {w}");
+    }
+}
+
+#[tokio::test]
+async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
+    let app = spawn_app().await;
+    // The slow number answers within the client's timeout here, so seeding finishes quickly.
+    app.sim.sim.set_slow_delay(Duration::from_millis(50));
+    let numbers = app.sim.sim.numbers();
+    assert_eq!(numbers.len(), Scenario::ALL.len());
+
+    let users = demo::seed(&app.services).await.unwrap();
+    let admin_token = users
+        .admin_api_token
+        .clone()
+        .expect("a new admin has a token");
+    assert_eq!(users.credentials.len(), 2);
+    let seeded = demo::seed_inboxes(&app.services, &users, &numbers)
+        .await
+        .unwrap();
+    assert_eq!(seeded.created.len(), Scenario::ALL.len());
+    assert_eq!(seeded.already_present, 0);
+    // The slow number is seeded last so its timeouts delay nobody.
+    assert_eq!(
+        seeded.created.last().unwrap().name,
+        Scenario::Slow.label(),
+        "slow last"
+    );
+
+    // Every scenario has its inbox, named after the scenario, connected to its number.
+    let inboxes = app
+        .services
+        .list_inboxes(&users.admin, users.account_id)
+        .await
+        .unwrap();
+    assert_eq!(inboxes.len(), numbers.len());
+    for n in &numbers {
+        let inbox = inboxes
+            .iter()
+            .find(|i| i.phone_number_id == n.id)
+            .unwrap_or_else(|| panic!("no inbox for {}", n.scenario));
+        assert_eq!(inbox.name, n.scenario.label());
+        assert_eq!(inbox.business_account_id, n.waba_id);
+        assert_eq!(inbox.channel_type, "whatsapp_cloud");
+        if n.scenario == Scenario::TokenExpired {
+            // Setup ran for real and failed the way Meta would make it fail.
+            let error = inbox.setup_error.as_deref().expect("setup error");
+            assert!(error.contains("access token"), "{error}");
+            assert!(app
+                .services
+                .last_good_health(inbox.id)
+                .await
+                .unwrap()
+                .is_none());
+        } else {
+            assert_eq!(inbox.setup_error, None, "{}", n.scenario);
+            assert_eq!(inbox.business_id.as_deref(), Some(n.business_id.as_str()));
+            // The first health snapshot was taken during setup.
+            let (_, health) = app
+                .services
+                .last_good_health(inbox.id)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("no snapshot for {}", n.scenario));
+            assert_eq!(health.id.as_deref(), Some(n.id.as_str()));
+        }
+    }
+    // Setup talked to the simulator: subscribed and pointed the webhook of every usable number.
+    let healthy = app.sim.sim.number(Scenario::Healthy);
+    let state = app.sim.sim.number_state(&healthy.id).unwrap();
+    assert_eq!(
+        state["state"]["webhook_override"].as_str(),
+        Some(format!("{}/webhooks/whatsapp", app.address).as_str())
+    );
+
+    // The agent sees exactly the chosen inboxes.
+    let agent_view = app
+        .services
+        .list_inboxes(&users.agent, users.account_id)
+        .await
+        .unwrap();
+    let seen: BTreeSet<String> = agent_view.iter().map(|i| i.name.clone()).collect();
+    let chosen: BTreeSet<String> = AGENT_SCENARIOS
+        .iter()
+        .map(|s| s.label().to_string())
+        .collect();
+    assert_eq!(seen, chosen);
+
+    // A second start with the same database creates nothing twice.
+    let calls_before = app.sim.sim.calls().len();
+    let again = demo::seed(&app.services).await.unwrap();
+    assert_eq!(again.account_id, users.account_id);
+    assert_eq!(again.admin.id, users.admin.id);
+    assert_eq!(again.agent.id, users.agent.id);
+    assert!(
+        again.admin_api_token.is_none(),
+        "a token is shown only once"
+    );
+    let second = demo::seed_inboxes(&app.services, &again, &numbers)
+        .await
+        .unwrap();
+    assert!(second.created.is_empty());
+    assert_eq!(second.already_present, numbers.len());
+    assert_eq!(app.sim.sim.calls().len(), calls_before, "no Graph call");
+    let inboxes_after = app
+        .services
+        .list_inboxes(&users.admin, users.account_id)
+        .await
+        .unwrap();
+    assert_eq!(inboxes_after, inboxes);
+    assert_eq!(
+        app.services
+            .list_inboxes(&users.agent, users.account_id)
+            .await
+            .unwrap()
+            .len(),
+        AGENT_SCENARIOS.len()
+    );
+
+    // The REST API lists them for the demo administrator, without any token or PIN.
+    let path = format!("/api/v1/accounts/{}/inboxes", users.account_id);
+    let r = app.get_with_token(&path, &admin_token).await;
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert_no_secret(&body, &numbers);
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    let names: HashSet<&str> = listed["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    let labels: HashSet<&str> = Scenario::ALL.iter().map(|s| s.label()).collect();
+    assert_eq!(names, labels);
+
+    // The demo agent signs in with the printed password and sees only the chosen inboxes.
+    let agent = new_client();
+    let r = app
+        .login(&agent, DEMO_USERS[1].email, DEMO_USERS[1].password)
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let r = agent.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert_no_secret(&body, &numbers);
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        listed["payload"].as_array().unwrap().len(),
+        AGENT_SCENARIOS.len()
+    );
+}
+
+#[test]
+fn the_slow_number_is_seeded_last() {
+    let sim = greenlight::simulator::Simulator::with_presets();
+    let order: Vec<Scenario> = demo::seeding_order(&sim.numbers())
+        .into_iter()
+        .map(|n| n.scenario)
+        .collect();
+    assert_eq!(order.len(), Scenario::ALL.len());
+    assert_eq!(order.last(), Some(&Scenario::Slow));
+    assert_eq!(order[0], Scenario::Healthy);
+}
+
+/// A `greenlight serve --demo` child process whose stdout lines arrive on a channel.
+struct DemoServer {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl DemoServer {
+    fn start(data_dir: &std::path::Path) -> DemoServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_greenlight"))
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            // Even a configured real Meta must not be called in demo mode.
+            .env("GRAPH_API_BASE_URL", "https://graph.invalid")
+            .env_remove("DATABASE_URL")
+            .env_remove("GREENLIGHT_DATA_DIR")
+            .env_remove("GREENLIGHT_ADDR")
+            .env_remove("GREENLIGHT_PUBLIC_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        DemoServer {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a stdout line containing `needle`.
+    fn wait_for(&mut self, needle: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        if let Some(line) = self.seen.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line with {needle:?} in {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// The word after `marker` in the line containing it.
+    fn value_after(&mut self, marker: &str) -> String {
+        let line = self.wait_for(marker, Duration::from_secs(60));
+        let rest = &line[line.find(marker).unwrap() + marker.len()..];
+        rest.split_whitespace().next().unwrap().to_string()
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn serve_demo_runs_the_simulator_on_localhost_and_seeds_once_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = DemoServer::start(dir.path());
+    let login = server.value_after("Sign in at");
+    let base = login.trim_end_matches("/login").to_string();
+    let sim_url = server.value_after("Simulated Meta Graph API:");
+    let token = server.value_after("(shown once):");
+    let banner = server.seen.join("\n");
+    assert!(banner.contains("DEMO MODE"), "{banner}");
+    for cred in DEMO_USERS.iter() {
+        assert!(
+            banner.contains(cred.email) && banner.contains(cred.password),
+            "{banner}"
+        );
+    }
+    // The unauthenticated control API listens on the loopback interface only.
+    assert!(sim_url.starts_with("http://127.0.0.1:"), "{sim_url}");
+    let client = reqwest::Client::new();
+    let numbers: Value = client
+        .get(format!("{sim_url}/__sim/numbers"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let numbers = numbers.as_array().unwrap().clone();
+    assert_eq!(numbers.len(), Scenario::ALL.len());
+
+    let profile: Value = client
+        .get(format!("{base}/api/v1/profile"))
+        .header("api_access_token", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = profile["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == DEMO_ACCOUNT)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let inboxes_url = format!("{base}/api/v1/accounts/{account}/inboxes");
+    // The inboxes appear while the server is already answering (the slow number's setup may
+    // still be running in the background).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let listed = loop {
+        let r = client
+            .get(&inboxes_url)
+            .header("api_access_token", &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        let list = v["payload"].as_array().unwrap().clone();
+        if list.len() == Scenario::ALL.len() || Instant::now() > deadline {
+            break list;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(listed.len(), Scenario::ALL.len());
+    // Every Graph call went to the simulator (a real-Meta URL was configured and ignored).
+    let calls: Value = client
+        .get(format!("{sim_url}/__sim/calls"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(calls.as_array().unwrap().len() >= Scenario::ALL.len());
+    drop(server);
+
+    // Restart with the same data directory: no token shown again, nothing seeded twice.
+    let mut server = DemoServer::start(dir.path());
+    let ready = server.wait_for("Demo inboxes ready", Duration::from_secs(60));
+    assert!(ready.contains(": 0 created"), "{ready}");
+    assert!(
+        ready.contains(&format!("{} already present", Scenario::ALL.len())),
+        "{ready}"
+    );
+    assert!(!server.seen.iter().any(|l| l.contains("shown once")));
+    let login = server.value_after("Sign in at");
+    let base = login.trim_end_matches("/login").to_string();
+    let r = client
+        .get(format!("{base}/api/v1/accounts/{account}/inboxes"))
+        .header("api_access_token", &token)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["payload"].as_array().unwrap().len(), Scenario::ALL.len());
+}
