@@ -44,37 +44,9 @@ pub const BACKOFF: [TimeDelta; 6] = [
 /// again automatically.
 pub const CONFIRMATION_WAIT: TimeDelta = TimeDelta::minutes(10);
 
-/// The registration state of one number (shown by the UI and the API; drives the banner).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegistrationState {
-    Registered,
-    AwaitingDisplayName,
-    ActionRequired,
-    Ready,
-    RateLimited,
-    Unknown,
-}
-
-impl RegistrationState {
-    /// The snake_case name used on the wire and in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegistrationState::Registered => "registered",
-            RegistrationState::AwaitingDisplayName => "awaiting_display_name",
-            RegistrationState::ActionRequired => "action_required",
-            RegistrationState::Ready => "ready",
-            RegistrationState::RateLimited => "rate_limited",
-            RegistrationState::Unknown => "unknown",
-        }
-    }
-}
-
-impl std::fmt::Display for RegistrationState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The registration state of one number (shown by the UI and the API; drives the banner). One type for the
+/// server and the wire: it lives in `app` because it crosses the wire.
+pub use app::health::RegistrationState;
 
 /// Why the decision came out as it did: a stable code next to the plain-words `reason`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -8,3 +8,4 @@ mod health;
 mod helpers;
 mod logs;
 mod ops;
+mod registration;

@@ -3,6 +3,7 @@ pub mod error;
 pub mod health;
 pub mod inboxes;
 pub mod profile;
+pub mod registration;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,6 +21,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/setup", post(inboxes::retry_setup))
         .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/members", get(inboxes::members_show))
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/register_phone",
+            post(registration::register_phone),
+        )
         .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health", get(health::show))
         .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health/history", get(health::history))
         .route(

@@ -1,0 +1,208 @@
+//! The background retrier: every `GREENLIGHT_REGISTRATION_CHECK_INTERVAL` it looks at the numbers that are not
+//! registered (by their latest snapshot, the longest unchecked first) and lets the engine register those whose
+//! decision allows an automatic attempt. The back-off and the automatic budget live in the decision; the lease
+//! makes it safe next to clicks, webhooks and other server instances.
+//!
+//! A number that is only waiting for time (Meta's lock-out, the spent budget, the back-off) is not even read;
+//! every other unregistered number gets one fresh read per run, through
+//! [`Services::attempt_registration`], which decides on that read. Logs name the inbox and the action, never
+//! a token or a PIN.
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::decision::{decide, ReasonCode, RegistrationState};
+use super::engine::AttemptResult;
+use super::ledger::{self, Trigger};
+use crate::db::inboxes;
+use crate::error::ServiceError;
+use crate::graph::PhoneNumberHealth;
+use crate::services::inboxes::WHATSAPP_CLOUD;
+use crate::services::Services;
+
+/// Upper bound on numbers looked at in one run; the rest come first in the next run (oldest check first).
+pub const MAX_PER_RUN: usize = 500;
+
+/// What one run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    /// Unregistered numbers considered.
+    pub candidates: usize,
+    /// Not read: only waiting for time (lock-out, budget, back-off) or for an administrator.
+    pub waiting: usize,
+    /// Read, and the decision allowed no call.
+    pub not_attempted: usize,
+    /// Register calls made.
+    pub attempted: usize,
+    /// Of those, numbers that now show as registered.
+    pub registered: usize,
+    /// Skipped because another attempt held the lease.
+    pub busy: usize,
+    /// Failed with an error of Greenlight's own (database, secrets).
+    pub errors: usize,
+}
+
+/// One inbox with its latest snapshot.
+#[derive(Debug, sqlx::FromRow)]
+struct Candidate {
+    inbox_id: i64,
+    registration_state: Option<String>,
+    checked_at: Option<i64>,
+    health_json: Option<String>,
+}
+
+async fn candidates(services: &Services) -> sqlx::Result<Vec<Candidate>> {
+    sqlx::query_as(
+        "SELECT i.id AS inbox_id, s.registration_state, s.checked_at, s.health_json
+         FROM inboxes i
+         LEFT JOIN health_snapshots s ON s.id = (
+             SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
+             ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
+         WHERE i.channel_type = $1
+         ORDER BY COALESCE(s.checked_at, 0), i.id",
+    )
+    .bind(WHATSAPP_CLOUD)
+    .fetch_all(&services.db)
+    .await
+}
+
+/// `true` when a fresh read cannot lead to an automatic call now: the stored read, decided again at `now`
+/// with the current ledger, is waiting for a time (`next_attempt_at` in the future) or for an administrator.
+async fn only_waiting(
+    services: &Services,
+    c: &Candidate,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let Some(health) = c
+        .health_json
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<PhoneNumberHealth>(json).ok())
+    else {
+        // The last read failed (or there is none): read again.
+        return Ok(false);
+    };
+    let summary = ledger::summary(&services.db, c.inbox_id, now).await?;
+    let decision = decide(Ok(&health), &summary, now);
+    if decision.may_auto_register_now {
+        return Ok(false);
+    }
+    let needs_admin = matches!(
+        decision.reason_code,
+        ReasonCode::PinMismatch
+            | ReasonCode::ReverificationNeeded
+            | ReasonCode::TokenLacksPermission
+    );
+    let waits_for_time = decision.state == RegistrationState::RateLimited
+        || (decision.reason_code != ReasonCode::AwaitingConfirmation
+            && decision.next_attempt_at.is_some_and(|at| at > now));
+    Ok(needs_admin || waits_for_time)
+}
+
+/// One pass over the unregistered numbers at `now` (tests call it directly instead of waiting).
+pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
+    let mut report = RunReport::default();
+    let list = match candidates(services).await {
+        Ok(list) => list,
+        Err(e) => {
+            tracing::error!(error = %e, "retrier: cannot list inboxes");
+            report.errors += 1;
+            return report;
+        }
+    };
+    let unregistered = list
+        .into_iter()
+        .filter(|c| c.registration_state.as_deref() != Some(RegistrationState::Registered.as_str()))
+        .take(MAX_PER_RUN);
+    for c in unregistered {
+        report.candidates += 1;
+        match only_waiting(services, &c, now).await {
+            Ok(true) => {
+                tracing::debug!(
+                    inbox_id = c.inbox_id,
+                    state = c.registration_state.as_deref().unwrap_or("none"),
+                    "retrier: waiting, not read"
+                );
+                report.waiting += 1;
+                continue;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(inbox_id = c.inbox_id, error = %e, "retrier: cannot decide");
+                report.errors += 1;
+                continue;
+            }
+        }
+        let row = match inboxes::get_unscoped(&services.db, c.inbox_id).await {
+            Ok(Some(row)) => row,
+            // Deleted meanwhile.
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::error!(inbox_id = c.inbox_id, error = %e, "retrier: cannot load inbox");
+                report.errors += 1;
+                continue;
+            }
+        };
+        tracing::debug!(inbox_id = row.id, last_checked = ?c.checked_at, "retrier: checking");
+        match services.attempt_registration(&row, Trigger::Auto).await {
+            Ok(outcome) => {
+                if outcome.called_meta {
+                    report.attempted += 1;
+                }
+                match outcome.result {
+                    AttemptResult::Registered => report.registered += 1,
+                    AttemptResult::NotAttempted | AttemptResult::AlreadyRegistered => {
+                        report.not_attempted += 1
+                    }
+                    AttemptResult::Accepted | AttemptResult::Failed => {}
+                }
+                tracing::info!(
+                    inbox_id = row.id,
+                    result = outcome.result.as_str(),
+                    state = outcome.state.as_str(),
+                    reason_code = outcome.reason_code.as_str(),
+                    called_meta = outcome.called_meta,
+                    "retrier: checked"
+                );
+            }
+            Err(ServiceError::App(app::error::AppError::Conflict(_))) => {
+                tracing::info!(
+                    inbox_id = row.id,
+                    "retrier: another attempt is running, skipped"
+                );
+                report.busy += 1;
+            }
+            Err(e) => {
+                tracing::error!(inbox_id = row.id, error = %e, "retrier: attempt failed");
+                report.errors += 1;
+            }
+        }
+    }
+    report
+}
+
+/// Starts the retrier: a tokio task that runs [`run_once`] every `every` (the first run one interval after
+/// start, so a starting server first serves).
+pub fn spawn(services: Services, every: Duration) -> tokio::task::JoinHandle<()> {
+    let every = every.max(Duration::from_secs(1));
+    tokio::spawn(async move {
+        tracing::info!(interval = ?every, "registration retrier started");
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let report = run_once(&services, Utc::now()).await;
+            if report.candidates > 0 {
+                tracing::info!(
+                    candidates = report.candidates,
+                    waiting = report.waiting,
+                    attempted = report.attempted,
+                    registered = report.registered,
+                    busy = report.busy,
+                    errors = report.errors,
+                    "retrier: run done"
+                );
+            }
+        }
+    })
+}
