@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::views::{AccountSettings, FirstRunForm};
+use crate::views::AccountSettings;
 
 /// Only same-site paths are followed after sign-in, never another host.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
@@ -61,7 +61,7 @@ pub async fn first_run(
 ) -> Result<(), AppError> {
     let ctx = crate::port::request_context()?;
     let user = crate::port::port()?
-        .create_first_admin(FirstRunForm {
+        .create_first_admin(crate::views::FirstRunForm {
             name,
             email,
             password,
@@ -95,4 +95,114 @@ mod tests {
         assert_eq!(safe_next(Some("/login")), None);
         assert_eq!(safe_next(None), None);
     }
+}
+
+/// True when the server runs with a simulated Meta (`--demo`).
+#[server(prefix = "/sfn", endpoint = "is_demo")]
+pub async fn is_demo() -> Result<bool, AppError> {
+    Ok(crate::port::port()?.is_demo())
+}
+
+/// The account's inboxes, worst first.
+#[server(prefix = "/sfn", endpoint = "inbox_overview")]
+pub async fn get_inbox_overview(account_id: i64) -> Result<crate::views::InboxOverview, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.inbox_overview(&user, account_id).await
+}
+
+/// Adds a WhatsApp Cloud inbox and runs its setup; opens its Account Health tab.
+#[server(prefix = "/sfn", endpoint = "create_inbox")]
+pub async fn create_inbox(
+    account_id: i64,
+    name: String,
+    phone_number: String,
+    phone_number_id: String,
+    business_account_id: String,
+    api_key: String,
+) -> Result<i64, AppError> {
+    let user = crate::port::require_user()?;
+    let form = crate::views::InboxForm {
+        name,
+        phone_number,
+        phone_number_id,
+        business_account_id,
+        api_key,
+    };
+    let id = crate::port::port()?.create_inbox(&user, account_id, form).await?;
+    leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes/{id}/health"));
+    Ok(id)
+}
+
+/// The inbox settings and collaborators tabs.
+#[server(prefix = "/sfn", endpoint = "inbox_settings")]
+pub async fn get_inbox_settings(account_id: i64, inbox_id: i64) -> Result<crate::views::InboxSettingsView, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.inbox_settings(&user, account_id, inbox_id).await
+}
+
+/// Renames the inbox and/or rotates its access token (an empty field leaves it unchanged).
+#[server(prefix = "/sfn", endpoint = "update_inbox")]
+pub async fn update_inbox(account_id: i64, inbox_id: i64, name: String, api_key: String) -> Result<(), AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .update_inbox(&user, account_id, inbox_id, name, api_key)
+        .await
+}
+
+/// Deletes the inbox and returns to the list.
+#[server(prefix = "/sfn", endpoint = "delete_inbox")]
+pub async fn delete_inbox(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.delete_inbox(&user, account_id, inbox_id).await?;
+    leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes"));
+    Ok(())
+}
+
+/// Re-runs the inbox's setup against Meta.
+#[server(prefix = "/sfn", endpoint = "retry_setup")]
+pub async fn retry_setup(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.retry_setup(&user, account_id, inbox_id).await
+}
+
+/// Adds or removes one inbox member.
+#[server(prefix = "/sfn", endpoint = "change_inbox_member")]
+pub async fn change_inbox_member(account_id: i64, inbox_id: i64, user_id: i64, add: bool) -> Result<(), AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .change_inbox_member(&user, account_id, inbox_id, user_id, add)
+        .await
+}
+
+/// The Account Health tab's data (cached read).
+#[server(prefix = "/sfn", endpoint = "inbox_health")]
+pub async fn get_inbox_health(account_id: i64, inbox_id: i64) -> Result<crate::health::HealthView, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.inbox_health(&user, account_id, inbox_id, false).await
+}
+
+/// Reads the number from Meta now (rate-limited per inbox).
+#[server(prefix = "/sfn", endpoint = "refresh_health")]
+pub async fn refresh_health(account_id: i64, inbox_id: i64) -> Result<crate::health::HealthView, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.inbox_health(&user, account_id, inbox_id, true).await
+}
+
+/// Complete registration (administrators).
+#[server(prefix = "/sfn", endpoint = "complete_registration")]
+pub async fn complete_registration(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::views::RegistrationResult, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .complete_registration(&user, account_id, inbox_id)
+        .await
+}
+
+/// Stored health checks of the last 30 days.
+#[server(prefix = "/sfn", endpoint = "inbox_history")]
+pub async fn get_inbox_history(account_id: i64, inbox_id: i64) -> Result<Vec<crate::health::HistoryPoint>, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.inbox_history(&user, account_id, inbox_id).await
 }

@@ -198,3 +198,59 @@ mod tests {
         assert!(whatsapp_manager_url(Some("1&x=2"), Some("3")).contains("business_id=1%26x%3D2"));
     }
 }
+
+/// The badge level a registration state carries in lists.
+pub fn state_level(state: crate::health::RegistrationState) -> BadgeLevel {
+    use crate::health::RegistrationState::*;
+    match state {
+        Registered => BadgeLevel::Good,
+        AwaitingDisplayName | Ready | RateLimited => BadgeLevel::Attention,
+        ActionRequired => BadgeLevel::Blocked,
+        Unknown => BadgeLevel::Unknown,
+    }
+}
+
+/// The state as people read it.
+pub fn state_label(state: crate::health::RegistrationState) -> &'static str {
+    use crate::health::RegistrationState::*;
+    match state {
+        Registered => "Registered",
+        AwaitingDisplayName => "Waiting for display name review",
+        ActionRequired => "Action required",
+        Ready => "Ready to register",
+        RateLimited => "Registration paused (Meta's limit)",
+        Unknown => "Unknown (Meta did not answer)",
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+    use crate::health::RegistrationState;
+
+    #[test]
+    fn states_have_labels_and_levels() {
+        assert_eq!(state_level(RegistrationState::Registered), BadgeLevel::Good);
+        assert_eq!(state_level(RegistrationState::ActionRequired), BadgeLevel::Blocked);
+        assert_eq!(state_level(RegistrationState::Unknown), BadgeLevel::Unknown);
+        assert_eq!(state_label(RegistrationState::RateLimited), "Registration paused (Meta's limit)");
+    }
+}
+
+/// `2026-11-22T01:02:03Z` -> `2026-11-22 01:02 UTC`; anything else unchanged.
+pub fn short_time(rfc3339: &str) -> String {
+    let s = rfc3339.trim_end_matches('Z');
+    match (s.get(0..10), s.get(11..16)) {
+        (Some(d), Some(t)) if s.as_bytes().get(10) == Some(&b'T') => format!("{d} {t} UTC"),
+        _ => rfc3339.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn times_read_as_utc_minutes() {
+        assert_eq!(super::short_time("2026-11-22T01:02:03Z"), "2026-11-22 01:02 UTC");
+        assert_eq!(super::short_time("soon"), "soon");
+    }
+}

@@ -152,3 +152,17 @@ mod tests {
         assert_eq!(v, [BadgeLevel::Blocked, BadgeLevel::Attention, BadgeLevel::Unknown, BadgeLevel::Good]);
     }
 }
+
+/// One stored health check, for the history panel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPoint {
+    /// RFC 3339.
+    pub checked_at: String,
+    /// What triggered the read (view, refresh, setup, retrier, registration, webhook...).
+    pub source: String,
+    pub state: RegistrationState,
+    /// Meta's raw values (formatted by `crate::format`), `None` when the read failed.
+    pub quality_rating: Option<String>,
+    pub messaging_limit: Option<String>,
+    pub ok: bool,
+}

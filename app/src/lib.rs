@@ -20,8 +20,15 @@ use leptos_router::{
 
 use crate::components::shell::AccountShell;
 use crate::pages::{
-    home::HomePage, inboxes::InboxesPage, login::LoginPage, not_found::NotFound,
-    settings::SettingsPage, setup::SetupPage,
+    health_tab::HealthTab,
+    home::HomePage,
+    inbox::InboxPage,
+    inbox_settings::{CollaboratorsTab, InboxSettingsTab},
+    inboxes::InboxesPage,
+    login::LoginPage,
+    not_found::NotFound,
+    settings::SettingsPage,
+    setup::SetupPage,
 };
 
 /// Scoped CSS of every `style!` in this crate, collected by build.rs (stylers::build).
@@ -65,6 +72,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage/>
                 <ParentRoute path=path!("/accounts/:account_id") view=AccountShell>
                     <Route path=path!("inboxes") view=InboxesPage/>
+                    <ParentRoute path=path!("inboxes/:inbox_id") view=InboxPage>
+                        <Route path=path!("") view=HealthTab/>
+                        <Route path=path!("health") view=HealthTab/>
+                        <Route path=path!("settings") view=InboxSettingsTab/>
+                        <Route path=path!("collaborators") view=CollaboratorsTab/>
+                    </ParentRoute>
                     <Route path=path!("settings") view=SettingsPage/>
                 </ParentRoute>
             </Routes>

@@ -7,12 +7,17 @@ use leptos::prelude::use_context;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::views::{AccountSettings, FirstRunForm};
+use crate::health::{HealthView, HistoryPoint};
+use crate::views::{
+    AccountSettings, FirstRunForm, InboxForm, InboxOverview, InboxSettingsView, RegistrationResult,
+};
 
 /// The operations the UI performs, each taking the signed-in user where it matters.
 /// Every rule (who may see what) lives behind this trait, in the server's services.
 #[async_trait]
 pub trait GreenlightPort: Send + Sync + 'static {
+    /// True when this server runs `--demo` (a simulated Meta).
+    fn is_demo(&self) -> bool;
     /// True while no user exists: only then may the first-run page create an administrator.
     async fn needs_first_run(&self) -> Result<bool, AppError>;
     /// Creates the first administrator and their account; refuses once any user exists.
@@ -26,6 +31,61 @@ pub trait GreenlightPort: Send + Sync + 'static {
         user: &CurrentUser,
         account_id: i64,
     ) -> Result<AccountSettings, AppError>;
+    /// The account's inboxes the user may see, worst first (from stored snapshots, no Meta call).
+    async fn inbox_overview(&self, user: &CurrentUser, account_id: i64) -> Result<InboxOverview, AppError>;
+    /// Creates a WhatsApp Cloud inbox and runs its setup; returns its id.
+    async fn create_inbox(&self, user: &CurrentUser, account_id: i64, form: InboxForm) -> Result<i64, AppError>;
+    /// The settings and collaborators tabs.
+    async fn inbox_settings(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<InboxSettingsView, AppError>;
+    /// Renames the inbox and/or rotates its token (empty = unchanged).
+    async fn update_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        name: String,
+        api_key: String,
+    ) -> Result<(), AppError>;
+    /// Deletes the inbox.
+    async fn delete_inbox(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError>;
+    /// Re-runs the setup against Meta.
+    async fn retry_setup(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError>;
+    /// Adds (`add = true`) or removes one member of the inbox.
+    async fn change_inbox_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        user_id: i64,
+        add: bool,
+    ) -> Result<(), AppError>;
+    /// The Account Health tab (cached read; `refresh` forces one, rate-limited).
+    async fn inbox_health(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        refresh: bool,
+    ) -> Result<HealthView, AppError>;
+    /// Stored health checks of the last 30 days, oldest first.
+    async fn inbox_history(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<Vec<HistoryPoint>, AppError>;
+    /// Complete registration (administrators).
+    async fn complete_registration(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<RegistrationResult, AppError>;
 }
 
 /// The port as it sits in Leptos' context.

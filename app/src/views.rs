@@ -29,3 +29,66 @@ pub struct AccountSettings {
     pub your_role: Role,
     pub members: Vec<MemberView>,
 }
+
+use crate::health::{BadgeLevel, MetricView, RegistrationState};
+
+/// One row of the account's number overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxRowView {
+    pub id: i64,
+    pub name: String,
+    pub phone_number: String,
+    /// `None` before the first check.
+    pub state: Option<RegistrationState>,
+    /// The worst of the badges and the state: the overview sorts by it.
+    pub level: BadgeLevel,
+    /// A few key badges (display name, quality, limit, status).
+    pub badges: Vec<MetricView>,
+    pub setup_error: Option<String>,
+    pub checked_at: Option<String>,
+    pub stale: bool,
+}
+
+/// The account's inbox overview, worst first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxOverview {
+    pub account_id: i64,
+    pub viewer_is_admin: bool,
+    pub rows: Vec<InboxRowView>,
+}
+
+/// The "add inbox" form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxForm {
+    pub name: String,
+    pub phone_number: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub api_key: String,
+}
+
+/// The inbox settings and collaborators tabs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxSettingsView {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub phone_number: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub business_id: Option<String>,
+    pub setup_error: Option<String>,
+    pub viewer_is_admin: bool,
+    /// Inbox members.
+    pub members: Vec<MemberView>,
+    /// Everyone in the account (to add as members).
+    pub account_members: Vec<MemberView>,
+}
+
+/// What a Complete registration click did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationResult {
+    pub state: RegistrationState,
+    /// What happened, in words.
+    pub message: String,
+}

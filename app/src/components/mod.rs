@@ -1,4 +1,6 @@
 //! Reusable pieces of the interface.
+pub mod badge;
+pub mod banner;
 pub mod form;
 pub mod shell;
 pub mod status;

@@ -6,7 +6,7 @@ use leptos_router::{
 };
 use stylers_macro::style;
 
-use crate::api::{get_current_user, Logout};
+use crate::api::{get_current_user, is_demo, Logout};
 use crate::auth::CurrentUser;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
@@ -59,6 +59,7 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
     let account_name = membership.as_ref().map(|m| m.account_name.clone()).unwrap_or_default();
     let role = membership.map(|m| m.role.label()).unwrap_or_default();
     let base = format!("/accounts/{account_id}");
+    let demo = Resource::new(|| (), |_| is_demo());
     view! { class = class,
         <div class="frame">
             <header>
@@ -86,6 +87,13 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
             <main id="main">
                 <Outlet/>
             </main>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    matches!(demo.await, Ok(true)).then(|| view! {
+                        <p class="demo-badge" id="demo-badge" role="note">"DEMO — simulated Meta, not real numbers"</p>
+                    })
+                })}
+            </Suspense>
         </div>
     }
 }

@@ -1,5 +1,8 @@
 //! One module per page.
+pub mod health_tab;
 pub mod home;
+pub mod inbox;
+pub mod inbox_settings;
 pub mod inboxes;
 pub mod login;
 pub mod not_found;

@@ -2,8 +2,10 @@
 //! background jobs, webhooks) calls it.
 pub mod accounts;
 pub mod health;
+pub mod health_view;
 pub mod inboxes;
 pub mod port;
+pub mod ui;
 
 use crate::auth::login_limiter::LoginLimiter;
 use crate::crypto::SecretBox;

@@ -1,14 +1,26 @@
 //! The server's implementation of the UI's port: each method is a call into the services.
 use app::auth::CurrentUser;
 use app::error::AppError;
+use app::health::{HealthView, HistoryPoint, RegistrationState};
 use app::port::GreenlightPort;
-use app::views::{AccountSettings, FirstRunForm};
+use app::views::{
+    AccountSettings, FirstRunForm, InboxForm, InboxOverview, InboxSettingsView, RegistrationResult,
+};
 use async_trait::async_trait;
 
+use super::inboxes::{InboxPatch, MemberChange, NewInbox};
 use super::Services;
+
+fn some_if_filled(s: String) -> Option<String> {
+    (!s.trim().is_empty()).then_some(s)
+}
 
 #[async_trait]
 impl GreenlightPort for Services {
+    fn is_demo(&self) -> bool {
+        self.demo
+    }
+
     async fn needs_first_run(&self) -> Result<bool, AppError> {
         Ok(Services::needs_first_run(self).await?)
     }
@@ -17,20 +29,108 @@ impl GreenlightPort for Services {
         Ok(Services::create_first_admin(self, form).await?)
     }
 
-    async fn sign_in(
-        &self,
-        email: &str,
-        password: &str,
-        client: &str,
-    ) -> Result<CurrentUser, AppError> {
+    async fn sign_in(&self, email: &str, password: &str, client: &str) -> Result<CurrentUser, AppError> {
         Ok(Services::sign_in(self, email, password, client).await?)
     }
 
-    async fn account_settings(
+    async fn account_settings(&self, user: &CurrentUser, account_id: i64) -> Result<AccountSettings, AppError> {
+        Ok(Services::account_settings(self, user, account_id).await?)
+    }
+
+    async fn inbox_overview(&self, user: &CurrentUser, account_id: i64) -> Result<InboxOverview, AppError> {
+        Ok(Services::inbox_overview(self, user, account_id).await?)
+    }
+
+    async fn create_inbox(&self, user: &CurrentUser, account_id: i64, f: InboxForm) -> Result<i64, AppError> {
+        let input = NewInbox {
+            name: f.name,
+            phone_number: f.phone_number,
+            phone_number_id: f.phone_number_id,
+            business_account_id: f.business_account_id,
+            api_key: f.api_key,
+        };
+        Ok(Services::create_inbox(self, user, account_id, input).await?.id)
+    }
+
+    async fn inbox_settings(
         &self,
         user: &CurrentUser,
         account_id: i64,
-    ) -> Result<AccountSettings, AppError> {
-        Ok(Services::account_settings(self, user, account_id).await?)
+        inbox_id: i64,
+    ) -> Result<InboxSettingsView, AppError> {
+        Ok(Services::inbox_settings(self, user, account_id, inbox_id).await?)
+    }
+
+    async fn update_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        name: String,
+        api_key: String,
+    ) -> Result<(), AppError> {
+        let patch = InboxPatch {
+            name: some_if_filled(name),
+            api_key: some_if_filled(api_key),
+        };
+        Services::update_inbox(self, user, account_id, inbox_id, patch).await?;
+        Ok(())
+    }
+
+    async fn delete_inbox(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError> {
+        Ok(Services::delete_inbox(self, user, account_id, inbox_id).await?)
+    }
+
+    async fn retry_setup(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError> {
+        Services::retry_setup(self, user, account_id, inbox_id).await?;
+        Ok(())
+    }
+
+    async fn change_inbox_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        user_id: i64,
+        add: bool,
+    ) -> Result<(), AppError> {
+        let change = if add { MemberChange::Add } else { MemberChange::Remove };
+        Services::change_members(self, user, account_id, inbox_id, &[user_id], change).await?;
+        Ok(())
+    }
+
+    async fn inbox_health(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        refresh: bool,
+    ) -> Result<HealthView, AppError> {
+        let report = Services::health_report(self, user, account_id, inbox_id, refresh).await?;
+        Ok(super::health_view::health_view(&report))
+    }
+
+    async fn inbox_history(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<Vec<HistoryPoint>, AppError> {
+        let since = chrono::Utc::now() - chrono::Duration::days(30);
+        let rows = Services::health_history(self, user, account_id, inbox_id, since).await?;
+        Ok(rows.iter().map(super::health_view::history_point).collect())
+    }
+
+    async fn complete_registration(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<RegistrationResult, AppError> {
+        let outcome = Services::complete_registration(self, user, account_id, inbox_id).await?;
+        Ok(RegistrationResult {
+            state: RegistrationState::parse(outcome.state.as_str()).unwrap_or(RegistrationState::Unknown),
+            message: outcome.message,
+        })
     }
 }

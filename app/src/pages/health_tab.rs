@@ -1,0 +1,195 @@
+//! The Account Health tab: a card per metric with a badge, freshness, a Refresh button, the link to
+//! WhatsApp Manager and the history panel.
+use leptos::prelude::*;
+
+use crate::api::{get_inbox_history, RefreshHealth};
+use crate::components::badge::Badge;
+use crate::components::status::{ErrorNotice, Loading};
+use crate::format::{messaging_limit, quality_rating, short_time};
+use crate::health::{HealthView, HistoryPoint};
+use crate::pages::inbox::InboxHealth;
+
+/// The tab.
+#[component]
+pub fn HealthTab() -> impl IntoView {
+    let InboxHealth { data, reload } = expect_context::<InboxHealth>();
+    view! {
+        <Transition fallback=|| view! { <Loading text="Reading the number…"/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(h) => view! { <HealthCards health=h reload=reload/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The cards and actions of one health view.
+#[component]
+pub fn HealthCards(health: HealthView, reload: RwSignal<u32>) -> impl IntoView {
+    let refresh = ServerAction::<RefreshHealth>::new();
+    Effect::new(move |_| {
+        if refresh.value().get().is_some() {
+            reload.update(|n| *n += 1);
+        }
+    });
+    let h = health;
+    let freshness = match (&h.checked_at, h.stale) {
+        (None, _) => view! {
+            <p class="notice" id="no-data" role="status">"No data yet — the first check is running or Meta has not answered."</p>
+        }.into_any(),
+        (Some(t), true) => view! {
+            <p class="notice notice-warn" id="stale-notice" role="alert">
+                {format!("Meta did not answer the last check; showing data from {}. ", short_time(t))}
+                {h.refresh_error.clone().unwrap_or_default()}
+            </p>
+        }.into_any(),
+        (Some(t), false) => view! { <p class="muted" id="checked-at">"Checked " {short_time(t)}</p> }.into_any(),
+    };
+    view! {
+        <section aria-label="Account health" id="account-health">
+            <div class="toolbar">
+                {freshness}
+                <ActionForm action=refresh>
+                    <input type="hidden" name="account_id" value=h.account_id/>
+                    <input type="hidden" name="inbox_id" value=h.inbox_id/>
+                    <button type="submit" id="refresh" disabled=move || refresh.pending().get()>
+                        {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh" }}
+                    </button>
+                </ActionForm>
+                <a class="button" id="whatsapp-manager" href=h.whatsapp_manager_url.clone() target="_blank" rel="noopener noreferrer">
+                    "Open in WhatsApp Manager ↗"
+                </a>
+            </div>
+            {move || refresh.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            <div class="cards" id="metrics">
+                {h.metrics.iter().map(|m| view! {
+                    <article class="card metric" data-metric=m.key.clone()>
+                        <h3>{m.label.clone()}</h3>
+                        <Badge level=m.level text=m.value.clone()/>
+                        <p class="caption">{m.explanation.clone()}</p>
+                    </article>
+                }).collect_view()}
+            </div>
+            <HistoryPanel account_id=h.account_id inbox_id=h.inbox_id reload=reload/>
+        </section>
+    }
+}
+
+/// Quality as a height on the chart (3 high … 1 low, 0 unknown).
+pub fn quality_score(raw: Option<&str>) -> u8 {
+    match raw {
+        Some("GREEN") => 3,
+        Some("YELLOW") => 2,
+        Some("RED") => 1,
+        _ => 0,
+    }
+}
+
+/// The SVG polyline points of quality over the history (x spread evenly, 0..=300 × 0..=60).
+pub fn quality_points(points: &[HistoryPoint]) -> String {
+    let ok: Vec<&HistoryPoint> = points.iter().filter(|p| p.ok).collect();
+    let n = ok.len().max(2) - 1;
+    ok.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let x = i * 300 / n;
+            let y = 60 - u32::from(quality_score(p.quality_rating.as_deref())) * 18;
+            format!("{x},{y}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[component]
+fn HistoryPanel(account_id: i64, inbox_id: i64, reload: RwSignal<u32>) -> impl IntoView {
+    let history = Resource::new(move || reload.get(), move |_| get_inbox_history(account_id, inbox_id));
+    view! {
+        <section class="card" id="history" aria-label="History">
+            <h2>"History (30 days)"</h2>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(points) if points.is_empty() => view! { <p class="empty">"No checks recorded yet."</p> }.into_any(),
+                        Ok(points) => {
+                            let line = quality_points(&points);
+                            let changes = state_changes(&points);
+                            view! {
+                                <figure>
+                                    <svg viewBox="-30 -5 340 75" width="100%" height="120" role="img"
+                                        aria-label="Quality rating over time: top high, middle medium, bottom low">
+                                        <text x="-28" y="8" class="axis">"High"</text>
+                                        <text x="-28" y="28" class="axis">"Med"</text>
+                                        <text x="-28" y="46" class="axis">"Low"</text>
+                                        <polyline points=line fill="none" stroke="currentColor" stroke-width="2"/>
+                                    </svg>
+                                    <figcaption class="muted">"Quality rating at each check."</figcaption>
+                                </figure>
+                                <table class="table" id="history-table">
+                                    <thead><tr><th>"When"</th><th>"Source"</th><th>"State"</th><th>"Quality"</th><th>"Messaging limit"</th></tr></thead>
+                                    <tbody>
+                                        {changes.into_iter().rev().map(|p| view! {
+                                            <tr>
+                                                <td>{short_time(&p.checked_at)}</td>
+                                                <td>{p.source.clone()}</td>
+                                                <td>{crate::format::state_label(p.state)}</td>
+                                                <td>{if p.ok { quality_rating(p.quality_rating.as_deref()).0 } else { "Read failed".into() }}</td>
+                                                <td>{if p.ok { messaging_limit(p.messaging_limit.as_deref()).0 } else { String::new() }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The points where something shown changed (state, quality, limit, or read success), plus the first.
+pub fn state_changes(points: &[HistoryPoint]) -> Vec<HistoryPoint> {
+    let mut out: Vec<HistoryPoint> = Vec::new();
+    for p in points {
+        let changed = out.last().is_none_or(|l| {
+            l.state != p.state || l.quality_rating != p.quality_rating || l.messaging_limit != p.messaging_limit || l.ok != p.ok
+        });
+        if changed {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::RegistrationState;
+
+    fn p(q: Option<&str>, state: RegistrationState) -> HistoryPoint {
+        HistoryPoint {
+            checked_at: "2026-11-22T01:00:00Z".into(),
+            source: "view".into(),
+            state,
+            quality_rating: q.map(str::to_string),
+            messaging_limit: Some("TIER_1K".into()),
+            ok: q.is_some(),
+        }
+    }
+
+    #[test]
+    fn the_chart_plots_quality_high_to_low() {
+        let pts = [p(Some("GREEN"), RegistrationState::Registered), p(Some("RED"), RegistrationState::Registered)];
+        assert_eq!(quality_points(&pts), "0,6 300,42");
+    }
+
+    #[test]
+    fn only_changes_are_listed() {
+        use RegistrationState::*;
+        let pts = [p(Some("GREEN"), Ready), p(Some("GREEN"), Ready), p(Some("GREEN"), Registered), p(None, Unknown)];
+        assert_eq!(state_changes(&pts).len(), 3);
+    }
+}

@@ -1,0 +1,72 @@
+//! `/accounts/:a/inboxes/:i/...`: the inbox page: registration banner above the tabs
+//! (Account Health, Settings, Collaborators).
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_params_map;
+
+use crate::api::get_inbox_health;
+use crate::components::banner::RegistrationBanner;
+use crate::components::shell::use_account_id;
+use crate::components::status::{ErrorNotice, Loading};
+use crate::error::AppError;
+use crate::health::HealthView;
+
+/// The inbox id of the current route.
+pub fn use_inbox_id() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("inbox_id").and_then(|s| s.parse().ok()))
+}
+
+/// The inbox's health, shared by the banner and the Account Health tab; bump `reload` to refetch.
+#[derive(Clone, Copy)]
+pub struct InboxHealth {
+    pub data: Resource<Result<HealthView, AppError>>,
+    pub reload: RwSignal<u32>,
+}
+
+/// The inbox frame.
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let account_id = use_account_id();
+    let inbox_id = use_inbox_id();
+    let reload = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (account_id.get(), inbox_id.get(), reload.get()),
+        |(a, i, _)| async move {
+            match (a, i) {
+                (Some(a), Some(i)) => get_inbox_health(a, i).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    provide_context(InboxHealth { data, reload });
+    let base = move || {
+        format!(
+            "/accounts/{}/inboxes/{}",
+            account_id.get().unwrap_or_default(),
+            inbox_id.get().unwrap_or_default()
+        )
+    };
+    view! {
+        <Transition fallback=|| view! { <Loading text="Reading the number…"/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(h) => view! {
+                        <p class="crumbs"><A href=format!("/accounts/{}/inboxes", h.account_id)>"WhatsApp numbers"</A></p>
+                        <h1 id="inbox-name">{h.inbox_name.clone()}</h1>
+                        <RegistrationBanner registration=h.registration.clone() viewer_is_admin=h.viewer_is_admin
+                            account_id=h.account_id inbox_id=h.inbox_id
+                            on_done=move |_| reload.update(|n| *n += 1)/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <nav class="tabs" aria-label="Inbox">
+            <A href=move || format!("{}/health", base())>"Account Health"</A>
+            <A href=move || format!("{}/settings", base())>"Settings"</A>
+            <A href=move || format!("{}/collaborators", base())>"Collaborators"</A>
+        </nav>
+        <Outlet/>
+    }
+}

@@ -1,0 +1,97 @@
+//! What the UI's pages need that is more than one service call: the inbox overview (from stored
+//! snapshots, worst first) and the inbox settings view.
+use app::auth::{CurrentUser, Role};
+use app::format;
+use app::health::{BadgeLevel, RegistrationState};
+use app::views::{InboxOverview, InboxRowView, InboxSettingsView, MemberView};
+use chrono::SecondsFormat;
+
+use super::health::time;
+use super::health_view::{metrics, worst};
+use super::Services;
+use crate::db::{accounts, inboxes, snapshots};
+use crate::error::ServiceResult;
+use crate::graph::PhoneNumberHealth;
+
+const ROW_BADGES: [&str; 4] = ["name_status", "quality_rating", "messaging_limit", "status"];
+
+impl Services {
+    /// The account's inboxes the user may see, worst first: blocked, attention, unknown, good.
+    pub async fn inbox_overview(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<InboxOverview> {
+        let viewer_is_admin = self.role_in(user, account_id)? == Role::Administrator;
+        let mut rows = Vec::new();
+        for inbox in self.list_inboxes(user, account_id).await? {
+            let latest = snapshots::latest(&self.db, inbox.id).await?;
+            let good = snapshots::latest_good(&self.db, inbox.id).await?;
+            let health: Option<PhoneNumberHealth> = good
+                .as_ref()
+                .and_then(|g| g.health_json.as_deref())
+                .and_then(|j| serde_json::from_str(j).ok());
+            let checked_at = good
+                .as_ref()
+                .map(|g| time(g.checked_at).to_rfc3339_opts(SecondsFormat::Secs, true));
+            let state = latest
+                .as_ref()
+                .and_then(|l| RegistrationState::parse(&l.registration_state));
+            let cards = metrics(health.as_ref(), checked_at.as_deref());
+            let mut level = worst(&cards).min(state.map(format::state_level).unwrap_or(BadgeLevel::Unknown));
+            if inbox.setup_error.is_some() {
+                level = level.min(BadgeLevel::Attention);
+            }
+            rows.push(InboxRowView {
+                id: inbox.id,
+                name: inbox.name,
+                phone_number: inbox.phone_number,
+                state,
+                level,
+                badges: cards.into_iter().filter(|m| ROW_BADGES.contains(&m.key.as_str())).collect(),
+                setup_error: inbox.setup_error,
+                checked_at,
+                stale: latest.as_ref().is_some_and(|l| l.health_json.is_none()),
+            });
+        }
+        rows.sort_by(|a, b| a.level.cmp(&b.level).then_with(|| a.name.cmp(&b.name)));
+        Ok(InboxOverview {
+            account_id,
+            viewer_is_admin,
+            rows,
+        })
+    }
+
+    /// The inbox settings and collaborators tabs.
+    pub async fn inbox_settings(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<InboxSettingsView> {
+        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        let member_ids = inboxes::members(&self.db, row.id).await?;
+        let account_members: Vec<MemberView> = accounts::members(&self.db, account_id)
+            .await?
+            .into_iter()
+            .filter_map(|m| {
+                Role::parse(&m.role).map(|role| MemberView {
+                    user_id: m.user_id,
+                    name: m.name,
+                    email: m.email,
+                    role,
+                })
+            })
+            .collect();
+        Ok(InboxSettingsView {
+            id: row.id,
+            account_id,
+            name: row.name,
+            phone_number: row.phone_number,
+            phone_number_id: row.phone_number_id,
+            business_account_id: row.business_account_id,
+            business_id: row.business_id,
+            setup_error: row.setup_error,
+            viewer_is_admin: self.role_in(user, account_id)? == Role::Administrator,
+            members: account_members.iter().filter(|m| member_ids.contains(&m.user_id)).cloned().collect(),
+            account_members,
+        })
+    }
+}
+
