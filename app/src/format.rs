@@ -237,12 +237,20 @@ mod state_tests {
     }
 }
 
-/// `2026-11-22T01:02:03Z` -> `2026-11-22 01:02 UTC`; anything else unchanged.
+/// `2026-11-22T01:02:03Z` (or Meta's `+0000`) -> `2026-11-22 01:02 UTC`; other offsets are kept;
+/// anything else is returned unchanged.
 pub fn short_time(rfc3339: &str) -> String {
-    let s = rfc3339.trim_end_matches('Z');
-    match (s.get(0..10), s.get(11..16)) {
-        (Some(d), Some(t)) if s.as_bytes().get(10) == Some(&b'T') => format!("{d} {t} UTC"),
-        _ => rfc3339.to_string(),
+    let (Some(d), Some(t)) = (rfc3339.get(0..10), rfc3339.get(11..16)) else {
+        return rfc3339.to_string();
+    };
+    if rfc3339.as_bytes().get(10) != Some(&b'T') {
+        return rfc3339.to_string();
+    }
+    let rest = rfc3339.get(16..).unwrap_or("");
+    let offset = rest.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit() || c == '.');
+    match offset {
+        "" | "Z" | "+0000" | "+00:00" => format!("{d} {t} UTC"),
+        other => format!("{d} {t} {other}"),
     }
 }
 
@@ -252,5 +260,7 @@ mod time_tests {
     fn times_read_as_utc_minutes() {
         assert_eq!(super::short_time("2026-11-22T01:02:03Z"), "2026-11-22 01:02 UTC");
         assert_eq!(super::short_time("soon"), "soon");
+        assert_eq!(super::short_time("2026-07-12T01:13:43+0000"), "2026-07-12 01:13 UTC");
+        assert_eq!(super::short_time("2026-07-12T01:13:43+0200"), "2026-07-12 01:13 +0200");
     }
 }

@@ -67,6 +67,13 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
                     <a class="brand" href="/">"Greenlight"</a>
                     " · "
                     <span class="account" id="account-name">{account_name}</span>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            matches!(demo.await, Ok(true)).then(|| view! {
+                                <span class="demo-badge" id="demo-badge" role="note">"DEMO — simulated Meta, not real numbers"</span>
+                            })
+                        })}
+                    </Suspense>
                 </div>
                 <details class="user-menu">
                     <summary id="user-menu">{user.name.clone()}</summary>
@@ -87,13 +94,7 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
             <main id="main">
                 <Outlet/>
             </main>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    matches!(demo.await, Ok(true)).then(|| view! {
-                        <p class="demo-badge" id="demo-badge" role="note">"DEMO — simulated Meta, not real numbers"</p>
-                    })
-                })}
-            </Suspense>
+
         </div>
     }
 }

@@ -7,12 +7,25 @@ use crate::components::badge::Badge;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::format::{messaging_limit, quality_rating, short_time};
 use crate::health::{HealthView, HistoryPoint};
-use crate::pages::inbox::InboxHealth;
+use crate::components::shell::use_account_id;
+use crate::error::AppError;
+use crate::pages::inbox::{use_inbox_id, InboxHealth};
 
-/// The tab.
+/// The tab. Resources are created here, outside any suspense, so server and browser agree on them.
 #[component]
 pub fn HealthTab() -> impl IntoView {
     let InboxHealth { data, reload } = expect_context::<InboxHealth>();
+    let account_id = use_account_id();
+    let inbox_id = use_inbox_id();
+    let history = Resource::new(
+        move || (account_id.get(), inbox_id.get(), reload.get()),
+        |(a, i, _)| async move {
+            match (a, i) {
+                (Some(a), Some(i)) => get_inbox_history(a, i).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <Loading text="Reading the number…"/> }>
             {move || Suspend::new(async move {
@@ -22,6 +35,7 @@ pub fn HealthTab() -> impl IntoView {
                 }
             })}
         </Transition>
+        <HistoryPanel history=history/>
     }
 }
 
@@ -72,7 +86,6 @@ pub fn HealthCards(health: HealthView, reload: RwSignal<u32>) -> impl IntoView {
                     </article>
                 }).collect_view()}
             </div>
-            <HistoryPanel account_id=h.account_id inbox_id=h.inbox_id reload=reload/>
         </section>
     }
 }
@@ -103,8 +116,7 @@ pub fn quality_points(points: &[HistoryPoint]) -> String {
 }
 
 #[component]
-fn HistoryPanel(account_id: i64, inbox_id: i64, reload: RwSignal<u32>) -> impl IntoView {
-    let history = Resource::new(move || reload.get(), move |_| get_inbox_history(account_id, inbox_id));
+fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl IntoView {
     view! {
         <section class="card" id="history" aria-label="History">
             <h2>"History (30 days)"</h2>
@@ -118,12 +130,16 @@ fn HistoryPanel(account_id: i64, inbox_id: i64, reload: RwSignal<u32>) -> impl I
                             let changes = state_changes(&points);
                             view! {
                                 <figure>
-                                    <svg viewBox="-30 -5 340 75" width="100%" height="120" role="img"
+                                    <svg viewBox="-30 -5 340 75" class="chart" role="img"
                                         aria-label="Quality rating over time: top high, middle medium, bottom low">
                                         <text x="-28" y="8" class="axis">"High"</text>
                                         <text x="-28" y="28" class="axis">"Med"</text>
                                         <text x="-28" y="46" class="axis">"Low"</text>
-                                        <polyline points=line fill="none" stroke="currentColor" stroke-width="2"/>
+                                        <polyline points=line.clone() fill="none" stroke="currentColor" stroke-width="2"/>
+                                        {line.split(' ').filter(|p| !p.is_empty()).map(|p| {
+                                            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+                                            view! { <circle cx=x.to_string() cy=y.to_string() r="2.5" fill="currentColor"/> }
+                                        }).collect_view()}
                                     </svg>
                                     <figcaption class="muted">"Quality rating at each check."</figcaption>
                                 </figure>

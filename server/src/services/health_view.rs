@@ -49,8 +49,9 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
         metric("status", "Number status", "Meta's operating status; it must be Connected to send and receive.",
             format::number_status(s(|h| h.status.as_ref().map(|v| v.as_str())))),
         metric("last_onboarded_time", "Last onboarded", "When the number was last onboarded to the API.",
-            text(s(|h| h.last_onboarded_time.as_deref()))),
-        metric("checked_at", "Last checked", "When Greenlight last read this number from Meta.", text(checked_at)),
+            text(s(|h| h.last_onboarded_time.as_deref()).map(format::short_time).as_deref())),
+        metric("checked_at", "Last checked", "When Greenlight last read this number from Meta.",
+            text(checked_at.map(format::short_time).as_deref())),
     ]
 }
 
