@@ -28,26 +28,27 @@ function freePort() {
 }
 
 /** Starts `greenlight serve --demo`; resolves when /readyz answers. */
-export async function startGreenlight(extraArgs = []) {
+export async function startGreenlight(extraArgs = [], extraEnv = {}) {
   const bin = process.env.GREENLIGHT_BIN;
   if (!bin) throw new Error('GREENLIGHT_BIN must point at the greenlight binary');
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'greenlight-e2e-'));
   const child = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, ...extraArgs], {
     cwd: dataDir, // the binary must not need any file beside it
-    env: { ...process.env, RUST_LOG: 'warn' },
+    env: { ...process.env, RUST_LOG: 'warn,greenlight::demo=info', NO_COLOR: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  // Ready, and the demo inboxes seeded (the "Meta answers slowly" one is seeded last, in the
+  // background; the tests need the others).
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`greenlight exited: ${output}`);
-    try {
-      const r = await fetch(`${base}/readyz`);
-      if (r.ok) break;
-    } catch { /* not up yet */ }
+    let up = false;
+    try { up = (await fetch(`${base}/readyz`)).ok; } catch { /* not up yet */ }
+    if (up && /inbox created[^\n]*scenario=unknown_values|Demo inboxes ready/.test(output)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -1,0 +1,119 @@
+// The Account Health tab and the registration banner, as agents and administrators use them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ADMIN, AGENT, ARTIFACTS, hydrated, launch, signIn, startGreenlight } from '../lib/harness.mjs';
+
+let gl;
+// A 1 s health cache lets the page show Meta's provisioning a moment after the click.
+before(async () => { gl = await startGreenlight([], { GREENLIGHT_HEALTH_CACHE_TTL: '1s' }); });
+after(async () => { await gl?.stop(); });
+
+async function openInbox(page, name) {
+  await page.goto(`${gl.base}/accounts/1/inboxes`);
+  await page.getByRole('link', { name, exact: true }).click();
+  await page.waitForSelector('#metrics', { timeout: 30000 });
+}
+
+test('an agent sees the tab and the banner but no Complete registration button', async () => {
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, AGENT);
+    await page.waitForURL(/inboxes$/);
+    await hydrated(page);
+    const names = await page.locator('#inbox-overview tbody tr a').allTextContents();
+    assert.deepEqual(names.sort(), ['Display name in review', 'Healthy and registered', 'Quality red, flagged'].sort());
+    await openInbox(page, 'Display name in review');
+    assert.ok(await page.isVisible('#registration-banner'));
+    assert.equal(await page.locator('#complete-registration').count(), 0);
+    assert.match(await page.textContent('#registration-banner'), /reviewing the display name/);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-agent.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the display name in review shows a disabled button with the reason', async () => {
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await openInbox(page, 'Display name in review');
+    await hydrated(page);
+    assert.equal(await page.getAttribute('#registration-banner', 'data-state'), 'awaiting_display_name');
+    assert.ok(await page.isDisabled('#complete-registration'));
+    assert.match(await page.textContent('#register-disabled-reason'), /cannot succeed while Meta reviews/);
+    assert.equal(await page.textContent('[data-metric=name_status] .badge'), 'Needs attention: In review');
+    await page.screenshot({ path: join(ARTIFACTS, 'health-pending-review.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an administrator completes the registration of an approved number', async () => {
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await openInbox(page, 'Name approved, not registered');
+    await hydrated(page);
+    assert.equal(await page.getAttribute('#registration-banner', 'data-state'), 'ready');
+    await page.screenshot({ path: join(ARTIFACTS, 'health-before-register.png'), fullPage: true });
+    await page.click('#complete-registration');
+    await page.waitForFunction(() => (document.querySelector('#register-result')?.textContent ?? '').length > 0
+      || !document.querySelector('#registration-banner'), null, { timeout: 30000 });
+    // Meta provisions asynchronously: within seconds the number reads as registered.
+    let registered = false;
+    for (let i = 0; i < 20 && !registered; i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+      await page.waitForSelector('#metrics');
+      registered = (await page.locator('#registration-banner').count()) === 0;
+    }
+    assert.ok(registered, 'the banner disappears once the number is registered');
+    assert.equal(await page.textContent('[data-metric=platform_type] .badge'), 'Good: Cloud API');
+    await page.screenshot({ path: join(ARTIFACTS, 'health-after-register.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('HTML in a verified name renders as text', async () => {
+  const { context, page } = await launch();
+  try {
+    let alerted = false;
+    page.on('dialog', async (d) => { alerted = true; await d.dismiss(); });
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await openInbox(page, 'Verified name with HTML');
+    const text = await page.textContent('[data-metric=verified_name] .badge');
+    assert.match(text, /<script>alert\("x"\)<\/script> & Co <b>bold<\/b>/);
+    assert.equal(await page.locator('[data-metric=verified_name] b').count(), 0);
+    assert.equal(alerted, false);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-html-name.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test('without JavaScript the server-rendered tab already carries the data', async () => {
+  const { context, page } = await launch({ javaScriptEnabled: false });
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await page.getByRole('link', { name: 'Healthy and registered', exact: true }).click();
+    await page.waitForSelector('#metrics');
+    assert.equal(await page.textContent('[data-metric=quality_rating] .badge'), 'Good: High');
+    assert.equal(await page.locator('#registration-banner').count(), 0);
+    const href = await page.getAttribute('#whatsapp-manager', 'href');
+    assert.match(href, /^https:\/\/business\.facebook\.com\/latest\/whatsapp_manager\/phone_numbers\/\?business_id=\d+&asset_id=\d+$/);
+    assert.equal(await page.getAttribute('#whatsapp-manager', 'target'), '_blank');
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.screenshot({ path: join(ARTIFACTS, 'health-360px-nojs.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
