@@ -88,7 +88,10 @@ mod tests {
 
     #[test]
     fn next_only_follows_local_paths() {
-        assert_eq!(safe_next(Some("/accounts/1/inboxes")).as_deref(), Some("/accounts/1/inboxes"));
+        assert_eq!(
+            safe_next(Some("/accounts/1/inboxes")).as_deref(),
+            Some("/accounts/1/inboxes")
+        );
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil")), None);
@@ -128,21 +131,33 @@ pub async fn create_inbox(
         business_account_id,
         api_key,
     };
-    let id = crate::port::port()?.create_inbox(&user, account_id, form).await?;
+    let id = crate::port::port()?
+        .create_inbox(&user, account_id, form)
+        .await?;
     leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes/{id}/health"));
     Ok(id)
 }
 
 /// The inbox settings and collaborators tabs.
 #[server(prefix = "/sfn", endpoint = "inbox_settings")]
-pub async fn get_inbox_settings(account_id: i64, inbox_id: i64) -> Result<crate::views::InboxSettingsView, AppError> {
+pub async fn get_inbox_settings(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::views::InboxSettingsView, AppError> {
     let user = crate::port::require_user()?;
-    crate::port::port()?.inbox_settings(&user, account_id, inbox_id).await
+    crate::port::port()?
+        .inbox_settings(&user, account_id, inbox_id)
+        .await
 }
 
 /// Renames the inbox and/or rotates its access token (an empty field leaves it unchanged).
 #[server(prefix = "/sfn", endpoint = "update_inbox")]
-pub async fn update_inbox(account_id: i64, inbox_id: i64, name: String, api_key: String) -> Result<(), AppError> {
+pub async fn update_inbox(
+    account_id: i64,
+    inbox_id: i64,
+    name: String,
+    api_key: String,
+) -> Result<(), AppError> {
     let user = crate::port::require_user()?;
     crate::port::port()?
         .update_inbox(&user, account_id, inbox_id, name, api_key)
@@ -153,7 +168,9 @@ pub async fn update_inbox(account_id: i64, inbox_id: i64, name: String, api_key:
 #[server(prefix = "/sfn", endpoint = "delete_inbox")]
 pub async fn delete_inbox(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
     let user = crate::port::require_user()?;
-    crate::port::port()?.delete_inbox(&user, account_id, inbox_id).await?;
+    crate::port::port()?
+        .delete_inbox(&user, account_id, inbox_id)
+        .await?;
     leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes"));
     Ok(())
 }
@@ -162,12 +179,19 @@ pub async fn delete_inbox(account_id: i64, inbox_id: i64) -> Result<(), AppError
 #[server(prefix = "/sfn", endpoint = "retry_setup")]
 pub async fn retry_setup(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
     let user = crate::port::require_user()?;
-    crate::port::port()?.retry_setup(&user, account_id, inbox_id).await
+    crate::port::port()?
+        .retry_setup(&user, account_id, inbox_id)
+        .await
 }
 
 /// Adds or removes one inbox member.
 #[server(prefix = "/sfn", endpoint = "change_inbox_member")]
-pub async fn change_inbox_member(account_id: i64, inbox_id: i64, user_id: i64, add: bool) -> Result<(), AppError> {
+pub async fn change_inbox_member(
+    account_id: i64,
+    inbox_id: i64,
+    user_id: i64,
+    add: bool,
+) -> Result<(), AppError> {
     let user = crate::port::require_user()?;
     crate::port::port()?
         .change_inbox_member(&user, account_id, inbox_id, user_id, add)
@@ -176,16 +200,26 @@ pub async fn change_inbox_member(account_id: i64, inbox_id: i64, user_id: i64, a
 
 /// The Account Health tab's data (cached read).
 #[server(prefix = "/sfn", endpoint = "inbox_health")]
-pub async fn get_inbox_health(account_id: i64, inbox_id: i64) -> Result<crate::health::HealthView, AppError> {
+pub async fn get_inbox_health(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::health::HealthView, AppError> {
     let user = crate::port::require_user()?;
-    crate::port::port()?.inbox_health(&user, account_id, inbox_id, false).await
+    crate::port::port()?
+        .inbox_health(&user, account_id, inbox_id, false)
+        .await
 }
 
 /// Reads the number from Meta now (rate-limited per inbox).
 #[server(prefix = "/sfn", endpoint = "refresh_health")]
-pub async fn refresh_health(account_id: i64, inbox_id: i64) -> Result<crate::health::HealthView, AppError> {
+pub async fn refresh_health(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::health::HealthView, AppError> {
     let user = crate::port::require_user()?;
-    crate::port::port()?.inbox_health(&user, account_id, inbox_id, true).await
+    crate::port::port()?
+        .inbox_health(&user, account_id, inbox_id, true)
+        .await
 }
 
 /// Complete registration (administrators).
@@ -202,7 +236,12 @@ pub async fn complete_registration(
 
 /// Stored health checks of the last 30 days.
 #[server(prefix = "/sfn", endpoint = "inbox_history")]
-pub async fn get_inbox_history(account_id: i64, inbox_id: i64) -> Result<Vec<crate::health::HistoryPoint>, AppError> {
+pub async fn get_inbox_history(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<Vec<crate::health::HistoryPoint>, AppError> {
     let user = crate::port::require_user()?;
-    crate::port::port()?.inbox_history(&user, account_id, inbox_id).await
+    crate::port::port()?
+        .inbox_history(&user, account_id, inbox_id)
+        .await
 }

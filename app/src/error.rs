@@ -101,7 +101,9 @@ mod wire_tests {
             AppError::Unauthorized,
             AppError::invalid("email", "x"),
             AppError::Conflict("taken".into()),
-            AppError::RateLimited { retry_after_secs: 3 },
+            AppError::RateLimited {
+                retry_after_secs: 3,
+            },
             AppError::Unavailable("later".into()),
             AppError::Upstream("Meta".into()),
             AppError::Internal,

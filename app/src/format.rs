@@ -33,27 +33,33 @@ fn known(raw: Option<&str>, table: &[(&str, &str, BadgeLevel)]) -> (String, Badg
 /// Display-name review status.
 pub fn name_status(raw: Option<&str>) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(raw, &[
-        ("APPROVED", "Approved", Good),
-        ("AVAILABLE_WITHOUT_REVIEW", "Available without review", Good),
-        ("PENDING_REVIEW", "In review", Attention),
-        ("DECLINED", "Declined", Blocked),
-        ("REJECTED", "Rejected", Blocked),
-        ("EXPIRED", "Expired", Blocked),
-        ("NONE", "No display name", Blocked),
-    ])
+    known(
+        raw,
+        &[
+            ("APPROVED", "Approved", Good),
+            ("AVAILABLE_WITHOUT_REVIEW", "Available without review", Good),
+            ("PENDING_REVIEW", "In review", Attention),
+            ("DECLINED", "Declined", Blocked),
+            ("REJECTED", "Rejected", Blocked),
+            ("EXPIRED", "Expired", Blocked),
+            ("NONE", "No display name", Blocked),
+        ],
+    )
 }
 
 /// Quality rating.
 pub fn quality_rating(raw: Option<&str>) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(raw, &[
-        ("GREEN", "High", Good),
-        ("YELLOW", "Medium", Attention),
-        ("RED", "Low", Blocked),
-        ("NA", "Not yet rated", Unknown),
-        ("UNKNOWN", "Unknown", Unknown),
-    ])
+    known(
+        raw,
+        &[
+            ("GREEN", "High", Good),
+            ("YELLOW", "Medium", Attention),
+            ("RED", "Low", Blocked),
+            ("NA", "Not yet rated", Unknown),
+            ("UNKNOWN", "Unknown", Unknown),
+        ],
+    )
 }
 
 /// Messaging limit tiers, e.g. `TIER_1K` -> "1K customers per 24h".
@@ -78,57 +84,72 @@ pub fn messaging_limit(raw: Option<&str>) -> (String, BadgeLevel) {
 /// Account mode.
 pub fn account_mode(raw: Option<&str>) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(raw, &[("LIVE", "Live", Good), ("SANDBOX", "Sandbox", Attention)])
+    known(
+        raw,
+        &[("LIVE", "Live", Good), ("SANDBOX", "Sandbox", Attention)],
+    )
 }
 
 /// Code (OTP) verification status.
 pub fn code_verification(raw: Option<&str>) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(raw, &[
-        ("VERIFIED", "Verified", Good),
-        ("NOT_VERIFIED", "Not verified", Attention),
-        ("UNVERIFIED", "Not verified", Attention),
-        ("EXPIRED", "Verification expired", Attention),
-    ])
+    known(
+        raw,
+        &[
+            ("VERIFIED", "Verified", Good),
+            ("NOT_VERIFIED", "Not verified", Attention),
+            ("UNVERIFIED", "Not verified", Attention),
+            ("EXPIRED", "Verification expired", Attention),
+        ],
+    )
 }
 
 /// Platform type.
 pub fn platform(raw: Option<&str>) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(raw, &[
-        ("CLOUD_API", "Cloud API", Good),
-        ("ON_PREMISE", "On-Premises API", Attention),
-        ("NOT_APPLICABLE", "Not registered", Blocked),
-    ])
+    known(
+        raw,
+        &[
+            ("CLOUD_API", "Cloud API", Good),
+            ("ON_PREMISE", "On-Premises API", Attention),
+            ("NOT_APPLICABLE", "Not registered", Blocked),
+        ],
+    )
 }
 
 /// Throughput level.
 pub fn throughput(raw: Option<&str>) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(raw, &[
-        ("STANDARD", "Standard (80 msg/s)", Good),
-        ("HIGH", "High (up to 1,000 msg/s)", Good),
-        ("NOT_APPLICABLE", "Not applicable (not registered)", Blocked),
-    ])
+    known(
+        raw,
+        &[
+            ("STANDARD", "Standard (80 msg/s)", Good),
+            ("HIGH", "High (up to 1,000 msg/s)", Good),
+            ("NOT_APPLICABLE", "Not applicable (not registered)", Blocked),
+        ],
+    )
 }
 
 /// Number status.
 pub fn number_status(raw: Option<&str>) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(raw, &[
-        ("CONNECTED", "Connected", Good),
-        ("PENDING", "Pending", Attention),
-        ("FLAGGED", "Flagged", Attention),
-        ("RATE_LIMITED", "Rate limited", Attention),
-        ("RESTRICTED", "Restricted", Blocked),
-        ("BANNED", "Banned", Blocked),
-        ("DISCONNECTED", "Disconnected", Blocked),
-        ("DELETED", "Deleted", Blocked),
-        ("MIGRATED", "Migrated", Attention),
-        ("UNVERIFIED", "Unverified", Attention),
-        ("OFFLINE", "Offline", Blocked),
-        ("UNKNOWN", "Unknown", Unknown),
-    ])
+    known(
+        raw,
+        &[
+            ("CONNECTED", "Connected", Good),
+            ("PENDING", "Pending", Attention),
+            ("FLAGGED", "Flagged", Attention),
+            ("RATE_LIMITED", "Rate limited", Attention),
+            ("RESTRICTED", "Restricted", Blocked),
+            ("BANNED", "Banned", Blocked),
+            ("DISCONNECTED", "Disconnected", Blocked),
+            ("DELETED", "Deleted", Blocked),
+            ("MIGRATED", "Migrated", Attention),
+            ("UNVERIFIED", "Unverified", Attention),
+            ("OFFLINE", "Offline", Blocked),
+            ("UNKNOWN", "Unknown", Unknown),
+        ],
+    )
 }
 
 /// The WhatsApp Manager page of the number's portfolio and WABA; the generic page when an id is missing.
@@ -136,7 +157,9 @@ pub fn whatsapp_manager_url(business_id: Option<&str>, waba_id: Option<&str>) ->
     fn enc(s: &str) -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -158,8 +181,14 @@ mod tests {
 
     #[test]
     fn unknown_values_are_title_cased_and_grey() {
-        assert_eq!(name_status(Some("SOMETHING_NEW")), ("Something New".into(), Unknown));
-        assert_eq!(number_status(Some("ON_HOLIDAY")), ("On Holiday".into(), Unknown));
+        assert_eq!(
+            name_status(Some("SOMETHING_NEW")),
+            ("Something New".into(), Unknown)
+        );
+        assert_eq!(
+            number_status(Some("ON_HOLIDAY")),
+            ("On Holiday".into(), Unknown)
+        );
         assert_eq!(quality_rating(None), ("Not reported".into(), Unknown));
     }
 
@@ -182,9 +211,15 @@ mod tests {
     #[test]
     fn messaging_limits_read_as_customers_per_day() {
         assert_eq!(messaging_limit(Some("TIER_1K")).0, "1K customers per 24h");
-        assert_eq!(messaging_limit(Some("TIER_2K")), ("2K customers per 24h".into(), Good));
+        assert_eq!(
+            messaging_limit(Some("TIER_2K")),
+            ("2K customers per 24h".into(), Good)
+        );
         assert_eq!(messaging_limit(Some("TIER_250")).1, Attention);
-        assert_eq!(messaging_limit(Some("TIER_UNLIMITED")).0, "Unlimited customers per 24h");
+        assert_eq!(
+            messaging_limit(Some("TIER_UNLIMITED")).0,
+            "Unlimited customers per 24h"
+        );
         assert_eq!(messaging_limit(Some("TIER_FANCY")).1, Unknown);
     }
 
@@ -194,7 +229,10 @@ mod tests {
             whatsapp_manager_url(Some("111"), Some("222")),
             "https://business.facebook.com/latest/whatsapp_manager/phone_numbers/?business_id=111&asset_id=222"
         );
-        assert_eq!(whatsapp_manager_url(None, Some("222")), "https://business.facebook.com/");
+        assert_eq!(
+            whatsapp_manager_url(None, Some("222")),
+            "https://business.facebook.com/"
+        );
         assert!(whatsapp_manager_url(Some("1&x=2"), Some("3")).contains("business_id=1%26x%3D2"));
     }
 }
@@ -231,9 +269,15 @@ mod state_tests {
     #[test]
     fn states_have_labels_and_levels() {
         assert_eq!(state_level(RegistrationState::Registered), BadgeLevel::Good);
-        assert_eq!(state_level(RegistrationState::ActionRequired), BadgeLevel::Blocked);
+        assert_eq!(
+            state_level(RegistrationState::ActionRequired),
+            BadgeLevel::Blocked
+        );
         assert_eq!(state_level(RegistrationState::Unknown), BadgeLevel::Unknown);
-        assert_eq!(state_label(RegistrationState::RateLimited), "Registration paused (Meta's limit)");
+        assert_eq!(
+            state_label(RegistrationState::RateLimited),
+            "Registration paused (Meta's limit)"
+        );
     }
 }
 
@@ -258,9 +302,18 @@ pub fn short_time(rfc3339: &str) -> String {
 mod time_tests {
     #[test]
     fn times_read_as_utc_minutes() {
-        assert_eq!(super::short_time("2026-11-22T01:02:03Z"), "2026-11-22 01:02 UTC");
+        assert_eq!(
+            super::short_time("2026-11-22T01:02:03Z"),
+            "2026-11-22 01:02 UTC"
+        );
         assert_eq!(super::short_time("soon"), "soon");
-        assert_eq!(super::short_time("2026-07-12T01:13:43+0000"), "2026-07-12 01:13 UTC");
-        assert_eq!(super::short_time("2026-07-12T01:13:43+0200"), "2026-07-12 01:13 +0200");
+        assert_eq!(
+            super::short_time("2026-07-12T01:13:43+0000"),
+            "2026-07-12 01:13 UTC"
+        );
+        assert_eq!(
+            super::short_time("2026-07-12T01:13:43+0200"),
+            "2026-07-12 01:13 +0200"
+        );
     }
 }

@@ -139,7 +139,14 @@ mod tests {
 
     #[test]
     fn states_round_trip() {
-        for s in ["registered", "awaiting_display_name", "action_required", "ready", "rate_limited", "unknown"] {
+        for s in [
+            "registered",
+            "awaiting_display_name",
+            "action_required",
+            "ready",
+            "rate_limited",
+            "unknown",
+        ] {
             assert_eq!(RegistrationState::parse(s).unwrap().as_str(), s);
         }
         assert_eq!(RegistrationState::parse("pending"), None);
@@ -147,9 +154,22 @@ mod tests {
 
     #[test]
     fn worst_badges_sort_first() {
-        let mut v = vec![BadgeLevel::Good, BadgeLevel::Unknown, BadgeLevel::Blocked, BadgeLevel::Attention];
+        let mut v = vec![
+            BadgeLevel::Good,
+            BadgeLevel::Unknown,
+            BadgeLevel::Blocked,
+            BadgeLevel::Attention,
+        ];
         v.sort();
-        assert_eq!(v, [BadgeLevel::Blocked, BadgeLevel::Attention, BadgeLevel::Unknown, BadgeLevel::Good]);
+        assert_eq!(
+            v,
+            [
+                BadgeLevel::Blocked,
+                BadgeLevel::Attention,
+                BadgeLevel::Unknown,
+                BadgeLevel::Good
+            ]
+        );
     }
 }
 

@@ -23,8 +23,12 @@ pub trait GreenlightPort: Send + Sync + 'static {
     /// Creates the first administrator and their account; refuses once any user exists.
     async fn create_first_admin(&self, form: FirstRunForm) -> Result<CurrentUser, AppError>;
     /// Checks a password, rate-limited per client address and per account e-mail.
-    async fn sign_in(&self, email: &str, password: &str, client: &str)
-        -> Result<CurrentUser, AppError>;
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<CurrentUser, AppError>;
     /// The account's name, the user's role and its members.
     async fn account_settings(
         &self,
@@ -32,9 +36,18 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
     ) -> Result<AccountSettings, AppError>;
     /// The account's inboxes the user may see, worst first (from stored snapshots, no Meta call).
-    async fn inbox_overview(&self, user: &CurrentUser, account_id: i64) -> Result<InboxOverview, AppError>;
+    async fn inbox_overview(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<InboxOverview, AppError>;
     /// Creates a WhatsApp Cloud inbox and runs its setup; returns its id.
-    async fn create_inbox(&self, user: &CurrentUser, account_id: i64, form: InboxForm) -> Result<i64, AppError>;
+    async fn create_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        form: InboxForm,
+    ) -> Result<i64, AppError>;
     /// The settings and collaborators tabs.
     async fn inbox_settings(
         &self,
@@ -52,9 +65,19 @@ pub trait GreenlightPort: Send + Sync + 'static {
         api_key: String,
     ) -> Result<(), AppError>;
     /// Deletes the inbox.
-    async fn delete_inbox(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError>;
+    async fn delete_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<(), AppError>;
     /// Re-runs the setup against Meta.
-    async fn retry_setup(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError>;
+    async fn retry_setup(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<(), AppError>;
     /// Adds (`add = true`) or removes one member of the inbox.
     async fn change_inbox_member(
         &self,

@@ -61,7 +61,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 /// Parses the command line and runs it. Bad flags or configuration: one line, exit code 2.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };

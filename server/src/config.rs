@@ -58,7 +58,11 @@ pub struct ServeArgs {
     #[arg(long, env = "GREENLIGHT_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
     /// Graph API base URL (the simulator's in tests and demo).
-    #[arg(long, env = "GRAPH_API_BASE_URL", default_value = "https://graph.facebook.com")]
+    #[arg(
+        long,
+        env = "GRAPH_API_BASE_URL",
+        default_value = "https://graph.facebook.com"
+    )]
     pub graph_api_base_url: url::Url,
     /// Graph API version.
     #[arg(long, env = "GRAPH_API_VERSION", default_value = "v24.0", value_parser = parse_graph_version)]
@@ -79,7 +83,12 @@ pub struct ServeArgs {
     #[arg(long, env = "GREENLIGHT_HEALTH_MAX_AGE", default_value = "6h", value_parser = parse_duration)]
     pub health_max_age: Duration,
     /// `text` for people, `json` for machines.
-    #[arg(long, env = "GREENLIGHT_LOG_FORMAT", default_value = "text", value_enum)]
+    #[arg(
+        long,
+        env = "GREENLIGHT_LOG_FORMAT",
+        default_value = "text",
+        value_enum
+    )]
     pub log_format: LogFormat,
     /// Start the built-in Meta simulator with a demo account and demo users.
     #[arg(long)]

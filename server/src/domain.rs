@@ -62,7 +62,9 @@ impl Email {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !s.chars().any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',' | ';'));
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',' | ';'));
         if ok {
             Ok(Email(s))
         } else {
@@ -95,7 +97,10 @@ impl NewPassword {
             ));
         }
         if n > 1024 {
-            return Err(AppError::invalid(field, "Password must be at most 1024 characters."));
+            return Err(AppError::invalid(
+                field,
+                "Password must be at most 1024 characters.",
+            ));
         }
         Ok(NewPassword(raw.to_string()))
     }
@@ -123,8 +128,18 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_checked() {
-        assert_eq!(Email::parse("email", " Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
-        for bad in ["ada", "ada@", "@x.io", "ada@localhost", "a b@x.io", "a@x.io'; DROP TABLE users;--<"] {
+        assert_eq!(
+            Email::parse("email", " Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "ada",
+            "ada@",
+            "@x.io",
+            "ada@localhost",
+            "a b@x.io",
+            "a@x.io'; DROP TABLE users;--<",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }
     }

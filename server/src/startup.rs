@@ -93,7 +93,11 @@ impl Application {
         });
         let secrets = SecretBox::load(args.secret_key.as_deref(), &args.db.data_dir)?;
         let graph = GraphClient::new(GraphConfig {
-            base_url: args.graph_api_base_url.as_str().trim_end_matches('/').to_string(),
+            base_url: args
+                .graph_api_base_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
             version: args.graph_api_version.clone(),
             ..GraphConfig::default()
         })
@@ -129,8 +133,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }
@@ -166,7 +169,9 @@ async fn build_router(
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure_cookies)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(7),
+        ));
 
     let routes = generate_route_list(App);
     let context = {
@@ -212,7 +217,11 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl In
 }
 
 /// Embedded assets, else the app's 404 page.
-async fn fallback(State(state): State<AppState>, headers: HeaderMap, req: Request<Body>) -> Response {
+async fn fallback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: Request<Body>,
+) -> Response {
     if let Some(resp) = assets::serve(req.uri().path(), &headers) {
         return resp;
     }

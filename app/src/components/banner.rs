@@ -16,10 +16,15 @@ pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
             "Registering cannot succeed while Meta reviews the display name.".to_string()
         }
         RegistrationState::RateLimited => match &r.next_attempt_at {
-            Some(t) => format!("Meta's limit of 10 registrations per 72 hours is used up until {}.", short_time(t)),
+            Some(t) => format!(
+                "Meta's limit of 10 registrations per 72 hours is used up until {}.",
+                short_time(t)
+            ),
             None => "Meta's limit of 10 registrations per 72 hours is used up.".to_string(),
         },
-        RegistrationState::Unknown => "Greenlight could not read the number from Meta; it never registers blind.".to_string(),
+        RegistrationState::Unknown => {
+            "Greenlight could not read the number from Meta; it never registers blind.".to_string()
+        }
         _ => "Calling Meta now cannot help: see the reason above.".to_string(),
     })
 }

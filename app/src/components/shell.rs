@@ -56,7 +56,10 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
     };
     let logout = ServerAction::<Logout>::new();
     let membership = user.membership(account_id).cloned();
-    let account_name = membership.as_ref().map(|m| m.account_name.clone()).unwrap_or_default();
+    let account_name = membership
+        .as_ref()
+        .map(|m| m.account_name.clone())
+        .unwrap_or_default();
     let role = membership.map(|m| m.role.label()).unwrap_or_default();
     let base = format!("/accounts/{account_id}");
     let demo = Resource::new(|| (), |_| is_demo());

@@ -4,11 +4,11 @@ use leptos::prelude::*;
 
 use crate::api::{get_inbox_history, RefreshHealth};
 use crate::components::badge::Badge;
+use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
+use crate::error::AppError;
 use crate::format::{messaging_limit, quality_rating, short_time};
 use crate::health::{HealthView, HistoryPoint};
-use crate::components::shell::use_account_id;
-use crate::error::AppError;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
 
 /// The tab. Resources are created here, outside any suspense, so server and browser agree on them.
@@ -171,7 +171,10 @@ pub fn state_changes(points: &[HistoryPoint]) -> Vec<HistoryPoint> {
     let mut out: Vec<HistoryPoint> = Vec::new();
     for p in points {
         let changed = out.last().is_none_or(|l| {
-            l.state != p.state || l.quality_rating != p.quality_rating || l.messaging_limit != p.messaging_limit || l.ok != p.ok
+            l.state != p.state
+                || l.quality_rating != p.quality_rating
+                || l.messaging_limit != p.messaging_limit
+                || l.ok != p.ok
         });
         if changed {
             out.push(p.clone());
@@ -198,14 +201,22 @@ mod tests {
 
     #[test]
     fn the_chart_plots_quality_high_to_low() {
-        let pts = [p(Some("GREEN"), RegistrationState::Registered), p(Some("RED"), RegistrationState::Registered)];
+        let pts = [
+            p(Some("GREEN"), RegistrationState::Registered),
+            p(Some("RED"), RegistrationState::Registered),
+        ];
         assert_eq!(quality_points(&pts), "0,6 300,42");
     }
 
     #[test]
     fn only_changes_are_listed() {
         use RegistrationState::*;
-        let pts = [p(Some("GREEN"), Ready), p(Some("GREEN"), Ready), p(Some("GREEN"), Registered), p(None, Unknown)];
+        let pts = [
+            p(Some("GREEN"), Ready),
+            p(Some("GREEN"), Ready),
+            p(Some("GREEN"), Registered),
+            p(None, Unknown),
+        ];
         assert_eq!(state_changes(&pts).len(), 3);
     }
 }

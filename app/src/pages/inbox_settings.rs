@@ -9,7 +9,9 @@ use crate::error::AppError;
 use crate::pages::inbox::use_inbox_id;
 use crate::views::InboxSettingsView;
 
-fn use_settings(version: impl Fn() -> usize + Send + Sync + 'static) -> Resource<Result<InboxSettingsView, AppError>> {
+fn use_settings(
+    version: impl Fn() -> usize + Send + Sync + 'static,
+) -> Resource<Result<InboxSettingsView, AppError>> {
     let account_id = use_account_id();
     let inbox_id = use_inbox_id();
     Resource::new(

@@ -77,7 +77,11 @@ pub fn InboxesPage() -> impl IntoView {
 }
 
 #[component]
-fn OverviewTable(account_id: i64, rows: Vec<InboxRowView>, filter: RwSignal<String>) -> impl IntoView {
+fn OverviewTable(
+    account_id: i64,
+    rows: Vec<InboxRowView>,
+    filter: RwSignal<String>,
+) -> impl IntoView {
     view! {
         <table class="table overview" id="inbox-overview">
             <thead>
@@ -118,7 +122,13 @@ fn OverviewTable(account_id: i64, rows: Vec<InboxRowView>, filter: RwSignal<Stri
     }
 }
 
-const INBOX_FIELDS: [&str; 5] = ["name", "phone_number", "phone_number_id", "business_account_id", "api_key"];
+const INBOX_FIELDS: [&str; 5] = [
+    "name",
+    "phone_number",
+    "phone_number_id",
+    "business_account_id",
+    "api_key",
+];
 
 #[component]
 fn AddInbox(account_id: i64, action: ServerAction<CreateInbox>) -> impl IntoView {

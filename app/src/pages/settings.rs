@@ -10,12 +10,15 @@ use crate::error::AppError;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let account_id = use_account_id();
-    let data = Resource::new(move || account_id.get(), |id| async move {
-        match id {
-            Some(id) => get_account_settings(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let data = Resource::new(
+        move || account_id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_account_settings(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <h1>"Settings"</h1>
         <Suspense fallback=|| view! { <Loading/> }>

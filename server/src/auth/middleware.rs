@@ -62,7 +62,12 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if let Some(token) = token {
-            user = state.services.user_by_api_token(&token).await.ok().flatten();
+            user = state
+                .services
+                .user_by_api_token(&token)
+                .await
+                .ok()
+                .flatten();
         }
     }
     if let Some(u) = &user {
@@ -78,7 +83,15 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
 
 /// Paths that are not pages: APIs, server functions, assets, probes, webhooks.
 fn is_page(path: &str) -> bool {
-    const NOT_PAGES: [&str; 7] = ["/api/", "/sfn/", "/pkg/", "/webhooks/", "/healthz", "/readyz", "/__sim/"];
+    const NOT_PAGES: [&str; 7] = [
+        "/api/",
+        "/sfn/",
+        "/pkg/",
+        "/webhooks/",
+        "/healthz",
+        "/readyz",
+        "/__sim/",
+    ];
     let last = path.rsplit('/').next().unwrap_or("");
     !NOT_PAGES.iter().any(|p| path.starts_with(p)) && !last.contains('.')
 }
@@ -114,7 +127,8 @@ pub async fn guard_pages(State(state): State<AppState>, req: Request, next: Next
                 .path_and_query()
                 .map(|p| p.as_str().to_string())
                 .unwrap_or(path);
-            let next_param: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            let next_param: String =
+                url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
             Redirect::to(&format!("/login?next={next_param}")).into_response()
         }
         (_, Some(_)) => next.run(req).await,
@@ -126,12 +140,21 @@ pub async fn same_origin_writes(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
     if let (Some(origin), Some(host)) = (origin, host) {
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         if origin_host != host && !req.uri().path().starts_with("/webhooks/") {
-            return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": "Cross-site request refused."})))
+            return (
+                StatusCode::FORBIDDEN,
+                axum::Json(serde_json::json!({"error": "Cross-site request refused."})),
+            )
                 .into_response();
         }
     }

@@ -9,10 +9,11 @@ pub async fn find_or_create(
     name: &str,
     now: i64,
 ) -> sqlx::Result<i64> {
-    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM accounts WHERE name = $1 ORDER BY id LIMIT 1")
-        .bind(name)
-        .fetch_optional(&mut *tx)
-        .await?
+    if let Some(id) =
+        sqlx::query_scalar::<_, i64>("SELECT id FROM accounts WHERE name = $1 ORDER BY id LIMIT 1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?
     {
         return Ok(id);
     }

@@ -182,7 +182,12 @@ pub async fn members(db: &Db, inbox_id: i64) -> sqlx::Result<Vec<i64>> {
 }
 
 /// Replaces (`replace = true`) or extends the member list, in one transaction.
-pub async fn set_members(db: &Db, inbox_id: i64, user_ids: &[i64], replace: bool) -> sqlx::Result<()> {
+pub async fn set_members(
+    db: &Db,
+    inbox_id: i64,
+    user_ids: &[i64],
+    replace: bool,
+) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
     if replace {
         sqlx::query("DELETE FROM inbox_members WHERE inbox_id = $1")

@@ -39,7 +39,8 @@ pub async fn open(url: &str) -> Result<Db, DbOpenError> {
     };
     if !url.starts_with("sqlite:") {
         return Err(open_err(
-            "only sqlite:// URLs are supported by this build (PostgreSQL support comes later)".into(),
+            "only sqlite:// URLs are supported by this build (PostgreSQL support comes later)"
+                .into(),
         ));
     }
     let options = SqliteConnectOptions::from_str(url)

@@ -66,7 +66,12 @@ pub async fn latest_good(db: &Db, inbox_id: i64) -> sqlx::Result<Option<Snapshot
 }
 
 /// Snapshots since a time, oldest first (bounded).
-pub async fn since(db: &Db, inbox_id: i64, since: i64, limit: i64) -> sqlx::Result<Vec<SnapshotRow>> {
+pub async fn since(
+    db: &Db,
+    inbox_id: i64,
+    since: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<SnapshotRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND checked_at >= $2
          ORDER BY checked_at DESC, id DESC LIMIT $3) AS recent ORDER BY checked_at, id"

@@ -14,7 +14,9 @@ pub struct UserRow {
 
 /// How many users exist.
 pub async fn count(db: &Db) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await
 }
 
 /// Inserts a user; the e-mail must be new (unique index).

@@ -56,7 +56,13 @@ fn at(secs: i64) -> DateTime<Utc> {
 }
 
 /// Records the start of a call, before it is made (so a crash leaves an unfinished row).
-pub async fn start(db: &Db, inbox_id: i64, phone_number_id: &str, trigger: Trigger, now: i64) -> sqlx::Result<i64> {
+pub async fn start(
+    db: &Db,
+    inbox_id: i64,
+    phone_number_id: &str,
+    trigger: Trigger,
+    now: i64,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO registration_attempts (inbox_id, phone_number_id, trigger, user_id, started_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -128,14 +134,21 @@ pub async fn unfinished(db: &Db, inbox_id: i64) -> sqlx::Result<Vec<AttemptRow>>
 /// The summary the decision needs, from the rows of one inbox (newest first) at `now`.
 pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
     let window_start = now - WINDOW;
-    let in_window: Vec<&AttemptRow> = rows.iter().filter(|r| at(r.started_at) > window_start).collect();
+    let in_window: Vec<&AttemptRow> = rows
+        .iter()
+        .filter(|r| at(r.started_at) > window_start)
+        .collect();
     let is_auto = |r: &AttemptRow| r.trigger != "user";
     let mut s = LedgerSummary {
         attempts_in_window: in_window.len() as u32,
         auto_attempts_in_window: in_window.iter().filter(|r| is_auto(r)).count() as u32,
         last_attempt_at: rows.first().map(|r| at(r.started_at)),
         oldest_in_window: in_window.iter().map(|r| at(r.started_at)).min(),
-        oldest_auto_in_window: in_window.iter().filter(|r| is_auto(r)).map(|r| at(r.started_at)).min(),
+        oldest_auto_in_window: in_window
+            .iter()
+            .filter(|r| is_auto(r))
+            .map(|r| at(r.started_at))
+            .min(),
         ..LedgerSummary::default()
     };
     if let Some(last) = rows.iter().find(|r| r.outcome.is_some()) {
@@ -172,7 +185,13 @@ pub async fn summary(db: &Db, inbox_id: i64, now: DateTime<Utc>) -> sqlx::Result
 mod tests {
     use super::*;
 
-    fn row(id: i64, trigger: &str, started: i64, outcome: Option<&str>, kind: Option<&str>) -> AttemptRow {
+    fn row(
+        id: i64,
+        trigger: &str,
+        started: i64,
+        outcome: Option<&str>,
+        kind: Option<&str>,
+    ) -> AttemptRow {
         AttemptRow {
             id,
             inbox_id: 1,
@@ -193,17 +212,47 @@ mod tests {
         let now = at(1_000_000);
         let h = 3600;
         let rows = vec![
-            row(4, "user", 1_000_000 - h, Some("failed"), Some("display_name_not_ready")),
-            row(3, "auto", 1_000_000 - 2 * h, Some("failed"), Some("transient")),
-            row(2, "auto", 1_000_000 - 3 * h, Some("failed"), Some("transient")),
-            row(1, "auto", 1_000_000 - 73 * h, Some("failed"), Some("transient")),
+            row(
+                4,
+                "user",
+                1_000_000 - h,
+                Some("failed"),
+                Some("display_name_not_ready"),
+            ),
+            row(
+                3,
+                "auto",
+                1_000_000 - 2 * h,
+                Some("failed"),
+                Some("transient"),
+            ),
+            row(
+                2,
+                "auto",
+                1_000_000 - 3 * h,
+                Some("failed"),
+                Some("transient"),
+            ),
+            row(
+                1,
+                "auto",
+                1_000_000 - 73 * h,
+                Some("failed"),
+                Some("transient"),
+            ),
         ];
         let s = summarize(&rows, now);
         assert_eq!(s.attempts_in_window, 3);
         assert_eq!(s.auto_attempts_in_window, 2);
         assert_eq!(s.oldest_in_window, Some(at(1_000_000 - 3 * h)));
-        assert_eq!(s.consecutive_auto_failures, 3, "manual attempts neither count nor reset");
-        assert_eq!(s.last_failure.unwrap().kind, GraphErrorKind::DisplayNameNotReady);
+        assert_eq!(
+            s.consecutive_auto_failures, 3,
+            "manual attempts neither count nor reset"
+        );
+        assert_eq!(
+            s.last_failure.unwrap().kind,
+            GraphErrorKind::DisplayNameNotReady
+        );
         assert_eq!(s.rate_limited_until, None);
     }
 
@@ -211,14 +260,22 @@ mod tests {
     fn a_success_resets_the_back_off_and_a_quota_error_locks_out_for_72_hours() {
         let now = at(1_000_000);
         let rows = vec![
-            row(3, "auto", 999_000, Some("failed"), Some("register_quota_exhausted")),
+            row(
+                3,
+                "auto",
+                999_000,
+                Some("failed"),
+                Some("register_quota_exhausted"),
+            ),
             row(2, "auto", 998_000, Some("success"), None),
             row(1, "auto", 997_000, Some("failed"), Some("transient")),
         ];
         let s = summarize(&rows, now);
         assert_eq!(s.consecutive_auto_failures, 1);
         assert_eq!(s.rate_limited_until, Some(at(999_000) + META_LOCKOUT));
-        assert!(summarize(&rows, at(999_000) + META_LOCKOUT).rate_limited_until.is_none());
+        assert!(summarize(&rows, at(999_000) + META_LOCKOUT)
+            .rate_limited_until
+            .is_none());
     }
 
     #[test]

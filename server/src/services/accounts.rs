@@ -35,9 +35,8 @@ impl Services {
         let name = PersonName::parse("name", &input.name)?;
         let pw = NewPassword::parse("password", &input.password)?;
         let account = AccountName::parse("account", &input.account)?;
-        let role = Role::parse(input.role.trim()).ok_or_else(|| {
-            AppError::invalid("role", "Role must be administrator or agent.")
-        })?;
+        let role = Role::parse(input.role.trim())
+            .ok_or_else(|| AppError::invalid("role", "Role must be administrator or agent."))?;
         let hash = password::hash(pw.expose().to_string()).await;
         let token = api_token::generate();
         let now = now_secs();

@@ -103,7 +103,10 @@ impl Services {
         let this = self.clone();
         let r = row.clone();
         self.health_cache
-            .try_get_with(row.id, async move { this.read_health(&r, source::VIEW).await })
+            .try_get_with(
+                row.id,
+                async move { this.read_health(&r, source::VIEW).await },
+            )
             .await
             .map_err(|e: Arc<ServiceError>| match &*e {
                 ServiceError::App(a) => ServiceError::App(a.clone()),
@@ -117,7 +120,10 @@ impl Services {
     }
 
     /// The newest successful read stored for the inbox, with its time.
-    pub async fn last_good_health(&self, inbox_id: i64) -> ServiceResult<Option<(DateTime<Utc>, PhoneNumberHealth)>> {
+    pub async fn last_good_health(
+        &self,
+        inbox_id: i64,
+    ) -> ServiceResult<Option<(DateTime<Utc>, PhoneNumberHealth)>> {
         Ok(snapshots::latest_good(&self.db, inbox_id)
             .await?
             .and_then(|r: SnapshotRow| {
@@ -176,7 +182,11 @@ impl Services {
     ) -> ServiceResult<HealthReport> {
         let (shown, stale, refresh_error) = match &snap.read {
             Ok(h) => (Some((snap.checked_at, h.clone())), false, None),
-            Err(f) => (self.last_good_health(inbox.id).await?, true, Some(f.clone())),
+            Err(f) => (
+                self.last_good_health(inbox.id).await?,
+                true,
+                Some(f.clone()),
+            ),
         };
         let attempts = ledger::attempts(&self.db, inbox.id, 1).await?;
         let last_error = attempts

@@ -68,13 +68,19 @@ impl From<&InboxRow> for InboxView {
 fn digits_id(field: &str, label: &str, raw: &str) -> Result<String, AppError> {
     let s = raw.trim();
     if s.len() < 5 || s.len() > 32 || !s.chars().all(|c| c.is_ascii_digit()) {
-        return Err(AppError::invalid(field, format!("{label} must be Meta's numeric id (digits only).")));
+        return Err(AppError::invalid(
+            field,
+            format!("{label} must be Meta's numeric id (digits only)."),
+        ));
     }
     Ok(s.to_string())
 }
 
 fn phone_number(raw: &str) -> Result<String, AppError> {
-    let s: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let s: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
     let digits = s.strip_prefix('+').unwrap_or(&s);
     if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::invalid(
@@ -88,10 +94,16 @@ fn phone_number(raw: &str) -> Result<String, AppError> {
 fn api_key(raw: &str) -> Result<String, AppError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(AppError::invalid("api_key", "The access token is required."));
+        return Err(AppError::invalid(
+            "api_key",
+            "The access token is required.",
+        ));
     }
     if s.len() > 2048 || s.chars().any(char::is_whitespace) {
-        return Err(AppError::invalid("api_key", "This does not look like a Meta access token."));
+        return Err(AppError::invalid(
+            "api_key",
+            "This does not look like a Meta access token.",
+        ));
     }
     Ok(s.to_string())
 }
@@ -113,7 +125,12 @@ impl Services {
 
     /// The inbox if the user may see it: administrators see all of their account, agents their
     /// member inboxes (403 otherwise), and another account's inbox is 404 so ids don't leak.
-    pub async fn inbox_for(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<InboxRow> {
+    pub async fn inbox_for(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<InboxRow> {
         let role = self.role_in(user, account_id)?;
         let row = inboxes::get(&self.db, account_id, inbox_id)
             .await?
@@ -134,7 +151,11 @@ impl Services {
     }
 
     /// The inboxes the user may see in the account.
-    pub async fn list_inboxes(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<Vec<InboxView>> {
+    pub async fn list_inboxes(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> ServiceResult<Vec<InboxView>> {
         let role = self.role_in(user, account_id)?;
         let member = (role == Role::Agent).then_some(user.id);
         let rows = inboxes::list(&self.db, account_id, member).await?;
@@ -143,12 +164,21 @@ impl Services {
 
     /// Creates an inbox (administrators), then runs setup. A setup failure leaves the inbox saved
     /// with its `setup_error`, never half-created.
-    pub async fn create_inbox(&self, user: &CurrentUser, account_id: i64, input: NewInbox) -> ServiceResult<InboxView> {
+    pub async fn create_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        input: NewInbox,
+    ) -> ServiceResult<InboxView> {
         self.require_admin(user, account_id)?;
         let name = inbox_name(&input.name)?;
         let phone = phone_number(&input.phone_number)?;
         let phone_id = digits_id("phone_number_id", "Phone number id", &input.phone_number_id)?;
-        let waba_id = digits_id("business_account_id", "WhatsApp Business Account id", &input.business_account_id)?;
+        let waba_id = digits_id(
+            "business_account_id",
+            "WhatsApp Business Account id",
+            &input.business_account_id,
+        )?;
         let token = api_key(&input.api_key)?;
         let sealed = self.secrets.seal(&token);
         let verify_token = crate::auth::api_token::generate();
@@ -171,14 +201,20 @@ impl Services {
             Err(e) => {
                 let e = crate::error::ServiceError::from(e);
                 return Err(if e.is_unique_violation() {
-                    AppError::invalid("phone_number_id", "An inbox for this phone number id already exists.").into()
+                    AppError::invalid(
+                        "phone_number_id",
+                        "An inbox for this phone number id already exists.",
+                    )
+                    .into()
                 } else {
                     e
                 });
             }
         };
         tracing::info!(inbox_id = id, account_id, "inbox created");
-        let row = inboxes::get(&self.db, account_id, id).await?.ok_or(AppError::NotFound)?;
+        let row = inboxes::get(&self.db, account_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let row = self.run_setup(row).await?;
         Ok(InboxView::from(&row))
     }
@@ -202,7 +238,9 @@ impl Services {
         if let Some(token) = &token {
             inboxes::set_access_token(&self.db, row.id, &self.secrets.seal(token), now).await?;
         }
-        let mut row = inboxes::get(&self.db, account_id, inbox_id).await?.ok_or(AppError::NotFound)?;
+        let mut row = inboxes::get(&self.db, account_id, inbox_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if token.is_some() {
             row = self.run_setup(row).await?;
         }
@@ -210,7 +248,12 @@ impl Services {
     }
 
     /// Deletes an inbox (administrators).
-    pub async fn delete_inbox(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<()> {
+    pub async fn delete_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<()> {
         self.require_admin(user, account_id)?;
         self.inbox_for(user, account_id, inbox_id).await?;
         inboxes::delete(&self.db, account_id, inbox_id).await?;
@@ -231,7 +274,11 @@ impl Services {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         let in_account = inboxes::account_user_ids(&self.db, account_id).await?;
         if let Some(bad) = user_ids.iter().find(|u| !in_account.contains(u)) {
-            return Err(AppError::invalid("user_ids", format!("User {bad} is not a member of this account.")).into());
+            return Err(AppError::invalid(
+                "user_ids",
+                format!("User {bad} is not a member of this account."),
+            )
+            .into());
         }
         match change {
             MemberChange::Add => inboxes::set_members(&self.db, row.id, user_ids, false).await?,
@@ -242,14 +289,21 @@ impl Services {
     }
 
     /// Member user ids of an inbox the user may see.
-    pub async fn inbox_members(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<Vec<i64>> {
+    pub async fn inbox_members(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<Vec<i64>> {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         Ok(inboxes::members(&self.db, row.id).await?)
     }
 
     /// The inbox's access token, opened.
     pub fn access_token(&self, row: &InboxRow) -> ServiceResult<AccessToken> {
-        Ok(AccessToken::new(self.secrets.open(&row.access_token_sealed)?))
+        Ok(AccessToken::new(
+            self.secrets.open(&row.access_token_sealed)?,
+        ))
     }
 
     /// Connects the inbox to Meta: validate the token by reading the number, subscribe the app to
@@ -263,21 +317,37 @@ impl Services {
             .map(|u| u.to_string())
             .unwrap_or_default();
         let result: Result<Option<String>, String> = async {
-            let step = |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
+            let step =
+                |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
             // The first health snapshot doubles as the token check.
             let first = self
                 .read_health(&row, crate::services::health::source::SETUP)
                 .await
-                .map_err(|e| format!("Reading the number failed: {}", app::error::AppError::from(e)))?;
+                .map_err(|e| {
+                    format!(
+                        "Reading the number failed: {}",
+                        app::error::AppError::from(e)
+                    )
+                })?;
             if let Err(f) = &first.read {
                 return Err(format!("Reading the number failed: {}", f.message));
             }
             self.graph
                 .subscribe_app(&token, &row.business_account_id)
                 .await
-                .map_err(|e| step("Subscribing the app to the WhatsApp Business Account failed", e))?;
+                .map_err(|e| {
+                    step(
+                        "Subscribing the app to the WhatsApp Business Account failed",
+                        e,
+                    )
+                })?;
             self.graph
-                .set_webhook_override(&token, &row.phone_number_id, &callback, &row.webhook_verify_token)
+                .set_webhook_override(
+                    &token,
+                    &row.phone_number_id,
+                    &callback,
+                    &row.webhook_verify_token,
+                )
                 .await
                 .map_err(|e| step("Pointing the number's webhook at Greenlight failed", e))?;
             let waba = self
@@ -291,7 +361,8 @@ impl Services {
         let now = now_secs();
         match &result {
             Ok(business_id) => {
-                inboxes::set_setup_result(&self.db, row.id, business_id.as_deref(), None, now).await?;
+                inboxes::set_setup_result(&self.db, row.id, business_id.as_deref(), None, now)
+                    .await?;
                 tracing::info!(inbox_id = row.id, "inbox setup complete");
             }
             Err(message) => {
@@ -299,11 +370,18 @@ impl Services {
                 tracing::warn!(inbox_id = row.id, %message, "inbox setup failed");
             }
         }
-        Ok(inboxes::get(&self.db, row.account_id, row.id).await?.ok_or(AppError::NotFound)?)
+        Ok(inboxes::get(&self.db, row.account_id, row.id)
+            .await?
+            .ok_or(AppError::NotFound)?)
     }
 
     /// Re-runs setup for an inbox (administrators): the "Retry setup" action.
-    pub async fn retry_setup(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> ServiceResult<InboxView> {
+    pub async fn retry_setup(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<InboxView> {
         self.require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         Ok(InboxView::from(&self.run_setup(row).await?))
@@ -332,7 +410,12 @@ mod tests {
     #[test]
     fn ids_are_digits_and_tokens_have_no_spaces() {
         assert!(digits_id("phone_number_id", "x", "106540352242922").is_ok());
-        assert_eq!(digits_id("phone_number_id", "x", "12ab5").unwrap_err().field(), Some("phone_number_id"));
+        assert_eq!(
+            digits_id("phone_number_id", "x", "12ab5")
+                .unwrap_err()
+                .field(),
+            Some("phone_number_id")
+        );
         assert!(api_key("EAAG abc").is_err());
         assert!(api_key("").is_err());
     }

@@ -30,7 +30,13 @@ pub struct Services {
 
 impl Services {
     /// Services over an open database.
-    pub fn new(db: Db, secrets: SecretBox, graph: GraphClient, public_url: url::Url, demo: bool) -> Self {
+    pub fn new(
+        db: Db,
+        secrets: SecretBox,
+        graph: GraphClient,
+        public_url: url::Url,
+        demo: bool,
+    ) -> Self {
         Services {
             db,
             secrets,

@@ -29,19 +29,37 @@ impl GreenlightPort for Services {
         Ok(Services::create_first_admin(self, form).await?)
     }
 
-    async fn sign_in(&self, email: &str, password: &str, client: &str) -> Result<CurrentUser, AppError> {
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<CurrentUser, AppError> {
         Ok(Services::sign_in(self, email, password, client).await?)
     }
 
-    async fn account_settings(&self, user: &CurrentUser, account_id: i64) -> Result<AccountSettings, AppError> {
+    async fn account_settings(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<AccountSettings, AppError> {
         Ok(Services::account_settings(self, user, account_id).await?)
     }
 
-    async fn inbox_overview(&self, user: &CurrentUser, account_id: i64) -> Result<InboxOverview, AppError> {
+    async fn inbox_overview(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<InboxOverview, AppError> {
         Ok(Services::inbox_overview(self, user, account_id).await?)
     }
 
-    async fn create_inbox(&self, user: &CurrentUser, account_id: i64, f: InboxForm) -> Result<i64, AppError> {
+    async fn create_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        f: InboxForm,
+    ) -> Result<i64, AppError> {
         let input = NewInbox {
             name: f.name,
             phone_number: f.phone_number,
@@ -49,7 +67,9 @@ impl GreenlightPort for Services {
             business_account_id: f.business_account_id,
             api_key: f.api_key,
         };
-        Ok(Services::create_inbox(self, user, account_id, input).await?.id)
+        Ok(Services::create_inbox(self, user, account_id, input)
+            .await?
+            .id)
     }
 
     async fn inbox_settings(
@@ -77,11 +97,21 @@ impl GreenlightPort for Services {
         Ok(())
     }
 
-    async fn delete_inbox(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError> {
+    async fn delete_inbox(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<(), AppError> {
         Ok(Services::delete_inbox(self, user, account_id, inbox_id).await?)
     }
 
-    async fn retry_setup(&self, user: &CurrentUser, account_id: i64, inbox_id: i64) -> Result<(), AppError> {
+    async fn retry_setup(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<(), AppError> {
         Services::retry_setup(self, user, account_id, inbox_id).await?;
         Ok(())
     }
@@ -94,7 +124,11 @@ impl GreenlightPort for Services {
         user_id: i64,
         add: bool,
     ) -> Result<(), AppError> {
-        let change = if add { MemberChange::Add } else { MemberChange::Remove };
+        let change = if add {
+            MemberChange::Add
+        } else {
+            MemberChange::Remove
+        };
         Services::change_members(self, user, account_id, inbox_id, &[user_id], change).await?;
         Ok(())
     }
@@ -129,7 +163,8 @@ impl GreenlightPort for Services {
     ) -> Result<RegistrationResult, AppError> {
         let outcome = Services::complete_registration(self, user, account_id, inbox_id).await?;
         Ok(RegistrationResult {
-            state: RegistrationState::parse(outcome.state.as_str()).unwrap_or(RegistrationState::Unknown),
+            state: RegistrationState::parse(outcome.state.as_str())
+                .unwrap_or(RegistrationState::Unknown),
             message: outcome.message,
         })
     }

@@ -17,7 +17,11 @@ const ROW_BADGES: [&str; 4] = ["name_status", "quality_rating", "messaging_limit
 
 impl Services {
     /// The account's inboxes the user may see, worst first: blocked, attention, unknown, good.
-    pub async fn inbox_overview(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<InboxOverview> {
+    pub async fn inbox_overview(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> ServiceResult<InboxOverview> {
         let viewer_is_admin = self.role_in(user, account_id)? == Role::Administrator;
         let mut rows = Vec::new();
         for inbox in self.list_inboxes(user, account_id).await? {
@@ -34,7 +38,11 @@ impl Services {
                 .as_ref()
                 .and_then(|l| RegistrationState::parse(&l.registration_state));
             let cards = metrics(health.as_ref(), checked_at.as_deref());
-            let mut level = worst(&cards).min(state.map(format::state_level).unwrap_or(BadgeLevel::Unknown));
+            let mut level = worst(&cards).min(
+                state
+                    .map(format::state_level)
+                    .unwrap_or(BadgeLevel::Unknown),
+            );
             if inbox.setup_error.is_some() {
                 level = level.min(BadgeLevel::Attention);
             }
@@ -44,7 +52,10 @@ impl Services {
                 phone_number: inbox.phone_number,
                 state,
                 level,
-                badges: cards.into_iter().filter(|m| ROW_BADGES.contains(&m.key.as_str())).collect(),
+                badges: cards
+                    .into_iter()
+                    .filter(|m| ROW_BADGES.contains(&m.key.as_str()))
+                    .collect(),
                 setup_error: inbox.setup_error,
                 checked_at,
                 stale: latest.as_ref().is_some_and(|l| l.health_json.is_none()),
@@ -89,9 +100,12 @@ impl Services {
             business_id: row.business_id,
             setup_error: row.setup_error,
             viewer_is_admin: self.role_in(user, account_id)? == Role::Administrator,
-            members: account_members.iter().filter(|m| member_ids.contains(&m.user_id)).cloned().collect(),
+            members: account_members
+                .iter()
+                .filter(|m| member_ids.contains(&m.user_id))
+                .cloned()
+                .collect(),
             account_members,
         })
     }
 }
-

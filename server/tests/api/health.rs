@@ -24,9 +24,18 @@ pub async fn create_inbox(app: &TestApp, token: &str, account_id: i64, scenario:
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
-async fn health(app: &TestApp, token: &str, account_id: i64, inbox_id: i64, query: &str) -> (u16, Value) {
+async fn health(
+    app: &TestApp,
+    token: &str,
+    account_id: i64,
+    inbox_id: i64,
+    query: &str,
+) -> (u16, Value) {
     let r = app
-        .get_with_token(&format!("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health{query}"), token)
+        .get_with_token(
+            &format!("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health{query}"),
+            token,
+        )
         .await;
     (r.status().as_u16(), r.json().await.unwrap())
 }
@@ -35,14 +44,33 @@ async fn health(app: &TestApp, token: &str, account_id: i64, inbox_id: i64, quer
 async fn a_healthy_number_answers_with_chatwoots_keys_and_ours() {
     let app = spawn_app().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
-    let id = create_inbox(&app, &admin.access_token, admin.account_id, Scenario::Healthy).await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
     let n = app.number(Scenario::Healthy);
     let (status, h) = health(&app, &admin.access_token, admin.account_id, id, "").await;
     assert_eq!(status, 200, "{h}");
     for key in [
-        "display_phone_number", "verified_name", "name_status", "quality_rating", "messaging_limit_tier",
-        "account_mode", "code_verification_status", "throughput", "last_onboarded_time", "platform_type",
-        "business_id", "status", "registration", "whatsapp_manager_url", "checked_at", "stale",
+        "display_phone_number",
+        "verified_name",
+        "name_status",
+        "quality_rating",
+        "messaging_limit_tier",
+        "account_mode",
+        "code_verification_status",
+        "throughput",
+        "last_onboarded_time",
+        "platform_type",
+        "business_id",
+        "status",
+        "registration",
+        "whatsapp_manager_url",
+        "checked_at",
+        "stale",
     ] {
         assert!(h.get(key).is_some(), "missing {key}: {h}");
     }
@@ -50,7 +78,11 @@ async fn a_healthy_number_answers_with_chatwoots_keys_and_ours() {
     assert_eq!(h["quality_rating"], "GREEN");
     assert_eq!(h["platform_type"], "CLOUD_API");
     assert_eq!(h["throughput"], json!({"level": "STANDARD"}));
-    assert_eq!(h["business_id"], n.waba_id.as_str(), "Chatwoot's business_id is the WABA id");
+    assert_eq!(
+        h["business_id"],
+        n.waba_id.as_str(),
+        "Chatwoot's business_id is the WABA id"
+    );
     assert_eq!(h["registration"]["state"], "registered");
     assert_eq!(h["stale"], false);
     assert_eq!(
@@ -83,14 +115,23 @@ async fn each_state_of_the_table_shows_on_the_endpoint() {
         assert_eq!(h["registration"]["state"], state, "{scenario:?}: {h}");
         assert!(!h["registration"]["reason"].as_str().unwrap().is_empty());
     }
-    assert!(app.sim.sim.calls_to("POST", "/register").is_empty(), "looking never registers");
+    assert!(
+        app.sim.sim.calls_to("POST", "/register").is_empty(),
+        "looking never registers"
+    );
 }
 
 #[tokio::test]
 async fn a_hundred_concurrent_views_with_a_cold_cache_make_one_graph_read() {
     let app = spawn_app().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
-    let id = create_inbox(&app, &admin.access_token, admin.account_id, Scenario::Healthy).await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
     let n = app.number(Scenario::Healthy);
     app.services.invalidate_health(id).await;
     app.sim.sim.clear_calls();
@@ -105,33 +146,61 @@ async fn a_hundred_concurrent_views_with_a_cold_cache_make_one_graph_read() {
 async fn when_meta_fails_the_last_good_data_comes_back_marked_stale() {
     let app = spawn_app().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
-    let id = create_inbox(&app, &admin.access_token, admin.account_id, Scenario::Healthy).await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
     let n = app.number(Scenario::Healthy);
     for _ in 0..3 {
         app.sim.sim.fail_next(&n.id, 500, Value::Null);
     }
-    let (status, h) = health(&app, &admin.access_token, admin.account_id, id, "?refresh=true").await;
+    let (status, h) = health(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        id,
+        "?refresh=true",
+    )
+    .await;
     assert_eq!(status, 503, "{h}");
     assert_eq!(h["stale"], true);
-    assert_eq!(h["quality_rating"], "GREEN", "last good snapshot still shown");
+    assert_eq!(
+        h["quality_rating"], "GREEN",
+        "last good snapshot still shown"
+    );
     assert_eq!(h["registration"]["state"], "unknown");
     assert_eq!(h["error"]["kind"], "transient");
     let text = h.to_string();
     assert!(!text.contains("fbtrace"), "{text}");
     assert!(!text.contains(&n.token));
-    assert!(app.sim.sim.calls_to("POST", "/register").is_empty(), "unknown never writes");
+    assert!(
+        app.sim.sim.calls_to("POST", "/register").is_empty(),
+        "unknown never writes"
+    );
 }
 
 #[tokio::test]
 async fn an_expired_token_is_a_typed_502_without_meta_internals() {
     let app = spawn_app().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
-    let id = create_inbox(&app, &admin.access_token, admin.account_id, Scenario::TokenExpired).await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::TokenExpired,
+    )
+    .await;
     let (status, h) = health(&app, &admin.access_token, admin.account_id, id, "").await;
     assert_eq!(status, 502, "{h}");
     assert_eq!(h["error"]["kind"], "token_invalid");
     assert!(!h.to_string().contains("fbtrace"));
-    assert!(!h.to_string().contains("Session has expired"), "no raw Meta message: {h}");
+    assert!(
+        !h.to_string().contains("Session has expired"),
+        "no raw Meta message: {h}"
+    );
 }
 
 #[tokio::test]
@@ -141,10 +210,19 @@ async fn who_may_read_health() {
     let member = app.user("mia@example.com", "Acme", "agent").await;
     let outsider = app.user("olly@example.com", "Acme", "agent").await;
     let other = app.user("eve@example.com", "Other", "administrator").await;
-    let id = create_inbox(&app, &admin.access_token, admin.account_id, Scenario::Healthy).await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
     let r = app
         .client
-        .post(app.url(&format!("/api/v1/accounts/{}/inbox_members", admin.account_id)))
+        .post(app.url(&format!(
+            "/api/v1/accounts/{}/inbox_members",
+            admin.account_id
+        )))
         .header("api_access_token", &admin.access_token)
         .json(&json!({"inbox_id": id, "user_ids": [member.user_id]}))
         .send()
@@ -152,23 +230,70 @@ async fn who_may_read_health() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let path = format!("/api/v1/accounts/{}/inboxes/{id}/health", admin.account_id);
-    assert_eq!(app.get_with_token(&path, &admin.access_token).await.status(), 200);
-    assert_eq!(app.get_with_token(&path, &member.access_token).await.status(), 200);
-    assert_eq!(app.get_with_token(&path, &outsider.access_token).await.status(), 403);
-    assert_eq!(app.get_with_token(&path, &other.access_token).await.status(), 404);
+    assert_eq!(
+        app.get_with_token(&path, &admin.access_token)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.get_with_token(&path, &member.access_token)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.get_with_token(&path, &outsider.access_token)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.get_with_token(&path, &other.access_token)
+            .await
+            .status(),
+        404
+    );
     assert_eq!(app.get(&path).await.status(), 401);
-    let unknown = format!("/api/v1/accounts/{}/inboxes/999999/health", admin.account_id);
-    assert_eq!(app.get_with_token(&unknown, &admin.access_token).await.status(), 404);
+    let unknown = format!(
+        "/api/v1/accounts/{}/inboxes/999999/health",
+        admin.account_id
+    );
+    assert_eq!(
+        app.get_with_token(&unknown, &admin.access_token)
+            .await
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
 async fn history_lists_the_snapshots() {
     let app = spawn_app().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
-    let id = create_inbox(&app, &admin.access_token, admin.account_id, Scenario::Healthy).await;
-    let _ = health(&app, &admin.access_token, admin.account_id, id, "?refresh=true").await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
+    let _ = health(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        id,
+        "?refresh=true",
+    )
+    .await;
     let r = app
-        .get_with_token(&format!("/api/v1/accounts/{}/inboxes/{id}/health/history", admin.account_id), &admin.access_token)
+        .get_with_token(
+            &format!(
+                "/api/v1/accounts/{}/inboxes/{id}/health/history",
+                admin.account_id
+            ),
+            &admin.access_token,
+        )
         .await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
@@ -178,7 +303,10 @@ async fn history_lists_the_snapshots() {
     assert_eq!(rows[0]["quality_rating"], "GREEN");
     let r = app
         .get_with_token(
-            &format!("/api/v1/accounts/{}/inboxes/{id}/health/history?since=yesterday", admin.account_id),
+            &format!(
+                "/api/v1/accounts/{}/inboxes/{id}/health/history?since=yesterday",
+                admin.account_id
+            ),
             &admin.access_token,
         )
         .await;

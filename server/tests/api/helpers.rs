@@ -43,23 +43,28 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let simulator = Simulator::with_presets();
     simulator.set_provisioning_delay(std::time::Duration::ZERO);
     simulator.set_slow_delay(std::time::Duration::from_secs(30));
-    let sim = simulator.spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sim = simulator
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let data_dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}/greenlight.db", data_dir.path().display());
-    let cli = Cli::parse_from([
-        "greenlight",
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--data-dir",
-        data_dir.path().to_str().unwrap(),
-        "--database-url",
-        &db_url,
-        "--graph-api-base-url",
-        &sim.base_url,
-    ]
-    .into_iter()
-    .chain(extra.iter().copied()));
+    let cli = Cli::parse_from(
+        [
+            "greenlight",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+            data_dir.path().to_str().unwrap(),
+            "--database-url",
+            &db_url,
+            "--graph-api-base-url",
+            &sim.base_url,
+        ]
+        .into_iter()
+        .chain(extra.iter().copied()),
+    );
     let Command::Serve(args) = cli.command else {
         unreachable!()
     };
@@ -98,7 +103,12 @@ impl TestApp {
     }
 
     /// Posts the sign-in server function as a browser form would.
-    pub async fn login(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
         client
             .post(self.url("/sfn/login"))
             .form(&[("email", email), ("password", password)])

@@ -8,7 +8,10 @@ async fn probes_answer_and_every_response_has_a_request_id() {
     assert!(r.headers().get("x-request-id").is_some());
     let r = app.get("/readyz").await;
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "ready");
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["status"],
+        "ready"
+    );
 }
 
 #[tokio::test]
@@ -31,7 +34,8 @@ async fn unknown_pages_answer_404_with_a_page() {
     let app = spawn_app().await;
     let u = app.user("ada@example.com", "Acme", "administrator").await;
     let _ = u;
-    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD).await;
+    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
     let r = app.get("/no/such/page").await;
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("Page not found"));

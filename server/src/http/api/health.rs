@@ -76,7 +76,9 @@ pub async fn show(
         Some(f) => {
             body["error"] = json!({"kind": f.kind.as_str(), "message": f.message});
             match f.kind {
-                GraphErrorKind::Transient | GraphErrorKind::Throttled => StatusCode::SERVICE_UNAVAILABLE,
+                GraphErrorKind::Transient | GraphErrorKind::Throttled => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 _ => StatusCode::BAD_GATEWAY,
             }
         }
@@ -99,9 +101,17 @@ pub async fn history(
         None => Utc::now() - chrono::Duration::days(30),
         Some(v) => DateTime::parse_from_rfc3339(v)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| AppError::invalid("since", "since must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z."))?,
+            .map_err(|_| {
+                AppError::invalid(
+                    "since",
+                    "since must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z.",
+                )
+            })?,
     };
-    let rows = s.services.health_history(&user, account_id, inbox_id, since).await?;
+    let rows = s
+        .services
+        .health_history(&user, account_id, inbox_id, since)
+        .await?;
     let payload: Vec<Value> = rows
         .iter()
         .map(|r| {

@@ -13,8 +13,12 @@ use crate::startup::AppState;
 
 /// A JSON body, or a 422 naming the problem instead of axum's plain-text rejection.
 pub fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v)
-        .map_err(|e| ApiError(AppError::invalid("body", format!("The request body is not valid: {}", e.body_text()))))
+    b.map(|Json(v)| v).map_err(|e| {
+        ApiError(AppError::invalid(
+            "body",
+            format!("The request body is not valid: {}", e.body_text()),
+        ))
+    })
 }
 
 /// Chatwoot's inbox shape (without any secret).
@@ -73,7 +77,9 @@ pub async fn list(
     Path(account_id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
     let list = s.services.list_inboxes(&user, account_id).await?;
-    Ok(Json(json!({"payload": list.iter().map(inbox_json).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"payload": list.iter().map(inbox_json).collect::<Vec<_>>()}),
+    ))
 }
 
 pub async fn create(
@@ -83,8 +89,12 @@ pub async fn create(
     b: Result<Json<InboxBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let b = body(b)?;
-    let channel = b.channel.ok_or_else(|| AppError::invalid("channel", "channel is required."))?;
-    if channel.kind.as_deref() != Some("whatsapp") || channel.provider.as_deref() != Some("whatsapp_cloud") {
+    let channel = b
+        .channel
+        .ok_or_else(|| AppError::invalid("channel", "channel is required."))?;
+    if channel.kind.as_deref() != Some("whatsapp")
+        || channel.provider.as_deref() != Some("whatsapp_cloud")
+    {
         return Err(AppError::invalid(
             "channel",
             "Only WhatsApp Cloud inboxes are supported: channel.type \"whatsapp\", provider \"whatsapp_cloud\".",
@@ -129,10 +139,21 @@ pub async fn update(
     b: Result<Json<InboxBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let b = body(b)?;
-    let api_key = b.channel.and_then(|c| c.provider_config).and_then(|p| p.api_key);
+    let api_key = b
+        .channel
+        .and_then(|c| c.provider_config)
+        .and_then(|p| p.api_key);
     let view = s
         .services
-        .update_inbox(&user, account_id, inbox_id, InboxPatch { name: b.name, api_key })
+        .update_inbox(
+            &user,
+            account_id,
+            inbox_id,
+            InboxPatch {
+                name: b.name,
+                api_key,
+            },
+        )
         .await?;
     Ok(Json(inbox_json(&view)))
 }
@@ -170,8 +191,13 @@ async fn change(
     how: MemberChange,
 ) -> Result<Json<Value>, ApiError> {
     let b = body(b)?;
-    let ids = s.services.change_members(&user, account_id, b.inbox_id, &b.user_ids, how).await?;
-    Ok(Json(json!({"payload": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()})))
+    let ids = s
+        .services
+        .change_members(&user, account_id, b.inbox_id, &b.user_ids, how)
+        .await?;
+    Ok(Json(
+        json!({"payload": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()}),
+    ))
 }
 
 pub async fn members_add(
@@ -206,6 +232,11 @@ pub async fn members_show(
     ApiUser(user): ApiUser,
     Path((account_id, inbox_id)): Path<(i64, i64)>,
 ) -> Result<Json<Value>, ApiError> {
-    let ids = s.services.inbox_members(&user, account_id, inbox_id).await?;
-    Ok(Json(json!({"payload": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()})))
+    let ids = s
+        .services
+        .inbox_members(&user, account_id, inbox_id)
+        .await?;
+    Ok(Json(
+        json!({"payload": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()}),
+    ))
 }

@@ -14,21 +14,40 @@ use crate::startup::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/profile", get(profile::show))
-        .route("/api/v1/accounts/{account_id}/inboxes", get(inboxes::list).post(inboxes::create))
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes",
+            get(inboxes::list).post(inboxes::create),
+        )
         .route(
             "/api/v1/accounts/{account_id}/inboxes/{inbox_id}",
-            get(inboxes::show).patch(inboxes::update).delete(inboxes::destroy),
+            get(inboxes::show)
+                .patch(inboxes::update)
+                .delete(inboxes::destroy),
         )
-        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/setup", post(inboxes::retry_setup))
-        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/members", get(inboxes::members_show))
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/setup",
+            post(inboxes::retry_setup),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/members",
+            get(inboxes::members_show),
+        )
         .route(
             "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/register_phone",
             post(registration::register_phone),
         )
-        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health", get(health::show))
-        .route("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health/history", get(health::history))
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health",
+            get(health::show),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health/history",
+            get(health::history),
+        )
         .route(
             "/api/v1/accounts/{account_id}/inbox_members",
-            post(inboxes::members_add).patch(inboxes::members_replace).delete(inboxes::members_remove),
+            post(inboxes::members_add)
+                .patch(inboxes::members_replace)
+                .delete(inboxes::members_remove),
         )
 }
