@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod graph;
 pub mod http;
+pub mod jobs;
 pub mod registration;
 pub mod services;
 pub mod simulator;

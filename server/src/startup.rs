@@ -105,6 +105,7 @@ impl Application {
         let services = Services::new(db, secrets, graph, public_url.clone(), args.demo)
             .with_health_cache_ttl(args.health_cache_ttl);
         crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);
+        crate::jobs::health_refresh::spawn(services.clone(), args.health_max_age);
         let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), addr, secure_cookies).await?;
         Ok(Application {

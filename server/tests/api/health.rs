@@ -312,3 +312,30 @@ async fn history_lists_the_snapshots() {
         .await;
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn the_background_refresh_reads_only_snapshots_about_to_age_out() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
+    let n = app.number(Scenario::Healthy);
+    let six_hours = std::time::Duration::from_secs(6 * 3600);
+    app.sim.sim.clear_calls();
+    let read =
+        greenlight::jobs::health_refresh::run_once(&app.services, chrono::Utc::now(), six_hours)
+            .await
+            .unwrap();
+    assert_eq!(read, 0, "a fresh snapshot is left alone");
+    let later = chrono::Utc::now() + chrono::Duration::hours(5);
+    let read = greenlight::jobs::health_refresh::run_once(&app.services, later, six_hours)
+        .await
+        .unwrap();
+    assert_eq!(read, 1);
+    assert_eq!(app.sim.sim.calls_to("GET", &format!("/{}", n.id)).len(), 1);
+}
