@@ -1,4 +1,5 @@
 //! Greenlight's server: configuration, CLI, database, Graph client, services, jobs and the HTTP API.
+pub mod alerts;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -15,3 +16,4 @@ pub mod services;
 pub mod simulator;
 pub mod startup;
 pub mod telemetry;
+pub mod webhooks;

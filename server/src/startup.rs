@@ -103,7 +103,12 @@ impl Application {
         })
         .map_err(|e| StartupError::Graph(e.to_string()))?;
         let services = Services::new(db, secrets, graph, public_url.clone(), args.demo)
-            .with_health_cache_ttl(args.health_cache_ttl);
+            .with_health_cache_ttl(args.health_cache_ttl)
+            .with_meta_webhooks(crate::webhooks::MetaWebhooks::new(
+                args.meta_app_secret.as_deref(),
+                args.meta_webhook_verify_token.as_deref(),
+            ));
+        crate::webhooks::processor::spawn(services.clone());
         crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);
         crate::jobs::health_refresh::spawn(services.clone(), args.health_max_age);
         let secure_cookies = public_url.scheme() == "https";
@@ -186,6 +191,10 @@ async fn build_router(
         })
         .route("/sfn/{*name}", get(server_fn).post(server_fn))
         .merge(api::routes())
+        .route(
+            "/webhooks/whatsapp",
+            get(crate::webhooks::receiver::verify).post(crate::webhooks::receiver::receive),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .fallback(fallback)

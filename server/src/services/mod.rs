@@ -26,6 +26,10 @@ pub struct Services {
     /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
     pub refresh_gate: moka::future::Cache<i64, ()>,
     pub demo: bool,
+    /// Meta's webhooks: app secret, handshake token, processor wake-up.
+    pub meta_webhooks: crate::webhooks::MetaWebhooks,
+    /// Wakes the alert evaluator (after new snapshots).
+    pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Services {
@@ -48,12 +52,20 @@ impl Services {
                 .time_to_live(health::REFRESH_MIN_INTERVAL)
                 .build(),
             demo,
+            meta_webhooks: crate::webhooks::MetaWebhooks::default(),
+            alert_wake: Default::default(),
         }
     }
 
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.health_cache = health::new_cache(ttl);
+        self
+    }
+
+    /// Sets Meta's webhook app secret and handshake token.
+    pub fn with_meta_webhooks(mut self, hooks: crate::webhooks::MetaWebhooks) -> Self {
+        self.meta_webhooks = hooks;
         self
     }
 }

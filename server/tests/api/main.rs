@@ -9,3 +9,4 @@ mod helpers;
 mod logs;
 mod ops;
 mod registration;
+mod webhooks;

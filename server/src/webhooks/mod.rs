@@ -1,0 +1,54 @@
+//! Meta's webhooks: the receiver (`GET`/`POST /webhooks/whatsapp`), the signature check, the
+//! payload shapes, a durable queue in the database and the processor that turns each event into a
+//! coalesced re-read of the number (webhooks are triggers, never the truth) and, when a display
+//! name is approved, a registration attempt at once.
+pub mod payload;
+pub mod processor;
+pub mod queue;
+pub mod receiver;
+pub mod signature;
+
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, Notify};
+
+/// What the receiver and the processor share: Meta's app secret, the handshake token, and the
+/// wake-up of the processor. Cheap to clone. `Debug` never shows the secrets.
+#[derive(Clone, Default)]
+pub struct MetaWebhooks {
+    /// `META_APP_SECRET`: keys `X-Hub-Signature-256`. Without it every POST is refused.
+    pub app_secret: Option<Arc<str>>,
+    /// `META_WEBHOOK_VERIFY_TOKEN`: answers the handshake (per-inbox tokens are accepted too).
+    pub verify_token: Option<Arc<str>>,
+    /// Wakes the processor when an event is stored.
+    pub wake: Arc<Notify>,
+    /// One processing pass at a time in this process.
+    pub(crate) pass: Arc<Mutex<()>>,
+}
+
+impl MetaWebhooks {
+    /// Configuration from the serve flags; empty strings count as missing.
+    pub fn new(app_secret: Option<&str>, verify_token: Option<&str>) -> Self {
+        let keep = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(Arc::from);
+        MetaWebhooks {
+            app_secret: keep(app_secret),
+            verify_token: keep(verify_token),
+            ..MetaWebhooks::default()
+        }
+    }
+}
+
+impl std::fmt::Debug for MetaWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetaWebhooks")
+            .field(
+                "app_secret",
+                &self.app_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "verify_token",
+                &self.verify_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,215 @@
+//! Turns stored webhook events into work: map each change to its inbox(es) by phone-number id,
+//! display number or WABA id; a display-name approval starts a registration attempt at once;
+//! every other handled change triggers one re-read of the number per pass (coalesced). Webhooks
+//! are triggers, never the truth: the read decides, so duplicate and out-of-order deliveries are
+//! harmless. Runs in a background task woken by the receiver, and at start (nothing is lost).
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use app::error::AppError;
+
+use super::payload::{digits, Change, HANDLED_FIELDS};
+use super::queue::{self, status, EventRow};
+use crate::db::inboxes::InboxRow;
+use crate::db::{now_secs, snapshots};
+use crate::error::{ServiceError, ServiceResult};
+use crate::registration::ledger::Trigger;
+use crate::services::health::source;
+use crate::services::Services;
+
+/// How often the processor looks at the queue without being woken.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
+const BATCH: i64 = 200;
+
+/// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
+pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let wake = services.meta_webhooks.wake.clone();
+        loop {
+            if let Err(e) = run_once(&services).await {
+                tracing::warn!(error = %e, "webhooks: processing pass failed; will retry");
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+            }
+        }
+    })
+}
+
+/// What one change resolved to.
+enum Resolved {
+    /// Concerns these inboxes.
+    Inboxes(Vec<InboxRow>),
+    /// Recorded and ignored, with why.
+    Ignored(String),
+}
+
+/// Processes every pending event; answers how many events were finished.
+pub async fn run_once(services: &Services) -> ServiceResult<usize> {
+    let _one_pass = services.meta_webhooks.pass.lock().await;
+    let mut total = 0;
+    loop {
+        let batch = queue::pending(&services.db, BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let done = process_batch(services, &batch).await?;
+        total += done;
+        if done == 0 {
+            // Only failing events remain; they are tried again on a later pass.
+            break;
+        }
+    }
+    Ok(total)
+}
+
+async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult<usize> {
+    let mut register: BTreeMap<i64, InboxRow> = BTreeMap::new();
+    let mut reread: BTreeMap<i64, InboxRow> = BTreeMap::new();
+    let mut event_inboxes: Vec<(i64, Vec<i64>, String)> = Vec::new();
+    let mut finished = 0;
+    for ev in batch {
+        let change = ev.change();
+        let summary = change.summary();
+        let resolved = match resolve(services, &change).await {
+            Ok(r) => r,
+            Err(e) => {
+                queue::retry_later(&services.db, ev.id, "mapping failed", now_secs()).await?;
+                tracing::warn!(event_id = ev.id, error = %e, "webhooks: mapping an event failed");
+                continue;
+            }
+        };
+        match resolved {
+            Resolved::Ignored(why) => {
+                queue::finish(&services.db, ev.id, status::IGNORED, Some(&why), now_secs()).await?;
+                tracing::info!(event_id = ev.id, field = %ev.field, %why, "webhooks: event ignored");
+                finished += 1;
+            }
+            Resolved::Inboxes(rows) => {
+                for r in &rows {
+                    queue::link(&services.db, ev.id, r.id).await?;
+                }
+                if !HANDLED_FIELDS.contains(&ev.field.as_str()) {
+                    queue::finish(
+                        &services.db,
+                        ev.id,
+                        status::IGNORED,
+                        Some("field not used by Greenlight"),
+                        now_secs(),
+                    )
+                    .await?;
+                    finished += 1;
+                    continue;
+                }
+                for r in &rows {
+                    if change.is_name_approval() {
+                        register.insert(r.id, r.clone());
+                    } else {
+                        reread.insert(r.id, r.clone());
+                    }
+                }
+                event_inboxes.push((ev.id, rows.iter().map(|r| r.id).collect(), summary));
+            }
+        }
+    }
+
+    let mut failed: BTreeSet<i64> = BTreeSet::new();
+    for (id, row) in &register {
+        reread.remove(id);
+        match services.attempt_registration(row, Trigger::Webhook).await {
+            Ok(outcome) => tracing::info!(
+                inbox_id = id,
+                result = outcome.result.as_str(),
+                state = outcome.state.as_str(),
+                "webhooks: display name approved; registration attempt"
+            ),
+            // Another attempt is running right now: it reads the number itself.
+            Err(ServiceError::App(AppError::Conflict(_))) => {}
+            Err(ServiceError::App(e)) => {
+                tracing::info!(inbox_id = id, error = %e, "webhooks: no registration attempt");
+            }
+            Err(e) => {
+                tracing::warn!(inbox_id = id, error = %e, "webhooks: registration attempt failed");
+                failed.insert(*id);
+            }
+        }
+    }
+    for (id, row) in &reread {
+        // One read per inbox per pass, however many events named it.
+        services.invalidate_health(*id).await;
+        if let Err(e) = services.read_health(row, source::WEBHOOK).await {
+            tracing::warn!(inbox_id = id, error = %e, "webhooks: re-read failed");
+            failed.insert(*id);
+        }
+    }
+    for (event_id, inbox_ids, summary) in event_inboxes {
+        if inbox_ids.iter().any(|i| failed.contains(i)) {
+            queue::retry_later(&services.db, event_id, "re-read failed", now_secs()).await?;
+        } else {
+            queue::finish(
+                &services.db,
+                event_id,
+                status::PROCESSED,
+                Some(&summary),
+                now_secs(),
+            )
+            .await?;
+            finished += 1;
+        }
+    }
+    if finished > 0 {
+        services.alert_wake.notify_one();
+    }
+    Ok(finished)
+}
+
+/// The inboxes a change concerns: by phone-number id when the value names one; else the WABA's
+/// inboxes, narrowed to the display number when the value names one (matched against the inbox's
+/// number and the display number of its latest read). A display number that matches none of the
+/// WABA's inboxes falls back to all of them: a re-read is harmless.
+async fn resolve(services: &Services, c: &Change) -> ServiceResult<Resolved> {
+    if let Some(pid) = c.phone_number_id() {
+        let rows = queue::inboxes_of_phone_number_id(&services.db, &pid).await?;
+        if !rows.is_empty() {
+            return Ok(Resolved::Inboxes(rows));
+        }
+    }
+    let mut candidates: Vec<InboxRow> = Vec::new();
+    for waba in c.waba_ids() {
+        for r in queue::inboxes_of_waba(&services.db, &waba).await? {
+            if !candidates.iter().any(|x| x.id == r.id) {
+                candidates.push(r);
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(Resolved::Ignored(format!(
+            "no inbox for WhatsApp Business Account {}",
+            c.waba_id
+        )));
+    }
+    if let Some(want) = c.display_digits() {
+        let mut matched = Vec::new();
+        for r in &candidates {
+            if digits(&r.phone_number) == want
+                || last_display_digits(services, r.id).await? == Some(want.clone())
+            {
+                matched.push(r.clone());
+            }
+        }
+        if !matched.is_empty() {
+            return Ok(Resolved::Inboxes(matched));
+        }
+    }
+    Ok(Resolved::Inboxes(candidates))
+}
+
+async fn last_display_digits(services: &Services, inbox_id: i64) -> ServiceResult<Option<String>> {
+    Ok(snapshots::latest_good(&services.db, inbox_id)
+        .await?
+        .and_then(|s| {
+            let v: serde_json::Value = serde_json::from_str(s.health_json.as_deref()?).ok()?;
+            v.get("display_phone_number")?.as_str().map(digits)
+        }))
+}

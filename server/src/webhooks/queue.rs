@@ -1,0 +1,184 @@
+//! The durable queue of received webhook changes (`webhook_events`): stored on receipt before
+//! Meta gets its 200, processed asynchronously, deduplicated by [`Change::dedup_key`], and linked
+//! to the inboxes each change concerned (`webhook_event_inboxes`) for the activity log.
+use super::payload::Change;
+use crate::db::Db;
+
+/// Status of a stored event.
+pub mod status {
+    pub const PENDING: &str = "pending";
+    pub const PROCESSED: &str = "processed";
+    pub const IGNORED: &str = "ignored";
+    pub const FAILED: &str = "failed";
+}
+
+/// A stored event.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub dedup_key: String,
+    pub received_at: i64,
+    pub waba_id: String,
+    pub field: String,
+    pub event_time: Option<i64>,
+    pub value_json: String,
+    pub status: String,
+    pub attempts: i64,
+    pub processed_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+const COLUMNS: &str = "id, dedup_key, received_at, waba_id, field, event_time, value_json, status, attempts, processed_at, note";
+
+/// How many times a failing event is tried before it is marked failed.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+impl EventRow {
+    /// The change back from its stored form.
+    pub fn change(&self) -> Change {
+        Change {
+            waba_id: self.waba_id.clone(),
+            time: self.event_time,
+            field: self.field.clone(),
+            value: serde_json::from_str(&self.value_json).unwrap_or_default(),
+        }
+    }
+}
+
+/// Stores a change; `false` when the same event was stored before (a duplicate delivery).
+pub async fn insert(db: &Db, c: &Change, now: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO webhook_events (dedup_key, received_at, waba_id, field, event_time, value_json)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(c.dedup_key())
+    .bind(now)
+    .bind(&c.waba_id)
+    .bind(&c.field)
+    .bind(c.time)
+    .bind(c.value.to_string())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Pending events, oldest first.
+pub async fn pending(db: &Db, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM webhook_events WHERE status = 'pending' ORDER BY id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Every stored event (tests, diagnostics), oldest first.
+pub async fn all(db: &Db) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhook_events ORDER BY id"))
+        .fetch_all(db)
+        .await
+}
+
+/// Marks an event done (`processed` or `ignored`) with a note.
+pub async fn finish(
+    db: &Db,
+    id: i64,
+    status: &str,
+    note: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE webhook_events SET status = $1, note = $2, processed_at = $3, attempts = attempts + 1
+         WHERE id = $4",
+    )
+    .bind(status)
+    .bind(note)
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Counts a failed try; after [`MAX_ATTEMPTS`] the event is marked failed.
+pub async fn retry_later(db: &Db, id: i64, note: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE webhook_events SET attempts = attempts + 1, note = $1,
+         status = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE status END,
+         processed_at = CASE WHEN attempts + 1 >= $2 THEN $3 ELSE processed_at END
+         WHERE id = $4",
+    )
+    .bind(note)
+    .bind(MAX_ATTEMPTS)
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Links an event to an inbox it concerned.
+pub async fn link(db: &Db, event_id: i64, inbox_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO webhook_event_inboxes (event_id, inbox_id) VALUES ($1, $2)
+         ON CONFLICT (event_id, inbox_id) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(inbox_id)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Events linked to an inbox, newest first.
+pub async fn for_inbox(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {cols} FROM webhook_events e JOIN webhook_event_inboxes l ON l.event_id = e.id
+         WHERE l.inbox_id = $1 ORDER BY e.received_at DESC, e.id DESC LIMIT $2",
+        cols = COLUMNS
+            .split(", ")
+            .map(|c| format!("e.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(inbox_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Inboxes (any account) of a WABA, for background processing only.
+pub async fn inboxes_of_waba(
+    db: &Db,
+    waba_id: &str,
+) -> sqlx::Result<Vec<crate::db::inboxes::InboxRow>> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM inboxes WHERE business_account_id = $1 ORDER BY id")
+            .bind(waba_id)
+            .fetch_all(db)
+            .await?;
+    rows(db, ids).await
+}
+
+/// Inboxes (any account) of a phone number id, for background processing only.
+pub async fn inboxes_of_phone_number_id(
+    db: &Db,
+    phone_number_id: &str,
+) -> sqlx::Result<Vec<crate::db::inboxes::InboxRow>> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM inboxes WHERE phone_number_id = $1 ORDER BY id")
+            .bind(phone_number_id)
+            .fetch_all(db)
+            .await?;
+    rows(db, ids).await
+}
+
+async fn rows(db: &Db, ids: Vec<i64>) -> sqlx::Result<Vec<crate::db::inboxes::InboxRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(r) = crate::db::inboxes::get_unscoped(db, id).await? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}

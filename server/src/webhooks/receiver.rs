@@ -1,0 +1,114 @@
+//! `GET /webhooks/whatsapp` (Meta's verification handshake) and `POST /webhooks/whatsapp` (signed
+//! event delivery: verified, stored in the queue, answered 200 at once, processed later).
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::signature::{self, tokens_equal};
+use super::{payload, queue};
+use crate::db::now_secs;
+use crate::services::Services;
+
+/// The handshake: `hub.mode=subscribe` and a known `hub.verify_token` (the configured
+/// `META_WEBHOOK_VERIFY_TOKEN` or an inbox's own token) → 200 with `hub.challenge` as plain text;
+/// anything else 403.
+pub async fn verify(
+    State(services): State<Services>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let forbidden = || (StatusCode::FORBIDDEN, "Forbidden").into_response();
+    if q.get("hub.mode").map(String::as_str) != Some("subscribe") {
+        return forbidden();
+    }
+    let (Some(token), Some(challenge)) = (q.get("hub.verify_token"), q.get("hub.challenge")) else {
+        return forbidden();
+    };
+    if token.is_empty() || !known_token(&services, token).await {
+        tracing::warn!("webhooks: handshake with an unknown verify token refused");
+        return forbidden();
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        challenge.clone(),
+    )
+        .into_response()
+}
+
+async fn known_token(services: &Services, token: &str) -> bool {
+    let mut ok = services
+        .meta_webhooks
+        .verify_token
+        .as_deref()
+        .is_some_and(|t| tokens_equal(t, token));
+    match sqlx::query_scalar::<_, String>("SELECT webhook_verify_token FROM inboxes")
+        .fetch_all(&services.db)
+        .await
+    {
+        Ok(tokens) => {
+            for t in tokens {
+                // Compare with every token (no early exit) so timing says nothing.
+                ok |= !t.is_empty() && tokens_equal(&t, token);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "webhooks: reading inbox verify tokens failed"),
+    }
+    ok
+}
+
+/// Event delivery. 503 without `META_APP_SECRET`; 401 without a valid signature (nothing
+/// stored); 400 for a body that is not the envelope; else every change is stored (duplicates
+/// once), the processor is woken, and Meta gets 200 at once.
+pub async fn receive(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(secret) = services.meta_webhooks.app_secret.clone() else {
+        tracing::warn!(
+            "webhooks: a webhook arrived but META_APP_SECRET is not set, so its signature cannot be checked; refused"
+        );
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Webhooks are not configured (META_APP_SECRET is missing).",
+        )
+            .into_response();
+    };
+    let sig = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
+    if !signature::verify(&secret, &body, sig) {
+        tracing::warn!(
+            signature_present = sig.is_some(),
+            bytes = body.len(),
+            "webhooks: invalid or missing X-Hub-Signature-256; refused"
+        );
+        return (StatusCode::UNAUTHORIZED, "Invalid signature").into_response();
+    }
+    let changes = match payload::parse(&body) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(reason = %e, bytes = body.len(), "webhooks: malformed webhook body");
+            return (StatusCode::BAD_REQUEST, "Malformed JSON").into_response();
+        }
+    };
+    let now = now_secs();
+    let (mut stored, mut duplicates) = (0usize, 0usize);
+    for c in &changes {
+        match queue::insert(&services.db, c, now).await {
+            Ok(true) => stored += 1,
+            Ok(false) => duplicates += 1,
+            Err(e) => {
+                tracing::error!(error = %e, "webhooks: storing an event failed");
+                // Meta retries on anything but 200: nothing is lost.
+                return (StatusCode::SERVICE_UNAVAILABLE, "Try again").into_response();
+            }
+        }
+    }
+    tracing::info!(stored, duplicates, "webhooks: received");
+    if stored > 0 {
+        services.meta_webhooks.wake.notify_one();
+    }
+    StatusCode::OK.into_response()
+}

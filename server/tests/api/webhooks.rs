@@ -1,0 +1,316 @@
+//! Meta's webhooks: handshake, signature, the durable queue, and the display-name approval that
+//! leads to exactly one `/register`.
+use std::time::{Duration, Instant};
+
+use greenlight::simulator::webhooks::{
+    envelope, name_update_value, quality_update_legacy_value, signature,
+};
+use greenlight::simulator::{Scenario, APP_SECRET};
+use greenlight::webhooks::{payload, processor, queue};
+use serde_json::{json, Value};
+
+use crate::health::create_inbox;
+use crate::helpers::{spawn_app_with, TestApp};
+
+pub const VERIFY_TOKEN: &str = "vibecoding-verify";
+
+/// An app that checks Meta's signatures with the simulator's app secret, and a simulator that
+/// sends its webhooks to the app.
+pub async fn spawn_with_webhooks() -> TestApp {
+    let app = spawn_app_with(&[
+        "--meta-app-secret",
+        APP_SECRET,
+        "--meta-webhook-verify-token",
+        VERIFY_TOKEN,
+    ])
+    .await;
+    app.sim
+        .sim
+        .set_webhook_target(app.url("/webhooks/whatsapp"), APP_SECRET.to_string());
+    app
+}
+
+async fn post_signed(app: &TestApp, body: &[u8], sig: Option<&str>) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url("/webhooks/whatsapp"))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    if let Some(s) = sig {
+        req = req.header("x-hub-signature-256", s);
+    }
+    req.send().await.unwrap()
+}
+
+/// Polls `check` every 50 ms for up to `secs` seconds.
+pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let until = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < until {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+async fn state(app: &TestApp, token: &str, account_id: i64, id: i64) -> Value {
+    app.get_with_token(
+        &format!("/api/v1/accounts/{account_id}/inboxes/{id}/health?refresh=true"),
+        token,
+    )
+    .await
+    .json::<Value>()
+    .await
+    .unwrap()
+}
+
+fn registers(app: &TestApp, phone_number_id: &str) -> usize {
+    app.sim
+        .sim
+        .calls_to("POST", &format!("{phone_number_id}/register"))
+        .len()
+}
+
+#[tokio::test]
+async fn handshake_answers_the_challenge_only_for_subscribe_with_a_known_token() {
+    let app = spawn_with_webhooks().await;
+    let ok = app
+        .get(&format!(
+            "/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token={VERIFY_TOKEN}"
+        ))
+        .await;
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert_eq!(ok.text().await.unwrap(), "1158201444");
+    for bad in [
+        "hub.mode=subscribe&hub.challenge=1&hub.verify_token=wrong",
+        "hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=vibecoding-verify",
+        "hub.challenge=1&hub.verify_token=vibecoding-verify",
+        "hub.mode=subscribe&hub.challenge=1&hub.verify_token=",
+        "",
+    ] {
+        let r = app.get(&format!("/webhooks/whatsapp?{bad}")).await;
+        assert_eq!(r.status(), 403, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn an_inboxs_own_verify_token_passes_the_handshake() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
+    let row = greenlight::db::inboxes::get_unscoped(&app.services.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let r = app
+        .get(&format!(
+            "/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=abc&hub.verify_token={}",
+            row.webhook_verify_token
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "abc");
+}
+
+#[tokio::test]
+async fn only_a_valid_signature_of_the_exact_body_is_accepted() {
+    let app = spawn_with_webhooks().await;
+    let body = envelope(
+        "102290129340398",
+        1_700_000_000,
+        &[(
+            "phone_number_quality_update".into(),
+            quality_update_legacy_value("15550783881", "FLAGGED", "TIER_10K", None),
+        )],
+    );
+    let good = signature(APP_SECRET, &body);
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    let refused: [(&[u8], Option<String>); 5] = [
+        (&body, None),
+        (&body, Some("sha256=00".into())),
+        (&body, Some(signature("not-the-app-secret", &body))),
+        (&tampered, Some(good.clone())),
+        (&body, Some(good.trim_start_matches("sha256=").to_string())),
+    ];
+    for (b, sig) in refused {
+        let r = post_signed(&app, b, sig.as_deref()).await;
+        assert_eq!(r.status(), 401, "{sig:?}");
+    }
+    assert!(
+        queue::all(&app.services.db).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+    let r = post_signed(&app, &body, Some(&good)).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(queue::all(&app.services.db).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_without_a_secret_webhooks_are_refused() {
+    let app = spawn_with_webhooks().await;
+    let body = b"{\"object\":\"whatsapp_business_account\",\"entry\":[";
+    let r = post_signed(&app, body, Some(&signature(APP_SECRET, body))).await;
+    assert_eq!(r.status(), 400);
+    assert!(queue::all(&app.services.db).await.unwrap().is_empty());
+
+    let unconfigured = spawn_app_with(&[]).await;
+    let body = envelope("1", 1, &[]);
+    let r = post_signed(&unconfigured, &body, Some(&signature(APP_SECRET, &body))).await;
+    assert_eq!(r.status(), 503);
+}
+
+#[tokio::test]
+async fn name_approval_registers_the_number_once_within_seconds() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let n = app.number(Scenario::PendingReview);
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::PendingReview,
+    )
+    .await;
+    assert_eq!(
+        state(&app, &admin.access_token, admin.account_id, id).await["registration"]["state"],
+        "awaiting_display_name"
+    );
+    assert_eq!(registers(&app, &n.id), 0);
+
+    let started = Instant::now();
+    app.sim.sim.approve_name(&n.id);
+    assert!(
+        eventually(10, || async { registers(&app, &n.id) >= 1 }).await,
+        "a /register follows the approval"
+    );
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    let registered = eventually(10, || async {
+        let snap = greenlight::db::snapshots::latest(&app.services.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        snap.registration_state == "registered"
+    })
+    .await;
+    assert!(registered, "state becomes registered");
+
+    // Meta delivers the same approval again, and an older "pending" decision arrives late.
+    let before = queue::all(&app.services.db).await.unwrap().len();
+    let delivery = app.sim.sim.webhook_deliveries()[0].clone();
+    let r = post_signed(&app, delivery.body.as_bytes(), Some(&delivery.signature)).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        queue::all(&app.services.db).await.unwrap().len(),
+        before,
+        "duplicate stored once"
+    );
+    app.sim.sim.emit_webhook(
+        &n.waba_id,
+        "phone_number_name_update",
+        name_update_value(
+            &payload::digits(&n.display_phone_number),
+            "PENDING",
+            &n.verified_name,
+            None,
+        ),
+    );
+    assert!(
+        eventually(10, || async {
+            let all = queue::all(&app.services.db).await.unwrap();
+            all.len() == before + 1 && all.iter().all(|e| e.status != queue::status::PENDING)
+        })
+        .await
+    );
+    assert_eq!(registers(&app, &n.id), 1, "exactly one /register");
+    assert_eq!(
+        state(&app, &admin.access_token, admin.account_id, id).await["registration"]["state"],
+        "registered"
+    );
+    let events = queue::all(&app.services.db).await.unwrap();
+    assert!(
+        events.iter().all(|e| e.status == queue::status::PROCESSED),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ignored() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let n = app.number(Scenario::QualityRed);
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::QualityRed,
+    )
+    .await;
+    let snaps_before = greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+        .await
+        .unwrap()
+        .len();
+    // As if the receiver stored these and the server stopped before processing them.
+    let body = envelope(
+        &n.waba_id,
+        1_700_000_123,
+        &[
+            (
+                "phone_number_quality_update".into(),
+                quality_update_legacy_value(
+                    &payload::digits(&n.display_phone_number),
+                    "FLAGGED",
+                    "TIER_1K",
+                    None,
+                ),
+            ),
+            (
+                "account_update".into(),
+                json!({"event": "ACCOUNT_VIOLATION", "violation_info": {"violation_type": "ADULT"}}),
+            ),
+        ],
+    );
+    let unknown = envelope(
+        "999999999",
+        1_700_000_124,
+        &[("account_update".into(), json!({"event": "ACCOUNT_DELETED"}))],
+    );
+    for b in [&body, &unknown] {
+        for c in payload::parse(b).unwrap() {
+            assert!(queue::insert(&app.services.db, &c, 1).await.unwrap());
+        }
+    }
+    processor::run_once(&app.services).await.unwrap();
+    let events = queue::all(&app.services.db).await.unwrap();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0].status, "processed");
+    assert_eq!(events[1].status, "processed");
+    assert_eq!(events[2].status, "ignored");
+    let snaps = greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        snaps.len(),
+        snaps_before + 1,
+        "two events for one inbox: one coalesced re-read"
+    );
+    assert_eq!(snaps.last().unwrap().source, "webhook");
+    let linked = queue::for_inbox(&app.services.db, id, 10).await.unwrap();
+    assert_eq!(linked.len(), 2);
+}
