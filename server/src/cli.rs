@@ -147,6 +147,7 @@ async fn serve(mut args: ServeArgs) -> ExitCode {
             Err(e) => return fail(format!("demo: {}", app::error::AppError::from(e))),
         };
         crate::demo::print_banner(&app.addr, &users, &sim.base_url);
+        crate::demo::send_webhooks_to(sim, &app.services.public_url);
         // Inboxes are seeded while the server already answers: the slow number's timeouts must
         // not delay readiness (it is seeded last anyway).
         let services = app.services.clone();

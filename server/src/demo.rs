@@ -103,7 +103,18 @@ pub fn point_at_simulator(
         );
     }
     args.graph_api_base_url = url;
+    // The simulator signs its webhooks with its own app secret.
+    args.meta_app_secret = Some(crate::simulator::APP_SECRET.to_string());
     Ok(())
+}
+
+/// Sends the simulator's Meta-style webhooks to this server's receiver.
+pub fn send_webhooks_to(simulator: &RunningSimulator, public_url: &url::Url) {
+    if let Ok(target) = public_url.join("/webhooks/whatsapp") {
+        simulator
+            .sim
+            .set_webhook_target(target.to_string(), crate::simulator::APP_SECRET.to_string());
+    }
 }
 
 /// Creates the demo users when missing; safe to run at every start.
