@@ -1,5 +1,6 @@
 //! Greenlight's user interface: routes, pages and components (SSR + hydration), the wire types they
 //! share with the server, and the server-function declarations that call the server's services.
+pub mod activity;
 pub mod api;
 pub mod auth;
 pub mod components;

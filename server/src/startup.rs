@@ -109,6 +109,7 @@ impl Application {
                 args.meta_webhook_verify_token.as_deref(),
             ));
         crate::webhooks::processor::spawn(services.clone());
+        crate::alerts::evaluator::spawn(services.clone());
         crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);
         crate::jobs::health_refresh::spawn(services.clone(), args.health_max_age);
         let secure_cookies = public_url.scheme() == "https";

@@ -1,2 +1,8 @@
 //! Alerts: rules evaluated on health transitions (consecutive snapshots of an inbox), in-app
-//! notifications for the account's administrators, and per-account outgoing webhooks.
+//! notifications for the account's administrators, per-account outgoing webhooks, and the
+//! activity log (audit trail) of an inbox.
+pub mod activity;
+pub mod evaluator;
+pub mod outgoing;
+pub mod rules;
+pub mod store;

@@ -1,5 +1,6 @@
 //! Integration tests: one binary; every test starts the real server on a random port with a
 //! temporary SQLite database (see `helpers::spawn_app`).
+mod alerts;
 mod auth;
 mod cli;
 mod demo;

@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, Chatwoot-compatible where Chatwoot has the same endpoint.
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod inboxes;
 pub mod profile;
@@ -43,6 +44,34 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health/history",
             get(health::history),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/events",
+            get(events::inbox_events),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/notifications",
+            get(events::notifications),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/notifications/read",
+            post(events::notifications_read),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/alert_webhooks",
+            get(events::webhooks_list).post(events::webhooks_create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/alert_webhooks/{id}",
+            axum::routing::delete(events::webhooks_delete),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/alert_webhooks/{id}/test",
+            post(events::webhooks_test),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/alert_webhooks/{id}/deliveries",
+            get(events::webhooks_deliveries),
         )
         .route(
             "/api/v1/accounts/{account_id}/inbox_members",

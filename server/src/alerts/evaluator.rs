@@ -1,0 +1,205 @@
+//! The alert evaluator: a background task that walks new health snapshots in order, compares each
+//! with the inbox's previous check (rules in [`super::rules`]), raises alerts (stored once per
+//! transition by a dedup key), notifies the account's administrators, queues outgoing webhooks,
+//! looks for numbers stuck waiting, and delivers due outgoing webhooks.
+use std::time::Duration;
+
+use super::rules::{self, AlertDraft, Observed};
+use super::store::{self, NewAlert};
+use crate::db::inboxes::{self, InboxRow};
+use crate::db::now_secs;
+use crate::db::snapshots::SnapshotRow;
+use crate::error::ServiceResult;
+use crate::services::Services;
+
+/// How often the task looks for work without being woken.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// How often numbers stuck waiting are looked for.
+pub const STUCK_SWEEP_INTERVAL: Duration = Duration::from_secs(300);
+/// Default for `GREENLIGHT_ALERT_STUCK_AFTER`.
+pub const DEFAULT_STUCK_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// `GREENLIGHT_ALERT_STUCK_AFTER` (e.g. `24h`, `90m`), else 24 h.
+pub fn stuck_after_from_env() -> Duration {
+    std::env::var("GREENLIGHT_ALERT_STUCK_AFTER")
+        .ok()
+        .and_then(|v| humantime::parse_duration(v.trim()).ok())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(DEFAULT_STUCK_AFTER)
+}
+
+/// Starts the task.
+pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let stuck_after = stuck_after_from_env().as_secs() as i64;
+        let mut last_sweep: Option<std::time::Instant> = None;
+        loop {
+            if let Err(e) = run_once(&services).await {
+                tracing::warn!(error = %e, "alerts: evaluating snapshots failed; will retry");
+            }
+            if last_sweep.is_none_or(|t| t.elapsed() >= STUCK_SWEEP_INTERVAL) {
+                last_sweep = Some(std::time::Instant::now());
+                if let Err(e) = sweep_stuck(&services, now_secs(), stuck_after).await {
+                    tracing::warn!(error = %e, "alerts: looking for stuck numbers failed");
+                }
+            }
+            if let Err(e) = super::outgoing::deliver_due(&services).await {
+                tracing::warn!(error = %e, "alerts: delivering outgoing webhooks failed");
+            }
+            tokio::select! {
+                _ = services.alert_wake.notified() => {}
+                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+            }
+        }
+    })
+}
+
+const SNAPSHOT_COLUMNS: &str =
+    "id, inbox_id, checked_at, source, health_json, error_kind, error_message, registration_state";
+
+async fn snapshots_after(services: &Services, after: i64) -> sqlx::Result<Vec<SnapshotRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {SNAPSHOT_COLUMNS} FROM health_snapshots WHERE id > $1 ORDER BY id LIMIT 500"
+    ))
+    .bind(after)
+    .fetch_all(&services.db)
+    .await
+}
+
+async fn previous(
+    services: &Services,
+    s: &SnapshotRow,
+    good_only: bool,
+) -> sqlx::Result<Option<SnapshotRow>> {
+    let good = if good_only {
+        " AND health_json IS NOT NULL"
+    } else {
+        ""
+    };
+    sqlx::query_as(&format!(
+        "SELECT {SNAPSHOT_COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND id < $2{good}
+         ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(s.inbox_id)
+    .bind(s.id)
+    .fetch_optional(&services.db)
+    .await
+}
+
+/// Evaluates every snapshot stored since the last pass; answers how many alerts were raised.
+pub async fn run_once(services: &Services) -> ServiceResult<usize> {
+    let mut raised = 0;
+    let mut cursor = store::cursor(&services.db).await?;
+    loop {
+        let batch = snapshots_after(services, cursor).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for s in &batch {
+            let Some(inbox) = inboxes::get_unscoped(&services.db, s.inbox_id).await? else {
+                continue;
+            };
+            let prev = previous(services, s, false).await?;
+            let prev_good = previous(services, s, true).await?;
+            let drafts = rules::on_transition(
+                &inbox.name,
+                prev.as_ref().map(Observed::from_snapshot).as_ref(),
+                prev_good.as_ref().map(Observed::from_snapshot).as_ref(),
+                &Observed::from_snapshot(s),
+            );
+            for d in drafts {
+                let key = format!("{}:{}:{}", d.kind, inbox.id, s.id);
+                if raise(services, &inbox, &d, &key).await?.is_some() {
+                    raised += 1;
+                }
+            }
+            cursor = s.id;
+        }
+        store::set_cursor(&services.db, cursor).await?;
+    }
+    Ok(raised)
+}
+
+/// Raises stuck alerts: a number `awaiting_display_name` or `ready` for at least `after` seconds,
+/// once per stretch in that state.
+pub async fn sweep_stuck(services: &Services, now: i64, after: i64) -> ServiceResult<usize> {
+    let mut raised = 0;
+    for inbox in inboxes::all(&services.db).await? {
+        let Some(latest) = crate::db::snapshots::latest(&services.db, inbox.id).await? else {
+            continue;
+        };
+        let state = latest.registration_state.as_str();
+        if !rules::STUCK_STATES.contains(&state) {
+            continue;
+        }
+        // The stretch began after the last check in another (known) state.
+        let (start_id, since): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(id), MIN(checked_at) FROM health_snapshots WHERE inbox_id = $1 AND registration_state = $2
+             AND id > COALESCE((SELECT MAX(id) FROM health_snapshots WHERE inbox_id = $1
+                                AND registration_state <> $2 AND registration_state <> 'unknown'), 0)",
+        )
+        .bind(inbox.id)
+        .bind(state)
+        .fetch_one(&services.db)
+        .await?;
+        let (Some(start_id), Some(since)) = (start_id, since) else {
+            continue;
+        };
+        if let Some(d) = rules::stuck(&inbox.name, state, since, now, after) {
+            let key = format!("stuck:{}:{state}:{start_id}", inbox.id);
+            if raise(services, &inbox, &d, &key).await?.is_some() {
+                raised += 1;
+            }
+        }
+    }
+    Ok(raised)
+}
+
+/// Stores the alert (once per `dedup_key`), notifies the account's administrators and queues the
+/// account's outgoing webhooks. `None` when it was raised before.
+pub async fn raise(
+    services: &Services,
+    inbox: &InboxRow,
+    d: &AlertDraft,
+    dedup_key: &str,
+) -> ServiceResult<Option<i64>> {
+    let now = now_secs();
+    let Some(alert_id) = store::insert_alert(
+        &services.db,
+        NewAlert {
+            account_id: inbox.account_id,
+            inbox_id: Some(inbox.id),
+            kind: d.kind,
+            severity: d.severity,
+            title: &d.title,
+            body: &d.body,
+            dedup_key,
+        },
+        now,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    tracing::info!(
+        inbox_id = inbox.id,
+        alert_id,
+        kind = d.kind,
+        "alerts: raised"
+    );
+    for user_id in store::administrators(&services.db, inbox.account_id).await? {
+        store::insert_notification(&services.db, alert_id, user_id, inbox.account_id, now).await?;
+    }
+    let alert = store::AlertRow {
+        id: alert_id,
+        account_id: inbox.account_id,
+        inbox_id: Some(inbox.id),
+        kind: d.kind.to_string(),
+        severity: d.severity.to_string(),
+        title: d.title.clone(),
+        body: d.body.clone(),
+        created_at: now,
+    };
+    super::outgoing::enqueue(services, &alert, Some(&inbox.name)).await?;
+    Ok(Some(alert_id))
+}

@@ -1,0 +1,363 @@
+//! Per-account outgoing webhooks: every alert is POSTed as JSON (or a Slack-compatible
+//! `{"text": ...}`) signed with HMAC-SHA256 of the body in `X-Greenlight-Signature-256:
+//! sha256=<hex>`, retried with back-off, each try logged with its status code.
+use std::time::Duration;
+
+use app::auth::CurrentUser;
+use app::error::AppError;
+use chrono::{TimeZone, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow};
+use crate::db::now_secs;
+use crate::error::ServiceResult;
+use crate::services::Services;
+use crate::webhooks::signature;
+
+/// The signature header of Greenlight's outgoing webhooks.
+pub const SIGNATURE_HEADER: &str = "x-greenlight-signature-256";
+/// Pause before each retry; after the last one the delivery is marked failed.
+pub const BACKOFF: [i64; 5] = [30, 120, 600, 3600, 6 * 3600];
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An outgoing webhook as the API shows it (never the secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookView {
+    pub id: i64,
+    pub url: String,
+    pub format: String,
+    pub enabled: bool,
+    pub created_at: i64,
+}
+
+impl From<&OutgoingWebhookRow> for WebhookView {
+    fn from(r: &OutgoingWebhookRow) -> Self {
+        WebhookView {
+            id: r.id,
+            url: r.url.clone(),
+            format: r.format.clone(),
+            enabled: r.enabled,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// One delivery as the delivery log shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub alert_id: Option<i64>,
+    pub status: String,
+    pub attempts: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub next_attempt_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<&DeliveryRow> for DeliveryView {
+    fn from(r: &DeliveryRow) -> Self {
+        DeliveryView {
+            id: r.id,
+            alert_id: r.alert_id,
+            status: r.status.clone(),
+            attempts: r.attempts,
+            status_code: r.status_code,
+            error: r.error.clone(),
+            next_attempt_at: (r.status == "pending").then_some(r.next_attempt_at),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// The body sent for an alert in the webhook's format.
+pub fn payload(format: &str, alert: &AlertRow, inbox_name: Option<&str>) -> String {
+    if format == "slack" {
+        let icon = match alert.severity.as_str() {
+            "critical" => ":red_circle:",
+            "warning" => ":large_yellow_circle:",
+            _ => ":large_green_circle:",
+        };
+        return json!({"text": format!("{icon} *{}*\n{}", alert.title, alert.body)}).to_string();
+    }
+    let at = Utc
+        .timestamp_opt(alert.created_at, 0)
+        .single()
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    json!({
+        "event": "alert",
+        "alert": {
+            "id": alert.id,
+            "kind": alert.kind,
+            "severity": alert.severity,
+            "title": alert.title,
+            "body": alert.body,
+            "created_at": at,
+        },
+        "account_id": alert.account_id,
+        "inbox": alert.inbox_id.map(|id| json!({"id": id, "name": inbox_name})),
+    })
+    .to_string()
+}
+
+/// Queues a delivery of `alert` to every enabled webhook of its account.
+pub async fn enqueue(
+    services: &Services,
+    alert: &AlertRow,
+    inbox_name: Option<&str>,
+) -> ServiceResult<usize> {
+    let mut n = 0;
+    for hook in store::webhooks(&services.db, alert.account_id).await? {
+        if !hook.enabled {
+            continue;
+        }
+        let body = payload(&hook.format, alert, inbox_name);
+        let now = now_secs();
+        store::insert_delivery(&services.db, hook.id, Some(alert.id), &body, now, now).await?;
+        n += 1;
+    }
+    if n > 0 {
+        services.alert_wake.notify_one();
+    }
+    Ok(n)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
+/// Sends every due delivery once (claiming each first, so two passes never send one twice).
+pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
+    let now = now_secs();
+    let due = store::due_deliveries(&services.db, now, 50).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let http = client();
+    let mut sent = 0;
+    for d in due {
+        let claimed = sqlx::query(
+            "UPDATE outgoing_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3
+             AND status = 'pending'",
+        )
+        .bind(now + TIMEOUT.as_secs() as i64 * 3)
+        .bind(d.id)
+        .bind(d.next_attempt_at)
+        .execute(&services.db)
+        .await?
+        .rows_affected()
+            == 1;
+        if claimed {
+            try_once(services, &http, &d).await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// One try of a delivery; records the outcome and schedules the retry.
+async fn try_once(
+    services: &Services,
+    http: &reqwest::Client,
+    d: &DeliveryRow,
+) -> ServiceResult<()> {
+    let Some(hook) = store::webhook_unscoped(&services.db, d.webhook_id).await? else {
+        return Ok(());
+    };
+    let secret = services.secrets.open(&hook.secret_sealed)?;
+    let sig = signature::sign(&secret, d.payload.as_bytes());
+    let result = http
+        .post(&hook.url)
+        .header("content-type", "application/json")
+        .header("user-agent", "Greenlight-Webhooks/1")
+        .header(SIGNATURE_HEADER, sig)
+        .header("x-greenlight-delivery", d.id.to_string())
+        .body(d.payload.clone())
+        .send()
+        .await;
+    let (code, error) = match result {
+        Ok(r) => (Some(r.status().as_u16() as i64), None),
+        Err(e) => (
+            None,
+            Some(if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_connect() {
+                "could not connect".to_string()
+            } else {
+                "request failed".to_string()
+            }),
+        ),
+    };
+    let ok = code.is_some_and(|c| (200..300).contains(&c));
+    let now = now_secs();
+    let attempt = d.attempts as usize; // tries before this one
+    let (status, next) = if ok {
+        ("delivered", now)
+    } else if let Some(delay) = BACKOFF.get(attempt) {
+        ("pending", now + delay)
+    } else {
+        ("failed", now)
+    };
+    let error = error.or_else(|| (!ok).then(|| format!("HTTP {}", code.unwrap_or_default())));
+    store::record_try(
+        &services.db,
+        d.id,
+        status,
+        code,
+        error.as_deref(),
+        next,
+        now,
+    )
+    .await?;
+    tracing::info!(
+        delivery_id = d.id,
+        webhook_id = hook.id,
+        status,
+        status_code = code,
+        "alerts: outgoing webhook try"
+    );
+    Ok(())
+}
+
+fn valid_url(raw: &str) -> Result<String, AppError> {
+    let url = url::Url::parse(raw.trim())
+        .map_err(|_| AppError::invalid("url", "Enter a full http:// or https:// URL."))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(AppError::invalid(
+            "url",
+            "Enter a full http:// or https:// URL.",
+        ));
+    }
+    if url.as_str().len() > 500 {
+        return Err(AppError::invalid(
+            "url",
+            "The URL is too long (at most 500 characters).",
+        ));
+    }
+    Ok(url.to_string())
+}
+
+impl Services {
+    /// The account's outgoing webhooks (administrators).
+    pub async fn alert_webhooks(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> ServiceResult<Vec<WebhookView>> {
+        self.require_admin(user, account_id)?;
+        Ok(store::webhooks(&self.db, account_id)
+            .await?
+            .iter()
+            .map(WebhookView::from)
+            .collect())
+    }
+
+    /// Adds an outgoing webhook (administrators). `format` is `json` (default) or `slack`; the
+    /// secret (at least 16 characters) is stored sealed and never shown again.
+    pub async fn create_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        url: &str,
+        secret: &str,
+        format: Option<&str>,
+    ) -> ServiceResult<WebhookView> {
+        self.require_admin(user, account_id)?;
+        let url = valid_url(url)?;
+        let format = match format.unwrap_or("json") {
+            f @ ("json" | "slack") => f,
+            _ => return Err(AppError::invalid("format", "Format is json or slack.").into()),
+        };
+        if secret.chars().count() < 16 || secret.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "secret",
+                "The secret must be 16 to 200 characters long.",
+            )
+            .into());
+        }
+        let sealed = self.secrets.seal(secret);
+        let id =
+            store::insert_webhook(&self.db, account_id, &url, &sealed, format, now_secs()).await?;
+        let row = store::webhook(&self.db, account_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(WebhookView::from(&row))
+    }
+
+    /// Removes an outgoing webhook (administrators).
+    pub async fn delete_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: i64,
+    ) -> ServiceResult<()> {
+        self.require_admin(user, account_id)?;
+        if store::delete_webhook(&self.db, account_id, id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound.into())
+        }
+    }
+
+    /// Sends a test alert now and answers with the delivery (retried later like any other when it
+    /// fails).
+    pub async fn test_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: i64,
+    ) -> ServiceResult<DeliveryView> {
+        self.require_admin(user, account_id)?;
+        let hook = store::webhook(&self.db, account_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let alert = AlertRow {
+            id: 0,
+            account_id,
+            inbox_id: None,
+            kind: super::rules::kind::TEST.into(),
+            severity: "info".into(),
+            title: "Greenlight test alert".into(),
+            body: "This is a test: Greenlight can reach this webhook.".into(),
+            created_at: now_secs(),
+        };
+        let body = payload(&hook.format, &alert, None);
+        let now = now_secs();
+        let delivery_id =
+            store::insert_delivery(&self.db, hook.id, None, &body, now, now + 3600).await?;
+        let row = store::delivery(&self.db, delivery_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        try_once(self, &client(), &row).await?;
+        let row = store::delivery(&self.db, delivery_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(DeliveryView::from(&row))
+    }
+
+    /// The delivery log of an outgoing webhook, newest first (administrators).
+    pub async fn alert_webhook_deliveries(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: i64,
+    ) -> ServiceResult<Vec<DeliveryView>> {
+        self.require_admin(user, account_id)?;
+        store::webhook(&self.db, account_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(store::deliveries(&self.db, id, 100)
+            .await?
+            .iter()
+            .map(DeliveryView::from)
+            .collect())
+    }
+}

@@ -1,0 +1,371 @@
+//! Queries for alerts, notifications, the evaluator's cursor and outgoing webhooks.
+use crate::db::Db;
+
+/// A stored alert.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AlertRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub inbox_id: Option<i64>,
+    pub kind: String,
+    pub severity: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+const ALERT_COLUMNS: &str = "id, account_id, inbox_id, kind, severity, title, body, created_at";
+
+/// A new alert.
+pub struct NewAlert<'a> {
+    pub account_id: i64,
+    pub inbox_id: Option<i64>,
+    pub kind: &'a str,
+    pub severity: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub dedup_key: &'a str,
+}
+
+/// Stores an alert; `None` when one with the same dedup key exists (already raised).
+pub async fn insert_alert(db: &Db, a: NewAlert<'_>, now: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO alerts (account_id, inbox_id, kind, severity, title, body, dedup_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+    )
+    .bind(a.account_id)
+    .bind(a.inbox_id)
+    .bind(a.kind)
+    .bind(a.severity)
+    .bind(a.title)
+    .bind(a.body)
+    .bind(a.dedup_key)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Alerts of an inbox, newest first.
+pub async fn alerts_for_inbox(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AlertRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts WHERE inbox_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(inbox_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Alerts of an account, newest first.
+pub async fn alerts_for_account(
+    db: &Db,
+    account_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<AlertRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Administrators of an account (the recipients of in-app notifications).
+pub async fn administrators(db: &Db, account_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM account_users WHERE account_id = $1 AND role = 'administrator' ORDER BY user_id",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn insert_notification(
+    db: &Db,
+    alert_id: i64,
+    user_id: i64,
+    account_id: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO notifications (alert_id, user_id, account_id, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (alert_id, user_id) DO NOTHING",
+    )
+    .bind(alert_id)
+    .bind(user_id)
+    .bind(account_id)
+    .bind(now)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// A notification with its alert and inbox name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub alert_id: i64,
+    pub inbox_id: Option<i64>,
+    pub inbox_name: Option<String>,
+    pub kind: String,
+    pub severity: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+/// A user's notifications in an account, newest first.
+pub async fn notifications(
+    db: &Db,
+    user_id: i64,
+    account_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<NotificationRow>> {
+    sqlx::query_as(
+        "SELECT n.id, n.alert_id, a.inbox_id, i.name AS inbox_name, a.kind, a.severity, a.title, a.body,
+                n.created_at, n.read_at
+         FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN inboxes i ON i.id = a.inbox_id
+         WHERE n.user_id = $1 AND n.account_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+    )
+    .bind(user_id)
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn unread_count(db: &Db, user_id: i64, account_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND account_id = $2 AND read_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(account_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Marks one (`Some(id)`) or all of the user's notifications in the account read.
+pub async fn mark_read(
+    db: &Db,
+    user_id: i64,
+    account_id: i64,
+    id: Option<i64>,
+    now: i64,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND account_id = $3 AND read_at IS NULL
+         AND ($4 IS NULL OR id = $4)",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(account_id)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The evaluator's position in `health_snapshots`; created at the current end on first use, so an
+/// upgrade does not raise alerts for old history.
+pub async fn cursor(db: &Db) -> sqlx::Result<i64> {
+    if let Some(v) = sqlx::query_scalar::<_, i64>(
+        "SELECT last_snapshot_id FROM alert_cursor WHERE name = 'snapshots'",
+    )
+    .fetch_optional(db)
+    .await?
+    {
+        return Ok(v);
+    }
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM health_snapshots")
+        .fetch_one(db)
+        .await?;
+    let start = max.unwrap_or(0);
+    sqlx::query(
+        "INSERT INTO alert_cursor (name, last_snapshot_id) VALUES ('snapshots', $1) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(start)
+    .execute(db)
+    .await?;
+    Ok(start)
+}
+
+pub async fn set_cursor(db: &Db, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE alert_cursor SET last_snapshot_id = $1 WHERE name = 'snapshots'")
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// An outgoing webhook (secret still sealed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutgoingWebhookRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub url: String,
+    pub secret_sealed: String,
+    pub format: String,
+    pub enabled: bool,
+    pub created_at: i64,
+}
+
+const HOOK_COLUMNS: &str = "id, account_id, url, secret_sealed, format, enabled, created_at";
+
+pub async fn insert_webhook(
+    db: &Db,
+    account_id: i64,
+    url: &str,
+    secret_sealed: &str,
+    format: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO outgoing_webhooks (account_id, url, secret_sealed, format, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(url)
+    .bind(secret_sealed)
+    .bind(format)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn webhooks(db: &Db, account_id: i64) -> sqlx::Result<Vec<OutgoingWebhookRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE account_id = $1 ORDER BY id"
+    ))
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn webhook(
+    db: &Db,
+    account_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<OutgoingWebhookRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE account_id = $1 AND id = $2"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn webhook_unscoped(db: &Db, id: i64) -> sqlx::Result<Option<OutgoingWebhookRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn delete_webhook(db: &Db, account_id: i64, id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM outgoing_webhooks WHERE account_id = $1 AND id = $2")
+        .bind(account_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A delivery of an outgoing webhook.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub webhook_id: i64,
+    pub alert_id: Option<i64>,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub next_attempt_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const DELIVERY_COLUMNS: &str = "id, webhook_id, alert_id, payload, status, attempts, status_code, error, next_attempt_at, created_at, updated_at";
+
+pub async fn insert_delivery(
+    db: &Db,
+    webhook_id: i64,
+    alert_id: Option<i64>,
+    payload: &str,
+    now: i64,
+    next_attempt_at: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO outgoing_deliveries (webhook_id, alert_id, payload, next_attempt_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(webhook_id)
+    .bind(alert_id)
+    .bind(payload)
+    .bind(next_attempt_at)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn due_deliveries(db: &Db, now: i64, limit: i64) -> sqlx::Result<Vec<DeliveryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, id LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn delivery(db: &Db, id: i64) -> sqlx::Result<Option<DeliveryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn deliveries(db: &Db, webhook_id: i64, limit: i64) -> sqlx::Result<Vec<DeliveryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(webhook_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Records one try: `status` is `delivered`, `failed` (gave up) or `pending` (retry at `next`).
+#[allow(clippy::too_many_arguments)]
+pub async fn record_try(
+    db: &Db,
+    id: i64,
+    status: &str,
+    status_code: Option<i64>,
+    error: Option<&str>,
+    next: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outgoing_deliveries SET status = $1, status_code = $2, error = $3, next_attempt_at = $4,
+         attempts = attempts + 1, updated_at = $5 WHERE id = $6",
+    )
+    .bind(status)
+    .bind(status_code)
+    .bind(error)
+    .bind(next)
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|_| ())
+}

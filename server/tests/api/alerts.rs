@@ -1,0 +1,306 @@
+//! Alerts on transitions, notifications, the activity log and outgoing webhooks.
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use greenlight::simulator::Scenario;
+use greenlight::webhooks::signature;
+use serde_json::{json, Value};
+
+use crate::health::create_inbox;
+use crate::helpers::TestApp;
+use crate::webhooks::{eventually, spawn_with_webhooks};
+
+async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+    let r = app.get_with_token(path, token).await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn alert_kinds(app: &TestApp, inbox_id: i64) -> Vec<String> {
+    greenlight::alerts::store::alerts_for_inbox(&app.services.db, inbox_id, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.kind)
+        .collect()
+}
+
+/// A receiver that records what it is sent and answers `status`.
+async fn receiver(status: u16) -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
+    let got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>> = Arc::default();
+    let sink = got.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push((headers, body));
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/hook"), got)
+}
+
+const SECRET: &str = "outgoing-secret-0123456789";
+
+#[tokio::test]
+async fn the_activity_log_follows_the_inboxs_access_rules() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let member = app.user("mia@example.com", "Acme", "agent").await;
+    let outsider = app.user("olly@example.com", "Acme", "agent").await;
+    let other = app.user("eve@example.com", "Other", "administrator").await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/accounts/{}/inbox_members",
+            admin.account_id
+        )))
+        .header("api_access_token", &admin.access_token)
+        .json(&json!({"inbox_id": id, "user_ids": [member.user_id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let path = format!("/api/v1/accounts/{}/inboxes/{id}/events", admin.account_id);
+    assert_eq!(get_json(&app, &path, &admin.access_token).await.0, 200);
+    assert_eq!(get_json(&app, &path, &member.access_token).await.0, 200);
+    assert_eq!(get_json(&app, &path, &outsider.access_token).await.0, 403);
+    assert_eq!(get_json(&app, &path, &other.access_token).await.0, 404);
+    assert_eq!(app.get(&path).await.status(), 401);
+    let unknown = format!(
+        "/api/v1/accounts/{}/inboxes/999999/events",
+        admin.account_id
+    );
+    assert_eq!(get_json(&app, &unknown, &admin.access_token).await.0, 404);
+}
+
+#[tokio::test]
+async fn approval_shows_in_the_activity_log_and_the_admins_bell() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let agent = app.user("mia@example.com", "Acme", "agent").await;
+    let n = app.number(Scenario::PendingReview);
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::PendingReview,
+    )
+    .await;
+    app.sim.sim.approve_name(&n.id);
+    let raised = eventually(20, || async {
+        alert_kinds(&app, id)
+            .await
+            .contains(&"registration_succeeded".to_string())
+    })
+    .await;
+    assert!(
+        raised,
+        "registration succeeded alert: {:?}",
+        alert_kinds(&app, id).await
+    );
+
+    let path = format!("/api/v1/accounts/{}/inboxes/{id}/events", admin.account_id);
+    let (status, body) = get_json(&app, &path, &admin.access_token).await;
+    assert_eq!(status, 200);
+    let items = body["payload"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    for k in ["registration_attempt", "webhook", "state_change", "alert"] {
+        assert!(kinds.contains(&k), "{k} in {body}");
+    }
+    let attempt = items
+        .iter()
+        .find(|i| i["kind"] == "registration_attempt")
+        .unwrap();
+    assert_eq!(attempt["title"], "Registration succeeded");
+    assert_eq!(attempt["actor"], "Meta webhook (display name approved)");
+    let times: Vec<&str> = items.iter().map(|i| i["at"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "newest first");
+
+    let notes = format!("/api/v1/accounts/{}/notifications", admin.account_id);
+    let (_, list) = get_json(&app, &notes, &admin.access_token).await;
+    assert!(list["unread"].as_i64().unwrap() >= 1, "{list}");
+    assert!(list["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["kind"] == "registration_succeeded"));
+    let (_, agent_list) = get_json(&app, &notes, &agent.access_token).await;
+    assert_eq!(agent_list["unread"], 0, "agents get no notifications");
+    let r = app
+        .client
+        .post(app.url(&format!("{notes}/read")))
+        .header("api_access_token", &admin.access_token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["unread"], 0);
+}
+
+#[tokio::test]
+async fn a_quality_drop_alerts_once_and_reaches_the_outgoing_webhook_signed() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let agent = app.user("mia@example.com", "Acme", "agent").await;
+    let (url, got) = receiver(200).await;
+    let hooks = format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id);
+    let r = app
+        .client
+        .post(app.url(&hooks))
+        .header("api_access_token", &agent.access_token)
+        .json(&json!({"url": url, "secret": SECRET}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "administrators only");
+    let r = app
+        .client
+        .post(app.url(&hooks))
+        .header("api_access_token", &admin.access_token)
+        .json(&json!({"url": url, "secret": SECRET}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let hook: Value = r.json().await.unwrap();
+    assert!(hook.get("secret").is_none() && !hook.to_string().contains(SECRET));
+
+    let n = app.number(Scenario::Healthy);
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
+    app.sim.sim.set_quality(&n.id, "YELLOW");
+    assert!(
+        eventually(20, || async {
+            alert_kinds(&app, id)
+                .await
+                .contains(&"quality_dropped".to_string())
+        })
+        .await
+    );
+    // The same rating again: a webhook, a re-read, no new alert.
+    let before = greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+        .await
+        .unwrap()
+        .len();
+    app.sim.sim.set_quality(&n.id, "YELLOW");
+    assert!(
+        eventually(20, || async {
+            greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+                .await
+                .unwrap()
+                .len()
+                > before
+        })
+        .await
+    );
+    greenlight::alerts::evaluator::run_once(&app.services)
+        .await
+        .unwrap();
+    let quality_alerts = alert_kinds(&app, id)
+        .await
+        .into_iter()
+        .filter(|k| k == "quality_dropped")
+        .count();
+    assert_eq!(quality_alerts, 1, "once per transition");
+
+    // The alert went out, signed with the account's secret.
+    assert!(eventually(20, || async { !got.lock().unwrap().is_empty() }).await);
+    let (headers, body) = got.lock().unwrap()[0].clone();
+    let sig = headers["x-greenlight-signature-256"].to_str().unwrap();
+    assert!(signature::verify(SECRET, &body, Some(sig)));
+    assert!(!signature::verify(
+        "another-secret-xxxxxxxx",
+        &body,
+        Some(sig)
+    ));
+    let payload: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(payload["event"], "alert");
+    assert_eq!(payload["alert"]["kind"], "quality_dropped");
+    assert_eq!(payload["inbox"]["id"], id);
+}
+
+#[tokio::test]
+async fn send_test_logs_the_status_code_and_failures_are_retried_later() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let (ok_url, got) = receiver(204).await;
+    let (bad_url, _) = receiver(500).await;
+    let hooks = format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id);
+    let mut ids = Vec::new();
+    for (url, format) in [(&ok_url, "slack"), (&bad_url, "json")] {
+        let r = app
+            .client
+            .post(app.url(&hooks))
+            .header("api_access_token", &admin.access_token)
+            .json(&json!({"url": url, "secret": SECRET, "format": format}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        ids.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let test = |id: i64| {
+        app.client
+            .post(app.url(&format!("{hooks}/{id}/test")))
+            .header("api_access_token", &admin.access_token)
+            .send()
+    };
+    let ok: Value = test(ids[0]).await.unwrap().json().await.unwrap();
+    assert_eq!(ok["status"], "delivered");
+    assert_eq!(ok["status_code"], 204);
+    let (headers, body) = got.lock().unwrap()[0].clone();
+    let slack: Value = serde_json::from_slice(&body).unwrap();
+    assert!(slack["text"]
+        .as_str()
+        .unwrap()
+        .contains("Greenlight test alert"));
+    assert!(signature::verify(
+        SECRET,
+        &body,
+        headers["x-greenlight-signature-256"].to_str().ok()
+    ));
+    let bad: Value = test(ids[1]).await.unwrap().json().await.unwrap();
+    assert_eq!(bad["status"], "pending", "{bad}");
+    assert_eq!(bad["status_code"], 500);
+    assert!(bad["next_attempt_at"].as_i64().is_some());
+    let (status, log) = get_json(
+        &app,
+        &format!("{hooks}/{}/deliveries", ids[1]),
+        &admin.access_token,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(log["payload"][0]["attempts"], 1);
+    let r = app
+        .client
+        .delete(app.url(&format!("{hooks}/{}", ids[1])))
+        .header("api_access_token", &admin.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (_, list) = get_json(&app, &hooks, &admin.access_token).await;
+    assert_eq!(list["payload"].as_array().unwrap().len(), 1);
+}
