@@ -85,9 +85,49 @@ pub fn unread_badge(n: i64) -> String {
     }
 }
 
+/// The badge level of an activity item's `level`.
+pub fn badge_level(level: &str) -> crate::health::BadgeLevel {
+    use crate::health::BadgeLevel;
+    match level {
+        "good" => BadgeLevel::Good,
+        "attention" => BadgeLevel::Attention,
+        "blocked" => BadgeLevel::Blocked,
+        _ => BadgeLevel::Unknown,
+    }
+}
+
+/// Unix seconds → `2026-11-22 01:02 UTC` (proleptic Gregorian, no time-zone database needed).
+pub fn utc_minutes(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_seconds_read_as_utc_minutes() {
+        assert_eq!(utc_minutes(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_minutes(1_739_321_024), "2025-02-12 00:43 UTC");
+        assert_eq!(utc_minutes(1_795_309_323), "2026-11-22 01:02 UTC");
+        assert_eq!(utc_minutes(951_782_400), "2000-02-29 00:00 UTC");
+    }
 
     #[test]
     fn labels_and_badges() {

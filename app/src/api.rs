@@ -245,3 +245,33 @@ pub async fn get_inbox_history(
         .inbox_history(&user, account_id, inbox_id)
         .await
 }
+
+/// The inbox's activity log, newest first.
+#[server(prefix = "/sfn", endpoint = "inbox_activity")]
+pub async fn get_inbox_activity(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<Vec<crate::activity::ActivityItem>, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .inbox_activity(&user, account_id, inbox_id)
+        .await
+}
+
+/// The signed-in user's notifications in the account (the bell).
+#[server(prefix = "/sfn", endpoint = "notifications")]
+pub async fn get_notifications(
+    account_id: i64,
+) -> Result<crate::activity::NotificationList, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.notifications(&user, account_id).await
+}
+
+/// Marks one notification (`id`) or all of them read; answers the unread count.
+#[server(prefix = "/sfn", endpoint = "mark_notifications_read")]
+pub async fn mark_notifications_read(account_id: i64, id: Option<i64>) -> Result<i64, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .mark_notifications_read(&user, account_id, id)
+        .await
+}

@@ -21,6 +21,7 @@ use leptos_router::{
 
 use crate::components::shell::AccountShell;
 use crate::pages::{
+    activity::ActivityTab,
     health_tab::HealthTab,
     home::HomePage,
     inbox::InboxPage,
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("health") view=HealthTab/>
                         <Route path=path!("settings") view=InboxSettingsTab/>
                         <Route path=path!("collaborators") view=CollaboratorsTab/>
+                        <Route path=path!("activity") view=ActivityTab/>
                     </ParentRoute>
                     <Route path=path!("settings") view=SettingsPage/>
                 </ParentRoute>

@@ -109,6 +109,26 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<RegistrationResult, AppError>;
+    /// The inbox's activity log (registration attempts, webhooks, changes, alerts), newest first.
+    async fn inbox_activity(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<Vec<crate::activity::ActivityItem>, AppError>;
+    /// The user's notifications in the account (the bell).
+    async fn notifications(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<crate::activity::NotificationList, AppError>;
+    /// Marks one notification (or all with `None`) read; the new unread count.
+    async fn mark_notifications_read(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: Option<i64>,
+    ) -> Result<i64, AppError>;
 }
 
 /// The port as it sits in Leptos' context.

@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface.
 pub mod badge;
 pub mod banner;
+pub mod bell;
 pub mod form;
 pub mod shell;
 pub mod status;

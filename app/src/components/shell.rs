@@ -78,6 +78,7 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
                         })}
                     </Suspense>
                 </div>
+                <crate::components::bell::NotificationBell account_id=account_id/>
                 <details class="user-menu">
                     <summary id="user-menu">{user.name.clone()}</summary>
                     <div class="menu">

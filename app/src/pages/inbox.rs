@@ -66,6 +66,7 @@ pub fn InboxPage() -> impl IntoView {
             <A href=move || format!("{}/health", base())>"Account Health"</A>
             <A href=move || format!("{}/settings", base())>"Settings"</A>
             <A href=move || format!("{}/collaborators", base())>"Collaborators"</A>
+            <A href=move || format!("{}/activity", base())>"Activity"</A>
         </nav>
         <Outlet/>
     }

@@ -1,4 +1,5 @@
 //! One module per page.
+pub mod activity;
 pub mod health_tab;
 pub mod home;
 pub mod inbox;

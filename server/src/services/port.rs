@@ -168,4 +168,30 @@ impl GreenlightPort for Services {
             message: outcome.message,
         })
     }
+
+    async fn inbox_activity(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<Vec<app::activity::ActivityItem>, AppError> {
+        Ok(Services::inbox_activity(self, user, account_id, inbox_id, 200).await?)
+    }
+
+    async fn notifications(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<app::activity::NotificationList, AppError> {
+        Ok(Services::notifications(self, user, account_id).await?)
+    }
+
+    async fn mark_notifications_read(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: Option<i64>,
+    ) -> Result<i64, AppError> {
+        Ok(Services::mark_notifications_read(self, user, account_id, id).await?)
+    }
 }

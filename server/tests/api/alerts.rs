@@ -304,3 +304,47 @@ async fn send_test_logs_the_status_code_and_failures_are_retried_later() {
     let (_, list) = get_json(&app, &hooks, &admin.access_token).await;
     assert_eq!(list["payload"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_activity_tab_and_the_bell_render_on_the_server() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let n = app.number(Scenario::PendingReview);
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::PendingReview,
+    )
+    .await;
+    app.sim.sim.approve_name(&n.id);
+    assert!(
+        eventually(20, || async {
+            alert_kinds(&app, id)
+                .await
+                .contains(&"registration_succeeded".to_string())
+        })
+        .await
+    );
+    let r = app
+        .login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    assert!(r.status().is_redirection() || r.status().is_success());
+    let page = app
+        .get(&format!(
+            "/accounts/{}/inboxes/{id}/activity",
+            admin.account_id
+        ))
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"activity-list\""), "{html}");
+    assert!(html.contains("Registration succeeded"));
+    assert!(html.contains("Meta webhook (display name approved)"));
+    assert!(html.contains(">Activity</a>"));
+    assert!(
+        html.contains("id=\"bell-count\""),
+        "the bell shows the unread count"
+    );
+    assert!(html.contains("registered with the Cloud API"));
+}

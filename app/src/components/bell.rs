@@ -1,0 +1,122 @@
+//! The notification bell in the header: the unread count, the latest alerts, "Mark all read".
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use stylers_macro::style;
+
+use crate::activity::{badge_level, severity_level, unread_badge, utc_minutes, NotificationList};
+use crate::api::{get_notifications, MarkNotificationsRead};
+use crate::components::badge::Badge;
+
+/// The bell for the account. Re-reads on navigation and after "Mark all read".
+#[component]
+pub fn NotificationBell(account_id: i64) -> impl IntoView {
+    let class = style! {
+        .bell {
+            position: relative;
+            margin-left: auto;
+        }
+        .bell summary {
+            cursor: pointer;
+            list-style: none;
+            padding: 0.25rem 0.5rem;
+        }
+        .count {
+            display: inline-block;
+            min-width: 1.25rem;
+            margin-left: 0.2rem;
+            padding: 0 0.35rem;
+            border-radius: 999px;
+            background: var(--bad);
+            color: white;
+            font-size: 0.75rem;
+            font-weight: 700;
+            text-align: center;
+        }
+        .panel {
+            position: absolute;
+            right: 0;
+            z-index: 10;
+            width: min(24rem, 90vw);
+            max-height: 70vh;
+            overflow: auto;
+            padding: 0.75rem;
+            background: var(--surface);
+            border: 1px solid var(--line);
+            border-radius: 0.5rem;
+            box-shadow: 0 4px 16px rgb(0 0 0 / 0.15);
+        }
+        .items {
+            list-style: none;
+            padding: 0;
+            margin: 0.5rem 0 0;
+        }
+        .items li {
+            padding: 0.5rem 0;
+            border-top: 1px solid var(--line);
+        }
+        .unread .title {
+            font-weight: 700;
+        }
+        .title {
+            margin: 0.25rem 0 0;
+        }
+        .meta {
+            margin: 0.15rem 0 0;
+            color: var(--muted);
+            font-size: 0.8rem;
+        }
+    };
+    let location = use_location();
+    let mark = ServerAction::<MarkNotificationsRead>::new();
+    let data = Resource::new(
+        move || (location.pathname.get(), mark.version().get()),
+        move |_| get_notifications(account_id),
+    );
+    view! { class = class,
+        <details class="bell" id="bell">
+            <Suspense fallback=|| view! { <summary aria-label="Notifications">"🔔"</summary> }>
+                {move || Suspend::new(async move {
+                    let list: NotificationList = data.await.unwrap_or_default();
+                    let badge = unread_badge(list.unread);
+                    let label = format!("Notifications: {} unread", list.unread);
+                    view! { class = class,
+                        <summary aria-label=label id="bell-button">
+                            "🔔"
+                            {(!badge.is_empty()).then(|| view! { class = class, <span class="count" id="bell-count">{badge.clone()}</span> })}
+                        </summary>
+                        <div class="panel" id="notifications">
+                            {if list.items.is_empty() {
+                                view! { class = class, <p class="meta" id="notifications-empty">"No notifications."</p> }.into_any()
+                            } else {
+                                view! { class = class,
+                                    <ActionForm action=mark>
+                                        <input type="hidden" name="account_id" value=account_id/>
+                                        <button type="submit" id="mark-all-read" disabled=list.unread == 0>"Mark all read"</button>
+                                    </ActionForm>
+                                    <ul class="items">
+                                        {list.items.into_iter().map(|n| {
+                                            let href = n.inbox_id.map(|i| format!("/accounts/{account_id}/inboxes/{i}/activity"));
+                                            view! { class = class,
+                                                <li class=if n.read { "notification" } else { "notification unread" } data-kind=n.kind.clone()>
+                                                    <Badge level=badge_level(severity_level(&n.severity)) text=crate::format::title_case(&n.severity)/>
+                                                    <p class="title">
+                                                        {match href {
+                                                            Some(h) => view! { <a href=h>{n.title.clone()}</a> }.into_any(),
+                                                            None => view! { <span>{n.title.clone()}</span> }.into_any(),
+                                                        }}
+                                                    </p>
+                                                    <p class="meta">{n.body.clone()}</p>
+                                                    <p class="meta"><time>{utc_minutes(n.created_at)}</time></p>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </div>
+                    }
+                })}
+            </Suspense>
+        </details>
+    }
+}
