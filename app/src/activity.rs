@@ -140,3 +140,28 @@ mod tests {
         assert_eq!(unread_badge(250), "99+");
     }
 }
+
+/// Whether Meta sends this number's webhooks to Greenlight (the self-check on the health tab).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookCheckView {
+    /// Where Meta should call: `<GREENLIGHT_PUBLIC_URL>/webhooks/whatsapp`.
+    pub expected_url: String,
+    /// The URL Meta uses for this number (number override, else WABA override, else the app's).
+    pub effective_url: Option<String>,
+    /// Which level `effective_url` comes from: `phone_number`, `whatsapp_business_account`,
+    /// `application`.
+    pub effective_level: Option<String>,
+    pub points_here: bool,
+    /// At least one app is subscribed to the WABA's webhooks.
+    pub app_subscribed: bool,
+    /// Why the check could not be completed (Meta failed), in words.
+    pub error: Option<String>,
+    pub viewer_is_admin: bool,
+}
+
+impl WebhookCheckView {
+    /// Everything in order.
+    pub fn healthy(&self) -> bool {
+        self.error.is_none() && self.points_here && self.app_subscribed
+    }
+}

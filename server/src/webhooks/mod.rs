@@ -6,6 +6,7 @@ pub mod payload;
 pub mod processor;
 pub mod queue;
 pub mod receiver;
+pub mod selfcheck;
 pub mod signature;
 
 use std::sync::Arc;

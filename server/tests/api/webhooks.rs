@@ -314,3 +314,71 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
     let linked = queue::for_inbox(&app.services.db, id, 10).await.unwrap();
     assert_eq!(linked.len(), 2);
 }
+
+#[tokio::test]
+async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let agent = app.user("mia@example.com", "Acme", "agent").await;
+    let n = app.number(Scenario::Healthy);
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
+    let path = format!(
+        "/api/v1/accounts/{}/inboxes/{id}/webhook_check",
+        admin.account_id
+    );
+    let check: Value = app
+        .get_with_token(&path, &admin.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(check["points_here"], true, "{check}");
+    assert_eq!(check["app_subscribed"], true, "{check}");
+    assert_eq!(check["effective_level"], "phone_number");
+    assert_eq!(check["expected_url"], app.url("/webhooks/whatsapp"));
+
+    // Someone points the number elsewhere.
+    let r = app
+        .client
+        .post(format!("{}/v24.0/{}", app.sim.base_url, n.id))
+        .bearer_auth(&n.token)
+        .json(&json!({"webhook_configuration": {"override_callback_uri": "https://elsewhere.example/hook", "verify_token": "x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let check: Value = app
+        .get_with_token(&path, &admin.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(check["points_here"], false, "{check}");
+    assert_eq!(check["effective_url"], "https://elsewhere.example/hook");
+
+    let repair = format!("{path}/repair");
+    let r = app
+        .client
+        .post(app.url(&repair))
+        .header("api_access_token", &agent.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = app
+        .client
+        .post(app.url(&repair))
+        .header("api_access_token", &admin.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let fixed: Value = r.json().await.unwrap();
+    assert_eq!(fixed["points_here"], true, "{fixed}");
+}

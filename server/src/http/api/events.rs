@@ -166,3 +166,29 @@ pub async fn webhooks_deliveries(
         .await?;
     Ok(Json(json!({ "payload": d })))
 }
+
+/// `GET /api/v1/accounts/{a}/inboxes/{i}/webhook_check`: the webhook self-check.
+pub async fn webhook_check(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((account_id, inbox_id)): Path<(i64, i64)>,
+) -> Result<Json<Value>, ApiError> {
+    let v = s
+        .services
+        .webhook_check(&user, account_id, inbox_id)
+        .await?;
+    Ok(Json(json!(v)))
+}
+
+/// `POST /api/v1/accounts/{a}/inboxes/{i}/webhook_check/repair` (administrators).
+pub async fn webhook_repair(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((account_id, inbox_id)): Path<(i64, i64)>,
+) -> Result<Json<Value>, ApiError> {
+    let v = s
+        .services
+        .repair_webhooks(&user, account_id, inbox_id)
+        .await?;
+    Ok(Json(json!(v)))
+}

@@ -50,6 +50,14 @@ pub fn routes() -> Router<AppState> {
             get(events::inbox_events),
         )
         .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/webhook_check",
+            get(events::webhook_check),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/webhook_check/repair",
+            post(events::webhook_repair),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/notifications",
             get(events::notifications),
         )
