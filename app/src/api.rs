@@ -275,3 +275,27 @@ pub async fn mark_notifications_read(account_id: i64, id: Option<i64>) -> Result
         .mark_notifications_read(&user, account_id, id)
         .await
 }
+
+/// The webhook self-check of the inbox.
+#[server(prefix = "/sfn", endpoint = "webhook_check")]
+pub async fn get_webhook_check(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::activity::WebhookCheckView, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .webhook_check(&user, account_id, inbox_id)
+        .await
+}
+
+/// Repair the webhook subscription (administrators).
+#[server(prefix = "/sfn", endpoint = "repair_webhooks")]
+pub async fn repair_webhooks(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::activity::WebhookCheckView, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .repair_webhooks(&user, account_id, inbox_id)
+        .await
+}

@@ -129,6 +129,20 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         id: Option<i64>,
     ) -> Result<i64, AppError>;
+    /// The webhook self-check of the inbox.
+    async fn webhook_check(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<crate::activity::WebhookCheckView, AppError>;
+    /// Repair (administrators): re-subscribes the app and points the number's webhook here.
+    async fn repair_webhooks(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<crate::activity::WebhookCheckView, AppError>;
 }
 
 /// The port as it sits in Leptos' context.

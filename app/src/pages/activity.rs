@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use stylers_macro::style;
 
+use crate::activity::WebhookCheckView;
 use crate::activity::{badge_level, kind_label, utc_minutes, ActivityItem};
-use crate::api::get_inbox_activity;
+use crate::api::{get_inbox_activity, get_webhook_check, RepairWebhooks};
 use crate::components::badge::Badge;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
@@ -33,7 +34,20 @@ pub fn ActivityTab() -> impl IntoView {
             }
         },
     );
+    let repair = ServerAction::<RepairWebhooks>::new();
+    let check = Resource::new(
+        move || (account_id.get(), inbox_id.get(), repair.version().get()),
+        |(a, i, _)| async move {
+            match (a, i) {
+                (Some(a), Some(i)) => get_webhook_check(a, i).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
+        <WebhookCheckPanel check=check repair=repair
+            account_id=Signal::derive(move || account_id.get().unwrap_or_default())
+            inbox_id=Signal::derive(move || inbox_id.get().unwrap_or_default())/>
         <section aria-label="Activity" id="activity">
             <Transition fallback=|| view! { <Loading text="Loading the activity…"/> }>
                 {move || Suspend::new(async move {
@@ -100,5 +114,57 @@ pub fn ActivityList(items: Vec<ActivityItem>) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ol>
+    }
+}
+
+/// The webhook self-check: does Meta send this number's webhooks to Greenlight? With **Repair**
+/// for administrators.
+#[component]
+pub fn WebhookCheckPanel(
+    check: Resource<Result<WebhookCheckView, AppError>>,
+    repair: ServerAction<RepairWebhooks>,
+    account_id: Signal<i64>,
+    inbox_id: Signal<i64>,
+) -> impl IntoView {
+    use crate::health::BadgeLevel;
+    view! {
+        <section aria-label="Webhooks" id="webhook-check" class="card">
+            <h2>"Meta webhooks"</h2>
+            <Suspense fallback=|| view! { <Loading text="Checking Meta's webhook settings…"/> }>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(c) => {
+                            let (level, text) = if c.healthy() {
+                                (BadgeLevel::Good, "Meta sends this number's webhooks to Greenlight")
+                            } else if c.error.is_some() {
+                                (BadgeLevel::Unknown, "Could not check")
+                            } else {
+                                (BadgeLevel::Attention, "Meta does not send this number's webhooks to Greenlight")
+                            };
+                            let where_to = c.effective_url.clone().map(|u| format!("Meta calls {u}")).unwrap_or_else(|| "No callback URL is set.".into());
+                            view! {
+                                <p><Badge level=level text=text/></p>
+                                <ul>
+                                    <li id="webhook-callback">{where_to}{format!(" (Greenlight expects {}).", c.expected_url)}</li>
+                                    <li id="webhook-subscribed">{if c.app_subscribed { "The app is subscribed to the WhatsApp Business Account." } else { "The app is not subscribed to the WhatsApp Business Account." }}</li>
+                                </ul>
+                                {c.error.clone().map(|e| view! { <p class="notice notice-warn" role="alert">{e}</p> })}
+                                {move || repair.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+                                {(c.viewer_is_admin && !c.healthy()).then(|| view! {
+                                    <ActionForm action=repair>
+                                        <input type="hidden" name="account_id" value=account_id.get_untracked()/>
+                                        <input type="hidden" name="inbox_id" value=inbox_id.get_untracked()/>
+                                        <button type="submit" id="repair-webhooks" disabled=move || repair.pending().get()>
+                                            {move || if repair.pending().get() { "Repairing…" } else { "Repair" }}
+                                        </button>
+                                    </ActionForm>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

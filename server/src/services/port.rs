@@ -194,4 +194,22 @@ impl GreenlightPort for Services {
     ) -> Result<i64, AppError> {
         Ok(Services::mark_notifications_read(self, user, account_id, id).await?)
     }
+
+    async fn webhook_check(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<app::activity::WebhookCheckView, AppError> {
+        Ok(Services::webhook_check(self, user, account_id, inbox_id).await?)
+    }
+
+    async fn repair_webhooks(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<app::activity::WebhookCheckView, AppError> {
+        Ok(Services::repair_webhooks(self, user, account_id, inbox_id).await?)
+    }
 }

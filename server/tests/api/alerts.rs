@@ -347,4 +347,10 @@ async fn the_activity_tab_and_the_bell_render_on_the_server() {
         "the bell shows the unread count"
     );
     assert!(html.contains("registered with the Cloud API"));
+    assert!(html.contains("id=\"webhook-check\""));
+    assert!(
+        html.contains("Meta sends this number&#x27;s webhooks to Greenlight")
+            || html.contains("Meta sends this number's webhooks to Greenlight"),
+        "{html}"
+    );
 }
