@@ -13,6 +13,7 @@ use super::queue::{self, status, EventRow};
 use crate::db::inboxes::InboxRow;
 use crate::db::{now_secs, snapshots};
 use crate::error::{ServiceError, ServiceResult};
+use crate::registration::engine::AttemptResult;
 use crate::registration::ledger::Trigger;
 use crate::services::health::source;
 use crate::services::Services;
@@ -118,12 +119,17 @@ async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult
     for (id, row) in &register {
         reread.remove(id);
         match services.attempt_registration(row, Trigger::Webhook).await {
-            Ok(outcome) => tracing::info!(
-                inbox_id = id,
-                result = outcome.result.as_str(),
-                state = outcome.state.as_str(),
-                "webhooks: display name approved; registration attempt"
-            ),
+            Ok(outcome) => {
+                tracing::info!(
+                    inbox_id = id,
+                    result = outcome.result.as_str(),
+                    state = outcome.state.as_str(),
+                    "webhooks: display name approved; registration attempt"
+                );
+                if outcome.result == AttemptResult::Accepted {
+                    follow_provisioning(services.clone(), row.clone());
+                }
+            }
             // Another attempt is running right now: it reads the number itself.
             Err(ServiceError::App(AppError::Conflict(_))) => {}
             Err(ServiceError::App(e)) => {
@@ -163,6 +169,29 @@ async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult
     }
     Ok(finished)
 }
+
+/// After Meta accepted a register call, it provisions the number asynchronously: re-read a few
+/// times until the number shows as registered, so the state (and its alert) follow within seconds
+/// instead of at the next scheduled check.
+fn follow_provisioning(services: Services, row: InboxRow) {
+    tokio::spawn(async move {
+        for secs in FOLLOW_UP_DELAYS {
+            tokio::time::sleep(Duration::from_secs(secs)).await;
+            match services.read_health(&row, source::WEBHOOK).await {
+                Ok(snap) if snap.read.as_ref().is_ok_and(|h| h.is_registered()) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(inbox_id = row.id, error = %e, "webhooks: follow-up read failed");
+                    break;
+                }
+            }
+        }
+        services.alert_wake.notify_one();
+    });
+}
+
+/// Pauses before the follow-up reads after an accepted registration.
+const FOLLOW_UP_DELAYS: [u64; 4] = [2, 5, 15, 40];
 
 /// The inboxes a change concerns: by phone-number id when the value names one; else the WABA's
 /// inboxes, narrowed to the display number when the value names one (matched against the inbox's
