@@ -21,14 +21,42 @@ use crate::services::Services;
 /// How often the processor looks at the queue without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
 const BATCH: i64 = 200;
+/// Finished webhook events and outgoing deliveries are kept this long (the activity log shows them).
+pub const RETENTION_SECS: i64 = 90 * 24 * 3600;
+const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Deletes finished events and outgoing deliveries older than `before` (unix seconds).
+pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
+    let events =
+        sqlx::query("DELETE FROM webhook_events WHERE status <> 'pending' AND received_at < $1")
+            .bind(before)
+            .execute(db)
+            .await?
+            .rows_affected();
+    let deliveries = sqlx::query(
+        "DELETE FROM outgoing_deliveries WHERE status <> 'pending' AND created_at < $1",
+    )
+    .bind(before)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(events + deliveries)
+}
 
 /// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
 pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let wake = services.meta_webhooks.wake.clone();
+        let mut last_prune: Option<std::time::Instant> = None;
         loop {
             if let Err(e) = run_once(&services).await {
                 tracing::warn!(error = %e, "webhooks: processing pass failed; will retry");
+            }
+            if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_INTERVAL) {
+                last_prune = Some(std::time::Instant::now());
+                if let Err(e) = prune(&services.db, now_secs() - RETENTION_SECS).await {
+                    tracing::warn!(error = %e, "webhooks: pruning old events failed");
+                }
             }
             tokio::select! {
                 _ = wake.notified() => {}

@@ -313,6 +313,9 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
     assert_eq!(snaps.last().unwrap().source, "webhook");
     let linked = queue::for_inbox(&app.services.db, id, 10).await.unwrap();
     assert_eq!(linked.len(), 2);
+    // Old finished events are pruned; pending ones never are.
+    assert_eq!(processor::prune(&app.services.db, 2).await.unwrap(), 3);
+    assert!(queue::all(&app.services.db).await.unwrap().is_empty());
 }
 
 #[tokio::test]
