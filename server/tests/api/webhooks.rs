@@ -14,9 +14,20 @@ use crate::helpers::{spawn_app_with, TestApp};
 
 pub const VERIFY_TOKEN: &str = "vibecoding-verify";
 
+/// While exactly one tracing dispatcher is registered (e.g. `logs.rs`'s thread-local capture),
+/// tracing-core computes a callsite's interest from the *calling thread's* default and caches it
+/// for every thread: a callsite first hit by a concurrent test thread (no subscriber) is then
+/// silenced for the capturing test too. A second, no-op dispatcher kept for the whole test binary
+/// makes the interest be computed across all registered dispatchers.
+fn keep_a_second_dispatcher() {
+    static KEEP: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEP.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+}
+
 /// An app that checks Meta's signatures with the simulator's app secret, and a simulator that
 /// sends its webhooks to the app.
 pub async fn spawn_with_webhooks() -> TestApp {
+    keep_a_second_dispatcher();
     let app = spawn_app_with(&[
         "--meta-app-secret",
         APP_SECRET,
