@@ -6,6 +6,24 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::views::AccountSettings;
 
+/// Sets the HTTP status of a failed server function from the error (422, 401, 403, 404...), so
+/// errors are not all "500". A plain form post (no JavaScript) keeps leptos' redirect back instead.
+#[cfg(feature = "ssr")]
+fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        let form_post = use_context::<http::request::Parts>()
+            .and_then(|p| p.headers.get(http::header::ACCEPT).cloned())
+            .and_then(|v| v.to_str().ok().map(|v| v.contains("text/html")))
+            .unwrap_or(false);
+        if let (false, Some(opts)) = (form_post, use_context::<leptos_axum::ResponseOptions>()) {
+            if let Ok(status) = http::StatusCode::from_u16(e.http_status()) {
+                opts.set_status(status);
+            }
+        }
+    }
+    result
+}
+
 /// Only same-site paths are followed after sign-in, never another host.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
@@ -20,35 +38,45 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 /// The signed-in user, or `None`.
 #[server(prefix = "/sfn", endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    Ok(crate::port::request_context()?.user)
+    answer(async move { Ok(crate::port::request_context()?.user) }.await)
 }
 
 /// True while Greenlight has no user yet.
 #[server(prefix = "/sfn", endpoint = "needs_first_run")]
 pub async fn needs_first_run() -> Result<bool, AppError> {
-    crate::port::port()?.needs_first_run().await
+    answer(async move { crate::port::port()?.needs_first_run().await }.await)
 }
 
 /// Signs in and starts a session; without JavaScript the browser follows the redirect.
 #[server(prefix = "/sfn", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    let ctx = crate::port::request_context()?;
-    let user = crate::port::port()?
-        .sign_in(&email, &password, &ctx.client_ip)
-        .await?;
-    ctx.session.start(user.id).await?;
-    let to = safe_next(next.as_deref()).unwrap_or_else(|| user.home_path());
-    leptos_axum::redirect(&to);
-    Ok(())
+    answer(
+        async move {
+            let ctx = crate::port::request_context()?;
+            let user = crate::port::port()?
+                .sign_in(&email, &password, &ctx.client_ip)
+                .await?;
+            ctx.session.start(user.id).await?;
+            let to = safe_next(next.as_deref()).unwrap_or_else(|| user.home_path());
+            leptos_axum::redirect(&to);
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// Ends the session.
 #[server(prefix = "/sfn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let ctx = crate::port::request_context()?;
-    ctx.session.end().await?;
-    leptos_axum::redirect("/login");
-    Ok(())
+    answer(
+        async move {
+            let ctx = crate::port::request_context()?;
+            ctx.session.end().await?;
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// Creates the first administrator (only while no user exists) and signs them in.
@@ -59,27 +87,37 @@ pub async fn first_run(
     password: String,
     account_name: String,
 ) -> Result<(), AppError> {
-    let ctx = crate::port::request_context()?;
-    let user = crate::port::port()?
-        .create_first_admin(crate::views::FirstRunForm {
-            name,
-            email,
-            password,
-            account_name,
-        })
-        .await?;
-    ctx.session.start(user.id).await?;
-    leptos_axum::redirect(&user.home_path());
-    Ok(())
+    answer(
+        async move {
+            let ctx = crate::port::request_context()?;
+            let user = crate::port::port()?
+                .create_first_admin(crate::views::FirstRunForm {
+                    name,
+                    email,
+                    password,
+                    account_name,
+                })
+                .await?;
+            ctx.session.start(user.id).await?;
+            leptos_axum::redirect(&user.home_path());
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// The account settings page's data.
 #[server(prefix = "/sfn", endpoint = "account_settings")]
 pub async fn get_account_settings(account_id: i64) -> Result<AccountSettings, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .account_settings(&user, account_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .account_settings(&user, account_id)
+                .await
+        }
+        .await,
+    )
 }
 
 #[cfg(test)]
@@ -103,14 +141,19 @@ mod tests {
 /// True when the server runs with a simulated Meta (`--demo`).
 #[server(prefix = "/sfn", endpoint = "is_demo")]
 pub async fn is_demo() -> Result<bool, AppError> {
-    Ok(crate::port::port()?.is_demo())
+    answer(async move { Ok(crate::port::port()?.is_demo()) }.await)
 }
 
 /// The account's inboxes, worst first.
 #[server(prefix = "/sfn", endpoint = "inbox_overview")]
 pub async fn get_inbox_overview(account_id: i64) -> Result<crate::views::InboxOverview, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?.inbox_overview(&user, account_id).await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?.inbox_overview(&user, account_id).await
+        }
+        .await,
+    )
 }
 
 /// Adds a WhatsApp Cloud inbox and runs its setup; opens its Account Health tab.
@@ -123,19 +166,24 @@ pub async fn create_inbox(
     business_account_id: String,
     api_key: String,
 ) -> Result<i64, AppError> {
-    let user = crate::port::require_user()?;
-    let form = crate::views::InboxForm {
-        name,
-        phone_number,
-        phone_number_id,
-        business_account_id,
-        api_key,
-    };
-    let id = crate::port::port()?
-        .create_inbox(&user, account_id, form)
-        .await?;
-    leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes/{id}/health"));
-    Ok(id)
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            let form = crate::views::InboxForm {
+                name,
+                phone_number,
+                phone_number_id,
+                business_account_id,
+                api_key,
+            };
+            let id = crate::port::port()?
+                .create_inbox(&user, account_id, form)
+                .await?;
+            leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes/{id}/health"));
+            Ok(id)
+        }
+        .await,
+    )
 }
 
 /// The inbox settings and collaborators tabs.
@@ -144,10 +192,15 @@ pub async fn get_inbox_settings(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::views::InboxSettingsView, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .inbox_settings(&user, account_id, inbox_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .inbox_settings(&user, account_id, inbox_id)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Renames the inbox and/or rotates its access token (an empty field leaves it unchanged).
@@ -158,30 +211,45 @@ pub async fn update_inbox(
     name: String,
     api_key: String,
 ) -> Result<(), AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .update_inbox(&user, account_id, inbox_id, name, api_key)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .update_inbox(&user, account_id, inbox_id, name, api_key)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Deletes the inbox and returns to the list.
 #[server(prefix = "/sfn", endpoint = "delete_inbox")]
 pub async fn delete_inbox(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .delete_inbox(&user, account_id, inbox_id)
-        .await?;
-    leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes"));
-    Ok(())
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .delete_inbox(&user, account_id, inbox_id)
+                .await?;
+            leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes"));
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// Re-runs the inbox's setup against Meta.
 #[server(prefix = "/sfn", endpoint = "retry_setup")]
 pub async fn retry_setup(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .retry_setup(&user, account_id, inbox_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .retry_setup(&user, account_id, inbox_id)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Adds or removes one inbox member.
@@ -192,10 +260,15 @@ pub async fn change_inbox_member(
     user_id: i64,
     add: bool,
 ) -> Result<(), AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .change_inbox_member(&user, account_id, inbox_id, user_id, add)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .change_inbox_member(&user, account_id, inbox_id, user_id, add)
+                .await
+        }
+        .await,
+    )
 }
 
 /// The Account Health tab's data (cached read).
@@ -204,10 +277,15 @@ pub async fn get_inbox_health(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::health::HealthView, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .inbox_health(&user, account_id, inbox_id, false)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .inbox_health(&user, account_id, inbox_id, false)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Reads the number from Meta now (rate-limited per inbox).
@@ -216,10 +294,15 @@ pub async fn refresh_health(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::health::HealthView, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .inbox_health(&user, account_id, inbox_id, true)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .inbox_health(&user, account_id, inbox_id, true)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Complete registration (administrators).
@@ -228,10 +311,15 @@ pub async fn complete_registration(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::views::RegistrationResult, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .complete_registration(&user, account_id, inbox_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .complete_registration(&user, account_id, inbox_id)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Stored health checks of the last 30 days.
@@ -240,10 +328,15 @@ pub async fn get_inbox_history(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<Vec<crate::health::HistoryPoint>, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .inbox_history(&user, account_id, inbox_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .inbox_history(&user, account_id, inbox_id)
+                .await
+        }
+        .await,
+    )
 }
 
 /// The inbox's activity log, newest first.
@@ -252,10 +345,15 @@ pub async fn get_inbox_activity(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<Vec<crate::activity::ActivityItem>, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .inbox_activity(&user, account_id, inbox_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .inbox_activity(&user, account_id, inbox_id)
+                .await
+        }
+        .await,
+    )
 }
 
 /// The signed-in user's notifications in the account (the bell).
@@ -263,17 +361,27 @@ pub async fn get_inbox_activity(
 pub async fn get_notifications(
     account_id: i64,
 ) -> Result<crate::activity::NotificationList, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?.notifications(&user, account_id).await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?.notifications(&user, account_id).await
+        }
+        .await,
+    )
 }
 
 /// Marks one notification (`id`) or all of them read; answers the unread count.
 #[server(prefix = "/sfn", endpoint = "mark_notifications_read")]
 pub async fn mark_notifications_read(account_id: i64, id: Option<i64>) -> Result<i64, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .mark_notifications_read(&user, account_id, id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .mark_notifications_read(&user, account_id, id)
+                .await
+        }
+        .await,
+    )
 }
 
 /// The webhook self-check of the inbox.
@@ -282,10 +390,15 @@ pub async fn get_webhook_check(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::activity::WebhookCheckView, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .webhook_check(&user, account_id, inbox_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .webhook_check(&user, account_id, inbox_id)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Repair the webhook subscription (administrators).
@@ -294,8 +407,13 @@ pub async fn repair_webhooks(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::activity::WebhookCheckView, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .repair_webhooks(&user, account_id, inbox_id)
-        .await
+    answer(
+        async move {
+            let user = crate::port::require_user()?;
+            crate::port::port()?
+                .repair_webhooks(&user, account_id, inbox_id)
+                .await
+        }
+        .await,
+    )
 }

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::components::shell::AccountShell;
@@ -67,21 +67,22 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/greenlight.css"/>
         <Title text="Greenlight"/>
+        // Async SSR: every page arrives complete, so it works without JavaScript too.
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/") view=HomePage/>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/setup") view=SetupPage/>
-                <ParentRoute path=path!("/accounts/:account_id") view=AccountShell>
-                    <Route path=path!("inboxes") view=InboxesPage/>
-                    <ParentRoute path=path!("inboxes/:inbox_id") view=InboxPage>
-                        <Route path=path!("") view=HealthTab/>
-                        <Route path=path!("health") view=HealthTab/>
-                        <Route path=path!("settings") view=InboxSettingsTab/>
-                        <Route path=path!("collaborators") view=CollaboratorsTab/>
-                        <Route path=path!("activity") view=ActivityTab/>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/accounts/:account_id") view=AccountShell ssr=SsrMode::Async>
+                    <Route path=path!("inboxes") view=InboxesPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("inboxes/:inbox_id") view=InboxPage ssr=SsrMode::Async>
+                        <Route path=path!("") view=HealthTab ssr=SsrMode::Async/>
+                        <Route path=path!("health") view=HealthTab ssr=SsrMode::Async/>
+                        <Route path=path!("settings") view=InboxSettingsTab ssr=SsrMode::Async/>
+                        <Route path=path!("collaborators") view=CollaboratorsTab ssr=SsrMode::Async/>
+                        <Route path=path!("activity") view=ActivityTab ssr=SsrMode::Async/>
                     </ParentRoute>
-                    <Route path=path!("settings") view=SettingsPage/>
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

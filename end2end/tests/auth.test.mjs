@@ -61,7 +61,8 @@ for (const javaScriptEnabled of [true, false]) {
       assert.equal(profile.status(), 401);
       await page.goto(`${gl.base}/accounts/1/inboxes`);
       assert.match(new URL(page.url()).pathname, /^\/login/);
-      assert.deepEqual(problems, []);
+      // After sign-out a page still open may ask for data and be told 401: expected, not a fault.
+      assert.deepEqual(problems.filter((p) => !p.includes("status of 401")), []);
     } finally {
       await context.close();
     }

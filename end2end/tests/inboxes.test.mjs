@@ -31,7 +31,8 @@ test('bad input in the add form shows messages next to the fields', async () => 
     await page.getByText('Enter the phone number in international format').waitFor({ timeout: 15000 });
     assert.equal(await page.getAttribute('#field-phone_number', 'aria-invalid'), 'true');
     await page.screenshot({ path: join(ARTIFACTS, 'inbox-form-error.png'), fullPage: true });
-    assert.deepEqual(problems, []);
+    // The refused form answers 422, which Chromium logs; anything else is a fault.
+    assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
   } finally {
     await context.close();
   }

@@ -7,8 +7,7 @@ use leptos_router::{
 use stylers_macro::style;
 
 use crate::api::{get_current_user, is_demo, Logout};
-use crate::auth::CurrentUser;
-use crate::components::status::{ErrorNotice, Loading};
+use crate::components::status::ErrorNotice;
 use crate::error::AppError;
 
 /// The account id of the current route (`/accounts/:account_id/...`).
@@ -17,31 +16,12 @@ pub fn use_account_id() -> Memo<Option<i64>> {
     Memo::new(move |_| params.read().get("account_id").and_then(|s| s.parse().ok()))
 }
 
-/// The frame around every account page. Re-reads the user on navigation, so a session that
-/// ended elsewhere shows as such instead of stale pages.
+/// The frame around every account page: header (account, demo badge, notifications, user menu),
+/// navigation and the page. The frame itself never waits for data, so the page's resources are
+/// created outside any suspense (server and browser then agree on them when hydrating). The user
+/// is re-read on navigation, so a session that ended elsewhere shows as such.
 #[component]
 pub fn AccountShell() -> impl IntoView {
-    let account_id = use_account_id();
-    let location = use_location();
-    let user = Resource::new(move || location.pathname.get(), |_| get_current_user());
-    view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match (user.await, account_id.get()) {
-                    (Ok(Some(u)), Some(id)) if u.role_in(id).is_some() => {
-                        view! { <Frame user=u account_id=id/> }.into_any()
-                    }
-                    (Ok(Some(_)), _) => view! { <ErrorNotice error=AppError::NotFound/> }.into_any(),
-                    (Ok(None), _) => view! { <ErrorNotice error=AppError::Unauthorized/> }.into_any(),
-                    (Err(e), _) => view! { <ErrorNotice error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
     // Layout lives in style/main.css (`.frame`); this scopes the header's own look.
     let class = style! {
         // stylers parses one declaration per line.
@@ -54,22 +34,27 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
             font-weight: 600;
         }
     };
-    let logout = ServerAction::<Logout>::new();
-    let membership = user.membership(account_id).cloned();
-    let account_name = membership
-        .as_ref()
-        .map(|m| m.account_name.clone())
-        .unwrap_or_default();
-    let role = membership.map(|m| m.role.label()).unwrap_or_default();
-    let base = format!("/accounts/{account_id}");
+    let account_id = use_account_id();
+    let location = use_location();
+    let user = Resource::new(move || location.pathname.get(), |_| get_current_user());
     let demo = Resource::new(|| (), |_| is_demo());
+    let logout = ServerAction::<Logout>::new();
+    let base = move || format!("/accounts/{}", account_id.get().unwrap_or_default());
     view! { class = class,
         <div class="frame">
             <header>
                 <div>
                     <a class="brand" href="/">"Greenlight"</a>
                     " · "
-                    <span class="account" id="account-name">{account_name}</span>
+                    <Transition fallback=|| view! { <span class="account">"…"</span> }>
+                        {move || Suspend::new(async move {
+                            let name = match (user.await, account_id.get()) {
+                                (Ok(Some(u)), Some(id)) => u.membership(id).map(|m| m.account_name.clone()),
+                                _ => None,
+                            };
+                            view! { <span class="account" id="account-name">{name.unwrap_or_else(|| "No such account".into())}</span> }
+                        })}
+                    </Transition>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             matches!(demo.await, Ok(true)).then(|| view! {
@@ -78,11 +63,31 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
                         })}
                     </Suspense>
                 </div>
-                <crate::components::bell::NotificationBell account_id=account_id/>
+                <crate::components::bell::NotificationBell account_id=account_id.get_untracked().unwrap_or_default()/>
                 <details class="user-menu">
-                    <summary id="user-menu">{user.name.clone()}</summary>
+                    <summary id="user-menu">
+                        <Transition fallback=|| "…">
+                            {move || Suspend::new(async move {
+                                match user.await {
+                                    Ok(Some(u)) => u.name,
+                                    Ok(None) => "Signed out".to_string(),
+                                    Err(_) => "Account".to_string(),
+                                }
+                            })}
+                        </Transition>
+                    </summary>
                     <div class="menu">
-                        <p><strong>{user.name.clone()}</strong><br/>{user.email.clone()}<br/>{role}</p>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                match (user.await, account_id.get()) {
+                                    (Ok(Some(u)), Some(id)) => {
+                                        let role = u.role_in(id).map(|r| r.label()).unwrap_or("Not a member");
+                                        Some(view! { <p><strong>{u.name.clone()}</strong><br/>{u.email.clone()}<br/>{role}</p> })
+                                    }
+                                    _ => None,
+                                }
+                            })}
+                        </Transition>
                         <ActionForm action=logout>
                             <button type="submit" id="sign-out">"Sign out"</button>
                         </ActionForm>
@@ -91,14 +96,25 @@ fn Frame(user: CurrentUser, account_id: i64) -> impl IntoView {
             </header>
             <nav aria-label="Main">
                 <ul>
-                    <li><A href=format!("{base}/inboxes")>"Inboxes"</A></li>
-                    <li><A href=format!("{base}/settings")>"Settings"</A></li>
+                    <li><A href=move || format!("{}/inboxes", base())>"Inboxes"</A></li>
+                    <li><A href=move || format!("{}/settings", base())>"Settings"</A></li>
                 </ul>
             </nav>
             <main id="main">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match (user.await, account_id.get()) {
+                            (Ok(Some(u)), Some(id)) if u.role_in(id).is_none() => {
+                                Some(view! { <ErrorNotice error=AppError::NotFound/> }.into_any())
+                            }
+                            (Ok(None), _) => Some(view! { <ErrorNotice error=AppError::Unauthorized/> }.into_any()),
+                            (Err(e), _) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                            _ => None,
+                        }
+                    })}
+                </Transition>
                 <Outlet/>
             </main>
-
         </div>
     }
 }

@@ -56,7 +56,7 @@ pub fn HealthCards(health: HealthView, reload: RwSignal<u32>) -> impl IntoView {
         (Some(t), true) => view! {
             <p class="notice notice-warn" id="stale-notice" role="alert">
                 {format!("Meta did not answer the last check; showing data from {}. ", short_time(t))}
-                {h.refresh_error.clone().unwrap_or_default()}
+                {h.refresh_error.clone()}
             </p>
         }.into_any(),
         (Some(t), false) => view! { <p class="muted" id="checked-at">"Checked " {short_time(t)}</p> }.into_any(),
@@ -131,15 +131,8 @@ fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl 
                             view! {
                                 <figure>
                                     <svg viewBox="-30 -5 340 75" class="chart" role="img"
-                                        aria-label="Quality rating over time: top high, middle medium, bottom low">
-                                        <text x="-28" y="8" class="axis">"High"</text>
-                                        <text x="-28" y="28" class="axis">"Med"</text>
-                                        <text x="-28" y="46" class="axis">"Low"</text>
-                                        <polyline points=line.clone() fill="none" stroke="currentColor" stroke-width="2"/>
-                                        {line.split(' ').filter(|p| !p.is_empty()).map(|p| {
-                                            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
-                                            view! { <circle cx=x.to_string() cy=y.to_string() r="2.5" fill="currentColor"/> }
-                                        }).collect_view()}
+                                        aria-label="Quality rating over time: top high, middle medium, bottom low"
+                                        inner_html=chart_svg(&line)>
                                     </svg>
                                     <figcaption class="muted">"Quality rating at each check."</figcaption>
                                 </figure>
@@ -152,7 +145,7 @@ fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl 
                                                 <td>{p.source.clone()}</td>
                                                 <td>{crate::format::state_label(p.state)}</td>
                                                 <td>{if p.ok { quality_rating(p.quality_rating.as_deref()).0 } else { "Read failed".into() }}</td>
-                                                <td>{if p.ok { messaging_limit(p.messaging_limit.as_deref()).0 } else { String::new() }}</td>
+                                                <td>{if p.ok { messaging_limit(p.messaging_limit.as_deref()).0 } else { "—".to_string() }}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
@@ -164,6 +157,25 @@ fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl 
             </Transition>
         </section>
     }
+}
+
+/// The chart's SVG content (axis labels, line, dots). Only numbers go in, so it is built as
+/// markup once instead of being hydrated element by element.
+pub fn chart_svg(points: &str) -> String {
+    let mut svg = String::from(
+        r#"<text x="-28" y="8" class="axis">High</text><text x="-28" y="28" class="axis">Med</text><text x="-28" y="46" class="axis">Low</text>"#,
+    );
+    svg.push_str(&format!(
+        r#"<polyline points="{points}" fill="none" stroke="currentColor" stroke-width="2"></polyline>"#
+    ));
+    for p in points.split(' ').filter(|p| !p.is_empty()) {
+        if let Some((x, y)) = p.split_once(',') {
+            svg.push_str(&format!(
+                r#"<circle cx="{x}" cy="{y}" r="2.5" fill="currentColor"></circle>"#
+            ));
+        }
+    }
+    svg
 }
 
 /// The points where something shown changed (state, quality, limit, or read success), plus the first.
@@ -206,6 +218,13 @@ mod tests {
             p(Some("RED"), RegistrationState::Registered),
         ];
         assert_eq!(quality_points(&pts), "0,6 300,42");
+    }
+
+    #[test]
+    fn the_chart_has_a_dot_per_check() {
+        let svg = chart_svg("0,6 300,42");
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains(r#"points="0,6 300,42""#));
     }
 
     #[test]
