@@ -7,6 +7,7 @@ mod demo;
 mod graph_client;
 mod health;
 mod helpers;
+mod inboxes;
 mod logs;
 mod ops;
 mod registration;

@@ -1,0 +1,302 @@
+//! Inbox and member endpoints: Chatwoot shapes, validation, setup errors, and who may do what.
+use greenlight::simulator::Scenario;
+use serde_json::{json, Value};
+
+use crate::health::create_inbox;
+use crate::helpers::{spawn_app, TestApp};
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut r = app.client.request(method, app.url(path));
+    if let Some(t) = token {
+        r = r.header("api_access_token", t);
+    }
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn inbox_body(app: &TestApp, scenario: Scenario, name: &str) -> Value {
+    let n = app.number(scenario);
+    json!({"name": name, "channel": {"type": "whatsapp", "phone_number": "+1 631 555 0101", "provider": "whatsapp_cloud",
+        "provider_config": {"api_key": n.token, "phone_number_id": n.id, "business_account_id": n.waba_id}}})
+}
+
+#[tokio::test]
+async fn the_authorization_matrix_of_the_inbox_endpoints() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let member = app.user("mia@example.com", "Acme", "agent").await;
+    let outsider = app.user("olly@example.com", "Acme", "agent").await;
+    let other = app.user("eve@example.com", "Other", "administrator").await;
+    let a = admin.account_id;
+    let id = create_inbox(&app, &admin.access_token, a, Scenario::Healthy).await;
+    let (s, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/inbox_members"),
+        Some(&admin.access_token),
+        Some(json!({"inbox_id": id, "user_ids": [member.user_id]})),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    let one = format!("/api/v1/accounts/{a}/inboxes/{id}");
+    let list = format!("/api/v1/accounts/{a}/inboxes");
+    // Reads: admin and member agent yes; non-member agent 403 on the inbox and an empty list;
+    // another account's admin 404; anonymous 401.
+    assert_eq!(
+        call(&app, Method::GET, &one, Some(&admin.access_token), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        call(&app, Method::GET, &one, Some(&member.access_token), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        call(&app, Method::GET, &one, Some(&outsider.access_token), None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        call(&app, Method::GET, &one, Some(&other.access_token), None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(call(&app, Method::GET, &one, None, None).await.0, 401);
+    let (_, l) = call(&app, Method::GET, &list, Some(&outsider.access_token), None).await;
+    assert_eq!(l["payload"], json!([]));
+    let (_, l) = call(&app, Method::GET, &list, Some(&member.access_token), None).await;
+    assert_eq!(l["payload"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        call(&app, Method::GET, &list, Some(&other.access_token), None)
+            .await
+            .0,
+        404
+    );
+
+    // Writes: agents 403 (member or not), another account 404, anonymous 401.
+    let patch = json!({"name": "Renamed"});
+    for (token, want) in [
+        (Some(&member.access_token), 403),
+        (Some(&outsider.access_token), 403),
+        (Some(&other.access_token), 404),
+        (None, 401),
+    ] {
+        let t = token.map(|s| s.as_str());
+        assert_eq!(
+            call(&app, Method::PATCH, &one, t, Some(patch.clone()))
+                .await
+                .0,
+            want
+        );
+        assert_eq!(call(&app, Method::DELETE, &one, t, None).await.0, want);
+        assert_eq!(
+            call(
+                &app,
+                Method::POST,
+                &list,
+                t,
+                Some(inbox_body(&app, Scenario::QualityRed, "X"))
+            )
+            .await
+            .0,
+            if want == 403 { 403 } else { want }
+        );
+        assert_eq!(
+            call(
+                &app,
+                Method::POST,
+                &format!("/api/v1/accounts/{a}/inbox_members"),
+                t,
+                Some(json!({"inbox_id": id, "user_ids": [outsider.user_id]}))
+            )
+            .await
+            .0,
+            want
+        );
+    }
+    let (s, v) = call(
+        &app,
+        Method::PATCH,
+        &one,
+        Some(&admin.access_token),
+        Some(patch),
+    )
+    .await;
+    assert_eq!((s, v["name"].as_str()), (200, Some("Renamed")));
+    assert_eq!(
+        call(&app, Method::DELETE, &one, Some(&admin.access_token), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        call(&app, Method::GET, &one, Some(&admin.access_token), None)
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn answers_never_carry_the_token_and_bad_input_names_the_field() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let a = admin.account_id;
+    let list = format!("/api/v1/accounts/{a}/inboxes");
+    let n = app.number(Scenario::Healthy);
+    let (s, v) = call(
+        &app,
+        Method::POST,
+        &list,
+        Some(&admin.access_token),
+        Some(inbox_body(&app, Scenario::Healthy, "Support")),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["channel_type"], "Channel::Whatsapp");
+    assert_eq!(v["provider_config"]["phone_number_id"], n.id.as_str());
+    assert_eq!(
+        v["business_id"],
+        n.business_id.as_str(),
+        "portfolio read from the WABA"
+    );
+    assert_eq!(v["setup_error"], Value::Null);
+    assert!(!v.to_string().contains(&n.token));
+    // Setup reached Meta: app subscribed, webhook pointed at Greenlight.
+    assert_eq!(
+        app.sim
+            .sim
+            .calls_to("POST", &format!("/{}/subscribed_apps", n.waba_id))
+            .len(),
+        1
+    );
+    assert_eq!(app.sim.sim.calls_to("POST", &format!("/{}", n.id)).len(), 1);
+
+    let (s, v) = call(
+        &app,
+        Method::POST,
+        &list,
+        Some(&admin.access_token),
+        Some(inbox_body(&app, Scenario::Healthy, "Again")),
+    )
+    .await;
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (422, Some("phone_number_id")),
+        "duplicate number: {v}"
+    );
+    let mut bad = inbox_body(&app, Scenario::QualityRed, "");
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            &list,
+            Some(&admin.access_token),
+            Some(bad.clone())
+        )
+        .await
+        .1["field"],
+        "name"
+    );
+    bad["name"] = json!("<b>Sales</b>");
+    bad["channel"]["provider_config"]["phone_number_id"] = json!("12ab5");
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            &list,
+            Some(&admin.access_token),
+            Some(bad.clone())
+        )
+        .await
+        .1["field"],
+        "phone_number_id"
+    );
+    bad["channel"]["provider"] = json!("twilio");
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            &list,
+            Some(&admin.access_token),
+            Some(bad)
+        )
+        .await
+        .1["field"],
+        "channel"
+    );
+    let (s, v) = call(&app, Method::POST, &list, Some(&admin.access_token), None).await;
+    assert_eq!((s, v["field"].as_str()), (422, Some("body")));
+    let (_, l) = call(&app, Method::GET, &list, Some(&admin.access_token), None).await;
+    assert_eq!(
+        l["payload"].as_array().unwrap().len(),
+        1,
+        "nothing half-written"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_token_leaves_the_inbox_with_a_setup_error_and_retry_fixes_it() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let a = admin.account_id;
+    let mut body = inbox_body(&app, Scenario::Healthy, "Support");
+    body["channel"]["provider_config"]["api_key"] = json!("EAAG-not-a-real-token");
+    let (s, v) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/inboxes"),
+        Some(&admin.access_token),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let id = v["id"].as_i64().unwrap();
+    let err = v["setup_error"].as_str().unwrap();
+    assert!(err.contains("access token"), "{err}");
+    assert!(!err.contains("fbtrace"), "{err}");
+    let n = app.number(Scenario::Healthy);
+    let (s, v) = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/accounts/{a}/inboxes/{id}"),
+        Some(&admin.access_token),
+        Some(json!({"channel": {"provider_config": {"api_key": n.token}}})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        v["setup_error"],
+        Value::Null,
+        "rotating the token re-runs setup: {v}"
+    );
+    let (s, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/inboxes/{id}/setup"),
+        Some(&admin.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+}
