@@ -165,3 +165,27 @@ impl WebhookCheckView {
         self.error.is_none() && self.points_here && self.app_subscribed
     }
 }
+
+/// An outgoing alert webhook of the account (never its secret).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertWebhookView {
+    pub id: i64,
+    pub url: String,
+    /// `json` or `slack`.
+    pub format: String,
+    /// The latest deliveries, newest first.
+    pub recent: Vec<AlertDeliveryView>,
+}
+
+/// One delivery of an alert webhook.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertDeliveryView {
+    pub id: i64,
+    /// `delivered`, `pending` (retried later) or `failed` (gave up).
+    pub status: String,
+    pub attempts: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    /// Unix seconds.
+    pub updated_at: i64,
+}

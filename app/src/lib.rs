@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("activity") view=ActivityTab ssr=SsrMode::Async/>
                     </ParentRoute>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view=crate::pages::activity::AlertsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -143,6 +143,35 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<crate::activity::WebhookCheckView, AppError>;
+    /// The account's outgoing alert webhooks with their latest deliveries (administrators).
+    async fn alert_webhooks(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<Vec<crate::activity::AlertWebhookView>, AppError>;
+    /// Adds an outgoing alert webhook (administrators).
+    async fn create_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        url: String,
+        secret: String,
+        format: String,
+    ) -> Result<(), AppError>;
+    /// Removes an outgoing alert webhook (administrators).
+    async fn delete_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: i64,
+    ) -> Result<(), AppError>;
+    /// Sends a test alert now (administrators).
+    async fn test_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: i64,
+    ) -> Result<crate::activity::AlertDeliveryView, AppError>;
 }
 
 /// The port as it sits in Leptos' context.

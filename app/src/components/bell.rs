@@ -85,6 +85,7 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
                             {(!badge.is_empty()).then(|| view! { class = class, <span class="count" id="bell-count">{badge.clone()}</span> })}
                         </summary>
                         <div class="panel" id="notifications">
+                            <p class="meta"><a href=format!("/accounts/{account_id}/alerts") id="alerts-page">"All alerts and alert webhooks"</a></p>
                             {if list.items.is_empty() {
                                 view! { class = class, <p class="meta" id="notifications-empty">"No notifications."</p> }.into_any()
                             } else {

@@ -168,3 +168,162 @@ pub fn WebhookCheckPanel(
         </section>
     }
 }
+
+/// The account's alerts: the signed-in user's notifications and, for administrators, the
+/// outgoing alert webhooks (add, send a test, remove; the latest deliveries with status codes).
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    let account_id = use_account_id();
+    let create = ServerAction::<CreateAlertWebhook>::new();
+    let delete = ServerAction::<DeleteAlertWebhook>::new();
+    let test = ServerAction::<TestAlertWebhook>::new();
+    let hooks = Resource::new(
+        move || {
+            (
+                account_id.get(),
+                create.version().get() + delete.version().get() + test.version().get(),
+            )
+        },
+        |(a, _)| async move {
+            match a {
+                Some(a) => list_alert_webhooks(a).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let notes = Resource::new(
+        move || account_id.get(),
+        |a| async move {
+            match a {
+                Some(a) => crate::api::get_notifications(a).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let aid = move || account_id.get().unwrap_or_default();
+    view! {
+        <h1>"Alerts"</h1>
+        <section class="card" id="alert-notifications" aria-label="Notifications">
+            <h2>"Notifications"</h2>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match notes.await {
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(list) if list.items.is_empty() => view! { <p class="empty">"No alerts yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul>
+                                {list.items.into_iter().map(|n| view! {
+                                    <li>
+                                        <Badge level=badge_level(crate::activity::severity_level(&n.severity)) text=crate::format::title_case(&n.severity)/>
+                                        " " <strong>{n.title}</strong> " — " {n.body} " "
+                                        <time class="muted">{utc_minutes(n.created_at)}</time>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <section class="card" id="alert-webhooks" aria-label="Alert webhooks">
+            <h2>"Alert webhooks"</h2>
+            <p class="muted">"Every alert is POSTed as JSON (or Slack's {\"text\"} format), signed with HMAC-SHA256 of the body in the X-Greenlight-Signature-256 header (sha256=<hex>), and retried with back-off."</p>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match hooks.await {
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(list) => view! {
+                            {list.is_empty().then(|| view! { <p class="empty" id="no-alert-webhooks">"No alert webhooks yet."</p> })}
+                            <ul id="alert-webhook-list">
+                                {list.into_iter().map(|h| view! {
+                                    <li class="alert-webhook">
+                                        <code>{h.url.clone()}</code> " (" {h.format.clone()} ") "
+                                        <ActionForm action=test>
+                                            <input type="hidden" name="account_id" value=aid/>
+                                            <input type="hidden" name="id" value=h.id/>
+                                            <button type="submit">"Send test"</button>
+                                        </ActionForm>
+                                        <ActionForm action=delete>
+                                            <input type="hidden" name="account_id" value=aid/>
+                                            <input type="hidden" name="id" value=h.id/>
+                                            <button type="submit">"Remove"</button>
+                                        </ActionForm>
+                                        <ul class="deliveries">
+                                            {h.recent.into_iter().map(|d| view! {
+                                                <li>
+                                                    {utc_minutes(d.updated_at)} " · " {d.status.clone()}
+                                                    {d.status_code.map(|c| format!(" · HTTP {c}"))}
+                                                    {d.error.clone().map(|e| format!(" · {e}"))}
+                                                    {format!(" · {} attempt(s)", d.attempts)}
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {move || test.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            <ActionForm action=create>
+                <input type="hidden" name="account_id" value=aid/>
+                <label for="hook-url">"URL"</label>
+                <input id="hook-url" name="url" type="url" required placeholder="https://hooks.example.com/greenlight"/>
+                <label for="hook-secret">"Secret (16 to 200 characters)"</label>
+                <input id="hook-secret" name="secret" type="password" required minlength="16" autocomplete="off"/>
+                <label for="hook-format">"Format"</label>
+                <select id="hook-format" name="format">
+                    <option value="json">"JSON"</option>
+                    <option value="slack">"Slack-compatible"</option>
+                </select>
+                <button type="submit" id="add-alert-webhook">"Add webhook"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The account's alert webhooks (administrators).
+#[server(prefix = "/sfn", endpoint = "alert_webhooks")]
+pub async fn list_alert_webhooks(
+    account_id: i64,
+) -> Result<Vec<crate::activity::AlertWebhookView>, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?.alert_webhooks(&user, account_id).await
+}
+
+/// Adds an alert webhook (administrators).
+#[server(prefix = "/sfn", endpoint = "create_alert_webhook")]
+pub async fn create_alert_webhook(
+    account_id: i64,
+    url: String,
+    secret: String,
+    format: String,
+) -> Result<(), AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .create_alert_webhook(&user, account_id, url, secret, format)
+        .await
+}
+
+/// Removes an alert webhook (administrators).
+#[server(prefix = "/sfn", endpoint = "delete_alert_webhook")]
+pub async fn delete_alert_webhook(account_id: i64, id: i64) -> Result<(), AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .delete_alert_webhook(&user, account_id, id)
+        .await
+}
+
+/// Sends a test alert to a webhook now (administrators).
+#[server(prefix = "/sfn", endpoint = "test_alert_webhook")]
+pub async fn test_alert_webhook(
+    account_id: i64,
+    id: i64,
+) -> Result<crate::activity::AlertDeliveryView, AppError> {
+    let user = crate::port::require_user()?;
+    crate::port::port()?
+        .test_alert_webhook(&user, account_id, id)
+        .await
+}

@@ -212,4 +212,72 @@ impl GreenlightPort for Services {
     ) -> Result<app::activity::WebhookCheckView, AppError> {
         Ok(Services::repair_webhooks(self, user, account_id, inbox_id).await?)
     }
+
+    async fn alert_webhooks(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<Vec<app::activity::AlertWebhookView>, AppError> {
+        let hooks = Services::alert_webhooks(self, user, account_id).await?;
+        let mut out = Vec::with_capacity(hooks.len());
+        for h in hooks {
+            let recent = Services::alert_webhook_deliveries(self, user, account_id, h.id)
+                .await?
+                .into_iter()
+                .take(5)
+                .map(delivery_view)
+                .collect();
+            out.push(app::activity::AlertWebhookView {
+                id: h.id,
+                url: h.url,
+                format: h.format,
+                recent,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn create_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        url: String,
+        secret: String,
+        format: String,
+    ) -> Result<(), AppError> {
+        Services::create_alert_webhook(self, user, account_id, &url, &secret, Some(&format))
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: i64,
+    ) -> Result<(), AppError> {
+        Ok(Services::delete_alert_webhook(self, user, account_id, id).await?)
+    }
+
+    async fn test_alert_webhook(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        id: i64,
+    ) -> Result<app::activity::AlertDeliveryView, AppError> {
+        Ok(delivery_view(
+            Services::test_alert_webhook(self, user, account_id, id).await?,
+        ))
+    }
+}
+
+fn delivery_view(d: crate::alerts::outgoing::DeliveryView) -> app::activity::AlertDeliveryView {
+    app::activity::AlertDeliveryView {
+        id: d.id,
+        status: d.status,
+        attempts: d.attempts,
+        status_code: d.status_code,
+        error: d.error,
+        updated_at: d.updated_at,
+    }
 }

@@ -354,3 +354,90 @@ async fn the_activity_tab_and_the_bell_render_on_the_server() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn the_alerts_page_manages_webhooks_for_administrators() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    app.user("mia@example.com", "Acme", "agent").await;
+    let (url, got) = receiver(200).await;
+    let r = app
+        .login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    assert!(r.status().is_redirection() || r.status().is_success());
+    // Without JavaScript: the form posts to the server function.
+    let r = app
+        .client
+        .post(app.url("/sfn/create_alert_webhook"))
+        .header("origin", &app.address)
+        .header(
+            "referer",
+            app.url(&format!("/accounts/{}/alerts", admin.account_id)),
+        )
+        .form(&[
+            ("account_id", admin.account_id.to_string()),
+            ("url", url.clone()),
+            ("secret", SECRET.to_string()),
+            ("format", "json".to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
+    let hooks = app
+        .services
+        .alert_webhooks(
+            &app.services.user(admin.user_id).await.unwrap(),
+            admin.account_id,
+        )
+        .await
+        .unwrap();
+    assert_eq!(hooks.len(), 1);
+    let r = app
+        .client
+        .post(app.url("/sfn/test_alert_webhook"))
+        .header("origin", &app.address)
+        .header(
+            "referer",
+            app.url(&format!("/accounts/{}/alerts", admin.account_id)),
+        )
+        .form(&[
+            ("account_id", admin.account_id.to_string()),
+            ("id", hooks[0].id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
+    assert_eq!(got.lock().unwrap().len(), 1, "the test alert was sent");
+    let html = app
+        .get(&format!("/accounts/{}/alerts", admin.account_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&url), "{html}");
+    assert!(html.contains("HTTP 200"));
+    assert!(!html.contains(SECRET));
+
+    let agent = crate::helpers::new_client();
+    app.login(&agent, "mia@example.com", crate::helpers::PASSWORD)
+        .await;
+    let html = agent
+        .get(app.url(&format!("/accounts/{}/alerts", admin.account_id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains(&url), "agents do not see the webhooks");
+}
