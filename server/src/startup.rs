@@ -1,7 +1,6 @@
 //! Builds the application from its configuration: database, services, router, listener.
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::port::SharedPort;
 use app::{shell, App};
@@ -31,6 +30,9 @@ use crate::services::Services;
 
 /// Largest request body accepted anywhere (forms, JSON, webhooks).
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Largest webhook delivery accepted from Meta (it batches several changes per POST).
+pub const WEBHOOK_BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -185,17 +187,13 @@ async fn build_router(
         let port = port.clone();
         move || provide_context(port.clone())
     };
-    let router = Router::new()
+    let app_routes = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .route("/sfn/{*name}", get(server_fn).post(server_fn))
         .merge(api::routes())
-        .route(
-            "/webhooks/whatsapp",
-            get(crate::webhooks::receiver::verify).post(crate::webhooks::receiver::receive),
-        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .fallback(fallback)
@@ -204,7 +202,16 @@ async fn build_router(
         .layer(middleware::from_fn(same_origin_writes))
         .layer(sessions)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+    // Meta's webhooks need no session or user, and batch up to a few MB per delivery.
+    let webhook_routes = Router::new()
+        .route(
+            "/webhooks/whatsapp",
+            get(crate::webhooks::receiver::verify).post(crate::webhooks::receiver::receive),
+        )
+        .layer(RequestBodyLimitLayer::new(WEBHOOK_BODY_LIMIT_BYTES));
+    let router = webhook_routes
+        .merge(app_routes)
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
                 let id = req
@@ -218,7 +225,6 @@ async fn build_router(
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state);
-    let _ = Duration::ZERO;
     Ok(router)
 }
 

@@ -53,3 +53,27 @@ async fn cross_site_writes_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn webhook_deliveries_may_be_larger_than_forms_but_stay_bounded() {
+    let app = spawn_app().await;
+    let post = |len: usize| {
+        app.client
+            .post(app.url("/webhooks/whatsapp"))
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", "sha256=00")
+            .body(format!(
+                "{{\"object\":\"whatsapp_business_account\",\"pad\":\"{}\"}}",
+                "x".repeat(len)
+            ))
+            .send()
+    };
+    let r = post(1024 * 1024).await.unwrap();
+    assert_ne!(
+        r.status(),
+        413,
+        "a 1 MB batch reaches the receiver (which then checks the signature)"
+    );
+    let r = post(5 * 1024 * 1024).await.unwrap();
+    assert_eq!(r.status(), 413);
+}
