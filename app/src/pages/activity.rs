@@ -5,7 +5,7 @@ use stylers_macro::style;
 
 use crate::activity::WebhookCheckView;
 use crate::activity::{badge_level, kind_label, utc_minutes, ActivityItem};
-use crate::api::{get_inbox_activity, get_webhook_check, RepairWebhooks};
+use crate::api::{get_inbox_activity, RepairWebhooks};
 use crate::components::badge::Badge;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
@@ -34,20 +34,7 @@ pub fn ActivityTab() -> impl IntoView {
             }
         },
     );
-    let repair = ServerAction::<RepairWebhooks>::new();
-    let check = Resource::new(
-        move || (account_id.get(), inbox_id.get(), repair.version().get()),
-        |(a, i, _)| async move {
-            match (a, i) {
-                (Some(a), Some(i)) => get_webhook_check(a, i).await,
-                _ => Err(AppError::NotFound),
-            }
-        },
-    );
     view! {
-        <WebhookCheckPanel check=check repair=repair
-            account_id=Signal::derive(move || account_id.get().unwrap_or_default())
-            inbox_id=Signal::derive(move || inbox_id.get().unwrap_or_default())/>
         <section aria-label="Activity" id="activity">
             <Transition fallback=|| view! { <Loading text="Loading the activity…"/> }>
                 {move || Suspend::new(async move {

@@ -2,13 +2,14 @@
 //! WhatsApp Manager and the history panel.
 use leptos::prelude::*;
 
-use crate::api::{get_inbox_history, RefreshHealth};
+use crate::api::{get_inbox_history, get_webhook_check, RefreshHealth, RepairWebhooks};
 use crate::components::badge::Badge;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::format::{messaging_limit, quality_rating, short_time};
 use crate::health::{HealthView, HistoryPoint};
+use crate::pages::activity::WebhookCheckPanel;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
 
 /// The tab. Resources are created here, outside any suspense, so server and browser agree on them.
@@ -26,6 +27,17 @@ pub fn HealthTab() -> impl IntoView {
             }
         },
     );
+    // The webhook self-check: does Meta send this number's events to Greenlight? (Repair for admins.)
+    let repair = ServerAction::<RepairWebhooks>::new();
+    let check = Resource::new(
+        move || (account_id.get(), inbox_id.get(), repair.version().get()),
+        |(a, i, _)| async move {
+            match (a, i) {
+                (Some(a), Some(i)) => get_webhook_check(a, i).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <Loading text="Reading the number…"/> }>
             {move || Suspend::new(async move {
@@ -35,6 +47,9 @@ pub fn HealthTab() -> impl IntoView {
                 }
             })}
         </Transition>
+        <WebhookCheckPanel check=check repair=repair
+            account_id=Signal::derive(move || account_id.get().unwrap_or_default())
+            inbox_id=Signal::derive(move || inbox_id.get().unwrap_or_default())/>
         <HistoryPanel history=history/>
     }
 }

@@ -347,6 +347,17 @@ async fn the_activity_tab_and_the_bell_render_on_the_server() {
         "the bell shows the unread count"
     );
     assert!(html.contains("registered with the Cloud API"));
+    // The webhook self-check sits on the Account Health tab.
+    let health = app
+        .client
+        .get(app.url(&format!(
+            "/accounts/{}/inboxes/{id}/health",
+            admin.account_id
+        )))
+        .send()
+        .await
+        .unwrap();
+    let html = health.text().await.unwrap();
     assert!(html.contains("id=\"webhook-check\""));
     assert!(
         html.contains("Meta sends this number&#x27;s webhooks to Greenlight")
