@@ -1,5 +1,8 @@
 //! The notification bell in the header: the unread count, the latest alerts, "Mark all read".
 use leptos::prelude::*;
+
+/// The bell drawn as markup (no emoji font needed; not hydrated element by element).
+const BELL_PATH: &str = r#"<path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" fill="currentColor"></path>"#;
 use leptos_router::hooks::use_location;
 use stylers_macro::style;
 
@@ -74,14 +77,14 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
     );
     view! { class = class,
         <details class="bell" id="bell">
-            <Suspense fallback=|| view! { <summary aria-label="Notifications">"🔔"</summary> }>
+            <Suspense fallback=|| view! { <summary aria-label="Notifications"><svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" inner_html=BELL_PATH></svg></summary> }>
                 {move || Suspend::new(async move {
                     let list: NotificationList = data.await.unwrap_or_default();
                     let badge = unread_badge(list.unread);
                     let label = format!("Notifications: {} unread", list.unread);
                     view! { class = class,
                         <summary aria-label=label id="bell-button">
-                            "🔔"
+                            <svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" inner_html=BELL_PATH></svg>
                             {(!badge.is_empty()).then(|| view! { class = class, <span class="count" id="bell-count">{badge.clone()}</span> })}
                         </summary>
                         <div class="panel" id="notifications">
