@@ -176,9 +176,12 @@ pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
     s
 }
 
+/// How many of the newest attempts a summary reads (far more than a 72 h window can hold).
+pub const SUMMARY_ROWS: i64 = 200;
+
 /// The ledger summary of one inbox at `now`.
 pub async fn summary(db: &Db, inbox_id: i64, now: DateTime<Utc>) -> sqlx::Result<LedgerSummary> {
-    Ok(summarize(&attempts(db, inbox_id, 200).await?, now))
+    Ok(summarize(&attempts(db, inbox_id, SUMMARY_ROWS).await?, now))
 }
 
 #[cfg(test)]

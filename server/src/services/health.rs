@@ -51,6 +51,11 @@ pub fn new_cache(ttl: Duration) -> HealthCache {
         .build()
 }
 
+/// The RFC 3339 form (whole seconds, `Z`) every answer and view uses.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 pub(crate) fn time(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
@@ -188,12 +193,13 @@ impl Services {
                 Some(f.clone()),
             ),
         };
-        let attempts = ledger::attempts(&self.db, inbox.id, 1).await?;
+        // One read of the ledger serves both the last error and the budget.
+        let attempts = ledger::attempts(&self.db, inbox.id, ledger::SUMMARY_ROWS).await?;
         let last_error = attempts
             .first()
             .filter(|a| a.outcome.as_deref() == Some("failed"))
             .and_then(|a| a.meta_message.clone());
-        let summary = ledger::summary(&self.db, inbox.id, Utc::now()).await?;
+        let summary = ledger::summarize(&attempts, Utc::now());
         Ok(HealthReport {
             viewer_is_admin: user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator),
             inbox,

@@ -2,7 +2,6 @@
 //! label, a one-line explanation and a badge (labels and levels come from `app::format`).
 use app::format;
 use app::health::{BadgeLevel, HealthView, MetricView, RegistrationState, RegistrationView};
-use chrono::SecondsFormat;
 
 use super::health::HealthReport;
 use crate::graph::PhoneNumberHealth;
@@ -116,10 +115,7 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
 
 /// The tab's data.
 pub fn health_view(r: &HealthReport) -> HealthView {
-    let checked_at = r
-        .shown
-        .as_ref()
-        .map(|(t, _)| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+    let checked_at = r.shown.as_ref().map(|(t, _)| super::health::rfc3339(*t));
     let d = &r.decision;
     HealthView {
         account_id: r.inbox.account_id,
@@ -132,9 +128,7 @@ pub fn health_view(r: &HealthReport) -> HealthView {
             reason: d.reason.clone(),
             attempts_in_window: r.attempts_in_window,
             attempts_left_in_window: d.attempts_left_in_window,
-            next_attempt_at: d
-                .next_attempt_at
-                .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            next_attempt_at: d.next_attempt_at.map(super::health::rfc3339),
             last_error: r.last_error.clone(),
             may_register_now: d.may_register_now,
         },
@@ -166,7 +160,7 @@ pub fn history_point(r: &crate::db::snapshots::SnapshotRow) -> app::health::Hist
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok());
     app::health::HistoryPoint {
-        checked_at: super::health::time(r.checked_at).to_rfc3339_opts(SecondsFormat::Secs, true),
+        checked_at: super::health::rfc3339(super::health::time(r.checked_at)),
         source: r.source.clone(),
         state: RegistrationState::parse(&r.registration_state)
             .unwrap_or(RegistrationState::Unknown),

@@ -4,9 +4,8 @@ use app::auth::{CurrentUser, Role};
 use app::format;
 use app::health::{BadgeLevel, RegistrationState};
 use app::views::{InboxOverview, InboxRowView, InboxSettingsView, MemberView};
-use chrono::SecondsFormat;
 
-use super::health::time;
+use super::health::{rfc3339, time};
 use super::health_view::{metrics, worst};
 use super::Services;
 use crate::db::{accounts, inboxes, snapshots};
@@ -31,9 +30,7 @@ impl Services {
                 .as_ref()
                 .and_then(|g| g.health_json.as_deref())
                 .and_then(|j| serde_json::from_str(j).ok());
-            let checked_at = good
-                .as_ref()
-                .map(|g| time(g.checked_at).to_rfc3339_opts(SecondsFormat::Secs, true));
+            let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
             let state = latest
                 .as_ref()
                 .and_then(|l| RegistrationState::parse(&l.registration_state));

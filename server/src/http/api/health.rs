@@ -10,12 +10,8 @@ use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
 use crate::graph::{GraphErrorKind, PhoneNumberHealth};
-use crate::services::health::{time, HealthReport};
+use crate::services::health::{rfc3339, time, HealthReport};
 use crate::startup::AppState;
-
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// The health answer. Meta's values keep Meta's spelling (as Chatwoot returns them).
 pub fn report_json(r: &HealthReport) -> Value {
