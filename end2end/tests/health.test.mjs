@@ -62,8 +62,10 @@ test('an administrator completes the registration of an approved number', async 
     assert.equal(await page.getAttribute('#registration-banner', 'data-state'), 'ready');
     await page.screenshot({ path: join(ARTIFACTS, 'health-before-register.png'), fullPage: true });
     await page.click('#complete-registration');
-    await page.waitForFunction(() => (document.querySelector('#register-result')?.textContent ?? '').length > 0
-      || !document.querySelector('#registration-banner'), null, { timeout: 30000 });
+    // Meta's answer stays on the page through the reload it triggers.
+    await page.waitForFunction(() => (document.querySelector('#register-result')?.textContent ?? '').length > 0,
+      null, { timeout: 30000 });
+    assert.match(await page.textContent('#register-result'), /Meta accepted the registration|registered/);
     // Meta provisions asynchronously: within seconds the number reads as registered.
     let registered = false;
     for (let i = 0; i < 20 && !registered; i++) {

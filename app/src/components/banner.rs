@@ -36,19 +36,12 @@ pub fn RegistrationBanner(
     viewer_is_admin: bool,
     account_id: i64,
     inbox_id: i64,
-    /// Called after a Complete registration answer, to reload the data.
-    #[prop(into)]
-    on_done: Callback<()>,
+    /// Owned by the inbox page, so its answer outlives the reload it triggers.
+    action: ServerAction<CompleteRegistration>,
 ) -> impl IntoView {
     if registration.state == RegistrationState::Registered {
         return ().into_any();
     }
-    let action = ServerAction::<CompleteRegistration>::new();
-    Effect::new(move |_| {
-        if action.value().get().is_some() {
-            on_done.run(());
-        }
-    });
     let level = state_level(registration.state);
     let disabled = disabled_reason(&registration);
     let r = registration.clone();
@@ -80,13 +73,21 @@ pub fn RegistrationBanner(
                     </ActionForm>
                 }
             })}
-            <p class="register-result" id="register-result" role="status" aria-live="polite">
-                {move || action.value().get().map(|r| match r {
-                    Ok(res) => res.message,
-                    Err(e) => e.to_string(),
-                })}
-            </p>
         </section>
     }
     .into_any()
+}
+
+/// Meta's answer to the last Complete registration press. It lives outside the banner because
+/// the banner is redrawn (or gone) once the data reloads, and the answer must stay readable.
+#[component]
+pub fn RegisterResult(action: ServerAction<CompleteRegistration>) -> impl IntoView {
+    view! {
+        <p class="register-result" id="register-result" role="status" aria-live="polite">
+            {move || action.value().get().map(|r| match r {
+                Ok(res) => res.message,
+                Err(e) => e.to_string(),
+            })}
+        </p>
+    }
 }

@@ -16,6 +16,12 @@ use crate::pages::inbox::{use_inbox_id, InboxHealth};
 #[component]
 pub fn HealthTab() -> impl IntoView {
     let InboxHealth { data, reload } = expect_context::<InboxHealth>();
+    let refresh = ServerAction::<RefreshHealth>::new();
+    Effect::new(move |_| {
+        if refresh.value().get().is_some() {
+            reload.update(|n| *n += 1);
+        }
+    });
     let account_id = use_account_id();
     let inbox_id = use_inbox_id();
     let history = Resource::new(
@@ -43,7 +49,7 @@ pub fn HealthTab() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(h) => view! { <HealthCards health=h reload=reload/> }.into_any(),
+                    Ok(h) => view! { <HealthCards health=h refresh=refresh/> }.into_any(),
                 }
             })}
         </Transition>
@@ -56,13 +62,11 @@ pub fn HealthTab() -> impl IntoView {
 
 /// The cards and actions of one health view.
 #[component]
-pub fn HealthCards(health: HealthView, reload: RwSignal<u32>) -> impl IntoView {
-    let refresh = ServerAction::<RefreshHealth>::new();
-    Effect::new(move |_| {
-        if refresh.value().get().is_some() {
-            reload.update(|n| *n += 1);
-        }
-    });
+pub fn HealthCards(
+    health: HealthView,
+    /// Owned by the tab, so a refresh error outlives the reload the refresh triggers.
+    refresh: ServerAction<RefreshHealth>,
+) -> impl IntoView {
     let h = health;
     let freshness = match (&h.checked_at, h.stale) {
         (None, _) => view! {

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
 
-use crate::api::get_inbox_health;
-use crate::components::banner::RegistrationBanner;
+use crate::api::{get_inbox_health, CompleteRegistration};
+use crate::components::banner::{RegisterResult, RegistrationBanner};
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
@@ -40,6 +40,13 @@ pub fn InboxPage() -> impl IntoView {
         },
     );
     provide_context(InboxHealth { data, reload });
+    // Created here, not in the banner: the banner is redrawn by the reload this answer triggers.
+    let register = ServerAction::<CompleteRegistration>::new();
+    Effect::new(move |_| {
+        if register.value().get().is_some() {
+            reload.update(|n| *n += 1);
+        }
+    });
     let base = move || {
         format!(
             "/accounts/{}/inboxes/{}",
@@ -57,11 +64,12 @@ pub fn InboxPage() -> impl IntoView {
                         <h1 id="inbox-name">{h.inbox_name.clone()}</h1>
                         <RegistrationBanner registration=h.registration.clone() viewer_is_admin=h.viewer_is_admin
                             account_id=h.account_id inbox_id=h.inbox_id
-                            on_done=move |_| reload.update(|n| *n += 1)/>
+                            action=register/>
                     }.into_any(),
                 }
             })}
         </Transition>
+        <RegisterResult action=register/>
         <nav class="tabs" aria-label="Inbox">
             <A href=move || format!("{}/health", base())>"Account Health"</A>
             <A href=move || format!("{}/settings", base())>"Settings"</A>
