@@ -23,6 +23,15 @@ impl ServiceError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, ServiceError::Db(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()))
     }
+
+    /// The error a cache loader shared between the callers waiting on it, back as one caller's
+    /// own (domain answers keep their meaning; anything else is internal).
+    pub fn from_shared(e: std::sync::Arc<ServiceError>) -> ServiceError {
+        match &*e {
+            ServiceError::App(a) => ServiceError::App(a.clone()),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
 }
 
 impl From<ServiceError> for AppError {

@@ -36,8 +36,16 @@ pub fn HealthTab() -> impl IntoView {
     // The webhook self-check: does Meta send this number's events to Greenlight? (Repair for admins.)
     let repair = ServerAction::<RepairWebhooks>::new();
     let check = Resource::new(
-        move || (account_id.get(), inbox_id.get(), repair.version().get()),
-        |(a, i, _)| async move {
+        // Refresh also renews the server's cached self-check, so follow `reload` too.
+        move || {
+            (
+                account_id.get(),
+                inbox_id.get(),
+                repair.version().get(),
+                reload.get(),
+            )
+        },
+        |(a, i, _, _)| async move {
             match (a, i) {
                 (Some(a), Some(i)) => get_webhook_check(a, i).await,
                 _ => Err(AppError::NotFound),

@@ -20,6 +20,9 @@ use super::error::{describe_json_error, parse_error_body, GraphError};
 use super::phone_number::{PhoneNumberHealth, PHONE_NUMBER_FIELDS};
 use super::token::AccessToken;
 use super::waba::{ListPage, SubscribedApp, Waba, WABA_FIELDS};
+use super::webhook_config::{
+    WebhookConfiguration, WebhookConfigurationNode, WEBHOOK_CONFIGURATION_FIELDS,
+};
 use super::wire::{from_object, lenient, JsonObject};
 
 /// Largest answer body the client reads (Graph answers are a few KB).
@@ -100,6 +103,22 @@ impl GraphClient {
         url.query_pairs_mut()
             .append_pair("fields", PHONE_NUMBER_FIELDS);
         self.get_json("phone_number", token, url).await
+    }
+
+    /// `GET /{v}/{phone_number_id}?fields=webhook_configuration`: where Meta sends this number's
+    /// webhooks (`None` when no callback is configured at any level).
+    #[tracing::instrument(name = "graph.webhook_configuration", skip_all, fields(phone_number_id = %phone_number_id))]
+    pub async fn webhook_configuration(
+        &self,
+        token: &AccessToken,
+        phone_number_id: &str,
+    ) -> Result<Option<WebhookConfiguration>, GraphError> {
+        let mut url = self.url(&[("phone number id", phone_number_id)])?;
+        url.query_pairs_mut()
+            .append_pair("fields", WEBHOOK_CONFIGURATION_FIELDS);
+        let node: WebhookConfigurationNode =
+            self.get_json("webhook_configuration", token, url).await?;
+        Ok(node.0)
     }
 
     /// `GET /{v}/{waba_id}?fields=id,name,owner_business_info`.

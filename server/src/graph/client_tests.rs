@@ -679,3 +679,43 @@ fn retry_delays_grow_with_jitter() {
     );
     assert_eq!(retry_delay(Duration::ZERO, 3), Duration::ZERO);
 }
+
+#[tokio::test]
+async fn webhook_configuration_reads_only_that_field_and_types_it() {
+    let server = TestServer::start(vec![
+        answer(
+            200,
+            r#"{"webhook_configuration":{"application":"https://app.example.com/hook",
+                "phone_number":"https://greenlight.example.com/webhooks/whatsapp"},"id":"106540352242922"}"#
+                .to_owned(),
+        ),
+        answer(200, r#"{"id":"106540352242922"}"#.to_owned()),
+    ])
+    .await;
+    let config = server
+        .client()
+        .webhook_configuration(&token(), "106540352242922")
+        .await
+        .unwrap()
+        .expect("configured");
+    assert_eq!(
+        config.effective(),
+        Some((
+            "https://greenlight.example.com/webhooks/whatsapp",
+            crate::graph::WebhookLevel::PhoneNumber
+        ))
+    );
+    let none = server
+        .client()
+        .webhook_configuration(&token(), "106540352242922")
+        .await
+        .unwrap();
+    assert_eq!(none, None);
+    let seen = server.seen();
+    assert_eq!(seen[0].path, "/v24.0/106540352242922");
+    assert_eq!(seen[0].query, "fields=webhook_configuration");
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+}

@@ -13,6 +13,7 @@ mod phone_number;
 pub(crate) mod test_fixtures;
 mod token;
 mod waba;
+mod webhook_config;
 pub(crate) mod wire;
 
 pub use client::{GraphClient, MAX_PAGES};
@@ -25,3 +26,4 @@ pub use phone_number::{
 };
 pub use token::AccessToken;
 pub use waba::{SubscribedApp, Waba, WABA_FIELDS};
+pub use webhook_config::{WebhookConfiguration, WebhookLevel, WEBHOOK_CONFIGURATION_FIELDS};

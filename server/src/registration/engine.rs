@@ -288,6 +288,7 @@ impl Services {
         }
         let attempt_id =
             ledger::start(&self.db, row.id, &row.phone_number_id, trigger, now_secs()).await?;
+        self.forget_attempts(row.id).await;
         tracing::info!(
             inbox_id = row.id,
             phone_number_id = %row.phone_number_id,
@@ -327,6 +328,7 @@ impl Services {
             }
         };
         ledger::finish(&self.db, attempt_id, &record, now_secs()).await?;
+        self.forget_attempts(row.id).await;
         match &call {
             Ok(()) => tracing::info!(
                 inbox_id = row.id,
@@ -414,6 +416,7 @@ impl Services {
             ..snap.clone()
         };
         self.health_cache.insert(row.id, Arc::new(resolved)).await;
+        self.forget_attempts(row.id).await;
         Ok(decision)
     }
 }

@@ -64,6 +64,7 @@ impl Services {
         let account_id = accounts::find_or_create(&mut tx, account.as_str(), now).await?;
         accounts::set_membership(&mut tx, account_id, user_id, role, now).await?;
         tx.commit().await?;
+        self.forget_identities();
         Ok(CreatedUser {
             user_id,
             account_id,
@@ -98,15 +99,16 @@ impl Services {
 
     /// The user with their memberships.
     pub async fn user(&self, user_id: i64) -> ServiceResult<CurrentUser> {
-        users::current_user(&self.db, user_id)
+        self.cached_user(user_id)
             .await?
+            .map(|u| (*u).clone())
             .ok_or_else(|| AppError::Unauthorized.into())
     }
 
     /// The user owning an API access token, if any.
     pub async fn user_by_api_token(&self, token: &str) -> ServiceResult<Option<CurrentUser>> {
-        match users::id_by_token_hash(&self.db, &api_token::digest(token)).await? {
-            Some(id) => Ok(users::current_user(&self.db, id).await?),
+        match self.cached_token_owner(&api_token::digest(token)).await? {
+            Some(id) => Ok(self.cached_user(id).await?.map(|u| (*u).clone())),
             None => Ok(None),
         }
     }

@@ -113,15 +113,13 @@ impl Services {
                 async move { this.read_health(&r, source::VIEW).await },
             )
             .await
-            .map_err(|e: Arc<ServiceError>| match &*e {
-                ServiceError::App(a) => ServiceError::App(a.clone()),
-                other => ServiceError::Internal(other.to_string()),
-            })
+            .map_err(ServiceError::from_shared)
     }
 
     /// Forgets the cached snapshot (after a registration attempt, a webhook...).
     pub async fn invalidate_health(&self, inbox_id: i64) {
         self.health_cache.invalidate(&inbox_id).await;
+        self.forget_attempts(inbox_id).await;
     }
 
     /// The newest successful read stored for the inbox, with its time.
@@ -172,6 +170,8 @@ impl Services {
         self.require_whatsapp_cloud(&row)?;
         let snap = if refresh && self.refresh_gate.get(&row.id).await.is_none() {
             self.refresh_gate.insert(row.id, ()).await;
+            // "Refresh" re-reads everything the tab shows from Meta, the webhook self-check too.
+            self.forget_webhook_check(row.id, false).await;
             self.read_health(&row, source::REFRESH).await?
         } else {
             self.cached_health(&row).await?
@@ -194,7 +194,7 @@ impl Services {
             ),
         };
         // One read of the ledger serves both the last error and the budget.
-        let attempts = ledger::attempts(&self.db, inbox.id, ledger::SUMMARY_ROWS).await?;
+        let attempts = self.cached_attempts(inbox.id).await?;
         let last_error = attempts
             .first()
             .filter(|a| a.outcome.as_deref() == Some("failed"))

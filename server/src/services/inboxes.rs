@@ -132,13 +132,14 @@ impl Services {
         inbox_id: i64,
     ) -> ServiceResult<InboxRow> {
         let role = self.role_in(user, account_id)?;
-        let row = inboxes::get(&self.db, account_id, inbox_id)
+        let row = self
+            .cached_inbox(account_id, inbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if role == Role::Agent && !inboxes::is_member(&self.db, inbox_id, user.id).await? {
+        if role == Role::Agent && !self.cached_is_member(inbox_id, user.id).await? {
             return Err(AppError::Forbidden.into());
         }
-        Ok(row)
+        Ok((*row).clone())
     }
 
     /// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer.
@@ -238,6 +239,7 @@ impl Services {
         if let Some(token) = &token {
             inboxes::set_access_token(&self.db, row.id, &self.secrets.seal(token), now).await?;
         }
+        self.forget_inbox(row.id).await;
         let mut row = inboxes::get(&self.db, account_id, inbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -257,6 +259,8 @@ impl Services {
         self.require_admin(user, account_id)?;
         self.inbox_for(user, account_id, inbox_id).await?;
         inboxes::delete(&self.db, account_id, inbox_id).await?;
+        self.forget_inbox(inbox_id).await;
+        self.invalidate_health(inbox_id).await;
         Ok(())
     }
 
@@ -285,6 +289,7 @@ impl Services {
             MemberChange::Replace => inboxes::set_members(&self.db, row.id, user_ids, true).await?,
             MemberChange::Remove => inboxes::remove_members(&self.db, row.id, user_ids).await?,
         }
+        self.forget_inbox(row.id).await;
         Ok(inboxes::members(&self.db, row.id).await?)
     }
 
@@ -370,6 +375,7 @@ impl Services {
                 tracing::warn!(inbox_id = row.id, %message, "inbox setup failed");
             }
         }
+        self.forget_inbox(row.id).await;
         Ok(inboxes::get(&self.db, row.account_id, row.id)
             .await?
             .ok_or(AppError::NotFound)?)

@@ -5,6 +5,7 @@ pub mod health;
 pub mod health_view;
 pub mod inboxes;
 pub mod port;
+pub mod read_cache;
 pub mod ui;
 
 use crate::auth::login_limiter::LoginLimiter;
@@ -23,6 +24,8 @@ pub struct Services {
     pub login_limiter: LoginLimiter,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
     pub health_cache: health::HealthCache,
+    /// Identities, inbox rows, ledgers and webhook self-checks for views (see `read_cache`).
+    pub reads: read_cache::ReadCaches,
     /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
     pub refresh_gate: moka::future::Cache<i64, ()>,
     pub demo: bool,
@@ -48,6 +51,7 @@ impl Services {
             public_url,
             login_limiter: LoginLimiter::default(),
             health_cache: health::new_cache(std::time::Duration::from_secs(60)),
+            reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
             refresh_gate: moka::future::Cache::builder()
                 .time_to_live(health::REFRESH_MIN_INTERVAL)
                 .build(),
@@ -60,6 +64,7 @@ impl Services {
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.health_cache = health::new_cache(ttl);
+        self.reads = read_cache::ReadCaches::new(ttl);
         self
     }
 

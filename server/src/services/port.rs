@@ -201,7 +201,7 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<app::activity::WebhookCheckView, AppError> {
-        Ok(Services::webhook_check(self, user, account_id, inbox_id).await?)
+        Ok(Services::webhook_check(self, user, account_id, inbox_id, false).await?)
     }
 
     async fn repair_webhooks(

@@ -357,6 +357,17 @@ async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
     assert_eq!(check["effective_level"], "phone_number");
     assert_eq!(check["expected_url"], app.url("/webhooks/whatsapp"));
 
+    // A second look within the cache time asks Meta nothing.
+    app.sim.sim.clear_calls();
+    let again: Value = app
+        .get_with_token(&path, &admin.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, check);
+    assert_eq!(app.sim.sim.calls(), vec![], "served from the cache");
+
     // Someone points the number elsewhere.
     let r = app
         .client
@@ -367,14 +378,30 @@ async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-    let check: Value = app
+    // The cached check does not see it yet; asking for a fresh one does.
+    let cached: Value = app
         .get_with_token(&path, &admin.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cached["points_here"], true, "{cached}");
+    let check: Value = app
+        .get_with_token(&format!("{path}?refresh=true"), &admin.access_token)
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(check["points_here"], false, "{check}");
     assert_eq!(check["effective_url"], "https://elsewhere.example/hook");
+    assert_eq!(check["viewer_is_admin"], true, "{check}");
+    // Forcing again at once is limited: the fresh result is served, Meta is not asked again.
+    app.sim.sim.clear_calls();
+    let r = app
+        .get_with_token(&format!("{path}?refresh=true"), &admin.access_token)
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.sim.sim.calls(), vec![]);
 
     let repair = format!("{path}/repair");
     let r = app

@@ -167,15 +167,23 @@ pub async fn webhooks_deliveries(
     Ok(Json(json!({ "payload": d })))
 }
 
-/// `GET /api/v1/accounts/{a}/inboxes/{i}/webhook_check`: the webhook self-check.
+/// `?refresh=true` on the webhook self-check.
+#[derive(Debug, Deserialize)]
+pub struct CheckQuery {
+    #[serde(default)]
+    refresh: Option<bool>,
+}
+
+/// `GET /api/v1/accounts/{a}/inboxes/{i}/webhook_check[?refresh=true]`: the webhook self-check.
 pub async fn webhook_check(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path((account_id, inbox_id)): Path<(i64, i64)>,
+    Query(q): Query<CheckQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let v = s
         .services
-        .webhook_check(&user, account_id, inbox_id)
+        .webhook_check(&user, account_id, inbox_id, q.refresh.unwrap_or(false))
         .await?;
     Ok(Json(json!(v)))
 }

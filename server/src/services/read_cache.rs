@@ -1,0 +1,202 @@
+//! Short-lived caches in front of the database on the hot read path: an agent's browser or a
+//! script polling a number's health asks the same questions many times a second (who is this
+//! token, may they see this inbox, what does its ledger say).
+//!
+//! Only views read through these caches; decisions (registration, leases, budgets) always read
+//! the database. Every write made by this process invalidates the entries it touches at once;
+//! the time-to-live bounds how long a write made by another instance (PostgreSQL deployments)
+//! stays unseen here.
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::activity::WebhookCheckView;
+use app::auth::CurrentUser;
+use moka::future::Cache;
+
+use super::Services;
+use crate::db::inboxes::{self, InboxRow};
+use crate::db::users;
+use crate::error::ServiceResult;
+use crate::registration::ledger::{self, AttemptRow};
+
+/// How long identities, inbox rows and ledgers are trusted without a write seen here.
+pub const READ_TTL: Duration = Duration::from_secs(10);
+
+/// Entries kept per cache at most (moka evicts the least used beyond this).
+const CAPACITY: u64 = 50_000;
+
+/// The caches; cheap to clone (every field is a handle).
+#[derive(Clone)]
+pub struct ReadCaches {
+    /// user id → the user with their memberships.
+    users: Cache<i64, Arc<CurrentUser>>,
+    /// SHA-256 of an API access token → user id. Unknown tokens are not cached, so guessing
+    /// cannot fill memory.
+    tokens: Cache<String, i64>,
+    /// inbox id → the stored row.
+    inboxes: Cache<i64, Arc<InboxRow>>,
+    /// inbox id → the agents added to it.
+    members: Cache<i64, Arc<Vec<i64>>>,
+    /// inbox id → the newest registration attempts (at most `ledger::SUMMARY_ROWS`).
+    attempts: Cache<i64, Arc<Vec<AttemptRow>>>,
+    /// inbox id → the webhook self-check (two Graph reads), without the viewer's role.
+    webhook_checks: Cache<i64, Arc<WebhookCheckView>>,
+    /// Inboxes whose self-check was forced recently (one forced check per inbox per
+    /// `health::REFRESH_MIN_INTERVAL`).
+    webhook_check_gate: Cache<i64, ()>,
+}
+
+fn cache<K, V>(ttl: Duration) -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .time_to_live(ttl)
+        .max_capacity(CAPACITY)
+        .build()
+}
+
+impl ReadCaches {
+    /// Caches whose webhook self-checks live `webhook_check_ttl` (the health cache's time).
+    pub fn new(webhook_check_ttl: Duration) -> Self {
+        ReadCaches {
+            users: cache(READ_TTL),
+            tokens: cache(READ_TTL),
+            inboxes: cache(READ_TTL),
+            members: cache(READ_TTL),
+            attempts: cache(READ_TTL),
+            webhook_checks: cache(webhook_check_ttl),
+            webhook_check_gate: cache(super::health::REFRESH_MIN_INTERVAL),
+        }
+    }
+}
+
+impl Services {
+    /// The user with memberships, or `None` when there is no such user (not cached).
+    pub(crate) async fn cached_user(
+        &self,
+        user_id: i64,
+    ) -> ServiceResult<Option<Arc<CurrentUser>>> {
+        if let Some(u) = self.reads.users.get(&user_id).await {
+            return Ok(Some(u));
+        }
+        let user = users::current_user(&self.db, user_id).await?.map(Arc::new);
+        if let Some(u) = &user {
+            self.reads.users.insert(user_id, u.clone()).await;
+        }
+        Ok(user)
+    }
+
+    /// The user id owning the API token with this digest, if any.
+    pub(crate) async fn cached_token_owner(&self, digest: &str) -> ServiceResult<Option<i64>> {
+        if let Some(id) = self.reads.tokens.get(digest).await {
+            return Ok(Some(id));
+        }
+        let id = users::id_by_token_hash(&self.db, digest).await?;
+        if let Some(id) = id {
+            self.reads.tokens.insert(digest.to_owned(), id).await;
+        }
+        Ok(id)
+    }
+
+    /// The stored inbox row, scoped to its account; `None` when absent (not cached).
+    pub(crate) async fn cached_inbox(
+        &self,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<Option<Arc<InboxRow>>> {
+        if let Some(row) = self.reads.inboxes.get(&inbox_id).await {
+            return Ok((row.account_id == account_id).then_some(row));
+        }
+        let row = inboxes::get(&self.db, account_id, inbox_id)
+            .await?
+            .map(Arc::new);
+        if let Some(r) = &row {
+            self.reads.inboxes.insert(inbox_id, r.clone()).await;
+        }
+        Ok(row)
+    }
+
+    /// Whether the agent was added to the inbox.
+    pub(crate) async fn cached_is_member(
+        &self,
+        inbox_id: i64,
+        user_id: i64,
+    ) -> ServiceResult<bool> {
+        let db = self.db.clone();
+        let members = self
+            .reads
+            .members
+            .try_get_with(inbox_id, async move {
+                inboxes::members(&db, inbox_id)
+                    .await
+                    .map(Arc::new)
+                    .map_err(crate::error::ServiceError::from)
+            })
+            .await
+            .map_err(crate::error::ServiceError::from_shared)?;
+        Ok(members.contains(&user_id))
+    }
+
+    /// The newest registration attempts of the inbox, newest first (for views only).
+    pub(crate) async fn cached_attempts(
+        &self,
+        inbox_id: i64,
+    ) -> ServiceResult<Arc<Vec<AttemptRow>>> {
+        let db = self.db.clone();
+        self.reads
+            .attempts
+            .try_get_with(inbox_id, async move {
+                ledger::attempts(&db, inbox_id, ledger::SUMMARY_ROWS)
+                    .await
+                    .map(Arc::new)
+                    .map_err(crate::error::ServiceError::from)
+            })
+            .await
+            .map_err(crate::error::ServiceError::from_shared)
+    }
+
+    /// The webhook self-check of the inbox: a recent one, or `check` run once for every caller
+    /// waiting at the same time.
+    pub(crate) async fn cached_webhook_check(
+        &self,
+        inbox_id: i64,
+        check: impl std::future::Future<Output = WebhookCheckView>,
+    ) -> Arc<WebhookCheckView> {
+        self.reads
+            .webhook_checks
+            .get_with(inbox_id, async move { Arc::new(check.await) })
+            .await
+    }
+
+    /// Forgets the cached webhook self-check so the next view asks Meta. `forced` (a user asked)
+    /// is limited per inbox: within `health::REFRESH_MIN_INTERVAL` of the last one it does nothing.
+    pub(crate) async fn forget_webhook_check(&self, inbox_id: i64, forced: bool) {
+        if forced {
+            if self.reads.webhook_check_gate.contains_key(&inbox_id) {
+                return;
+            }
+            self.reads.webhook_check_gate.insert(inbox_id, ()).await;
+        }
+        self.reads.webhook_checks.invalidate(&inbox_id).await;
+    }
+
+    /// Forgets what is cached about users and tokens (after a user or membership changed).
+    pub(crate) fn forget_identities(&self) {
+        self.reads.users.invalidate_all();
+        self.reads.tokens.invalidate_all();
+    }
+
+    /// Forgets what is cached about one inbox (after its row, members or setup changed).
+    pub(crate) async fn forget_inbox(&self, inbox_id: i64) {
+        self.reads.inboxes.invalidate(&inbox_id).await;
+        self.reads.members.invalidate(&inbox_id).await;
+        self.reads.webhook_checks.invalidate(&inbox_id).await;
+    }
+
+    /// Forgets the cached ledger of one inbox (after an attempt started or finished).
+    pub(crate) async fn forget_attempts(&self, inbox_id: i64) {
+        self.reads.attempts.invalidate(&inbox_id).await;
+    }
+}
