@@ -212,8 +212,13 @@ impl Services {
         inbox_id: i64,
         trigger: Trigger,
     ) -> ServiceResult<RegistrationOutcome> {
+        // The lease is the number's: two inboxes (or accounts) with one number never call at once.
+        let number = inboxes::get_unscoped(&self.db, inbox_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .phone_number_id;
         let Some(mut held) =
-            lease::try_acquire(&self.db, inbox_id, lease::LEASE_TTL, now_secs()).await?
+            lease::try_acquire(&self.db, &number, lease::LEASE_TTL, now_secs()).await?
         else {
             tracing::info!(
                 inbox_id,
@@ -239,7 +244,7 @@ impl Services {
         let row = inboxes::get_unscoped(&self.db, inbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let unfinished = ledger::unfinished(&self.db, row.id).await?;
+        let unfinished = ledger::unfinished(&self.db, &row.phone_number_id).await?;
 
         // ONE read of the number for this decision.
         let snap = self.read_health(&row, source::REGISTRATION).await?;
@@ -251,7 +256,7 @@ impl Services {
                 .await?;
         }
         if let (Trigger::Webhook, Ok(health)) = (trigger, &snap.read) {
-            let summary = ledger::summary(&self.db, row.id, now).await?;
+            let summary = ledger::summary(&self.db, &row.phone_number_id, now).await?;
             if let Some(waived) = webhook_decision(health, &summary, now) {
                 decision = waived;
             }
@@ -288,7 +293,7 @@ impl Services {
         }
         let attempt_id =
             ledger::start(&self.db, row.id, &row.phone_number_id, trigger, now_secs()).await?;
-        self.forget_attempts(row.id).await;
+        self.forget_attempts(&row.phone_number_id).await;
         tracing::info!(
             inbox_id = row.id,
             phone_number_id = %row.phone_number_id,
@@ -328,7 +333,7 @@ impl Services {
             }
         };
         ledger::finish(&self.db, attempt_id, &record, now_secs()).await?;
-        self.forget_attempts(row.id).await;
+        self.forget_attempts(&row.phone_number_id).await;
         match &call {
             Ok(()) => tracing::info!(
                 inbox_id = row.id,
@@ -409,14 +414,14 @@ impl Services {
                 "registration: resolved an attempt left unfinished"
             );
         }
-        let summary = ledger::summary(&self.db, row.id, snap.checked_at).await?;
+        let summary = ledger::summary(&self.db, &row.phone_number_id, snap.checked_at).await?;
         let decision = decide(Ok(health), &summary, snap.checked_at);
         let resolved = Snapshot {
             decision: decision.clone(),
             ..snap.clone()
         };
         self.health_cache.insert(row.id, Arc::new(resolved)).await;
-        self.forget_attempts(row.id).await;
+        self.forget_attempts(&row.phone_number_id).await;
         Ok(decision)
     }
 }

@@ -1,5 +1,5 @@
-//! Per-number leases: one registration attempt at a time per inbox, across concurrent clicks, the background
-//! retrier and several server instances sharing one database.
+//! Per-number leases: one registration attempt at a time per phone number (whichever inbox or account it is
+//! in), across concurrent clicks, the background retrier and several server instances sharing one database.
 //!
 //! A lease is a row of `registration_leases` with an expiry, taken with one atomic statement (an upsert that
 //! only overwrites an expired row) and released after the attempt. A holder that crashes loses its lease when
@@ -15,7 +15,7 @@ pub const LEASE_TTL: TimeDelta = TimeDelta::minutes(2);
 /// A held lease. Release it with [`release`]; dropping it without releasing leaves it to expire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
-    pub inbox_id: i64,
+    pub phone_number_id: String,
     /// Unique per taker (process id + random id).
     pub holder: String,
     pub expires_at: i64,
@@ -26,22 +26,22 @@ fn new_holder() -> String {
     format!("{}-{}", std::process::id(), uuid::Uuid::new_v4())
 }
 
-/// Takes the lease of `inbox_id` until `now + ttl` if nobody holds it (or the holder's lease expired).
+/// Takes the lease of the number until `now + ttl` if nobody holds it (or the holder's lease expired).
 /// `None` when someone else holds it.
 pub async fn try_acquire(
     db: &Db,
-    inbox_id: i64,
+    phone_number_id: &str,
     ttl: TimeDelta,
     now: i64,
 ) -> sqlx::Result<Option<Lease>> {
     let holder = new_holder();
     let expires_at = now + ttl.num_seconds().max(1);
     let taken = sqlx::query(
-        "INSERT INTO registration_leases (inbox_id, holder, expires_at) VALUES ($1, $2, $3)
-         ON CONFLICT (inbox_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+        "INSERT INTO registration_leases (phone_number_id, holder, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (phone_number_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE registration_leases.expires_at <= $4",
     )
-    .bind(inbox_id)
+    .bind(phone_number_id)
     .bind(&holder)
     .bind(expires_at)
     .bind(now)
@@ -50,7 +50,7 @@ pub async fn try_acquire(
     .rows_affected()
         == 1;
     Ok(taken.then_some(Lease {
-        inbox_id,
+        phone_number_id: phone_number_id.to_owned(),
         holder,
         expires_at,
     }))
@@ -62,10 +62,10 @@ pub async fn try_acquire(
 pub async fn renew(db: &Db, lease: &mut Lease, ttl: TimeDelta, now: i64) -> sqlx::Result<bool> {
     let expires_at = now + ttl.num_seconds().max(1);
     let renewed = sqlx::query(
-        "UPDATE registration_leases SET expires_at = $1 WHERE inbox_id = $2 AND holder = $3",
+        "UPDATE registration_leases SET expires_at = $1 WHERE phone_number_id = $2 AND holder = $3",
     )
     .bind(expires_at)
-    .bind(lease.inbox_id)
+    .bind(&lease.phone_number_id)
     .bind(&lease.holder)
     .execute(db)
     .await?
@@ -79,8 +79,8 @@ pub async fn renew(db: &Db, lease: &mut Lease, ttl: TimeDelta, now: i64) -> sqlx
 
 /// Gives the lease back (only if it is still ours).
 pub async fn release(db: &Db, lease: &Lease) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM registration_leases WHERE inbox_id = $1 AND holder = $2")
-        .bind(lease.inbox_id)
+    sqlx::query("DELETE FROM registration_leases WHERE phone_number_id = $1 AND holder = $2")
+        .bind(&lease.phone_number_id)
         .bind(&lease.holder)
         .execute(db)
         .await
@@ -95,8 +95,8 @@ mod tests {
     #[tokio::test]
     async fn of_two_takers_one_wins_until_release() {
         let (_dir, db) = test_db::open().await;
-        let inbox = test_db::inbox(&db, "1065403522429001").await.id;
-        let other = test_db::inbox(&db, "1065403522429002").await.id;
+        let inbox = "1065403522429001";
+        let other = "1065403522429002";
         let now = 1_800_000_000;
         let (a, b) = tokio::join!(
             try_acquire(&db, inbox, LEASE_TTL, now),
@@ -128,7 +128,7 @@ mod tests {
     #[tokio::test]
     async fn an_expired_lease_can_be_retaken_and_its_old_holder_cannot_renew_or_release_it() {
         let (_dir, db) = test_db::open().await;
-        let inbox = test_db::inbox(&db, "1065403522429001").await.id;
+        let inbox = "1065403522429001";
         let now = 1_800_000_000;
         let mut crashed = try_acquire(&db, inbox, LEASE_TTL, now)
             .await

@@ -39,7 +39,8 @@ impl Trigger {
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct AttemptRow {
     pub id: i64,
-    pub inbox_id: i64,
+    /// `None` once the inbox was deleted: the attempt still counts for the number.
+    pub inbox_id: Option<i64>,
     pub trigger: String,
     pub user_id: Option<i64>,
     pub started_at: i64,
@@ -106,7 +107,7 @@ pub async fn finish(db: &Db, attempt_id: i64, o: &Outcome, now: i64) -> sqlx::Re
     .map(|_| ())
 }
 
-/// Attempts of an inbox, newest first.
+/// Attempts made through one inbox, newest first (its Activity tab).
 pub async fn attempts(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AttemptRow>> {
     sqlx::query_as(
         "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, error_kind, meta_code,
@@ -119,14 +120,31 @@ pub async fn attempts(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<At
     .await
 }
 
-/// Unfinished attempts (a crash mid-call), oldest first.
-pub async fn unfinished(db: &Db, inbox_id: i64) -> sqlx::Result<Vec<AttemptRow>> {
+/// Attempts on one phone number through any inbox, newest first: what Meta's budget counts.
+pub async fn attempts_on_number(
+    db: &Db,
+    phone_number_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<AttemptRow>> {
     sqlx::query_as(
         "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, error_kind, meta_code,
-         meta_subcode, meta_message FROM registration_attempts WHERE inbox_id = $1 AND outcome IS NULL
-         ORDER BY started_at, id",
+         meta_subcode, meta_message FROM registration_attempts WHERE phone_number_id = $1
+         ORDER BY started_at DESC, id DESC LIMIT $2",
     )
-    .bind(inbox_id)
+    .bind(phone_number_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Unfinished attempts on the number (a crash mid-call), oldest first.
+pub async fn unfinished(db: &Db, phone_number_id: &str) -> sqlx::Result<Vec<AttemptRow>> {
+    sqlx::query_as(
+        "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, error_kind, meta_code,
+         meta_subcode, meta_message FROM registration_attempts WHERE phone_number_id = $1
+         AND outcome IS NULL ORDER BY started_at, id",
+    )
+    .bind(phone_number_id)
     .fetch_all(db)
     .await
 }
@@ -179,9 +197,16 @@ pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
 /// How many of the newest attempts a summary reads (far more than a 72 h window can hold).
 pub const SUMMARY_ROWS: i64 = 200;
 
-/// The ledger summary of one inbox at `now`.
-pub async fn summary(db: &Db, inbox_id: i64, now: DateTime<Utc>) -> sqlx::Result<LedgerSummary> {
-    Ok(summarize(&attempts(db, inbox_id, SUMMARY_ROWS).await?, now))
+/// The ledger summary of one phone number at `now`, over every inbox it is or was in.
+pub async fn summary(
+    db: &Db,
+    phone_number_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<LedgerSummary> {
+    Ok(summarize(
+        &attempts_on_number(db, phone_number_id, SUMMARY_ROWS).await?,
+        now,
+    ))
 }
 
 #[cfg(test)]
@@ -197,7 +222,7 @@ mod tests {
     ) -> AttemptRow {
         AttemptRow {
             id,
-            inbox_id: 1,
+            inbox_id: Some(1),
             trigger: trigger.into(),
             user_id: None,
             started_at: started,

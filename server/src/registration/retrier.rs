@@ -47,6 +47,7 @@ pub struct RunReport {
 #[derive(Debug, sqlx::FromRow)]
 struct Candidate {
     inbox_id: i64,
+    phone_number_id: String,
     registration_state: Option<String>,
     checked_at: Option<i64>,
     health_json: Option<String>,
@@ -54,7 +55,7 @@ struct Candidate {
 
 async fn candidates(services: &Services) -> sqlx::Result<Vec<Candidate>> {
     sqlx::query_as(
-        "SELECT i.id AS inbox_id, s.registration_state, s.checked_at, s.health_json
+        "SELECT i.id AS inbox_id, i.phone_number_id, s.registration_state, s.checked_at, s.health_json
          FROM inboxes i
          LEFT JOIN health_snapshots s ON s.id = (
              SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
@@ -82,7 +83,7 @@ async fn only_waiting(
         // The last read failed (or there is none): read again.
         return Ok(false);
     };
-    let summary = ledger::summary(&services.db, c.inbox_id, now).await?;
+    let summary = ledger::summary(&services.db, &c.phone_number_id, now).await?;
     let decision = decide(Ok(&health), &summary, now);
     if decision.may_auto_register_now {
         return Ok(false);

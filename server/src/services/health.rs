@@ -74,7 +74,7 @@ impl Services {
                 message: e.user_message(),
             });
         let now = Utc::now();
-        let summary = ledger::summary(&self.db, row.id, now).await?;
+        let summary = ledger::summary(&self.db, &row.phone_number_id, now).await?;
         let decision = decide(read.as_ref().map_err(|f| f.kind), &summary, now);
         let health_json = read
             .as_ref()
@@ -119,7 +119,6 @@ impl Services {
     /// Forgets the cached snapshot (after a registration attempt, a webhook...).
     pub async fn invalidate_health(&self, inbox_id: i64) {
         self.health_cache.invalidate(&inbox_id).await;
-        self.forget_attempts(inbox_id).await;
     }
 
     /// The newest successful read stored for the inbox, with its time.
@@ -194,7 +193,7 @@ impl Services {
             ),
         };
         // One read of the ledger serves both the last error and the budget.
-        let attempts = self.cached_attempts(inbox.id).await?;
+        let attempts = self.cached_attempts(&inbox.phone_number_id).await?;
         let last_error = attempts
             .first()
             .filter(|a| a.outcome.as_deref() == Some("failed"))

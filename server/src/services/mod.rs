@@ -13,9 +13,22 @@ use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::graph::GraphClient;
 
-/// The services with what they share. Cheap to clone.
+/// The services with what they share. Cheap to clone: one shared allocation, so every request,
+/// middleware and background task can hold its own handle.
 #[derive(Clone)]
-pub struct Services {
+pub struct Services(std::sync::Arc<Shared>);
+
+impl std::ops::Deref for Services {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What the services share: the database, secrets, the Graph client and the caches.
+#[derive(Clone)]
+pub struct Shared {
     pub db: Db,
     pub secrets: SecretBox,
     pub graph: GraphClient,
@@ -44,7 +57,7 @@ impl Services {
         public_url: url::Url,
         demo: bool,
     ) -> Self {
-        Services {
+        Services(std::sync::Arc::new(Shared {
             db,
             secrets,
             graph,
@@ -58,19 +71,20 @@ impl Services {
             demo,
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
-        }
+        }))
     }
 
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
-        self.health_cache = health::new_cache(ttl);
-        self.reads = read_cache::ReadCaches::new(ttl);
+        let shared = std::sync::Arc::make_mut(&mut self.0);
+        shared.health_cache = health::new_cache(ttl);
+        shared.reads = read_cache::ReadCaches::new(ttl);
         self
     }
 
     /// Sets Meta's webhook app secret and handshake token.
     pub fn with_meta_webhooks(mut self, hooks: crate::webhooks::MetaWebhooks) -> Self {
-        self.meta_webhooks = hooks;
+        std::sync::Arc::make_mut(&mut self.0).meta_webhooks = hooks;
         self
     }
 }

@@ -37,8 +37,8 @@ pub struct ReadCaches {
     inboxes: Cache<i64, Arc<InboxRow>>,
     /// inbox id → the agents added to it.
     members: Cache<i64, Arc<Vec<i64>>>,
-    /// inbox id → the newest registration attempts (at most `ledger::SUMMARY_ROWS`).
-    attempts: Cache<i64, Arc<Vec<AttemptRow>>>,
+    /// phone number id → the newest registration attempts on it (at most `ledger::SUMMARY_ROWS`).
+    attempts: Cache<String, Arc<Vec<AttemptRow>>>,
     /// inbox id → the webhook self-check (two Graph reads), without the viewer's role.
     webhook_checks: Cache<i64, Arc<WebhookCheckView>>,
     /// Inboxes whose self-check was forced recently (one forced check per inbox per
@@ -139,16 +139,17 @@ impl Services {
         Ok(members.contains(&user_id))
     }
 
-    /// The newest registration attempts of the inbox, newest first (for views only).
+    /// The newest registration attempts on the number, newest first (for views only).
     pub(crate) async fn cached_attempts(
         &self,
-        inbox_id: i64,
+        phone_number_id: &str,
     ) -> ServiceResult<Arc<Vec<AttemptRow>>> {
         let db = self.db.clone();
+        let number = phone_number_id.to_owned();
         self.reads
             .attempts
-            .try_get_with(inbox_id, async move {
-                ledger::attempts(&db, inbox_id, ledger::SUMMARY_ROWS)
+            .try_get_with(phone_number_id.to_owned(), async move {
+                ledger::attempts_on_number(&db, &number, ledger::SUMMARY_ROWS)
                     .await
                     .map(Arc::new)
                     .map_err(crate::error::ServiceError::from)
@@ -195,8 +196,8 @@ impl Services {
         self.reads.webhook_checks.invalidate(&inbox_id).await;
     }
 
-    /// Forgets the cached ledger of one inbox (after an attempt started or finished).
-    pub(crate) async fn forget_attempts(&self, inbox_id: i64) {
-        self.reads.attempts.invalidate(&inbox_id).await;
+    /// Forgets the cached ledger of one number (after an attempt started or finished).
+    pub(crate) async fn forget_attempts(&self, phone_number_id: &str) {
+        self.reads.attempts.invalidate(phone_number_id).await;
     }
 }

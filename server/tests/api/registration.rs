@@ -598,7 +598,7 @@ async fn an_unfinished_attempt_is_resolved_by_a_read_before_any_new_call() {
         .await
         .unwrap();
     assert_eq!(
-        ledger::unfinished(&app.services.db, id)
+        ledger::unfinished(&app.services.db, &n.id)
             .await
             .unwrap()
             .len(),
@@ -628,7 +628,7 @@ async fn an_unfinished_attempt_is_resolved_by_a_read_before_any_new_call() {
         old.finished_at.unwrap() <= rows[0].started_at,
         "resolved before the new attempt started"
     );
-    assert!(ledger::unfinished(&app.services.db, id)
+    assert!(ledger::unfinished(&app.services.db, &n.id)
         .await
         .unwrap()
         .is_empty());
@@ -800,9 +800,10 @@ async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
         Scenario::ApprovedUnregistered,
     )
     .await;
-    // Another server instance is in the middle of an attempt.
+    // Another server instance is in the middle of an attempt on this number.
+    let number = app.number(Scenario::ApprovedUnregistered).id;
     let now = Utc::now().timestamp();
-    let other = lease::try_acquire(&app.services.db, id, lease::LEASE_TTL, now)
+    let other = lease::try_acquire(&app.services.db, &number, lease::LEASE_TTL, now)
         .await
         .unwrap()
         .unwrap();
@@ -830,11 +831,138 @@ async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
     // The attempt released its own lease.
     let mine = lease::try_acquire(
         &app.services.db,
-        id,
+        &number,
         lease::LEASE_TTL,
         Utc::now().timestamp(),
     )
     .await
     .unwrap();
     assert!(mine.is_some());
+}
+
+#[tokio::test]
+async fn the_budget_is_the_numbers_it_survives_deleting_the_inbox_and_follows_it_into_another_account(
+) {
+    let app = spawn_app().await;
+    let a = admin(&app).await;
+    let id = inbox(
+        &app,
+        &a.access_token,
+        a.account_id,
+        Scenario::ApprovedUnregistered,
+    )
+    .await;
+    let n = app.number(Scenario::ApprovedUnregistered);
+    let failed = Outcome {
+        outcome: "failed",
+        error_kind: Some(greenlight::graph::GraphErrorKind::Transient),
+        meta_code: Some(2),
+        message: Some("Meta's Graph API is having trouble.".into()),
+        ..Outcome::default()
+    };
+    let now = Utc::now();
+    for k in 0..10 {
+        let at = (now - TimeDelta::hours(20) + TimeDelta::hours(k)).timestamp();
+        let attempt = ledger::start(&app.services.db, id, &n.id, Trigger::Auto, at)
+            .await
+            .unwrap();
+        ledger::finish(&app.services.db, attempt, &failed, at + 1)
+            .await
+            .unwrap();
+    }
+    // Deleting the inbox and adding the number again does not refill Meta's budget.
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/{}/inboxes/{id}", a.account_id)))
+        .header("api_access_token", &a.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let again = inbox(
+        &app,
+        &a.access_token,
+        a.account_id,
+        Scenario::ApprovedUnregistered,
+    )
+    .await;
+    let (status, body) = click(&app, Some(&a.access_token), a.account_id, again).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("10 registration attempts"),
+        "{body}"
+    );
+    // Nor does a second account that adds the same number.
+    let other = app
+        .user("olga@example.com", "Other Co", "administrator")
+        .await;
+    let theirs = inbox(
+        &app,
+        &other.access_token,
+        other.account_id,
+        Scenario::ApprovedUnregistered,
+    )
+    .await;
+    let (status, body) = click(&app, Some(&other.access_token), other.account_id, theirs).await;
+    assert_eq!(status, 409, "{body}");
+    let health: Value = app
+        .get_with_token(
+            &format!(
+                "/api/v1/accounts/{}/inboxes/{theirs}/health",
+                other.account_id
+            ),
+            &other.access_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["registration"]["attempts_in_window"], 10, "{health}");
+    assert!(register_calls(&app, Scenario::ApprovedUnregistered).is_empty());
+    // The deleted inbox's attempts still count, but the new inbox's Activity lists only its own.
+    assert!(attempts(&app, again).await.is_empty());
+    assert_eq!(
+        ledger::attempts_on_number(&app.services.db, &n.id, 100)
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+}
+
+#[tokio::test]
+async fn two_inboxes_of_one_number_share_one_lease() {
+    let app = spawn_app().await;
+    let a = admin(&app).await;
+    let mine = inbox(
+        &app,
+        &a.access_token,
+        a.account_id,
+        Scenario::ApprovedUnregistered,
+    )
+    .await;
+    let other = app
+        .user("olga@example.com", "Other Co", "administrator")
+        .await;
+    let theirs = inbox(
+        &app,
+        &other.access_token,
+        other.account_id,
+        Scenario::ApprovedUnregistered,
+    )
+    .await;
+    let (first, second) = tokio::join!(
+        click(&app, Some(&a.access_token), a.account_id, mine),
+        click(&app, Some(&other.access_token), other.account_id, theirs)
+    );
+    let statuses = [first.0, second.0];
+    assert!(statuses.contains(&200), "{first:?} {second:?}");
+    assert_eq!(
+        register_calls(&app, Scenario::ApprovedUnregistered).len(),
+        1,
+        "one number, one call: {first:?} {second:?}"
+    );
 }
