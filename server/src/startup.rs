@@ -34,12 +34,30 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 /// Largest webhook delivery accepted from Meta (it batches several changes per POST).
 pub const WEBHOOK_BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
-/// What every handler can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every handler can reach. One shared allocation: every middleware and handler takes its
+/// own handle per request, so a clone must cost no more than a reference count.
+#[derive(Clone)]
+pub struct AppState(Arc<Handles>);
+
+/// The parts of [`AppState`].
+pub struct Handles {
     pub services: Services,
     pub leptos_options: LeptosOptions,
     pub port: SharedPort,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Handles;
+
+    fn deref(&self) -> &Handles {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
 }
 
 /// Why start-up failed; printed as one line.
@@ -160,11 +178,11 @@ async fn build_router(
 ) -> Result<Router, StartupError> {
     let leptos_options = leptos_options(addr);
     let port: SharedPort = Arc::new(services.clone());
-    let state = AppState {
+    let state = AppState(Arc::new(Handles {
         services: services.clone(),
         leptos_options: leptos_options.clone(),
         port: port.clone(),
-    };
+    }));
 
     let store = SqliteStore::new(services.db.clone())
         .with_table_name("sessions")
