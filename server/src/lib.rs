@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod jobs;
+mod memory;
 pub mod registration;
 pub mod services;
 pub mod simulator;

@@ -102,6 +102,7 @@ fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 impl Application {
     /// Opens the database, loads the key, wires services and binds the listener.
     pub async fn build(args: &ServeArgs) -> Result<Self, StartupError> {
+        crate::memory::tune();
         let db = crate::db::open(&args.db.url()).await?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await

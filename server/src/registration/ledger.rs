@@ -107,13 +107,16 @@ pub async fn finish(db: &Db, attempt_id: i64, o: &Outcome, now: i64) -> sqlx::Re
     .map(|_| ())
 }
 
+/// The columns of an [`AttemptRow`].
+const SELECT_ATTEMPTS: &str =
+    "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, \
+     error_kind, meta_code, meta_subcode, meta_message FROM registration_attempts";
+
 /// Attempts made through one inbox, newest first (its Activity tab).
 pub async fn attempts(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as(
-        "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, error_kind, meta_code,
-         meta_subcode, meta_message FROM registration_attempts WHERE inbox_id = $1
-         ORDER BY started_at DESC, id DESC LIMIT $2",
-    )
+    sqlx::query_as(&format!(
+        "{SELECT_ATTEMPTS} WHERE inbox_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
+    ))
     .bind(inbox_id)
     .bind(limit)
     .fetch_all(db)
@@ -126,11 +129,9 @@ pub async fn attempts_on_number(
     phone_number_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as(
-        "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, error_kind, meta_code,
-         meta_subcode, meta_message FROM registration_attempts WHERE phone_number_id = $1
-         ORDER BY started_at DESC, id DESC LIMIT $2",
-    )
+    sqlx::query_as(&format!(
+        "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
+    ))
     .bind(phone_number_id)
     .bind(limit)
     .fetch_all(db)
@@ -139,11 +140,9 @@ pub async fn attempts_on_number(
 
 /// Unfinished attempts on the number (a crash mid-call), oldest first.
 pub async fn unfinished(db: &Db, phone_number_id: &str) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as(
-        "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, error_kind, meta_code,
-         meta_subcode, meta_message FROM registration_attempts WHERE phone_number_id = $1
-         AND outcome IS NULL ORDER BY started_at, id",
-    )
+    sqlx::query_as(&format!(
+        "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 AND outcome IS NULL ORDER BY started_at, id"
+    ))
     .bind(phone_number_id)
     .fetch_all(db)
     .await

@@ -72,6 +72,40 @@ async fn attempts(app: &TestApp, inbox_id: i64) -> Vec<ledger::AttemptRow> {
         .unwrap()
 }
 
+/// Ten failed attempts on the scenario's number through `inbox_id`, the first `hours_ago` hours ago
+/// and one an hour after another, automatic and by `user_id` in turn: Meta's budget spent.
+async fn spend_the_budget(
+    app: &TestApp,
+    inbox_id: i64,
+    scenario: Scenario,
+    hours_ago: i64,
+    user_id: i64,
+) {
+    let n = app.number(scenario);
+    let failed = Outcome {
+        outcome: "failed",
+        error_kind: Some(greenlight::graph::GraphErrorKind::Transient),
+        meta_code: Some(2),
+        message: Some("Meta's Graph API is having trouble.".into()),
+        ..Outcome::default()
+    };
+    let first = Utc::now() - TimeDelta::hours(hours_ago);
+    for k in 0..10 {
+        let at = (first + TimeDelta::hours(k)).timestamp();
+        let trigger = if k % 2 == 0 {
+            Trigger::Auto
+        } else {
+            Trigger::User(user_id)
+        };
+        let attempt = ledger::start(&app.services.db, inbox_id, &n.id, trigger, at)
+            .await
+            .unwrap();
+        ledger::finish(&app.services.db, attempt, &failed, at + 1)
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn one_click_registers_an_approved_number_with_one_call() {
     let app = spawn_app().await;
@@ -478,29 +512,8 @@ async fn after_ten_attempts_in_72_hours_the_eleventh_click_is_refused_without_a_
         Scenario::ApprovedUnregistered,
     )
     .await;
-    let n = app.number(Scenario::ApprovedUnregistered);
     let now = Utc::now();
-    let failed = Outcome {
-        outcome: "failed",
-        error_kind: Some(greenlight::graph::GraphErrorKind::Transient),
-        meta_code: Some(2),
-        message: Some("Meta's Graph API is having trouble.".into()),
-        ..Outcome::default()
-    };
-    for k in 0..10 {
-        let at = (now - TimeDelta::hours(70) + TimeDelta::hours(k)).timestamp();
-        let trigger = if k % 2 == 0 {
-            Trigger::Auto
-        } else {
-            Trigger::User(a.user_id)
-        };
-        let attempt = ledger::start(&app.services.db, id, &n.id, trigger, at)
-            .await
-            .unwrap();
-        ledger::finish(&app.services.db, attempt, &failed, at + 1)
-            .await
-            .unwrap();
-    }
+    spend_the_budget(&app, id, Scenario::ApprovedUnregistered, 70, a.user_id).await;
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
     assert_eq!(status, 409, "{body}");
     let error = body["error"].as_str().unwrap();
@@ -853,23 +866,7 @@ async fn the_budget_is_the_numbers_it_survives_deleting_the_inbox_and_follows_it
     )
     .await;
     let n = app.number(Scenario::ApprovedUnregistered);
-    let failed = Outcome {
-        outcome: "failed",
-        error_kind: Some(greenlight::graph::GraphErrorKind::Transient),
-        meta_code: Some(2),
-        message: Some("Meta's Graph API is having trouble.".into()),
-        ..Outcome::default()
-    };
-    let now = Utc::now();
-    for k in 0..10 {
-        let at = (now - TimeDelta::hours(20) + TimeDelta::hours(k)).timestamp();
-        let attempt = ledger::start(&app.services.db, id, &n.id, Trigger::Auto, at)
-            .await
-            .unwrap();
-        ledger::finish(&app.services.db, attempt, &failed, at + 1)
-            .await
-            .unwrap();
-    }
+    spend_the_budget(&app, id, Scenario::ApprovedUnregistered, 20, a.user_id).await;
     // Deleting the inbox and adding the number again does not refill Meta's budget.
     let r = app
         .client

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
@@ -13,41 +13,101 @@ use crate::graph::{GraphErrorKind, PhoneNumberHealth};
 use crate::services::health::{rfc3339, time, HealthReport};
 use crate::startup::AppState;
 
-/// The health answer. Meta's values keep Meta's spelling (as Chatwoot returns them).
-pub fn report_json(r: &HealthReport) -> Value {
+/// The health answer. Meta's values keep Meta's spelling (as Chatwoot returns them). Fields
+/// borrow from the report: a cached answer is written without copying Meta's strings.
+#[derive(Serialize)]
+pub struct HealthAnswer<'a> {
+    display_phone_number: Option<&'a str>,
+    verified_name: Option<&'a str>,
+    name_status: Option<&'a str>,
+    quality_rating: Option<&'a str>,
+    messaging_limit_tier: Option<&'a str>,
+    account_mode: Option<&'a str>,
+    code_verification_status: Option<&'a str>,
+    throughput: Option<Throughput<'a>>,
+    last_onboarded_time: Option<&'a str>,
+    platform_type: Option<&'a str>,
+    /// The WABA id, as Chatwoot names it.
+    business_id: &'a str,
+    status: Option<&'a str>,
+    registration: Registration<'a>,
+    whatsapp_manager_url: String,
+    checked_at: Option<String>,
+    stale: bool,
+    /// Why the forced refresh failed (502/503 answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<RefreshError<'a>>,
+}
+
+#[derive(Serialize)]
+struct Throughput<'a> {
+    level: &'a str,
+}
+
+#[derive(Serialize)]
+struct Registration<'a> {
+    state: &'a str,
+    reason_code: &'a str,
+    reason: &'a str,
+    attempts_in_window: u32,
+    attempts_left_in_window: u32,
+    next_attempt_at: Option<String>,
+    last_error: Option<&'a str>,
+    may_register_now: bool,
+}
+
+#[derive(Serialize)]
+struct RefreshError<'a> {
+    kind: &'a str,
+    message: &'a str,
+}
+
+/// The answer for a report.
+pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
     let h: Option<&PhoneNumberHealth> = r.shown.as_ref().map(|(_, h)| h);
-    let s = |f: fn(&PhoneNumberHealth) -> Option<String>| h.and_then(f);
     let d = &r.decision;
-    json!({
-        "display_phone_number": s(|h| h.display_phone_number.clone()),
-        "verified_name": s(|h| h.verified_name.clone()),
-        "name_status": s(|h| h.name_status.as_ref().map(|v| v.as_str().to_string())),
-        "quality_rating": s(|h| h.quality_rating.as_ref().map(|v| v.as_str().to_string())),
-        "messaging_limit_tier": s(|h| h.messaging_limit.as_ref().map(|v| v.as_str().to_string())),
-        "account_mode": s(|h| h.account_mode.as_ref().map(|v| v.as_str().to_string())),
-        "code_verification_status": s(|h| h.code_verification_status.as_ref().map(|v| v.as_str().to_string())),
-        "throughput": h.and_then(|h| h.throughput_level()).map(|l| json!({"level": l.as_str()})),
-        "last_onboarded_time": s(|h| h.last_onboarded_time.clone()),
-        "platform_type": s(|h| h.platform_type.as_ref().map(|v| v.as_str().to_string())),
-        "business_id": r.inbox.business_account_id,
-        "status": s(|h| h.status.as_ref().map(|v| v.as_str().to_string())),
-        "registration": {
-            "state": d.state.as_str(),
-            "reason_code": d.reason_code.as_str(),
-            "reason": d.reason,
-            "attempts_in_window": r.attempts_in_window,
-            "attempts_left_in_window": d.attempts_left_in_window,
-            "next_attempt_at": d.next_attempt_at.map(rfc3339),
-            "last_error": r.last_error,
-            "may_register_now": d.may_register_now,
+    HealthAnswer {
+        display_phone_number: h.and_then(|h| h.display_phone_number.as_deref()),
+        verified_name: h.and_then(|h| h.verified_name.as_deref()),
+        name_status: h.and_then(|h| h.name_status.as_ref()).map(|v| v.as_str()),
+        quality_rating: h
+            .and_then(|h| h.quality_rating.as_ref())
+            .map(|v| v.as_str()),
+        messaging_limit_tier: h
+            .and_then(|h| h.messaging_limit.as_ref())
+            .map(|v| v.as_str()),
+        account_mode: h.and_then(|h| h.account_mode.as_ref()).map(|v| v.as_str()),
+        code_verification_status: h
+            .and_then(|h| h.code_verification_status.as_ref())
+            .map(|v| v.as_str()),
+        throughput: h
+            .and_then(|h| h.throughput_level())
+            .map(|l| Throughput { level: l.as_str() }),
+        last_onboarded_time: h.and_then(|h| h.last_onboarded_time.as_deref()),
+        platform_type: h.and_then(|h| h.platform_type.as_ref()).map(|v| v.as_str()),
+        business_id: &r.inbox.business_account_id,
+        status: h.and_then(|h| h.status.as_ref()).map(|v| v.as_str()),
+        registration: Registration {
+            state: d.state.as_str(),
+            reason_code: d.reason_code.as_str(),
+            reason: &d.reason,
+            attempts_in_window: r.attempts_in_window,
+            attempts_left_in_window: d.attempts_left_in_window,
+            next_attempt_at: d.next_attempt_at.map(rfc3339),
+            last_error: r.last_error.as_deref(),
+            may_register_now: d.may_register_now,
         },
-        "whatsapp_manager_url": app::format::whatsapp_manager_url(
+        whatsapp_manager_url: app::format::whatsapp_manager_url(
             r.inbox.business_id.as_deref(),
             Some(&r.inbox.business_account_id),
         ),
-        "checked_at": r.shown.as_ref().map(|(t, _)| rfc3339(*t)),
-        "stale": r.stale,
-    })
+        checked_at: r.shown.as_ref().map(|(t, _)| rfc3339(*t)),
+        stale: r.stale,
+        error: r.refresh_error.as_ref().map(|f| RefreshError {
+            kind: f.kind.as_str(),
+            message: &f.message,
+        }),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,20 +126,16 @@ pub async fn show(
         .services
         .health_report(&user, account_id, inbox_id, q.refresh.unwrap_or(false))
         .await?;
-    let mut body = report_json(&r);
     let status = match &r.refresh_error {
         None => StatusCode::OK,
-        Some(f) => {
-            body["error"] = json!({"kind": f.kind.as_str(), "message": f.message});
-            match f.kind {
-                GraphErrorKind::Transient | GraphErrorKind::Throttled => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-                _ => StatusCode::BAD_GATEWAY,
+        Some(f) => match f.kind {
+            GraphErrorKind::Transient | GraphErrorKind::Throttled => {
+                StatusCode::SERVICE_UNAVAILABLE
             }
-        }
+            _ => StatusCode::BAD_GATEWAY,
+        },
     };
-    Ok((status, Json(body)).into_response())
+    Ok((status, Json(report_json(&r))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
