@@ -24,6 +24,21 @@ fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// Runs `call` with the port and the signed-in user (401 without one), answering like [`answer`].
+#[cfg(feature = "ssr")]
+async fn as_signed_in<T, F, Fut>(call: F) -> Result<T, AppError>
+where
+    F: FnOnce(crate::port::SharedPort, CurrentUser) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = async {
+        let user = crate::port::require_user()?;
+        call(crate::port::port()?, user).await
+    }
+    .await;
+    answer(result)
+}
+
 /// Only same-site paths are followed after sign-in, never another host.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
@@ -109,15 +124,7 @@ pub async fn first_run(
 /// The account settings page's data.
 #[server(prefix = "/sfn", endpoint = "account_settings")]
 pub async fn get_account_settings(account_id: i64) -> Result<AccountSettings, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .account_settings(&user, account_id)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.account_settings(&user, account_id).await }).await
 }
 
 #[cfg(test)]
@@ -147,13 +154,7 @@ pub async fn is_demo() -> Result<bool, AppError> {
 /// The account's inboxes, worst first.
 #[server(prefix = "/sfn", endpoint = "inbox_overview")]
 pub async fn get_inbox_overview(account_id: i64) -> Result<crate::views::InboxOverview, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?.inbox_overview(&user, account_id).await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.inbox_overview(&user, account_id).await }).await
 }
 
 /// Adds a WhatsApp Cloud inbox and runs its setup; opens its Account Health tab.
@@ -166,24 +167,19 @@ pub async fn create_inbox(
     business_account_id: String,
     api_key: String,
 ) -> Result<i64, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            let form = crate::views::InboxForm {
-                name,
-                phone_number,
-                phone_number_id,
-                business_account_id,
-                api_key,
-            };
-            let id = crate::port::port()?
-                .create_inbox(&user, account_id, form)
-                .await?;
-            leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes/{id}/health"));
-            Ok(id)
-        }
-        .await,
-    )
+    let form = crate::views::InboxForm {
+        name,
+        phone_number,
+        phone_number_id,
+        business_account_id,
+        api_key,
+    };
+    as_signed_in(|port, user| async move {
+        let id = port.create_inbox(&user, account_id, form).await?;
+        leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes/{id}/health"));
+        Ok(id)
+    })
+    .await
 }
 
 /// The inbox settings and collaborators tabs.
@@ -192,15 +188,8 @@ pub async fn get_inbox_settings(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::views::InboxSettingsView, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .inbox_settings(&user, account_id, inbox_id)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.inbox_settings(&user, account_id, inbox_id).await })
+        .await
 }
 
 /// Renames the inbox and/or rotates its access token (an empty field leaves it unchanged).
@@ -211,45 +200,29 @@ pub async fn update_inbox(
     name: String,
     api_key: String,
 ) -> Result<(), AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .update_inbox(&user, account_id, inbox_id, name, api_key)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move {
+        port.update_inbox(&user, account_id, inbox_id, name, api_key)
+            .await
+    })
+    .await
 }
 
 /// Deletes the inbox and returns to the list.
 #[server(prefix = "/sfn", endpoint = "delete_inbox")]
 pub async fn delete_inbox(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .delete_inbox(&user, account_id, inbox_id)
-                .await?;
-            leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes"));
-            Ok(())
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move {
+        port.delete_inbox(&user, account_id, inbox_id).await?;
+        leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes"));
+        Ok(())
+    })
+    .await
 }
 
 /// Re-runs the inbox's setup against Meta.
 #[server(prefix = "/sfn", endpoint = "retry_setup")]
 pub async fn retry_setup(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .retry_setup(&user, account_id, inbox_id)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.retry_setup(&user, account_id, inbox_id).await })
+        .await
 }
 
 /// Adds or removes one inbox member.
@@ -260,15 +233,11 @@ pub async fn change_inbox_member(
     user_id: i64,
     add: bool,
 ) -> Result<(), AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .change_inbox_member(&user, account_id, inbox_id, user_id, add)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move {
+        port.change_inbox_member(&user, account_id, inbox_id, user_id, add)
+            .await
+    })
+    .await
 }
 
 /// The Account Health tab's data (cached read).
@@ -277,15 +246,10 @@ pub async fn get_inbox_health(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::health::HealthView, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .inbox_health(&user, account_id, inbox_id, false)
-                .await
-        }
-        .await,
+    as_signed_in(
+        |port, user| async move { port.inbox_health(&user, account_id, inbox_id, false).await },
     )
+    .await
 }
 
 /// Reads the number from Meta now (rate-limited per inbox).
@@ -294,15 +258,10 @@ pub async fn refresh_health(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::health::HealthView, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .inbox_health(&user, account_id, inbox_id, true)
-                .await
-        }
-        .await,
+    as_signed_in(
+        |port, user| async move { port.inbox_health(&user, account_id, inbox_id, true).await },
     )
+    .await
 }
 
 /// Complete registration (administrators).
@@ -311,15 +270,11 @@ pub async fn complete_registration(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::views::RegistrationResult, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .complete_registration(&user, account_id, inbox_id)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move {
+        port.complete_registration(&user, account_id, inbox_id)
+            .await
+    })
+    .await
 }
 
 /// Stored health checks of the last 30 days.
@@ -328,15 +283,8 @@ pub async fn get_inbox_history(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<Vec<crate::health::HistoryPoint>, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .inbox_history(&user, account_id, inbox_id)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.inbox_history(&user, account_id, inbox_id).await })
+        .await
 }
 
 /// The inbox's activity log, newest first.
@@ -345,15 +293,8 @@ pub async fn get_inbox_activity(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<Vec<crate::activity::ActivityItem>, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .inbox_activity(&user, account_id, inbox_id)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.inbox_activity(&user, account_id, inbox_id).await })
+        .await
 }
 
 /// The signed-in user's notifications in the account (the bell).
@@ -361,27 +302,16 @@ pub async fn get_inbox_activity(
 pub async fn get_notifications(
     account_id: i64,
 ) -> Result<crate::activity::NotificationList, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?.notifications(&user, account_id).await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.notifications(&user, account_id).await }).await
 }
 
 /// Marks one notification (`id`) or all of them read; answers the unread count.
 #[server(prefix = "/sfn", endpoint = "mark_notifications_read")]
 pub async fn mark_notifications_read(account_id: i64, id: Option<i64>) -> Result<i64, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .mark_notifications_read(&user, account_id, id)
-                .await
-        }
-        .await,
+    as_signed_in(
+        |port, user| async move { port.mark_notifications_read(&user, account_id, id).await },
     )
+    .await
 }
 
 /// The webhook self-check of the inbox.
@@ -390,15 +320,8 @@ pub async fn get_webhook_check(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::activity::WebhookCheckView, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .webhook_check(&user, account_id, inbox_id)
-                .await
-        }
-        .await,
-    )
+    as_signed_in(|port, user| async move { port.webhook_check(&user, account_id, inbox_id).await })
+        .await
 }
 
 /// Repair the webhook subscription (administrators).
@@ -407,13 +330,8 @@ pub async fn repair_webhooks(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<crate::activity::WebhookCheckView, AppError> {
-    answer(
-        async move {
-            let user = crate::port::require_user()?;
-            crate::port::port()?
-                .repair_webhooks(&user, account_id, inbox_id)
-                .await
-        }
-        .await,
+    as_signed_in(
+        |port, user| async move { port.repair_webhooks(&user, account_id, inbox_id).await },
     )
+    .await
 }
