@@ -201,8 +201,8 @@ impl Services {
     ) -> ServiceResult<RegistrationOutcome> {
         self.require_whatsapp_cloud(row)?;
         let this = self.clone();
-        let inbox_id = row.id;
-        tokio::spawn(async move { this.attempt_with_lease(inbox_id, trigger).await })
+        let (inbox_id, number) = (row.id, row.phone_number_id.clone());
+        tokio::spawn(async move { this.attempt_with_lease(inbox_id, &number, trigger).await })
             .await
             .map_err(|e| ServiceError::Internal(format!("registration attempt task: {e}")))?
     }
@@ -210,15 +210,13 @@ impl Services {
     async fn attempt_with_lease(
         &self,
         inbox_id: i64,
+        number: &str,
         trigger: Trigger,
     ) -> ServiceResult<RegistrationOutcome> {
-        // The lease is the number's: two inboxes (or accounts) with one number never call at once.
-        let number = inboxes::get_unscoped(&self.db, inbox_id)
-            .await?
-            .ok_or(AppError::NotFound)?
-            .phone_number_id;
+        // The lease is the number's (an inbox's number never changes): two inboxes or accounts with
+        // one number never call at once.
         let Some(mut held) =
-            lease::try_acquire(&self.db, &number, lease::LEASE_TTL, now_secs()).await?
+            lease::try_acquire(&self.db, number, lease::LEASE_TTL, now_secs()).await?
         else {
             tracing::info!(
                 inbox_id,

@@ -35,6 +35,16 @@ async fn inbox(app: &TestApp, token: &str, account_id: i64, scenario: Scenario) 
     id
 }
 
+/// An administrator of "Acme" and an inbox of theirs for the scenario's number.
+async fn admin_with_inbox(
+    app: &TestApp,
+    scenario: Scenario,
+) -> (greenlight::services::accounts::CreatedUser, i64) {
+    let a = admin(app).await;
+    let id = inbox(app, &a.access_token, a.account_id, scenario).await;
+    (a, id)
+}
+
 /// Presses Complete registration through the REST API (`token = None`: anonymous).
 async fn click(app: &TestApp, token: Option<&str>, account_id: i64, inbox_id: i64) -> (u16, Value) {
     let mut req = app.client.post(app.url(&format!(
@@ -109,14 +119,7 @@ async fn spend_the_budget(
 #[tokio::test]
 async fn one_click_registers_an_approved_number_with_one_call() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     let n = app.number(Scenario::ApprovedUnregistered);
 
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
@@ -191,14 +194,7 @@ async fn a_name_in_review_is_refused_in_plain_words_without_calling_meta() {
 #[tokio::test]
 async fn a_cloud_api_number_without_throughput_is_registered() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ThroughputNotApplicable,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ThroughputNotApplicable).await;
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["result"], "registered");
@@ -212,14 +208,7 @@ async fn a_cloud_api_number_without_throughput_is_registered() {
 #[tokio::test]
 async fn a_connected_number_with_expired_verification_is_registered_and_never_called() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ConnectedExpired,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ConnectedExpired).await;
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["result"], "already_registered");
@@ -270,14 +259,7 @@ async fn an_expired_token_never_registers() {
 #[tokio::test]
 async fn a_failed_read_never_leads_to_a_register_call() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     let n = app.number(Scenario::ApprovedUnregistered);
     // The read and its two retries all fail.
     for _ in 0..3 {
@@ -304,14 +286,7 @@ async fn a_failed_read_never_leads_to_a_register_call() {
 #[tokio::test]
 async fn meta_133016_makes_the_number_rate_limited_and_stops_further_calls() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::QuotaExhausted,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::QuotaExhausted).await;
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["result"], "failed");
@@ -377,14 +352,7 @@ async fn a_pin_set_elsewhere_needs_an_admin_after_133005() {
 #[tokio::test]
 async fn simultaneous_clicks_make_exactly_one_call() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     let t = a.access_token.as_str();
     let (one, two) = tokio::join!(
         click(&app, Some(t), a.account_id, id),
@@ -424,14 +392,7 @@ async fn simultaneous_clicks_make_exactly_one_call() {
 #[tokio::test]
 async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     let n = app.number(Scenario::ApprovedUnregistered);
     let stored = |app: &TestApp| {
         let db = app.services.db.clone();
@@ -504,14 +465,7 @@ async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again
 #[tokio::test]
 async fn after_ten_attempts_in_72_hours_the_eleventh_click_is_refused_without_a_call() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     let now = Utc::now();
     spend_the_budget(&app, id, Scenario::ApprovedUnregistered, 70, a.user_id).await;
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
@@ -596,14 +550,7 @@ async fn the_retrier_registers_a_ready_number_and_waits_for_a_name_in_review() {
 #[tokio::test]
 async fn an_unfinished_attempt_is_resolved_by_a_read_before_any_new_call() {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     let n = app.number(Scenario::ApprovedUnregistered);
     // A crash an hour ago, in the middle of a call.
     let crashed_at = (Utc::now() - TimeDelta::hours(1)).timestamp();
@@ -805,14 +752,7 @@ async fn only_administrators_of_the_account_may_complete_registration() {
 async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
     use greenlight::registration::lease;
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     // Another server instance is in the middle of an attempt on this number.
     let number = app.number(Scenario::ApprovedUnregistered).id;
     let now = Utc::now().timestamp();
@@ -857,14 +797,7 @@ async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
 async fn the_budget_is_the_numbers_it_survives_deleting_the_inbox_and_follows_it_into_another_account(
 ) {
     let app = spawn_app().await;
-    let a = admin(&app).await;
-    let id = inbox(
-        &app,
-        &a.access_token,
-        a.account_id,
-        Scenario::ApprovedUnregistered,
-    )
-    .await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
     let n = app.number(Scenario::ApprovedUnregistered);
     spend_the_budget(&app, id, Scenario::ApprovedUnregistered, 20, a.user_id).await;
     // Deleting the inbox and adding the number again does not refill Meta's budget.
