@@ -155,6 +155,28 @@ pub struct HealthReport {
 /// How often one inbox may be force-refreshed; more often serves the cached snapshot.
 pub const REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(10);
 
+/// Admits one forced read from Meta per inbox per [`REFRESH_MIN_INTERVAL`]; cheap to clone.
+#[derive(Clone)]
+pub struct ForcedReadGate(moka::future::Cache<i64, ()>);
+
+impl Default for ForcedReadGate {
+    fn default() -> Self {
+        ForcedReadGate(
+            moka::future::Cache::builder()
+                .time_to_live(REFRESH_MIN_INTERVAL)
+                .build(),
+        )
+    }
+}
+
+impl ForcedReadGate {
+    /// `true` for the first caller per inbox in the interval (atomically: of two callers at the
+    /// same moment, one is admitted).
+    pub async fn admit(&self, inbox_id: i64) -> bool {
+        self.0.entry(inbox_id).or_insert(()).await.is_fresh()
+    }
+}
+
 impl Services {
     /// The health report of an inbox the user may see. `refresh` bypasses the cache (rate-limited
     /// per inbox). A failed read keeps the last good data, marked stale.
@@ -167,8 +189,7 @@ impl Services {
     ) -> ServiceResult<HealthReport> {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         self.require_whatsapp_cloud(&row)?;
-        let snap = if refresh && self.refresh_gate.get(&row.id).await.is_none() {
-            self.refresh_gate.insert(row.id, ()).await;
+        let snap = if refresh && self.refresh_gate.admit(row.id).await {
             // "Refresh" re-reads everything the tab shows from Meta, the webhook self-check too.
             self.forget_webhook_check(row.id, false).await;
             self.read_health(&row, source::REFRESH).await?

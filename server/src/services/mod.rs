@@ -40,7 +40,7 @@ pub struct Shared {
     /// Identities, inbox rows, ledgers and webhook self-checks for views (see `read_cache`).
     pub reads: read_cache::ReadCaches,
     /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
-    pub refresh_gate: moka::future::Cache<i64, ()>,
+    pub refresh_gate: health::ForcedReadGate,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -65,9 +65,7 @@ impl Services {
             login_limiter: LoginLimiter::default(),
             health_cache: health::new_cache(std::time::Duration::from_secs(60)),
             reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
-            refresh_gate: moka::future::Cache::builder()
-                .time_to_live(health::REFRESH_MIN_INTERVAL)
-                .build(),
+            refresh_gate: health::ForcedReadGate::default(),
             demo,
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),

@@ -43,7 +43,7 @@ pub struct ReadCaches {
     webhook_checks: Cache<i64, Arc<WebhookCheckView>>,
     /// Inboxes whose self-check was forced recently (one forced check per inbox per
     /// `health::REFRESH_MIN_INTERVAL`).
-    webhook_check_gate: Cache<i64, ()>,
+    webhook_check_gate: super::health::ForcedReadGate,
 }
 
 fn cache<K, V>(ttl: Duration) -> Cache<K, V>
@@ -67,9 +67,30 @@ impl ReadCaches {
             members: cache(READ_TTL),
             attempts: cache(READ_TTL),
             webhook_checks: cache(webhook_check_ttl),
-            webhook_check_gate: cache(super::health::REFRESH_MIN_INTERVAL),
+            webhook_check_gate: super::health::ForcedReadGate::default(),
         }
     }
+}
+
+/// The cached value, else `load`'s, kept only when there is one: absent keys are not cached, so
+/// guessing ids or tokens cannot fill memory.
+async fn get_or_load<K, V>(
+    cache: &Cache<K, V>,
+    key: K,
+    load: impl std::future::Future<Output = sqlx::Result<Option<V>>>,
+) -> ServiceResult<Option<V>>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    if let Some(v) = cache.get(&key).await {
+        return Ok(Some(v));
+    }
+    let v = load.await?;
+    if let Some(v) = &v {
+        cache.insert(key, v.clone()).await;
+    }
+    Ok(v)
 }
 
 impl Services {
@@ -78,26 +99,14 @@ impl Services {
         &self,
         user_id: i64,
     ) -> ServiceResult<Option<Arc<CurrentUser>>> {
-        if let Some(u) = self.reads.users.get(&user_id).await {
-            return Ok(Some(u));
-        }
-        let user = users::current_user(&self.db, user_id).await?.map(Arc::new);
-        if let Some(u) = &user {
-            self.reads.users.insert(user_id, u.clone()).await;
-        }
-        Ok(user)
+        let load = async { Ok(users::current_user(&self.db, user_id).await?.map(Arc::new)) };
+        get_or_load(&self.reads.users, user_id, load).await
     }
 
     /// The user id owning the API token with this digest, if any.
     pub(crate) async fn cached_token_owner(&self, digest: &str) -> ServiceResult<Option<i64>> {
-        if let Some(id) = self.reads.tokens.get(digest).await {
-            return Ok(Some(id));
-        }
-        let id = users::id_by_token_hash(&self.db, digest).await?;
-        if let Some(id) = id {
-            self.reads.tokens.insert(digest.to_owned(), id).await;
-        }
-        Ok(id)
+        let load = users::id_by_token_hash(&self.db, digest);
+        get_or_load(&self.reads.tokens, digest.to_owned(), load).await
     }
 
     /// The stored inbox row, scoped to its account; `None` when absent (not cached).
@@ -106,16 +115,13 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<Option<Arc<InboxRow>>> {
-        if let Some(row) = self.reads.inboxes.get(&inbox_id).await {
-            return Ok((row.account_id == account_id).then_some(row));
-        }
-        let row = inboxes::get(&self.db, account_id, inbox_id)
-            .await?
-            .map(Arc::new);
-        if let Some(r) = &row {
-            self.reads.inboxes.insert(inbox_id, r.clone()).await;
-        }
-        Ok(row)
+        let load = async {
+            Ok(inboxes::get(&self.db, account_id, inbox_id)
+                .await?
+                .map(Arc::new))
+        };
+        let row = get_or_load(&self.reads.inboxes, inbox_id, load).await?;
+        Ok(row.filter(|r| r.account_id == account_id))
     }
 
     /// Whether the agent was added to the inbox.
@@ -174,11 +180,8 @@ impl Services {
     /// Forgets the cached webhook self-check so the next view asks Meta. `forced` (a user asked)
     /// is limited per inbox: within `health::REFRESH_MIN_INTERVAL` of the last one it does nothing.
     pub(crate) async fn forget_webhook_check(&self, inbox_id: i64, forced: bool) {
-        if forced {
-            if self.reads.webhook_check_gate.contains_key(&inbox_id) {
-                return;
-            }
-            self.reads.webhook_check_gate.insert(inbox_id, ()).await;
+        if forced && !self.reads.webhook_check_gate.admit(inbox_id).await {
+            return;
         }
         self.reads.webhook_checks.invalidate(&inbox_id).await;
     }
