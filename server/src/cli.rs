@@ -60,7 +60,6 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 /// Parses the command line and runs it. Bad flags or configuration: one line, exit code 2.
 pub fn main() -> ExitCode {
-    crate::memory::tune();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -14,7 +14,8 @@ const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 /// `mi_option_purge_delay` in mimalloc.h (the same index in mimalloc v2 and v3).
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Applies Greenlight's allocator options; idempotent, call as early as possible.
+/// Applies Greenlight's allocator options; idempotent. `Application::build` calls it, so the
+/// server, the tests and the benchmark all run with the same allocator settings.
 pub fn tune() {
     // SAFETY: mi_option_set only stores a process-wide tunable; any thread may call it any time.
     unsafe {
