@@ -14,14 +14,16 @@ pub struct InboxRow {
     pub business_account_id: String,
     pub business_id: Option<String>,
     pub access_token_sealed: String,
-    pub pin_sealed: Option<String>,
     pub webhook_verify_token: String,
     pub setup_error: Option<String>,
+    /// When setup last proved that the token manages the number (read it, and the WABA lists it);
+    /// `None`: never, or the last setup failed before proving it.
+    pub access_proven_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "id, account_id, name, channel_type, phone_number, phone_number_id, business_account_id, business_id, access_token_sealed, pin_sealed, webhook_verify_token, setup_error, created_at, updated_at";
+const COLUMNS: &str = "id, account_id, name, channel_type, phone_number, phone_number_id, business_account_id, business_id, access_token_sealed, webhook_verify_token, setup_error, access_proven_at, created_at, updated_at";
 
 /// Fields of a new inbox.
 pub struct NewInboxRow<'a> {
@@ -140,17 +142,14 @@ pub async fn set_setup_result(
     .map(|_| ())
 }
 
-/// Stores the sealed PIN only if none is stored yet; returns the PIN that is stored after the call.
-pub async fn store_pin_once(db: &Db, inbox_id: i64, sealed: &str) -> sqlx::Result<String> {
-    sqlx::query("UPDATE inboxes SET pin_sealed = $1 WHERE id = $2 AND pin_sealed IS NULL")
-        .bind(sealed)
+/// Records whether setup proved the token's access to the number (`None` clears it).
+pub async fn set_access_proven(db: &Db, inbox_id: i64, at: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE inboxes SET access_proven_at = $1 WHERE id = $2")
+        .bind(at)
         .bind(inbox_id)
         .execute(db)
-        .await?;
-    sqlx::query_scalar("SELECT pin_sealed FROM inboxes WHERE id = $1")
-        .bind(inbox_id)
-        .fetch_one(db)
         .await
+        .map(|_| ())
 }
 
 pub async fn delete(db: &Db, account_id: i64, inbox_id: i64) -> sqlx::Result<bool> {

@@ -31,6 +31,11 @@ use crate::services::health::{source, Snapshot};
 use crate::services::Services;
 
 /// What Greenlight answers when another attempt holds the number's lease.
+/// Refusal when the inbox's setup has not proven that its token manages the number: the number's PIN
+/// is never sent on behalf of an inbox that may not own it (a second account adding someone else's
+/// number).
+pub const ACCESS_NOT_PROVEN: &str = "Greenlight has not yet proven that this inbox's access token manages the number (its setup did not complete). Fix the token or the ids and press Retry setup; until then Greenlight does not register the number for this inbox.";
+
 pub const ALREADY_RUNNING: &str =
     "A registration attempt for this number is already running. Wait a moment and look at the number's state again.";
 
@@ -279,7 +284,14 @@ impl Services {
             ));
         }
 
-        let pin = pin::ensure(&self.db, &self.secrets, &row).await?;
+        if row.access_proven_at.is_none() {
+            tracing::info!(
+                inbox_id = row.id,
+                "registration: access not proven, no call"
+            );
+            return Err(AppError::Conflict(ACCESS_NOT_PROVEN.to_owned()).into());
+        }
+        let pin = pin::ensure(&self.db, &self.secrets, &row.phone_number_id).await?;
         let token = self.access_token(&row)?;
         // Last check before spending Meta's budget: the lease must still be ours.
         if !lease::renew(&self.db, held, lease::LEASE_TTL, now_secs()).await? {

@@ -1,6 +1,8 @@
 //! The two-step verification PIN sent with `POST /{phone}/register`.
 //!
-//! - Six digits drawn from the operating system's CSPRNG, generated **once** per number.
+//! - Six digits drawn from the operating system's CSPRNG, generated **once** per phone number (not per
+//!   inbox): Meta keeps one PIN per number, so every inbox of that number — in any account, and after an
+//!   inbox is deleted and the number added again — sends the same PIN.
 //! - Stored sealed (AEAD) **before** the first call, with a write that only succeeds while no PIN is stored,
 //!   so two racing attempts end up with the same PIN and an ambiguous failure (a timeout after Meta applied
 //!   it) never leads to a different PIN next time (Meta's 133005).
@@ -10,7 +12,6 @@ use rand::rngs::OsRng;
 use rand::Rng;
 
 use crate::crypto::SecretBox;
-use crate::db::inboxes::{self, InboxRow};
 use crate::db::Db;
 use crate::error::ServiceResult;
 
@@ -45,23 +46,53 @@ impl Pin {
     }
 }
 
-/// The PIN of this number: the stored one, or a new one stored (sealed) now. When another attempt stored a
-/// PIN first, that one wins and is returned, so every caller ends up with the same PIN.
-pub async fn ensure(db: &Db, secrets: &SecretBox, row: &InboxRow) -> ServiceResult<Pin> {
-    let sealed = match &row.pin_sealed {
-        Some(sealed) => sealed.clone(),
+/// The PIN of this phone number: the stored one, or a new one stored (sealed) now. When another attempt
+/// stored a PIN first, that one wins and is returned, so every caller ends up with the same PIN.
+pub async fn ensure(db: &Db, secrets: &SecretBox, phone_number_id: &str) -> ServiceResult<Pin> {
+    let sealed = match stored(db, phone_number_id).await? {
+        Some(sealed) => sealed,
         None => {
-            inboxes::store_pin_once(db, row.id, &secrets.seal(Pin::generate().expose_secret()))
-                .await?
+            let fresh = secrets.seal(Pin::generate().expose_secret());
+            store_once(db, phone_number_id, &fresh, chrono::Utc::now().timestamp()).await?
         }
     };
     let plain = secrets.open(&sealed)?;
     Pin::parse(&plain).ok_or_else(|| {
         crate::error::ServiceError::Internal(format!(
-            "the stored PIN of inbox {} is not six digits",
-            row.id
+            "the stored PIN of number {phone_number_id} is not six digits"
         ))
     })
+}
+
+/// The sealed PIN stored for the number, if any (still sealed: for checks, never for display).
+pub async fn stored(db: &Db, phone_number_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT pin_sealed FROM number_pins WHERE phone_number_id = $1")
+        .bind(phone_number_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Stores the sealed PIN only if the number has none yet; returns the PIN stored after the call
+/// (the first writer's when two race).
+async fn store_once(
+    db: &Db,
+    phone_number_id: &str,
+    sealed: &str,
+    now: i64,
+) -> sqlx::Result<String> {
+    sqlx::query(
+        "INSERT INTO number_pins (phone_number_id, pin_sealed, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (phone_number_id) DO NOTHING",
+    )
+    .bind(phone_number_id)
+    .bind(sealed)
+    .bind(now)
+    .execute(db)
+    .await?;
+    sqlx::query_scalar("SELECT pin_sealed FROM number_pins WHERE phone_number_id = $1")
+        .bind(phone_number_id)
+        .fetch_one(db)
+        .await
 }
 
 #[cfg(test)]
@@ -96,30 +127,45 @@ mod tests {
     async fn the_first_stored_pin_wins_and_is_stored_sealed() {
         let (_dir, db) = test_db::open().await;
         let secrets = SecretBox::from_key([7; 32]);
-        let row = test_db::inbox(&db, "1065403522429001").await;
-        assert!(row.pin_sealed.is_none());
-        // Two racers both saw no PIN on their copy of the row.
-        let (a, b) = tokio::join!(ensure(&db, &secrets, &row), ensure(&db, &secrets, &row));
+        let number = "1065403522429001";
+        // Two racers both find no PIN.
+        let (a, b) = tokio::join!(ensure(&db, &secrets, number), ensure(&db, &secrets, number));
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a, b);
-        let stored = inboxes::get_unscoped(&db, row.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .pin_sealed
-            .unwrap();
+        let sealed = stored(&db, number).await.unwrap().unwrap();
         assert!(
-            !stored.contains(a.expose_secret()),
+            !sealed.contains(a.expose_secret()),
             "stored sealed, not in the clear"
         );
-        assert_eq!(secrets.open(&stored).unwrap(), a.expose_secret());
+        assert_eq!(secrets.open(&sealed).unwrap(), a.expose_secret());
         // Later attempts reuse it.
-        let fresh = inboxes::get_unscoped(&db, row.id).await.unwrap().unwrap();
-        assert_eq!(ensure(&db, &secrets, &fresh).await.unwrap(), a);
+        assert_eq!(ensure(&db, &secrets, number).await.unwrap(), a);
+    }
+
+    #[tokio::test]
+    async fn the_pin_belongs_to_the_number_not_the_inbox() {
+        let (_dir, db) = test_db::open().await;
+        let secrets = SecretBox::from_key([7; 32]);
+        let first = test_db::inbox(&db, "1065403522429002").await;
+        let pin = ensure(&db, &secrets, &first.phone_number_id).await.unwrap();
+        // The inbox goes; the number comes back in another account: same PIN.
+        sqlx::query("DELETE FROM inboxes WHERE id = $1")
+            .bind(first.id)
+            .execute(&db)
+            .await
+            .unwrap();
+        let again = test_db::inbox(&db, "1065403522429002").await;
+        assert_ne!(again.account_id, first.account_id);
         assert_eq!(
-            ensure(&db, &secrets, &row).await.unwrap(),
-            a,
-            "even with a stale row"
+            ensure(&db, &secrets, &again.phone_number_id).await.unwrap(),
+            pin
         );
+        // Another number gets its own.
+        let other = ensure(&db, &secrets, "1065403522429003").await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM number_pins")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(count, 2, "{other:?}");
     }
 }

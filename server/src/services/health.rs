@@ -214,7 +214,18 @@ impl Services {
             ),
         };
         // One read of the ledger serves both the last error and the budget.
-        let attempts = self.cached_attempts(&inbox.phone_number_id).await?;
+        let mut attempts = self.cached_attempts(&inbox.phone_number_id).await?;
+        if inbox.access_proven_at.is_none() {
+            // Meta's budget is the number's, but an inbox that has not proven access to the number
+            // sees only its own attempts: another account's errors and figures stay theirs.
+            attempts = Arc::new(
+                attempts
+                    .iter()
+                    .filter(|a| a.inbox_id == Some(inbox.id))
+                    .cloned()
+                    .collect(),
+            );
+        }
         let last_error = attempts
             .first()
             .filter(|a| a.outcome.as_deref() == Some("failed"))

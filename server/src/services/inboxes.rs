@@ -321,6 +321,7 @@ impl Services {
             .join("/webhooks/whatsapp")
             .map(|u| u.to_string())
             .unwrap_or_default();
+        let mut proven = false;
         let result: Result<Option<String>, String> = async {
             let step =
                 |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
@@ -337,6 +338,22 @@ impl Services {
             if let Err(f) = &first.read {
                 return Err(format!("Reading the number failed: {}", f.message));
             }
+            // The token read the number; it manages it only if the WABA it names lists it too.
+            let listed = self
+                .graph
+                .phone_numbers(&token, &row.business_account_id)
+                .await
+                .map_err(|e| step("Listing the WhatsApp Business Account's numbers failed", e))?;
+            if !listed
+                .iter()
+                .any(|n| n.id.as_deref() == Some(row.phone_number_id.as_str()))
+            {
+                return Err(format!(
+                    "The WhatsApp Business Account {} does not list the number {}: check both ids.",
+                    row.business_account_id, row.phone_number_id
+                ));
+            }
+            proven = true;
             self.graph
                 .subscribe_app(&token, &row.business_account_id)
                 .await
@@ -364,6 +381,7 @@ impl Services {
         }
         .await;
         let now = now_secs();
+        inboxes::set_access_proven(&self.db, row.id, proven.then_some(now)).await?;
         match &result {
             Ok(business_id) => {
                 inboxes::set_setup_result(&self.db, row.id, business_id.as_deref(), None, now)

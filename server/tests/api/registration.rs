@@ -396,12 +396,11 @@ async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again
     let n = app.number(Scenario::ApprovedUnregistered);
     let stored = |app: &TestApp| {
         let db = app.services.db.clone();
+        let number = n.id.clone();
         async move {
-            greenlight::db::inboxes::get_unscoped(&db, id)
+            greenlight::registration::pin::stored(&db, &number)
                 .await
                 .unwrap()
-                .unwrap()
-                .pin_sealed
         }
     };
     assert!(
@@ -894,5 +893,64 @@ async fn two_inboxes_of_one_number_share_one_lease() {
         register_calls(&app, Scenario::ApprovedUnregistered).len(),
         1,
         "one number, one call: {first:?} {second:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_pin_belongs_to_the_number_deleting_and_re_adding_the_inbox_sends_the_same_pin() {
+    let app = spawn_app().await;
+    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
+    let n = app.number(Scenario::ApprovedUnregistered);
+    let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
+    assert_eq!((status, body["result"].as_str()), (200, Some("registered")));
+    let first = register_calls(&app, Scenario::ApprovedUnregistered);
+    assert_eq!(first.len(), 1);
+    let first_pin = first[0].param("pin").unwrap();
+
+    // The inbox goes; Meta takes the number back to pending (as after a display-name change).
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/{}/inboxes/{id}", a.account_id)))
+        .header("api_access_token", &a.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let r = reqwest::Client::new()
+        .post(app.sim.url(&format!("/v24.0/{}/deregister", n.id)))
+        .bearer_auth(&n.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let state = app.sim.sim.number_state(&n.id).unwrap();
+    assert_eq!(state["state"]["registered"], false, "{state}");
+    assert_eq!(
+        state["state"]["pin_set"], true,
+        "Meta keeps the PIN: {state}"
+    );
+
+    // Added again and registered again: Meta receives the PIN it already has, and accepts it.
+    let again = inbox(
+        &app,
+        &a.access_token,
+        a.account_id,
+        Scenario::ApprovedUnregistered,
+    )
+    .await;
+    assert_ne!(again, id);
+    let (status, body) = click(&app, Some(&a.access_token), a.account_id, again).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"], "registered", "{body}");
+    assert_eq!(body["state"], "registered", "{body}");
+
+    // (`inbox()` cleared the call log: these are the calls since the number was added again.)
+    let second = register_calls(&app, Scenario::ApprovedUnregistered);
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_eq!(second[0].status, 200, "Meta accepted the PIN: {second:?}");
+    assert_eq!(
+        second[0].param("pin").as_deref(),
+        Some(first_pin.as_str()),
+        "one PIN across both calls"
     );
 }
