@@ -954,3 +954,131 @@ async fn the_pin_belongs_to_the_number_deleting_and_re_adding_the_inbox_sends_th
         "one PIN across both calls"
     );
 }
+
+/// Adds the scenario's number to an account with the given token and WABA id; returns the inbox id
+/// and its setup error (setup fails when the token cannot prove it manages the number).
+async fn inbox_with(
+    app: &TestApp,
+    admin_token: &str,
+    account_id: i64,
+    scenario: Scenario,
+    token: &str,
+    waba_id: &str,
+) -> (i64, Value) {
+    let n = app.number(scenario);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/accounts/{account_id}/inboxes")))
+        .header("api_access_token", admin_token)
+        .json(&json!({
+            "name": "Someone else's number",
+            "channel": {"type": "whatsapp", "phone_number": "+16315550101", "provider": "whatsapp_cloud",
+                "provider_config": {"api_key": token, "phone_number_id": n.id, "business_account_id": waba_id}}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let body: Value = r.json().await.unwrap();
+    (body["id"].as_i64().unwrap(), body["setup_error"].clone())
+}
+
+#[tokio::test]
+async fn an_inbox_that_has_not_proven_access_never_sends_the_numbers_pin_nor_sees_its_budget() {
+    let app = spawn_app().await;
+    let (a, mine) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
+    let n = app.number(Scenario::ApprovedUnregistered);
+    spend_the_budget(&app, mine, Scenario::ApprovedUnregistered, 80, a.user_id).await;
+    let other = app
+        .user("mallory@example.com", "Other Co", "administrator")
+        .await;
+
+    // A junk token: setup cannot even read the number.
+    let (junk, error) = inbox_with(
+        &app,
+        &other.access_token,
+        other.account_id,
+        Scenario::ApprovedUnregistered,
+        "EAAjunkjunkjunk",
+        &n.waba_id,
+    )
+    .await;
+    assert!(error.as_str().is_some(), "setup failed: {error}");
+    // A token that reads the number, but the WABA named is not one that lists it.
+    let foreign_waba = app
+        .sim
+        .sim
+        .numbers()
+        .into_iter()
+        .find(|m| m.waba_id != n.waba_id)
+        .unwrap()
+        .waba_id;
+    let third = app
+        .user("trudy@example.com", "Third Co", "administrator")
+        .await;
+    let (unlisted, error) = inbox_with(
+        &app,
+        &third.access_token,
+        third.account_id,
+        Scenario::ApprovedUnregistered,
+        &n.token,
+        &foreign_waba,
+    )
+    .await;
+    assert!(error.as_str().is_some(), "setup failed: {error}");
+    app.sim.sim.clear_calls();
+
+    for (who, inbox) in [(&other, junk), (&third, unlisted)] {
+        let (status, body) = click(&app, Some(&who.access_token), who.account_id, inbox).await;
+        assert!(
+            status == 409 || (status == 200 && body["called_meta"] == false),
+            "{status} {body}"
+        );
+        let health: Value = app
+            .get_with_token(
+                &format!("/api/v1/accounts/{}/inboxes/{inbox}/health", who.account_id),
+                &who.access_token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            health["registration"]["attempts_in_window"], 0,
+            "the other account's attempts stay theirs: {health}"
+        );
+        assert!(
+            !health.to_string().contains("having trouble"),
+            "no last Meta error of the other account: {health}"
+        );
+    }
+    let (status, body) = click(&app, Some(&third.access_token), third.account_id, unlisted).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("not yet proven"),
+        "{body}"
+    );
+    assert!(
+        register_calls(&app, Scenario::ApprovedUnregistered).is_empty(),
+        "the number's PIN was never sent for an unproven inbox"
+    );
+    // The owner still sees the number's whole budget.
+    let health: Value = app
+        .get_with_token(
+            &format!("/api/v1/accounts/{}/inboxes/{mine}/health", a.account_id),
+            &a.access_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    // (Spent 80 hours ago an hour apart: one attempt is still inside the 72-hour window.)
+    assert_eq!(health["registration"]["attempts_in_window"], 1, "{health}");
+    assert!(
+        health["registration"]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("having trouble"),
+        "{health}"
+    );
+}
