@@ -2,6 +2,7 @@
 //! temporary SQLite database (see `helpers::spawn_app`).
 mod alerts;
 mod auth;
+mod authz_matrix;
 mod cli;
 mod demo;
 mod graph_client;
