@@ -12,4 +12,5 @@ mod inboxes;
 mod logs;
 mod ops;
 mod registration;
+mod sessions;
 mod webhooks;
