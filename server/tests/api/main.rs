@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod inboxes;
 mod logs;
+mod migrations;
 mod ops;
 mod registration;
 mod sessions;
