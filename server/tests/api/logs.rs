@@ -484,6 +484,7 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
     let r = app
         .client
         .post(app.url("/sfn/logout"))
+        .header("origin", &app.address)
         .send()
         .await
         .unwrap();

@@ -49,6 +49,7 @@ async fn the_old_session_id_sent_again_after_sign_out_is_refused() {
     let r = app
         .client
         .post(app.url("/sfn/logout"))
+        .header("origin", &app.address)
         .send()
         .await
         .unwrap();
