@@ -26,7 +26,7 @@ fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 
 /// Runs `call` with the port and the signed-in user (401 without one), answering like [`answer`].
 #[cfg(feature = "ssr")]
-async fn as_signed_in<T, F, Fut>(call: F) -> Result<T, AppError>
+pub(crate) async fn as_signed_in<T, F, Fut>(call: F) -> Result<T, AppError>
 where
     F: FnOnce(crate::port::SharedPort, CurrentUser) -> Fut,
     Fut: std::future::Future<Output = Result<T, AppError>>,

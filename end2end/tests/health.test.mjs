@@ -65,7 +65,8 @@ test('an administrator completes the registration of an approved number', async 
     // Meta's answer stays on the page through the reload it triggers.
     await page.waitForFunction(() => (document.querySelector('#register-result')?.textContent ?? '').length > 0,
       null, { timeout: 30000 });
-    assert.match(await page.textContent('#register-result'), /Meta accepted the registration|registered/);
+    assert.match(await page.textContent('#register-result'),
+      /^(Meta accepted the registration\.|Meta registered the number with the WhatsApp Cloud API\.)/);
     // Meta provisions asynchronously: within seconds the number reads as registered.
     let registered = false;
     for (let i = 0; i < 20 && !registered; i++) {

@@ -32,7 +32,7 @@ test('bad input in the add form shows messages next to the fields', async () => 
     assert.equal(await page.getAttribute('#field-phone_number', 'aria-invalid'), 'true');
     await page.screenshot({ path: join(ARTIFACTS, 'inbox-form-error.png'), fullPage: true });
     // The refused form answers 422, which Chromium logs; anything else is a fault.
-    assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
+    assert.deepEqual(problems.filter((p) => !p.includes('status of 422 (Unprocessable Entity)')), []);
   } finally {
     await context.close();
   }

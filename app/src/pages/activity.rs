@@ -276,8 +276,10 @@ pub fn AlertsPage() -> impl IntoView {
 pub async fn list_alert_webhooks(
     account_id: i64,
 ) -> Result<Vec<crate::activity::AlertWebhookView>, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?.alert_webhooks(&user, account_id).await
+    crate::api::as_signed_in(
+        |port, user| async move { port.alert_webhooks(&user, account_id).await },
+    )
+    .await
 }
 
 /// Adds an alert webhook (administrators).
@@ -288,19 +290,20 @@ pub async fn create_alert_webhook(
     secret: String,
     format: String,
 ) -> Result<(), AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .create_alert_webhook(&user, account_id, url, secret, format)
-        .await
+    crate::api::as_signed_in(|port, user| async move {
+        port.create_alert_webhook(&user, account_id, url, secret, format)
+            .await
+    })
+    .await
 }
 
 /// Removes an alert webhook (administrators).
 #[server(prefix = "/sfn", endpoint = "delete_alert_webhook")]
 pub async fn delete_alert_webhook(account_id: i64, id: i64) -> Result<(), AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .delete_alert_webhook(&user, account_id, id)
-        .await
+    crate::api::as_signed_in(|port, user| async move {
+        port.delete_alert_webhook(&user, account_id, id).await
+    })
+    .await
 }
 
 /// Sends a test alert to a webhook now (administrators).
@@ -309,8 +312,8 @@ pub async fn test_alert_webhook(
     account_id: i64,
     id: i64,
 ) -> Result<crate::activity::AlertDeliveryView, AppError> {
-    let user = crate::port::require_user()?;
-    crate::port::port()?
-        .test_alert_webhook(&user, account_id, id)
-        .await
+    crate::api::as_signed_in(|port, user| async move {
+        port.test_alert_webhook(&user, account_id, id).await
+    })
+    .await
 }

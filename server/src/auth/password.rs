@@ -4,32 +4,56 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 
-/// Hashes a password into a PHC string.
-pub async fn hash(password: String) -> String {
+/// Runs `work` on the blocking pool under the caller's subscriber and span, so its log lines go
+/// where the request's go (and carry its request id) instead of to whatever the pool thread has.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let dispatch = tracing::dispatcher::get_default(Clone::clone);
+    let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .expect("argon2 accepts any password up to its (large) limit")
-            .to_string()
+        tracing::dispatcher::with_default(&dispatch, || span.in_scope(work))
     })
     .await
-    .expect("hashing task does not panic")
+    .expect("password hashing does not panic")
+}
+
+/// Hashes a password into a PHC string.
+pub async fn hash(password: String) -> String {
+    blocking(move || {
+        let started = std::time::Instant::now();
+        let salt = SaltString::generate(&mut OsRng);
+        let phc = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .expect("argon2 accepts any password up to its (large) limit")
+            .to_string();
+        // Its cost is the point of Argon2; the duration shows when it is mis-sized for the host.
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "password hashed"
+        );
+        phc
+    })
+    .await
 }
 
 /// Checks a password against a PHC string; false on mismatch or a malformed hash.
 pub async fn verify(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc)
+    blocking(move || {
+        let started = std::time::Instant::now();
+        let ok = PasswordHash::new(&phc)
             .map(|h| {
                 Argon2::default()
                     .verify_password(password.as_bytes(), &h)
                     .is_ok()
             })
-            .unwrap_or(false)
+            .unwrap_or(false);
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            ok,
+            "password verified"
+        );
+        ok
     })
     .await
-    .unwrap_or(false)
 }
 
 /// A hash to verify against when the e-mail is unknown, so both paths cost the same time.

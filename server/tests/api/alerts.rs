@@ -440,15 +440,29 @@ async fn the_alerts_page_manages_webhooks_for_administrators() {
     assert!(!html.contains(SECRET));
 
     let agent = crate::helpers::new_client();
-    app.login(&agent, "mia@example.com", crate::helpers::PASSWORD)
+    let r = app
+        .login(&agent, "mia@example.com", crate::helpers::PASSWORD)
         .await;
-    let html = agent
+    assert!(
+        crate::helpers::set_cookies(&r)
+            .iter()
+            .any(|c| c.starts_with("greenlight_session=")),
+        "the agent is signed in"
+    );
+    let r = agent
         .get(app.url(&format!("/accounts/{}/alerts", admin.account_id)))
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "the agent gets the page, not a sign-in redirect"
+    );
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("mia@example.com") || html.contains("User mia"),
+        "{html}"
+    );
     assert!(!html.contains(&url), "agents do not see the webhooks");
 }

@@ -184,13 +184,20 @@ async fn signed_in_pages_render_the_shell_on_the_server() {
         "account name escaped: {html}"
     );
     assert!(html.contains("Sign out"));
-    assert!(html.contains("/pkg/greenlight.wasm") || html.contains("greenlight"));
+    // This page's own content, and the scripts that hydrate it.
+    assert!(html.contains("id=\"no-inboxes\""), "{html}");
+    assert!(
+        html.contains("id=\"add-inbox-form\""),
+        "administrators may add one: {html}"
+    );
+    assert!(html.contains("/pkg/greenlight.js"), "{html}");
     // Another account's pages show not found, not its data.
     let r = app
         .get(&format!("/accounts/{}/settings", u.account_id + 100))
         .await;
     let html = r.text().await.unwrap();
     assert!(html.contains("Not found"));
+    assert!(!html.contains("Acme &lt;Shop&gt;") && !html.contains("id=\"members\""));
 }
 
 #[tokio::test]

@@ -3,7 +3,12 @@
 //!
 //! The capturing subscriber is the thread's default for the test (other tests of this binary may
 //! have installed a global one); the test runs on a `current_thread` runtime, so the app's server
-//! and the simulator, spawned on it, log into the same buffer.
+//! and the simulator, spawned on it, log into the same buffer. Work moved to the blocking pool
+//! (Argon2) carries the caller's subscriber along, so its lines land there too.
+//!
+//! The secrets checked: Meta access tokens (stored and rotated), API tokens, passwords, the
+//! generated two-step PIN, session ids, the secret key, webhook verify tokens (configured and
+//! per inbox), the Meta app secret, signup codes and alert-webhook secrets.
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +19,12 @@ use serde_json::{json, Value};
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt;
 
-use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::helpers::{set_cookies, spawn_app_with, TestApp, PASSWORD};
+
+/// The configured Meta webhook verify token of this test.
+const VERIFY_TOKEN: &str = "configured-verify-token-5f3c9a";
+/// The alert webhook's signing secret of this test.
+const ALERT_SECRET: &str = "alert-hook-secret-8d2e7b41c6";
 
 /// Log output shared between the subscriber's writers and the test.
 #[derive(Clone, Default)]
@@ -126,7 +136,13 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
     let captured = Captured::default();
     let _guard = tracing::subscriber::set_default(capturing_subscriber(&captured));
 
-    let app = spawn_app().await;
+    let app = spawn_app_with(&[
+        "--meta-app-secret",
+        APP_SECRET,
+        "--meta-webhook-verify-token",
+        VERIFY_TOKEN,
+    ])
+    .await;
     let sim = &app.sim.sim;
     sim.set_slow_delay(Duration::from_secs(2));
     let pin = "135790";
@@ -358,6 +374,120 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
         .await;
     answers.push(r.text().await.unwrap());
     let r = app.login(&app.client, "ada@example.com", PASSWORD).await;
+    let session_ids: Vec<String> = set_cookies(&r)
+        .iter()
+        .filter_map(|c| c.strip_prefix("greenlight_session="))
+        .filter_map(|c| c.split(';').next())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(session_ids.len(), 1, "sign-in set a session id");
+    answers.push(r.text().await.unwrap());
+    // A signed-in page and a sign-out, so the session id travels through the request logs.
+    let r = app
+        .client
+        .get(app.url(&format!("/accounts/{}/inboxes", admin.account_id)))
+        .send()
+        .await
+        .unwrap();
+    answers.push(r.text().await.unwrap());
+
+    // A registration: Greenlight generates the two-step PIN and keeps it sealed. (The approved
+    // number was registered above with a PIN of the test's own, so another one is used.)
+    let n = sim.number(Scenario::ThroughputNotApplicable);
+    let (status, inbox) = send(
+        &app,
+        &mut answers,
+        reqwest::Method::POST,
+        &inboxes,
+        &admin.access_token,
+        Some(inbox_body("To register", &n, &n.token)),
+    )
+    .await;
+    assert_eq!(status, 201, "{inbox}");
+    let to_register = inbox["id"].as_i64().unwrap();
+    let (status, outcome) = send(
+        &app,
+        &mut answers,
+        reqwest::Method::POST,
+        &format!("{inboxes}/{to_register}/register_phone"),
+        &admin.access_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{outcome}");
+    let key = greenlight::crypto::SecretBox::load(None, app._data_dir.path()).unwrap();
+    let sealed_pins: Vec<String> =
+        sqlx::query_scalar("SELECT pin_sealed FROM inboxes WHERE pin_sealed IS NOT NULL")
+            .fetch_all(&app.services.db)
+            .await
+            .unwrap();
+    let pins: Vec<String> = sealed_pins.iter().map(|p| key.open(p).unwrap()).collect();
+    assert!(!pins.is_empty(), "a PIN was generated");
+    let last_register = sim.calls_to("POST", &format!("/{}/register", n.id));
+    assert_eq!(
+        last_register.last().map(|c| c.body["pin"].clone()),
+        Some(json!(pins[0])),
+        "the generated PIN is the one sent to Meta"
+    );
+
+    // Meta's webhook handshake: the configured token, an inbox's own token, a wrong one.
+    let inbox_verify_tokens: Vec<String> =
+        sqlx::query_scalar("SELECT webhook_verify_token FROM inboxes")
+            .fetch_all(&app.services.db)
+            .await
+            .unwrap();
+    for (token, expected) in [
+        (VERIFY_TOKEN, 200),
+        (inbox_verify_tokens[0].as_str(), 200),
+        ("wrong-verify-token-77aa", 403),
+    ] {
+        let r = app
+            .client
+            .get(app.url("/webhooks/whatsapp"))
+            .query(&[
+                ("hub.mode", "subscribe"),
+                ("hub.verify_token", token),
+                ("hub.challenge", "challenge-1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected);
+        answers.push(r.text().await.unwrap());
+    }
+
+    // An alert webhook with a signing secret, and a test send (refused by its receiver).
+    let (status, hook) = send(
+        &app,
+        &mut answers,
+        reqwest::Method::POST,
+        &format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id),
+        &admin.access_token,
+        Some(json!({"url": format!("{}/nowhere", app.sim.base_url), "secret": ALERT_SECRET})),
+    )
+    .await;
+    assert_eq!(status, 201, "{hook}");
+    let (status, test) = send(
+        &app,
+        &mut answers,
+        reqwest::Method::POST,
+        &format!(
+            "/api/v1/accounts/{}/alert_webhooks/{}/test",
+            admin.account_id, hook["id"]
+        ),
+        &admin.access_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{test}");
+
+    let r = app
+        .client
+        .post(app.url("/sfn/logout"))
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
     answers.push(r.text().await.unwrap());
 
     // Let in-flight log lines land.
@@ -373,6 +503,9 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
         "inbox created",
         "graph.register",
         "\"level\":\"WARN\"",
+        // From the blocking pool (Argon2), so those lines are captured too.
+        "password hashed",
+        "password verified",
     ] {
         assert!(
             logs.contains(expected),
@@ -392,7 +525,16 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
         "verify-token-value-1234".to_string(),
         PASSWORD.to_string(),
         "not the password at all".to_string(),
+        VERIFY_TOKEN.to_string(),
+        ALERT_SECRET.to_string(),
     ]);
+    secrets.extend(pins);
+    secrets.extend(session_ids);
+    secrets.extend(inbox_verify_tokens);
+    let key_file = std::fs::read_to_string(app._data_dir.path().join("secret.key")).unwrap();
+    assert_eq!(key_file.trim().len(), 64, "a hex key");
+    secrets.push(key_file.trim().to_string());
+    secrets.push(key_file.trim().to_uppercase());
     for secret in &secrets {
         assert!(
             !logs.contains(secret.as_str()),

@@ -2,6 +2,7 @@
 //! temporary SQLite database (see `helpers::spawn_app`).
 mod alerts;
 mod auth;
+mod authz_matrix;
 mod cli;
 mod demo;
 mod graph_client;
@@ -9,6 +10,8 @@ mod health;
 mod helpers;
 mod inboxes;
 mod logs;
+mod migrations;
 mod ops;
 mod registration;
+mod sessions;
 mod webhooks;
