@@ -7,4 +7,6 @@ cd "$ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 scripts/setup-tools.sh
 scripts/build.sh release
-exec "$CARGO_TARGET_DIR/release/greenlight" serve --demo --data-dir "${GREENLIGHT_DATA_DIR:-$ROOT/data/demo}" "$@"
+# Without --data-dir, demo mode uses <data dir>/demo (./data/demo here, or
+# $GREENLIGHT_DATA_DIR/demo) and refuses a directory that holds a non-demo database.
+exec "$CARGO_TARGET_DIR/release/greenlight" serve --demo "$@"

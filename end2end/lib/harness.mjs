@@ -12,8 +12,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? join(here, '..', 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
 
-export const ADMIN = { email: 'admin@greenlight.demo', password: 'greenlight-admin' };
-export const AGENT = { email: 'agent@greenlight.demo', password: 'greenlight-agent' };
+// Demo passwords are random per run: startGreenlight() fills them in from the printed banner.
+export const ADMIN = { email: 'admin@greenlight.demo', password: '' };
+export const AGENT = { email: 'agent@greenlight.demo', password: '' };
+
+/** The password the demo banner printed for `email` ("<role> <email> password: <password>"). */
+function printedPassword(output, email) {
+  const line = output.split('\n').find((l) => l.includes(email) && l.includes('password:'));
+  if (!line) throw new Error(`no demo password for ${email} in: ${output}`);
+  return line.slice(line.indexOf('password:') + 'password:'.length).trim().split(/\s+/)[0];
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -51,6 +59,8 @@ export async function startGreenlight(extraArgs = [], extraEnv = {}) {
     if (up && /inbox created[^\n]*scenario=unknown_values|Demo inboxes ready/.test(output)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  ADMIN.password = printedPassword(output, ADMIN.email);
+  AGENT.password = printedPassword(output, AGENT.email);
   return {
     base,
     output: () => output,

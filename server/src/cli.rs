@@ -1,9 +1,11 @@
 //! The command line: `serve`, `migrate`, `users create`.
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{DbArgs, ServeArgs};
+use crate::demo::ExplicitFlags;
 use crate::services::accounts::NewUser;
 
 /// Greenlight keeps WhatsApp Business Cloud API numbers healthy.
@@ -60,7 +62,12 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 /// Parses the command line and runs it. Bad flags or configuration: one line, exit code 2.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let explicit = explicit_flags(&matches);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -68,12 +75,25 @@ pub fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
-    runtime.block_on(run(cli))
+    runtime.block_on(run(cli, explicit))
 }
 
-async fn run(cli: Cli) -> ExitCode {
+/// Which `serve` options were written on the command line (demo mode overrides the others).
+fn explicit_flags(matches: &clap::ArgMatches) -> ExplicitFlags {
+    let Some(("serve", m)) = matches.subcommand() else {
+        return ExplicitFlags::default();
+    };
+    let given = |id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
+    ExplicitFlags {
+        addr: given("addr"),
+        data_dir: given("data_dir"),
+        database_url: given("database_url"),
+    }
+}
+
+async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
     match cli.command {
-        Command::Serve(args) => serve(*args).await,
+        Command::Serve(args) => serve(*args, explicit).await,
         Command::Migrate(db) => match crate::db::open(&db.url()).await {
             Ok(_) => {
                 println!("migrations applied to {}", db.url());
@@ -122,10 +142,14 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn serve(mut args: ServeArgs) -> ExitCode {
+async fn serve(mut args: ServeArgs, explicit: ExplicitFlags) -> ExitCode {
     crate::telemetry::init(args.log_format);
     // Demo: the simulated Meta runs in-process for the whole run (dropping it stops it).
     let simulator = if args.demo {
+        crate::demo::apply_demo_defaults(&mut args, explicit);
+        if let Err(e) = crate::demo::claim_database(&args.db.url()).await {
+            return fail(format!("demo: {e}"));
+        }
         let sim = match crate::demo::start_simulator().await {
             Ok(sim) => sim,
             Err(e) => return fail(format!("demo: cannot start the Graph API simulator: {e}")),
@@ -146,8 +170,9 @@ async fn serve(mut args: ServeArgs) -> ExitCode {
             Ok(users) => users,
             Err(e) => return fail(format!("demo: {}", app::error::AppError::from(e))),
         };
-        crate::demo::print_banner(&app.addr, &users, &sim.base_url);
-        crate::demo::send_webhooks_to(sim, &app.services.public_url);
+        let app_secret = args.meta_app_secret.clone().unwrap_or_default();
+        crate::demo::print_banner(&app.addr, &users, &sim.base_url, &app_secret);
+        crate::demo::send_webhooks_to(sim, &app.services.public_url, &app_secret);
         // Inboxes are seeded while the server already answers: the slow number's timeouts must
         // not delay readiness (it is seeded last anyway).
         let services = app.services.clone();

@@ -90,6 +90,9 @@ pub struct ServeArgs {
         value_enum
     )]
     pub log_format: LogFormat,
+    /// Let alert webhooks call loopback, private and other reserved addresses (on-premises relays).
+    #[arg(long, env = "GREENLIGHT_ALERT_ALLOW_PRIVATE_NETWORKS")]
+    pub alert_allow_private_networks: bool,
     /// Start the built-in Meta simulator with a demo account and demo users.
     #[arg(long)]
     pub demo: bool,

@@ -8,8 +8,19 @@
 //!   administrator through [`Services::create_inbox`], so setup and the first health snapshot run
 //!   for real. Both are idempotent: a restart with the same data directory creates nothing twice.
 //! - [`print_banner`] says where to sign in, with what, and that Meta is simulated.
+//!
+//! A demo must not leak into production: [`apply_demo_defaults`] gives it its own data directory
+//! (`<data dir>/demo`) and the loopback interface unless told otherwise, [`claim_database`] refuses
+//! a database that holds non-demo users or accounts and marks the ones it takes, and the demo
+//! passwords and Meta webhook secret are random for every run (printed at start).
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
 
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
@@ -32,27 +43,149 @@ pub const AGENT_SCENARIOS: [Scenario; 3] = [
     Scenario::QualityRed,
 ];
 
-/// A demo sign-in.
+/// A demo user: who is created (the password is generated per run, see [`DemoCredential`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DemoLogin {
+    pub role: &'static str,
+    pub email: &'static str,
+    pub name: &'static str,
+}
+
+/// The demo users (only ever created in demo mode).
+pub const DEMO_USERS: [DemoLogin; 2] = [
+    DemoLogin {
+        role: "administrator",
+        email: "admin@greenlight.demo",
+        name: "Ada Admin",
+    },
+    DemoLogin {
+        role: "agent",
+        email: "agent@greenlight.demo",
+        name: "Andy Agent",
+    },
+];
+
+/// A demo sign-in with this run's password.
 #[derive(Debug, Clone)]
 pub struct DemoCredential {
     pub role: &'static str,
     pub email: &'static str,
-    pub password: &'static str,
+    pub password: String,
 }
 
-/// The demo users (fixed, printed, and only ever created in demo mode).
-pub const DEMO_USERS: [DemoCredential; 2] = [
-    DemoCredential {
-        role: "administrator",
-        email: "admin@greenlight.demo",
-        password: "greenlight-admin",
-    },
-    DemoCredential {
-        role: "agent",
-        email: "agent@greenlight.demo",
-        password: "greenlight-agent",
-    },
-];
+/// The SQLite `application_id` ("GLDM") of a database made by `serve --demo`.
+pub const DEMO_APPLICATION_ID: i32 = 0x474c_444d;
+
+/// Why demo mode will not use a database.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoDbError {
+    #[error("{target} holds a non-demo database; demo mode never touches one (use another --data-dir, or leave it out for <data dir>/demo)")]
+    NotDemo { target: String },
+    #[error("cannot inspect the database {target}: {reason}")]
+    Open { target: String, reason: String },
+}
+
+/// Which `serve` options were written on the command line (rather than coming from the
+/// environment or a default): demo mode overrides only the others.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExplicitFlags {
+    pub addr: bool,
+    pub data_dir: bool,
+    pub database_url: bool,
+}
+
+/// Demo defaults: `<data dir>/demo` instead of the data directory, no `DATABASE_URL` from the
+/// environment, and `127.0.0.1` (same port) unless `--addr` was given.
+pub fn apply_demo_defaults(args: &mut ServeArgs, explicit: ExplicitFlags) {
+    if !explicit.data_dir {
+        args.db.data_dir = args.db.data_dir.join("demo");
+    }
+    if !explicit.database_url {
+        args.db.database_url = None;
+    }
+    if !explicit.addr {
+        args.addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.addr.port()));
+    }
+}
+
+/// Opens (creating it when missing) the SQLite database at `url` before anything is migrated
+/// into it, and takes it for the demo: a database already marked as a demo one, or without any
+/// user or account outside the demo, is marked with [`DEMO_APPLICATION_ID`]; any other is refused.
+pub async fn claim_database(url: &str) -> Result<(), DemoDbError> {
+    let target = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .to_string();
+    let fail = |e: &dyn std::fmt::Display| DemoDbError::Open {
+        target: target.clone(),
+        reason: e.to_string(),
+    };
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| fail(&e))?
+        .create_if_missing(true);
+    if let Some(parent) = std::path::Path::new(&target).parent() {
+        if !parent.as_os_str().is_empty() && !target.contains(":memory:") {
+            std::fs::create_dir_all(parent).map_err(|e| fail(&e))?;
+        }
+    }
+    let mut conn = options.connect().await.map_err(|e| fail(&e))?;
+    let id: i32 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| fail(&e))?;
+    if id != DEMO_APPLICATION_ID {
+        let has = |table: &'static str| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+            )
+            .bind(table)
+        };
+        let mut foreign = 0;
+        if has("users")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| fail(&e))?
+            > 0
+        {
+            foreign += sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@greenlight.demo'",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| fail(&e))?;
+        }
+        if has("accounts")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| fail(&e))?
+            > 0
+        {
+            foreign +=
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts WHERE name <> $1")
+                    .bind(DEMO_ACCOUNT)
+                    .fetch_one(&mut conn)
+                    .await
+                    .map_err(|e| fail(&e))?;
+        }
+        if foreign > 0 {
+            return Err(DemoDbError::NotDemo { target });
+        }
+        sqlx::query(&format!("PRAGMA application_id = {DEMO_APPLICATION_ID}"))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| fail(&e))?;
+    }
+    conn.close().await.map_err(|e| fail(&e))
+}
+
+/// A random secret of `len` letters and digits (demo passwords, the demo's Meta app secret).
+pub fn random_secret(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
 
 /// The demo account and its two users, as [`seed`] left them.
 #[derive(Debug, Clone)]
@@ -84,7 +217,7 @@ pub async fn start_simulator() -> std::io::Result<RunningSimulator> {
 }
 
 /// Points the Graph client at the simulator, whatever `GRAPH_API_BASE_URL` says: a demo must
-/// never call the real Meta.
+/// never call the real Meta. The simulator signs its webhooks with a secret made for this run.
 pub fn point_at_simulator(
     args: &mut ServeArgs,
     simulator: &RunningSimulator,
@@ -103,57 +236,63 @@ pub fn point_at_simulator(
         );
     }
     args.graph_api_base_url = url;
-    // The simulator signs its webhooks with its own app secret.
-    args.meta_app_secret = Some(crate::simulator::APP_SECRET.to_string());
+    args.meta_app_secret = Some(random_secret(32));
     Ok(())
 }
 
-/// Sends the simulator's Meta-style webhooks to this server's receiver.
-pub fn send_webhooks_to(simulator: &RunningSimulator, public_url: &url::Url) {
+/// Sends the simulator's Meta-style webhooks to this server's receiver, signed with `app_secret`
+/// (the one [`point_at_simulator`] configured).
+pub fn send_webhooks_to(simulator: &RunningSimulator, public_url: &url::Url, app_secret: &str) {
     if let Ok(target) = public_url.join("/webhooks/whatsapp") {
         simulator
             .sim
-            .set_webhook_target(target.to_string(), crate::simulator::APP_SECRET.to_string());
+            .set_webhook_target(target.to_string(), app_secret.to_string());
     }
 }
 
-/// Creates the demo users when missing; safe to run at every start.
+/// Creates the demo users when missing, with passwords generated for this run (existing demo
+/// users get the new ones); safe to run at every start.
 pub async fn seed(services: &Services) -> ServiceResult<DemoUsers> {
     let mut admin_api_token = None;
     let mut ids = Vec::with_capacity(DEMO_USERS.len());
-    for cred in DEMO_USERS.iter() {
-        let name = if cred.role == "administrator" {
-            "Ada Admin"
-        } else {
-            "Andy Agent"
-        };
+    let mut credentials = Vec::with_capacity(DEMO_USERS.len());
+    for login in DEMO_USERS.iter() {
+        let password = random_secret(20);
         let created = services
             .create_user(NewUser {
-                email: cred.email.into(),
-                name: name.into(),
-                password: cred.password.into(),
+                email: login.email.into(),
+                name: login.name.into(),
+                password: password.clone(),
                 account: DEMO_ACCOUNT.into(),
-                role: cred.role.into(),
+                role: login.role.into(),
             })
             .await;
         let user_id = match created {
             Ok(created) => {
-                if cred.role == "administrator" {
+                if login.role == "administrator" {
                     admin_api_token = Some(created.access_token);
                 }
                 created.user_id
             }
             Err(ServiceError::App(AppError::Invalid { field, .. })) if field == "email" => {
-                db::users::by_email(&services.db, cred.email)
+                let id = db::users::by_email(&services.db, login.email)
                     .await?
                     .ok_or_else(|| {
-                        ServiceError::Internal(format!("demo user {} vanished", cred.email))
+                        ServiceError::Internal(format!("demo user {} vanished", login.email))
                     })?
-                    .id
+                    .id;
+                let hash = crate::auth::password::hash(password.clone()).await;
+                db::users::set_password_hash(&services.db, id, &hash).await?;
+                id
             }
             Err(e) => return Err(e),
         };
         ids.push(user_id);
+        credentials.push(DemoCredential {
+            role: login.role,
+            email: login.email,
+            password,
+        });
     }
     let admin = services.user(ids[0]).await?;
     let agent = services.user(ids[1]).await?;
@@ -179,7 +318,7 @@ pub async fn seed(services: &Services) -> ServiceResult<DemoUsers> {
         admin,
         agent,
         admin_api_token,
-        credentials: DEMO_USERS.to_vec(),
+        credentials,
     })
 }
 
@@ -258,8 +397,13 @@ pub async fn seed_inboxes(
     Ok(report)
 }
 
-/// Prints where to sign in, with what, and that Meta is simulated.
-pub fn print_banner(addr: &SocketAddr, users: &DemoUsers, simulator_url: &str) {
+/// Prints where to sign in, with what (this run's passwords), and that Meta is simulated.
+pub fn print_banner(
+    addr: &SocketAddr,
+    users: &DemoUsers,
+    simulator_url: &str,
+    meta_app_secret: &str,
+) {
     println!("Greenlight DEMO MODE: simulated Meta, demo data. Nothing is sent to the real Meta.");
     println!("  Sign in at        http://{addr}/login");
     for c in &users.credentials {
@@ -274,6 +418,8 @@ pub fn print_banner(addr: &SocketAddr, users: &DemoUsers, simulator_url: &str) {
     println!(
         "  Simulated Meta Graph API: {simulator_url} (control API: {simulator_url}/__sim/numbers)"
     );
+    println!("  Meta webhook app secret (this run): {meta_app_secret}");
+    println!("  Passwords and the webhook secret are new at every start.");
 }
 
 /// Prints the outcome of [`seed_inboxes`].

@@ -79,6 +79,8 @@ pub enum StartupError {
     Sessions(String),
     #[error("Graph API client: {0}")]
     Graph(String),
+    #[error("sealing the stored alert webhook URLs: {0}")]
+    AlertUrls(String),
 }
 
 /// A bound, ready-to-run Greenlight.
@@ -134,7 +136,11 @@ impl Application {
             .with_meta_webhooks(crate::webhooks::MetaWebhooks::new(
                 args.meta_app_secret.as_deref(),
                 args.meta_webhook_verify_token.as_deref(),
-            ));
+            ))
+            .with_alert_private_networks(args.alert_allow_private_networks);
+        crate::alerts::outgoing::seal_stored_urls(&services)
+            .await
+            .map_err(|e| StartupError::AlertUrls(e.to_string()))?;
         crate::webhooks::processor::spawn(services.clone());
         crate::alerts::evaluator::spawn(services.clone());
         crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);

@@ -2,6 +2,7 @@
 //! notifications for the account's administrators, per-account outgoing webhooks, and the
 //! activity log (audit trail) of an inbox.
 pub mod activity;
+pub mod address;
 pub mod evaluator;
 pub mod outgoing;
 pub mod rules;

@@ -1,6 +1,13 @@
 //! Per-account outgoing webhooks: every alert is POSTed as JSON (or a Slack-compatible
 //! `{"text": ...}`) signed with HMAC-SHA256 of the body in `X-Greenlight-Signature-256:
 //! sha256=<hex>`, retried with back-off, each try logged with its status code.
+//!
+//! Webhook URLs are credentials (a Slack URL is enough to post into a channel): they are stored
+//! sealed and shown only masked (scheme, host, `/…`). Where a request may go is decided in
+//! [`super::address`]; test sends are rate limited per webhook and an account has at most
+//! [`MAX_WEBHOOKS_PER_ACCOUNT`] webhooks.
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::auth::CurrentUser;
@@ -9,6 +16,10 @@ use chrono::{TimeZone, Utc};
 use serde::Serialize;
 use serde_json::json;
 
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::address::{self, GuardedResolver, Refused};
 use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
@@ -20,11 +31,90 @@ pub const SIGNATURE_HEADER: &str = "x-greenlight-signature-256";
 /// Pause before each retry; after the last one the delivery is marked failed.
 pub const BACKOFF: [i64; 5] = [30, 120, 600, 3600, 6 * 3600];
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// At most this many outgoing webhooks per account (each alert fans out to all of them).
+pub const MAX_WEBHOOKS_PER_ACCOUNT: i64 = 20;
+/// One test send per webhook per this period: a test is a request to an address an administrator
+/// typed, so it must not become a way to hammer a third party.
+pub const TEST_SEND_PERIOD: Duration = Duration::from_secs(10);
 
-/// An outgoing webhook as the API shows it (never the secret).
+/// The HTTP client for outgoing webhooks with the policy it enforces, built once at start.
+#[derive(Clone)]
+pub struct OutgoingHttp {
+    client: reqwest::Client,
+    allow_private: bool,
+    test_sends: Arc<DefaultKeyedRateLimiter<i64>>,
+}
+
+impl Default for OutgoingHttp {
+    fn default() -> Self {
+        Self::new(false)
+    }
+}
+
+impl OutgoingHttp {
+    /// `allow_private` (`GREENLIGHT_ALERT_ALLOW_PRIVATE_NETWORKS`) lets webhooks reach loopback and
+    /// private networks, for on-premises relays.
+    pub fn new(allow_private: bool) -> Self {
+        let mut builder = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the target itself, out of the resolver's sight.
+            .no_proxy();
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(GuardedResolver));
+        }
+        let client = builder
+            .build()
+            // Only fails when the TLS backend cannot start, which nothing at run time can fix;
+            // a default client would silently lose the address guard.
+            .expect("the outgoing webhook HTTP client builds");
+        let quota = Quota::with_period(TEST_SEND_PERIOD)
+            .expect("non-zero period")
+            .allow_burst(NonZeroU32::MIN);
+        OutgoingHttp {
+            client,
+            allow_private,
+            test_sends: Arc::new(RateLimiter::keyed(quota)),
+        }
+    }
+
+    /// Whether private and loopback addresses may be called.
+    pub fn allows_private_networks(&self) -> bool {
+        self.allow_private
+    }
+
+    /// Takes the one test send of the period for `webhook_id`; `Err(seconds to wait)` if used.
+    fn take_test_send(&self, webhook_id: i64) -> Result<(), u64> {
+        let now = DefaultClock::default().now();
+        self.test_sends
+            .check_key(&webhook_id)
+            .map_err(|not_until| not_until.wait_time_from(now).as_secs().max(1))
+    }
+}
+
+/// The form of a webhook URL that may be shown: scheme, host and port, then `/…`.
+pub fn masked(url: &url::Url) -> String {
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    format!(
+        "{}://{}{port}/…",
+        url.scheme(),
+        url.host_str().unwrap_or_default()
+    )
+}
+
+/// Escapes the three characters Slack's `mrkdwn` treats as control characters, so an inbox name
+/// or Meta's text cannot inject links or mentions (`<!channel>`).
+pub fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// An outgoing webhook as the API shows it (never the secret; the URL masked).
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookView {
     pub id: i64,
+    /// Masked: scheme, host, `/…` (see [`masked`]).
     pub url: String,
     pub format: String,
     pub enabled: bool,
@@ -81,7 +171,12 @@ pub fn payload(format: &str, alert: &AlertRow, inbox_name: Option<&str>) -> Stri
             "warning" => ":large_yellow_circle:",
             _ => ":large_green_circle:",
         };
-        return json!({"text": format!("{icon} *{}*\n{}", alert.title, alert.body)}).to_string();
+        let text = format!(
+            "{icon} *{}*\n{}",
+            slack_escape(&alert.title),
+            slack_escape(&alert.body)
+        );
+        return json!({ "text": text }).to_string();
     }
     let at = Utc
         .timestamp_opt(alert.created_at, 0)
@@ -126,14 +221,6 @@ pub async fn enqueue(
     Ok(n)
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default()
-}
-
 /// Sends every due delivery once (claiming each first, so two passes never send one twice).
 pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
     let now = now_secs();
@@ -141,7 +228,7 @@ pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
     if due.is_empty() {
         return Ok(0);
     }
-    let http = client();
+    let http = services.alert_http.client.clone();
     let mut sent = 0;
     for d in due {
         let claimed = sqlx::query(
@@ -173,34 +260,53 @@ async fn try_once(
         return Ok(());
     };
     let secret = services.secrets.open(&hook.secret_sealed)?;
-    let sig = signature::sign(&secret, d.payload.as_bytes());
-    let result = http
-        .post(&hook.url)
-        .header("content-type", "application/json")
-        .header("user-agent", "Greenlight-Webhooks/1")
-        .header(SIGNATURE_HEADER, sig)
-        .header("x-greenlight-delivery", d.id.to_string())
-        .body(d.payload.clone())
-        .send()
-        .await;
-    let (code, error) = match result {
-        Ok(r) => (Some(r.status().as_u16() as i64), None),
-        Err(e) => (
-            None,
-            Some(if e.is_timeout() {
-                "timed out".to_string()
-            } else if e.is_connect() {
-                "could not connect".to_string()
-            } else {
-                "request failed".to_string()
-            }),
-        ),
+    let url = match &hook.url_sealed {
+        Some(sealed) => services.secrets.open(sealed)?,
+        // Sealed at start-up (see `store::seal_plain_urls`); an unsealed row is not sent.
+        None => String::new(),
+    };
+    let outcome = match url::Url::parse(&url) {
+        Err(_) => Outcome::Refused("refused: the stored URL is not valid".to_string()),
+        Ok(target) => {
+            match address::check_url(&target, services.alert_http.allows_private_networks()) {
+                Err(r) => Outcome::Refused(format!("refused: {r}")),
+                Ok(()) => {
+                    let sig = signature::sign(&secret, d.payload.as_bytes());
+                    let result = http
+                        .post(target)
+                        .header("content-type", "application/json")
+                        .header("user-agent", "Greenlight-Webhooks/1")
+                        .header(SIGNATURE_HEADER, sig)
+                        .header("x-greenlight-delivery", d.id.to_string())
+                        .body(d.payload.clone())
+                        .send()
+                        .await;
+                    match result {
+                        Ok(r) => Outcome::Answered(r.status().as_u16() as i64),
+                        Err(e) => match address::refusal_in(&e) {
+                            Some(r) => Outcome::Refused(format!("refused: {r}")),
+                            None if e.is_timeout() => Outcome::Failed("timed out"),
+                            None if e.is_connect() => Outcome::Failed("could not connect"),
+                            None => Outcome::Failed("request failed"),
+                        },
+                    }
+                }
+            }
+        }
+    };
+    let (code, error) = match &outcome {
+        Outcome::Answered(c) => (Some(*c), None),
+        Outcome::Failed(e) => (None, Some(e.to_string())),
+        Outcome::Refused(e) => (None, Some(e.clone())),
     };
     let ok = code.is_some_and(|c| (200..300).contains(&c));
     let now = now_secs();
     let attempt = d.attempts as usize; // tries before this one
     let (status, next) = if ok {
         ("delivered", now)
+    } else if matches!(outcome, Outcome::Refused(_)) {
+        // Retrying an address the policy forbids cannot succeed: give up at once.
+        ("failed", now)
     } else if let Some(delay) = BACKOFF.get(attempt) {
         ("pending", now + delay)
     } else {
@@ -227,7 +333,17 @@ async fn try_once(
     Ok(())
 }
 
-fn valid_url(raw: &str) -> Result<String, AppError> {
+/// How one try ended.
+enum Outcome {
+    /// The receiver answered with this status code.
+    Answered(i64),
+    /// No answer (timeout, connection refused…).
+    Failed(&'static str),
+    /// Not sent: the URL or the address it resolves to is not allowed.
+    Refused(String),
+}
+
+fn valid_url(raw: &str) -> Result<url::Url, AppError> {
     let url = url::Url::parse(raw.trim())
         .map_err(|_| AppError::invalid("url", "Enter a full http:// or https:// URL."))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -242,7 +358,29 @@ fn valid_url(raw: &str) -> Result<String, AppError> {
             "The URL is too long (at most 500 characters).",
         ));
     }
-    Ok(url.to_string())
+    Ok(url)
+}
+
+/// Refuses, at creation, a URL whose literal host or resolved addresses are not allowed (the
+/// same rule is applied again at every connect: DNS answers can change).
+async fn allowed_destination(url: &url::Url, allow_private: bool) -> Result<(), AppError> {
+    let refused = |r: Refused| {
+        AppError::invalid(
+            "url",
+            format!("{r}: alert webhooks may not call loopback, private or reserved networks."),
+        )
+    };
+    address::check_url(url, allow_private).map_err(refused)?;
+    if allow_private {
+        return Ok(());
+    }
+    if let Some(url::Host::Domain(host)) = url.host() {
+        // A name that does not resolve yet is accepted: each delivery resolves it again.
+        if let Err(address::ResolveError::Refused(r)) = address::resolve_allowed(host).await {
+            return Err(refused(r));
+        }
+    }
+    Ok(())
 }
 
 impl Services {
@@ -272,6 +410,13 @@ impl Services {
     ) -> ServiceResult<WebhookView> {
         self.require_admin(user, account_id)?;
         let url = valid_url(url)?;
+        allowed_destination(&url, self.alert_http.allows_private_networks()).await?;
+        if store::count_webhooks(&self.db, account_id).await? >= MAX_WEBHOOKS_PER_ACCOUNT {
+            return Err(AppError::Conflict(format!(
+                "An account has at most {MAX_WEBHOOKS_PER_ACCOUNT} alert webhooks: remove one first."
+            ))
+            .into());
+        }
         let format = match format.unwrap_or("json") {
             f @ ("json" | "slack") => f,
             _ => return Err(AppError::invalid("format", "Format is json or slack.").into()),
@@ -284,8 +429,17 @@ impl Services {
             .into());
         }
         let sealed = self.secrets.seal(secret);
-        let id =
-            store::insert_webhook(&self.db, account_id, &url, &sealed, format, now_secs()).await?;
+        let url_sealed = self.secrets.seal(url.as_str());
+        let id = store::insert_webhook(
+            &self.db,
+            account_id,
+            &masked(&url),
+            &url_sealed,
+            &sealed,
+            format,
+            now_secs(),
+        )
+        .await?;
         let row = store::webhook(&self.db, account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -308,7 +462,7 @@ impl Services {
     }
 
     /// Sends a test alert now and answers with the delivery (retried later like any other when it
-    /// fails).
+    /// fails). One test per webhook per [`TEST_SEND_PERIOD`].
     pub async fn test_alert_webhook(
         &self,
         user: &CurrentUser,
@@ -319,6 +473,9 @@ impl Services {
         let hook = store::webhook(&self.db, account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
+        self.alert_http
+            .take_test_send(hook.id)
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         let alert = AlertRow {
             id: 0,
             account_id,
@@ -336,7 +493,7 @@ impl Services {
         let row = store::delivery(&self.db, delivery_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        try_once(self, &client(), &row).await?;
+        try_once(self, &self.alert_http.client, &row).await?;
         let row = store::delivery(&self.db, delivery_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -359,5 +516,72 @@ impl Services {
             .iter()
             .map(DeliveryView::from)
             .collect())
+    }
+}
+
+/// Seals the URLs stored in plain text before migration 0008 (once, at start-up): the full URL
+/// moves to `url_sealed` and `url` keeps only the masked form.
+pub async fn seal_stored_urls(services: &Services) -> ServiceResult<usize> {
+    let plain = store::unsealed_urls(&services.db).await?;
+    for (id, url) in &plain {
+        let shown = url::Url::parse(url)
+            .map(|u| masked(&u))
+            .unwrap_or_else(|_| "(invalid URL)".to_string());
+        store::set_sealed_url(&services.db, *id, &shown, &services.secrets.seal(url)).await?;
+    }
+    if !plain.is_empty() {
+        tracing::info!(count = plain.len(), "alerts: sealed stored webhook URLs");
+    }
+    Ok(plain.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(title: &str, body: &str) -> AlertRow {
+        AlertRow {
+            id: 1,
+            account_id: 1,
+            inbox_id: None,
+            kind: "test".into(),
+            severity: "critical".into(),
+            title: title.into(),
+            body: body.into(),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn slack_payloads_escape_control_characters() {
+        let a = alert(
+            "Inbox <!channel> & co",
+            "Quality <https://evil.example|click> > red",
+        );
+        let body: serde_json::Value = serde_json::from_str(&payload("slack", &a, None)).unwrap();
+        let text = body["text"].as_str().unwrap();
+        assert!(text.contains("Inbox &lt;!channel&gt; &amp; co"), "{text}");
+        assert!(
+            text.contains("Quality &lt;https://evil.example|click&gt; &gt; red"),
+            "{text}"
+        );
+        assert!(!text.contains('<') && !text.contains("> red"), "{text}");
+        // JSON payloads carry the text as it is.
+        let json: serde_json::Value = serde_json::from_str(&payload("json", &a, None)).unwrap();
+        assert_eq!(json["alert"]["title"], "Inbox <!channel> & co");
+    }
+
+    #[test]
+    fn masked_urls_keep_only_scheme_host_and_port() {
+        let m = |u: &str| masked(&url::Url::parse(u).unwrap());
+        assert_eq!(
+            m("https://hooks.slack.com/services/T000/B000/XXXXSECRET"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            m("http://127.0.0.1:8080/hook?k=v"),
+            "http://127.0.0.1:8080/…"
+        );
+        assert_eq!(m("https://user:pw@[::1]/x"), "https://[::1]/…");
     }
 }

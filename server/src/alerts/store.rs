@@ -199,39 +199,79 @@ pub async fn set_cursor(db: &Db, id: i64) -> sqlx::Result<()> {
         .map(|_| ())
 }
 
-/// An outgoing webhook (secret still sealed).
+/// An outgoing webhook (URL and secret still sealed).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutgoingWebhookRow {
     pub id: i64,
     pub account_id: i64,
+    /// The masked URL (what may be shown); the full one is `url_sealed`.
     pub url: String,
+    /// `None` only between an upgrade and the start-up sealing of plain URLs.
+    pub url_sealed: Option<String>,
     pub secret_sealed: String,
     pub format: String,
     pub enabled: bool,
     pub created_at: i64,
 }
 
-const HOOK_COLUMNS: &str = "id, account_id, url, secret_sealed, format, enabled, created_at";
+const HOOK_COLUMNS: &str =
+    "id, account_id, url, url_sealed, secret_sealed, format, enabled, created_at";
 
+/// Stores a webhook: `url_masked` is shown, `url_sealed` is what deliveries open.
 pub async fn insert_webhook(
     db: &Db,
     account_id: i64,
-    url: &str,
+    url_masked: &str,
+    url_sealed: &str,
     secret_sealed: &str,
     format: &str,
     now: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO outgoing_webhooks (account_id, url, secret_sealed, format, created_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO outgoing_webhooks (account_id, url, url_sealed, secret_sealed, format, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(account_id)
-    .bind(url)
+    .bind(url_masked)
+    .bind(url_sealed)
     .bind(secret_sealed)
     .bind(format)
     .bind(now)
     .fetch_one(db)
     .await
+}
+
+/// How many outgoing webhooks an account has.
+pub async fn count_webhooks(db: &Db, account_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outgoing_webhooks WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Webhooks whose URL is still stored in plain text (created before URLs were sealed).
+pub async fn unsealed_urls(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, url FROM outgoing_webhooks WHERE url_sealed IS NULL ORDER BY id")
+        .fetch_all(db)
+        .await
+}
+
+/// Replaces a plain URL by its masked form and its sealed copy.
+pub async fn set_sealed_url(
+    db: &Db,
+    id: i64,
+    url_masked: &str,
+    url_sealed: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outgoing_webhooks SET url = $1, url_sealed = $2 WHERE id = $3 AND url_sealed IS NULL",
+    )
+    .bind(url_masked)
+    .bind(url_sealed)
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 pub async fn webhooks(db: &Db, account_id: i64) -> sqlx::Result<Vec<OutgoingWebhookRow>> {

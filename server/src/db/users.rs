@@ -49,6 +49,16 @@ pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<UserRow>> {
         .await
 }
 
+/// Replaces a user's password hash.
+pub async fn set_password_hash(db: &Db, id: i64, password_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// The id of the user whose API token hashes to `hash`.
 pub async fn id_by_token_hash(db: &Db, hash: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM users WHERE api_token_hash = $1")

@@ -46,6 +46,8 @@ pub struct Shared {
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
     /// Wakes the alert evaluator (after new snapshots).
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Outgoing alert webhooks' client and policy (`GREENLIGHT_ALERT_ALLOW_PRIVATE_NETWORKS`).
+    pub alert_http: crate::alerts::outgoing::OutgoingHttp,
 }
 
 impl Services {
@@ -69,6 +71,7 @@ impl Services {
             demo,
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
+            alert_http: Default::default(),
         }))
     }
 
@@ -77,6 +80,15 @@ impl Services {
         let shared = std::sync::Arc::make_mut(&mut self.0);
         shared.health_cache = health::new_cache(ttl);
         shared.reads = read_cache::ReadCaches::new(ttl);
+        self
+    }
+
+    /// Lets outgoing alert webhooks reach loopback and private networks (on-premises relays).
+    pub fn with_alert_private_networks(mut self, allow: bool) -> Self {
+        if allow {
+            std::sync::Arc::make_mut(&mut self.0).alert_http =
+                crate::alerts::outgoing::OutgoingHttp::new(true);
+        }
         self
     }
 

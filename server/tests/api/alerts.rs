@@ -9,7 +9,10 @@ use serde_json::{json, Value};
 
 use crate::health::create_inbox;
 use crate::helpers::TestApp;
-use crate::webhooks::{eventually, spawn_with_webhooks};
+use crate::webhooks::{eventually, spawn_with_webhooks, spawn_with_webhooks_and};
+
+/// Lets alert webhooks reach the tests' receivers on 127.0.0.1.
+const ALLOW_PRIVATE: &str = "--alert-allow-private-networks";
 
 async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     let r = app.get_with_token(path, token).await;
@@ -156,7 +159,7 @@ async fn approval_shows_in_the_activity_log_and_the_admins_bell() {
 
 #[tokio::test]
 async fn a_quality_drop_alerts_once_and_reaches_the_outgoing_webhook_signed() {
-    let app = spawn_with_webhooks().await;
+    let app = spawn_with_webhooks_and(&[ALLOW_PRIVATE]).await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let agent = app.user("mia@example.com", "Acme", "agent").await;
     let (url, got) = receiver(200).await;
@@ -243,7 +246,7 @@ async fn a_quality_drop_alerts_once_and_reaches_the_outgoing_webhook_signed() {
 
 #[tokio::test]
 async fn send_test_logs_the_status_code_and_failures_are_retried_later() {
-    let app = spawn_with_webhooks().await;
+    let app = spawn_with_webhooks_and(&[ALLOW_PRIVATE]).await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let (ok_url, got) = receiver(204).await;
     let (bad_url, _) = receiver(500).await;
@@ -368,7 +371,7 @@ async fn the_activity_tab_and_the_bell_render_on_the_server() {
 
 #[tokio::test]
 async fn the_alerts_page_manages_webhooks_for_administrators() {
-    let app = spawn_with_webhooks().await;
+    let app = spawn_with_webhooks_and(&[ALLOW_PRIVATE]).await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     app.user("mia@example.com", "Acme", "agent").await;
     let (url, got) = receiver(200).await;
@@ -435,7 +438,10 @@ async fn the_alerts_page_manages_webhooks_for_administrators() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains(&url), "{html}");
+    // Only the masked URL is shown: the path of a webhook URL is a credential.
+    let shown = format!("{}/…", url.trim_end_matches("/hook"));
+    assert!(html.contains(&shown), "{html}");
+    assert!(!html.contains(&url), "{html}");
     assert!(html.contains("HTTP 200"));
     assert!(!html.contains(SECRET));
 
@@ -465,4 +471,215 @@ async fn the_alerts_page_manages_webhooks_for_administrators() {
         "{html}"
     );
     assert!(!html.contains(&url), "agents do not see the webhooks");
+    assert!(!html.contains(&shown), "agents do not see the webhooks");
+}
+
+async fn create_hook(app: &TestApp, token: &str, account_id: i64, url: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/accounts/{account_id}/alert_webhooks")))
+        .header("api_access_token", token)
+        .json(&json!({"url": url, "secret": SECRET}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn alert_webhooks_refuse_private_destinations_at_create_and_at_connect() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let (url, got) = receiver(200).await;
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/hook")
+        .to_string();
+    let localhost = format!("http://localhost:{port}/hook");
+    let mapped = format!("http://[::ffff:127.0.0.1]:{port}/hook");
+    for bad in [
+        url.as_str(),
+        localhost.as_str(),
+        mapped.as_str(),
+        "http://169.254.169.254/latest/meta-data",
+        "ftp://example.com/hook",
+    ] {
+        let (status, body) = create_hook(&app, &admin.access_token, admin.account_id, bad).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert_eq!(body["field"], "url", "{bad}: {body}");
+    }
+    let (_, list) = get_json(
+        &app,
+        &format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id),
+        &admin.access_token,
+    )
+    .await;
+    assert_eq!(list["payload"].as_array().unwrap().len(), 0);
+
+    // Rows that passed an earlier check (a name re-pointed at 127.0.0.1 later, a literal stored
+    // before this rule) are refused when delivering: the rule holds at connect time.
+    let services = &app.services;
+    let mut ids = Vec::new();
+    for target in [&localhost, &mapped] {
+        let id = greenlight::alerts::store::insert_webhook(
+            &services.db,
+            admin.account_id,
+            "http://masked/…",
+            &services.secrets.seal(target),
+            &services.secrets.seal(SECRET),
+            "json",
+            0,
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let hooks = format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id);
+    for id in &ids {
+        let r = app
+            .client
+            .post(app.url(&format!("{hooks}/{id}/test")))
+            .header("api_access_token", &admin.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let d: Value = r.json().await.unwrap();
+        assert_eq!(d["status"], "failed", "refusals are not retried: {d}");
+        assert_eq!(d["attempts"], 1);
+        assert!(d["status_code"].is_null(), "{d}");
+        assert!(d["error"].as_str().unwrap().starts_with("refused:"), "{d}");
+    }
+    // An alert fanned out to these rows is refused by the background sender too.
+    greenlight::alerts::store::insert_delivery(&services.db, ids[0], None, "{}", 0, 0)
+        .await
+        .unwrap();
+    greenlight::alerts::outgoing::deliver_due(services)
+        .await
+        .unwrap();
+    let log = greenlight::alerts::store::deliveries(&services.db, ids[0], 10)
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log
+        .iter()
+        .all(|d| d.status == "failed" && d.error.as_deref().unwrap().starts_with("refused:")));
+    assert!(got.lock().unwrap().is_empty(), "the receiver was never hit");
+}
+
+#[tokio::test]
+async fn test_sends_are_rate_limited_per_webhook() {
+    let app = spawn_with_webhooks_and(&[ALLOW_PRIVATE]).await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let (url, got) = receiver(200).await;
+    let hooks = format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id);
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (status, hook) = create_hook(&app, &admin.access_token, admin.account_id, &url).await;
+        assert_eq!(status, 201, "{hook}");
+        ids.push(hook["id"].as_i64().unwrap());
+    }
+    let test = |id: i64| {
+        app.client
+            .post(app.url(&format!("{hooks}/{id}/test")))
+            .header("api_access_token", &admin.access_token)
+            .send()
+    };
+    assert_eq!(test(ids[0]).await.unwrap().status(), 200);
+    let r = test(ids[0]).await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().is_some(), "{body}");
+    // The limit is per webhook.
+    assert_eq!(test(ids[1]).await.unwrap().status(), 200);
+    assert_eq!(
+        got.lock().unwrap().len(),
+        2,
+        "the refused test sent nothing"
+    );
+}
+
+#[tokio::test]
+async fn webhook_urls_are_capped_sealed_at_rest_and_shown_masked() {
+    let app = spawn_with_webhooks().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let cap = greenlight::alerts::outgoing::MAX_WEBHOOKS_PER_ACCOUNT;
+    for i in 0..cap {
+        let url = format!("https://203.0.113.{}/services/T0/B0/SECRETPATH{i}", i + 1);
+        let (status, hook) = create_hook(&app, &admin.access_token, admin.account_id, &url).await;
+        assert_eq!(status, 201, "{hook}");
+        assert_eq!(hook["url"], format!("https://203.0.113.{}/…", i + 1));
+    }
+    let (status, body) = create_hook(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        "https://203.0.113.200/one-too-many",
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["error"].as_str().is_some(), "{body}");
+    let (_, list) = get_json(
+        &app,
+        &format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id),
+        &admin.access_token,
+    )
+    .await;
+    assert_eq!(list["payload"].as_array().unwrap().len() as i64, cap);
+    assert!(!list.to_string().contains("SECRETPATH"), "{list}");
+
+    // At rest: the table holds the masked URL and a sealed copy, never the path.
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT url, url_sealed FROM outgoing_webhooks")
+            .fetch_all(&app.services.db)
+            .await
+            .unwrap();
+    assert_eq!(rows.len() as i64, cap);
+    for (url, sealed) in &rows {
+        let sealed = sealed.as_deref().unwrap();
+        assert!(!url.contains("SECRETPATH") && !sealed.contains("SECRETPATH"));
+        assert!(app
+            .services
+            .secrets
+            .open(sealed)
+            .unwrap()
+            .contains("SECRETPATH"));
+    }
+
+    // A URL stored in plain text before sealing existed is sealed at start-up, once.
+    let plain = "https://hooks.slack.com/services/T1/B1/OLDPLAIN";
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outgoing_webhooks (account_id, url, secret_sealed, format, created_at)
+         VALUES ($1, $2, $3, 'slack', 0) RETURNING id",
+    )
+    .bind(admin.account_id)
+    .bind(plain)
+    .bind(app.services.secrets.seal(SECRET))
+    .fetch_one(&app.services.db)
+    .await
+    .unwrap();
+    let sealed = greenlight::alerts::outgoing::seal_stored_urls(&app.services)
+        .await
+        .unwrap();
+    assert_eq!(sealed, 1);
+    assert_eq!(
+        greenlight::alerts::outgoing::seal_stored_urls(&app.services)
+            .await
+            .unwrap(),
+        0
+    );
+    let row = greenlight::alerts::store::webhook(&app.services.db, admin.account_id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.url, "https://hooks.slack.com/…");
+    assert_eq!(
+        app.services
+            .secrets
+            .open(row.url_sealed.as_deref().unwrap())
+            .unwrap(),
+        plain
+    );
 }

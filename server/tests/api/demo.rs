@@ -64,6 +64,8 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
         .clone()
         .expect("a new admin has a token");
     assert_eq!(users.credentials.len(), 2);
+    assert!(users.credentials.iter().all(|c| c.password.len() >= 16));
+    assert_ne!(users.credentials[0].password, users.credentials[1].password);
     let seeded = demo::seed_inboxes(&app.services, &users, &numbers)
         .await
         .unwrap();
@@ -145,6 +147,13 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
         again.admin_api_token.is_none(),
         "a token is shown only once"
     );
+    // Every start makes new passwords: the previous run's no longer sign in.
+    assert_ne!(again.credentials[1].password, users.credentials[1].password);
+    let stale = new_client();
+    app.login(&stale, DEMO_USERS[1].email, &users.credentials[1].password)
+        .await;
+    let r = stale.get(app.url("/api/v1/profile")).send().await.unwrap();
+    assert_eq!(r.status(), 401, "the old password no longer signs in");
     let second = demo::seed_inboxes(&app.services, &again, &numbers)
         .await
         .unwrap();
@@ -185,7 +194,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
     // The demo agent signs in with the printed password and sees only the chosen inboxes.
     let agent = new_client();
     let r = app
-        .login(&agent, DEMO_USERS[1].email, DEMO_USERS[1].password)
+        .login(&agent, DEMO_USERS[1].email, &again.credentials[1].password)
         .await;
     assert!(r.status().is_redirection(), "{}", r.status());
     let r = agent.get(app.url(&path)).send().await.unwrap();
@@ -220,14 +229,20 @@ struct DemoServer {
 
 impl DemoServer {
     fn start(data_dir: &std::path::Path) -> DemoServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_greenlight"))
-            .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_greenlight"));
+        cmd.args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            // Even a configured real Meta must not be called in demo mode.
-            .env("GRAPH_API_BASE_URL", "https://graph.invalid")
-            .env_remove("DATABASE_URL")
             .env_remove("GREENLIGHT_DATA_DIR")
             .env_remove("GREENLIGHT_ADDR")
+            .env_remove("DATABASE_URL");
+        Self::spawn(cmd)
+    }
+
+    /// Starts `cmd` (a `serve --demo` command line) with a clean environment for Greenlight.
+    fn spawn(mut cmd: Command) -> DemoServer {
+        let mut child = cmd
+            // Even a configured real Meta must not be called in demo mode.
+            .env("GRAPH_API_BASE_URL", "https://graph.invalid")
             .env_remove("GREENLIGHT_PUBLIC_URL")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -271,6 +286,13 @@ impl DemoServer {
         }
     }
 
+    /// The password printed next to `email` in the banner.
+    fn password_of(&mut self, email: &str) -> String {
+        let line = self.wait_for(email, Duration::from_secs(60));
+        let rest = &line[line.find("password:").unwrap() + "password:".len()..];
+        rest.split_whitespace().next().unwrap().to_string()
+    }
+
     /// The word after `marker` in the line containing it.
     fn value_after(&mut self, marker: &str) -> String {
         let line = self.wait_for(marker, Duration::from_secs(60));
@@ -296,12 +318,13 @@ async fn serve_demo_runs_the_simulator_on_localhost_and_seeds_once_across_restar
     let token = server.value_after("(shown once):");
     let banner = server.seen.join("\n");
     assert!(banner.contains("DEMO MODE"), "{banner}");
-    for cred in DEMO_USERS.iter() {
-        assert!(
-            banner.contains(cred.email) && banner.contains(cred.password),
-            "{banner}"
-        );
-    }
+    let passwords: Vec<String> = DEMO_USERS
+        .iter()
+        .map(|u| server.password_of(u.email))
+        .collect();
+    assert!(passwords.iter().all(|p| p.len() >= 16), "{banner}");
+    let webhook_secret = server.value_after("Meta webhook app secret (this run):");
+    assert_ne!(webhook_secret, greenlight::simulator::APP_SECRET);
     // The unauthenticated control API listens on the loopback interface only.
     assert!(sim_url.starts_with("http://127.0.0.1:"), "{sim_url}");
     let client = reqwest::Client::new();
@@ -363,10 +386,31 @@ async fn serve_demo_runs_the_simulator_on_localhost_and_seeds_once_across_restar
         .await
         .unwrap();
     assert!(calls.as_array().unwrap().len() >= Scenario::ALL.len());
+    // The printed password signs in.
+    let browser = new_client();
+    let r = browser
+        .post(format!("{base}/sfn/login"))
+        .form(&[("email", DEMO_USERS[0].email), ("password", &passwords[0])])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let r = browser
+        .get(format!("{base}/api/v1/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "signed in with the printed password");
     drop(server);
 
-    // Restart with the same data directory: no token shown again, nothing seeded twice.
+    // Restart with the same data directory: no token shown again, nothing seeded twice, new
+    // passwords and a new webhook secret.
     let mut server = DemoServer::start(dir.path());
+    assert_ne!(server.password_of(DEMO_USERS[0].email), passwords[0]);
+    assert_ne!(
+        server.value_after("Meta webhook app secret (this run):"),
+        webhook_secret
+    );
     let ready = server.wait_for("Demo inboxes ready", Duration::from_secs(60));
     assert!(ready.contains(": 0 created"), "{ready}");
     assert!(
@@ -384,4 +428,85 @@ async fn serve_demo_runs_the_simulator_on_localhost_and_seeds_once_across_restar
         .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["payload"].as_array().unwrap().len(), Scenario::ALL.len());
+}
+
+#[tokio::test]
+async fn serve_demo_uses_its_own_directory_and_loopback_and_refuses_a_real_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // Without --data-dir and --addr: `<GREENLIGHT_DATA_DIR>/demo` on 127.0.0.1, whatever
+    // GREENLIGHT_ADDR says.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_greenlight"));
+    cmd.args(["serve", "--demo"])
+        .env("GREENLIGHT_DATA_DIR", dir.path())
+        .env("GREENLIGHT_ADDR", "0.0.0.0:0")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/prod.db", dir.path().display()),
+        );
+    let mut server = DemoServer::spawn(cmd);
+    let login = server.value_after("Sign in at");
+    assert!(login.starts_with("http://127.0.0.1:"), "{login}");
+    drop(server);
+    assert!(dir.path().join("demo").join("greenlight.db").exists());
+    assert!(!dir.path().join("greenlight.db").exists());
+    assert!(
+        !dir.path().join("prod.db").exists(),
+        "DATABASE_URL from the environment ignored"
+    );
+
+    // A directory holding a real database is refused: exit 2, one line, nothing started.
+    let prod = tempfile::tempdir().unwrap();
+    let created = Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .args([
+            "users",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--password",
+            "correct horse battery",
+            "--account",
+            "Acme",
+            "--role",
+            "administrator",
+            "--data-dir",
+        ])
+        .arg(prod.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{created:?}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(prod.path())
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve --demo did not refuse a real database");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("non-demo database"), "{stderr}");
+    let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", prod.path().display()))
+        .await
+        .unwrap();
+    assert!(greenlight::db::users::by_email(&db, DEMO_USERS[0].email)
+        .await
+        .unwrap()
+        .is_none());
 }

@@ -27,14 +27,20 @@ fn keep_a_second_dispatcher() {
 /// An app that checks Meta's signatures with the simulator's app secret, and a simulator that
 /// sends its webhooks to the app.
 pub async fn spawn_with_webhooks() -> TestApp {
+    spawn_with_webhooks_and(&[]).await
+}
+
+/// [`spawn_with_webhooks`] with extra `serve` flags.
+pub async fn spawn_with_webhooks_and(extra: &[&str]) -> TestApp {
     keep_a_second_dispatcher();
-    let app = spawn_app_with(&[
+    let mut args = vec![
         "--meta-app-secret",
         APP_SECRET,
         "--meta-webhook-verify-token",
         VERIFY_TOKEN,
-    ])
-    .await;
+    ];
+    args.extend_from_slice(extra);
+    let app = spawn_app_with(&args).await;
     app.sim
         .sim
         .set_webhook_target(app.url("/webhooks/whatsapp"), APP_SECRET.to_string());
