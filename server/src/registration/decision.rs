@@ -6,7 +6,7 @@
 //! | state | when |
 //! |---|---|
 //! | `registered` | `platform_type = CLOUD_API` with a throughput level other than `NOT_APPLICABLE`, or `status = CONNECTED` |
-//! | `action_required` | name `DECLINED`/`REJECTED`/`EXPIRED`/`NONE`; token refused (190); PIN mismatch (133005); re-verification needed (133006); coexistence number not registered |
+//! | `action_required` | name `DECLINED`/`REJECTED`/`EXPIRED`/`NONE`; token refused (190); PIN mismatch (133005); re-verification needed (133006); account locked (131031); coexistence number not registered |
 //! | `rate_limited` | Meta answered 133016 less than 72 h ago, or Greenlight's own budget (10 per 72 h) is spent |
 //! | `awaiting_display_name` | `name_status = PENDING_REVIEW`, or the last attempt failed with 2388001 |
 //! | `ready` | none of the above: register now, or at `next_attempt_at` under the back-off |
@@ -60,6 +60,8 @@ pub enum ReasonCode {
     TokenLacksPermission,
     PinMismatch,
     ReverificationNeeded,
+    /// Meta answered 131031: the WhatsApp Business Account is locked.
+    AccountLocked,
     NameDeclined,
     NameExpired,
     NameMissing,
@@ -89,6 +91,7 @@ impl ReasonCode {
             ReasonCode::TokenLacksPermission => "token_lacks_permission",
             ReasonCode::PinMismatch => "pin_mismatch",
             ReasonCode::ReverificationNeeded => "reverification_needed",
+            ReasonCode::AccountLocked => "account_locked",
             ReasonCode::NameDeclined => "name_declined",
             ReasonCode::NameExpired => "name_expired",
             ReasonCode::NameMissing => "name_missing",
@@ -357,7 +360,7 @@ fn decide_on_unusable_name(health: &PhoneNumberHealth, budget: &Budget) -> Optio
     Some(budget.hold(RegistrationState::ActionRequired, code, reason))
 }
 
-/// 190, permission errors, 133005 and 133006 on the last attempt: a person must fix something, then press
+/// 190, permission errors, 133005, 133006 and 131031 on the last attempt: a person must fix something, then press
 /// **Complete registration** (allowed while the budget lasts; the next attempt's outcome replaces this state).
 fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> Option<Decision> {
     let failure = ledger.last_failure.as_ref()?;
@@ -383,6 +386,13 @@ fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> O
             ReasonCode::ReverificationNeeded,
             "Meta wants the phone number verified again before it can be registered (error 133006). In WhatsApp \
              Manager, verify the number with an SMS or voice code, then press Complete registration.",
+        ),
+        // 131031 has no kind of its own (Meta sends it as a plain 403), but retrying cannot help.
+        _ if failure.code == Some(131031) => (
+            ReasonCode::AccountLocked,
+            "Meta answered that the WhatsApp Business Account is locked (error 131031): it was restricted or \
+             disabled for a policy violation, or the request did not match the account's data. Resolve it in \
+             WhatsApp Manager or with Meta support, then press Complete registration.",
         ),
         _ => return None,
     };
