@@ -153,6 +153,9 @@ pub struct LedgerSummary {
     pub consecutive_auto_failures: u32,
     /// End of a lock-out Meta imposed (133016), as recorded by the ledger.
     pub rate_limited_until: Option<DateTime<Utc>>,
+    /// The most recent finished attempt's answer was lost (`unknown`): Meta may or may not have
+    /// applied it.
+    pub last_answer_lost: bool,
 }
 
 /// The outcome of [`decide`].
@@ -261,15 +264,25 @@ pub fn decide(
     if let (Some(last), None) = (ledger.last_attempt_at, &ledger.last_failure) {
         let confirm_by = last + CONFIRMATION_WAIT;
         if now < confirm_by {
-            return Decision {
-                state: RegistrationState::Ready,
-                reason_code: ReasonCode::AwaitingConfirmation,
-                reason: format!(
+            let reason = if ledger.last_answer_lost {
+                format!(
+                    "Meta's answer to the registration attempt at {} was lost, so Greenlight cannot tell whether \
+                     Meta registered the number; it checks again at {} and any next attempt sends the same PIN.",
+                    when(last),
+                    when(confirm_by)
+                )
+            } else {
+                format!(
                     "Meta accepted the registration at {}; Greenlight is waiting for Meta to show the number as \
                      registered and checks again at {}.",
                     when(last),
                     when(confirm_by)
-                ),
+                )
+            };
+            return Decision {
+                state: RegistrationState::Ready,
+                reason_code: ReasonCode::AwaitingConfirmation,
+                reason,
                 next_attempt_at: Some(confirm_by),
                 may_register_now: budget.may_call(),
                 may_auto_register_now: false,
@@ -636,6 +649,7 @@ mod tests {
             oldest_auto_in_window: Some(last),
             consecutive_auto_failures: 1,
             rate_limited_until: None,
+            last_answer_lost: false,
         }
     }
 
@@ -928,6 +942,7 @@ mod tests {
             oldest_auto_in_window: Some(oldest),
             consecutive_auto_failures: 6,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         for name in [
             "phone_approved_unregistered.json",
@@ -973,6 +988,7 @@ mod tests {
             oldest_auto_in_window: Some(oldest_auto),
             consecutive_auto_failures: 6,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let decision = decide_fixture("phone_approved_unregistered.json", &ledger);
         assert_eq!(decision.state, RegistrationState::Ready);
@@ -1001,6 +1017,7 @@ mod tests {
             oldest_auto_in_window: Some(now() - TimeDelta::hours(50)),
             consecutive_auto_failures: 1,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let decision = decide_fixture("phone_approved_unregistered.json", &ledger);
         assert_eq!(decision.state, RegistrationState::Ready);
@@ -1228,6 +1245,7 @@ mod tests {
             oldest_auto_in_window: Some(last),
             consecutive_auto_failures: 0,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let decision = decide_fixture("phone_approved_unregistered.json", &ledger);
         assert_eq!(decision.state, RegistrationState::Ready);

@@ -485,6 +485,7 @@ mod tests {
             oldest_auto_in_window: Some(last),
             consecutive_auto_failures: 1,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let approved = health(NameStatus::Approved);
         assert!(

@@ -106,6 +106,10 @@ async fn a_lost_register_answer_is_unknown_and_the_same_pin_converges() {
     assert_eq!(body["result"], "unknown", "{body}");
     assert_eq!(body["called_meta"], true);
     assert_eq!(body["state"], "ready", "{body}");
+    assert!(
+        body["reason"].as_str().unwrap().contains("was lost"),
+        "never claims Meta accepted it: {body}"
+    );
     assert_eq!(outcomes(&app, id).await, [Some("unknown".to_owned())]);
 
     let first = register_calls(&app, &n.id);
