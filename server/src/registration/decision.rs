@@ -6,7 +6,7 @@
 //! | state | when |
 //! |---|---|
 //! | `registered` | `platform_type = CLOUD_API` with a throughput level other than `NOT_APPLICABLE`, or `status = CONNECTED` |
-//! | `action_required` | name `DECLINED`/`REJECTED`/`EXPIRED`/`NONE`; token refused (190); PIN mismatch (133005); re-verification needed (133006); coexistence number not registered |
+//! | `action_required` | name `DECLINED`/`REJECTED`/`EXPIRED`/`NONE`; token refused (190); PIN mismatch (133005); re-verification needed (133006); account locked (131031); coexistence number not registered |
 //! | `rate_limited` | Meta answered 133016 less than 72 h ago, or Greenlight's own budget (10 per 72 h) is spent |
 //! | `awaiting_display_name` | `name_status = PENDING_REVIEW`, or the last attempt failed with 2388001 |
 //! | `ready` | none of the above: register now, or at `next_attempt_at` under the back-off |
@@ -60,6 +60,8 @@ pub enum ReasonCode {
     TokenLacksPermission,
     PinMismatch,
     ReverificationNeeded,
+    /// Meta answered 131031: the WhatsApp Business Account is locked.
+    AccountLocked,
     NameDeclined,
     NameExpired,
     NameMissing,
@@ -89,6 +91,7 @@ impl ReasonCode {
             ReasonCode::TokenLacksPermission => "token_lacks_permission",
             ReasonCode::PinMismatch => "pin_mismatch",
             ReasonCode::ReverificationNeeded => "reverification_needed",
+            ReasonCode::AccountLocked => "account_locked",
             ReasonCode::NameDeclined => "name_declined",
             ReasonCode::NameExpired => "name_expired",
             ReasonCode::NameMissing => "name_missing",
@@ -150,6 +153,9 @@ pub struct LedgerSummary {
     pub consecutive_auto_failures: u32,
     /// End of a lock-out Meta imposed (133016), as recorded by the ledger.
     pub rate_limited_until: Option<DateTime<Utc>>,
+    /// The most recent finished attempt's answer was lost (`unknown`): Meta may or may not have
+    /// applied it.
+    pub last_answer_lost: bool,
 }
 
 /// The outcome of [`decide`].
@@ -258,15 +264,25 @@ pub fn decide(
     if let (Some(last), None) = (ledger.last_attempt_at, &ledger.last_failure) {
         let confirm_by = last + CONFIRMATION_WAIT;
         if now < confirm_by {
-            return Decision {
-                state: RegistrationState::Ready,
-                reason_code: ReasonCode::AwaitingConfirmation,
-                reason: format!(
+            let reason = if ledger.last_answer_lost {
+                format!(
+                    "Meta's answer to the registration attempt at {} was lost, so Greenlight cannot tell whether \
+                     Meta registered the number; it checks again at {} and any next attempt sends the same PIN.",
+                    when(last),
+                    when(confirm_by)
+                )
+            } else {
+                format!(
                     "Meta accepted the registration at {}; Greenlight is waiting for Meta to show the number as \
                      registered and checks again at {}.",
                     when(last),
                     when(confirm_by)
-                ),
+                )
+            };
+            return Decision {
+                state: RegistrationState::Ready,
+                reason_code: ReasonCode::AwaitingConfirmation,
+                reason,
                 next_attempt_at: Some(confirm_by),
                 may_register_now: budget.may_call(),
                 may_auto_register_now: false,
@@ -357,7 +373,7 @@ fn decide_on_unusable_name(health: &PhoneNumberHealth, budget: &Budget) -> Optio
     Some(budget.hold(RegistrationState::ActionRequired, code, reason))
 }
 
-/// 190, permission errors, 133005 and 133006 on the last attempt: a person must fix something, then press
+/// 190, permission errors, 133005, 133006 and 131031 on the last attempt: a person must fix something, then press
 /// **Complete registration** (allowed while the budget lasts; the next attempt's outcome replaces this state).
 fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> Option<Decision> {
     let failure = ledger.last_failure.as_ref()?;
@@ -383,6 +399,13 @@ fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> O
             ReasonCode::ReverificationNeeded,
             "Meta wants the phone number verified again before it can be registered (error 133006). In WhatsApp \
              Manager, verify the number with an SMS or voice code, then press Complete registration.",
+        ),
+        // 131031 has no kind of its own (Meta sends it as a plain 403), but retrying cannot help.
+        _ if failure.code == Some(131031) => (
+            ReasonCode::AccountLocked,
+            "Meta answered that the WhatsApp Business Account is locked (error 131031): it was restricted or \
+             disabled for a policy violation, or the request did not match the account's data. Resolve it in \
+             WhatsApp Manager or with Meta support, then press Complete registration.",
         ),
         _ => return None,
     };
@@ -626,6 +649,7 @@ mod tests {
             oldest_auto_in_window: Some(last),
             consecutive_auto_failures: 1,
             rate_limited_until: None,
+            last_answer_lost: false,
         }
     }
 
@@ -918,6 +942,7 @@ mod tests {
             oldest_auto_in_window: Some(oldest),
             consecutive_auto_failures: 6,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         for name in [
             "phone_approved_unregistered.json",
@@ -963,6 +988,7 @@ mod tests {
             oldest_auto_in_window: Some(oldest_auto),
             consecutive_auto_failures: 6,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let decision = decide_fixture("phone_approved_unregistered.json", &ledger);
         assert_eq!(decision.state, RegistrationState::Ready);
@@ -991,6 +1017,7 @@ mod tests {
             oldest_auto_in_window: Some(now() - TimeDelta::hours(50)),
             consecutive_auto_failures: 1,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let decision = decide_fixture("phone_approved_unregistered.json", &ledger);
         assert_eq!(decision.state, RegistrationState::Ready);
@@ -1218,6 +1245,7 @@ mod tests {
             oldest_auto_in_window: Some(last),
             consecutive_auto_failures: 0,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let decision = decide_fixture("phone_approved_unregistered.json", &ledger);
         assert_eq!(decision.state, RegistrationState::Ready);

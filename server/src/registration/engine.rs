@@ -26,7 +26,7 @@ use super::ledger::{self, Outcome, Trigger};
 use super::{lease, pin};
 use crate::db::inboxes::{self, InboxRow};
 use crate::error::{ServiceError, ServiceResult};
-use crate::graph::{GraphErrorKind, NameStatus, PhoneNumberHealth};
+use crate::graph::{GraphError, GraphErrorKind, NameStatus, PhoneNumberHealth};
 use crate::services::health::{source, Snapshot};
 use crate::services::Services;
 
@@ -49,6 +49,9 @@ pub enum AttemptResult {
     Accepted,
     /// Meta refused the call (see `meta_error`); the attempt is recorded and the state updated.
     Failed,
+    /// Meta's answer was lost (a timeout, a dropped connection or a 5xx): Meta may or may not have
+    /// applied the call. Recorded as `unknown`; the next attempt sends the same PIN.
+    Unknown,
     /// The number is already registered: nothing to do, no call.
     AlreadyRegistered,
     /// No call: the decision says calling Meta cannot help now (see `reason`).
@@ -62,6 +65,7 @@ impl AttemptResult {
             AttemptResult::Registered => "registered",
             AttemptResult::Accepted => "accepted",
             AttemptResult::Failed => "failed",
+            AttemptResult::Unknown => "unknown",
             AttemptResult::AlreadyRegistered => "already_registered",
             AttemptResult::NotAttempted => "not_attempted",
         }
@@ -164,6 +168,17 @@ fn webhook_decision(
         ..summary.clone()
     };
     Some(decide(Ok(health), &waived, now))
+}
+
+/// A register call whose answer does not tell whether Meta applied it: no answer in time, a
+/// connection cut mid-call, or a server error (Meta may fail after applying the call).
+fn answer_lost(error: &GraphError) -> bool {
+    match error {
+        GraphError::Timeout | GraphError::Transport => true,
+        GraphError::MalformedResponse { http_status, .. } => *http_status >= 500,
+        GraphError::Api(api) => api.http_status >= 500 && api.kind() == GraphErrorKind::Transient,
+        _ => false,
+    }
 }
 
 fn now_secs() -> i64 {
@@ -327,7 +342,7 @@ impl Services {
                 let message = e.user_message();
                 (
                     Outcome {
-                        outcome: "failed",
+                        outcome: if answer_lost(e) { "unknown" } else { "failed" },
                         error_kind: Some(e.kind()),
                         meta_code: e.code(),
                         meta_subcode: e.subcode(),
@@ -364,6 +379,7 @@ impl Services {
         // Meta provisions asynchronously: read again; not registered yet means awaiting confirmation.
         self.invalidate_health(row.id).await;
         let after = self.read_health(&row, source::REGISTRATION).await?;
+        let lost = call.as_ref().err().is_some_and(answer_lost);
         let (result, message) = match (&meta_error, after.decision.state) {
             (None, RegistrationState::Registered) => (
                 AttemptResult::Registered,
@@ -374,6 +390,18 @@ impl Services {
                 "Meta accepted the registration. It can take a few minutes before Meta shows the number as \
                  registered; Greenlight checks again."
                     .to_owned(),
+            ),
+            (Some(_), RegistrationState::Registered) if lost => (
+                AttemptResult::Registered,
+                "Meta's answer was lost, but the number now shows as registered.".to_owned(),
+            ),
+            (Some(e), _) if lost => (
+                AttemptResult::Unknown,
+                format!(
+                    "Meta's answer was lost ({}): Greenlight cannot tell whether Meta registered the number. \
+                     It checks again, and any next attempt sends the same PIN.",
+                    e.message
+                ),
             ),
             (Some(e), _) => (
                 AttemptResult::Failed,
@@ -469,6 +497,7 @@ mod tests {
             oldest_auto_in_window: Some(last),
             consecutive_auto_failures: 1,
             rate_limited_until: None,
+            last_answer_lost: false,
         };
         let approved = health(NameStatus::Approved);
         assert!(
@@ -500,6 +529,7 @@ mod tests {
             AttemptResult::Registered,
             AttemptResult::Accepted,
             AttemptResult::Failed,
+            AttemptResult::Unknown,
             AttemptResult::AlreadyRegistered,
             AttemptResult::NotAttempted,
         ] {

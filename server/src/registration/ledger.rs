@@ -169,6 +169,7 @@ pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
         ..LedgerSummary::default()
     };
     if let Some(last) = rows.iter().find(|r| r.outcome.is_some()) {
+        s.last_answer_lost = last.outcome.as_deref() == Some("unknown");
         if last.outcome.as_deref() == Some("failed") {
             s.last_failure = Some(AttemptFailure {
                 kind: GraphErrorKind::from_str_lossy(last.error_kind.as_deref().unwrap_or("other")),

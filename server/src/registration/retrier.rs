@@ -155,7 +155,7 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
                     AttemptResult::NotAttempted | AttemptResult::AlreadyRegistered => {
                         report.not_attempted += 1
                     }
-                    AttemptResult::Accepted | AttemptResult::Failed => {}
+                    AttemptResult::Accepted | AttemptResult::Failed | AttemptResult::Unknown => {}
                 }
                 tracing::info!(
                     inbox_id = row.id,

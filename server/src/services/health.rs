@@ -43,6 +43,32 @@ pub mod source {
 /// The per-inbox cache of the latest snapshot; concurrent misses share one read.
 pub type HealthCache = moka::future::Cache<i64, Arc<Snapshot>>;
 
+/// How many views are waiting for a health snapshot right now. Lets a test see that every
+/// concurrent view has arrived while the one shared read is still out.
+#[derive(Clone, Debug, Default)]
+pub struct WaitingViews(Arc<std::sync::atomic::AtomicUsize>);
+
+impl WaitingViews {
+    /// Views currently inside [`Services::cached_health`].
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn enter(&self) -> WaitingView {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        WaitingView(self.0.clone())
+    }
+}
+
+/// One waiting view; leaves the count when dropped (also when the caller goes away).
+struct WaitingView(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for WaitingView {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// A cache whose entries live `ttl`.
 pub fn new_cache(ttl: Duration) -> HealthCache {
     moka::future::Cache::builder()
@@ -105,6 +131,7 @@ impl Services {
 
     /// The cached snapshot, or one fresh read shared by every concurrent caller.
     pub async fn cached_health(&self, row: &InboxRow) -> ServiceResult<Arc<Snapshot>> {
+        let _waiting = self.waiting_views.enter();
         let this = self.clone();
         let r = row.clone();
         self.health_cache

@@ -37,6 +37,8 @@ pub struct Shared {
     pub login_limiter: LoginLimiter,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
     pub health_cache: health::HealthCache,
+    /// Views waiting for a snapshot right now (see [`health::WaitingViews`]).
+    pub waiting_views: health::WaitingViews,
     /// Identities, inbox rows, ledgers and webhook self-checks for views (see `read_cache`).
     pub reads: read_cache::ReadCaches,
     /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
@@ -66,6 +68,7 @@ impl Services {
             public_url,
             login_limiter: LoginLimiter::default(),
             health_cache: health::new_cache(std::time::Duration::from_secs(60)),
+            waiting_views: health::WaitingViews::default(),
             reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
             refresh_gate: health::ForcedReadGate::default(),
             demo,

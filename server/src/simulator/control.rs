@@ -10,6 +10,11 @@
 //! | POST | `/__sim/numbers/{id}/quality` | `{"rating":"RED"}` | the number |
 //! | POST | `/__sim/numbers/{id}/fail_next` | `{"status":500,"body"?:{...}}` | `{"queued":true}` |
 //! | POST | `/__sim/numbers/{id}/signup_code` | | `{"code":"AQ..."}` |
+//! | POST | `/__sim/numbers/{id}/lose_next` | `{"server_error":502}` or `"timeout"` | `{"queued":true}` |
+//! | POST | `/__sim/numbers/{id}/refuse_register` | `{"refusal":"pin_mismatch"}` (`null` clears) | the number |
+//! | GET / POST | `/__sim/throttle` | `{"calls_per_hour":n,"answer":"waba80007"}` or `null` | the throttle |
+//! | POST | `/__sim/webhooks/options` | `{"duplicate":bool,"hold":bool}` | the options |
+//! | POST | `/__sim/webhooks/release` | `{"order":"as_emitted"}` or `{"order":"reversed"}` | `{"sent":n}` |
 //! | GET / DELETE | `/__sim/calls` | | the call log / clears it (also `POST /__sim/calls/clear`) |
 //! | GET | `/__sim/clock` | | `{"now":...}` |
 //! | POST | `/__sim/clock/advance` | `{"seconds":n}` or `{"by":"72h"}` | `{"now":...}` |
@@ -31,7 +36,7 @@ use serde_json::{json, Value};
 
 use super::nodes::graph_time;
 use super::state::{NumberState, SimState};
-use super::Simulator;
+use super::{LostAnswer, RegisterRefusal, ReleaseOrder, Simulator, Throttle, WebhookOptions};
 
 pub(crate) fn router() -> Router<Simulator> {
     Router::new()
@@ -42,6 +47,11 @@ pub(crate) fn router() -> Router<Simulator> {
         .route("/numbers/{id}/quality", post(set_quality))
         .route("/numbers/{id}/fail_next", post(fail_next))
         .route("/numbers/{id}/signup_code", post(signup_code))
+        .route("/numbers/{id}/lose_next", post(lose_next))
+        .route("/numbers/{id}/refuse_register", post(refuse_register))
+        .route("/throttle", get(throttle).post(set_throttle))
+        .route("/webhooks/options", post(webhook_options))
+        .route("/webhooks/release", post(release_webhooks))
         .route("/calls", get(calls).delete(clear_calls))
         .route("/calls/clear", post(clear_calls))
         .route("/clock", get(clock))
@@ -343,4 +353,69 @@ async fn update_settings(
 async fn reset(State(sim): State<Simulator>) -> Json<Value> {
     sim.reset();
     Json(json!({"reset": true}))
+}
+
+async fn lose_next(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+    Json(lost): Json<LostAnswer>,
+) -> Response {
+    let known = {
+        let st = sim.lock();
+        st.numbers.contains_key(&id) || st.wabas.contains_key(&id)
+    };
+    if !known {
+        return not_found(&id);
+    }
+    sim.lose_next_answer(&id, lost);
+    Json(json!({"queued": true})).into_response()
+}
+
+#[derive(Deserialize)]
+struct RefusalBody {
+    refusal: Option<RegisterRefusal>,
+}
+
+async fn refuse_register(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+    Json(body): Json<RefusalBody>,
+) -> Response {
+    if !exists(&sim, &id) {
+        return not_found(&id);
+    }
+    sim.refuse_register(&id, body.refusal);
+    view(&sim, &id)
+}
+
+async fn throttle(State(sim): State<Simulator>) -> Json<Value> {
+    Json(json!(sim.lock().usage.throttle))
+}
+
+async fn set_throttle(
+    State(sim): State<Simulator>,
+    Json(body): Json<Option<Throttle>>,
+) -> Json<Value> {
+    sim.set_throttle(body);
+    Json(json!(body))
+}
+
+async fn webhook_options(
+    State(sim): State<Simulator>,
+    Json(options): Json<WebhookOptions>,
+) -> Json<Value> {
+    sim.set_webhook_options(options);
+    Json(json!(options))
+}
+
+#[derive(Deserialize)]
+struct ReleaseBody {
+    order: ReleaseOrder,
+}
+
+async fn release_webhooks(
+    State(sim): State<Simulator>,
+    Json(body): Json<ReleaseBody>,
+) -> Json<Value> {
+    Json(json!({"sent": sim.release_webhooks(body.order)}))
 }

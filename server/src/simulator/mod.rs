@@ -17,15 +17,19 @@
 //!
 //! Module map: `scenarios` (the presets), `state` (numbers, budget, PIN, clock), `nodes` (field
 //! projection), `params` (request parsing), `routes` (Meta's paths), `errors` (Meta-shaped
-//! errors), `control` (the `/__sim/` API), `webhooks` (signed webhook emitter).
+//! errors), `control` (the `/__sim/` API), `webhooks` (signed webhook emitter), `faults` (lost
+//! answers, register refusals), `gate` (holding calls open), `throttle` (Meta's call-rate limit).
 
 mod control;
 mod errors;
+mod faults;
+mod gate;
 mod nodes;
 mod params;
 mod routes;
 mod scenarios;
 mod state;
+mod throttle;
 pub mod webhooks;
 
 #[cfg(test)]
@@ -38,8 +42,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use faults::{LostAnswer, RegisterRefusal};
+pub use gate::Hold;
 pub use scenarios::{Scenario, APP_ID, APP_NAME, APP_SECRET};
 use state::{SimState, WebhookTarget};
+pub use throttle::{Throttle, ThrottleAnswer};
+pub use webhooks::{ReleaseOrder, WebhookOptions};
 
 /// The simulated Graph API. Cheap to clone: all clones share one state.
 #[derive(Clone)]
@@ -242,6 +250,15 @@ impl Simulator {
             .map_or(0, |n| n.attempts_in_window(now))
     }
 
+    /// The two-step verification PIN Meta holds for the number (what `/register` or `POST /{pn}`
+    /// set), `None` when none or the id is unknown.
+    pub fn pin(&self, phone_number_id: &str) -> Option<String> {
+        self.lock()
+            .numbers
+            .get(phone_number_id)
+            .and_then(|n| n.pin.clone())
+    }
+
     /// Meta approves the display name (a pending name change, or the name under review); sends
     /// `phone_number_name_update` (decision APPROVED) if a webhook target is set.
     ///
@@ -341,6 +358,52 @@ impl Simulator {
             .push_back((http_status, body));
     }
 
+    /// Queues a fault that strikes *after* Meta applied the call: the next write (`POST`) to this
+    /// object (phone number or WABA) takes full effect — a `/register` counts against the budget
+    /// and sets the PIN — and then its answer is lost as `lost` says.
+    pub fn lose_next_answer(&self, object_id: &str, lost: LostAnswer) {
+        self.lock()
+            .lost_answers
+            .entry(object_id.to_string())
+            .or_default()
+            .push_back(lost);
+    }
+
+    /// From now on `/register` on this number answers `refusal` (still counting against the
+    /// budget); `None` lets it succeed again.
+    pub fn refuse_register(&self, phone_number_id: &str, refusal: Option<RegisterRefusal>) {
+        let mut st = self.lock();
+        match refusal {
+            Some(r) => st.register_refusals.insert(phone_number_id.to_string(), r),
+            None => st.register_refusals.remove(phone_number_id),
+        };
+    }
+
+    /// Holds calls with this method whose path ends with `path_suffix` (e.g. `("POST",
+    /// "/1234/register")` or `("GET", "/1234")`) before Meta applies them, until `release_at` of
+    /// them are waiting or the returned [`Hold`] is released (or dropped). Held calls enter the
+    /// call log only once let go.
+    pub fn hold(&self, method: &str, path_suffix: &str, release_at: usize) -> Hold {
+        let (hold, gate) = Hold::new(method, path_suffix, release_at);
+        self.lock().gates.push(gate);
+        hold
+    }
+
+    /// Meta's business-use-case limit per WABA: `None` (the default) never refuses.
+    pub fn set_throttle(&self, throttle: Option<Throttle>) {
+        self.lock().usage.throttle = throttle;
+    }
+
+    /// Duplicate or hold back webhooks (see [`WebhookOptions`]).
+    pub fn set_webhook_options(&self, options: WebhookOptions) {
+        self.lock().webhook_options = options;
+    }
+
+    /// Sends the webhooks held back under [`WebhookOptions::hold`] in `order`; returns how many.
+    pub fn release_webhooks(&self, order: ReleaseOrder) -> usize {
+        webhooks::release(self, order)
+    }
+
     /// Where Meta-style webhooks go, signed with `app_secret` (`X-Hub-Signature-256`). This is
     /// also the app's callback URL shown as `webhook_configuration.application`.
     pub fn set_webhook_target(&self, url: String, app_secret: String) {
@@ -358,7 +421,8 @@ impl Simulator {
     }
 
     /// Sends a webhook with one change (`field`, `value`) for the WABA `waba_id` to the target,
-    /// e.g. `account_update` built with [`webhooks::account_update_value`]. No-op without target.
+    /// e.g. `account_update` built with [`webhooks::account_update_value`]. No-op without target
+    /// or when the app is not subscribed to the WABA.
     pub fn emit_webhook(&self, waba_id: &str, field: &str, value: Value) {
         webhooks::deliver(self, waba_id, vec![(field.to_string(), value)]);
     }

@@ -13,7 +13,10 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::{json, Value};
 
+use std::collections::VecDeque;
+
 use super::errors::{self, ErrorBuilder, GraphError};
+use super::faults::LostAnswer;
 use super::nodes::{self, Ordered, PHONE_NODE, WABA_NODE};
 use super::params::GraphRequest;
 use super::scenarios::{Scenario, APP_ID, APP_NAME, APP_SECRET};
@@ -28,6 +31,8 @@ struct Outcome {
     status: u16,
     body: String,
     delay: Option<Duration>,
+    /// Extra response headers (rate-limit usage, `Retry-After`).
+    headers: Vec<(&'static str, String)>,
 }
 
 impl From<GraphError> for Outcome {
@@ -36,6 +41,7 @@ impl From<GraphError> for Outcome {
             status: e.status,
             body: e.body.to_string(),
             delay: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -45,6 +51,7 @@ fn ok_json<T: serde::Serialize>(value: &T) -> Outcome {
         status: 200,
         body: serde_json::to_string(value).expect("JSON values serialize"),
         delay: None,
+        headers: Vec::new(),
     }
 }
 
@@ -70,6 +77,18 @@ pub(crate) async fn graph(
     body: Bytes,
 ) -> Response {
     let req = GraphRequest::parse(&method, &uri, &headers, &body);
+    // A held call waits here, before Meta applies it or records it.
+    let gate = {
+        let mut st = sim.lock();
+        st.gates.retain(|g| !g.is_open());
+        st.gates
+            .iter()
+            .find(|g| g.matches(req.method.as_str(), &req.path))
+            .cloned()
+    };
+    if let Some(gate) = gate {
+        gate.pass().await;
+    }
     let (outcome, version) = {
         let mut st = sim.lock();
         let version = req
@@ -101,6 +120,11 @@ pub(crate) async fn graph(
     )
         .into_response();
     let h = response.headers_mut();
+    for (name, value) in &outcome.headers {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(*name, v);
+        }
+    }
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=UTF-8"),
@@ -178,12 +202,45 @@ fn dispatch(st: &mut SimState, req: &GraphRequest) -> Outcome {
         return errors::permission_denied().into();
     }
 
-    let delay = match &object {
-        Object::Phone(pn) if st.numbers[pn].slow => Some(st.slow_delay),
-        _ => None,
+    let slow = match &object {
+        Object::Phone(pn) => st.numbers[pn].slow,
+        Object::Waba(_) => false,
     };
+
+    // Meta's business-use-case limit (register and deregister have their own budget).
+    let mut usage_headers = Vec::new();
+    if !matches!(edge, ["register" | "deregister"]) {
+        let verdict = st.usage.check(&waba_of_object, now);
+        usage_headers.push(("x-business-use-case-usage", verdict.header));
+        if let Some(refusal) = verdict.refusal {
+            let mut outcome = Outcome::from(refusal);
+            if outcome.status == 429 {
+                if let Some(secs) = verdict.retry_after_secs {
+                    usage_headers.push(("retry-after", secs.to_string()));
+                }
+            }
+            outcome.headers = usage_headers;
+            return outcome;
+        }
+    }
+
     let mut outcome = answer(st, req, version, &object, id, edge);
-    outcome.delay = delay;
+    if slow {
+        outcome.delay = Some(st.slow_delay);
+    }
+    // Applied above; now the answer is lost on the way back.
+    if req.method == Method::POST {
+        if let Some(lost) = st.lost_answers.get_mut(id).and_then(VecDeque::pop_front) {
+            outcome = match lost {
+                LostAnswer::ServerError(status) => errors::service_unavailable(status).into(),
+                LostAnswer::Timeout => Outcome {
+                    delay: Some(st.slow_delay),
+                    ..outcome
+                },
+            };
+        }
+    }
+    outcome.headers.extend(usage_headers);
     outcome
 }
 
@@ -204,6 +261,7 @@ fn answer(
             status,
             body: body.to_string(),
             delay: None,
+            headers: Vec::new(),
         };
     }
     if let Object::Phone(pn) = object {
@@ -374,6 +432,7 @@ fn list_phone_numbers(st: &SimState, req: &GraphRequest, version: (u32, u32), w:
         status: 200,
         body,
         delay: None,
+        headers: Vec::new(),
     }
 }
 

@@ -9,7 +9,11 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use super::errors::{self, GraphError};
+use super::faults::{LostAnswer, RegisterRefusal};
+use super::gate::Gate;
 use super::scenarios::{preset, Scenario};
+use super::throttle::Usage;
+use super::webhooks::{HeldWebhook, WebhookOptions};
 use super::{RecordedCall, SimNumber, WebhookDelivery};
 
 /// Meta's register budget: 10 calls per number per moving 72 hours (deregister has its own).
@@ -135,6 +139,17 @@ pub(crate) struct SimState {
     pub provisioning_delay: StdDuration,
     /// One-shot faults per object id (phone number or WABA).
     pub faults: HashMap<String, VecDeque<(u16, Value)>>,
+    /// Per object id: the next writes are applied, then their answers lost.
+    pub lost_answers: HashMap<String, VecDeque<LostAnswer>>,
+    /// Per phone number: what `/register` answers instead of succeeding, until cleared.
+    pub register_refusals: HashMap<String, RegisterRefusal>,
+    /// Holds the tests placed on calls (see `gate`); opened ones are dropped lazily.
+    pub gates: Vec<std::sync::Arc<Gate>>,
+    /// Business-use-case call counting and the optional throttle.
+    pub usage: Usage,
+    pub webhook_options: WebhookOptions,
+    /// Webhooks kept back (while `webhook_options.hold`) to be sent later in any order.
+    pub held_webhooks: Vec<HeldWebhook>,
 }
 
 /// Default provisioning delay after a successful `/register` (Meta provisions asynchronously).
@@ -157,6 +172,12 @@ impl SimState {
             slow_delay: DEFAULT_SLOW_DELAY,
             provisioning_delay: DEFAULT_PROVISIONING_DELAY,
             faults: HashMap::new(),
+            lost_answers: HashMap::new(),
+            register_refusals: HashMap::new(),
+            gates: Vec::new(),
+            usage: Usage::default(),
+            webhook_options: WebhookOptions::default(),
+            held_webhooks: Vec::new(),
         };
         for scenario in Scenario::ALL {
             let p = preset(scenario);
@@ -288,6 +309,9 @@ impl SimState {
         }
         // Every admitted attempt counts, whatever its outcome.
         n.register_attempts.push(now);
+        if let Some(refusal) = self.register_refusals.get(id) {
+            return Err(refusal.error(now + Duration::minutes(5)));
+        }
 
         let product = param_str(params, "messaging_product");
         let pin = param_str(params, "pin");

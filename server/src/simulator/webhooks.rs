@@ -126,20 +126,91 @@ where
     }
 }
 
+/// How the simulator delivers webhooks, beyond Meta's happy path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebhookOptions {
+    /// Send every webhook twice (Meta delivers at least once).
+    pub duplicate: bool,
+    /// Keep webhooks back until [`Simulator::release_webhooks`] sends them, in the order it is
+    /// given (e.g. newest first: out of order).
+    pub hold: bool,
+}
+
+/// A signed webhook ready to send.
+#[derive(Clone, Debug)]
+pub(crate) struct HeldWebhook {
+    url: String,
+    fields: Vec<String>,
+    body: Vec<u8>,
+    signature: String,
+}
+
+/// In which order held webhooks go out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseOrder {
+    /// Oldest first.
+    AsEmitted,
+    /// Newest first.
+    Reversed,
+}
+
 /// Posts one webhook to the configured target in the background, retrying on failure; every
-/// attempt is recorded. Does nothing when no target is set.
+/// attempt is recorded. Like Meta, sends nothing when there is no target or when the app is not
+/// subscribed to the WABA (`subscribed_apps`).
 pub(crate) fn deliver(sim: &Simulator, waba_id: &str, changes: Vec<(String, Value)>) {
-    let (target, time) = {
+    let (target, time, subscribed, options) = {
         let st = sim.lock();
-        (st.webhook.clone(), st.now().timestamp())
+        (
+            st.webhook.clone(),
+            st.now().timestamp(),
+            st.wabas.get(waba_id).is_some_and(|w| w.subscribed),
+            st.webhook_options,
+        )
     };
     let Some(target) = target else {
         tracing::debug!(waba_id, "simulator: no webhook target; webhook not sent");
         return;
     };
-    let fields: Vec<String> = changes.iter().map(|(f, _)| f.clone()).collect();
+    if !subscribed {
+        tracing::debug!(
+            waba_id,
+            "simulator: app not subscribed to the WABA; webhook not sent"
+        );
+        return;
+    }
     let body = envelope(waba_id, time, &changes);
-    let sig = signature(&target.app_secret, &body);
+    let hook = HeldWebhook {
+        url: target.url.clone(),
+        fields: changes.iter().map(|(f, _)| f.clone()).collect(),
+        signature: signature(&target.app_secret, &body),
+        body,
+    };
+    let copies = if options.duplicate { 2 } else { 1 };
+    let batch = vec![hook; copies];
+    if options.hold {
+        sim.lock().held_webhooks.extend(batch);
+        return;
+    }
+    send_in_order(sim, batch);
+}
+
+/// Sends the held webhooks, one after the other in `order`; returns how many.
+pub(crate) fn release(sim: &Simulator, order: ReleaseOrder) -> usize {
+    let mut held = std::mem::take(&mut sim.lock().held_webhooks);
+    if order == ReleaseOrder::Reversed {
+        held.reverse();
+    }
+    let count = held.len();
+    send_in_order(sim, held);
+    count
+}
+
+/// One background task sends `hooks` in order (each with its retries) so that the order is kept.
+fn send_in_order(sim: &Simulator, hooks: Vec<HeldWebhook>) {
+    if hooks.is_empty() {
+        return;
+    }
     let sim = sim.clone();
     spawn_background(async move {
         let client = match reqwest::Client::builder()
@@ -152,42 +223,48 @@ pub(crate) fn deliver(sim: &Simulator, waba_id: &str, changes: Vec<(String, Valu
                 return;
             }
         };
-        for attempt in 1..=(RETRY_DELAYS.len() as u32 + 1) {
-            let result = client
-                .post(&target.url)
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", &sig)
-                .header("user-agent", "facebookexternalua")
-                .body(body.clone())
-                .send()
-                .await;
-            let (status, error) = match result {
-                Ok(r) => (Some(r.status().as_u16()), None),
-                Err(e) => (None, Some(e.to_string())),
-            };
-            let delivered = status.is_some_and(|s| (200..300).contains(&s));
-            {
-                let mut st = sim.lock();
-                let at = st.now();
-                st.deliveries.push(WebhookDelivery {
-                    url: target.url.clone(),
-                    fields: fields.clone(),
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                    signature: sig.clone(),
-                    attempt,
-                    status,
-                    error,
-                    at,
-                });
-            }
-            if delivered {
-                return;
-            }
-            if let Some(pause) = RETRY_DELAYS.get(attempt as usize - 1) {
-                tokio::time::sleep(*pause).await;
-            }
+        for hook in hooks {
+            send_with_retries(&sim, &client, &hook).await;
         }
     });
+}
+
+async fn send_with_retries(sim: &Simulator, client: &reqwest::Client, hook: &HeldWebhook) {
+    for attempt in 1..=(RETRY_DELAYS.len() as u32 + 1) {
+        let result = client
+            .post(&hook.url)
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", &hook.signature)
+            .header("user-agent", "facebookexternalua")
+            .body(hook.body.clone())
+            .send()
+            .await;
+        let (status, error) = match result {
+            Ok(r) => (Some(r.status().as_u16()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let delivered = status.is_some_and(|s| (200..300).contains(&s));
+        {
+            let mut st = sim.lock();
+            let at = st.now();
+            st.deliveries.push(WebhookDelivery {
+                url: hook.url.clone(),
+                fields: hook.fields.clone(),
+                body: String::from_utf8_lossy(&hook.body).into_owned(),
+                signature: hook.signature.clone(),
+                attempt,
+                status,
+                error,
+                at,
+            });
+        }
+        if delivered {
+            return;
+        }
+        if let Some(pause) = RETRY_DELAYS.get(attempt as usize - 1) {
+            tokio::time::sleep(*pause).await;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,4 +14,5 @@ mod migrations;
 mod ops;
 mod registration;
 mod sessions;
+mod sim_hard;
 mod webhooks;

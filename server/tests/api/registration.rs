@@ -418,7 +418,10 @@ async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again
     app.sim.sim.fail_next(&n.id, 504, Value::Null);
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["result"], "failed");
+    assert_eq!(
+        body["result"], "unknown",
+        "a 504 does not say whether Meta applied the call"
+    );
     assert_eq!(body["state"], "ready");
     assert_eq!(body["meta_error"]["kind"], "transient");
 
@@ -457,7 +460,7 @@ async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again
         rows.iter()
             .map(|r| r.outcome.as_deref())
             .collect::<Vec<_>>(),
-        [Some("success"), Some("failed")]
+        [Some("success"), Some("unknown")]
     );
 }
 
