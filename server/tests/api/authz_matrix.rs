@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::health::create_inbox;
-use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::helpers::{spawn_app_with, TestApp, PASSWORD};
 use crate::webhooks::eventually;
 
 /// Who calls, in the order of [`Row::expect`].
@@ -596,7 +596,8 @@ async fn sink() -> String {
 }
 
 async fn world() -> World {
-    let app = spawn_app().await;
+    // Alert deliveries go to a receiver on loopback.
+    let app = spawn_app_with(&["--alert-allow-private-networks"]).await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let member = app.user("mia@example.com", "Acme", "agent").await;
     let nonmember = app.user("nat@example.com", "Acme", "agent").await;

@@ -141,6 +141,8 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
         APP_SECRET,
         "--meta-webhook-verify-token",
         VERIFY_TOKEN,
+        // The alert receiver of this test listens on loopback.
+        "--alert-allow-private-networks",
     ])
     .await;
     let sim = &app.sim.sim;
