@@ -105,6 +105,8 @@ pub fn point_at_simulator(
     args.graph_api_base_url = url;
     // The simulator signs its webhooks with its own app secret.
     args.meta_app_secret = Some(crate::simulator::APP_SECRET.to_string());
+    // Every simulated token belongs to the simulator's app: Greenlight's own in the demo.
+    args.meta_app_id = Some(crate::simulator::APP_ID.to_string());
     Ok(())
 }
 
