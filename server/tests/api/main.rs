@@ -11,4 +11,5 @@ mod inboxes;
 mod logs;
 mod ops;
 mod registration;
+mod webhook_privacy;
 mod webhooks;
