@@ -431,3 +431,73 @@ async fn the_self_check_tells_greenlights_own_app_from_the_help_desks() {
         "https://helpdesk.example/hook"
     );
 }
+
+#[tokio::test]
+async fn migration_0007_purges_stored_events_with_customer_content_and_keeps_the_rest() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let (purge, earlier): (Vec<_>, Vec<_>) = files.into_iter().partition(|p| {
+        p.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("0007_")
+    });
+    assert_eq!(purge.len(), 1);
+    let db = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+    // Only the migrations before 0007 (an installation before the upgrade).
+    for file in earlier
+        .iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().as_ref() < "0007_")
+    {
+        sqlx::raw_sql(&std::fs::read_to_string(file).unwrap())
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    let stored = [
+        ("messages", customer_content("1065", "15550001111")),
+        ("message_echoes", customer_content("1065", "15550001111")),
+        ("calls", json!({"calls": [{"from": "447700900123"}]})),
+        ("account_update", json!({"event": "ACCOUNT_VIOLATION"})),
+        ("security", json!({"event": "PIN_CHANGED"})),
+    ];
+    for (i, (field, value)) in stored.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO webhook_events (dedup_key, received_at, waba_id, field, value_json)
+             VALUES ($1, 1, '1', $2, $3)",
+        )
+        .bind(format!("k{i}"))
+        .bind(field)
+        .bind(value.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    sqlx::raw_sql(&std::fs::read_to_string(&purge[0]).unwrap())
+        .execute(&db)
+        .await
+        .unwrap();
+    let left: Vec<String> = sqlx::query_scalar("SELECT field FROM webhook_events ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, vec!["account_update", "security"]);
+    let rows: Vec<String> = sqlx::query_scalar("SELECT value_json FROM webhook_events")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    for bit in CUSTOMER_BITS {
+        assert!(rows.iter().all(|r| !r.contains(bit)), "{bit:?} kept");
+    }
+    // The column that remembers the one-time override check exists, unset.
+    let unchecked: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM inboxes WHERE own_override_checked_at IS NULL")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(unchecked, 0);
+}
