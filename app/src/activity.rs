@@ -141,28 +141,56 @@ mod tests {
     }
 }
 
+/// Where Meta sends a number's account-level events (name, quality, account updates).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookRoute {
+    /// The check could not tell (Meta did not answer).
+    #[default]
+    Unknown,
+    /// The token is Greenlight's own app (`META_APP_ID`) and it is subscribed to the WABA.
+    Greenlight,
+    /// The token is another app (e.g. the help desk's), subscribed to the WABA: events go there
+    /// and Greenlight polls the number instead.
+    OtherApp,
+    /// The token's app is not subscribed to the WABA: Meta sends this number's events nowhere.
+    NotSubscribed,
+}
+
 /// Whether Meta sends this number's webhooks to Greenlight (the self-check on the health tab).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookCheckView {
-    /// Where Meta should call: `<GREENLIGHT_PUBLIC_URL>/webhooks/whatsapp`.
+    /// Greenlight's receiver: `<GREENLIGHT_PUBLIC_URL>/webhooks/whatsapp`, to enter as the
+    /// callback URL of Greenlight's own app in Meta's App Dashboard.
     pub expected_url: String,
-    /// The URL Meta uses for this number (number override, else WABA override, else the app's).
+    /// The URL Meta uses for this number's message fields (number override, else WABA override,
+    /// else the app's). Shown only; Greenlight never changes an override.
     pub effective_url: Option<String>,
     /// Which level `effective_url` comes from: `phone_number`, `whatsapp_business_account`,
     /// `application`.
     pub effective_level: Option<String>,
+    /// Meta sends this number's events to Greenlight (`route` is `Greenlight`).
     pub points_here: bool,
-    /// At least one app is subscribed to the WABA's webhooks.
+    /// The token's app is subscribed to the WABA's webhooks.
     pub app_subscribed: bool,
+    /// Which case applies.
+    pub route: WebhookRoute,
+    /// The name of the token's Meta app, when Meta told it.
+    pub token_app_name: Option<String>,
+    /// The answer in plain words.
+    pub message: String,
+    /// How to connect Greenlight's own Meta app (when events go to another app), in order.
+    pub steps: Vec<String>,
     /// Why the check could not be completed (Meta failed), in words.
     pub error: Option<String>,
     pub viewer_is_admin: bool,
 }
 
 impl WebhookCheckView {
-    /// Everything in order.
+    /// Nothing to repair: the token's app is subscribed (events reach Greenlight or the app the
+    /// token belongs to, and Greenlight polls in the latter case).
     pub fn healthy(&self) -> bool {
-        self.error.is_none() && self.points_here && self.app_subscribed
+        self.error.is_none() && self.app_subscribed
     }
 }
 

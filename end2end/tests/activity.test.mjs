@@ -64,7 +64,7 @@ test('the bell shows the alert and the Activity tab lists the registration attem
     // The webhook self-check is on the Account Health tab.
     await page.click('nav.tabs >> text=Account Health');
     await page.waitForSelector('#webhook-check');
-    assert.match(await page.textContent('#webhook-check'), /webhooks to Greenlight/);
+    assert.match(await page.textContent('#webhook-check'), /events to Greenlight/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -70,6 +70,9 @@ pub struct ServeArgs {
     /// Checks `X-Hub-Signature-256` on Meta's webhooks.
     #[arg(long, env = "META_APP_SECRET", hide_env_values = true)]
     pub meta_app_secret: Option<String>,
+    /// Greenlight's own Meta app id: the webhook self-check tells it from another app's token.
+    #[arg(long, env = "META_APP_ID")]
+    pub meta_app_id: Option<String>,
     /// Answers Meta's webhook handshake.
     #[arg(long, env = "META_WEBHOOK_VERIFY_TOKEN", hide_env_values = true)]
     pub meta_webhook_verify_token: Option<String>,

@@ -237,6 +237,8 @@ pub fn point_at_simulator(
     }
     args.graph_api_base_url = url;
     args.meta_app_secret = Some(random_secret(32));
+    // Every simulated token belongs to the simulator's app: Greenlight's own in the demo.
+    args.meta_app_id = Some(crate::simulator::APP_ID.to_string());
     Ok(())
 }
 

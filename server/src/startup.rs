@@ -133,10 +133,16 @@ impl Application {
         .map_err(|e| StartupError::Graph(e.to_string()))?;
         let services = Services::new(db, secrets, graph, public_url.clone(), args.demo)
             .with_health_cache_ttl(args.health_cache_ttl)
-            .with_meta_webhooks(crate::webhooks::MetaWebhooks::new(
-                args.meta_app_secret.as_deref(),
-                args.meta_webhook_verify_token.as_deref(),
-            ))
+            .with_meta_webhooks(
+                crate::webhooks::MetaWebhooks::new(
+                    args.meta_app_secret.as_deref(),
+                    args.meta_webhook_verify_token.as_deref(),
+                )
+                .with_own_app(
+                    args.meta_app_id.as_deref(),
+                    args.registration_check_interval,
+                ),
+            )
             .with_alert_private_networks(args.alert_allow_private_networks);
         crate::alerts::outgoing::seal_stored_urls(&services)
             .await

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use stylers_macro::style;
 
-use crate::activity::WebhookCheckView;
 use crate::activity::{badge_level, kind_label, utc_minutes, ActivityItem};
+use crate::activity::{WebhookCheckView, WebhookRoute};
 use crate::api::{get_inbox_activity, RepairWebhooks};
 use crate::components::badge::Badge;
 use crate::components::shell::use_account_id;
@@ -122,18 +122,21 @@ pub fn WebhookCheckPanel(
                     match check.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                         Ok(c) => {
-                            let (level, text) = if c.healthy() {
-                                (BadgeLevel::Good, "Meta sends this number's webhooks to Greenlight")
-                            } else if c.error.is_some() {
-                                (BadgeLevel::Unknown, "Could not check")
-                            } else {
-                                (BadgeLevel::Attention, "Meta does not send this number's webhooks to Greenlight")
+                            let (level, text) = match c.route {
+                                _ if c.error.is_some() => (BadgeLevel::Unknown, "Could not check"),
+                                WebhookRoute::Greenlight => (BadgeLevel::Good, "Meta sends this number's events to Greenlight"),
+                                WebhookRoute::OtherApp => (BadgeLevel::Unknown, "Meta sends this number's events to another app"),
+                                WebhookRoute::NotSubscribed | WebhookRoute::Unknown => (BadgeLevel::Attention, "Meta sends this number's events nowhere"),
                             };
-                            let where_to = c.effective_url.clone().map(|u| format!("Meta calls {u}")).unwrap_or_else(|| "No callback URL is set.".into());
+                            let where_to = c.effective_url.clone().map(|u| format!("Customer messages go to {u}; Greenlight never changes that.")).unwrap_or_else(|| "No callback URL is set.".into());
                             view! {
                                 <p><Badge level=level text=text/></p>
+                                <p id="webhook-message">{c.message.clone()}</p>
+                                {(!c.steps.is_empty()).then(|| view! {
+                                    <ol id="webhook-steps">{c.steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ol>
+                                })}
                                 <ul>
-                                    <li id="webhook-callback">{where_to}{format!(" (Greenlight expects {}).", c.expected_url)}</li>
+                                    <li id="webhook-callback">{where_to}</li>
                                     <li id="webhook-subscribed">{if c.app_subscribed { "The app is subscribed to the WhatsApp Business Account." } else { "The app is not subscribed to the WhatsApp Business Account." }}</li>
                                 </ul>
                                 {c.error.clone().map(|e| view! { <p class="notice notice-warn" role="alert">{e}</p> })}

@@ -19,6 +19,7 @@ use super::config::GraphConfig;
 use super::error::{describe_json_error, parse_error_body, GraphError};
 use super::phone_number::{PhoneNumberHealth, PHONE_NUMBER_FIELDS};
 use super::token::AccessToken;
+use super::token_app::{TokenApp, TOKEN_APP_FIELDS};
 use super::waba::{ListPage, SubscribedApp, Waba, WABA_FIELDS};
 use super::webhook_config::{
     WebhookConfiguration, WebhookConfigurationNode, WEBHOOK_CONFIGURATION_FIELDS,
@@ -166,35 +167,31 @@ impl GraphClient {
             .await
     }
 
-    /// `POST /{v}/{phone_number_id}` with `webhook_configuration`: points this number's webhooks at
-    /// `callback_url` (an empty `callback_url` removes the override). Not retried.
-    #[tracing::instrument(name = "graph.set_webhook_override", skip_all, fields(phone_number_id = %phone_number_id))]
-    pub async fn set_webhook_override(
+    /// `POST /{v}/{phone_number_id}` with an empty `webhook_configuration.override_callback_uri`:
+    /// removes the number's callback override (Meta's documented way to delete it). Greenlight
+    /// never sets an override; this only undoes the one older versions set. Not retried.
+    #[tracing::instrument(name = "graph.clear_webhook_override", skip_all, fields(phone_number_id = %phone_number_id))]
+    pub async fn clear_webhook_override(
         &self,
         token: &AccessToken,
         phone_number_id: &str,
-        callback_url: &str,
-        verify_token: &str,
     ) -> Result<(), GraphError> {
-        if !callback_url.is_empty() {
-            let parsed = Url::parse(callback_url).map_err(|_| {
-                GraphError::InvalidRequest("the webhook callback URL is not a valid URL".to_owned())
-            })?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(GraphError::InvalidRequest(
-                    "the webhook callback URL must be http:// or https://".to_owned(),
-                ));
-            }
-        }
         let url = self.url(&[("phone number id", phone_number_id)])?;
         let body = serde_json::json!({
-            "webhook_configuration": {
-                "override_callback_uri": callback_url,
-                "verify_token": verify_token,
-            }
+            "webhook_configuration": { "override_callback_uri": "" }
         });
-        self.post_expect_success("set_webhook_override", token, url, Some(&body))
+        self.post_expect_success("clear_webhook_override", token, url, Some(&body))
             .await
+    }
+
+    /// `GET /{v}/app`: the Meta app the access token belongs to (its id and name). Tells whether
+    /// the token is Greenlight's own app or another one (e.g. a help desk's).
+    #[tracing::instrument(name = "graph.token_app", skip_all)]
+    pub async fn token_app(&self, token: &AccessToken) -> Result<TokenApp, GraphError> {
+        let mut url = self.url(&[("edge", "app")])?;
+        url.query_pairs_mut()
+            .append_pair("fields", TOKEN_APP_FIELDS);
+        self.get_json("token_app", token, url).await
     }
 
     /// `POST /{v}/{phone_number_id}/register` with the 6-digit two-step verification PIN.

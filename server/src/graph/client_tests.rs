@@ -388,34 +388,36 @@ async fn subscribed_apps_lists_apps() {
 }
 
 #[tokio::test]
-async fn set_webhook_override_posts_the_configuration() {
+async fn clear_webhook_override_posts_an_empty_override_and_nothing_else() {
     let server = TestServer::start(vec![answer(200, fixture("success.json"))]).await;
     server
         .client()
-        .set_webhook_override(
-            &token(),
-            "106540352242922",
-            "https://greenlight.example.com/webhooks/meta",
-            "vt-123",
-        )
+        .clear_webhook_override(&token(), "106540352242922")
         .await
         .unwrap();
     let seen = server.seen();
+    assert_eq!(seen[0].method, Method::POST);
     assert_eq!(seen[0].path, "/v24.0/106540352242922");
     let body: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
     assert_eq!(
         body,
-        serde_json::json!({"webhook_configuration": {
-            "override_callback_uri": "https://greenlight.example.com/webhooks/meta",
-            "verify_token": "vt-123"
-        }})
+        serde_json::json!({"webhook_configuration": {"override_callback_uri": ""}})
     );
-    let error = server
-        .client()
-        .set_webhook_override(&token(), "1", "ftp://x", "v")
-        .await
-        .unwrap_err();
-    assert!(matches!(error, GraphError::InvalidRequest(_)));
+}
+
+#[tokio::test]
+async fn token_app_reads_the_tokens_app() {
+    let server = TestServer::start(vec![answer(
+        200,
+        r#"{"id":"634974688087057","name":"Help desk"}"#.to_owned(),
+    )])
+    .await;
+    let app = server.client().token_app(&token()).await.unwrap();
+    assert_eq!(app.id.as_deref(), Some("634974688087057"));
+    assert_eq!(app.name.as_deref(), Some("Help desk"));
+    let seen = server.seen();
+    assert_eq!(seen[0].method, Method::GET);
+    assert_eq!(seen[0].path, "/v24.0/app");
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod phone_number;
 #[cfg(test)]
 pub(crate) mod test_fixtures;
 mod token;
+mod token_app;
 mod waba;
 mod webhook_config;
 pub(crate) mod wire;
@@ -25,5 +26,6 @@ pub use phone_number::{
     PlatformType, QualityRating, Throughput, ThroughputLevel, PHONE_NUMBER_FIELDS,
 };
 pub use token::AccessToken;
+pub use token_app::{TokenApp, TOKEN_APP_FIELDS};
 pub use waba::{SubscribedApp, Waba, WABA_FIELDS};
 pub use webhook_config::{WebhookConfiguration, WebhookLevel, WEBHOOK_CONFIGURATION_FIELDS};

@@ -312,15 +312,11 @@ impl Services {
     }
 
     /// Connects the inbox to Meta: validate the token by reading the number, subscribe the app to
-    /// the WABA, point the number's webhook at Greenlight, read the portfolio id. The first failing
-    /// step is saved as `setup_error` (in words); the inbox stays.
+    /// the WABA, read the portfolio id. Greenlight never sets a webhook override (it would take
+    /// the number's customer messages from the help desk); an override an earlier version set is
+    /// removed once. The first failing step is saved as `setup_error` (in words); the inbox stays.
     pub async fn run_setup(&self, row: InboxRow) -> ServiceResult<InboxRow> {
         let token = self.access_token(&row)?;
-        let callback = self
-            .public_url
-            .join("/webhooks/whatsapp")
-            .map(|u| u.to_string())
-            .unwrap_or_default();
         let mut proven = false;
         let result: Result<Option<String>, String> = async {
             let step =
@@ -363,15 +359,10 @@ impl Services {
                         e,
                     )
                 })?;
-            self.graph
-                .set_webhook_override(
-                    &token,
-                    &row.phone_number_id,
-                    &callback,
-                    &row.webhook_verify_token,
-                )
-                .await
-                .map_err(|e| step("Pointing the number's webhook at Greenlight failed", e))?;
+            // Not a setup failure: the number works either way, and the check is retried.
+            if let Err(e) = self.remove_own_override_once(&row, &token).await {
+                tracing::warn!(inbox_id = row.id, error = %e, "checking for an old Greenlight webhook override failed");
+            }
             let waba = self
                 .graph
                 .waba(&token, &row.business_account_id)

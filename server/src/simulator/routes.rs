@@ -1,5 +1,6 @@
 //! Meta's paths: `/{version}/{phone-number-id}[/register|/deregister|/request_code|/verify_code]`,
-//! `/{version}/{waba-id}[/phone_numbers|/subscribed_apps]` and `/{version}/oauth/access_token`.
+//! `/{version}/{waba-id}[/phone_numbers|/subscribed_apps]`, `/{version}/app` (the token's app) and
+//! `/{version}/oauth/access_token`.
 //!
 //! One fallback handler parses the path itself, so unknown paths, objects and methods get Meta's
 //! error bodies instead of axum's.
@@ -184,6 +185,14 @@ fn dispatch(st: &mut SimState, req: &GraphRequest) -> Outcome {
     let now = st.now();
     if let Some(expired_at) = token_state.expires_at.filter(|at| *at <= now) {
         return errors::expired_token(expired_at, now).into();
+    }
+
+    if id == "app" {
+        return match (edge, &req.method) {
+            ([], &Method::GET) => token_app(req),
+            ([], _) => errors::unsupported_request(req.method.as_str(), id).into(),
+            _ => errors::unknown_path(&format!("/{}", edge.join("/"))).into(),
+        };
     }
 
     // The object, then whether this token may touch it.
@@ -464,6 +473,31 @@ fn subscribed_apps(st: &mut SimState, req: &GraphRequest, w: &str) -> Outcome {
         }
         _ => errors::unsupported_request(req.method.as_str(), w).into(),
     }
+}
+
+/// `GET /{v}/app`: the app the token belongs to. Every simulated token is the simulator's app;
+/// Meta's default fields are `link`, `name`, `id` (in that order), `fields` narrows them.
+fn token_app(req: &GraphRequest) -> Outcome {
+    let fields = req
+        .param("fields")
+        .map(|raw| nodes::parse_fields(&raw))
+        .unwrap_or_else(|| vec!["link".into(), "name".into(), "id".into()]);
+    let mut app = serde_json::Map::new();
+    for field in fields {
+        let value = match field.as_str() {
+            "id" => json!(APP_ID),
+            "name" => json!(APP_NAME),
+            "link" => json!(format!("https://www.facebook.com/games/?app_id={APP_ID}")),
+            other => {
+                return errors::invalid_parameter(&format!(
+                    "(#100) Tried accessing nonexisting field ({other}) on node type (Application)"
+                ))
+                .into()
+            }
+        };
+        app.insert(field, value);
+    }
+    ok_json(&Value::Object(app))
 }
 
 /// `GET /{v}/oauth/access_token?client_id&client_secret&code`: embedded-signup code exchange.

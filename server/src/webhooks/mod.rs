@@ -2,6 +2,7 @@
 //! payload shapes, a durable queue in the database and the processor that turns each event into a
 //! coalesced re-read of the number (webhooks are triggers, never the truth) and, when a display
 //! name is approved, a registration attempt at once.
+pub mod legacy_override;
 pub mod payload;
 pub mod processor;
 pub mod queue;
@@ -21,6 +22,12 @@ pub struct MetaWebhooks {
     pub app_secret: Option<Arc<str>>,
     /// `META_WEBHOOK_VERIFY_TOKEN`: answers the handshake (per-inbox tokens are accepted too).
     pub verify_token: Option<Arc<str>>,
+    /// `META_APP_ID`: Greenlight's own Meta app. The self-check compares the token's app with it
+    /// to say whether Meta sends the number's events here or to another app (a help desk's).
+    pub app_id: Option<Arc<str>>,
+    /// How often Greenlight checks a number that is waiting on Meta, for the self-check's words
+    /// when events go to another app.
+    pub check_interval: Option<std::time::Duration>,
     /// Wakes the processor when an event is stored.
     pub wake: Arc<Notify>,
     /// One processing pass at a time in this process.
@@ -37,6 +44,21 @@ impl MetaWebhooks {
             ..MetaWebhooks::default()
         }
     }
+
+    /// With Greenlight's own Meta app id (`META_APP_ID`; empty counts as missing) and the
+    /// interval at which numbers waiting on Meta are checked.
+    pub fn with_own_app(
+        mut self,
+        app_id: Option<&str>,
+        check_interval: std::time::Duration,
+    ) -> Self {
+        self.app_id = app_id
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Arc::from);
+        self.check_interval = Some(check_interval);
+        self
+    }
 }
 
 impl std::fmt::Debug for MetaWebhooks {
@@ -50,6 +72,8 @@ impl std::fmt::Debug for MetaWebhooks {
                 "verify_token",
                 &self.verify_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("app_id", &self.app_id)
+            .field("check_interval", &self.check_interval)
             .finish_non_exhaustive()
     }
 }

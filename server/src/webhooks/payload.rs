@@ -6,7 +6,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// The fields Greenlight acts on (others are stored and recorded as ignored).
+/// The fields Greenlight acts on: account-level fields without customer content. Every other
+/// field (`messages`, `statuses` inside it, `message_echoes`, `calls`, `history`, …) may carry
+/// customers' phone numbers, names and texts, and is dropped on receipt, before anything is
+/// stored or logged (migration 0007 lists the same fields).
 pub const HANDLED_FIELDS: &[&str] = &[
     "phone_number_name_update",
     "phone_number_quality_update",
@@ -16,6 +19,11 @@ pub const HANDLED_FIELDS: &[&str] = &[
     "account_review_update",
     "security",
 ];
+
+/// `true` for a field Greenlight stores and acts on.
+pub fn is_handled(field: &str) -> bool {
+    HANDLED_FIELDS.contains(&field)
+}
 
 #[derive(Debug, Deserialize)]
 struct Envelope {

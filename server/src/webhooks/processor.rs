@@ -44,7 +44,22 @@ pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
 }
 
 /// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
+/// Also runs, once in the background, the upgrade sweep that removes the webhook overrides
+/// earlier versions set.
 pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
+    let sweep = services.clone();
+    tokio::spawn(async move {
+        match sweep.remove_own_overrides().await {
+            Ok(0) => {}
+            Ok(removed) => {
+                tracing::info!(
+                    removed,
+                    "webhooks: removed old Greenlight webhook overrides"
+                )
+            }
+            Err(e) => tracing::warn!(error = %e, "webhooks: the webhook override sweep failed"),
+        }
+    });
     tokio::spawn(async move {
         let wake = services.meta_webhooks.wake.clone();
         let mut last_prune: Option<std::time::Instant> = None;

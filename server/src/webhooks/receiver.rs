@@ -60,8 +60,9 @@ async fn known_token(services: &Services, token: &str) -> bool {
 }
 
 /// Event delivery. 503 without `META_APP_SECRET`; 401 without a valid signature (nothing
-/// stored); 400 for a body that is not the envelope; else every change is stored (duplicates
-/// once), the processor is woken, and Meta gets 200 at once.
+/// stored); 400 for a body that is not the envelope; else every change of a handled field is
+/// stored (duplicates once; other fields are dropped unread), the processor is woken, and Meta
+/// gets 200 at once.
 pub async fn receive(
     State(services): State<Services>,
     headers: HeaderMap,
@@ -86,13 +87,18 @@ pub async fn receive(
         );
         return (StatusCode::UNAUTHORIZED, "Invalid signature").into_response();
     }
-    let changes = match payload::parse(&body) {
+    let mut changes = match payload::parse(&body) {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(reason = %e, bytes = body.len(), "webhooks: malformed webhook body");
             return (StatusCode::BAD_REQUEST, "Malformed JSON").into_response();
         }
     };
+    // Customer content (messages, statuses, echoes…) goes no further than this point: not stored,
+    // not logged (only how many), never shown.
+    let before = changes.len();
+    changes.retain(|c| payload::is_handled(&c.field));
+    let dropped = before - changes.len();
     let now = now_secs();
     let (mut stored, mut duplicates) = (0usize, 0usize);
     for c in &changes {
@@ -106,7 +112,7 @@ pub async fn receive(
             }
         }
     }
-    tracing::info!(stored, duplicates, "webhooks: received");
+    tracing::info!(stored, duplicates, dropped, "webhooks: received");
     if stored > 0 {
         services.meta_webhooks.wake.notify_one();
     }

@@ -116,13 +116,16 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
             assert_eq!(health.id.as_deref(), Some(n.id.as_str()));
         }
     }
-    // Setup talked to the simulator: subscribed and pointed the webhook of every usable number.
+    // Setup talked to the simulator: subscribed the app, and set no webhook override (that would
+    // take the number's customer messages from the help desk).
     let healthy = app.sim.sim.number(Scenario::Healthy);
     let state = app.sim.sim.number_state(&healthy.id).unwrap();
-    assert_eq!(
-        state["state"]["webhook_override"].as_str(),
-        Some(format!("{}/webhooks/whatsapp", app.address).as_str())
-    );
+    assert_eq!(state["state"]["webhook_override"], serde_json::Value::Null);
+    assert!(!app
+        .sim
+        .sim
+        .calls_to("POST", &format!("/{}/subscribed_apps", healthy.waba_id))
+        .is_empty());
 
     // The agent sees exactly the chosen inboxes.
     let agent_view = app

@@ -290,38 +290,40 @@ async fn subscribe_app_and_subscribed_apps_round_trip() {
 }
 
 #[tokio::test]
-async fn webhook_override_is_set_and_removed() {
+async fn a_webhook_override_is_removed_and_the_tokens_app_is_read() {
     let sim = simulator().await;
     let graph = client(&sim);
     let (n, token) = number(&sim, Scenario::Healthy);
+    // Someone (an earlier Greenlight) set an override.
     let callback = "https://greenlight.example/webhooks/whatsapp";
-    graph
-        .set_webhook_override(&token, &n.id, callback, "verify-me")
+    let r = reqwest::Client::new()
+        .post(format!("{}/v24.0/{}", sim.base_url, n.id))
+        .bearer_auth(token.expose_secret())
+        .json(&json!({"webhook_configuration": {"override_callback_uri": callback, "verify_token": "v"}}))
+        .send()
         .await
         .unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(
+        sim.sim.number_state(&n.id).unwrap()["state"]["webhook_override"],
+        callback
+    );
+    sim.sim.clear_calls();
+
+    graph.clear_webhook_override(&token, &n.id).await.unwrap();
     let state = sim.sim.number_state(&n.id).unwrap();
-    assert_eq!(state["state"]["webhook_override"], callback);
+    assert_eq!(state["state"]["webhook_override"], Value::Null);
     let calls = sim.sim.calls_to("POST", &format!("/{}", n.id));
     assert_eq!(calls.len(), 1);
     assert_eq!(
         calls[0].body["webhook_configuration"]["override_callback_uri"],
-        callback
+        ""
     );
 
-    graph
-        .set_webhook_override(&token, &n.id, "", "verify-me")
-        .await
-        .unwrap();
-    let state = sim.sim.number_state(&n.id).unwrap();
-    assert_eq!(state["state"]["webhook_override"], Value::Null);
-
-    // A callback that is not an http(s) URL is refused before anything is sent.
-    let e = graph
-        .set_webhook_override(&token, &n.id, "ftp://x.example/hook", "v")
-        .await
-        .unwrap_err();
-    assert!(matches!(e, GraphError::InvalidRequest(_)), "{e:?}");
-    assert_eq!(sim.sim.calls_to("POST", &format!("/{}", n.id)).len(), 2);
+    let app = graph.token_app(&token).await.unwrap();
+    assert_eq!(app.id.as_deref(), Some(greenlight::simulator::APP_ID));
+    assert_eq!(app.name.as_deref(), Some(greenlight::simulator::APP_NAME));
+    assert_eq!(sim.sim.calls_to("GET", "/v24.0/app").len(), 1);
     assert_token_only_in_header(&sim);
 }
 
@@ -654,7 +656,7 @@ async fn throttling_is_retried_on_reads_only() {
     // A write answered with throttling is not retried.
     sim.sim.fail_next(&n.id, 400, throttled);
     let e = graph
-        .set_webhook_override(&token, &n.id, "https://x.example/hook", "v")
+        .clear_webhook_override(&token, &n.id)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), GraphErrorKind::Throttled);

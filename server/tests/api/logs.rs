@@ -28,10 +28,10 @@ const ALERT_SECRET: &str = "alert-hook-secret-8d2e7b41c6";
 
 /// Log output shared between the subscriber's writers and the test.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
@@ -47,7 +47,7 @@ impl Write for Captured {
 }
 
 /// Text and JSON output (the two `GREENLIGHT_LOG_FORMAT`s), every level, every target.
-fn capturing_subscriber(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
+pub(crate) fn capturing_subscriber(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
     let text = {
         let c = captured.clone();
         tracing_subscriber::fmt::layer()
@@ -178,14 +178,10 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
         .await
         .unwrap();
     graph
-        .set_webhook_override(
-            &token_of(Scenario::Healthy),
-            &healthy.id,
-            "https://greenlight.example/webhooks/whatsapp",
-            "verify-token-value-1234",
-        )
+        .clear_webhook_override(&token_of(Scenario::Healthy), &healthy.id)
         .await
         .unwrap();
+    graph.token_app(&token_of(Scenario::Healthy)).await.unwrap();
     for (scenario, kind) in [
         (Scenario::PendingReview, GraphErrorKind::DisplayNameNotReady),
         (Scenario::NotVerified, GraphErrorKind::ReverificationNeeded),

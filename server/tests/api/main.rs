@@ -15,4 +15,5 @@ mod ops;
 mod registration;
 mod sessions;
 mod sim_hard;
+mod webhook_privacy;
 mod webhooks;

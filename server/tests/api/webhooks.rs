@@ -337,7 +337,7 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
 }
 
 #[tokio::test]
-async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
+async fn the_self_check_is_cached_shows_a_foreign_override_and_repair_leaves_it_alone() {
     let app = spawn_with_webhooks().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let agent = app.user("mia@example.com", "Acme", "agent").await;
@@ -359,9 +359,10 @@ async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
         .json()
         .await
         .unwrap();
-    assert_eq!(check["points_here"], true, "{check}");
+    // No META_APP_ID: the token's app is not known to be Greenlight's own.
+    assert_eq!(check["route"], "other_app", "{check}");
     assert_eq!(check["app_subscribed"], true, "{check}");
-    assert_eq!(check["effective_level"], "phone_number");
+    assert_eq!(check["effective_level"], "application", "{check}");
     assert_eq!(check["expected_url"], app.url("/webhooks/whatsapp"));
 
     // A second look within the cache time asks Meta nothing.
@@ -375,7 +376,7 @@ async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
     assert_eq!(again, check);
     assert_eq!(app.sim.sim.calls(), vec![], "served from the cache");
 
-    // Someone points the number elsewhere.
+    // The help desk points the number's messages elsewhere.
     let r = app
         .client
         .post(format!("{}/v24.0/{}", app.sim.base_url, n.id))
@@ -392,15 +393,15 @@ async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
         .json()
         .await
         .unwrap();
-    assert_eq!(cached["points_here"], true, "{cached}");
+    assert_eq!(cached["effective_level"], "application", "{cached}");
     let check: Value = app
         .get_with_token(&format!("{path}?refresh=true"), &admin.access_token)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(check["points_here"], false, "{check}");
     assert_eq!(check["effective_url"], "https://elsewhere.example/hook");
+    assert_eq!(check["effective_level"], "phone_number");
     assert_eq!(check["viewer_is_admin"], true, "{check}");
     // Forcing again at once is limited: the fresh result is served, Meta is not asked again.
     app.sim.sim.clear_calls();
@@ -427,6 +428,16 @@ async fn the_self_check_sees_a_wrong_callback_and_repair_points_it_back() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let fixed: Value = r.json().await.unwrap();
-    assert_eq!(fixed["points_here"], true, "{fixed}");
+    let after: Value = r.json().await.unwrap();
+    assert_eq!(
+        after["effective_url"], "https://elsewhere.example/hook",
+        "{after}"
+    );
+    assert!(
+        app.sim
+            .sim
+            .calls_to("POST", &format!("/{}", n.id))
+            .is_empty(),
+        "repair never writes the number's override"
+    );
 }

@@ -1,0 +1,168 @@
+//! Undoing the per-number webhook override that earlier Greenlight versions set.
+//!
+//! Meta's overrides only re-route message-type fields (`messages`, `statuses`, …); the
+//! account-level fields Greenlight uses always go to the app's own callback URL. So an override
+//! never helped Greenlight, and with a help desk's token it took the number's customer messages
+//! away from the help desk. Greenlight now never sets one, and removes the one it set, once per
+//! number: only when the override is exactly this instance's `/webhooks/whatsapp` URL. Any other
+//! override belongs to someone else and is never touched.
+use crate::db::inboxes::{self, InboxRow};
+use crate::db::{now_secs, Db};
+use crate::graph::{AccessToken, GraphError};
+use crate::services::Services;
+
+/// What the one-time check found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverrideCleanup {
+    /// Checked before (by an earlier setup or sweep): Meta was not asked.
+    AlreadyChecked,
+    /// The number has no override.
+    NoOverride,
+    /// The override pointed at Greenlight and was removed.
+    Removed,
+    /// The override points elsewhere (e.g. the help desk) and was left alone.
+    LeftForeign,
+}
+
+/// Why the check could not be completed; the number is checked again next time.
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideCleanupError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("the stored access token could not be opened")]
+    Token,
+    #[error("Meta: {}", .0.user_message())]
+    Graph(#[from] GraphError),
+}
+
+/// Claims the one check of an inbox; `false` when it was claimed before.
+async fn claim(db: &Db, inbox_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE inboxes SET own_override_checked_at = $1
+         WHERE id = $2 AND own_override_checked_at IS NULL",
+    )
+    .bind(now_secs())
+    .bind(inbox_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives the claim back after a failed check, so a later setup or start tries again.
+async fn release(db: &Db, inbox_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE inboxes SET own_override_checked_at = NULL WHERE id = $1")
+        .bind(inbox_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Inboxes never checked yet (rows from before the upgrade, or whose check failed).
+async fn unchecked(db: &Db) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM inboxes WHERE own_override_checked_at IS NULL AND channel_type = $1
+         ORDER BY id",
+    )
+    .bind(crate::services::inboxes::WHATSAPP_CLOUD)
+    .fetch_all(db)
+    .await
+}
+
+/// Same URL up to surrounding spaces and a trailing slash.
+pub(crate) fn same_url(a: &str, b: &str) -> bool {
+    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
+}
+
+impl Services {
+    /// Removes the number's override if it is Greenlight's own, at most once per inbox (the
+    /// claim is stored in the database before Meta is asked, so concurrent callers do not repeat
+    /// the removal).
+    pub async fn remove_own_override_once(
+        &self,
+        row: &InboxRow,
+        token: &AccessToken,
+    ) -> Result<OverrideCleanup, OverrideCleanupError> {
+        if !claim(&self.db, row.id).await? {
+            return Ok(OverrideCleanup::AlreadyChecked);
+        }
+        let result = self.remove_if_own(row, token).await;
+        if result.is_err() {
+            release(&self.db, row.id).await?;
+        }
+        result
+    }
+
+    async fn remove_if_own(
+        &self,
+        row: &InboxRow,
+        token: &AccessToken,
+    ) -> Result<OverrideCleanup, OverrideCleanupError> {
+        let config = self
+            .graph
+            .webhook_configuration(token, &row.phone_number_id)
+            .await?;
+        let Some(current) = config
+            .and_then(|c| c.phone_number)
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(OverrideCleanup::NoOverride);
+        };
+        if !same_url(&current, &self.webhook_callback_url()) {
+            tracing::info!(
+                inbox_id = row.id,
+                "webhooks: the number's webhook override is not Greenlight's; left as it is"
+            );
+            return Ok(OverrideCleanup::LeftForeign);
+        }
+        self.graph
+            .clear_webhook_override(token, &row.phone_number_id)
+            .await?;
+        tracing::info!(
+            inbox_id = row.id,
+            "webhooks: removed the webhook override an earlier Greenlight version set"
+        );
+        Ok(OverrideCleanup::Removed)
+    }
+
+    /// The upgrade sweep: checks every inbox not checked yet. Failures are logged and retried on
+    /// the next start or setup. Answers how many overrides were removed.
+    pub async fn remove_own_overrides(&self) -> sqlx::Result<usize> {
+        let mut removed = 0;
+        for id in unchecked(&self.db).await? {
+            let Some(row) = inboxes::get_unscoped(&self.db, id).await? else {
+                continue;
+            };
+            let outcome = match self.access_token(&row) {
+                Ok(token) => self.remove_own_override_once(&row, &token).await,
+                Err(_) => Err(OverrideCleanupError::Token),
+            };
+            match outcome {
+                Ok(OverrideCleanup::Removed) => removed += 1,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(
+                    inbox_id = id,
+                    error = %e,
+                    "webhooks: checking for an old Greenlight webhook override failed; will retry"
+                ),
+            }
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trailing_slash_or_spaces_do_not_make_another_url() {
+        assert!(same_url(
+            "https://g.example/webhooks/whatsapp/",
+            " https://g.example/webhooks/whatsapp"
+        ));
+        assert!(!same_url(
+            "https://g.example/webhooks/whatsapp",
+            "https://other.example/webhooks/whatsapp"
+        ));
+    }
+}
