@@ -415,7 +415,7 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
     assert_eq!(status, 200, "{outcome}");
     let key = greenlight::crypto::SecretBox::load(None, app._data_dir.path()).unwrap();
     let sealed_pins: Vec<String> =
-        sqlx::query_scalar("SELECT pin_sealed FROM inboxes WHERE pin_sealed IS NOT NULL")
+        sqlx::query_scalar("SELECT pin_sealed FROM number_pins")
             .fetch_all(&app.services.db)
             .await
             .unwrap();
