@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod demo;
 mod graph_client;
+mod hardening;
 mod health;
 mod helpers;
 mod inboxes;
