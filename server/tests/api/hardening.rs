@@ -51,3 +51,106 @@ async fn sign_in_never_follows_a_foreign_or_malformed_next() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/accounts/1/inboxes?tab=health");
 }
+
+/// Sends `body` with `content_type` to `path` with the token; answers status and JSON body.
+async fn post_raw(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url(path))
+        .header("api_access_token", token)
+        .header("content-type", content_type)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ct.starts_with("application/json"), "{path} {body}: {ct}");
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn rest_body_rejections_are_json_naming_the_field() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let t = &admin.access_token;
+    let hooks = format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id);
+    let members = format!("/api/v1/accounts/{}/inbox_members", admin.account_id);
+    let json = "application/json";
+
+    let (s, b) = post_raw(&app, t, &hooks, json, r#"{"url": "https://example.com/h"}"#).await;
+    assert_eq!((s, b["field"].as_str()), (422, Some("secret")), "{b}");
+    assert!(b["error"].as_str().unwrap().contains("secret"), "{b}");
+
+    let (s, b) = post_raw(&app, t, &hooks, json, r#"{"url": 5, "secret": "s"}"#).await;
+    assert_eq!((s, b["field"].as_str()), (422, Some("url")), "{b}");
+
+    let (s, b) = post_raw(&app, t, &members, json, r#"{"user_ids": [1]}"#).await;
+    assert_eq!((s, b["field"].as_str()), (422, Some("inbox_id")), "{b}");
+
+    let (s, b) = post_raw(
+        &app,
+        t,
+        &members,
+        json,
+        r#"{"inbox_id": 1, "user_ids": "x"}"#,
+    )
+    .await;
+    assert_eq!((s, b["field"].as_str()), (422, Some("user_ids")), "{b}");
+
+    let (s, b) = post_raw(&app, t, &hooks, json, r#"{"url": "#).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["error"].as_str().unwrap().contains("not valid JSON"),
+        "{b}"
+    );
+    assert!(b["field"].is_null(), "{b}");
+
+    let (s, b) = post_raw(
+        &app,
+        t,
+        &hooks,
+        "text/plain",
+        r#"{"url": "x", "secret": "s"}"#,
+    )
+    .await;
+    assert_eq!(s, 415, "{b}");
+    assert!(
+        b["error"].as_str().unwrap().contains("application/json"),
+        "{b}"
+    );
+
+    // Nothing was stored by any of these.
+    let r = app.get_with_token(&hooks, t).await;
+    let list: Value = r.json().await.unwrap();
+    assert_eq!(list["payload"].as_array().unwrap().len(), 0, "{list}");
+}
+
+#[tokio::test]
+async fn rest_path_and_method_rejections_are_json_too() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let r = app
+        .get_with_token("/api/v1/accounts/abc/inboxes", &admin.access_token)
+        .await;
+    assert_eq!(r.status(), 400);
+    let b: Value = r.json().await.unwrap();
+    assert!(b["error"].is_string() && b["field"].is_null(), "{b}");
+    let r = app
+        .client
+        .delete(app.url("/api/v1/profile"))
+        .header("api_access_token", &admin.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(r.headers().contains_key("allow"));
+    let b: Value = r.json().await.unwrap();
+    assert!(b["error"].is_string(), "{b}");
+}
