@@ -21,7 +21,8 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::auth::middleware::{guard_pages, resolve_user, same_origin_writes};
+use crate::auth::csrf::same_origin_writes;
+use crate::auth::middleware::{guard_pages, resolve_user};
 use crate::config::ServeArgs;
 use crate::crypto::SecretBox;
 use crate::graph::{GraphClient, GraphConfig};
@@ -224,7 +225,10 @@ async fn build_router(
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), guard_pages))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_user))
-        .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_origin_writes,
+        ))
         .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));

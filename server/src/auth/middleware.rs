@@ -1,5 +1,5 @@
 //! Request middleware: resolves the session or API token into a `RequestContext`, guards pages,
-//! and refuses cross-site writes.
+//! and sends visitors to sign in (cross-site writes: see `csrf`).
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use app::error::AppError;
 use app::port::{RequestContext, SessionControl};
 use async_trait::async_trait;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -133,32 +133,6 @@ pub async fn guard_pages(State(state): State<AppState>, req: Request, next: Next
         }
         (_, Some(_)) => next.run(req).await,
     }
-}
-
-/// Refuses state-changing requests whose `Origin` is another site (CSRF defence beside SameSite).
-pub async fn same_origin_writes(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
-    }
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok());
-    if let (Some(origin), Some(host)) = (origin, host) {
-        let origin_host = origin.split("://").nth(1).unwrap_or("");
-        if origin_host != host && !req.uri().path().starts_with("/webhooks/") {
-            return (
-                StatusCode::FORBIDDEN,
-                axum::Json(serde_json::json!({"error": "Cross-site request refused."})),
-            )
-                .into_response();
-        }
-    }
-    next.run(req).await
 }
 
 #[cfg(test)]

@@ -154,3 +154,134 @@ async fn rest_path_and_method_rejections_are_json_too() {
     let b: Value = r.json().await.unwrap();
     assert!(b["error"].is_string(), "{b}");
 }
+
+/// Signs `email` in and answers the `Cookie` header value of the new session.
+async fn session_cookie(app: &crate::helpers::TestApp, email: &str) -> String {
+    let r = app.login(&new_client(), email, PASSWORD).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    crate::helpers::set_cookies(&r)
+        .iter()
+        .find(|c| c.starts_with("greenlight_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_string()
+}
+
+/// A client that adds no header of its own: each test says what the "browser" sends.
+fn bare_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn signed_in(app: &crate::helpers::TestApp, cookie: &str) -> bool {
+    let r = bare_client()
+        .get(app.url("/api/v1/profile"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    r.status() == 200
+}
+
+#[tokio::test]
+async fn cookie_writes_need_proof_of_same_origin() {
+    let app = spawn_app().await;
+    app.user("ada@example.com", "Acme", "agent").await;
+    let cookie = session_cookie(&app, "ada@example.com").await;
+    let logout = |headers: &[(&'static str, String)]| {
+        let mut req = bare_client()
+            .post(app.url("/sfn/logout"))
+            .header("cookie", &cookie)
+            .header("accept", "text/html");
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.send()
+    };
+    let refused: [&[(&'static str, String)]; 6] = [
+        &[("origin", "https://evil.example".into())],
+        &[("origin", "null".into())],
+        &[],
+        &[("referer", "https://evil.example/page".into())],
+        &[("sec-fetch-site", "cross-site".into())],
+        &[("sec-fetch-site", "same-site".into())],
+    ];
+    for headers in refused {
+        let r = logout(headers).await.unwrap();
+        assert_eq!(r.status(), 403, "{headers:?}");
+        let b: Value = r.json().await.unwrap();
+        assert_eq!(b["error"], "Cross-site request refused.");
+        assert!(
+            signed_in(&app, &cookie).await,
+            "{headers:?} must not sign out"
+        );
+    }
+    // A server function that changes state is not reachable by GET (a link or an <img>).
+    let r = bare_client()
+        .get(app.url("/sfn/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !r.status().is_success() && !r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    assert!(signed_in(&app, &cookie).await);
+
+    // Same origin, proven by Origin, by Referer, or by Sec-Fetch-Site alone.
+    let own_origin = app.address.clone();
+    let accepted: [&[(&'static str, String)]; 3] = [
+        &[("origin", own_origin.clone())],
+        &[("referer", app.url("/accounts/1/inboxes"))],
+        &[("sec-fetch-site", "same-origin".into())],
+    ];
+    for headers in accepted {
+        let cookie = session_cookie(&app, "ada@example.com").await;
+        let mut req = bare_client()
+            .post(app.url("/sfn/logout"))
+            .header("cookie", &cookie)
+            .header("accept", "text/html");
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 302, "{headers:?}");
+        assert!(!signed_in(&app, &cookie).await, "{headers:?} signs out");
+    }
+}
+
+#[tokio::test]
+async fn sign_in_from_another_site_is_refused() {
+    let app = spawn_app().await;
+    app.user("ada@example.com", "Acme", "agent").await;
+    let r = bare_client()
+        .post(app.url("/sfn/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(crate::helpers::set_cookies(&r).is_empty());
+}
+
+#[tokio::test]
+async fn token_authenticated_rest_writes_need_no_origin() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let r = bare_client()
+        .post(app.url(&format!(
+            "/api/v1/accounts/{}/alert_webhooks",
+            admin.account_id
+        )))
+        .header("api_access_token", &admin.access_token)
+        .json(&serde_json::json!({"url": "https://example.com/hook", "secret": "0123456789abcdef"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}
