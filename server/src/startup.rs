@@ -26,7 +26,7 @@ use crate::auth::middleware::{guard_pages, resolve_user};
 use crate::config::ServeArgs;
 use crate::crypto::SecretBox;
 use crate::graph::{GraphClient, GraphConfig};
-use crate::http::{api, assets, ops};
+use crate::http::{api, assets, ops, security_headers};
 use crate::services::Services;
 
 /// Largest request body accepted anywhere (forms, JSON, webhooks).
@@ -211,7 +211,10 @@ async fn build_router(
     let routes = generate_route_list(App);
     let context = {
         let port = port.clone();
-        move || provide_context(port.clone())
+        move || {
+            provide_context(port.clone());
+            security_headers::provide_request_nonce();
+        }
     };
     let app_routes = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -231,7 +234,8 @@ async fn build_router(
         ))
         .layer(sessions)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(security_headers::security_headers));
     // Meta's webhooks need no session or user, and batch up to a few MB per delivery.
     let webhook_routes = Router::new()
         .route(
@@ -274,7 +278,10 @@ async fn fallback(
     let port = state.port.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(port.clone()),
+        move || {
+            provide_context(port.clone());
+            security_headers::provide_request_nonce();
+        },
         move || shell(options.clone()),
     );
     handler(req).await.into_response()

@@ -42,7 +42,7 @@ async fn sign_in_never_follows_a_foreign_or_malformed_next() {
     let r = new_client()
         .post(app.url("/sfn/login"))
         .form(&[
-            ("email", "ada@example.com"),
+            ("email", "user0@example.com"),
             ("password", PASSWORD),
             ("next", "/accounts/1/inboxes?tab=health"),
         ])
@@ -284,4 +284,44 @@ async fn token_authenticated_rest_writes_need_no_origin() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonced_csp_and_the_other_security_headers() {
+    let app = spawn_app().await;
+    app.user("ada@example.com", "Acme", "agent").await;
+    let r = app.get("/login").await;
+    assert_eq!(r.status(), 200);
+    let h = r.headers().clone();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    assert_eq!(h["x-frame-options"], "DENY");
+    let csp = h["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in script-src")
+        .to_string();
+    let html = r.text().await.unwrap();
+    // Every inline script and style of the page carries the header's nonce.
+    let scripts = html.matches("<script").count();
+    assert!(scripts >= 1, "{html}");
+    assert_eq!(
+        html.matches(&format!("<script type=\"module\" nonce=\"{nonce}\""))
+            .count()
+            + html.matches(&format!("<script nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("<style id=\"stylers\" nonce=\"{nonce}\"")),
+        "{html}"
+    );
+    // A fresh nonce per answer; the REST API gets the headers too.
+    let again = app.get("/login").await;
+    assert_ne!(again.headers()["content-security-policy"], csp.as_str());
+    let api = app.get("/api/v1/profile").await;
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
 }
