@@ -59,7 +59,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = BodyError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !is_json(req.headers()) {
+        let typed = req.headers().contains_key(header::CONTENT_TYPE);
+        if typed && !is_json(req.headers()) {
             return Err(BodyError::NotJson);
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
@@ -69,7 +70,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 BodyError::Unreadable
             }
         })?;
-        parse(&bytes).map(ApiJson)
+        match (typed, bytes.is_empty()) {
+            // No body at all is a missing field of the request, like any other.
+            (false, true) => Err(BodyError::Data {
+                field: Some("body".into()),
+                message: "The request needs a JSON body.".into(),
+            }),
+            (false, false) => Err(BodyError::NotJson),
+            (true, _) => parse(&bytes).map(ApiJson),
+        }
     }
 }
 
