@@ -199,8 +199,9 @@ async fn build_router(
         .migrate()
         .await
         .map_err(|e| StartupError::Sessions(e.to_string()))?;
+    spawn_expired_session_deletion(store.clone());
     let sessions = SessionManagerLayer::new(store)
-        .with_name("greenlight_session")
+        .with_name(session_cookie_name(secure_cookies))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure_cookies)
@@ -259,6 +260,30 @@ async fn build_router(
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state);
     Ok(router)
+}
+
+/// Over https the cookie is `__Host-` prefixed: browsers then refuse it unless it is Secure,
+/// for this host only and for every path, so a sibling subdomain cannot plant or shadow it.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-greenlight_session"
+    } else {
+        "greenlight_session"
+    }
+}
+
+/// Deletes expired sessions from the store every hour (they are otherwise only ignored).
+fn spawn_expired_session_deletion(store: SqliteStore) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "deleting expired sessions");
+            }
+        }
+    });
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {

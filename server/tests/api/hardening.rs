@@ -325,3 +325,20 @@ async fn pages_carry_a_nonced_csp_and_the_other_security_headers() {
     let api = app.get("/api/v1/profile").await;
     assert_eq!(api.headers()["x-content-type-options"], "nosniff");
 }
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed_and_secure() {
+    let app = crate::helpers::spawn_app_with(&["--public-url", "https://gl.example.com"]).await;
+    app.user("ada@example.com", "Acme", "agent").await;
+    let r = app.login(&new_client(), "ada@example.com", PASSWORD).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let cookies = crate::helpers::set_cookies(&r);
+    let c = cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-greenlight_session="))
+        .unwrap_or_else(|| panic!("{cookies:?}"));
+    assert!(
+        c.contains("Secure") && c.contains("Path=/") && !c.contains("Domain"),
+        "{c}"
+    );
+}
