@@ -342,3 +342,42 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_secure() {
         "{c}"
     );
 }
+
+#[tokio::test]
+async fn two_simultaneous_first_runs_create_one_administrator() {
+    let app = spawn_app().await;
+    let post = |n: usize| {
+        new_client()
+            .post(app.url("/sfn/first_run"))
+            .form(&[
+                ("name", format!("Admin {n}")),
+                ("email", format!("admin{n}@example.com")),
+                ("password", PASSWORD.to_string()),
+                ("account_name", format!("Acme {n}")),
+            ])
+            .send()
+    };
+    let results = futures::future::join_all((0..4).map(post)).await;
+    let signed_in = results
+        .iter()
+        .filter(|r| {
+            let r = r.as_ref().unwrap();
+            crate::helpers::set_cookies(r)
+                .iter()
+                .any(|c| c.starts_with("greenlight_session="))
+                && r.headers()
+                    .get("location")
+                    .is_some_and(|l| l.to_str().unwrap().starts_with("/accounts/"))
+        })
+        .count();
+    assert_eq!(signed_in, 1);
+    let mut admins = 0;
+    for n in 0..4 {
+        let email = format!("admin{n}@example.com");
+        let ip = format!("10.0.0.{n}");
+        if app.services.sign_in(&email, PASSWORD, &ip).await.is_ok() {
+            admins += 1;
+        }
+    }
+    assert_eq!(admins, 1);
+}
