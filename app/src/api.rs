@@ -39,12 +39,16 @@ where
     answer(result)
 }
 
-/// Only same-site paths are followed after sign-in, never another host.
+/// Only same-site paths are followed after sign-in, never another host. Browsers drop tabs and
+/// newlines from URLs (so `/\t/evil.example` would become `//evil.example`) and treat `\` as `/`,
+/// and a control character cannot go into a `Location` header at all: all of these are refused
+/// rather than cleaned up.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
+    let next = next?;
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
+        && !next.chars().any(char::is_control)
         && !next.starts_with("/login")
         && !next.starts_with("/sfn");
     ok.then(|| next.to_string())
@@ -137,11 +141,41 @@ mod tests {
             safe_next(Some("/accounts/1/inboxes")).as_deref(),
             Some("/accounts/1/inboxes")
         );
-        assert_eq!(safe_next(Some("//evil.example")), None);
-        assert_eq!(safe_next(Some("https://evil.example")), None);
-        assert_eq!(safe_next(Some("/\\evil")), None);
-        assert_eq!(safe_next(Some("/login")), None);
+        assert_eq!(
+            safe_next(Some("/accounts/1/inboxes?tab=health")).as_deref(),
+            Some("/accounts/1/inboxes?tab=health")
+        );
         assert_eq!(safe_next(None), None);
+        assert_eq!(safe_next(Some("")), None);
+        assert_eq!(safe_next(Some("/login")), None);
+        assert_eq!(safe_next(Some("/sfn/logout")), None);
+    }
+
+    #[test]
+    fn next_refuses_other_hosts_schemes_and_control_characters() {
+        for bad in [
+            // `next=/%0A` (panicked the handler) and `next=/%09/evil.example` (open redirect),
+            // as the query string decodes them.
+            "/\n",
+            "/\t/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{0}",
+            "/\u{7f}",
+            "/\u{85}",
+            "//evil",
+            "//evil.example/path",
+            "/\\evil",
+            "/ok\\..\\evil",
+            "\\\\evil",
+            "https://evil",
+            "http:/evil",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " /accounts/1",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?} must be refused");
+        }
     }
 }
 

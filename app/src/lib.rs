@@ -51,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <HydrationScripts options/>
                 <MetaTags/>
-                <style id="stylers">{STYLERS_CSS}</style>
+                <style id="stylers" nonce=leptos::nonce::use_nonce()>{STYLERS_CSS}</style>
             </head>
             <body>
                 <App/>

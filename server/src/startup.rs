@@ -21,11 +21,12 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::auth::middleware::{guard_pages, resolve_user, same_origin_writes};
+use crate::auth::csrf::same_origin_writes;
+use crate::auth::middleware::{guard_pages, resolve_user};
 use crate::config::ServeArgs;
 use crate::crypto::SecretBox;
 use crate::graph::{GraphClient, GraphConfig};
-use crate::http::{api, assets, ops};
+use crate::http::{api, assets, ops, security_headers};
 use crate::services::Services;
 
 /// Largest request body accepted anywhere (forms, JSON, webhooks).
@@ -210,8 +211,9 @@ async fn build_router(
         .migrate()
         .await
         .map_err(|e| StartupError::Sessions(e.to_string()))?;
+    spawn_expired_session_deletion(store.clone());
     let sessions = SessionManagerLayer::new(store)
-        .with_name("greenlight_session")
+        .with_name(session_cookie_name(secure_cookies))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure_cookies)
@@ -222,7 +224,10 @@ async fn build_router(
     let routes = generate_route_list(App);
     let context = {
         let port = port.clone();
-        move || provide_context(port.clone())
+        move || {
+            provide_context(port.clone());
+            security_headers::provide_request_nonce();
+        }
     };
     let app_routes = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -236,10 +241,14 @@ async fn build_router(
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), guard_pages))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_user))
-        .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_origin_writes,
+        ))
         .layer(sessions)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(security_headers::security_headers));
     // Meta's webhooks need no session or user, and batch up to a few MB per delivery.
     let webhook_routes = Router::new()
         .route(
@@ -265,6 +274,30 @@ async fn build_router(
     Ok(router)
 }
 
+/// Over https the cookie is `__Host-` prefixed: browsers then refuse it unless it is Secure,
+/// for this host only and for every path, so a sibling subdomain cannot plant or shadow it.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-greenlight_session"
+    } else {
+        "greenlight_session"
+    }
+}
+
+/// Deletes expired sessions from the store every hour (they are otherwise only ignored).
+fn spawn_expired_session_deletion(store: SqliteStore) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "deleting expired sessions");
+            }
+        }
+    });
+}
+
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     let port = state.port.clone();
     handle_server_fns_with_context(move || provide_context(port.clone()), req).await
@@ -282,7 +315,10 @@ async fn fallback(
     let port = state.port.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(port.clone()),
+        move || {
+            provide_context(port.clone());
+            security_headers::provide_request_nonce();
+        },
         move || shell(options.clone()),
     );
     handler(req).await.into_response()

@@ -1,5 +1,5 @@
 //! Request middleware: resolves the session or API token into a `RequestContext`, guards pages,
-//! and refuses cross-site writes.
+//! and sends visitors to sign in (cross-site writes: see `csrf`).
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use app::error::AppError;
 use app::port::{RequestContext, SessionControl};
 use async_trait::async_trait;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -17,6 +17,13 @@ use crate::startup::AppState;
 /// The session key holding the signed-in user's id.
 const USER_ID_KEY: &str = "user_id";
 
+/// The session key holding when (unix seconds) the user signed in.
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+
+/// A session ends this long after sign-in however active it is (the cookie's own expiry is
+/// only the inactivity limit).
+pub const SESSION_ABSOLUTE_LIFETIME_SECS: i64 = 30 * 24 * 3600;
+
 /// Wraps the tower-sessions session of one request.
 struct BrowserSession(Option<Session>);
 
@@ -25,6 +32,9 @@ impl SessionControl for BrowserSession {
     async fn start(&self, user_id: i64) -> Result<(), AppError> {
         let s = self.0.as_ref().ok_or(AppError::Internal)?;
         s.cycle_id().await.map_err(session_error)?;
+        s.insert(SIGNED_IN_AT_KEY, crate::db::now_secs())
+            .await
+            .map_err(session_error)?;
         s.insert(USER_ID_KEY, user_id).await.map_err(session_error)
     }
 
@@ -52,7 +62,12 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
     let mut user = None;
     if let Some(s) = &session {
         if let Ok(Some(id)) = s.get::<i64>(USER_ID_KEY).await {
-            user = state.services.user(id).await.ok();
+            let signed_in_at = s.get::<i64>(SIGNED_IN_AT_KEY).await.ok().flatten();
+            if within_lifetime(signed_in_at, crate::db::now_secs()) {
+                user = state.services.user(id).await.ok();
+            } else if let Err(e) = s.flush().await {
+                tracing::error!(error = %e, "session store");
+            }
         }
     }
     if user.is_none() {
@@ -79,6 +94,12 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
         session: Arc::new(BrowserSession(session)),
     });
     next.run(req).await
+}
+
+/// True while a session signed in at `signed_in_at` may still be used; a session without the
+/// time (made before it was recorded) is over.
+fn within_lifetime(signed_in_at: Option<i64>, now: i64) -> bool {
+    signed_in_at.is_some_and(|t| now - t < SESSION_ABSOLUTE_LIFETIME_SECS)
 }
 
 /// Paths that are not pages: APIs, server functions, assets, probes, webhooks.
@@ -135,35 +156,24 @@ pub async fn guard_pages(State(state): State<AppState>, req: Request, next: Next
     }
 }
 
-/// Refuses state-changing requests whose `Origin` is another site (CSRF defence beside SameSite).
-pub async fn same_origin_writes(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
-    }
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok());
-    if let (Some(origin), Some(host)) = (origin, host) {
-        let origin_host = origin.split("://").nth(1).unwrap_or("");
-        if origin_host != host && !req.uri().path().starts_with("/webhooks/") {
-            return (
-                StatusCode::FORBIDDEN,
-                axum::Json(serde_json::json!({"error": "Cross-site request refused."})),
-            )
-                .into_response();
-        }
-    }
-    next.run(req).await
-}
-
 #[cfg(test)]
 mod tests {
-    use super::is_page;
+    use super::{is_page, within_lifetime, SESSION_ABSOLUTE_LIFETIME_SECS};
+
+    #[test]
+    fn sessions_end_a_fixed_time_after_sign_in() {
+        let now = 1_000_000_000;
+        assert!(within_lifetime(Some(now), now));
+        assert!(within_lifetime(
+            Some(now - SESSION_ABSOLUTE_LIFETIME_SECS + 1),
+            now
+        ));
+        assert!(!within_lifetime(
+            Some(now - SESSION_ABSOLUTE_LIFETIME_SECS),
+            now
+        ));
+        assert!(!within_lifetime(None, now));
+    }
 
     #[test]
     fn pages_are_told_apart_from_apis_and_assets() {

@@ -19,6 +19,17 @@ pub async fn count(db: &Db) -> sqlx::Result<i64> {
         .await
 }
 
+/// Counts users inside a transaction after taking SQLite's write lock (a no-op UPDATE), so a
+/// concurrent count-then-insert waits for this one to commit and then sees its user.
+pub async fn count_for_update(tx: &mut sqlx::SqliteConnection) -> sqlx::Result<i64> {
+    sqlx::query("UPDATE users SET id = id WHERE 0")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *tx)
+        .await
+}
+
 /// Inserts a user; the e-mail must be new (unique index).
 pub async fn insert(
     tx: &mut sqlx::SqliteConnection,

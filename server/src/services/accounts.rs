@@ -28,9 +28,23 @@ pub struct CreatedUser {
     pub access_token: String,
 }
 
+fn already_claimed() -> ServiceError {
+    AppError::Conflict("Greenlight already has users. Sign in instead.".into()).into()
+}
+
 impl Services {
     /// Creates a user and (if needed) their account in one transaction: nothing half-written.
     pub async fn create_user(&self, input: NewUser) -> ServiceResult<CreatedUser> {
+        self.create_user_when(input, false).await
+    }
+
+    /// Creates the user; with `only_first`, in the same transaction as the check that no user
+    /// exists yet, so two simultaneous first runs make one administrator.
+    async fn create_user_when(
+        &self,
+        input: NewUser,
+        only_first: bool,
+    ) -> ServiceResult<CreatedUser> {
         let email = Email::parse("email", &input.email)?;
         let name = PersonName::parse("name", &input.name)?;
         let pw = NewPassword::parse("password", &input.password)?;
@@ -41,6 +55,9 @@ impl Services {
         let token = api_token::generate();
         let now = now_secs();
         let mut tx = self.db.begin().await?;
+        if only_first && users::count_for_update(&mut tx).await? > 0 {
+            return Err(already_claimed());
+        }
         let user_id = match users::insert(
             &mut tx,
             email.as_str(),
@@ -79,20 +96,21 @@ impl Services {
 
     /// Creates the first administrator; refused once any user exists.
     pub async fn create_first_admin(&self, form: FirstRunForm) -> ServiceResult<CurrentUser> {
+        // Cheap early answer; the transaction below is what decides.
         if !self.needs_first_run().await? {
-            return Err(AppError::Conflict(
-                "Greenlight already has users. Sign in instead.".into(),
-            )
-            .into());
+            return Err(already_claimed());
         }
         let created = self
-            .create_user(NewUser {
-                email: form.email,
-                name: form.name,
-                password: form.password,
-                account: form.account_name,
-                role: "administrator".into(),
-            })
+            .create_user_when(
+                NewUser {
+                    email: form.email,
+                    name: form.name,
+                    password: form.password,
+                    account: form.account_name,
+                    role: "administrator".into(),
+                },
+                true,
+            )
             .await?;
         self.user(created.user_id).await
     }

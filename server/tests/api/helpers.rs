@@ -20,10 +20,13 @@ pub struct TestApp {
 }
 
 /// A browser-like client: keeps cookies, accepts HTML (so server functions answer form posts
-/// with redirects, as for a browser without JavaScript), shows redirects instead of following them.
+/// with redirects, as for a browser without JavaScript), says its requests are same-origin, shows
+/// redirects instead of following them.
 pub fn new_client() -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("accept", "text/html,application/xhtml+xml".parse().unwrap());
+    // What a browser sends on its own site's requests; writes without it are refused (CSRF).
+    headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
     reqwest::Client::builder()
         .default_headers(headers)
         .cookie_store(true)

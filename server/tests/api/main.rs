@@ -6,6 +6,7 @@ mod authz_matrix;
 mod cli;
 mod demo;
 mod graph_client;
+mod hardening;
 mod health;
 mod helpers;
 mod inboxes;

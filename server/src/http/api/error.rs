@@ -31,10 +31,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = json!({"error": self.0.to_string()});
-        if let Some(field) = self.0.field() {
-            body["field"] = json!(field);
-        }
+        let body = json!({"error": self.0.to_string(), "field": self.0.field()});
         let mut resp = (status, Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = self.0 {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {

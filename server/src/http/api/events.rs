@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
+use super::json::{ApiJson, OptionalApiJson};
 use crate::startup::AppState;
 
 fn rfc3339(secs: i64) -> String {
@@ -91,9 +92,9 @@ pub async fn notifications_read(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
-    body: Option<Json<ReadBody>>,
+    OptionalApiJson(body): OptionalApiJson<ReadBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = body.and_then(|Json(b)| b.id);
+    let id = body.and_then(|b| b.id);
     let unread = s
         .services
         .mark_notifications_read(&user, account_id, id)
@@ -123,7 +124,7 @@ pub async fn webhooks_create(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
-    Json(b): Json<NewWebhook>,
+    ApiJson(b): ApiJson<NewWebhook>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let hook = s
         .services

@@ -1,6 +1,5 @@
 //! Inboxes and inbox members, with Chatwoot's request and answer shapes.
 use app::error::AppError;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -8,18 +7,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
+use super::json::ApiJson;
 use crate::services::inboxes::{InboxPatch, InboxView, MemberChange, NewInbox};
 use crate::startup::AppState;
-
-/// A JSON body, or a 422 naming the problem instead of axum's plain-text rejection.
-pub fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v).map_err(|e| {
-        ApiError(AppError::invalid(
-            "body",
-            format!("The request body is not valid: {}", e.body_text()),
-        ))
-    })
-}
 
 /// Chatwoot's inbox shape (without any secret).
 pub fn inbox_json(v: &InboxView) -> Value {
@@ -86,9 +76,8 @@ pub async fn create(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
-    b: Result<Json<InboxBody>, JsonRejection>,
+    ApiJson(b): ApiJson<InboxBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b = body(b)?;
     let channel = b
         .channel
         .ok_or_else(|| AppError::invalid("channel", "channel is required."))?;
@@ -136,9 +125,8 @@ pub async fn update(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path((account_id, inbox_id)): Path<(i64, i64)>,
-    b: Result<Json<InboxBody>, JsonRejection>,
+    ApiJson(b): ApiJson<InboxBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let b = body(b)?;
     let api_key = b
         .channel
         .and_then(|c| c.provider_config)
@@ -187,10 +175,9 @@ async fn change(
     s: AppState,
     user: app::auth::CurrentUser,
     account_id: i64,
-    b: Result<Json<MembersBody>, JsonRejection>,
+    b: MembersBody,
     how: MemberChange,
 ) -> Result<Json<Value>, ApiError> {
-    let b = body(b)?;
     let ids = s
         .services
         .change_members(&user, account_id, b.inbox_id, &b.user_ids, how)
@@ -204,7 +191,7 @@ pub async fn members_add(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
-    b: Result<Json<MembersBody>, JsonRejection>,
+    ApiJson(b): ApiJson<MembersBody>,
 ) -> Result<Json<Value>, ApiError> {
     change(s, user, account_id, b, MemberChange::Add).await
 }
@@ -213,7 +200,7 @@ pub async fn members_replace(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
-    b: Result<Json<MembersBody>, JsonRejection>,
+    ApiJson(b): ApiJson<MembersBody>,
 ) -> Result<Json<Value>, ApiError> {
     change(s, user, account_id, b, MemberChange::Replace).await
 }
@@ -222,7 +209,7 @@ pub async fn members_remove(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
-    b: Result<Json<MembersBody>, JsonRejection>,
+    ApiJson(b): ApiJson<MembersBody>,
 ) -> Result<Json<Value>, ApiError> {
     change(s, user, account_id, b, MemberChange::Remove).await
 }

@@ -3,6 +3,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod inboxes;
+pub mod json;
 pub mod profile;
 pub mod registration;
 
@@ -87,4 +88,5 @@ pub fn routes() -> Router<AppState> {
                 .patch(inboxes::members_replace)
                 .delete(inboxes::members_remove),
         )
+        .route_layer(axum::middleware::from_fn(json::json_errors))
 }
