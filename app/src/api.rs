@@ -105,6 +105,7 @@ pub async fn first_run(
     email: String,
     password: String,
     account_name: String,
+    setup_code: String,
 ) -> Result<(), AppError> {
     answer(
         async move {
@@ -115,6 +116,7 @@ pub async fn first_run(
                     email,
                     password,
                     account_name,
+                    setup_code,
                 })
                 .await?;
             ctx.session.start(user.id).await?;

@@ -3,13 +3,29 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 
-/// The first-run form: the first administrator and their account.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The first-run form: the first administrator and their account. `Debug` hides the password and
+/// the setup code.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirstRunForm {
     pub name: String,
     pub email: String,
     pub password: String,
     pub account_name: String,
+    /// The one-time code `serve` printed (and wrote to `<data dir>/setup-code`).
+    #[serde(default)]
+    pub setup_code: String,
+}
+
+impl std::fmt::Debug for FirstRunForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FirstRunForm")
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("account_name", &self.account_name)
+            .field("setup_code", &"[redacted]")
+            .finish()
+    }
 }
 
 /// One member of an account, as the settings page lists them.

@@ -82,6 +82,8 @@ pub enum StartupError {
     Graph(String),
     #[error("sealing the stored alert webhook URLs: {0}")]
     AlertUrls(String),
+    #[error("first-run setup code: {0}")]
+    SetupCode(String),
 }
 
 /// A bound, ready-to-run Greenlight.
@@ -145,6 +147,15 @@ impl Application {
                 ),
             )
             .with_alert_private_networks(args.alert_allow_private_networks);
+        // While nobody can sign in, the first-run page needs a code only the operator can read.
+        // (The demo seeds its own users right after this.)
+        let services = if !args.demo && services.needs_first_run().await.unwrap_or(false) {
+            let code = crate::auth::setup_code::SetupCode::issue(&args.db.data_dir)
+                .map_err(|e| StartupError::SetupCode(e.to_string()))?;
+            services.with_setup_code(code)
+        } else {
+            services
+        };
         crate::alerts::outgoing::seal_stored_urls(&services)
             .await
             .map_err(|e| StartupError::AlertUrls(e.to_string()))?;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use crate::api::FirstRun;
 use crate::components::form::{field_message, form_message, Field};
 
-const FIELDS: [&str; 4] = ["name", "email", "password", "account_name"];
+const FIELDS: [&str; 5] = ["setup_code", "name", "email", "password", "account_name"];
 
 /// First run: name the account and create its administrator.
 #[component]
@@ -18,6 +18,7 @@ pub fn SetupPage() -> impl IntoView {
                 <h1>"Welcome to Greenlight"</h1>
                 <p>"Create the first administrator. This page works only once, while Greenlight has no user."</p>
                 <ActionForm action=action attr:id="setup-form">
+                    <Field name="setup_code" label="Setup code (printed in Greenlight's log at start; also in the file setup-code in its data directory)" autocomplete="off" maxlength=40 error=msg("setup_code")/>
                     <Field name="account_name" label="Account (your company)" maxlength=100 error=msg("account_name")/>
                     <Field name="name" label="Your name" autocomplete="name" maxlength=100 error=msg("name")/>
                     <Field name="email" label="E-mail" kind="email" autocomplete="username" maxlength=254 error=msg("email")/>

@@ -4,3 +4,4 @@ pub mod csrf;
 pub mod login_limiter;
 pub mod middleware;
 pub mod password;
+pub mod setup_code;

@@ -100,6 +100,13 @@ impl Services {
         if !self.needs_first_run().await? {
             return Err(already_claimed());
         }
+        if !self.setup_code.matches(&form.setup_code) {
+            return Err(AppError::invalid(
+                "setup_code",
+                "That is not this instance's setup code. Greenlight printed it in its log at start and wrote it to the file setup-code in its data directory.",
+            )
+            .into());
+        }
         let created = self
             .create_user_when(
                 NewUser {
@@ -112,6 +119,7 @@ impl Services {
                 true,
             )
             .await?;
+        self.setup_code.consume();
         self.user(created.user_id).await
     }
 

@@ -50,6 +50,8 @@ pub struct Shared {
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Outgoing alert webhooks' client and policy (`GREENLIGHT_ALERT_ALLOW_PRIVATE_NETWORKS`).
     pub alert_http: crate::alerts::outgoing::OutgoingHttp,
+    /// The first-run page's one-time code, while the instance has no user.
+    pub setup_code: std::sync::Arc<crate::auth::setup_code::SetupCode>,
 }
 
 impl Services {
@@ -75,6 +77,7 @@ impl Services {
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
             alert_http: Default::default(),
+            setup_code: Default::default(),
         }))
     }
 
@@ -96,6 +99,12 @@ impl Services {
     }
 
     /// Sets Meta's webhook app secret and handshake token.
+    /// Guards the first-run page with this code.
+    pub fn with_setup_code(mut self, code: crate::auth::setup_code::SetupCode) -> Self {
+        std::sync::Arc::make_mut(&mut self.0).setup_code = std::sync::Arc::new(code);
+        self
+    }
+
     pub fn with_meta_webhooks(mut self, hooks: crate::webhooks::MetaWebhooks) -> Self {
         std::sync::Arc::make_mut(&mut self.0).meta_webhooks = hooks;
         self

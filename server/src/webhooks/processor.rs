@@ -240,7 +240,25 @@ const FOLLOW_UP_DELAYS: [u64; 4] = [2, 5, 15, 40];
 /// inboxes, narrowed to the display number when the value names one (matched against the inbox's
 /// number and the display number of its latest read). A display number that matches none of the
 /// WABA's inboxes falls back to all of them: a re-read is harmless.
+///
+/// Only inboxes whose setup proved that their token manages the number take part: a second
+/// account that added someone else's number (with a token that cannot read it) neither sees the
+/// number's events nor triggers anything with them.
 async fn resolve(services: &Services, c: &Change) -> ServiceResult<Resolved> {
+    Ok(match resolve_any(services, c).await? {
+        Resolved::Inboxes(mut rows) => {
+            rows.retain(|r| r.access_proven_at.is_some());
+            if rows.is_empty() {
+                Resolved::Ignored("no inbox whose setup proved access to the number".to_owned())
+            } else {
+                Resolved::Inboxes(rows)
+            }
+        }
+        other => other,
+    })
+}
+
+async fn resolve_any(services: &Services, c: &Change) -> ServiceResult<Resolved> {
     if let Some(pid) = c.phone_number_id() {
         let rows = queue::inboxes_of_phone_number_id(&services.db, &pid).await?;
         if !rows.is_empty() {

@@ -116,6 +116,33 @@ async fn pages_redirect_visitors_to_sign_in_and_first_run_only_without_users() {
     let r = app.get("/login").await;
     assert_eq!(r.headers()["location"], "/setup");
     assert_eq!(app.get("/setup").await.status(), 200);
+    let code = app.setup_code();
+    // Without the setup code, or with a wrong one, nobody claims the instance.
+    for wrong in ["", "2345-6789-ABCD"] {
+        let r = app
+            .client
+            .post(app.url("/sfn/first_run"))
+            .header("accept", "application/json")
+            .form(&[
+                ("name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", PASSWORD),
+                ("account_name", "Evil"),
+                ("setup_code", wrong),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{wrong:?}");
+        assert!(set_cookies(&r)
+            .iter()
+            .all(|c| !c.contains("greenlight_session=")));
+        assert!(r.text().await.unwrap().contains("setup_code"));
+        assert!(
+            app.services.needs_first_run().await.unwrap(),
+            "no user made"
+        );
+    }
     let r = app
         .client
         .post(app.url("/sfn/first_run"))
@@ -124,11 +151,16 @@ async fn pages_redirect_visitors_to_sign_in_and_first_run_only_without_users() {
             ("email", "ada@example.com"),
             ("password", PASSWORD),
             ("account_name", "Acme"),
+            ("setup_code", code.to_lowercase().as_str()),
         ])
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_redirection());
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert!(
+        !app._data_dir.path().join("setup-code").exists(),
+        "the used code's file is gone"
+    );
     assert_eq!(
         app.get("/api/v1/profile").await.status(),
         200,
@@ -145,6 +177,7 @@ async fn pages_redirect_visitors_to_sign_in_and_first_run_only_without_users() {
             ("email", "eve@example.com"),
             ("password", PASSWORD),
             ("account_name", "Evil"),
+            ("setup_code", code.as_str()),
         ])
         .send()
         .await

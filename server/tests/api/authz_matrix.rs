@@ -359,7 +359,7 @@ fn matrix() -> Vec<Row> {
         Row {
             door: Sfn("first_run"),
             target: Main,
-            body: |_| json!({"name": "Eve", "email": "eve@example.com", "password": PASSWORD, "account_name": "Evil"}),
+            body: |_| json!({"name": "Eve", "email": "eve@example.com", "password": PASSWORD, "account_name": "Evil", "setup_code": "2345-6789-ABCD"}),
             // Users exist: first run is over for everybody, administrators included.
             expect: [CONFLICT; 5],
         },

@@ -346,6 +346,7 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_secure() {
 #[tokio::test]
 async fn two_simultaneous_first_runs_create_one_administrator() {
     let app = spawn_app().await;
+    let code = app.setup_code();
     let post = |n: usize| {
         new_client()
             .post(app.url("/sfn/first_run"))
@@ -354,6 +355,7 @@ async fn two_simultaneous_first_runs_create_one_administrator() {
                 ("email", format!("admin{n}@example.com")),
                 ("password", PASSWORD.to_string()),
                 ("account_name", format!("Acme {n}")),
+                ("setup_code", code.clone()),
             ])
             .send()
     };

@@ -114,10 +114,23 @@ impl TestApp {
     ) -> reqwest::Response {
         client
             .post(self.url("/sfn/login"))
+            // A browser's form post names its origin (writes without it are refused: CSRF).
+            .header(
+                "origin",
+                self.services.public_url.origin().ascii_serialization(),
+            )
             .form(&[("email", email), ("password", password)])
             .send()
             .await
             .unwrap()
+    }
+
+    /// The first-run setup code `serve` wrote to the data directory (while no user exists).
+    pub fn setup_code(&self) -> String {
+        std::fs::read_to_string(self._data_dir.path().join("setup-code"))
+            .expect("a fresh instance writes its setup code")
+            .trim()
+            .to_owned()
     }
 
     /// A simulated number of this scenario.

@@ -441,3 +441,80 @@ async fn the_self_check_is_cached_shows_a_foreign_override_and_repair_leaves_it_
         "repair never writes the number's override"
     );
 }
+
+#[tokio::test]
+async fn another_account_that_added_the_number_with_a_junk_token_never_sees_its_events() {
+    let app = spawn_with_webhooks().await;
+    let owner = app.user("ada@example.com", "Acme", "administrator").await;
+    let n = app.number(Scenario::PendingReview);
+    let mine = create_inbox(
+        &app,
+        &owner.access_token,
+        owner.account_id,
+        Scenario::PendingReview,
+    )
+    .await;
+    let other = app
+        .user("mallory@example.com", "Other Co", "administrator")
+        .await;
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/accounts/{}/inboxes",
+            other.account_id
+        )))
+        .header("api_access_token", &other.access_token)
+        .json(&json!({
+            "name": "Not mine",
+            "channel": {"type": "whatsapp", "phone_number": "+16315550101", "provider": "whatsapp_cloud",
+                "provider_config": {"api_key": "EAAjunkjunkjunk", "phone_number_id": n.id, "business_account_id": n.waba_id}}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let theirs = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    app.sim.sim.approve_name(&n.id);
+    assert!(
+        eventually(10, || async {
+            let all = queue::all(&app.services.db).await.unwrap();
+            !all.is_empty() && all.iter().all(|e| e.status != queue::status::PENDING)
+        })
+        .await
+    );
+    assert!(
+        !queue::for_inbox(&app.services.db, mine, 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the owner's inbox has the event"
+    );
+    assert!(
+        queue::for_inbox(&app.services.db, theirs, 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the unproven inbox is linked to no event"
+    );
+    let events: Value = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/accounts/{}/inboxes/{theirs}/events",
+            other.account_id
+        )))
+        .header("api_access_token", &other.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"webhook"), "{events}");
+}
