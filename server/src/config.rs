@@ -96,6 +96,10 @@ pub struct ServeArgs {
     /// Let alert webhooks call loopback, private and other reserved addresses (on-premises relays).
     #[arg(long, env = "GREENLIGHT_ALERT_ALLOW_PRIVATE_NETWORKS")]
     pub alert_allow_private_networks: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDR
+    /// ranges, e.g. `10.0.0.0/8,::1`). Without it the peer address is the client's.
+    #[arg(long, env = "GREENLIGHT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::auth::client_ip::parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Start the built-in Meta simulator with a demo account and demo users.
     #[arg(long)]
     pub demo: bool,

@@ -146,7 +146,8 @@ impl Application {
                     args.registration_check_interval,
                 ),
             )
-            .with_alert_private_networks(args.alert_allow_private_networks);
+            .with_alert_private_networks(args.alert_allow_private_networks)
+            .with_trusted_proxies(&args.trusted_proxies);
         // While nobody can sign in, the first-run page needs a code only the operator can read.
         // (The demo seeds its own users right after this.)
         let services = if !args.demo && services.needs_first_run().await.unwrap_or(false) {

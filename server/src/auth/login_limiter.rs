@@ -1,10 +1,17 @@
 //! Login throttling per client address and per account e-mail (governor's keyed GCRA limiters).
+//!
+//! The per-e-mail limit slows guessing on one account from many addresses without locking its
+//! owner out for long: after the burst, one attempt per 12 s is always allowed. Memory stays
+//! bounded: keys whose limit has fully recovered are dropped once a limiter holds many keys.
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// Above this many keys, a limiter drops the keys that are back to a full burst.
+const PRUNE_ABOVE: usize = 10_000;
 
 /// Allows a burst of attempts, then one attempt per refill period, per key.
 #[derive(Clone)]
@@ -40,11 +47,20 @@ impl LoginLimiter {
     pub fn check(&self, client: &str, email: &str) -> Result<(), u64> {
         let now = DefaultClock::default().now();
         for (limiter, key) in [(&self.by_client, client), (&self.by_email, email)] {
+            if limiter.len() > PRUNE_ABOVE {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
             if let Err(not_until) = limiter.check_key(&key.to_string()) {
                 return Err(not_until.wait_time_from(now).as_secs().max(1));
             }
         }
         Ok(())
+    }
+
+    /// Keys held (both limiters), to watch memory.
+    pub fn keys(&self) -> usize {
+        self.by_client.len() + self.by_email.len()
     }
 }
 
@@ -61,5 +77,23 @@ mod tests {
         let wait = l.check("10.0.0.99", "ada@example.com").unwrap_err();
         assert!(wait >= 1);
         assert!(l.check("10.0.0.99", "bob@example.com").is_ok());
+    }
+
+    #[test]
+    fn recovered_keys_are_dropped_so_memory_stays_bounded() {
+        // A quota that recovers at once: every key is back to a full burst right after its use.
+        let instant = Quota::with_period(Duration::from_nanos(1))
+            .expect("non-zero")
+            .allow_burst(NonZeroU32::new(1).expect("non-zero"));
+        let l = LoginLimiter::new(instant, instant);
+        for i in 0..(PRUNE_ABOVE * 2) {
+            let _ = l.check(&format!("client-{i}"), &format!("user{i}@example.com"));
+        }
+        assert!(
+            l.keys() <= 2 * (PRUNE_ABOVE + 1),
+            "{} keys held after {} distinct clients",
+            l.keys(),
+            PRUNE_ABOVE * 2
+        );
     }
 }

@@ -57,7 +57,18 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
     let client_ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| {
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok());
+            let ip = crate::auth::client_ip::client_addr(
+                c.0.ip(),
+                forwarded,
+                &state.services.trusted_proxies,
+            );
+            crate::auth::client_ip::limiter_key(ip)
+        })
         .unwrap_or_else(|| "unknown".into());
     let mut user = None;
     if let Some(s) = &session {

@@ -1,5 +1,6 @@
 //! Authentication: password hashing, API tokens, login throttling, CSRF and the request middleware.
 pub mod api_token;
+pub mod client_ip;
 pub mod csrf;
 pub mod login_limiter;
 pub mod middleware;

@@ -52,6 +52,8 @@ pub struct Shared {
     pub alert_http: crate::alerts::outgoing::OutgoingHttp,
     /// The first-run page's one-time code, while the instance has no user.
     pub setup_code: std::sync::Arc<crate::auth::setup_code::SetupCode>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`GREENLIGHT_TRUSTED_PROXIES`).
+    pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
 }
 
 impl Services {
@@ -78,6 +80,7 @@ impl Services {
             alert_wake: Default::default(),
             alert_http: Default::default(),
             setup_code: Default::default(),
+            trusted_proxies: std::sync::Arc::new([]),
         }))
     }
 
@@ -99,6 +102,12 @@ impl Services {
     }
 
     /// Sets Meta's webhook app secret and handshake token.
+    /// Believes `X-Forwarded-For` from these proxies only.
+    pub fn with_trusted_proxies(mut self, proxies: &[ipnet::IpNet]) -> Self {
+        std::sync::Arc::make_mut(&mut self.0).trusted_proxies = proxies.into();
+        self
+    }
+
     /// Guards the first-run page with this code.
     pub fn with_setup_code(mut self, code: crate::auth::setup_code::SetupCode) -> Self {
         std::sync::Arc::make_mut(&mut self.0).setup_code = std::sync::Arc::new(code);
