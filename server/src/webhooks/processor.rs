@@ -28,7 +28,7 @@ const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 /// Deletes finished events and outgoing deliveries older than `before` (unix seconds).
 pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
     let events =
-        sqlx::query("DELETE FROM webhook_events WHERE status <> 'pending' AND received_at < $1")
+        sqlx::query("DELETE FROM webhook_events WHERE status NOT IN ('pending', 'processing') AND received_at < $1")
             .bind(before)
             .execute(db)
             .await?
@@ -89,12 +89,19 @@ enum Resolved {
     Ignored(String),
 }
 
-/// Processes every pending event; answers how many events were finished.
+/// Claims and processes every pending event (and every event whose claim ran out); answers how
+/// many events were finished. Another instance on the same database never gets the same event.
 pub async fn run_once(services: &Services) -> ServiceResult<usize> {
     let _one_pass = services.meta_webhooks.pass.lock().await;
     let mut total = 0;
     loop {
-        let batch = queue::pending(&services.db, BATCH).await?;
+        let batch = queue::claim(
+            &services.db,
+            &services.meta_webhooks.instance,
+            now_secs(),
+            BATCH,
+        )
+        .await?;
         if batch.is_empty() {
             break;
         }

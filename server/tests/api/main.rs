@@ -15,5 +15,6 @@ mod ops;
 mod registration;
 mod sessions;
 mod sim_hard;
+mod webhook_claims;
 mod webhook_privacy;
 mod webhooks;
