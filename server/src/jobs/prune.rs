@@ -1,6 +1,6 @@
 //! Keeps the database bounded: health snapshots older than `GREENLIGHT_HEALTH_RETENTION` are
 //! deleted and, beyond [`FULL_DETAIL`], only the last snapshot of each inbox per day is kept
-//! (the history chart needs no more); expired sessions are deleted; finished webhook events and
+//! (the history chart needs no more), state changes excepted (see [`snapshots`]); expired sessions are deleted; finished webhook events and
 //! outgoing alert deliveries go after [`processor::RETENTION_SECS`]. Runs hourly.
 use std::time::Duration;
 
@@ -57,11 +57,22 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
-/// Deletes old snapshots. Never deletes an inbox's newest snapshot nor its newest good one (the
-/// state and the display number are read from them), however old.
+/// Deletes old snapshots. Never deletes, however old: an inbox's newest snapshot and its newest
+/// good one (the state and the display number are read from them), nor a snapshot whose known
+/// registration state differs from the one before it. Those state changes delimit the stretches
+/// the stuck-number alert is keyed on: deleting the first snapshot of a stretch would raise the
+/// alert again. They are few (a number changes state rarely).
 pub async fn snapshots(db: &Db, retention: Retention, now: i64) -> sqlx::Result<(u64, u64)> {
     const KEEP_NEWEST: &str = "id NOT IN (SELECT MAX(id) FROM health_snapshots GROUP BY inbox_id)
-         AND id NOT IN (SELECT MAX(id) FROM health_snapshots WHERE health_json IS NOT NULL GROUP BY inbox_id)";
+         AND id NOT IN (SELECT MAX(id) FROM health_snapshots WHERE health_json IS NOT NULL GROUP BY inbox_id)
+         AND id NOT IN (
+             SELECT id FROM (
+                 SELECT id, registration_state AS state,
+                        LAG(registration_state) OVER (PARTITION BY inbox_id ORDER BY id) AS before
+                 FROM health_snapshots WHERE registration_state <> 'unknown'
+             ) changes
+             WHERE before IS NULL OR before <> state
+         )";
     let expired = sqlx::query(&format!(
         "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}"
     ))
