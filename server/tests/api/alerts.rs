@@ -310,7 +310,8 @@ async fn send_test_logs_the_status_code_and_failures_are_retried_later() {
 
 #[tokio::test]
 async fn the_activity_tab_and_the_bell_render_on_the_server() {
-    let app = spawn_with_webhooks().await;
+    // Greenlight's own Meta app is the one the number's token belongs to: events come here.
+    let app = spawn_with_webhooks_and(&["--meta-app-id", greenlight::simulator::APP_ID]).await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let n = app.number(Scenario::PendingReview);
     let id = create_inbox(
@@ -363,8 +364,8 @@ async fn the_activity_tab_and_the_bell_render_on_the_server() {
     let html = health.text().await.unwrap();
     assert!(html.contains("id=\"webhook-check\""));
     assert!(
-        html.contains("Meta sends this number&#x27;s webhooks to Greenlight")
-            || html.contains("Meta sends this number's webhooks to Greenlight"),
+        html.contains("Meta sends this number&#x27;s events to Greenlight")
+            || html.contains("Meta sends this number's events to Greenlight"),
         "{html}"
     );
 }
