@@ -235,3 +235,87 @@ async fn an_event_that_keeps_failing_is_retried_then_marked_failed() {
     assert_eq!(processor::run_once(&app.services).await.unwrap(), 0);
     assert_eq!(event(&app, id).await.attempts, queue::MAX_ATTEMPTS);
 }
+
+#[tokio::test]
+async fn migration_0010_keeps_stored_events_and_their_links() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let name = |p: &std::path::PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
+    let data = tempfile::tempdir().unwrap();
+    // Foreign keys on, as Greenlight opens its database: dropping the old table must not
+    // cascade to the links.
+    let db = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            SqliteConnectOptions::new()
+                .filename(data.path().join("g.db"))
+                .create_if_missing(true)
+                .foreign_keys(true),
+        )
+        .await
+        .unwrap();
+    for file in files.iter().filter(|p| name(p).as_str() < "0010_") {
+        sqlx::raw_sql(&std::fs::read_to_string(file).unwrap())
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    sqlx::raw_sql(
+        "INSERT INTO accounts (id, name, created_at) VALUES (1, 'Acme', 1);
+         INSERT INTO inboxes (id, account_id, name, phone_number, phone_number_id, business_account_id,
+             access_token_sealed, webhook_verify_token, created_at, updated_at)
+         VALUES (7, 1, 'A', '+1', '11', '22', 's', 'v', 1, 1);
+         INSERT INTO webhook_events (id, dedup_key, received_at, waba_id, field, value_json, status, attempts)
+         VALUES (3, 'k3', 1, '22', 'account_update', '{}', 'processed', 1),
+                (4, 'k4', 2, '22', 'security', '{}', 'pending', 0);
+         INSERT INTO webhook_event_inboxes (event_id, inbox_id) VALUES (3, 7), (4, 7);",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let migration = files.iter().find(|p| name(p).starts_with("0010_")).unwrap();
+    sqlx::raw_sql(&std::fs::read_to_string(migration).unwrap())
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let events: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, status, claimed_by FROM webhook_events ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        events,
+        vec![(3, "processed".into(), None), (4, "pending".into(), None)]
+    );
+    let links: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT event_id, inbox_id FROM webhook_event_inboxes ORDER BY event_id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(links, vec![(3, 7), (4, 7)]);
+    // The links still cascade from the rebuilt table, and 'processing' is a valid status.
+    sqlx::query("UPDATE webhook_events SET status = 'processing' WHERE id = 4")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM webhook_events WHERE id = 3")
+        .execute(&db)
+        .await
+        .unwrap();
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_event_inboxes")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(links, 1);
+    let fk_problems: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(fk_problems.is_empty(), "{fk_problems:?}");
+}
