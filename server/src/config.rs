@@ -85,6 +85,9 @@ pub struct ServeArgs {
     /// The background refresh keeps snapshots younger than this.
     #[arg(long, env = "GREENLIGHT_HEALTH_MAX_AGE", default_value = "6h", value_parser = parse_duration)]
     pub health_max_age: Duration,
+    /// Health snapshots are kept this long (beyond 30 days, one per number per day).
+    #[arg(long, env = "GREENLIGHT_HEALTH_RETENTION", default_value = "400d", value_parser = parse_duration)]
+    pub health_retention: Duration,
     /// `text` for people, `json` for machines.
     #[arg(
         long,

@@ -166,6 +166,13 @@ impl Application {
         crate::jobs::health_refresh::spawn(services.clone(), args.health_max_age);
         let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), addr, secure_cookies).await?;
+        // After the router: the sessions table is created with it.
+        crate::jobs::prune::spawn(
+            services.clone(),
+            crate::jobs::prune::Retention {
+                health: args.health_retention,
+            },
+        );
         Ok(Application {
             listener,
             router,

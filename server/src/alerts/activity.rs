@@ -169,6 +169,9 @@ impl Services {
                 title: change.summary(),
                 detail: Some(match e.status.as_str() {
                     queue::status::PENDING => "Received; the number will be re-read.".to_string(),
+                    queue::status::PROCESSING => {
+                        "Received; the number is being re-read.".to_string()
+                    }
                     queue::status::PROCESSED => "Received; the number was re-read.".to_string(),
                     queue::status::FAILED => "Received; processing failed.".to_string(),
                     _ => "Received; not used.".to_string(),

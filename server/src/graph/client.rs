@@ -579,3 +579,7 @@ fn check_segment(what: &str, segment: &str) -> Result<(), GraphError> {
 #[cfg(test)]
 #[path = "client_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "client_fuzz_tests.rs"]
+mod fuzz_tests;

@@ -7,11 +7,23 @@ use serde::{Deserialize, Serialize};
 use super::Services;
 use crate::db::inboxes::{self, InboxRow, NewInboxRow};
 use crate::db::now_secs;
-use crate::error::ServiceResult;
+use crate::error::{ServiceError, ServiceResult};
 use crate::graph::AccessToken;
 
 /// The channel kind Greenlight manages.
 pub const WHATSAPP_CLOUD: &str = "whatsapp_cloud";
+
+/// How long creating an inbox, rotating its token or retrying its setup waits for the setup
+/// before answering. Meta may hang for most of a minute; the setup then goes on in the
+/// background and its outcome replaces [`SETUP_RUNNING`] on the page.
+pub const SETUP_ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The setup message when setup stopped on an internal error (details are in the log).
+pub const SETUP_FAILED: &str = "Setup stopped on an internal error; use Retry setup.";
+
+/// The setup message while a setup runs (stored, so every instance and page shows it).
+pub const SETUP_RUNNING: &str =
+    "Setup is still running: Meta is answering slowly. Reload the page to see the outcome; if this stays, use Retry setup.";
 
 /// A new inbox as an administrator enters it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -216,7 +228,7 @@ impl Services {
         let row = inboxes::get(&self.db, account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let row = self.run_setup(row).await?;
+        let row = self.setup_within(row).await?;
         Ok(InboxView::from(&row))
     }
 
@@ -244,7 +256,7 @@ impl Services {
             .await?
             .ok_or(AppError::NotFound)?;
         if token.is_some() {
-            row = self.run_setup(row).await?;
+            row = self.setup_within(row).await?;
         }
         Ok(InboxView::from(&row))
     }
@@ -399,7 +411,48 @@ impl Services {
     ) -> ServiceResult<InboxView> {
         self.require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
-        Ok(InboxView::from(&self.run_setup(row).await?))
+        Ok(InboxView::from(&self.setup_within(row).await?))
+    }
+
+    /// Runs setup, answering within [`SETUP_ANSWER_WITHIN`]: the finished setup's row, or else
+    /// the row marked [`SETUP_RUNNING`] while the setup goes on in the background. The mark is
+    /// written before the setup starts, so a setup finishing at the deadline is never overwritten.
+    async fn setup_within(&self, row: InboxRow) -> ServiceResult<InboxRow> {
+        inboxes::set_setup_result(&self.db, row.id, None, Some(SETUP_RUNNING), now_secs()).await?;
+        self.forget_inbox(row.id).await;
+        let (inbox_id, account_id) = (row.id, row.account_id);
+        let services = self.clone();
+        let setup = tokio::spawn(async move {
+            let result = services.run_setup(row).await;
+            if let Err(e) = &result {
+                // `run_setup` records its outcome itself; failing before that must not leave the
+                // inbox marked as running.
+                tracing::warn!(inbox_id, error = %e, "inbox setup failed");
+                if let Err(e) = inboxes::set_setup_result(
+                    &services.db,
+                    inbox_id,
+                    None,
+                    Some(SETUP_FAILED),
+                    now_secs(),
+                )
+                .await
+                {
+                    tracing::warn!(inbox_id, error = %e, "recording the setup failure failed");
+                }
+                services.forget_inbox(inbox_id).await;
+            }
+            result
+        });
+        match tokio::time::timeout(SETUP_ANSWER_WITHIN, setup).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(join)) => Err(ServiceError::Internal(format!("inbox setup task: {join}"))),
+            Err(_) => {
+                tracing::info!(inbox_id, "inbox setup continues in the background");
+                Ok(inboxes::get(&self.db, account_id, inbox_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?)
+            }
+        }
     }
 }
 

@@ -32,6 +32,8 @@ pub struct MetaWebhooks {
     pub wake: Arc<Notify>,
     /// One processing pass at a time in this process.
     pub(crate) pass: Arc<Mutex<()>>,
+    /// This process in the queue's claims: other instances on the same database skip its events.
+    pub instance: queue::InstanceId,
 }
 
 impl MetaWebhooks {

@@ -387,3 +387,7 @@ mod tests {
         .is_empty());
     }
 }
+
+#[cfg(test)]
+#[path = "payload_fuzz_tests.rs"]
+mod fuzz_tests;

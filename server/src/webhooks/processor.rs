@@ -23,12 +23,12 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
 const BATCH: i64 = 200;
 /// Finished webhook events and outgoing deliveries are kept this long (the activity log shows them).
 pub const RETENTION_SECS: i64 = 90 * 24 * 3600;
-const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 
-/// Deletes finished events and outgoing deliveries older than `before` (unix seconds).
+/// Deletes finished events and outgoing deliveries older than `before` (unix seconds); run by
+/// [`crate::jobs::prune`].
 pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
     let events =
-        sqlx::query("DELETE FROM webhook_events WHERE status <> 'pending' AND received_at < $1")
+        sqlx::query("DELETE FROM webhook_events WHERE status NOT IN ('pending', 'processing') AND received_at < $1")
             .bind(before)
             .execute(db)
             .await?
@@ -62,16 +62,9 @@ pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
     });
     tokio::spawn(async move {
         let wake = services.meta_webhooks.wake.clone();
-        let mut last_prune: Option<std::time::Instant> = None;
         loop {
             if let Err(e) = run_once(&services).await {
                 tracing::warn!(error = %e, "webhooks: processing pass failed; will retry");
-            }
-            if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_INTERVAL) {
-                last_prune = Some(std::time::Instant::now());
-                if let Err(e) = prune(&services.db, now_secs() - RETENTION_SECS).await {
-                    tracing::warn!(error = %e, "webhooks: pruning old events failed");
-                }
             }
             tokio::select! {
                 _ = wake.notified() => {}
@@ -89,12 +82,19 @@ enum Resolved {
     Ignored(String),
 }
 
-/// Processes every pending event; answers how many events were finished.
+/// Claims and processes every pending event (and every event whose claim ran out); answers how
+/// many events were finished. Another instance on the same database never gets the same event.
 pub async fn run_once(services: &Services) -> ServiceResult<usize> {
     let _one_pass = services.meta_webhooks.pass.lock().await;
     let mut total = 0;
     loop {
-        let batch = queue::pending(&services.db, BATCH).await?;
+        let batch = queue::claim(
+            &services.db,
+            &services.meta_webhooks.instance,
+            now_secs(),
+            BATCH,
+        )
+        .await?;
         if batch.is_empty() {
             break;
         }

@@ -1,12 +1,16 @@
 //! The durable queue of received webhook changes (`webhook_events`): stored on receipt before
 //! Meta gets its 200, processed asynchronously, deduplicated by [`Change::dedup_key`], and linked
 //! to the inboxes each change concerned (`webhook_event_inboxes`) for the activity log.
+use std::sync::Arc;
+
 use super::payload::Change;
 use crate::db::Db;
 
 /// Status of a stored event.
 pub mod status {
     pub const PENDING: &str = "pending";
+    /// Claimed by one instance, which is processing it now (see [`super::claim`]).
+    pub const PROCESSING: &str = "processing";
     pub const PROCESSED: &str = "processed";
     pub const IGNORED: &str = "ignored";
     pub const FAILED: &str = "failed";
@@ -62,14 +66,56 @@ pub async fn insert(db: &Db, c: &Change, now: i64) -> sqlx::Result<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Pending events, oldest first.
-pub async fn pending(db: &Db, limit: i64) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM webhook_events WHERE status = 'pending' ORDER BY id LIMIT $1"
+/// Names one running Greenlight instance in the claims it takes (diagnostics: which instance
+/// holds an event). Every process (every [`crate::startup::Application`]) gets its own.
+#[derive(Clone, Debug)]
+pub struct InstanceId(Arc<str>);
+
+impl Default for InstanceId {
+    fn default() -> Self {
+        InstanceId(Arc::from(uuid::Uuid::new_v4().to_string()))
+    }
+}
+
+impl InstanceId {
+    /// The id as stored in `claimed_by`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How long a claim holds: longer than any processing pass (a registration attempt waits on Meta
+/// for at most a minute); after it, another instance takes the event over.
+pub const CLAIM_LEASE_SECS: i64 = 10 * 60;
+
+/// Claims up to `limit` events for `instance`, oldest first: pending ones, and ones whose claim ran
+/// out (the instance that held them stopped). One statement, so two instances sharing the database
+/// never claim the same event (SQLite serialises writers; PostgreSQL will add
+/// `FOR UPDATE SKIP LOCKED` to the subquery).
+pub async fn claim(
+    db: &Db,
+    instance: &InstanceId,
+    now: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<EventRow>> {
+    let mut rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "UPDATE webhook_events SET status = 'processing', claimed_by = $1, claimed_until = $2
+         WHERE id IN (
+             SELECT id FROM webhook_events
+             WHERE status = 'pending' OR (status = 'processing' AND claimed_until < $3)
+             ORDER BY id LIMIT $4
+         )
+         RETURNING {COLUMNS}"
     ))
+    .bind(instance.as_str())
+    .bind(now + CLAIM_LEASE_SECS)
+    .bind(now)
     .bind(limit)
     .fetch_all(db)
-    .await
+    .await?;
+    // RETURNING gives no order guarantee.
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
 }
 
 /// Every stored event (tests, diagnostics), oldest first.
@@ -88,7 +134,8 @@ pub async fn finish(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE webhook_events SET status = $1, note = $2, processed_at = $3, attempts = attempts + 1
+        "UPDATE webhook_events SET status = $1, note = $2, processed_at = $3, attempts = attempts + 1,
+         claimed_by = NULL, claimed_until = NULL
          WHERE id = $4",
     )
     .bind(status)
@@ -100,11 +147,13 @@ pub async fn finish(
     .map(|_| ())
 }
 
-/// Counts a failed try; after [`MAX_ATTEMPTS`] the event is marked failed.
+/// Counts a failed try and releases the claim: the event is pending again, and after
+/// [`MAX_ATTEMPTS`] tries it is marked failed.
 pub async fn retry_later(db: &Db, id: i64, note: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE webhook_events SET attempts = attempts + 1, note = $1,
-         status = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE status END,
+         claimed_by = NULL, claimed_until = NULL,
+         status = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE 'pending' END,
          processed_at = CASE WHEN attempts + 1 >= $2 THEN $3 ELSE processed_at END
          WHERE id = $4",
     )

@@ -684,3 +684,207 @@ async fn webhook_urls_are_capped_sealed_at_rest_and_shown_masked() {
         plain
     );
 }
+
+/// A receiver that answers 500 to its first `failures` requests, then 200, recording each.
+async fn flaky_receiver(failures: usize) -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
+    let got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>> = Arc::default();
+    let sink = got.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let sink = sink.clone();
+            async move {
+                let mut seen = sink.lock().unwrap();
+                seen.push((headers, body));
+                if seen.len() <= failures {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/hook"), got)
+}
+
+/// The receiver's own check of `X-Greenlight-Signature-256`, written from the documented format
+/// (`sha256=` and the lower-case hex HMAC-SHA256 of the raw body) rather than Greenlight's code.
+fn receiver_accepts(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    headers
+        .get("x-greenlight-signature-256")
+        .and_then(|v| v.to_str().ok())
+        == Some(expected.as_str())
+}
+
+const DAY: i64 = 24 * 3600;
+
+/// An inbox waiting for its display name for 60 days: the setup read moved back, and more reads
+/// in the same state since (three on its first day).
+async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) -> i64 {
+    use greenlight::db::snapshots::{self, NewSnapshot};
+    let id = create_inbox(app, token, account_id, Scenario::PendingReview).await;
+    let now = greenlight::db::now_secs();
+    let start = (now / DAY - 60) * DAY + 3600;
+    sqlx::query("UPDATE health_snapshots SET checked_at = $1 WHERE inbox_id = $2")
+        .bind(start)
+        .bind(id)
+        .execute(&app.services.db)
+        .await
+        .unwrap();
+    let latest = snapshots::latest(&app.services.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.registration_state, "awaiting_display_name");
+    for at in [
+        start + 1800,
+        start + 3600,
+        now - 50 * DAY,
+        now - 40 * DAY,
+        now - 3600,
+    ] {
+        snapshots::insert(
+            &app.services.db,
+            NewSnapshot {
+                inbox_id: id,
+                checked_at: at,
+                source: greenlight::services::health::source::BACKGROUND,
+                health_json: latest.health_json.as_deref(),
+                error_kind: None,
+                error_message: None,
+                registration_state: "awaiting_display_name",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_stuck_number_alerts_once_even_after_old_snapshots_are_pruned() {
+    use greenlight::alerts::evaluator::sweep_stuck;
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let id = inbox_stuck_for_60_days(&app, &admin.access_token, admin.account_id).await;
+    let stuck = || async {
+        alert_kinds(&app, id)
+            .await
+            .iter()
+            .filter(|k| k.as_str() == greenlight::alerts::rules::kind::STUCK)
+            .count()
+    };
+    let now = greenlight::db::now_secs();
+    sweep_stuck(&app.services, now, DAY).await.unwrap();
+    assert_eq!(stuck().await, 1);
+    assert_eq!(
+        sweep_stuck(&app.services, now, DAY).await.unwrap(),
+        0,
+        "a second sweep raises nothing"
+    );
+    // Pruning thins the stretch's old days (the first day had three reads) but keeps the read
+    // that began it: the stretch, and so the alert, stay the same.
+    let pruned = greenlight::jobs::prune::run_once(
+        &app.services.db,
+        greenlight::jobs::prune::Retention::default(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(pruned.thinned_snapshots, 1, "{pruned:?}");
+    assert_eq!(sweep_stuck(&app.services, now, DAY).await.unwrap(), 0);
+    assert_eq!(stuck().await, 1);
+}
+
+#[tokio::test]
+async fn an_alert_delivery_is_retried_until_accepted_and_every_try_is_signed() {
+    let app = spawn_with_webhooks_and(&[ALLOW_PRIVATE]).await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let (url, got) = flaky_receiver(2).await;
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/accounts/{}/alert_webhooks",
+            admin.account_id
+        )))
+        .header("api_access_token", &admin.access_token)
+        .json(&json!({"url": url, "secret": SECRET}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let hook = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = inbox_stuck_for_60_days(&app, &admin.access_token, admin.account_id).await;
+    greenlight::alerts::evaluator::sweep_stuck(&app.services, greenlight::db::now_secs(), DAY)
+        .await
+        .unwrap();
+
+    // Each failed try is scheduled by the back-off; the test makes the retry due at once.
+    for tries in 1..=3 {
+        app.services.alert_wake.notify_one();
+        assert!(
+            eventually(20, || async { got.lock().unwrap().len() >= tries }).await,
+            "try {tries} reached the receiver"
+        );
+        if tries < 3 {
+            assert!(
+                eventually(10, || async {
+                    sqlx::query(
+                        "UPDATE outgoing_deliveries SET next_attempt_at = 0
+                         WHERE status = 'pending' AND attempts = $1",
+                    )
+                    .bind(tries as i64)
+                    .execute(&app.services.db)
+                    .await
+                    .unwrap()
+                    .rows_affected()
+                        == 1
+                })
+                .await,
+                "try {tries} recorded as failed, retry scheduled"
+            );
+        }
+    }
+    let delivered = eventually(10, || async {
+        let d = greenlight::alerts::store::deliveries(&app.services.db, hook, 10)
+            .await
+            .unwrap();
+        d.len() == 1 && d[0].status == "delivered"
+    })
+    .await;
+    assert!(delivered);
+    let d = greenlight::alerts::store::deliveries(&app.services.db, hook, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!((d.attempts, d.status_code), (3, Some(200)), "{d:?}");
+
+    let tries = got.lock().unwrap().clone();
+    assert_eq!(tries.len(), 3, "no try after the success");
+    for (headers, body) in &tries {
+        assert!(
+            receiver_accepts(SECRET, headers, body),
+            "every try is signed"
+        );
+        assert!(!receiver_accepts("another-secret-xxxxxxxx", headers, body));
+        assert_eq!(body, &tries[0].1, "the same payload each time");
+        assert_eq!(
+            headers["x-greenlight-delivery"],
+            d.id.to_string().as_str(),
+            "one delivery id"
+        );
+    }
+    let payload: Value = serde_json::from_slice(&tries[0].1).unwrap();
+    assert_eq!(
+        payload["alert"]["kind"],
+        greenlight::alerts::rules::kind::STUCK
+    );
+    assert_eq!(payload["inbox"]["id"], id);
+}

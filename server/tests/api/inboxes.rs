@@ -300,3 +300,74 @@ async fn a_refused_token_leaves_the_inbox_with_a_setup_error_and_retry_fixes_it(
     .await;
     assert_eq!(s, 200);
 }
+
+#[tokio::test]
+async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_background() {
+    use greenlight::services::inboxes::SETUP_RUNNING;
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let n = app.number(Scenario::Healthy);
+    // Meta does not answer the first read of the number until released.
+    let hold = app.sim.sim.hold("GET", &format!("/{}", n.id), usize::MAX);
+    let (status, body) = call(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/accounts/{}/inboxes", admin.account_id),
+        Some(&admin.access_token),
+        Some(json!({
+            "name": "Slow Meta",
+            "channel": {"type": "whatsapp", "phone_number": "+16315550100", "provider": "whatsapp_cloud",
+                "provider_config": {"api_key": n.token, "phone_number_id": n.id, "business_account_id": n.waba_id}}
+        })),
+    )
+    .await;
+    // The answer came while Meta still held the read: the inbox is saved, setup runs on.
+    assert_eq!(status, 201, "{body}");
+    assert!(hold.arrived() >= 1, "setup asked Meta");
+    assert!(
+        app.sim
+            .sim
+            .calls_to("GET", &format!("/{}", n.id))
+            .is_empty(),
+        "the read is still held"
+    );
+    assert_eq!(body["setup_error"], SETUP_RUNNING, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let (_, shown) = call(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/accounts/{}/inboxes/{id}", admin.account_id),
+        Some(&admin.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        shown["setup_error"], SETUP_RUNNING,
+        "the page shows it running"
+    );
+
+    hold.release();
+    let row = || async {
+        greenlight::db::inboxes::get(&app.services.db, admin.account_id, id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert!(
+        crate::webhooks::eventually(20, || async {
+            let r = row().await;
+            r.setup_error.is_none() && r.business_id.is_some()
+        })
+        .await,
+        "setup finished in the background: {:?}",
+        row().await.setup_error
+    );
+    assert_eq!(
+        app.sim
+            .sim
+            .calls_to("POST", &format!("/{}/subscribed_apps", n.waba_id))
+            .len(),
+        1,
+        "the app was subscribed once"
+    );
+}

@@ -252,7 +252,10 @@ async fn name_approval_registers_the_number_once_on_the_first_delivery() {
     assert!(
         eventually(10, || async {
             let all = queue::all(&app.services.db).await.unwrap();
-            all.len() == before + 1 && all.iter().all(|e| e.status != queue::status::PENDING)
+            all.len() == before + 1
+                && all.iter().all(|e| {
+                    e.status != queue::status::PENDING && e.status != queue::status::PROCESSING
+                })
         })
         .await
     );

@@ -1,0 +1,136 @@
+//! Keeps the database bounded: health snapshots older than `GREENLIGHT_HEALTH_RETENTION` are
+//! deleted and, beyond [`FULL_DETAIL`], only the last snapshot of each inbox per day is kept
+//! (the history chart needs no more), state changes excepted (see [`snapshots`]); expired sessions are deleted; finished webhook events and
+//! outgoing alert deliveries go after [`processor::RETENTION_SECS`]. Runs hourly.
+use std::time::Duration;
+
+use tower_sessions::ExpiredDeletion;
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::db::{now_secs, Db};
+use crate::services::Services;
+use crate::webhooks::processor;
+
+/// Snapshots younger than this are all kept.
+pub const FULL_DETAIL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The default of `GREENLIGHT_HEALTH_RETENTION`.
+pub const DEFAULT_HEALTH_RETENTION: Duration = Duration::from_secs(400 * 24 * 3600);
+const INTERVAL: Duration = Duration::from_secs(3600);
+const DAY_SECS: i64 = 24 * 3600;
+
+/// How long what is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    /// Health snapshots older than this are deleted.
+    pub health: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            health: DEFAULT_HEALTH_RETENTION,
+        }
+    }
+}
+
+/// What one run deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Snapshots older than the retention.
+    pub expired_snapshots: u64,
+    /// Snapshots beyond the full-detail window that were not their inbox's last of the day.
+    pub thinned_snapshots: u64,
+    /// Finished webhook events and outgoing deliveries.
+    pub events_and_deliveries: u64,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum PruneError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("sessions: {0}")]
+    Sessions(#[from] tower_sessions::session_store::Error),
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// Deletes old snapshots. Never deletes, however old: an inbox's newest snapshot and its newest
+/// good one (the state and the display number are read from them), nor a snapshot whose known
+/// registration state differs from the one before it. Those state changes delimit the stretches
+/// the stuck-number alert is keyed on: deleting the first snapshot of a stretch would raise the
+/// alert again. They are few (a number changes state rarely).
+pub async fn snapshots(db: &Db, retention: Retention, now: i64) -> sqlx::Result<(u64, u64)> {
+    const KEEP_NEWEST: &str = "id NOT IN (SELECT MAX(id) FROM health_snapshots GROUP BY inbox_id)
+         AND id NOT IN (SELECT MAX(id) FROM health_snapshots WHERE health_json IS NOT NULL GROUP BY inbox_id)
+         AND id NOT IN (
+             SELECT id FROM (
+                 SELECT id, registration_state AS state,
+                        LAG(registration_state) OVER (PARTITION BY inbox_id ORDER BY id) AS before
+                 FROM health_snapshots WHERE registration_state <> 'unknown'
+             ) changes
+             WHERE before IS NULL OR before <> state
+         )";
+    let expired = sqlx::query(&format!(
+        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}"
+    ))
+    .bind(now.saturating_sub(secs(retention.health)))
+    .execute(db)
+    .await?
+    .rows_affected();
+    // Days are UTC days of `checked_at`; the last snapshot of the day stands for it.
+    let thinned = sqlx::query(&format!(
+        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}
+         AND id NOT IN (
+             SELECT MAX(id) FROM health_snapshots WHERE checked_at < $1
+             GROUP BY inbox_id, checked_at / $2
+         )"
+    ))
+    .bind(now.saturating_sub(secs(FULL_DETAIL)))
+    .bind(DAY_SECS)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok((expired, thinned))
+}
+
+/// One pruning run at `now` (unix seconds).
+pub async fn run_once(db: &Db, retention: Retention, now: i64) -> Result<Pruned, PruneError> {
+    let (expired_snapshots, thinned_snapshots) = snapshots(db, retention, now).await?;
+    let events_and_deliveries = processor::prune(db, now - processor::RETENTION_SECS).await?;
+    // The session store's own deletion: it knows how it stores expiry dates.
+    SqliteStore::new(db.clone())
+        .with_table_name("sessions")
+        .map_err(|e| {
+            PruneError::Sessions(tower_sessions::session_store::Error::Backend(e.to_string()))
+        })?
+        .delete_expired()
+        .await?;
+    Ok(Pruned {
+        expired_snapshots,
+        thinned_snapshots,
+        events_and_deliveries,
+    })
+}
+
+/// Starts the hourly pruning.
+pub fn spawn(services: Services, retention: Retention) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(INTERVAL);
+        loop {
+            tick.tick().await;
+            match run_once(&services.db, retention, now_secs()).await {
+                Ok(p) if p == Pruned::default() => {}
+                Ok(p) => tracing::info!(
+                    expired_snapshots = p.expired_snapshots,
+                    thinned_snapshots = p.thinned_snapshots,
+                    events_and_deliveries = p.events_and_deliveries,
+                    "pruned old rows"
+                ),
+                Err(e) => tracing::warn!(error = %e, "pruning old rows failed; will retry"),
+            }
+        }
+    })
+}
