@@ -157,6 +157,9 @@ impl Application {
         } else {
             services
         };
+        crate::db::inboxes::fill_verify_token_digests(&services.db)
+            .await
+            .map_err(|e| StartupError::SetupCode(format!("verify token digests: {e}")))?;
         crate::alerts::outgoing::seal_stored_urls(&services)
             .await
             .map_err(|e| StartupError::AlertUrls(e.to_string()))?;

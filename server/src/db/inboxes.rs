@@ -39,8 +39,8 @@ pub struct NewInboxRow<'a> {
 pub async fn insert(db: &Db, row: NewInboxRow<'_>, now: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO inboxes (account_id, name, phone_number, phone_number_id, business_account_id,
-            access_token_sealed, webhook_verify_token, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            access_token_sealed, webhook_verify_token, webhook_verify_token_digest, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id",
     )
     .bind(row.account_id)
     .bind(row.name)
@@ -50,8 +50,36 @@ pub async fn insert(db: &Db, row: NewInboxRow<'_>, now: i64) -> sqlx::Result<i64
     .bind(row.access_token_sealed)
     .bind(row.webhook_verify_token)
     .bind(now)
+    .bind(crate::auth::api_token::digest(row.webhook_verify_token))
     .fetch_one(db)
     .await
+}
+
+/// Whether some inbox has this verify token (looked up by digest through an index).
+pub async fn has_verify_token(db: &Db, token: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM inboxes WHERE webhook_verify_token_digest = $1)",
+    )
+    .bind(crate::auth::api_token::digest(token))
+    .fetch_one(db)
+    .await
+}
+
+/// Fills the verify-token digest of inboxes stored before it existed; returns how many.
+pub async fn fill_verify_token_digests(db: &Db) -> sqlx::Result<usize> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, webhook_verify_token FROM inboxes WHERE webhook_verify_token_digest IS NULL",
+    )
+    .fetch_all(db)
+    .await?;
+    for (id, token) in &rows {
+        sqlx::query("UPDATE inboxes SET webhook_verify_token_digest = $1 WHERE id = $2")
+            .bind(crate::auth::api_token::digest(token))
+            .bind(id)
+            .execute(db)
+            .await?;
+    }
+    Ok(rows.len())
 }
 
 pub async fn get(db: &Db, account_id: i64, inbox_id: i64) -> sqlx::Result<Option<InboxRow>> {
