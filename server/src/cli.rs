@@ -92,15 +92,28 @@ fn explicit_flags(matches: &clap::ArgMatches) -> ExplicitFlags {
 }
 
 async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
+    if !matches!(cli.command, Command::Serve(_)) {
+        // Warnings (such as loose file permissions) must reach the operator here too.
+        crate::telemetry::init(crate::config::LogFormat::Text);
+    }
     match cli.command {
         Command::Serve(args) => serve(*args, explicit).await,
-        Command::Migrate(db) => match crate::db::open(&db.url()).await {
-            Ok(_) => {
-                println!("migrations applied to {}", db.url());
-                ExitCode::SUCCESS
+        Command::Migrate(db) => {
+            if let Err(e) = crate::private_files::secure_data_dir(&db.data_dir, db.uses_data_dir())
+            {
+                return fail(format!(
+                    "cannot create the data directory {}: {e}",
+                    db.data_dir.display()
+                ));
             }
-            Err(e) => fail(e),
-        },
+            match crate::db::open(&db.url()).await {
+                Ok(_) => {
+                    println!("migrations applied to {}", db.url());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Users {
             command: UsersCommand::Create(a),
         } => {

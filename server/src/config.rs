@@ -34,6 +34,13 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
+    /// Whether the database is the SQLite file in the data directory (no explicit URL).
+    pub fn uses_data_dir(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_none_or(|u| u.trim().is_empty())
+    }
+
     /// The URL to open: the explicit one, else the SQLite file in the data directory.
     pub fn url(&self) -> String {
         match &self.database_url {

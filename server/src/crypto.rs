@@ -58,12 +58,15 @@ impl SecretBox {
             reason,
         };
         if path.exists() {
+            crate::private_files::warn_if_looser(&path, crate::private_files::FILE_MODE);
             let text = std::fs::read_to_string(&path).map_err(|e| err(e.to_string()))?;
             return decode_key(&text)
                 .map(Self::from_key)
                 .ok_or_else(|| err("expected 64 hex digits".into()));
         }
-        std::fs::create_dir_all(data_dir).map_err(|e| err(e.to_string()))?;
+        if !data_dir.exists() {
+            crate::private_files::ensure_dir(data_dir).map_err(|e| err(e.to_string()))?;
+        }
         let key: [u8; 32] = XChaCha20Poly1305::generate_key(&mut OsRng).into();
         write_private(&path, hex::encode(key).as_bytes()).map_err(|e| err(e.to_string()))?;
         Ok(Self::from_key(key))

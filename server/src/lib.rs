@@ -12,6 +12,7 @@ pub mod graph;
 pub mod http;
 pub mod jobs;
 mod memory;
+pub mod private_files;
 pub mod registration;
 pub mod services;
 pub mod simulator;

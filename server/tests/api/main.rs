@@ -13,6 +13,7 @@ mod logs;
 mod migrations;
 mod ops;
 mod registration;
+mod secrets;
 mod sessions;
 mod sim_hard;
 mod webhook_privacy;
