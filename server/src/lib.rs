@@ -19,3 +19,6 @@ pub mod simulator;
 pub mod startup;
 pub mod telemetry;
 pub mod webhooks;
+
+#[cfg(test)]
+mod secret_debug_tests;
