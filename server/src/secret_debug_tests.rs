@@ -1,7 +1,7 @@
 //! Every secret-bearing type prints `[redacted]` (or secrecy's `[REDACTED]`) in `Debug`.
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, UsersCommand};
 
 const SECRET: &str = "s3cr3t-value-7f2a";
 
@@ -32,6 +32,32 @@ fn serve_args_hide_the_key_the_app_secret_and_the_verify_token() {
     assert_hidden("ServeArgs", debug.clone());
     // Everything else stays visible, so the Debug output is still worth logging.
     assert!(debug.contains("graph_api_version"), "{debug}");
+}
+
+#[test]
+fn users_create_args_hide_the_password() {
+    let cli = Cli::parse_from([
+        "greenlight",
+        "users",
+        "create",
+        "--email",
+        "a@b.co",
+        "--name",
+        "A",
+        "--password",
+        SECRET,
+        "--account",
+        "X",
+        "--role",
+        "agent",
+    ]);
+    assert!(matches!(
+        cli.command,
+        Command::Users {
+            command: UsersCommand::Create(_)
+        }
+    ));
+    assert_hidden("CreateUserArgs", format!("{cli:?}"));
 }
 
 #[test]

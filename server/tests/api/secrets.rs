@@ -107,3 +107,58 @@ async fn a_loose_key_file_is_kept_but_loudly_reported() {
     // The database Greenlight created itself is private all the same.
     assert_eq!(mode(&data_dir.join("greenlight.db")), 0o600);
 }
+
+#[tokio::test]
+async fn rotating_the_api_token_answers_the_new_one_once_and_retires_the_old() {
+    let app = crate::helpers::spawn_app().await;
+    let created = app.user("ada@example.com", "Acme", "administrator").await;
+    let old = created.access_token.clone();
+    // Warm the token cache: rotation must not leave the old token working from it.
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &old).await.status(),
+        200
+    );
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/profile/access_token"))
+        .header("api_access_token", &old)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"].to_str().unwrap(),
+        "no-store"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    let new = body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(new.len(), 64);
+    assert_ne!(new, old);
+
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &old).await.status(),
+        401
+    );
+    let profile = app.get_with_token("/api/v1/profile", &new).await;
+    assert_eq!(profile.status(), 200);
+    let profile: serde_json::Value = profile.json().await.unwrap();
+    assert_eq!(profile["email"], "ada@example.com");
+    // The profile never shows the token again.
+    assert!(!profile.to_string().contains(&new));
+
+    // Without a token or session: 401, and nothing rotated.
+    let anonymous = app
+        .client
+        .post(app.url("/api/v1/profile/access_token"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &new).await.status(),
+        200
+    );
+}
