@@ -30,6 +30,29 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Manage the key that seals tokens and PINs at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+/// `keys` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Re-seal every stored secret under a new key file (stop `serve` first); the old key is kept
+    /// as secret.key.previous and still read.
+    Rotate(RotateKeyArgs),
+}
+
+/// `keys rotate` options.
+#[derive(Args, Debug)]
+pub struct RotateKeyArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Rotation works on the key file; a configured key is rotated by whoever configures it.
+    #[arg(long, env = "GREENLIGHT_SECRET_KEY", hide_env_values = true, value_parser = secret_arg)]
+    pub secret_key: Option<SecretString>,
 }
 
 /// `users` subcommands.
@@ -187,6 +210,9 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Keys {
+            command: KeysCommand::Rotate(a),
+        } => rotate_keys(a).await,
         Command::Users {
             command: UsersCommand::RotateToken(a),
         } => token_command(a, TokenAction::Rotate).await,
@@ -235,6 +261,25 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
                 }
             }
         }
+    }
+}
+
+async fn rotate_keys(a: RotateKeyArgs) -> ExitCode {
+    if a.secret_key.is_some() {
+        return fail(
+            "keys rotate works on the key file; GREENLIGHT_SECRET_KEY is set, so the key is yours to rotate",
+        );
+    }
+    let db = match crate::db::open(&a.db.url()).await {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    match crate::key_rotation::rotate(&db, &a.db.data_dir).await {
+        Ok(done) => {
+            println!("{}", serde_json::to_string(&done).expect("serializable"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("keys rotate: {e}")),
     }
 }
 

@@ -185,17 +185,20 @@ impl SecretBox {
         if let Some(k) = configured {
             return decode_key(k).map(Self::from_key).ok_or(CryptoError::BadKey);
         }
-        let path = data_dir.join("secret.key");
+        let path = data_dir.join(KEY_FILE);
         let err = |reason: String| CryptoError::KeyFile {
             path: path.clone(),
             reason,
         };
-        if path.exists() {
-            crate::private_files::warn_if_looser(&path, crate::private_files::FILE_MODE);
-            let text = std::fs::read_to_string(&path).map_err(|e| err(e.to_string()))?;
-            return decode_key(&text)
-                .map(Self::from_key)
-                .ok_or_else(|| err("expected 64 hex digits".into()));
+        if let Some(key) = read_key_file(&path)? {
+            let mut secrets = Self::from_key(key);
+            // A rotation in progress (`.new`) or just finished (`.previous`): keep both readable.
+            for name in [NEW_KEY_FILE, PREVIOUS_KEY_FILE] {
+                if let Some(other) = read_key_file(&data_dir.join(name))? {
+                    secrets = secrets.with_previous(other);
+                }
+            }
+            return Ok(secrets);
         }
         if !data_dir.exists() {
             crate::private_files::ensure_dir(data_dir).map_err(|e| err(e.to_string()))?;
@@ -231,6 +234,44 @@ impl SecretBox {
             .ok_or(CryptoError::Open)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Open)
     }
+}
+
+/// The key file in the data directory.
+pub const KEY_FILE: &str = "secret.key";
+/// The key a rotation is moving to, until it becomes [`KEY_FILE`].
+pub const NEW_KEY_FILE: &str = "secret.key.new";
+/// The key before the last rotation, kept readable.
+pub const PREVIOUS_KEY_FILE: &str = "secret.key.previous";
+
+/// A fresh random key.
+pub fn generate_key() -> [u8; 32] {
+    XChaCha20Poly1305::generate_key(&mut OsRng).into()
+}
+
+/// The key in `path`, `None` when there is no such file; warns when the file is not private.
+pub fn read_key_file(path: &Path) -> Result<Option<[u8; 32]>, CryptoError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let err = |reason: String| CryptoError::KeyFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    crate::private_files::warn_if_looser(path, crate::private_files::FILE_MODE);
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    decode_key(&text)
+        .map(Some)
+        .ok_or_else(|| err("expected 64 hex digits".into()))
+}
+
+/// Writes `key` to `path` with mode 0600, replacing it atomically (temporary file, then rename).
+pub fn write_key_file(path: &Path, key: &[u8; 32]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    write_private(&tmp, hex::encode(key).as_bytes())?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(unix)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod jobs;
+pub mod key_rotation;
 mod memory;
 pub mod private_files;
 pub mod registration;

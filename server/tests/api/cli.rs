@@ -257,3 +257,19 @@ async fn tokens_rotate_and_revoke_from_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nobody@example.com"));
 }
+
+#[test]
+fn keys_rotate_leaves_a_configured_key_to_its_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = greenlight()
+        .env("GREENLIGHT_SECRET_KEY", "ab".repeat(32))
+        .args(["keys", "rotate", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("GREENLIGHT_SECRET_KEY"), "{err}");
+    assert!(!err.contains(&"ab".repeat(32)), "{err}");
+    assert!(!dir.path().join("secret.key").exists());
+}

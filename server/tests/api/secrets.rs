@@ -162,3 +162,123 @@ async fn rotating_the_api_token_answers_the_new_one_once_and_retires_the_old() {
         200
     );
 }
+
+/// Every sealed value in the database, by table, column and row.
+async fn sealed_values(db: &greenlight::db::Db) -> Vec<(String, i64, String)> {
+    let mut all = Vec::new();
+    for (table, column) in greenlight::key_rotation::SEALED_COLUMNS {
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY rowid"
+        ))
+        .fetch_all(db)
+        .await
+        .unwrap();
+        all.extend(
+            rows.into_iter()
+                .map(|(row, v)| (format!("{table}.{column}"), row, v)),
+        );
+    }
+    all
+}
+
+#[tokio::test]
+async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
+    use greenlight::crypto::SecretBox;
+    let app = crate::helpers::spawn_app_with(&["--alert-allow-private-networks"]).await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let n = app.number(greenlight::simulator::Scenario::Healthy);
+    let inbox = app
+        .client
+        .post(app.url(&format!("/api/v1/accounts/{}/inboxes", admin.account_id)))
+        .header("api_access_token", &admin.access_token)
+        .json(&serde_json::json!({
+            "name": "Support",
+            "channel": {"type": "whatsapp", "provider": "whatsapp_cloud",
+                "phone_number": n.display_phone_number,
+                "provider_config": {"api_key": n.token, "phone_number_id": n.id,
+                    "business_account_id": n.waba_id}},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        inbox.status().is_success(),
+        "{}",
+        inbox.text().await.unwrap()
+    );
+    let hook = app
+        .client
+        .post(app.url(&format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id)))
+        .header("api_access_token", &admin.access_token)
+        .json(&serde_json::json!({"url": "http://127.0.0.1:9/hook", "secret": "hook-secret-123456789"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), 201, "{}", hook.text().await.unwrap());
+
+    let dir = app._data_dir.path();
+    let old_key = std::fs::read_to_string(dir.join("secret.key")).unwrap();
+    let old_box = SecretBox::load(None, dir).unwrap();
+    let before = sealed_values(&app.services.db).await;
+    assert!(
+        before.len() >= 3,
+        "token, hook secret and URL are sealed: {before:?}"
+    );
+    let plain: Vec<String> = before
+        .iter()
+        .map(|(_, _, v)| old_box.open(v).unwrap())
+        .collect();
+    assert!(plain.contains(&n.token));
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .env_remove("GREENLIGHT_SECRET_KEY")
+        .env_remove("DATABASE_URL")
+        .args(["keys", "rotate", "--data-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["resealed"].as_u64().unwrap() as usize, before.len());
+    assert_eq!(report["old_key_id"].as_str().unwrap(), old_box.key_id());
+
+    // The key files moved: the new one is current, the old one kept, both private.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("secret.key.previous")).unwrap(),
+        old_key
+    );
+    assert_ne!(
+        std::fs::read_to_string(dir.join("secret.key")).unwrap(),
+        old_key
+    );
+    assert!(!dir.join("secret.key.new").exists());
+    for file in ["secret.key", "secret.key.previous"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+
+    let after = sealed_values(&app.services.db).await;
+    let new_box = SecretBox::load(None, dir).unwrap();
+    assert_eq!(new_box.key_id(), report["new_key_id"].as_str().unwrap());
+    // The new key alone (no previous file) opens everything: nothing was left under the old one.
+    let fresh = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("secret.key"), fresh.path().join("secret.key")).unwrap();
+    let only_new = SecretBox::load(None, fresh.path()).unwrap();
+    for ((what, row, old), (_, _, new), plain) in before
+        .iter()
+        .zip(&after)
+        .zip(&plain)
+        .map(|((a, b), p)| (a, b, p))
+    {
+        assert_ne!(old, new, "{what} row {row} was re-sealed");
+        assert!(
+            old_box.open(new).is_err(),
+            "{what} row {row}: not under the old key"
+        );
+        assert_eq!(&only_new.open(new).unwrap(), plain, "{what} row {row}");
+        assert_eq!(&new_box.open(new).unwrap(), plain);
+    }
+}
