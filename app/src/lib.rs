@@ -10,6 +10,7 @@ pub mod health;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;
+pub mod redact;
 pub mod views;
 
 use leptos::prelude::*;

@@ -73,14 +73,26 @@ pub struct InboxOverview {
     pub rows: Vec<InboxRowView>,
 }
 
-/// The "add inbox" form.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The "add inbox" form. `Debug` never shows the access token.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxForm {
     pub name: String,
     pub phone_number: String,
     pub phone_number_id: String,
     pub business_account_id: String,
     pub api_key: String,
+}
+
+impl std::fmt::Debug for InboxForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboxForm")
+            .field("name", &self.name)
+            .field("phone_number", &self.phone_number)
+            .field("phone_number_id", &self.phone_number_id)
+            .field("business_account_id", &self.business_account_id)
+            .field("api_key", &crate::redact::Secret(&self.api_key))
+            .finish()
+    }
 }
 
 /// The inbox settings and collaborators tabs.

@@ -1,8 +1,10 @@
-//! The command line: `serve`, `migrate`, `users create`.
+//! The command line: `serve`, `migrate`, `users create|rotate-token|revoke-token`.
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{DbArgs, ServeArgs};
 use crate::demo::ExplicitFlags;
@@ -28,6 +30,29 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Manage the key that seals tokens and PINs at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+/// `keys` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Re-seal every stored secret under a new key file (stop `serve` first); the old key is kept
+    /// as secret.key.previous and still read.
+    Rotate(RotateKeyArgs),
+}
+
+/// `keys rotate` options.
+#[derive(Args, Debug)]
+pub struct RotateKeyArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Rotation works on the key file; a configured key is rotated by whoever configures it.
+    #[arg(long, env = "GREENLIGHT_SECRET_KEY", hide_env_values = true, value_parser = secret_arg)]
+    pub secret_key: Option<SecretString>,
 }
 
 /// `users` subcommands.
@@ -35,17 +60,37 @@ pub enum Command {
 pub enum UsersCommand {
     /// Create a user (and the account if needed); prints one JSON line with the API token.
     Create(CreateUserArgs),
+    /// Replace a user's REST API token; prints one JSON line with the new token (shown once).
+    RotateToken(UserTokenArgs),
+    /// Revoke a user's REST API token: no token works until the next rotation.
+    RevokeToken(UserTokenArgs),
 }
 
-/// `users create` options.
+/// `users rotate-token` / `users revoke-token` options.
+#[derive(Args, Debug)]
+pub struct UserTokenArgs {
+    #[arg(long)]
+    pub email: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `users create` options. `Debug` shows the password as `[REDACTED]`.
+///
+/// The password comes from, in this order: `--password-stdin`, `--password` (discouraged: it
+/// lands in shell history and `ps`), `GREENLIGHT_USER_PASSWORD`, else a prompt at a terminal.
 #[derive(Args, Debug)]
 pub struct CreateUserArgs {
     #[arg(long)]
     pub email: String,
     #[arg(long)]
     pub name: String,
+    /// Discouraged (visible in `ps` and shell history); prefer `--password-stdin` or the prompt.
+    #[arg(long, env = "GREENLIGHT_USER_PASSWORD", hide_env_values = true, value_parser = secret_arg)]
+    pub password: Option<SecretString>,
+    /// Read the password from the first line of standard input.
     #[arg(long)]
-    pub password: String,
+    pub password_stdin: bool,
     /// Account name; created when no account has it.
     #[arg(long)]
     pub account: String,
@@ -53,6 +98,57 @@ pub struct CreateUserArgs {
     pub role: String,
     #[command(flatten)]
     pub db: DbArgs,
+}
+
+fn secret_arg(s: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(s))
+}
+
+/// Why `users create` has no password.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordSourceError {
+    #[error("--password-stdin: cannot read standard input: {0}")]
+    Stdin(std::io::Error),
+    #[error("cannot read the password from the terminal: {0}")]
+    Prompt(std::io::Error),
+    #[error("--password: the two passwords differ")]
+    Mismatch,
+    #[error(
+        "--password: none given; use --password-stdin, GREENLIGHT_USER_PASSWORD or run at a terminal"
+    )]
+    Missing,
+}
+
+/// The password of `users create`, from the first source that has one.
+fn password_of(args: &CreateUserArgs) -> Result<SecretString, PasswordSourceError> {
+    use std::io::{BufRead, IsTerminal};
+    if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(PasswordSourceError::Stdin)?;
+        let secret = SecretString::from(line.trim_end_matches(['\n', '\r']));
+        secrecy::zeroize::Zeroize::zeroize(&mut line);
+        return Ok(secret);
+    }
+    if let Some(p) = &args.password {
+        return Ok(p.clone());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(PasswordSourceError::Missing);
+    }
+    let first = SecretString::from(
+        rpassword::prompt_password(format!("Password for {}: ", args.email))
+            .map_err(PasswordSourceError::Prompt)?,
+    );
+    let again = SecretString::from(
+        rpassword::prompt_password("Repeat the password: ").map_err(PasswordSourceError::Prompt)?,
+    );
+    if first.expose_secret() != again.expose_secret() {
+        return Err(PasswordSourceError::Mismatch);
+    }
+    Ok(first)
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -92,18 +188,44 @@ fn explicit_flags(matches: &clap::ArgMatches) -> ExplicitFlags {
 }
 
 async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
+    if !matches!(cli.command, Command::Serve(_)) {
+        // Warnings (such as loose file permissions) must reach the operator here too.
+        crate::telemetry::init(crate::config::LogFormat::Text);
+    }
     match cli.command {
         Command::Serve(args) => serve(*args, explicit).await,
-        Command::Migrate(db) => match crate::db::open(&db.url()).await {
-            Ok(_) => {
-                println!("migrations applied to {}", db.url());
-                ExitCode::SUCCESS
+        Command::Migrate(db) => {
+            if let Err(e) = crate::private_files::secure_data_dir(&db.data_dir, db.uses_data_dir())
+            {
+                return fail(format!(
+                    "cannot create the data directory {}: {e}",
+                    db.data_dir.display()
+                ));
             }
-            Err(e) => fail(e),
-        },
+            match crate::db::open(&db.url()).await {
+                Ok(_) => {
+                    println!("migrations applied to {}", db.url());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate(a),
+        } => rotate_keys(a).await,
+        Command::Users {
+            command: UsersCommand::RotateToken(a),
+        } => token_command(a, TokenAction::Rotate).await,
+        Command::Users {
+            command: UsersCommand::RevokeToken(a),
+        } => token_command(a, TokenAction::Revoke).await,
         Command::Users {
             command: UsersCommand::Create(a),
         } => {
+            let password = match password_of(&a) {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
             let db = match crate::db::open(&a.db.url()).await {
                 Ok(db) => db,
                 Err(e) => return fail(e),
@@ -120,7 +242,7 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
                 .create_user(NewUser {
                     email: a.email,
                     name: a.name,
-                    password: a.password,
+                    password: password.expose_secret().to_owned(),
                     account: a.account,
                     role: a.role,
                 })
@@ -139,6 +261,63 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
                 }
             }
         }
+    }
+}
+
+async fn rotate_keys(a: RotateKeyArgs) -> ExitCode {
+    if a.secret_key.is_some() {
+        return fail(
+            "keys rotate works on the key file; GREENLIGHT_SECRET_KEY is set, so the key is yours to rotate",
+        );
+    }
+    let db = match crate::db::open(&a.db.url()).await {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    match crate::key_rotation::rotate(&db, &a.db.data_dir).await {
+        Ok(done) => {
+            println!("{}", serde_json::to_string(&done).expect("serializable"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("keys rotate: {e}")),
+    }
+}
+
+/// What `users rotate-token|revoke-token` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenAction {
+    Rotate,
+    Revoke,
+}
+
+async fn token_command(a: UserTokenArgs, action: TokenAction) -> ExitCode {
+    let db = match crate::db::open(&a.db.url()).await {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    let result = match action {
+        TokenAction::Rotate => crate::services::api_tokens::rotate_by_email(&db, &a.email)
+            .await
+            .map(Some),
+        TokenAction::Revoke => crate::services::api_tokens::revoke_by_email(&db, &a.email)
+            .await
+            .map(|()| None),
+    };
+    match result {
+        Ok(Some(token)) => {
+            let line =
+                serde_json::json!({ "email": a.email, "access_token": token.expose_secret() });
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            println!(
+                "{}",
+                serde_json::json!({ "email": a.email, "revoked": true })
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("--email: {e}")),
     }
 }
 

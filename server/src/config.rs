@@ -34,6 +34,13 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
+    /// Whether the database is the SQLite file in the data directory (no explicit URL).
+    pub fn uses_data_dir(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_none_or(|u| u.trim().is_empty())
+    }
+
     /// The URL to open: the explicit one, else the SQLite file in the data directory.
     pub fn url(&self) -> String {
         match &self.database_url {
@@ -44,7 +51,7 @@ impl DbArgs {
 }
 
 /// `greenlight serve` options.
-#[derive(Args, Clone, Debug)]
+#[derive(Args, Clone)]
 pub struct ServeArgs {
     /// Listen address.
     #[arg(long, env = "GREENLIGHT_ADDR", default_value = "127.0.0.1:3000")]
@@ -106,6 +113,41 @@ pub struct ServeArgs {
     /// Start the built-in Meta simulator with a demo account and demo users.
     #[arg(long)]
     pub demo: bool,
+}
+
+/// Every option, the secrets (key, app secret, verify token) as `Some([redacted])` or `None`.
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("addr", &self.addr)
+            .field("db", &self.db)
+            .field("public_url", &self.public_url)
+            .field("secret_key", &app::redact::OptSecret(&self.secret_key))
+            .field("graph_api_base_url", &self.graph_api_base_url)
+            .field("graph_api_version", &self.graph_api_version)
+            .field(
+                "meta_app_secret",
+                &app::redact::OptSecret(&self.meta_app_secret),
+            )
+            .field("meta_app_id", &self.meta_app_id)
+            .field(
+                "meta_webhook_verify_token",
+                &app::redact::OptSecret(&self.meta_webhook_verify_token),
+            )
+            .field(
+                "registration_check_interval",
+                &self.registration_check_interval,
+            )
+            .field("health_cache_ttl", &self.health_cache_ttl)
+            .field("health_max_age", &self.health_max_age)
+            .field("log_format", &self.log_format)
+            .field(
+                "alert_allow_private_networks",
+                &self.alert_allow_private_networks,
+            )
+            .field("demo", &self.demo)
+            .finish()
+    }
 }
 
 fn parse_graph_version(s: &str) -> Result<String, String> {

@@ -1,10 +1,19 @@
 //! Secrets at rest: access tokens and PINs are sealed with XChaCha20-Poly1305 (an AEAD) under a
 //! key from `GREENLIGHT_SECRET_KEY` or a key file created on first run with mode 0600.
+//!
+//! Two formats open: the legacy one (base64 of nonce ‖ ciphertext, no associated data) and the
+//! bound one, `gl1.<key id>.<base64>`, whose associated data names the table, column and row the
+//! value belongs to (a sealed value copied to another row or column no longer opens) and whose key
+//! id says which key sealed it (so a rotation can keep the previous key readable).
 use std::path::{Path, PathBuf};
 
 use base64::{engine::general_purpose::STANDARD, Engine};
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
+
+/// The prefix of the bound format.
+const BOUND_PREFIX: &str = "gl1";
 
 /// Why a key could not be loaded or a secret could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -15,12 +24,61 @@ pub enum CryptoError {
     KeyFile { path: PathBuf, reason: String },
     #[error("a stored secret could not be decrypted (wrong GREENLIGHT_SECRET_KEY?)")]
     Open,
+    #[error("a stored secret was sealed with key {0}, which is not configured")]
+    UnknownKey(String),
+}
+
+/// Where a sealed value lives; authenticated with it (not secret, not stored in the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding<'a> {
+    pub table: &'a str,
+    pub column: &'a str,
+    pub row: i64,
+}
+
+impl Binding<'_> {
+    fn associated_data(&self) -> Vec<u8> {
+        // Lengths first: no two (table, column) pairs encode alike.
+        format!(
+            "greenlight/{BOUND_PREFIX}/{}:{}/{}:{}/{}",
+            self.table.len(),
+            self.table,
+            self.column.len(),
+            self.column,
+            self.row
+        )
+        .into_bytes()
+    }
+}
+
+/// One key and its public id (derived from the key, so the same key always has the same id).
+#[derive(Clone)]
+struct Key {
+    id: String,
+    cipher: XChaCha20Poly1305,
+}
+
+impl Key {
+    fn new(bytes: [u8; 32]) -> Self {
+        let digest = Sha256::new()
+            .chain_update(b"greenlight key id")
+            .chain_update(bytes)
+            .finalize();
+        Key {
+            id: hex::encode(&digest[..4]),
+            cipher: XChaCha20Poly1305::new(&bytes.into()),
+        }
+    }
 }
 
 /// Seals and opens secrets. Its Debug never shows the key.
+///
+/// It seals with the current key and opens with the current or a previous one (during a key
+/// rotation both must be readable).
 #[derive(Clone)]
 pub struct SecretBox {
-    cipher: XChaCha20Poly1305,
+    current: Key,
+    previous: Vec<Key>,
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -42,9 +100,84 @@ fn decode_key(s: &str) -> Option<[u8; 32]> {
 impl SecretBox {
     /// A box from raw key bytes.
     pub fn from_key(key: [u8; 32]) -> Self {
+        let current = Key::new(key);
         SecretBox {
-            cipher: XChaCha20Poly1305::new(&key.into()),
+            current,
+            previous: Vec::new(),
         }
+    }
+
+    /// Also opens (never seals) what `previous` sealed: the state during a key rotation.
+    pub fn with_previous(mut self, previous: [u8; 32]) -> Self {
+        self.previous.push(Key::new(previous));
+        self
+    }
+
+    /// The id of the key new values are sealed with.
+    pub fn key_id(&self) -> &str {
+        &self.current.id
+    }
+
+    /// Seals `plain` bound to where it is stored: `gl1.<key id>.<base64 of nonce ‖ ciphertext>`.
+    pub fn seal_bound(&self, plain: &str, binding: Binding<'_>) -> String {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let aad = binding.associated_data();
+        let mut out = nonce.to_vec();
+        out.extend(
+            self.current
+                .cipher
+                .encrypt(
+                    &nonce,
+                    Payload {
+                        msg: plain.as_bytes(),
+                        aad: &aad,
+                    },
+                )
+                .expect("encryption of a bounded string cannot fail"),
+        );
+        format!(
+            "{BOUND_PREFIX}.{}.{}",
+            self.current.id,
+            STANDARD.encode(out)
+        )
+    }
+
+    /// Opens a value stored at `binding`: the bound format under the key its id names, or a
+    /// legacy value (no binding) under any known key, so existing rows keep opening.
+    pub fn open_bound(&self, sealed: &str, binding: Binding<'_>) -> Result<String, CryptoError> {
+        let Some(rest) = sealed
+            .strip_prefix(BOUND_PREFIX)
+            .and_then(|r| r.strip_prefix('.'))
+        else {
+            return self.open(sealed);
+        };
+        let (id, body) = rest.split_once('.').ok_or(CryptoError::Open)?;
+        let key = self
+            .keys()
+            .find(|k| k.id == id)
+            .ok_or_else(|| CryptoError::UnknownKey(id.to_string()))?;
+        let raw = STANDARD.decode(body).map_err(|_| CryptoError::Open)?;
+        if raw.len() < 24 {
+            return Err(CryptoError::Open);
+        }
+        let (nonce, ct) = raw.split_at(24);
+        let aad = binding.associated_data();
+        let plain = key
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
+            .map_err(|_| CryptoError::Open)?;
+        String::from_utf8(plain).map_err(|_| CryptoError::Open)
+    }
+
+    /// Whether a stored value should be sealed again (legacy format, or an older key): what a
+    /// key rotation walks the tables for.
+    pub fn needs_reseal(&self, sealed: &str) -> bool {
+        let prefix = format!("{BOUND_PREFIX}.{}.", self.current.id);
+        !sealed.starts_with(&prefix)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &Key> {
+        std::iter::once(&self.current).chain(&self.previous)
     }
 
     /// The configured key, or the key file in `data_dir` (created with mode 0600 when missing).
@@ -52,18 +185,24 @@ impl SecretBox {
         if let Some(k) = configured {
             return decode_key(k).map(Self::from_key).ok_or(CryptoError::BadKey);
         }
-        let path = data_dir.join("secret.key");
+        let path = data_dir.join(KEY_FILE);
         let err = |reason: String| CryptoError::KeyFile {
             path: path.clone(),
             reason,
         };
-        if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| err(e.to_string()))?;
-            return decode_key(&text)
-                .map(Self::from_key)
-                .ok_or_else(|| err("expected 64 hex digits".into()));
+        if let Some(key) = read_key_file(&path)? {
+            let mut secrets = Self::from_key(key);
+            // A rotation in progress (`.new`) or just finished (`.previous`): keep both readable.
+            for name in [NEW_KEY_FILE, PREVIOUS_KEY_FILE] {
+                if let Some(other) = read_key_file(&data_dir.join(name))? {
+                    secrets = secrets.with_previous(other);
+                }
+            }
+            return Ok(secrets);
         }
-        std::fs::create_dir_all(data_dir).map_err(|e| err(e.to_string()))?;
+        if !data_dir.exists() {
+            crate::private_files::ensure_dir(data_dir).map_err(|e| err(e.to_string()))?;
+        }
         let key: [u8; 32] = XChaCha20Poly1305::generate_key(&mut OsRng).into();
         write_private(&path, hex::encode(key).as_bytes()).map_err(|e| err(e.to_string()))?;
         Ok(Self::from_key(key))
@@ -74,7 +213,8 @@ impl SecretBox {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let mut out = nonce.to_vec();
         out.extend(
-            self.cipher
+            self.current
+                .cipher
                 .encrypt(&nonce, plain.as_bytes())
                 .expect("encryption of a bounded string cannot fail"),
         );
@@ -89,11 +229,49 @@ impl SecretBox {
         }
         let (nonce, ct) = raw.split_at(24);
         let plain = self
-            .cipher
-            .decrypt(XNonce::from_slice(nonce), ct)
-            .map_err(|_| CryptoError::Open)?;
+            .keys()
+            .find_map(|k| k.cipher.decrypt(XNonce::from_slice(nonce), ct).ok())
+            .ok_or(CryptoError::Open)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Open)
     }
+}
+
+/// The key file in the data directory.
+pub const KEY_FILE: &str = "secret.key";
+/// The key a rotation is moving to, until it becomes [`KEY_FILE`].
+pub const NEW_KEY_FILE: &str = "secret.key.new";
+/// The key before the last rotation, kept readable.
+pub const PREVIOUS_KEY_FILE: &str = "secret.key.previous";
+
+/// A fresh random key.
+pub fn generate_key() -> [u8; 32] {
+    XChaCha20Poly1305::generate_key(&mut OsRng).into()
+}
+
+/// The key in `path`, `None` when there is no such file; warns when the file is not private.
+pub fn read_key_file(path: &Path) -> Result<Option<[u8; 32]>, CryptoError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let err = |reason: String| CryptoError::KeyFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    crate::private_files::warn_if_looser(path, crate::private_files::FILE_MODE);
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    decode_key(&text)
+        .map(Some)
+        .ok_or_else(|| err("expected 64 hex digits".into()))
+}
+
+/// Writes `key` to `path` with mode 0600, replacing it atomically (temporary file, then rename).
+pub fn write_key_file(path: &Path, key: &[u8; 32]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    write_private(&tmp, hex::encode(key).as_bytes())?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(unix)]
@@ -125,6 +303,67 @@ mod tests {
         assert_eq!(a.open(&sealed).unwrap(), "EAAG-token");
         assert!(SecretBox::from_key([8; 32]).open(&sealed).is_err());
         assert_ne!(a.seal("x"), a.seal("x"), "every seal uses a fresh nonce");
+    }
+
+    const INBOX_TOKEN: Binding<'static> = Binding {
+        table: "inboxes",
+        column: "access_token_sealed",
+        row: 7,
+    };
+
+    #[test]
+    fn bound_values_name_their_key_and_open_only_where_they_were_stored() {
+        let a = SecretBox::from_key([7; 32]);
+        let sealed = a.seal_bound("EAAG-token", INBOX_TOKEN);
+        assert!(
+            sealed.starts_with(&format!("gl1.{}.", a.key_id())),
+            "{sealed}"
+        );
+        assert!(!sealed.contains("EAAG"));
+        assert_eq!(a.open_bound(&sealed, INBOX_TOKEN).unwrap(), "EAAG-token");
+        let other_row = Binding {
+            row: 8,
+            ..INBOX_TOKEN
+        };
+        assert!(matches!(
+            a.open_bound(&sealed, other_row),
+            Err(CryptoError::Open)
+        ));
+        let other_column = Binding {
+            column: "webhook_verify_token",
+            ..INBOX_TOKEN
+        };
+        assert!(a.open_bound(&sealed, other_column).is_err());
+        assert!(!a.needs_reseal(&sealed));
+    }
+
+    #[test]
+    fn legacy_values_still_open_and_are_marked_for_resealing() {
+        let a = SecretBox::from_key([7; 32]);
+        let legacy = a.seal("123456");
+        assert_eq!(a.open_bound(&legacy, INBOX_TOKEN).unwrap(), "123456");
+        assert!(a.needs_reseal(&legacy));
+    }
+
+    #[test]
+    fn during_a_rotation_the_previous_key_still_opens() {
+        let old = SecretBox::from_key([1; 32]);
+        let bound = old.seal_bound("token", INBOX_TOKEN);
+        let legacy = old.seal("pin");
+        let rotated = SecretBox::from_key([2; 32]).with_previous([1; 32]);
+        assert_ne!(rotated.key_id(), old.key_id());
+        assert_eq!(rotated.open_bound(&bound, INBOX_TOKEN).unwrap(), "token");
+        assert_eq!(rotated.open(&legacy).unwrap(), "pin");
+        assert!(rotated.needs_reseal(&bound));
+        let resealed = rotated.seal_bound("token", INBOX_TOKEN);
+        assert!(!rotated.needs_reseal(&resealed));
+        // Once the rotation is over, the old key is gone and says so.
+        let after = SecretBox::from_key([2; 32]);
+        assert!(matches!(
+            after.open_bound(&bound, INBOX_TOKEN),
+            Err(CryptoError::UnknownKey(id)) if id == old.key_id()
+        ));
+        assert_eq!(after.open_bound(&resealed, INBOX_TOKEN).unwrap(), "token");
     }
 
     #[test]

@@ -65,12 +65,22 @@ pub const DEMO_USERS: [DemoLogin; 2] = [
     },
 ];
 
-/// A demo sign-in with this run's password.
-#[derive(Debug, Clone)]
+/// A demo sign-in with this run's password. `Debug` hides the password (the banner prints it).
+#[derive(Clone)]
 pub struct DemoCredential {
     pub role: &'static str,
     pub email: &'static str,
     pub password: String,
+}
+
+impl std::fmt::Debug for DemoCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoCredential")
+            .field("role", &self.role)
+            .field("email", &self.email)
+            .field("password", &app::redact::Secret(&self.password))
+            .finish()
+    }
 }
 
 /// The SQLite `application_id` ("GLDM") of a database made by `serve --demo`.
@@ -187,8 +197,8 @@ pub fn random_secret(len: usize) -> String {
         .collect()
 }
 
-/// The demo account and its two users, as [`seed`] left them.
-#[derive(Debug, Clone)]
+/// The demo account and its two users, as [`seed`] left them. `Debug` hides the API token.
+#[derive(Clone)]
 pub struct DemoUsers {
     pub account_id: i64,
     pub admin: CurrentUser,
@@ -197,6 +207,21 @@ pub struct DemoUsers {
     /// stored only as a digest, so a later start cannot show it again).
     pub admin_api_token: Option<String>,
     pub credentials: Vec<DemoCredential>,
+}
+
+impl std::fmt::Debug for DemoUsers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoUsers")
+            .field("account_id", &self.account_id)
+            .field("admin", &self.admin)
+            .field("agent", &self.agent)
+            .field(
+                "admin_api_token",
+                &app::redact::OptSecret(&self.admin_api_token),
+            )
+            .field("credentials", &self.credentials)
+            .finish()
+    }
 }
 
 /// What [`seed_inboxes`] did.

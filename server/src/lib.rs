@@ -11,10 +11,15 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod jobs;
+pub mod key_rotation;
 mod memory;
+pub mod private_files;
 pub mod registration;
 pub mod services;
 pub mod simulator;
 pub mod startup;
 pub mod telemetry;
 pub mod webhooks;
+
+#[cfg(test)]
+mod secret_debug_tests;

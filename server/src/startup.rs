@@ -74,6 +74,11 @@ pub enum StartupError {
     Db(#[from] crate::db::DbOpenError),
     #[error(transparent)]
     Crypto(#[from] crate::crypto::CryptoError),
+    #[error("cannot create the data directory {path}: {reason}")]
+    DataDir {
+        path: std::path::PathBuf,
+        reason: String,
+    },
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
     #[error("session store: {0}")]
@@ -108,6 +113,14 @@ impl Application {
     /// Opens the database, loads the key, wires services and binds the listener.
     pub async fn build(args: &ServeArgs) -> Result<Self, StartupError> {
         crate::memory::tune();
+        let data_dir = &args.db.data_dir;
+        let needed = args.db.uses_data_dir() || args.secret_key.is_none();
+        crate::private_files::secure_data_dir(data_dir, needed).map_err(|e| {
+            StartupError::DataDir {
+                path: data_dir.clone(),
+                reason: e.to_string(),
+            }
+        })?;
         let db = crate::db::open(&args.db.url()).await?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await

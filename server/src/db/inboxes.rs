@@ -2,8 +2,8 @@
 //! account id, so no caller can reach another account's inbox by id.
 use super::Db;
 
-/// A stored inbox (secrets still sealed).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A stored inbox (secrets still sealed). `Debug` hides the verify token and the sealed token.
+#[derive(Clone, sqlx::FromRow)]
 pub struct InboxRow {
     pub id: i64,
     pub account_id: i64,
@@ -21,6 +21,33 @@ pub struct InboxRow {
     pub access_proven_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl std::fmt::Debug for InboxRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboxRow")
+            .field("id", &self.id)
+            .field("account_id", &self.account_id)
+            .field("name", &self.name)
+            .field("channel_type", &self.channel_type)
+            .field("phone_number", &self.phone_number)
+            .field("phone_number_id", &self.phone_number_id)
+            .field("business_account_id", &self.business_account_id)
+            .field("business_id", &self.business_id)
+            .field(
+                "access_token_sealed",
+                &app::redact::Secret(&self.access_token_sealed),
+            )
+            .field(
+                "webhook_verify_token",
+                &app::redact::Secret(&self.webhook_verify_token),
+            )
+            .field("setup_error", &self.setup_error)
+            .field("access_proven_at", &self.access_proven_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 
 const COLUMNS: &str = "id, account_id, name, channel_type, phone_number, phone_number_id, business_account_id, business_id, access_token_sealed, webhook_verify_token, setup_error, access_proven_at, created_at, updated_at";

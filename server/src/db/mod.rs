@@ -30,6 +30,15 @@ fn describe(url: &str) -> String {
         .unwrap_or_else(|| url.to_string())
 }
 
+/// The SQLite file behind a described URL; `None` for in-memory databases.
+fn database_file(target: &str) -> Option<std::path::PathBuf> {
+    let path = target.split('?').next().unwrap_or(target);
+    if path.is_empty() || path.contains(":memory:") || target.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
 /// Opens (creating the SQLite file and its directory when missing) and migrates.
 pub async fn open(url: &str) -> Result<Db, DbOpenError> {
     let target = describe(url);
@@ -50,16 +59,32 @@ pub async fn open(url: &str) -> Result<Db, DbOpenError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5));
-    if let Some(parent) = std::path::Path::new(&target).parent() {
-        if !parent.as_os_str().is_empty() && !target.contains(":memory:") {
-            std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
+    let file = database_file(&target);
+    if let Some(file) = &file {
+        if let Some(parent) = file.parent() {
+            // A directory we create is private; an existing one may be shared (e.g. /var/lib).
+            if !parent.as_os_str().is_empty() && !parent.exists() {
+                crate::private_files::ensure_dir(parent).map_err(|e| open_err(e.to_string()))?;
+            }
         }
+        crate::private_files::ensure_file(file).map_err(|e| open_err(e.to_string()))?;
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await
         .map_err(|e| open_err(e.to_string()))?;
+    if let Some(file) = &file {
+        // SQLite gives these the database file's mode; a loose one means a loose database.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = file.clone().into_os_string();
+            side.push(suffix);
+            crate::private_files::warn_if_looser(
+                std::path::Path::new(&side),
+                crate::private_files::FILE_MODE,
+            );
+        }
+    }
     migrate(&pool).await.map_err(|e| DbOpenError::Migrate {
         target: target.clone(),
         reason: e.to_string(),

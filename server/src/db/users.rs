@@ -113,3 +113,17 @@ pub async fn current_user(db: &Db, user_id: i64) -> sqlx::Result<Option<CurrentU
         accounts,
     }))
 }
+
+/// Replaces the stored API token hash of the user with this (lower-cased) e-mail; `None` when
+/// no user has it.
+pub async fn set_api_token_hash_by_email(
+    db: &Db,
+    email: &str,
+    api_token_hash: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("UPDATE users SET api_token_hash = $1 WHERE email = $2 RETURNING id")
+        .bind(api_token_hash)
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}

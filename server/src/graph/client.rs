@@ -431,6 +431,7 @@ struct SuccessAnswer {
     success: Option<bool>,
 }
 
+/// No `Debug`: it holds a fresh token.
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,

@@ -10,8 +10,8 @@ use crate::db::{self, accounts, now_secs, users};
 use crate::domain::{AccountName, Email, NewPassword, PersonName};
 use crate::error::{ServiceError, ServiceResult};
 
-/// A request to create a user in an account (CLI, first run, demo).
-#[derive(Debug, Clone)]
+/// A request to create a user in an account (CLI, first run, demo). `Debug` hides the password.
+#[derive(Clone)]
 pub struct NewUser {
     pub email: String,
     pub name: String,
@@ -20,8 +20,21 @@ pub struct NewUser {
     pub role: String,
 }
 
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("password", &app::redact::Secret(&self.password))
+            .field("account", &self.account)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
 /// What `users create` prints: the API token is shown once, here, and stored only as a digest.
-#[derive(Debug, Clone, Serialize)]
+/// `Debug` hides the token (only the JSON answer carries it).
+#[derive(Clone, Serialize)]
 pub struct CreatedUser {
     pub user_id: i64,
     pub account_id: i64,
@@ -30,6 +43,16 @@ pub struct CreatedUser {
 
 fn already_claimed() -> ServiceError {
     AppError::Conflict("Greenlight already has users. Sign in instead.".into()).into()
+}
+
+impl std::fmt::Debug for CreatedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedUser")
+            .field("user_id", &self.user_id)
+            .field("account_id", &self.account_id)
+            .field("access_token", &app::redact::Secret(&self.access_token))
+            .finish()
+    }
 }
 
 impl Services {

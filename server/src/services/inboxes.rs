@@ -25,8 +25,8 @@ pub const SETUP_FAILED: &str = "Setup stopped on an internal error; use Retry se
 pub const SETUP_RUNNING: &str =
     "Setup is still running: Meta is answering slowly. Reload the page to see the outcome; if this stays, use Retry setup.";
 
-/// A new inbox as an administrator enters it.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A new inbox as an administrator enters it. `Debug` never shows the access token.
+#[derive(Clone, Default, Deserialize)]
 pub struct NewInbox {
     pub name: String,
     pub phone_number: String,
@@ -35,12 +35,33 @@ pub struct NewInbox {
     pub api_key: String,
 }
 
-/// Changes to an inbox; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, Deserialize)]
+impl std::fmt::Debug for NewInbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewInbox")
+            .field("name", &self.name)
+            .field("phone_number", &self.phone_number)
+            .field("phone_number_id", &self.phone_number_id)
+            .field("business_account_id", &self.business_account_id)
+            .field("api_key", &app::redact::Secret(&self.api_key))
+            .finish()
+    }
+}
+
+/// Changes to an inbox; `None` leaves a field as it is. `Debug` never shows the access token.
+#[derive(Clone, Default, Deserialize)]
 pub struct InboxPatch {
     pub name: Option<String>,
     /// A new access token (rotation).
     pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for InboxPatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboxPatch")
+            .field("name", &self.name)
+            .field("api_key", &app::redact::OptSecret(&self.api_key))
+            .finish()
+    }
 }
 
 /// An inbox as the API and UI show it: never the token or the PIN.

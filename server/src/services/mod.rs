@@ -1,6 +1,7 @@
 //! Services: every rule of Greenlight lives here once, and every door (REST, server functions,
 //! background jobs, webhooks) calls it.
 pub mod accounts;
+pub mod api_tokens;
 pub mod health;
 pub mod health_view;
 pub mod inboxes;

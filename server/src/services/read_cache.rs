@@ -103,6 +103,11 @@ impl Services {
         get_or_load(&self.reads.users, user_id, load).await
     }
 
+    /// Drops every cached token owner: a token was rotated or revoked.
+    pub(crate) fn forget_token_owners(&self) {
+        self.reads.tokens.invalidate_all();
+    }
+
     /// The user id owning the API token with this digest, if any.
     pub(crate) async fn cached_token_owner(&self, digest: &str) -> ServiceResult<Option<i64>> {
         let load = users::id_by_token_hash(&self.db, digest);

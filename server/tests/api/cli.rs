@@ -115,3 +115,161 @@ fn migrate_creates_the_database_in_the_data_dir() {
     );
     assert!(dir.path().join("greenlight.db").exists());
 }
+
+/// `users create` without `--password`, the account and role fixed.
+fn create_without_password(dir: &std::path::Path, email: &str) -> Command {
+    let mut c = greenlight();
+    c.env_remove("GREENLIGHT_USER_PASSWORD")
+        .args(["users", "create", "--email", email, "--name", "Ada"])
+        .args(["--account", "Acme", "--role", "administrator", "--data-dir"])
+        .arg(dir);
+    c
+}
+
+/// The stored password hash of a user, read straight from the database.
+async fn password_hash(dir: &std::path::Path, email: &str) -> String {
+    let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", dir.display()))
+        .await
+        .unwrap();
+    greenlight::db::users::by_email(&db, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash
+}
+
+#[tokio::test]
+async fn users_create_reads_the_password_from_stdin_or_the_environment() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = create_without_password(dir.path(), "stdin@example.com")
+        .arg("--password-stdin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"piped password 1234\nignored second line\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hash = password_hash(dir.path(), "stdin@example.com").await;
+    assert!(greenlight::auth::password::verify("piped password 1234".into(), hash.clone()).await);
+    assert!(!greenlight::auth::password::verify("ignored second line".into(), hash).await);
+
+    let out = create_without_password(dir.path(), "env@example.com")
+        .env("GREENLIGHT_USER_PASSWORD", "environment password 99")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hash = password_hash(dir.path(), "env@example.com").await;
+    assert!(greenlight::auth::password::verify("environment password 99".into(), hash).await);
+}
+
+#[test]
+fn users_create_without_any_password_source_says_where_to_put_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not a terminal: no prompt, one clear line instead.
+    let out = create_without_password(dir.path(), "none@example.com")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--password-stdin"), "{err}");
+    assert!(
+        !dir.path().join("greenlight.db").exists(),
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn tokens_rotate_and_revoke_from_the_command_line() {
+    use greenlight::auth::api_token::digest;
+    use greenlight::db::users::id_by_token_hash;
+    let dir = tempfile::tempdir().unwrap();
+    let out = create_without_password(dir.path(), "ada@example.com")
+        .env("GREENLIGHT_USER_PASSWORD", "correct horse battery")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = created["access_token"].as_str().unwrap().to_string();
+    let user_id = created["user_id"].as_i64().unwrap();
+
+    let token_cmd = |action: &str, email: &str| {
+        greenlight()
+            .args(["users", action, "--email", email, "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = token_cmd("rotate-token", "ADA@example.com");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    let rotated: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let second = rotated["access_token"].as_str().unwrap().to_string();
+    assert_eq!(second.len(), 64);
+    assert_ne!(second, first);
+
+    let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", dir.path().display()))
+        .await
+        .unwrap();
+    assert_eq!(id_by_token_hash(&db, &digest(&first)).await.unwrap(), None);
+    assert_eq!(
+        id_by_token_hash(&db, &digest(&second)).await.unwrap(),
+        Some(user_id)
+    );
+
+    let out = token_cmd("revoke-token", "ada@example.com");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&second));
+    assert_eq!(id_by_token_hash(&db, &digest(&second)).await.unwrap(), None);
+
+    let out = token_cmd("rotate-token", "nobody@example.com");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody@example.com"));
+}
+
+#[test]
+fn keys_rotate_leaves_a_configured_key_to_its_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = greenlight()
+        .env("GREENLIGHT_SECRET_KEY", "ab".repeat(32))
+        .args(["keys", "rotate", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("GREENLIGHT_SECRET_KEY"), "{err}");
+    assert!(!err.contains(&"ab".repeat(32)), "{err}");
+    assert!(!dir.path().join("secret.key").exists());
+}

@@ -15,6 +15,7 @@ mod migrations;
 mod ops;
 mod registration;
 mod retention;
+mod secrets;
 mod sessions;
 mod sim_hard;
 mod webhook_claims;

@@ -112,11 +112,22 @@ pub async fn webhooks_list(
     Ok(Json(json!({ "payload": hooks })))
 }
 
-#[derive(Debug, Deserialize)]
+/// A new alert webhook. `Debug` never shows the signing secret.
+#[derive(Deserialize)]
 pub struct NewWebhook {
     url: String,
     secret: String,
     format: Option<String>,
+}
+
+impl std::fmt::Debug for NewWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewWebhook")
+            .field("url", &self.url)
+            .field("secret", &app::redact::Secret(&self.secret))
+            .field("format", &self.format)
+            .finish()
+    }
 }
 
 /// `POST /api/v1/accounts/{a}/alert_webhooks` `{"url", "secret", "format": "json"|"slack"}` → 201.

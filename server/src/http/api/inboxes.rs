@@ -31,7 +31,8 @@ pub fn inbox_json(v: &InboxView) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// `provider_config` of an inbox request. `Debug` never shows the access token.
+#[derive(Deserialize)]
 pub struct ProviderConfig {
     #[serde(default)]
     api_key: Option<String>,
@@ -39,6 +40,16 @@ pub struct ProviderConfig {
     phone_number_id: Option<String>,
     #[serde(default)]
     business_account_id: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("api_key", &app::redact::OptSecret(&self.api_key))
+            .field("phone_number_id", &self.phone_number_id)
+            .field("business_account_id", &self.business_account_id)
+            .finish()
+    }
 }
 
 #[derive(Debug, Deserialize)]

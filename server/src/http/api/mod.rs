@@ -16,6 +16,7 @@ use crate::startup::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/profile", get(profile::show))
+        .route("/api/v1/profile/access_token", post(profile::rotate_token))
         .route(
             "/api/v1/accounts/{account_id}/inboxes",
             get(inboxes::list).post(inboxes::create),

@@ -1,0 +1,284 @@
+//! Secrets at rest: file permissions of the data directory, the database and the key file.
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use clap::Parser;
+use greenlight::cli::{Cli, Command};
+use greenlight::startup::Application;
+
+use crate::logs::{capturing_subscriber, Captured};
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Builds (opens the database, loads or creates the key) with `data_dir` and no explicit URL.
+async fn build(data_dir: &Path) -> Application {
+    let cli = Cli::parse_from([
+        "greenlight",
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+        // Nothing calls Meta here: no inbox exists.
+        "--graph-api-base-url",
+        "http://127.0.0.1:9",
+    ]);
+    let Command::Serve(args) = cli.command else {
+        unreachable!()
+    };
+    Application::build(&args).await.expect("app builds")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_fresh_data_dir_is_0700_and_its_files_0600() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data_dir = root.path().join("data");
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(capturing_subscriber(&captured));
+
+    let app = build(&data_dir).await;
+    // A write makes SQLite create the WAL and shared-memory files.
+    app.services
+        .create_user(greenlight::services::accounts::NewUser {
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            password: crate::helpers::PASSWORD.into(),
+            account: "Acme".into(),
+            role: "administrator".into(),
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(mode(&data_dir), 0o700);
+    for file in [
+        "greenlight.db",
+        "greenlight.db-wal",
+        "greenlight.db-shm",
+        "secret.key",
+    ] {
+        let path = data_dir.join(file);
+        assert!(path.exists(), "{file} exists");
+        assert_eq!(mode(&path), 0o600, "{file}");
+    }
+    assert!(
+        !captured.text().contains("INSECURE PERMISSIONS"),
+        "{}",
+        captured.text()
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_loose_key_file_is_kept_but_loudly_reported() {
+    let root = tempfile::tempdir().unwrap();
+    let data_dir = root.path().join("data");
+    std::fs::create_dir(&data_dir).unwrap();
+    std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let key = data_dir.join("secret.key");
+    std::fs::write(&key, "ab".repeat(32)).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(capturing_subscriber(&captured));
+
+    let _app = build(&data_dir).await;
+
+    let logs = captured.text();
+    let warnings: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("INSECURE PERMISSIONS"))
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|l| l.contains(&key.display().to_string()) && l.contains("0644")),
+        "{logs}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|l| l.contains(&format!("{} has mode 0755", data_dir.display()))),
+        "{logs}"
+    );
+    // Existing paths are the operator's: reported, never changed.
+    assert_eq!(mode(&key), 0o644);
+    assert_eq!(mode(&data_dir), 0o755);
+    // The database Greenlight created itself is private all the same.
+    assert_eq!(mode(&data_dir.join("greenlight.db")), 0o600);
+}
+
+#[tokio::test]
+async fn rotating_the_api_token_answers_the_new_one_once_and_retires_the_old() {
+    let app = crate::helpers::spawn_app().await;
+    let created = app.user("ada@example.com", "Acme", "administrator").await;
+    let old = created.access_token.clone();
+    // Warm the token cache: rotation must not leave the old token working from it.
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &old).await.status(),
+        200
+    );
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/profile/access_token"))
+        .header("api_access_token", &old)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"].to_str().unwrap(),
+        "no-store"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    let new = body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(new.len(), 64);
+    assert_ne!(new, old);
+
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &old).await.status(),
+        401
+    );
+    let profile = app.get_with_token("/api/v1/profile", &new).await;
+    assert_eq!(profile.status(), 200);
+    let profile: serde_json::Value = profile.json().await.unwrap();
+    assert_eq!(profile["email"], "ada@example.com");
+    // The profile never shows the token again.
+    assert!(!profile.to_string().contains(&new));
+
+    // Without a token or session: 401, and nothing rotated.
+    let anonymous = app
+        .client
+        .post(app.url("/api/v1/profile/access_token"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &new).await.status(),
+        200
+    );
+}
+
+/// Every sealed value in the database, by table, column and row.
+async fn sealed_values(db: &greenlight::db::Db) -> Vec<(String, i64, String)> {
+    let mut all = Vec::new();
+    for (table, column) in greenlight::key_rotation::SEALED_COLUMNS {
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY rowid"
+        ))
+        .fetch_all(db)
+        .await
+        .unwrap();
+        all.extend(
+            rows.into_iter()
+                .map(|(row, v)| (format!("{table}.{column}"), row, v)),
+        );
+    }
+    all
+}
+
+#[tokio::test]
+async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
+    use greenlight::crypto::SecretBox;
+    let app = crate::helpers::spawn_app_with(&["--alert-allow-private-networks"]).await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let n = app.number(greenlight::simulator::Scenario::Healthy);
+    let inbox = app
+        .client
+        .post(app.url(&format!("/api/v1/accounts/{}/inboxes", admin.account_id)))
+        .header("api_access_token", &admin.access_token)
+        .json(&serde_json::json!({
+            "name": "Support",
+            "channel": {"type": "whatsapp", "provider": "whatsapp_cloud",
+                "phone_number": n.display_phone_number,
+                "provider_config": {"api_key": n.token, "phone_number_id": n.id,
+                    "business_account_id": n.waba_id}},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        inbox.status().is_success(),
+        "{}",
+        inbox.text().await.unwrap()
+    );
+    let hook = app
+        .client
+        .post(app.url(&format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id)))
+        .header("api_access_token", &admin.access_token)
+        .json(&serde_json::json!({"url": "http://127.0.0.1:9/hook", "secret": "hook-secret-123456789"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), 201, "{}", hook.text().await.unwrap());
+
+    let dir = app._data_dir.path();
+    let old_key = std::fs::read_to_string(dir.join("secret.key")).unwrap();
+    let old_box = SecretBox::load(None, dir).unwrap();
+    let before = sealed_values(&app.services.db).await;
+    assert!(
+        before.len() >= 3,
+        "token, hook secret and URL are sealed: {before:?}"
+    );
+    let plain: Vec<String> = before
+        .iter()
+        .map(|(_, _, v)| old_box.open(v).unwrap())
+        .collect();
+    assert!(plain.contains(&n.token));
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .env_remove("GREENLIGHT_SECRET_KEY")
+        .env_remove("DATABASE_URL")
+        .args(["keys", "rotate", "--data-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["resealed"].as_u64().unwrap() as usize, before.len());
+    assert_eq!(report["old_key_id"].as_str().unwrap(), old_box.key_id());
+
+    // The key files moved: the new one is current, the old one kept, both private.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("secret.key.previous")).unwrap(),
+        old_key
+    );
+    assert_ne!(
+        std::fs::read_to_string(dir.join("secret.key")).unwrap(),
+        old_key
+    );
+    assert!(!dir.join("secret.key.new").exists());
+    for file in ["secret.key", "secret.key.previous"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+
+    let after = sealed_values(&app.services.db).await;
+    let new_box = SecretBox::load(None, dir).unwrap();
+    assert_eq!(new_box.key_id(), report["new_key_id"].as_str().unwrap());
+    // The new key alone (no previous file) opens everything: nothing was left under the old one.
+    let fresh = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("secret.key"), fresh.path().join("secret.key")).unwrap();
+    let only_new = SecretBox::load(None, fresh.path()).unwrap();
+    for ((what, row, old), (_, _, new), plain) in before
+        .iter()
+        .zip(&after)
+        .zip(&plain)
+        .map(|((a, b), p)| (a, b, p))
+    {
+        assert_ne!(old, new, "{what} row {row} was re-sealed");
+        assert!(
+            old_box.open(new).is_err(),
+            "{what} row {row}: not under the old key"
+        );
+        assert_eq!(&only_new.open(new).unwrap(), plain, "{what} row {row}");
+        assert_eq!(&new_box.open(new).unwrap(), plain);
+    }
+}
