@@ -184,6 +184,25 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     let reads = app.sim.sim.calls_to("GET", &format!("/{}", healthy.id));
     assert!(!reads.is_empty(), "Meta was read with the stored token");
     assert!(reads.iter().all(|c| c.had_bearer));
+
+    // The inbox's PIN moved to its number (0009) and still opens.
+    let pin = greenlight::registration::pin::stored(db, &healthy.id)
+        .await
+        .unwrap()
+        .expect("the PIN follows the number");
+    let pin = app.services.secrets.open(&pin).unwrap();
+    assert!(pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()));
+    // The old inbox's own verify token still passes Meta's handshake, found by its digest (0011).
+    let r = app
+        .client
+        .get(app.url(
+            "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=fixture-verify-token-3c1d&hub.challenge=4242",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "4242");
 }
 
 /// Prints the secret-bearing values of the fixture (run by hand when regenerating it).
