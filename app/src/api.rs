@@ -189,8 +189,15 @@ pub async fn is_demo() -> Result<bool, AppError> {
 
 /// The account's inboxes, worst first.
 #[server(prefix = "/sfn", endpoint = "inbox_overview")]
-pub async fn get_inbox_overview(account_id: i64) -> Result<crate::views::InboxOverview, AppError> {
-    as_signed_in(|port, user| async move { port.inbox_overview(&user, account_id).await }).await
+pub async fn get_inbox_overview(
+    account_id: i64,
+    page: Option<u32>,
+) -> Result<crate::views::InboxOverview, AppError> {
+    as_signed_in(|port, user| async move {
+        port.inbox_overview(&user, account_id, page.unwrap_or(1))
+            .await
+    })
+    .await
 }
 
 /// Adds a WhatsApp Cloud inbox and runs its setup; opens its Account Health tab.

@@ -40,6 +40,7 @@ pub trait GreenlightPort: Send + Sync + 'static {
         &self,
         user: &CurrentUser,
         account_id: i64,
+        page: u32,
     ) -> Result<InboxOverview, AppError>;
     /// Creates a WhatsApp Cloud inbox and runs its setup; returns its id.
     async fn create_inbox(
@@ -136,7 +137,7 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<crate::activity::WebhookCheckView, AppError>;
-    /// Repair (administrators): re-subscribes the app and points the number's webhook here.
+    /// Repair (administrators): re-subscribes the app to the WABA (never a webhook override).
     async fn repair_webhooks(
         &self,
         user: &CurrentUser,

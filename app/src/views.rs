@@ -70,7 +70,22 @@ pub struct InboxRowView {
 pub struct InboxOverview {
     pub account_id: i64,
     pub viewer_is_admin: bool,
+    /// This page's rows (at most [`OVERVIEW_PAGE_SIZE`]), worst first across all pages.
     pub rows: Vec<InboxRowView>,
+    /// Inboxes the user may see, on all pages.
+    pub total: usize,
+    /// This page, from 1.
+    pub page: u32,
+}
+
+/// Rows per overview page: an account with thousands of numbers still gets a page of bounded size.
+pub const OVERVIEW_PAGE_SIZE: usize = 100;
+
+impl InboxOverview {
+    /// How many pages there are (at least 1).
+    pub fn pages(&self) -> u32 {
+        (self.total.div_ceil(OVERVIEW_PAGE_SIZE)).max(1) as u32
+    }
 }
 
 /// The "add inbox" form. `Debug` never shows the access token.

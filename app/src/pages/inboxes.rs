@@ -2,6 +2,7 @@
 //! form that adds one (administrators).
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_inbox_overview, CreateInbox};
 use crate::components::badge::Badge;
@@ -29,11 +30,13 @@ pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
 pub fn InboxesPage() -> impl IntoView {
     let account_id = use_account_id();
     let create = ServerAction::<CreateInbox>::new();
+    let query = use_query_map();
+    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok());
     let overview = Resource::new(
-        move || (account_id.get(), create.version().get()),
-        |(id, _)| async move {
+        move || (account_id.get(), create.version().get(), page()),
+        |(id, _, page)| async move {
             match id {
-                Some(id) => get_inbox_overview(id).await,
+                Some(id) => get_inbox_overview(id, page).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -50,6 +53,7 @@ pub fn InboxesPage() -> impl IntoView {
                         let account = o.account_id;
                         let rows = o.rows.clone();
                         let empty = rows.is_empty();
+                        let pager = (o.pages() > 1).then(|| view! { <Pager overview=o.clone()/> });
                         view! {
                             {(!empty).then(|| view! {
                                 <label class="filter">"Filter "
@@ -65,7 +69,7 @@ pub fn InboxesPage() -> impl IntoView {
                                     </section>
                                 }.into_any()
                             } else {
-                                view! { <OverviewTable account_id=account rows=rows filter=filter/> }.into_any()
+                                view! { <OverviewTable account_id=account rows=rows filter=filter/> {pager} }.into_any()
                             }}
                             {admin.then(|| view! { <AddInbox account_id=account action=create/> })}
                         }.into_any()
@@ -73,6 +77,25 @@ pub fn InboxesPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// "Numbers 101–200 of 350" with links to the neighbouring pages (plain links: works without JS).
+#[component]
+fn Pager(overview: crate::views::InboxOverview) -> impl IntoView {
+    let size = crate::views::OVERVIEW_PAGE_SIZE;
+    let first = (overview.page as usize - 1) * size + 1;
+    let last = first + overview.rows.len() - 1;
+    let base = format!("/accounts/{}/inboxes", overview.account_id);
+    let prev = (overview.page > 1).then(|| format!("{base}?page={}", overview.page - 1));
+    let next =
+        (overview.page < overview.pages()).then(|| format!("{base}?page={}", overview.page + 1));
+    view! {
+        <nav class="pager" id="overview-pager" aria-label="Pages of numbers">
+            {prev.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
+            <span>{format!("Numbers {first}–{last} of {} (the filter searches this page)", overview.total)}</span>
+            {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
+        </nav>
     }
 }
 
@@ -137,7 +160,7 @@ fn AddInbox(account_id: i64, action: ServerAction<CreateInbox>) -> impl IntoView
     view! {
         <details class="card" id="add-inbox" open=move || error.get().is_some()>
             <summary><strong>"Add a WhatsApp Cloud number"</strong></summary>
-            <p class="muted">"Greenlight checks the token by reading the number, subscribes the app to the WhatsApp Business Account, points the number's webhook at Greenlight, and registers it when Meta allows."</p>
+            <p class="muted">"Greenlight checks the token by reading the number, subscribes the app to the WhatsApp Business Account (it never changes where the number's messages go), and registers it when Meta allows."</p>
             <ActionForm action=action attr:id="add-inbox-form">
                 <input type="hidden" name="account_id" value=account_id/>
                 <Field name="name" label="Inbox name" maxlength=100 error=msg("name")/>

@@ -50,8 +50,9 @@ impl GreenlightPort for Services {
         &self,
         user: &CurrentUser,
         account_id: i64,
+        page: u32,
     ) -> Result<InboxOverview, AppError> {
-        Ok(Services::inbox_overview(self, user, account_id).await?)
+        Ok(Services::inbox_overview(self, user, account_id, page).await?)
     }
 
     async fn create_inbox(

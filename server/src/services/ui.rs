@@ -3,7 +3,7 @@
 use app::auth::{CurrentUser, Role};
 use app::format;
 use app::health::{BadgeLevel, RegistrationState};
-use app::views::{InboxOverview, InboxRowView, InboxSettingsView, MemberView};
+use app::views::{InboxOverview, InboxRowView, InboxSettingsView, MemberView, OVERVIEW_PAGE_SIZE};
 
 use super::health::{rfc3339, time};
 use super::health_view::{metrics, worst};
@@ -20,6 +20,7 @@ impl Services {
         &self,
         user: &CurrentUser,
         account_id: i64,
+        page: u32,
     ) -> ServiceResult<InboxOverview> {
         let viewer_is_admin = self.role_in(user, account_id)? == Role::Administrator;
         let mut rows = Vec::new();
@@ -59,10 +60,21 @@ impl Services {
             });
         }
         rows.sort_by(|a, b| a.level.cmp(&b.level).then_with(|| a.name.cmp(&b.name)));
+        // Worst first across the whole account, then one bounded page of it.
+        let total = rows.len();
+        let pages = total.div_ceil(OVERVIEW_PAGE_SIZE).max(1);
+        let page = (page.max(1) as usize).min(pages);
+        let rows = rows
+            .into_iter()
+            .skip((page - 1) * OVERVIEW_PAGE_SIZE)
+            .take(OVERVIEW_PAGE_SIZE)
+            .collect();
         Ok(InboxOverview {
             account_id,
             viewer_is_admin,
             rows,
+            total,
+            page: page as u32,
         })
     }
 

@@ -371,3 +371,78 @@ async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_ba
         "the app was subscribed once"
     );
 }
+
+#[tokio::test]
+async fn the_overview_shows_a_bounded_page_worst_first_and_links_the_next() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    // 130 inboxes straight in the store (the simulator has far fewer numbers).
+    for n in 0..130 {
+        greenlight::db::inboxes::insert(
+            &app.services.db,
+            greenlight::db::inboxes::NewInboxRow {
+                account_id: admin.account_id,
+                name: &format!("Number {n:03}"),
+                phone_number: "+15550000000",
+                phone_number_id: &format!("90000000000{n:03}"),
+                business_account_id: "102290129340398",
+                access_token_sealed: &app.services.secrets.seal("EAAtoken"),
+                webhook_verify_token: &format!("verify-{n}"),
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    }
+    let user = app.services.user(admin.user_id).await.unwrap();
+    let first = app
+        .services
+        .inbox_overview(&user, admin.account_id, 1)
+        .await
+        .unwrap();
+    assert_eq!((first.rows.len(), first.total, first.page), (100, 130, 1));
+    let second = app
+        .services
+        .inbox_overview(&user, admin.account_id, 2)
+        .await
+        .unwrap();
+    assert_eq!((second.rows.len(), second.page), (30, 2));
+    let names = |o: &app::views::InboxOverview| -> Vec<String> {
+        o.rows.iter().map(|r| r.name.clone()).collect()
+    };
+    assert!(
+        names(&first).iter().all(|n| !names(&second).contains(n)),
+        "no number on two pages"
+    );
+    // A page past the end shows the last one.
+    let past = app
+        .services
+        .inbox_overview(&user, admin.account_id, 9)
+        .await
+        .unwrap();
+    assert_eq!(past.page, 2);
+
+    // The server-rendered page carries one page of rows and a plain link to the next.
+    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    let html = app
+        .get(&format!("/accounts/{}/inboxes", admin.account_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("data-inbox=").count(), 100, "one page of rows");
+    assert!(html.contains("Numbers 1–100 of 130"), "{html}");
+    assert!(html.contains(&format!(
+        "href=\"/accounts/{}/inboxes?page=2\"",
+        admin.account_id
+    )));
+    let html = app
+        .get(&format!("/accounts/{}/inboxes?page=2", admin.account_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("data-inbox=").count(), 30);
+    assert!(html.contains("Numbers 101–130 of 130"), "{html}");
+}
