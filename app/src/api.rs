@@ -127,6 +127,12 @@ pub async fn first_run(
     )
 }
 
+/// Rotates the signed-in user's REST API token; answers the new token once.
+#[server(prefix = "/sfn", endpoint = "rotate_api_token")]
+pub async fn rotate_api_token() -> Result<String, AppError> {
+    as_signed_in(|port, user| async move { port.rotate_api_token(&user).await }).await
+}
+
 /// The account settings page's data.
 #[server(prefix = "/sfn", endpoint = "account_settings")]
 pub async fn get_account_settings(account_id: i64) -> Result<AccountSettings, AppError> {

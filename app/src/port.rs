@@ -29,6 +29,9 @@ pub trait GreenlightPort: Send + Sync + 'static {
         password: &str,
         client: &str,
     ) -> Result<CurrentUser, AppError>;
+    /// Gives the signed-in user a new REST API token and returns it (the only time it is shown);
+    /// the old one stops working at once.
+    async fn rotate_api_token(&self, user: &CurrentUser) -> Result<String, AppError>;
     /// The account's name, the user's role and its members.
     async fn account_settings(
         &self,

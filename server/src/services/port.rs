@@ -38,6 +38,12 @@ impl GreenlightPort for Services {
         Ok(Services::sign_in(self, email, password, client).await?)
     }
 
+    async fn rotate_api_token(&self, user: &CurrentUser) -> Result<String, AppError> {
+        use secrecy::ExposeSecret;
+        let token = Services::rotate_api_token(self, &user.email).await?;
+        Ok(token.expose_secret().to_owned())
+    }
+
     async fn account_settings(
         &self,
         user: &CurrentUser,

@@ -163,6 +163,12 @@ fn matrix() -> Vec<Row> {
             expect: SIGNED_IN,
         },
         Row {
+            door: Sfn("rotate_api_token"),
+            target: Main,
+            body: no_body,
+            expect: SIGNED_IN,
+        },
+        Row {
             door: Rest("GET", "/api/v1/accounts/{account_id}/inboxes"),
             target: Main,
             body: no_body,

@@ -282,3 +282,61 @@ async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
         assert_eq!(&new_box.open(new).unwrap(), plain);
     }
 }
+
+#[tokio::test]
+async fn the_settings_page_rotates_the_users_api_token_and_shows_it_once() {
+    let app = crate::helpers::spawn_app().await;
+    let ada = app.user("ada@example.com", "Acme", "agent").await;
+    let browser = crate::helpers::new_client();
+    app.login(&browser, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    let page = browser
+        .get(app.url(&format!("/accounts/{}/settings", ada.account_id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"rotate-token-form\""), "{page}");
+    assert!(
+        !page.contains(&ada.access_token),
+        "the current token is never shown"
+    );
+
+    let r = browser
+        .post(app.url("/sfn/rotate_api_token"))
+        .header("accept", "application/json")
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let fresh: String = r.json().await.unwrap();
+    assert_ne!(fresh, ada.access_token);
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &ada.access_token)
+            .await
+            .status(),
+        401,
+        "the old token stops working at once"
+    );
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &fresh).await.status(),
+        200
+    );
+    // From another site, nothing rotates.
+    let r = browser
+        .post(app.url("/sfn/rotate_api_token"))
+        .header("accept", "application/json")
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.get_with_token("/api/v1/profile", &fresh).await.status(),
+        200
+    );
+}
