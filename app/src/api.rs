@@ -68,12 +68,16 @@ pub async fn needs_first_run() -> Result<bool, AppError> {
 
 /// Signs in and starts a session; without JavaScript the browser follows the redirect.
 #[server(prefix = "/sfn", endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn login(
+    email: String,
+    password: crate::redact::SecretField,
+    next: Option<String>,
+) -> Result<(), AppError> {
     answer(
         async move {
             let ctx = crate::port::request_context()?;
             let user = crate::port::port()?
-                .sign_in(&email, &password, &ctx.client_ip)
+                .sign_in(&email, &password.into_inner(), &ctx.client_ip)
                 .await?;
             ctx.session.start(user.id).await?;
             let to = safe_next(next.as_deref()).unwrap_or_else(|| user.home_path());
@@ -103,9 +107,9 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn first_run(
     name: String,
     email: String,
-    password: String,
+    password: crate::redact::SecretField,
     account_name: String,
-    setup_code: String,
+    setup_code: crate::redact::SecretField,
 ) -> Result<(), AppError> {
     answer(
         async move {
@@ -114,9 +118,9 @@ pub async fn first_run(
                 .create_first_admin(crate::views::FirstRunForm {
                     name,
                     email,
-                    password,
+                    password: password.into_inner(),
                     account_name,
-                    setup_code,
+                    setup_code: setup_code.into_inner(),
                 })
                 .await?;
             ctx.session.start(user.id).await?;
@@ -142,6 +146,65 @@ pub async fn get_account_settings(account_id: i64) -> Result<AccountSettings, Ap
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn server_function_arguments_never_debug_a_secret() {
+        use crate::redact::SecretField;
+        let secret = || SecretField("hunter2-correct-horse".into());
+        let shown = [
+            format!(
+                "{:?}",
+                super::Login {
+                    email: "ada@example.com".into(),
+                    password: secret(),
+                    next: None
+                }
+            ),
+            format!(
+                "{:?}",
+                super::FirstRun {
+                    name: "Ada".into(),
+                    email: "ada@example.com".into(),
+                    password: secret(),
+                    account_name: "Acme".into(),
+                    setup_code: secret(),
+                }
+            ),
+            format!(
+                "{:?}",
+                super::CreateInbox {
+                    account_id: 1,
+                    name: "Front".into(),
+                    phone_number: "+1".into(),
+                    phone_number_id: "1".into(),
+                    business_account_id: "2".into(),
+                    api_key: secret(),
+                }
+            ),
+            format!(
+                "{:?}",
+                super::UpdateInbox {
+                    account_id: 1,
+                    inbox_id: 1,
+                    name: String::new(),
+                    api_key: secret(),
+                }
+            ),
+            format!(
+                "{:?}",
+                crate::pages::activity::CreateAlertWebhook {
+                    account_id: 1,
+                    url: secret(),
+                    secret: secret(),
+                    format: "json".into(),
+                }
+            ),
+        ];
+        for s in shown {
+            assert!(!s.contains("hunter2"), "{s}");
+            assert!(s.contains("[redacted]"), "{s}");
+        }
+    }
 
     #[test]
     fn next_only_follows_local_paths() {
@@ -214,14 +277,14 @@ pub async fn create_inbox(
     phone_number: String,
     phone_number_id: String,
     business_account_id: String,
-    api_key: String,
+    api_key: crate::redact::SecretField,
 ) -> Result<i64, AppError> {
     let form = crate::views::InboxForm {
         name,
         phone_number,
         phone_number_id,
         business_account_id,
-        api_key,
+        api_key: api_key.into_inner(),
     };
     as_signed_in(|port, user| async move {
         let id = port.create_inbox(&user, account_id, form).await?;
@@ -247,8 +310,9 @@ pub async fn update_inbox(
     account_id: i64,
     inbox_id: i64,
     name: String,
-    api_key: String,
+    api_key: crate::redact::SecretField,
 ) -> Result<(), AppError> {
+    let api_key = api_key.into_inner();
     as_signed_in(|port, user| async move {
         port.update_inbox(&user, account_id, inbox_id, name, api_key)
             .await

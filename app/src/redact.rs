@@ -32,3 +32,40 @@ impl<T> fmt::Debug for OptSecret<'_, T> {
         }
     }
 }
+
+/// A secret form field (password, access token, setup code, webhook secret or URL) as a server
+/// function argument. It travels as the plain string it is (`serde(transparent)`), but its `Debug`
+/// is `[redacted]`, so the argument structs that Leptos derives `Debug` for (one per server function) cannot leak it.
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SecretField(pub String);
+
+impl SecretField {
+    /// The secret itself, for the one place that uses it.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for SecretField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Secret(&self.0).fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod secret_field_tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_field_travels_in_the_clear_and_debugs_redacted() {
+        let f = SecretField("hunter2-correct-horse".into());
+        assert_eq!(format!("{f:?}"), REDACTED);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            "\"hunter2-correct-horse\""
+        );
+        let back: SecretField = serde_json::from_str("\"x\"").unwrap();
+        assert_eq!(back.into_inner(), "x");
+    }
+}

@@ -289,10 +289,11 @@ pub async fn list_alert_webhooks(
 #[server(prefix = "/sfn", endpoint = "create_alert_webhook")]
 pub async fn create_alert_webhook(
     account_id: i64,
-    url: String,
-    secret: String,
+    url: crate::redact::SecretField,
+    secret: crate::redact::SecretField,
     format: String,
 ) -> Result<(), AppError> {
+    let (url, secret) = (url.into_inner(), secret.into_inner());
     crate::api::as_signed_in(|port, user| async move {
         port.create_alert_webhook(&user, account_id, url, secret, format)
             .await
