@@ -347,6 +347,14 @@ async fn fallback(
     if let Some(resp) = assets::serve(req.uri().path(), &headers) {
         return resp;
     }
+    // REST clients get JSON for every error, an unknown path included.
+    if req.uri().path() == "/api" || req.uri().path().starts_with("/api/") {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": "No such API endpoint.", "field": null})),
+        )
+            .into_response();
+    }
     let port = state.port.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(

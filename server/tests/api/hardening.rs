@@ -383,3 +383,21 @@ async fn two_simultaneous_first_runs_create_one_administrator() {
     }
     assert_eq!(admins, 1);
 }
+
+#[tokio::test]
+async fn an_unknown_api_path_answers_json_too() {
+    let app = spawn_app().await;
+    for path in ["/api/v1/nope", "/api/v2/accounts/1/inboxes"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "No such API endpoint.");
+    }
+}
