@@ -133,6 +133,35 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Adds the scenario's number to an account through the REST API with the given access token
+    /// and WABA id (e.g. someone else's number with a junk token); returns the inbox id and its
+    /// setup error, which setup leaves when the token cannot prove it manages the number.
+    pub async fn add_number_as(
+        &self,
+        admin_token: &str,
+        account_id: i64,
+        scenario: Scenario,
+        token: &str,
+        waba_id: &str,
+    ) -> (i64, serde_json::Value) {
+        let n = self.number(scenario);
+        let r = self
+            .client
+            .post(self.url(&format!("/api/v1/accounts/{account_id}/inboxes")))
+            .header("api_access_token", admin_token)
+            .json(&serde_json::json!({
+                "name": "Someone else's number",
+                "channel": {"type": "whatsapp", "phone_number": "+16315550101", "provider": "whatsapp_cloud",
+                    "provider_config": {"api_key": token, "phone_number_id": n.id, "business_account_id": waba_id}}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let body: serde_json::Value = r.json().await.unwrap();
+        (body["id"].as_i64().unwrap(), body["setup_error"].clone())
+    }
+
     /// A simulated number of this scenario.
     pub fn number(&self, scenario: Scenario) -> SimNumber {
         self.sim.sim.number(scenario)

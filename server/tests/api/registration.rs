@@ -958,34 +958,6 @@ async fn the_pin_belongs_to_the_number_deleting_and_re_adding_the_inbox_sends_th
     );
 }
 
-/// Adds the scenario's number to an account with the given token and WABA id; returns the inbox id
-/// and its setup error (setup fails when the token cannot prove it manages the number).
-async fn inbox_with(
-    app: &TestApp,
-    admin_token: &str,
-    account_id: i64,
-    scenario: Scenario,
-    token: &str,
-    waba_id: &str,
-) -> (i64, Value) {
-    let n = app.number(scenario);
-    let r = app
-        .client
-        .post(app.url(&format!("/api/v1/accounts/{account_id}/inboxes")))
-        .header("api_access_token", admin_token)
-        .json(&json!({
-            "name": "Someone else's number",
-            "channel": {"type": "whatsapp", "phone_number": "+16315550101", "provider": "whatsapp_cloud",
-                "provider_config": {"api_key": token, "phone_number_id": n.id, "business_account_id": waba_id}}
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let body: Value = r.json().await.unwrap();
-    (body["id"].as_i64().unwrap(), body["setup_error"].clone())
-}
-
 #[tokio::test]
 async fn an_inbox_that_has_not_proven_access_never_sends_the_numbers_pin_nor_sees_its_budget() {
     let app = spawn_app().await;
@@ -997,15 +969,15 @@ async fn an_inbox_that_has_not_proven_access_never_sends_the_numbers_pin_nor_see
         .await;
 
     // A junk token: setup cannot even read the number.
-    let (junk, error) = inbox_with(
-        &app,
-        &other.access_token,
-        other.account_id,
-        Scenario::ApprovedUnregistered,
-        "EAAjunkjunkjunk",
-        &n.waba_id,
-    )
-    .await;
+    let (junk, error) = app
+        .add_number_as(
+            &other.access_token,
+            other.account_id,
+            Scenario::ApprovedUnregistered,
+            "EAAjunkjunkjunk",
+            &n.waba_id,
+        )
+        .await;
     assert!(error.as_str().is_some(), "setup failed: {error}");
     // A token that reads the number, but the WABA named is not one that lists it.
     let foreign_waba = app
@@ -1019,15 +991,15 @@ async fn an_inbox_that_has_not_proven_access_never_sends_the_numbers_pin_nor_see
     let third = app
         .user("trudy@example.com", "Third Co", "administrator")
         .await;
-    let (unlisted, error) = inbox_with(
-        &app,
-        &third.access_token,
-        third.account_id,
-        Scenario::ApprovedUnregistered,
-        &n.token,
-        &foreign_waba,
-    )
-    .await;
+    let (unlisted, error) = app
+        .add_number_as(
+            &third.access_token,
+            third.account_id,
+            Scenario::ApprovedUnregistered,
+            &n.token,
+            &foreign_waba,
+        )
+        .await;
     assert!(error.as_str().is_some(), "setup failed: {error}");
     app.sim.sim.clear_calls();
 

@@ -460,23 +460,15 @@ async fn another_account_that_added_the_number_with_a_junk_token_never_sees_its_
     let other = app
         .user("mallory@example.com", "Other Co", "administrator")
         .await;
-    let r = app
-        .client
-        .post(app.url(&format!(
-            "/api/v1/accounts/{}/inboxes",
-            other.account_id
-        )))
-        .header("api_access_token", &other.access_token)
-        .json(&json!({
-            "name": "Not mine",
-            "channel": {"type": "whatsapp", "phone_number": "+16315550101", "provider": "whatsapp_cloud",
-                "provider_config": {"api_key": "EAAjunkjunkjunk", "phone_number_id": n.id, "business_account_id": n.waba_id}}
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let theirs = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let (theirs, _) = app
+        .add_number_as(
+            &other.access_token,
+            other.account_id,
+            Scenario::PendingReview,
+            "EAAjunkjunkjunk",
+            &n.waba_id,
+        )
+        .await;
 
     app.sim.sim.approve_name(&n.id);
     assert!(
