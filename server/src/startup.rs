@@ -89,6 +89,8 @@ pub enum StartupError {
     AlertUrls(String),
     #[error("first-run setup code: {0}")]
     SetupCode(String),
+    #[error("filling the verify-token digests of older inboxes: {0}")]
+    VerifyTokenDigests(String),
 }
 
 /// A bound, ready-to-run Greenlight.
@@ -172,7 +174,7 @@ impl Application {
         };
         crate::db::inboxes::fill_verify_token_digests(&services.db)
             .await
-            .map_err(|e| StartupError::SetupCode(format!("verify token digests: {e}")))?;
+            .map_err(|e| StartupError::VerifyTokenDigests(e.to_string()))?;
         crate::alerts::outgoing::seal_stored_urls(&services)
             .await
             .map_err(|e| StartupError::AlertUrls(e.to_string()))?;
