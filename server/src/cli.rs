@@ -6,9 +6,9 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::accounts::service::NewUser;
 use crate::config::{DbArgs, ServeArgs};
 use crate::demo::ExplicitFlags;
-use crate::services::accounts::NewUser;
 
 /// Greenlight keeps WhatsApp Business Cloud API numbers healthy.
 #[derive(Parser, Debug)]
@@ -296,10 +296,10 @@ async fn token_command(a: UserTokenArgs, action: TokenAction) -> ExitCode {
         Err(e) => return fail(e),
     };
     let result = match action {
-        TokenAction::Rotate => crate::services::api_tokens::rotate_by_email(&db, &a.email)
+        TokenAction::Rotate => crate::accounts::api_tokens::rotate_by_email(&db, &a.email)
             .await
             .map(Some),
-        TokenAction::Revoke => crate::services::api_tokens::revoke_by_email(&db, &a.email)
+        TokenAction::Revoke => crate::accounts::api_tokens::revoke_by_email(&db, &a.email)
             .await
             .map(|()| None),
     };

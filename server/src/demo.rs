@@ -25,11 +25,10 @@ use sqlx::{ConnectOptions, Connection};
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
 
+use crate::accounts::service::NewUser;
 use crate::config::ServeArgs;
-use crate::db;
 use crate::error::{ServiceError, ServiceResult};
-use crate::services::accounts::NewUser;
-use crate::services::inboxes::{InboxView, MemberChange, NewInbox};
+use crate::inboxes::service::{InboxView, MemberChange, NewInbox};
 use crate::services::Services;
 use crate::simulator::{RunningSimulator, Scenario, SimNumber, Simulator};
 
@@ -302,14 +301,14 @@ pub async fn seed(services: &Services) -> ServiceResult<DemoUsers> {
                 created.user_id
             }
             Err(ServiceError::App(AppError::Invalid { field, .. })) if field == "email" => {
-                let id = db::users::by_email(&services.db, login.email)
+                let id = crate::accounts::user_store::by_email(&services.db, login.email)
                     .await?
                     .ok_or_else(|| {
                         ServiceError::Internal(format!("demo user {} vanished", login.email))
                     })?
                     .id;
                 let hash = crate::auth::password::hash(password.clone()).await;
-                db::users::set_password_hash(&services.db, id, &hash).await?;
+                crate::accounts::user_store::set_password_hash(&services.db, id, &hash).await?;
                 id
             }
             Err(e) => return Err(e),

@@ -1,4 +1,5 @@
 //! Greenlight's server: configuration, CLI, database, Graph client, services, jobs and the HTTP API.
+pub mod accounts;
 pub mod alerts;
 pub mod auth;
 pub mod cli;
@@ -9,7 +10,9 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod graph;
+pub mod health;
 pub mod http;
+pub mod inboxes;
 pub mod jobs;
 pub mod key_rotation;
 mod memory;
@@ -18,6 +21,7 @@ pub mod registration;
 pub mod services;
 pub mod simulator;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod webhooks;
 

@@ -68,17 +68,17 @@ fn forms_and_service_inputs_hide_tokens_and_passwords() {
         ..Default::default()
     };
     assert_hidden("InboxForm", format!("{form:?}"));
-    let new_inbox = crate::services::inboxes::NewInbox {
+    let new_inbox = crate::inboxes::service::NewInbox {
         api_key: SECRET.into(),
         ..Default::default()
     };
     assert_hidden("NewInbox", format!("{new_inbox:?}"));
-    let patch = crate::services::inboxes::InboxPatch {
+    let patch = crate::inboxes::service::InboxPatch {
         name: None,
         api_key: Some(SECRET.into()),
     };
     assert_hidden("InboxPatch", format!("{patch:?}"));
-    let user = crate::services::accounts::NewUser {
+    let user = crate::accounts::service::NewUser {
         email: "a@b.co".into(),
         name: "A".into(),
         password: SECRET.into(),
@@ -86,7 +86,7 @@ fn forms_and_service_inputs_hide_tokens_and_passwords() {
         role: "agent".into(),
     };
     assert_hidden("NewUser", format!("{user:?}"));
-    let created = crate::services::accounts::CreatedUser {
+    let created = crate::accounts::service::CreatedUser {
         user_id: 1,
         account_id: 1,
         access_token: SECRET.into(),
@@ -110,7 +110,7 @@ fn rest_bodies_and_stored_rows_hide_their_secrets() {
     )
     .unwrap();
     assert_hidden("NewWebhook", format!("{hook:?}"));
-    let row = crate::db::inboxes::InboxRow {
+    let row = crate::inboxes::store::InboxRow {
         id: 1,
         account_id: 1,
         name: "Sales".into(),
@@ -133,6 +133,6 @@ fn rest_bodies_and_stored_rows_hide_their_secrets() {
 fn empty_and_absent_secrets_stay_distinguishable() {
     let form = app::views::InboxForm::default();
     assert!(format!("{form:?}").contains("api_key: \"\""));
-    let patch = crate::services::inboxes::InboxPatch::default();
+    let patch = crate::inboxes::service::InboxPatch::default();
     assert!(format!("{patch:?}").contains("api_key: None"));
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use app::port::SharedPort;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,44 +28,13 @@ use crate::crypto::SecretBox;
 use crate::graph::{GraphClient, GraphConfig};
 use crate::http::{api, assets, ops, security_headers};
 use crate::services::Services;
+use crate::state::{AppState, Handles};
 
 /// Largest request body accepted anywhere (forms, JSON, webhooks).
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Largest webhook delivery accepted from Meta (it batches several changes per POST).
 pub const WEBHOOK_BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
-
-/// What every handler can reach. One shared allocation: every middleware and handler takes its
-/// own handle per request, so a clone must cost no more than a reference count.
-#[derive(Clone)]
-pub struct AppState(Arc<Handles>);
-
-/// The parts of [`AppState`].
-pub struct Handles {
-    pub services: Services,
-    pub leptos_options: LeptosOptions,
-    pub port: SharedPort,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Handles;
-
-    fn deref(&self) -> &Handles {
-        &self.0
-    }
-}
-
-impl FromRef<AppState> for Services {
-    fn from_ref(state: &AppState) -> Self {
-        state.services.clone()
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// Why start-up failed; printed as one line.
 #[derive(Debug, thiserror::Error)]
@@ -172,7 +141,7 @@ impl Application {
         } else {
             services
         };
-        crate::db::inboxes::fill_verify_token_digests(&services.db)
+        crate::inboxes::store::fill_verify_token_digests(&services.db)
             .await
             .map_err(|e| StartupError::VerifyTokenDigests(e.to_string()))?;
         crate::alerts::outgoing::seal_stored_urls(&services)
@@ -181,7 +150,7 @@ impl Application {
         crate::webhooks::processor::spawn(services.clone());
         crate::alerts::evaluator::spawn(services.clone());
         crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);
-        crate::jobs::health_refresh::spawn(services.clone(), args.health_max_age);
+        crate::health::refresh::spawn(services.clone(), args.health_max_age);
         let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), addr, secure_cookies).await?;
         // After the router: the sessions table is created with it.
@@ -235,11 +204,11 @@ async fn build_router(
 ) -> Result<Router, StartupError> {
     let leptos_options = leptos_options(addr);
     let port: SharedPort = Arc::new(services.clone());
-    let state = AppState(Arc::new(Handles {
+    let state = AppState::new(Handles {
         services: services.clone(),
         leptos_options: leptos_options.clone(),
         port: port.clone(),
-    }));
+    });
 
     let store = SqliteStore::new(services.db.clone())
         .with_table_name("sessions")

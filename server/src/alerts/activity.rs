@@ -5,12 +5,12 @@ use app::auth::CurrentUser;
 
 use super::store;
 use crate::db::now_secs;
-use crate::db::snapshots;
 use crate::error::ServiceResult;
 use crate::graph::GraphErrorKind;
+use crate::health::store as snapshots;
 use crate::registration::ledger;
 use crate::services::Services;
-use crate::webhooks::queue;
+use crate::webhooks::store as queue;
 
 /// At most this many items of each source are looked at.
 const PER_SOURCE: i64 = 200;

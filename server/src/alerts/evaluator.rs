@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::rules::{self, AlertDraft, Observed};
 use super::store::{self, NewAlert};
-use crate::db::inboxes::{self, InboxRow};
 use crate::db::now_secs;
-use crate::db::snapshots::SnapshotRow;
 use crate::error::ServiceResult;
+use crate::health::store::SnapshotRow;
+use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::services::Services;
 
 /// How often the task looks for work without being woken.
@@ -125,7 +125,7 @@ pub async fn run_once(services: &Services) -> ServiceResult<usize> {
 pub async fn sweep_stuck(services: &Services, now: i64, after: i64) -> ServiceResult<usize> {
     let mut raised = 0;
     for inbox in inboxes::all(&services.db).await? {
-        let Some(latest) = crate::db::snapshots::latest(&services.db, inbox.id).await? else {
+        let Some(latest) = crate::health::store::latest(&services.db, inbox.id).await? else {
             continue;
         };
         let state = latest.registration_state.as_str();

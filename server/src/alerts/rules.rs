@@ -1,6 +1,6 @@
 //! The alert rules: pure functions over what two health checks observed. Each rule fires on a
 //! transition only, never again while the condition holds.
-use crate::db::snapshots::SnapshotRow;
+use crate::health::store::SnapshotRow;
 
 /// What one health check observed (the fields the rules look at).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

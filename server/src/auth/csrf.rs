@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use url::{Origin, Url};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Meta's deliveries (their own router today; kept here so a future merge cannot refuse them).
 const WEBHOOKS: &str = "/webhooks/";

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The session key holding the signed-in user's id.
 const USER_ID_KEY: &str = "user_id";

@@ -1,9 +1,5 @@
 //! The database: connection, migrations and one module of queries per table group.
 //! SQL is written to stay portable to PostgreSQL: `$n` placeholders, unix-second integer times.
-pub mod accounts;
-pub mod inboxes;
-pub mod snapshots;
-pub mod users;
 
 use std::str::FromStr;
 use std::time::Duration;

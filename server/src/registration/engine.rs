@@ -24,10 +24,10 @@ use serde::{Deserialize, Serialize};
 use super::decision::{decide, Decision, ReasonCode, RegistrationState};
 use super::ledger::{self, Outcome, Trigger};
 use super::{lease, pin};
-use crate::db::inboxes::{self, InboxRow};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::{GraphError, GraphErrorKind, NameStatus, PhoneNumberHealth};
-use crate::services::health::{source, Snapshot};
+use crate::health::service::{source, Snapshot};
+use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::services::Services;
 
 /// What Greenlight answers when another attempt holds the number's lease.

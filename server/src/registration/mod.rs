@@ -17,8 +17,8 @@ pub use engine::{AttemptResult, MetaError, RegistrationOutcome};
 /// A temporary, migrated SQLite database with inboxes, for the unit tests of this module.
 #[cfg(test)]
 pub(crate) mod test_db {
-    use crate::db::inboxes::{self, InboxRow, NewInboxRow};
     use crate::db::Db;
+    use crate::inboxes::store::{self as inboxes, InboxRow, NewInboxRow};
 
     /// Opens a fresh database in a temporary directory (keep the directory alive while using it).
     pub async fn open() -> (tempfile::TempDir, Db) {

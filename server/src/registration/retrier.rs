@@ -15,10 +15,10 @@ use serde::Serialize;
 use super::decision::{decide, ReasonCode, RegistrationState};
 use super::engine::AttemptResult;
 use super::ledger::{self, Trigger};
-use crate::db::inboxes;
 use crate::error::ServiceError;
 use crate::graph::PhoneNumberHealth;
-use crate::services::inboxes::WHATSAPP_CLOUD;
+use crate::inboxes::service::WHATSAPP_CLOUD;
+use crate::inboxes::store as inboxes;
 use crate::services::Services;
 
 /// Upper bound on numbers looked at in one run; the rest come first in the next run (oldest check first).

@@ -1,10 +1,5 @@
 //! Services: every rule of Greenlight lives here once, and every door (REST, server functions,
 //! background jobs, webhooks) calls it.
-pub mod accounts;
-pub mod api_tokens;
-pub mod health;
-pub mod health_view;
-pub mod inboxes;
 pub mod port;
 pub mod read_cache;
 pub mod ui;
@@ -37,13 +32,13 @@ pub struct Shared {
     pub public_url: url::Url,
     pub login_limiter: LoginLimiter,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
-    pub health_cache: health::HealthCache,
-    /// Views waiting for a snapshot right now (see [`health::WaitingViews`]).
-    pub waiting_views: health::WaitingViews,
+    pub health_cache: crate::health::service::HealthCache,
+    /// Views waiting for a snapshot right now (see [`crate::health::service::WaitingViews`]).
+    pub waiting_views: crate::health::service::WaitingViews,
     /// Identities, inbox rows, ledgers and webhook self-checks for views (see `read_cache`).
     pub reads: read_cache::ReadCaches,
     /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
-    pub refresh_gate: health::ForcedReadGate,
+    pub refresh_gate: crate::health::service::ForcedReadGate,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -72,10 +67,10 @@ impl Services {
             graph,
             public_url,
             login_limiter: LoginLimiter::default(),
-            health_cache: health::new_cache(std::time::Duration::from_secs(60)),
-            waiting_views: health::WaitingViews::default(),
+            health_cache: crate::health::service::new_cache(std::time::Duration::from_secs(60)),
+            waiting_views: crate::health::service::WaitingViews::default(),
             reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
-            refresh_gate: health::ForcedReadGate::default(),
+            refresh_gate: crate::health::service::ForcedReadGate::default(),
             demo,
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
@@ -88,7 +83,7 @@ impl Services {
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
-        shared.health_cache = health::new_cache(ttl);
+        shared.health_cache = crate::health::service::new_cache(ttl);
         shared.reads = read_cache::ReadCaches::new(ttl);
         self
     }

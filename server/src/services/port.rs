@@ -8,8 +8,8 @@ use app::views::{
 };
 use async_trait::async_trait;
 
-use super::inboxes::{InboxPatch, MemberChange, NewInbox};
 use super::Services;
+use crate::inboxes::service::{InboxPatch, MemberChange, NewInbox};
 
 fn some_if_filled(s: String) -> Option<String> {
     (!s.trim().is_empty()).then_some(s)
@@ -148,7 +148,7 @@ impl GreenlightPort for Services {
         refresh: bool,
     ) -> Result<HealthView, AppError> {
         let report = Services::health_report(self, user, account_id, inbox_id, refresh).await?;
-        Ok(super::health_view::health_view(&report))
+        Ok(crate::health::view::health_view(&report))
     }
 
     async fn inbox_history(
@@ -159,7 +159,10 @@ impl GreenlightPort for Services {
     ) -> Result<Vec<HistoryPoint>, AppError> {
         let since = chrono::Utc::now() - chrono::Duration::days(30);
         let rows = Services::health_history(self, user, account_id, inbox_id, since).await?;
-        Ok(rows.iter().map(super::health_view::history_point).collect())
+        Ok(rows
+            .iter()
+            .map(crate::health::view::history_point)
+            .collect())
     }
 
     async fn complete_registration(

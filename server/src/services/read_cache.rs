@@ -14,9 +14,9 @@ use app::auth::CurrentUser;
 use moka::future::Cache;
 
 use super::Services;
-use crate::db::inboxes::{self, InboxRow};
-use crate::db::users;
+use crate::accounts::user_store as users;
 use crate::error::ServiceResult;
+use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::registration::ledger::{self, AttemptRow};
 
 /// How long identities, inbox rows and ledgers are trusted without a write seen here.
@@ -43,7 +43,7 @@ pub struct ReadCaches {
     webhook_checks: Cache<i64, Arc<WebhookCheckView>>,
     /// Inboxes whose self-check was forced recently (one forced check per inbox per
     /// `health::REFRESH_MIN_INTERVAL`).
-    webhook_check_gate: super::health::ForcedReadGate,
+    webhook_check_gate: crate::health::service::ForcedReadGate,
 }
 
 fn cache<K, V>(ttl: Duration) -> Cache<K, V>
@@ -67,7 +67,7 @@ impl ReadCaches {
             members: cache(READ_TTL),
             attempts: cache(READ_TTL),
             webhook_checks: cache(webhook_check_ttl),
-            webhook_check_gate: super::health::ForcedReadGate::default(),
+            webhook_check_gate: crate::health::service::ForcedReadGate::default(),
         }
     }
 }

@@ -5,12 +5,14 @@ use app::format;
 use app::health::{BadgeLevel, RegistrationState};
 use app::views::{InboxOverview, InboxRowView, InboxSettingsView, MemberView, OVERVIEW_PAGE_SIZE};
 
-use super::health::{rfc3339, time};
-use super::health_view::{metrics, worst};
 use super::Services;
-use crate::db::{accounts, inboxes, snapshots};
+use crate::accounts::store as accounts;
 use crate::error::ServiceResult;
 use crate::graph::PhoneNumberHealth;
+use crate::health::service::{rfc3339, time};
+use crate::health::store as snapshots;
+use crate::health::view::{metrics, worst};
+use crate::inboxes::store as inboxes;
 
 const ROW_BADGES: [&str; 4] = ["name_status", "quality_rating", "messaging_limit", "status"];
 

@@ -6,9 +6,9 @@
 //! away from the help desk. Greenlight now never sets one, and removes the one it set, once per
 //! number: only when the override is exactly this instance's `/webhooks/whatsapp` URL. Any other
 //! override belongs to someone else and is never touched.
-use crate::db::inboxes::{self, InboxRow};
 use crate::db::{now_secs, Db};
 use crate::graph::{AccessToken, GraphError};
+use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::services::Services;
 
 /// What the one-time check found.
@@ -63,7 +63,7 @@ async fn unchecked(db: &Db) -> sqlx::Result<Vec<i64>> {
         "SELECT id FROM inboxes WHERE own_override_checked_at IS NULL AND channel_type = $1
          ORDER BY id",
     )
-    .bind(crate::services::inboxes::WHATSAPP_CLOUD)
+    .bind(crate::inboxes::service::WHATSAPP_CLOUD)
     .fetch_all(db)
     .await
 }

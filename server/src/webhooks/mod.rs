@@ -5,10 +5,10 @@
 pub mod legacy_override;
 pub mod payload;
 pub mod processor;
-pub mod queue;
 pub mod receiver;
 pub mod selfcheck;
 pub mod signature;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ pub struct MetaWebhooks {
     /// One processing pass at a time in this process.
     pub(crate) pass: Arc<Mutex<()>>,
     /// This process in the queue's claims: other instances on the same database skip its events.
-    pub instance: queue::InstanceId,
+    pub instance: store::InstanceId,
 }
 
 impl MetaWebhooks {

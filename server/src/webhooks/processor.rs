@@ -9,13 +9,14 @@ use std::time::Duration;
 use app::error::AppError;
 
 use super::payload::{digits, Change, HANDLED_FIELDS};
-use super::queue::{self, status, EventRow};
-use crate::db::inboxes::InboxRow;
-use crate::db::{now_secs, snapshots};
+use super::store::{self as queue, status, EventRow};
+use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
+use crate::health::service::source;
+use crate::health::store as snapshots;
+use crate::inboxes::store::InboxRow;
 use crate::registration::engine::AttemptResult;
 use crate::registration::ledger::Trigger;
-use crate::services::health::source;
 use crate::services::Services;
 
 /// How often the processor looks at the queue without being woken.

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::signature::{self, tokens_equal};
-use super::{payload, queue};
+use super::{payload, store as queue};
 use crate::db::now_secs;
 use crate::services::Services;
 
@@ -55,7 +55,7 @@ async fn known_token(services: &Services, token: &str) -> bool {
         .is_some_and(|t| tokens_equal(t, token));
     // An inbox's own token (set by versions that used per-number overrides), by digest: the
     // index answers without reading any token, and a digest says nothing about the others.
-    let inbox = match crate::db::inboxes::has_verify_token(&services.db, token).await {
+    let inbox = match crate::inboxes::store::has_verify_token(&services.db, token).await {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!(error = %e, "webhooks: looking up a verify token failed");

@@ -8,9 +8,9 @@ use std::time::Duration;
 use app::activity::{WebhookCheckView, WebhookRoute};
 use app::auth::{CurrentUser, Role};
 
-use crate::db::inboxes::InboxRow;
 use crate::error::ServiceResult;
 use crate::graph::TokenApp;
+use crate::inboxes::store::InboxRow;
 use crate::services::Services;
 
 /// The webhook fields to subscribe Greenlight's own app to in Meta's App Dashboard.

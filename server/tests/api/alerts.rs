@@ -203,14 +203,14 @@ async fn a_quality_drop_alerts_once_and_reaches_the_outgoing_webhook_signed() {
         .await
     );
     // The same rating again: a webhook, a re-read, no new alert.
-    let before = greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+    let before = greenlight::health::store::since(&app.services.db, id, 0, 1000)
         .await
         .unwrap()
         .len();
     app.sim.sim.set_quality(&n.id, "YELLOW");
     assert!(
         eventually(20, || async {
-            greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+            greenlight::health::store::since(&app.services.db, id, 0, 1000)
                 .await
                 .unwrap()
                 .len()
@@ -728,7 +728,7 @@ const DAY: i64 = 24 * 3600;
 /// An inbox waiting for its display name for 60 days: the setup read moved back, and more reads
 /// in the same state since (three on its first day).
 async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) -> i64 {
-    use greenlight::db::snapshots::{self, NewSnapshot};
+    use greenlight::health::store::{self as snapshots, NewSnapshot};
     let id = create_inbox(app, token, account_id, Scenario::PendingReview).await;
     let now = greenlight::db::now_secs();
     let start = (now / DAY - 60) * DAY + 3600;
@@ -755,7 +755,7 @@ async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) ->
             NewSnapshot {
                 inbox_id: id,
                 checked_at: at,
-                source: greenlight::services::health::source::BACKGROUND,
+                source: greenlight::health::service::source::BACKGROUND,
                 health_json: latest.health_json.as_deref(),
                 error_kind: None,
                 error_message: None,

@@ -283,7 +283,7 @@ async fn bad_input_is_refused_field_by_field_and_nothing_is_half_written() {
     for (email, name, pw, account, role, field) in cases {
         let err = app
             .services
-            .create_user(greenlight::services::accounts::NewUser {
+            .create_user(greenlight::accounts::service::NewUser {
                 email: email.into(),
                 name: name.into(),
                 password: pw.into(),

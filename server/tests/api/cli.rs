@@ -131,7 +131,7 @@ async fn password_hash(dir: &std::path::Path, email: &str) -> String {
     let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", dir.display()))
         .await
         .unwrap();
-    greenlight::db::users::by_email(&db, email)
+    greenlight::accounts::user_store::by_email(&db, email)
         .await
         .unwrap()
         .unwrap()
@@ -199,8 +199,8 @@ fn users_create_without_any_password_source_says_where_to_put_one() {
 
 #[tokio::test]
 async fn tokens_rotate_and_revoke_from_the_command_line() {
+    use greenlight::accounts::user_store::id_by_token_hash;
     use greenlight::auth::api_token::digest;
-    use greenlight::db::users::id_by_token_hash;
     let dir = tempfile::tempdir().unwrap();
     let out = create_without_password(dir.path(), "ada@example.com")
         .env("GREENLIGHT_USER_PASSWORD", "correct horse battery")

@@ -327,13 +327,12 @@ async fn the_background_refresh_reads_only_snapshots_about_to_age_out() {
     let n = app.number(Scenario::Healthy);
     let six_hours = std::time::Duration::from_secs(6 * 3600);
     app.sim.sim.clear_calls();
-    let read =
-        greenlight::jobs::health_refresh::run_once(&app.services, chrono::Utc::now(), six_hours)
-            .await
-            .unwrap();
+    let read = greenlight::health::refresh::run_once(&app.services, chrono::Utc::now(), six_hours)
+        .await
+        .unwrap();
     assert_eq!(read, 0, "a fresh snapshot is left alone");
     let later = chrono::Utc::now() + chrono::Duration::hours(5);
-    let read = greenlight::jobs::health_refresh::run_once(&app.services, later, six_hours)
+    let read = greenlight::health::refresh::run_once(&app.services, later, six_hours)
         .await
         .unwrap();
     assert_eq!(read, 1);

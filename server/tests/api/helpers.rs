@@ -1,7 +1,7 @@
 //! `spawn_app()` and request helpers shared by the integration tests.
 use clap::Parser;
+use greenlight::accounts::service::{CreatedUser, NewUser};
 use greenlight::cli::{Cli, Command};
-use greenlight::services::accounts::{CreatedUser, NewUser};
 use greenlight::services::Services;
 use greenlight::simulator::{RunningSimulator, Scenario, SimNumber, Simulator};
 use greenlight::startup::Application;

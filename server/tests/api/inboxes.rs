@@ -303,7 +303,7 @@ async fn a_refused_token_leaves_the_inbox_with_a_setup_error_and_retry_fixes_it(
 
 #[tokio::test]
 async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_background() {
-    use greenlight::services::inboxes::SETUP_RUNNING;
+    use greenlight::inboxes::service::SETUP_RUNNING;
     let app = spawn_app().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let n = app.number(Scenario::Healthy);
@@ -348,7 +348,7 @@ async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_ba
 
     hold.release();
     let row = || async {
-        greenlight::db::inboxes::get(&app.services.db, admin.account_id, id)
+        greenlight::inboxes::store::get(&app.services.db, admin.account_id, id)
             .await
             .unwrap()
             .unwrap()
@@ -378,9 +378,9 @@ async fn the_overview_shows_a_bounded_page_worst_first_and_links_the_next() {
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     // 130 inboxes straight in the store (the simulator has far fewer numbers).
     for n in 0..130 {
-        greenlight::db::inboxes::insert(
+        greenlight::inboxes::store::insert(
             &app.services.db,
-            greenlight::db::inboxes::NewInboxRow {
+            greenlight::inboxes::store::NewInboxRow {
                 account_id: admin.account_id,
                 name: &format!("Number {n:03}"),
                 phone_number: "+15550000000",

@@ -148,7 +148,7 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     );
 
     // The stored snapshot is still there (the background refresh may have added a newer one).
-    let snapshots = greenlight::db::snapshots::since(db, inbox_id, 0, 10)
+    let snapshots = greenlight::health::store::since(db, inbox_id, 0, 10)
         .await
         .unwrap();
     assert_eq!(snapshots[0].id, 1, "{snapshots:?}");
@@ -227,7 +227,7 @@ async fn print_fixture_values() {
         .await
         .unwrap();
     println!("PASSWORD_HASH={hash}");
-    let row = greenlight::db::snapshots::latest(&app.services.db, id)
+    let row = greenlight::health::store::latest(&app.services.db, id)
         .await
         .unwrap()
         .unwrap();

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_app, TestApp};
 
 /// An administrator of "Acme".
-async fn admin(app: &TestApp) -> greenlight::services::accounts::CreatedUser {
+async fn admin(app: &TestApp) -> greenlight::accounts::service::CreatedUser {
     app.user("ada@example.com", "Acme", "administrator").await
 }
 
@@ -39,7 +39,7 @@ async fn inbox(app: &TestApp, token: &str, account_id: i64, scenario: Scenario) 
 async fn admin_with_inbox(
     app: &TestApp,
     scenario: Scenario,
-) -> (greenlight::services::accounts::CreatedUser, i64) {
+) -> (greenlight::accounts::service::CreatedUser, i64) {
     let a = admin(app).await;
     let id = inbox(app, &a.access_token, a.account_id, scenario).await;
     (a, id)
@@ -646,7 +646,7 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
         .await
         .unwrap();
     app.sim.sim.approve_name(&n.id);
-    let row = greenlight::db::inboxes::get_unscoped(&app.services.db, id)
+    let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
         .await
         .unwrap()
         .unwrap();

@@ -1,7 +1,7 @@
 //! Pruning: old health snapshots thinned then deleted, expired sessions deleted, finished webhook
 //! events and alert deliveries deleted after 90 days; nothing recent is touched.
 use greenlight::db::now_secs;
-use greenlight::db::snapshots::{self, NewSnapshot};
+use greenlight::health::store::{self as snapshots, NewSnapshot};
 use greenlight::jobs::prune::{self, Retention};
 use greenlight::simulator::Scenario;
 use tower_sessions::cookie::time::{Duration as TimeDuration, OffsetDateTime};
@@ -45,7 +45,7 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
                 NewSnapshot {
                     inbox_id: inbox,
                     checked_at: at,
-                    source: greenlight::services::health::source::BACKGROUND,
+                    source: greenlight::health::service::source::BACKGROUND,
                     health_json: json,
                     error_kind: (!good).then_some("transient"),
                     error_message: None,
@@ -156,7 +156,7 @@ async fn an_inboxs_newest_snapshots_are_kept_however_old() {
         NewSnapshot {
             inbox_id: inbox,
             checked_at: now_secs() - 550 * DAY,
-            source: greenlight::services::health::source::BACKGROUND,
+            source: greenlight::health::service::source::BACKGROUND,
             health_json: None,
             error_kind: Some("transient"),
             error_message: None,

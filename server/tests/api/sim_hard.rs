@@ -15,7 +15,7 @@ use greenlight::simulator::{
     LostAnswer, RecordedCall, RegisterRefusal, ReleaseOrder, Scenario, Simulator, Throttle,
     ThrottleAnswer, WebhookOptions,
 };
-use greenlight::webhooks::{payload, queue};
+use greenlight::webhooks::{payload, store as queue};
 use serde_json::Value;
 
 use crate::health::create_inbox;
@@ -27,7 +27,7 @@ use crate::webhooks::{eventually, spawn_with_webhooks};
 async fn admin_with_inbox(
     app: &TestApp,
     scenario: Scenario,
-) -> (greenlight::services::accounts::CreatedUser, i64) {
+) -> (greenlight::accounts::service::CreatedUser, i64) {
     let a = app.user("ada@example.com", "Acme", "administrator").await;
     let id = create_inbox(app, &a.access_token, a.account_id, scenario).await;
     app.sim.sim.clear_calls();
@@ -568,7 +568,7 @@ async fn duplicated_and_reordered_webhooks_lead_to_one_register() {
         "two distinct events stored once each, both processed"
     );
     let registered = eventually(30, || async {
-        greenlight::db::snapshots::latest(&app.services.db, id)
+        greenlight::health::store::latest(&app.services.db, id)
             .await
             .unwrap()
             .is_some_and(|s| s.registration_state == "registered")

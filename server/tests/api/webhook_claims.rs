@@ -8,7 +8,7 @@ use greenlight::services::Services;
 use greenlight::simulator::webhooks::quality_update_legacy_value;
 use greenlight::simulator::Scenario;
 use greenlight::startup::Application;
-use greenlight::webhooks::{payload, processor, queue};
+use greenlight::webhooks::{payload, processor, store as queue};
 
 use crate::health::create_inbox;
 use crate::helpers::{spawn_app, TestApp};
@@ -88,7 +88,7 @@ fn number_reads(app: &TestApp, phone_number_id: &str) -> usize {
 }
 
 async fn webhook_snapshots(app: &TestApp, inbox_id: i64) -> usize {
-    greenlight::db::snapshots::since(&app.services.db, inbox_id, 0, 1000)
+    greenlight::health::store::since(&app.services.db, inbox_id, 0, 1000)
         .await
         .unwrap()
         .iter()

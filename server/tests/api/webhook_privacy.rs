@@ -4,7 +4,7 @@
 //! words which app Meta sends the number's events to.
 use greenlight::simulator::webhooks::{envelope, quality_update_legacy_value, signature};
 use greenlight::simulator::{Scenario, APP_ID, APP_SECRET};
-use greenlight::webhooks::{payload, queue};
+use greenlight::webhooks::{payload, store as queue};
 use serde_json::{json, Value};
 
 use crate::health::create_inbox;
@@ -92,7 +92,7 @@ async fn setup_subscribes_the_app_and_sets_no_webhook_override_at_any_level() {
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
-    let row = greenlight::db::inboxes::get_unscoped(&app.services.db, id)
+    let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
         .await
         .unwrap()
         .unwrap();
@@ -168,7 +168,7 @@ async fn greenlights_old_override_is_removed_once_and_a_foreign_one_is_never_tou
     app.sim.sim.clear_calls();
     assert_eq!(app.services.remove_own_overrides().await.unwrap(), 0);
     for id in [ours, theirs] {
-        let row = greenlight::db::inboxes::get_unscoped(&app.services.db, id)
+        let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
             .await
             .unwrap()
             .unwrap();

@@ -6,7 +6,7 @@ use greenlight::simulator::webhooks::{
     envelope, name_update_value, quality_update_legacy_value, signature,
 };
 use greenlight::simulator::{Scenario, APP_SECRET};
-use greenlight::webhooks::{payload, processor, queue};
+use greenlight::webhooks::{payload, processor, store as queue};
 use serde_json::{json, Value};
 
 use crate::health::create_inbox;
@@ -130,7 +130,7 @@ async fn an_inboxs_own_verify_token_passes_the_handshake() {
         Scenario::Healthy,
     )
     .await;
-    let row = greenlight::db::inboxes::get_unscoped(&app.services.db, id)
+    let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
         .await
         .unwrap()
         .unwrap();
@@ -220,7 +220,7 @@ async fn name_approval_registers_the_number_once_on_the_first_delivery() {
     assert_eq!((first.attempt, first.status), (1, Some(200)), "{first:?}");
     assert!(first.fields.iter().any(|f| f == "phone_number_name_update"));
     let registered = eventually(10, || async {
-        let snap = greenlight::db::snapshots::latest(&app.services.db, id)
+        let snap = greenlight::health::store::latest(&app.services.db, id)
             .await
             .unwrap()
             .unwrap();
@@ -283,7 +283,7 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
         Scenario::QualityRed,
     )
     .await;
-    let snaps_before = greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+    let snaps_before = greenlight::health::store::since(&app.services.db, id, 0, 1000)
         .await
         .unwrap()
         .len();
@@ -323,7 +323,7 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
     assert_eq!(events[0].status, "processed");
     assert_eq!(events[1].status, "processed");
     assert_eq!(events[2].status, "ignored");
-    let snaps = greenlight::db::snapshots::since(&app.services.db, id, 0, 1000)
+    let snaps = greenlight::health::store::since(&app.services.db, id, 0, 1000)
         .await
         .unwrap();
     assert_eq!(

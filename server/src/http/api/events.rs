@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
 use super::json::{ApiJson, OptionalApiJson};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn rfc3339(secs: i64) -> String {
     Utc.timestamp_opt(secs, 0)

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
 use crate::graph::{GraphErrorKind, PhoneNumberHealth};
-use crate::services::health::{rfc3339, time, HealthReport};
-use crate::startup::AppState;
+use crate::health::service::{rfc3339, time, HealthReport};
+use crate::state::AppState;
 
 /// The health answer. Meta's values keep Meta's spelling (as Chatwoot returns them). Fields
 /// borrow from the report: a cached answer is written without copying Meta's strings.

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
 use super::json::ApiJson;
-use crate::services::inboxes::{InboxPatch, InboxView, MemberChange, NewInbox};
-use crate::startup::AppState;
+use crate::inboxes::service::{InboxPatch, InboxView, MemberChange, NewInbox};
+use crate::state::AppState;
 
 /// Chatwoot's inbox shape (without any secret).
 pub fn inbox_json(v: &InboxView) -> Value {

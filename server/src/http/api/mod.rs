@@ -10,7 +10,7 @@ pub mod registration;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Routes of the REST API.
 pub fn routes() -> Router<AppState> {

@@ -12,7 +12,7 @@ use axum::Json;
 
 use super::error::{ApiError, ApiUser};
 use crate::registration::RegistrationOutcome;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn register_phone(
     State(s): State<AppState>,

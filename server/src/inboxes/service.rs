@@ -4,11 +4,11 @@ use app::auth::{CurrentUser, Role};
 use app::error::AppError;
 use serde::{Deserialize, Serialize};
 
-use super::Services;
-use crate::db::inboxes::{self, InboxRow, NewInboxRow};
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::AccessToken;
+use crate::inboxes::store::{self as inboxes, InboxRow, NewInboxRow};
+use crate::services::Services;
 
 /// The channel kind Greenlight manages.
 pub const WHATSAPP_CLOUD: &str = "whatsapp_cloud";
@@ -356,7 +356,7 @@ impl Services {
                 |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
             // The first health snapshot doubles as the token check.
             let first = self
-                .read_health(&row, crate::services::health::source::SETUP)
+                .read_health(&row, crate::health::service::source::SETUP)
                 .await
                 .map_err(|e| {
                     format!(

@@ -3,13 +3,14 @@
 //! A rotation stores the digest of a new random token and answers the token once; a revocation
 //! stores a value no digest can equal, so no token works until the next rotation. Either way the
 //! old token stops working: at once in this process (its cache is cleared), within
-//! [`READ_TTL`](super::read_cache::READ_TTL) in a server running next to the CLI.
+//! [`READ_TTL`](crate::services::read_cache::READ_TTL) in a server running next to the CLI.
 use secrecy::SecretString;
 
-use super::Services;
+use super::user_store as users;
 use crate::auth::api_token;
-use crate::db::{users, Db};
+use crate::db::Db;
 use crate::error::ServiceResult;
+use crate::services::Services;
 
 /// Why a token could not be rotated or revoked.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,7 @@
 use app::format;
 use app::health::{BadgeLevel, HealthView, MetricView, RegistrationState, RegistrationView};
 
-use super::health::HealthReport;
+use super::service::HealthReport;
 use crate::graph::PhoneNumberHealth;
 
 fn metric(
@@ -115,7 +115,7 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
 
 /// The tab's data.
 pub fn health_view(r: &HealthReport) -> HealthView {
-    let checked_at = r.shown.as_ref().map(|(t, _)| super::health::rfc3339(*t));
+    let checked_at = r.shown.as_ref().map(|(t, _)| super::service::rfc3339(*t));
     let d = &r.decision;
     HealthView {
         account_id: r.inbox.account_id,
@@ -128,7 +128,7 @@ pub fn health_view(r: &HealthReport) -> HealthView {
             reason: d.reason.clone(),
             attempts_in_window: r.attempts_in_window,
             attempts_left_in_window: d.attempts_left_in_window,
-            next_attempt_at: d.next_attempt_at.map(super::health::rfc3339),
+            next_attempt_at: d.next_attempt_at.map(super::service::rfc3339),
             last_error: r.last_error.clone(),
             may_register_now: d.may_register_now,
         },
@@ -154,13 +154,13 @@ pub fn worst(metrics: &[MetricView]) -> BadgeLevel {
 }
 
 /// A stored snapshot as a history point.
-pub fn history_point(r: &crate::db::snapshots::SnapshotRow) -> app::health::HistoryPoint {
+pub fn history_point(r: &crate::health::store::SnapshotRow) -> app::health::HistoryPoint {
     let h: Option<PhoneNumberHealth> = r
         .health_json
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok());
     app::health::HistoryPoint {
-        checked_at: super::health::rfc3339(super::health::time(r.checked_at)),
+        checked_at: super::service::rfc3339(super::service::time(r.checked_at)),
         source: r.source.clone(),
         state: RegistrationState::parse(&r.registration_state)
             .unwrap_or(RegistrationState::Unknown),

@@ -1,5 +1,5 @@
 //! Health snapshots: every health read Greenlight made, good or failed.
-use super::Db;
+use crate::db::Db;
 
 /// A stored snapshot.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::Services;
-use crate::db::inboxes::InboxRow;
-use crate::db::snapshots::{self, NewSnapshot, SnapshotRow};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::{GraphErrorKind, PhoneNumberHealth};
+use crate::health::store::{self as snapshots, NewSnapshot, SnapshotRow};
+use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{decide, Decision};
 use crate::registration::ledger;
+use crate::services::Services;
 
 /// Why a health read failed, safe to show.
 #[derive(Debug, Clone, PartialEq, Eq)]

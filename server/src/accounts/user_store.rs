@@ -1,7 +1,7 @@
 //! Queries on users.
 use app::auth::{CurrentUser, Membership, Role};
 
-use super::Db;
+use crate::db::Db;
 
 /// A stored user with its password hash (never leaves the server).
 #[derive(Debug, Clone, sqlx::FromRow)]

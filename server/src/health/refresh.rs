@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::db::{inboxes, Db};
-use crate::services::health::source;
+use crate::db::Db;
+use crate::health::service::source;
+use crate::inboxes::store as inboxes;
 use crate::services::Services;
 
 /// How often the job wakes up.

@@ -1,6 +1,6 @@
 //! Queries on inboxes and their members. Every query that takes an inbox id also takes the
 //! account id, so no caller can reach another account's inbox by id.
-use super::Db;
+use crate::db::Db;
 
 /// A stored inbox (secrets still sealed). `Debug` hides the verify token and the sealed token.
 #[derive(Clone, sqlx::FromRow)]

@@ -4,11 +4,13 @@ use app::error::AppError;
 use app::views::{AccountSettings, FirstRunForm, MemberView};
 use serde::Serialize;
 
-use super::Services;
+use super::store as accounts;
+use super::user_store as users;
 use crate::auth::{api_token, password};
-use crate::db::{self, accounts, now_secs, users};
+use crate::db::now_secs;
 use crate::domain::{AccountName, Email, NewPassword, PersonName};
 use crate::error::{ServiceError, ServiceResult};
+use crate::services::Services;
 
 /// A request to create a user in an account (CLI, first run, demo). `Debug` hides the password.
 #[derive(Clone)]
@@ -209,7 +211,7 @@ impl Services {
         account_id: i64,
     ) -> ServiceResult<AccountSettings> {
         let your_role = self.role_in(user, account_id)?;
-        let account_name = db::accounts::name(&self.db, account_id)
+        let account_name = accounts::name(&self.db, account_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let members = accounts::members(&self.db, account_id)

@@ -200,7 +200,7 @@ pub async fn for_inbox(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<E
 pub async fn inboxes_of_waba(
     db: &Db,
     waba_id: &str,
-) -> sqlx::Result<Vec<crate::db::inboxes::InboxRow>> {
+) -> sqlx::Result<Vec<crate::inboxes::store::InboxRow>> {
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM inboxes WHERE business_account_id = $1 ORDER BY id")
             .bind(waba_id)
@@ -213,7 +213,7 @@ pub async fn inboxes_of_waba(
 pub async fn inboxes_of_phone_number_id(
     db: &Db,
     phone_number_id: &str,
-) -> sqlx::Result<Vec<crate::db::inboxes::InboxRow>> {
+) -> sqlx::Result<Vec<crate::inboxes::store::InboxRow>> {
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM inboxes WHERE phone_number_id = $1 ORDER BY id")
             .bind(phone_number_id)
@@ -222,10 +222,10 @@ pub async fn inboxes_of_phone_number_id(
     rows(db, ids).await
 }
 
-async fn rows(db: &Db, ids: Vec<i64>) -> sqlx::Result<Vec<crate::db::inboxes::InboxRow>> {
+async fn rows(db: &Db, ids: Vec<i64>) -> sqlx::Result<Vec<crate::inboxes::store::InboxRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(r) = crate::db::inboxes::get_unscoped(db, id).await? {
+        if let Some(r) = crate::inboxes::store::get_unscoped(db, id).await? {
             out.push(r);
         }
     }

@@ -1,7 +1,7 @@
 //! Queries on accounts and memberships.
 use app::auth::Role;
 
-use super::Db;
+use crate::db::Db;
 
 /// Finds the account with exactly this name, or creates it.
 pub async fn find_or_create(

@@ -1,0 +1,5 @@
+//! Accounts, their users and memberships, and users' API tokens: types, store and service.
+pub mod api_tokens;
+pub mod service;
+pub mod store;
+pub mod user_store;
