@@ -533,6 +533,7 @@ async fn start_greenlight(probe: &reqwest::Client) -> Result<Greenlight, String>
 
     let email = "bench@example.com".to_string();
     let user = services
+        .accounts
         .create_user(NewUser {
             email: email.clone(),
             name: "Bench Admin".into(),

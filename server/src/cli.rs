@@ -239,6 +239,7 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
             let public = url::Url::parse("http://127.0.0.1").expect("valid");
             let services = crate::services::Services::new(db, secrets, graph, public, false);
             match services
+                .accounts
                 .create_user(NewUser {
                     email: a.email,
                     name: a.name,
@@ -296,12 +297,18 @@ async fn token_command(a: UserTokenArgs, action: TokenAction) -> ExitCode {
         Err(e) => return fail(e),
     };
     let result = match action {
-        TokenAction::Rotate => crate::accounts::api_tokens::rotate_by_email(&db, &a.email)
-            .await
-            .map(Some),
-        TokenAction::Revoke => crate::accounts::api_tokens::revoke_by_email(&db, &a.email)
-            .await
-            .map(|()| None),
+        TokenAction::Rotate => crate::accounts::api_tokens::rotate_by_email(
+            &crate::accounts::store::AccountStore::new(db.clone()),
+            &a.email,
+        )
+        .await
+        .map(Some),
+        TokenAction::Revoke => crate::accounts::api_tokens::revoke_by_email(
+            &crate::accounts::store::AccountStore::new(db.clone()),
+            &a.email,
+        )
+        .await
+        .map(|()| None),
     };
     match result {
         Ok(Some(token)) => {

@@ -285,6 +285,7 @@ pub async fn seed(services: &Services) -> ServiceResult<DemoUsers> {
     for login in DEMO_USERS.iter() {
         let password = random_secret(20);
         let created = services
+            .accounts
             .create_user(NewUser {
                 email: login.email.into(),
                 name: login.name.into(),
@@ -301,14 +302,21 @@ pub async fn seed(services: &Services) -> ServiceResult<DemoUsers> {
                 created.user_id
             }
             Err(ServiceError::App(AppError::Invalid { field, .. })) if field == "email" => {
-                let id = crate::accounts::user_store::by_email(&services.db, login.email)
+                let id = services
+                    .accounts
+                    .store()
+                    .user_by_email(login.email)
                     .await?
                     .ok_or_else(|| {
                         ServiceError::Internal(format!("demo user {} vanished", login.email))
                     })?
                     .id;
                 let hash = crate::auth::password::hash(password.clone()).await;
-                crate::accounts::user_store::set_password_hash(&services.db, id, &hash).await?;
+                services
+                    .accounts
+                    .store()
+                    .set_password_hash(id, &hash)
+                    .await?;
                 id
             }
             Err(e) => return Err(e),
@@ -320,8 +328,8 @@ pub async fn seed(services: &Services) -> ServiceResult<DemoUsers> {
             password,
         });
     }
-    let admin = services.user(ids[0]).await?;
-    let agent = services.user(ids[1]).await?;
+    let admin = services.accounts.user(ids[0]).await?;
+    let agent = services.accounts.user(ids[1]).await?;
     let account_id = admin
         .accounts
         .iter()

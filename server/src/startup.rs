@@ -134,7 +134,7 @@ impl Application {
             .with_trusted_proxies(&args.trusted_proxies);
         // While nobody can sign in, the first-run page needs a code only the operator can read.
         // (The demo seeds its own users right after this.)
-        let services = if !args.demo && services.needs_first_run().await.unwrap_or(false) {
+        let services = if !args.demo && services.accounts.needs_first_run().await.unwrap_or(false) {
             let code = crate::auth::setup_code::SetupCode::issue(&args.db.data_dir)
                 .map_err(|e| StartupError::SetupCode(e.to_string()))?;
             services.with_setup_code(code)

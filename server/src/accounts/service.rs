@@ -4,13 +4,48 @@ use app::error::AppError;
 use app::views::{AccountSettings, FirstRunForm, MemberView};
 use serde::Serialize;
 
-use super::store as accounts;
-use super::user_store as users;
+use std::sync::Arc;
+
+use moka::future::Cache;
+
+use super::store::AccountStore;
+use crate::auth::login_limiter::LoginLimiter;
+use crate::auth::setup_code::SetupCode;
 use crate::auth::{api_token, password};
 use crate::db::now_secs;
 use crate::domain::{AccountName, Email, NewPassword, PersonName};
 use crate::error::{ServiceError, ServiceResult};
-use crate::services::Services;
+
+/// Users, accounts, memberships and sign-in. Holds only what those need: the accounts store, the
+/// sign-in limiter, the first-run setup code and the identity caches. Cheap to clone.
+#[derive(Clone)]
+pub struct AccountService {
+    store: AccountStore,
+    login_limiter: LoginLimiter,
+    setup_code: Arc<SetupCode>,
+    identities: Identities,
+}
+
+/// Who a user or an API token is, cached for [`READ_TTL`](crate::services::read_cache::READ_TTL):
+/// every request asks. Every write made here forgets what it touched; the time-to-live bounds
+/// how long another instance's write stays unseen.
+#[derive(Clone)]
+struct Identities {
+    /// user id → the user with their memberships.
+    users: Cache<i64, Arc<CurrentUser>>,
+    /// SHA-256 of an API access token → user id. Unknown tokens are not cached, so guessing
+    /// cannot fill memory.
+    tokens: Cache<String, i64>,
+}
+
+impl Identities {
+    fn new() -> Self {
+        Identities {
+            users: crate::services::read_cache::cache(crate::services::read_cache::READ_TTL),
+            tokens: crate::services::read_cache::cache(crate::services::read_cache::READ_TTL),
+        }
+    }
+}
 
 /// A request to create a user in an account (CLI, first run, demo). `Debug` hides the password.
 #[derive(Clone)]
@@ -57,7 +92,33 @@ impl std::fmt::Debug for CreatedUser {
     }
 }
 
-impl Services {
+impl AccountService {
+    /// The service over its store; sign-in is limited by `login_limiter`.
+    pub fn new(store: AccountStore, login_limiter: LoginLimiter) -> Self {
+        AccountService {
+            store,
+            login_limiter,
+            setup_code: Arc::default(),
+            identities: Identities::new(),
+        }
+    }
+
+    /// Guards the first-run page with this code.
+    pub fn with_setup_code(mut self, code: SetupCode) -> Self {
+        self.setup_code = Arc::new(code);
+        self
+    }
+
+    /// The first-run page's one-time code, while the instance has no user.
+    pub fn setup_code(&self) -> &SetupCode {
+        &self.setup_code
+    }
+
+    /// The accounts store (the CLI and the demo write users through it).
+    pub fn store(&self) -> &AccountStore {
+        &self.store
+    }
+
     /// Creates a user and (if needed) their account in one transaction: nothing half-written.
     pub async fn create_user(&self, input: NewUser) -> ServiceResult<CreatedUser> {
         self.create_user_when(input, false).await
@@ -79,19 +140,21 @@ impl Services {
         let hash = password::hash(pw.expose().to_string()).await;
         let token = api_token::generate();
         let now = now_secs();
-        let mut tx = self.db.begin().await?;
-        if only_first && users::count_for_update(&mut tx).await? > 0 {
+        let mut tx = self.store.begin().await?;
+        if only_first && self.store.count_for_update(&mut tx).await? > 0 {
             return Err(already_claimed());
         }
-        let user_id = match users::insert(
-            &mut tx,
-            email.as_str(),
-            name.as_str(),
-            &hash,
-            &api_token::digest(&token),
-            now,
-        )
-        .await
+        let user_id = match self
+            .store
+            .insert_user(
+                &mut tx,
+                email.as_str(),
+                name.as_str(),
+                &hash,
+                &api_token::digest(&token),
+                now,
+            )
+            .await
         {
             Ok(id) => id,
             Err(e) => {
@@ -103,8 +166,13 @@ impl Services {
                 });
             }
         };
-        let account_id = accounts::find_or_create(&mut tx, account.as_str(), now).await?;
-        accounts::set_membership(&mut tx, account_id, user_id, role, now).await?;
+        let account_id = self
+            .store
+            .find_or_create(&mut tx, account.as_str(), now)
+            .await?;
+        self.store
+            .set_membership(&mut tx, account_id, user_id, role, now)
+            .await?;
         tx.commit().await?;
         self.forget_identities();
         Ok(CreatedUser {
@@ -116,7 +184,7 @@ impl Services {
 
     /// True while no user exists.
     pub async fn needs_first_run(&self) -> ServiceResult<bool> {
-        Ok(users::count(&self.db).await? == 0)
+        Ok(self.store.count_users().await? == 0)
     }
 
     /// Creates the first administrator; refused once any user exists.
@@ -180,7 +248,7 @@ impl Services {
         self.login_limiter
             .check(client, &normalized)
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        let row = users::by_email(&self.db, &normalized).await?;
+        let row = self.store.user_by_email(&normalized).await?;
         let phc = row
             .as_ref()
             .map(|r| r.password_hash.clone())
@@ -198,23 +266,21 @@ impl Services {
         }
     }
 
-    /// The user's role in `account_id`; another account's data is "not found" so ids don't leak.
-    pub fn role_in(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<Role> {
-        user.role_in(account_id)
-            .ok_or_else(|| AppError::NotFound.into())
-    }
-
     /// The account settings page.
     pub async fn account_settings(
         &self,
         user: &CurrentUser,
         account_id: i64,
     ) -> ServiceResult<AccountSettings> {
-        let your_role = self.role_in(user, account_id)?;
-        let account_name = accounts::name(&self.db, account_id)
+        let your_role = role_in(user, account_id)?;
+        let account_name = self
+            .store
+            .account_name(account_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let members = accounts::members(&self.db, account_id)
+        let members = self
+            .store
+            .account_members(account_id)
             .await?
             .into_iter()
             .filter_map(|m| {
@@ -232,5 +298,52 @@ impl Services {
             your_role,
             members,
         })
+    }
+}
+
+/// The user's role in `account_id`; another account's data is "not found" so ids don't leak.
+pub fn role_in(user: &CurrentUser, account_id: i64) -> ServiceResult<Role> {
+    user.role_in(account_id)
+        .ok_or_else(|| AppError::NotFound.into())
+}
+
+/// Only administrators of the account may change it; others get 403 (members) or 404.
+pub fn require_admin(user: &CurrentUser, account_id: i64) -> ServiceResult<()> {
+    match role_in(user, account_id)? {
+        Role::Administrator => Ok(()),
+        Role::Agent => Err(AppError::Forbidden.into()),
+    }
+}
+
+impl AccountService {
+    /// Rotates the token of a signed-in user (by their e-mail, which is unique).
+    pub async fn rotate_api_token(&self, email: &str) -> ServiceResult<secrecy::SecretString> {
+        let token = super::api_tokens::rotate_by_email(&self.store, email)
+            .await
+            .map_err(|e| match e {
+                super::api_tokens::TokenError::Db(e) => ServiceError::Db(e),
+                other => ServiceError::Internal(other.to_string()),
+            })?;
+        self.identities.tokens.invalidate_all();
+        Ok(token)
+    }
+
+    /// The user with memberships, or `None` when there is no such user (not cached).
+    async fn cached_user(&self, user_id: i64) -> ServiceResult<Option<Arc<CurrentUser>>> {
+        let load = async { Ok(self.store.current_user(user_id).await?.map(Arc::new)) };
+        crate::services::read_cache::get_or_load(&self.identities.users, user_id, load).await
+    }
+
+    /// The user id owning the API token with this digest, if any.
+    async fn cached_token_owner(&self, digest: &str) -> ServiceResult<Option<i64>> {
+        let load = self.store.id_by_token_hash(digest);
+        crate::services::read_cache::get_or_load(&self.identities.tokens, digest.to_owned(), load)
+            .await
+    }
+
+    /// Forgets what is cached about users and tokens (after a user or membership changed).
+    pub fn forget_identities(&self) {
+        self.identities.users.invalidate_all();
+        self.identities.tokens.invalidate_all();
     }
 }

@@ -215,7 +215,7 @@ impl Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> ServiceResult<NotificationList> {
-        self.role_in(user, account_id)?;
+        crate::accounts::service::role_in(user, account_id)?;
         let rows = store::notifications(&self.db, user.id, account_id, 50).await?;
         let unread = store::unread_count(&self.db, user.id, account_id).await?;
         Ok(NotificationList {
@@ -245,7 +245,7 @@ impl Services {
         account_id: i64,
         id: Option<i64>,
     ) -> ServiceResult<i64> {
-        self.role_in(user, account_id)?;
+        crate::accounts::service::role_in(user, account_id)?;
         store::mark_read(&self.db, user.id, account_id, id, now_secs()).await?;
         Ok(store::unread_count(&self.db, user.id, account_id).await?)
     }

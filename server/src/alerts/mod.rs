@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod address;
 pub mod evaluator;
+pub mod http;
 pub mod outgoing;
 pub mod rules;
 pub mod store;

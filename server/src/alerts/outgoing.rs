@@ -6,8 +6,6 @@
 //! sealed and shown only masked (scheme, host, `/…`). Where a request may go is decided in
 //! [`super::address`]; test sends are rate limited per webhook and an account has at most
 //! [`MAX_WEBHOOKS_PER_ACCOUNT`] webhooks.
-use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::time::Duration;
 
 use app::auth::CurrentUser;
@@ -16,10 +14,9 @@ use chrono::{TimeZone, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-
-use super::address::{self, GuardedResolver, Refused};
+use super::address::{self, Refused};
+pub use super::http::OutgoingHttp;
+use super::http::TIMEOUT;
 use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
@@ -30,67 +27,11 @@ use crate::webhooks::signature;
 pub const SIGNATURE_HEADER: &str = "x-greenlight-signature-256";
 /// Pause before each retry; after the last one the delivery is marked failed.
 pub const BACKOFF: [i64; 5] = [30, 120, 600, 3600, 6 * 3600];
-const TIMEOUT: Duration = Duration::from_secs(10);
 /// At most this many outgoing webhooks per account (each alert fans out to all of them).
 pub const MAX_WEBHOOKS_PER_ACCOUNT: i64 = 20;
 /// One test send per webhook per this period: a test is a request to an address an administrator
 /// typed, so it must not become a way to hammer a third party.
 pub const TEST_SEND_PERIOD: Duration = Duration::from_secs(10);
-
-/// The HTTP client for outgoing webhooks with the policy it enforces, built once at start.
-#[derive(Clone)]
-pub struct OutgoingHttp {
-    client: reqwest::Client,
-    allow_private: bool,
-    test_sends: Arc<DefaultKeyedRateLimiter<i64>>,
-}
-
-impl Default for OutgoingHttp {
-    fn default() -> Self {
-        Self::new(false)
-    }
-}
-
-impl OutgoingHttp {
-    /// `allow_private` (`GREENLIGHT_ALERT_ALLOW_PRIVATE_NETWORKS`) lets webhooks reach loopback and
-    /// private networks, for on-premises relays.
-    pub fn new(allow_private: bool) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            // A proxy would resolve the target itself, out of the resolver's sight.
-            .no_proxy();
-        if !allow_private {
-            builder = builder.dns_resolver(Arc::new(GuardedResolver));
-        }
-        let client = builder
-            .build()
-            // Only fails when the TLS backend cannot start, which nothing at run time can fix;
-            // a default client would silently lose the address guard.
-            .expect("the outgoing webhook HTTP client builds");
-        let quota = Quota::with_period(TEST_SEND_PERIOD)
-            .expect("non-zero period")
-            .allow_burst(NonZeroU32::MIN);
-        OutgoingHttp {
-            client,
-            allow_private,
-            test_sends: Arc::new(RateLimiter::keyed(quota)),
-        }
-    }
-
-    /// Whether private and loopback addresses may be called.
-    pub fn allows_private_networks(&self) -> bool {
-        self.allow_private
-    }
-
-    /// Takes the one test send of the period for `webhook_id`; `Err(seconds to wait)` if used.
-    fn take_test_send(&self, webhook_id: i64) -> Result<(), u64> {
-        let now = DefaultClock::default().now();
-        self.test_sends
-            .check_key(&webhook_id)
-            .map_err(|not_until| not_until.wait_time_from(now).as_secs().max(1))
-    }
-}
 
 /// The form of a webhook URL that may be shown: scheme, host and port, then `/…`.
 pub fn masked(url: &url::Url) -> String {
@@ -390,7 +331,7 @@ impl Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> ServiceResult<Vec<WebhookView>> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         Ok(store::webhooks(&self.db, account_id)
             .await?
             .iter()
@@ -408,7 +349,7 @@ impl Services {
         secret: &str,
         format: Option<&str>,
     ) -> ServiceResult<WebhookView> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         let url = valid_url(url)?;
         allowed_destination(&url, self.alert_http.allows_private_networks()).await?;
         if store::count_webhooks(&self.db, account_id).await? >= MAX_WEBHOOKS_PER_ACCOUNT {
@@ -453,7 +394,7 @@ impl Services {
         account_id: i64,
         id: i64,
     ) -> ServiceResult<()> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         if store::delete_webhook(&self.db, account_id, id).await? {
             Ok(())
         } else {
@@ -469,7 +410,7 @@ impl Services {
         account_id: i64,
         id: i64,
     ) -> ServiceResult<DeliveryView> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         let hook = store::webhook(&self.db, account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -507,7 +448,7 @@ impl Services {
         account_id: i64,
         id: i64,
     ) -> ServiceResult<Vec<DeliveryView>> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         store::webhook(&self.db, account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -75,7 +75,7 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
         if let Ok(Some(id)) = s.get::<i64>(USER_ID_KEY).await {
             let signed_in_at = s.get::<i64>(SIGNED_IN_AT_KEY).await.ok().flatten();
             if within_lifetime(signed_in_at, crate::db::now_secs()) {
-                user = state.services.user(id).await.ok();
+                user = state.services.accounts.user(id).await.ok();
             } else if let Err(e) = s.flush().await {
                 tracing::error!(error = %e, "session store");
             }
@@ -90,6 +90,7 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
         if let Some(token) = token {
             user = state
                 .services
+                .accounts
                 .user_by_api_token(&token)
                 .await
                 .ok()
@@ -138,7 +139,14 @@ pub async fn guard_pages(State(state): State<AppState>, req: Request, next: Next
         .extensions()
         .get::<RequestContext>()
         .and_then(|c| c.user.clone());
-    let first_run = || async { state.services.needs_first_run().await.unwrap_or(false) };
+    let first_run = || async {
+        state
+            .services
+            .accounts
+            .needs_first_run()
+            .await
+            .unwrap_or(false)
+    };
     match (path.as_str(), &user) {
         ("/", Some(u)) | ("/login", Some(u)) | ("/setup", Some(u)) => {
             Redirect::to(&u.home_path()).into_response()

@@ -7,8 +7,11 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-/// The pool every query goes through.
+/// The pool every query goes through. Only stores hold it.
 pub type Db = SqlitePool;
+
+/// A transaction on [`Db`], for writes a store must land together.
+pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 /// Why the database could not be opened or migrated; always names the URL or path.
 #[derive(Debug, thiserror::Error)]

@@ -150,7 +150,7 @@ fn inbox_name(raw: &str) -> Result<String, AppError> {
 impl Services {
     /// Only administrators of the account may change it; others get 403 (members) or 404.
     pub fn require_admin(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<()> {
-        match self.role_in(user, account_id)? {
+        match crate::accounts::service::role_in(user, account_id)? {
             Role::Administrator => Ok(()),
             Role::Agent => Err(AppError::Forbidden.into()),
         }
@@ -164,7 +164,7 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<InboxRow> {
-        let role = self.role_in(user, account_id)?;
+        let role = crate::accounts::service::role_in(user, account_id)?;
         let row = self
             .cached_inbox(account_id, inbox_id)
             .await?
@@ -190,7 +190,7 @@ impl Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> ServiceResult<Vec<InboxView>> {
-        let role = self.role_in(user, account_id)?;
+        let role = crate::accounts::service::role_in(user, account_id)?;
         let member = (role == Role::Agent).then_some(user.id);
         let rows = inboxes::list(&self.db, account_id, member).await?;
         Ok(rows.iter().map(InboxView::from).collect())
@@ -204,7 +204,7 @@ impl Services {
         account_id: i64,
         input: NewInbox,
     ) -> ServiceResult<InboxView> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         let name = inbox_name(&input.name)?;
         let phone = phone_number(&input.phone_number)?;
         let phone_id = digits_id("phone_number_id", "Phone number id", &input.phone_number_id)?;
@@ -261,7 +261,7 @@ impl Services {
         inbox_id: i64,
         patch: InboxPatch,
     ) -> ServiceResult<InboxView> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         let name = patch.name.as_deref().map(inbox_name).transpose()?;
         let token = patch.api_key.as_deref().map(api_key).transpose()?;
@@ -289,7 +289,7 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<()> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         self.inbox_for(user, account_id, inbox_id).await?;
         inboxes::delete(&self.db, account_id, inbox_id).await?;
         self.forget_inbox(inbox_id).await;
@@ -307,7 +307,7 @@ impl Services {
         user_ids: &[i64],
         change: MemberChange,
     ) -> ServiceResult<Vec<i64>> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         let in_account = inboxes::account_user_ids(&self.db, account_id).await?;
         if let Some(bad) = user_ids.iter().find(|u| !in_account.contains(u)) {
@@ -430,7 +430,7 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<InboxView> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         Ok(InboxView::from(&self.setup_within(row).await?))
     }

@@ -197,7 +197,7 @@ impl Services {
         inbox_id: i64,
     ) -> ServiceResult<RegistrationOutcome> {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         self.require_whatsapp_cloud(&row)?;
         let outcome = self
             .attempt_registration(&row, Trigger::User(user.id))

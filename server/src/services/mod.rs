@@ -30,7 +30,8 @@ pub struct Shared {
     pub graph: GraphClient,
     /// Where Meta calls back (`GREENLIGHT_PUBLIC_URL`).
     pub public_url: url::Url,
-    pub login_limiter: LoginLimiter,
+    /// Users, accounts, memberships and sign-in.
+    pub accounts: crate::accounts::service::AccountService,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
     pub health_cache: crate::health::service::HealthCache,
     /// Views waiting for a snapshot right now (see [`crate::health::service::WaitingViews`]).
@@ -45,9 +46,7 @@ pub struct Shared {
     /// Wakes the alert evaluator (after new snapshots).
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Outgoing alert webhooks' client and policy (`GREENLIGHT_ALERT_ALLOW_PRIVATE_NETWORKS`).
-    pub alert_http: crate::alerts::outgoing::OutgoingHttp,
-    /// The first-run page's one-time code, while the instance has no user.
-    pub setup_code: std::sync::Arc<crate::auth::setup_code::SetupCode>,
+    pub alert_http: crate::alerts::http::OutgoingHttp,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`GREENLIGHT_TRUSTED_PROXIES`).
     pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
 }
@@ -61,12 +60,16 @@ impl Services {
         public_url: url::Url,
         demo: bool,
     ) -> Self {
+        let accounts = crate::accounts::service::AccountService::new(
+            crate::accounts::store::AccountStore::new(db.clone()),
+            LoginLimiter::default(),
+        );
         Services(std::sync::Arc::new(Shared {
             db,
             secrets,
             graph,
             public_url,
-            login_limiter: LoginLimiter::default(),
+            accounts,
             health_cache: crate::health::service::new_cache(std::time::Duration::from_secs(60)),
             waiting_views: crate::health::service::WaitingViews::default(),
             reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
@@ -75,7 +78,6 @@ impl Services {
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
             alert_http: Default::default(),
-            setup_code: Default::default(),
             trusted_proxies: std::sync::Arc::new([]),
         }))
     }
@@ -92,7 +94,7 @@ impl Services {
     pub fn with_alert_private_networks(mut self, allow: bool) -> Self {
         if allow {
             std::sync::Arc::make_mut(&mut self.0).alert_http =
-                crate::alerts::outgoing::OutgoingHttp::new(true);
+                crate::alerts::http::OutgoingHttp::new(true);
         }
         self
     }
@@ -106,7 +108,8 @@ impl Services {
 
     /// Guards the first-run page with this code.
     pub fn with_setup_code(mut self, code: crate::auth::setup_code::SetupCode) -> Self {
-        std::sync::Arc::make_mut(&mut self.0).setup_code = std::sync::Arc::new(code);
+        let shared = std::sync::Arc::make_mut(&mut self.0);
+        shared.accounts = shared.accounts.clone().with_setup_code(code);
         self
     }
 

@@ -22,11 +22,11 @@ impl GreenlightPort for Services {
     }
 
     async fn needs_first_run(&self) -> Result<bool, AppError> {
-        Ok(Services::needs_first_run(self).await?)
+        Ok(self.accounts.needs_first_run().await?)
     }
 
     async fn create_first_admin(&self, form: FirstRunForm) -> Result<CurrentUser, AppError> {
-        Ok(Services::create_first_admin(self, form).await?)
+        Ok(self.accounts.create_first_admin(form).await?)
     }
 
     async fn sign_in(
@@ -35,12 +35,12 @@ impl GreenlightPort for Services {
         password: &str,
         client: &str,
     ) -> Result<CurrentUser, AppError> {
-        Ok(Services::sign_in(self, email, password, client).await?)
+        Ok(self.accounts.sign_in(email, password, client).await?)
     }
 
     async fn rotate_api_token(&self, user: &CurrentUser) -> Result<String, AppError> {
         use secrecy::ExposeSecret;
-        let token = Services::rotate_api_token(self, &user.email).await?;
+        let token = self.accounts.rotate_api_token(&user.email).await?;
         Ok(token.expose_secret().to_owned())
     }
 
@@ -49,7 +49,7 @@ impl GreenlightPort for Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> Result<AccountSettings, AppError> {
-        Ok(Services::account_settings(self, user, account_id).await?)
+        Ok(self.accounts.account_settings(user, account_id).await?)
     }
 
     async fn inbox_overview(

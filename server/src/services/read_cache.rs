@@ -10,11 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::activity::WebhookCheckView;
-use app::auth::CurrentUser;
 use moka::future::Cache;
 
 use super::Services;
-use crate::accounts::user_store as users;
 use crate::error::ServiceResult;
 use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::registration::ledger::{self, AttemptRow};
@@ -28,11 +26,6 @@ const CAPACITY: u64 = 50_000;
 /// The caches; cheap to clone (every field is a handle).
 #[derive(Clone)]
 pub struct ReadCaches {
-    /// user id → the user with their memberships.
-    users: Cache<i64, Arc<CurrentUser>>,
-    /// SHA-256 of an API access token → user id. Unknown tokens are not cached, so guessing
-    /// cannot fill memory.
-    tokens: Cache<String, i64>,
     /// inbox id → the stored row.
     inboxes: Cache<i64, Arc<InboxRow>>,
     /// inbox id → the agents added to it.
@@ -46,7 +39,8 @@ pub struct ReadCaches {
     webhook_check_gate: crate::health::service::ForcedReadGate,
 }
 
-fn cache<K, V>(ttl: Duration) -> Cache<K, V>
+/// A bounded cache whose entries live `ttl`.
+pub(crate) fn cache<K, V>(ttl: Duration) -> Cache<K, V>
 where
     K: std::hash::Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
@@ -61,8 +55,6 @@ impl ReadCaches {
     /// Caches whose webhook self-checks live `webhook_check_ttl` (the health cache's time).
     pub fn new(webhook_check_ttl: Duration) -> Self {
         ReadCaches {
-            users: cache(READ_TTL),
-            tokens: cache(READ_TTL),
             inboxes: cache(READ_TTL),
             members: cache(READ_TTL),
             attempts: cache(READ_TTL),
@@ -74,7 +66,7 @@ impl ReadCaches {
 
 /// The cached value, else `load`'s, kept only when there is one: absent keys are not cached, so
 /// guessing ids or tokens cannot fill memory.
-async fn get_or_load<K, V>(
+pub(crate) async fn get_or_load<K, V>(
     cache: &Cache<K, V>,
     key: K,
     load: impl std::future::Future<Output = sqlx::Result<Option<V>>>,
@@ -94,26 +86,6 @@ where
 }
 
 impl Services {
-    /// The user with memberships, or `None` when there is no such user (not cached).
-    pub(crate) async fn cached_user(
-        &self,
-        user_id: i64,
-    ) -> ServiceResult<Option<Arc<CurrentUser>>> {
-        let load = async { Ok(users::current_user(&self.db, user_id).await?.map(Arc::new)) };
-        get_or_load(&self.reads.users, user_id, load).await
-    }
-
-    /// Drops every cached token owner: a token was rotated or revoked.
-    pub(crate) fn forget_token_owners(&self) {
-        self.reads.tokens.invalidate_all();
-    }
-
-    /// The user id owning the API token with this digest, if any.
-    pub(crate) async fn cached_token_owner(&self, digest: &str) -> ServiceResult<Option<i64>> {
-        let load = users::id_by_token_hash(&self.db, digest);
-        get_or_load(&self.reads.tokens, digest.to_owned(), load).await
-    }
-
     /// The stored inbox row, scoped to its account; `None` when absent (not cached).
     pub(crate) async fn cached_inbox(
         &self,
@@ -189,12 +161,6 @@ impl Services {
             return;
         }
         self.reads.webhook_checks.invalidate(&inbox_id).await;
-    }
-
-    /// Forgets what is cached about users and tokens (after a user or membership changed).
-    pub(crate) fn forget_identities(&self) {
-        self.reads.users.invalidate_all();
-        self.reads.tokens.invalidate_all();
     }
 
     /// Forgets what is cached about one inbox (after its row, members or setup changed).

@@ -6,7 +6,6 @@ use app::health::{BadgeLevel, RegistrationState};
 use app::views::{InboxOverview, InboxRowView, InboxSettingsView, MemberView, OVERVIEW_PAGE_SIZE};
 
 use super::Services;
-use crate::accounts::store as accounts;
 use crate::error::ServiceResult;
 use crate::graph::PhoneNumberHealth;
 use crate::health::service::{rfc3339, time};
@@ -24,7 +23,8 @@ impl Services {
         account_id: i64,
         page: u32,
     ) -> ServiceResult<InboxOverview> {
-        let viewer_is_admin = self.role_in(user, account_id)? == Role::Administrator;
+        let viewer_is_admin =
+            crate::accounts::service::role_in(user, account_id)? == Role::Administrator;
         let mut rows = Vec::new();
         for inbox in self.list_inboxes(user, account_id).await? {
             let latest = snapshots::latest(&self.db, inbox.id).await?;
@@ -89,7 +89,10 @@ impl Services {
     ) -> ServiceResult<InboxSettingsView> {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         let member_ids = inboxes::members(&self.db, row.id).await?;
-        let account_members: Vec<MemberView> = accounts::members(&self.db, account_id)
+        let account_members: Vec<MemberView> = self
+            .accounts
+            .store()
+            .account_members(account_id)
             .await?
             .into_iter()
             .filter_map(|m| {
@@ -110,7 +113,8 @@ impl Services {
             business_account_id: row.business_account_id,
             business_id: row.business_id,
             setup_error: row.setup_error,
-            viewer_is_admin: self.role_in(user, account_id)? == Role::Administrator,
+            viewer_is_admin: crate::accounts::service::role_in(user, account_id)?
+                == Role::Administrator,
             members: account_members
                 .iter()
                 .filter(|m| member_ids.contains(&m.user_id))

@@ -232,7 +232,7 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<WebhookCheckView> {
-        self.require_admin(user, account_id)?;
+        crate::accounts::service::require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         self.require_whatsapp_cloud(&row)?;
         let token = self.access_token(&row)?;

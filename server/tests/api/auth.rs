@@ -139,7 +139,7 @@ async fn pages_redirect_visitors_to_sign_in_and_first_run_only_without_users() {
             .all(|c| !c.contains("greenlight_session=")));
         assert!(r.text().await.unwrap().contains("setup_code"));
         assert!(
-            app.services.needs_first_run().await.unwrap(),
+            app.services.accounts.needs_first_run().await.unwrap(),
             "no user made"
         );
     }
@@ -185,7 +185,11 @@ async fn pages_redirect_visitors_to_sign_in_and_first_run_only_without_users() {
     assert!(set_cookies(&r)
         .iter()
         .all(|c| !c.starts_with("greenlight_session=")));
-    let created = app.services.sign_in("eve@example.com", PASSWORD, "t").await;
+    let created = app
+        .services
+        .accounts
+        .sign_in("eve@example.com", PASSWORD, "t")
+        .await;
     assert!(created.is_err(), "no second administrator via first run");
     // Visitors asking for a page are sent to sign in, keeping where they wanted to go.
     let r = visitor
@@ -283,6 +287,7 @@ async fn bad_input_is_refused_field_by_field_and_nothing_is_half_written() {
     for (email, name, pw, account, role, field) in cases {
         let err = app
             .services
+            .accounts
             .create_user(greenlight::accounts::service::NewUser {
                 email: email.into(),
                 name: name.into(),

@@ -131,7 +131,8 @@ async fn password_hash(dir: &std::path::Path, email: &str) -> String {
     let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", dir.display()))
         .await
         .unwrap();
-    greenlight::accounts::user_store::by_email(&db, email)
+    greenlight::accounts::store::AccountStore::new(db)
+        .user_by_email(email)
         .await
         .unwrap()
         .unwrap()
@@ -199,7 +200,6 @@ fn users_create_without_any_password_source_says_where_to_put_one() {
 
 #[tokio::test]
 async fn tokens_rotate_and_revoke_from_the_command_line() {
-    use greenlight::accounts::user_store::id_by_token_hash;
     use greenlight::auth::api_token::digest;
     let dir = tempfile::tempdir().unwrap();
     let out = create_without_password(dir.path(), "ada@example.com")
@@ -238,9 +238,18 @@ async fn tokens_rotate_and_revoke_from_the_command_line() {
     let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", dir.path().display()))
         .await
         .unwrap();
-    assert_eq!(id_by_token_hash(&db, &digest(&first)).await.unwrap(), None);
     assert_eq!(
-        id_by_token_hash(&db, &digest(&second)).await.unwrap(),
+        greenlight::accounts::store::AccountStore::new(db.clone())
+            .id_by_token_hash(&digest(&first))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        greenlight::accounts::store::AccountStore::new(db.clone())
+            .id_by_token_hash(&digest(&second))
+            .await
+            .unwrap(),
         Some(user_id)
     );
 
@@ -251,7 +260,13 @@ async fn tokens_rotate_and_revoke_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&second));
-    assert_eq!(id_by_token_hash(&db, &digest(&second)).await.unwrap(), None);
+    assert_eq!(
+        greenlight::accounts::store::AccountStore::new(db.clone())
+            .id_by_token_hash(&digest(&second))
+            .await
+            .unwrap(),
+        None
+    );
 
     let out = token_cmd("rotate-token", "nobody@example.com");
     assert_eq!(out.status.code(), Some(2));

@@ -508,10 +508,9 @@ async fn serve_demo_uses_its_own_directory_and_loopback_and_refuses_a_real_datab
     let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", prod.path().display()))
         .await
         .unwrap();
-    assert!(
-        greenlight::accounts::user_store::by_email(&db, DEMO_USERS[0].email)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(greenlight::accounts::store::AccountStore::new(db)
+        .user_by_email(DEMO_USERS[0].email)
+        .await
+        .unwrap()
+        .is_none());
 }

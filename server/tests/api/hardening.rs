@@ -377,7 +377,13 @@ async fn two_simultaneous_first_runs_create_one_administrator() {
     for n in 0..4 {
         let email = format!("admin{n}@example.com");
         let ip = format!("10.0.0.{n}");
-        if app.services.sign_in(&email, PASSWORD, &ip).await.is_ok() {
+        if app
+            .services
+            .accounts
+            .sign_in(&email, PASSWORD, &ip)
+            .await
+            .is_ok()
+        {
             admins += 1;
         }
     }

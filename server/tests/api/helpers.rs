@@ -94,6 +94,7 @@ impl TestApp {
     /// Creates a user directly through the service.
     pub async fn user(&self, email: &str, account: &str, role: &str) -> CreatedUser {
         self.services
+            .accounts
             .create_user(NewUser {
                 email: email.into(),
                 name: format!("User {email}"),

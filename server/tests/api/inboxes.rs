@@ -394,7 +394,7 @@ async fn the_overview_shows_a_bounded_page_worst_first_and_links_the_next() {
         .await
         .unwrap();
     }
-    let user = app.services.user(admin.user_id).await.unwrap();
+    let user = app.services.accounts.user(admin.user_id).await.unwrap();
     let first = app
         .services
         .inbox_overview(&user, admin.account_id, 1)

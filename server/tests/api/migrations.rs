@@ -99,11 +99,13 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     // Users: password sign-in and the API token still work.
     let ada = app
         .services
+        .accounts
         .sign_in("ada@example.com", PASSWORD, "test")
         .await
         .expect("the stored password hash still verifies");
     let by_token = app
         .services
+        .accounts
         .user_by_api_token(FIXTURE_API_TOKEN)
         .await
         .unwrap()
@@ -138,6 +140,7 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     let members: Value = r.json().await.unwrap();
     let bob = app
         .services
+        .accounts
         .sign_in("bob@example.com", PASSWORD, "test")
         .await
         .unwrap();

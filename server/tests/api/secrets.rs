@@ -42,6 +42,7 @@ async fn a_fresh_data_dir_is_0700_and_its_files_0600() {
     let app = build(&data_dir).await;
     // A write makes SQLite create the WAL and shared-memory files.
     app.services
+        .accounts
         .create_user(greenlight::accounts::service::NewUser {
             email: "ada@example.com".into(),
             name: "Ada".into(),

@@ -16,7 +16,7 @@ pub async fn rotate_token(
     State(services): State<Services>,
     ApiUser(user): ApiUser,
 ) -> Result<impl IntoResponse, ApiError> {
-    let token = services.rotate_api_token(&user.email).await?;
+    let token = services.accounts.rotate_api_token(&user.email).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Json(json!({ "access_token": token.expose_secret() })),
