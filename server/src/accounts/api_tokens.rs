@@ -3,7 +3,7 @@
 //! A rotation stores the digest of a new random token and answers the token once; a revocation
 //! stores a value no digest can equal, so no token works until the next rotation. Either way the
 //! old token stops working: at once in this process (its cache is cleared), within
-//! [`READ_TTL`](crate::services::read_cache::READ_TTL) in a server running next to the CLI.
+//! [`READ_TTL`](crate::cache::READ_TTL) in a server running next to the CLI.
 use secrecy::SecretString;
 
 use super::store::AccountStore;

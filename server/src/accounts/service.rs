@@ -26,7 +26,7 @@ pub struct AccountService {
     identities: Identities,
 }
 
-/// Who a user or an API token is, cached for [`READ_TTL`](crate::services::read_cache::READ_TTL):
+/// Who a user or an API token is, cached for [`READ_TTL`](crate::cache::READ_TTL):
 /// every request asks. Every write made here forgets what it touched; the time-to-live bounds
 /// how long another instance's write stays unseen.
 #[derive(Clone)]
@@ -41,8 +41,8 @@ struct Identities {
 impl Identities {
     fn new() -> Self {
         Identities {
-            users: crate::services::read_cache::cache(crate::services::read_cache::READ_TTL),
-            tokens: crate::services::read_cache::cache(crate::services::read_cache::READ_TTL),
+            users: crate::cache::cache(crate::cache::READ_TTL),
+            tokens: crate::cache::cache(crate::cache::READ_TTL),
         }
     }
 }
@@ -331,14 +331,13 @@ impl AccountService {
     /// The user with memberships, or `None` when there is no such user (not cached).
     async fn cached_user(&self, user_id: i64) -> ServiceResult<Option<Arc<CurrentUser>>> {
         let load = async { Ok(self.store.current_user(user_id).await?.map(Arc::new)) };
-        crate::services::read_cache::get_or_load(&self.identities.users, user_id, load).await
+        crate::cache::get_or_load(&self.identities.users, user_id, load).await
     }
 
     /// The user id owning the API token with this digest, if any.
     async fn cached_token_owner(&self, digest: &str) -> ServiceResult<Option<i64>> {
         let load = self.store.id_by_token_hash(digest);
-        crate::services::read_cache::get_or_load(&self.identities.tokens, digest.to_owned(), load)
-            .await
+        crate::cache::get_or_load(&self.identities.tokens, digest.to_owned(), load).await
     }
 
     /// Forgets what is cached about users and tokens (after a user or membership changed).

@@ -8,7 +8,10 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::address::GuardedResolver;
-use super::outgoing::TEST_SEND_PERIOD;
+
+/// One test send per webhook per this period: a test is a request to an address an administrator
+/// typed, so it must not become a way to hammer a third party.
+pub const TEST_SEND_PERIOD: Duration = Duration::from_secs(10);
 
 /// How long one delivery may take; a claimed delivery is retried after three of these.
 pub(super) const TIMEOUT: Duration = Duration::from_secs(10);

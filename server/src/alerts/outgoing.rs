@@ -6,7 +6,6 @@
 //! sealed and shown only masked (scheme, host, `/…`). Where a request may go is decided in
 //! [`super::address`]; test sends are rate limited per webhook and an account has at most
 //! [`MAX_WEBHOOKS_PER_ACCOUNT`] webhooks.
-use std::time::Duration;
 
 use app::auth::CurrentUser;
 use app::error::AppError;
@@ -15,8 +14,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::address::{self, Refused};
-pub use super::http::OutgoingHttp;
 use super::http::TIMEOUT;
+pub use super::http::{OutgoingHttp, TEST_SEND_PERIOD};
 use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
@@ -29,9 +28,6 @@ pub const SIGNATURE_HEADER: &str = "x-greenlight-signature-256";
 pub const BACKOFF: [i64; 5] = [30, 120, 600, 3600, 6 * 3600];
 /// At most this many outgoing webhooks per account (each alert fans out to all of them).
 pub const MAX_WEBHOOKS_PER_ACCOUNT: i64 = 20;
-/// One test send per webhook per this period: a test is a request to an address an administrator
-/// typed, so it must not become a way to hammer a third party.
-pub const TEST_SEND_PERIOD: Duration = Duration::from_secs(10);
 
 /// The form of a webhook URL that may be shown: scheme, host and port, then `/…`.
 pub fn masked(url: &url::Url) -> String {

@@ -1,33 +1,20 @@
 //! Health reads: one Graph read of the phone node per check, stored as a snapshot with the
 //! registration decision derived from it, cached briefly with request coalescing.
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+pub use super::cache::{
+    new_cache, ForcedReadGate, HealthCache, ReadFailure, Snapshot, WaitingViews,
+    REFRESH_MIN_INTERVAL,
+};
 use crate::error::{ServiceError, ServiceResult};
-use crate::graph::{GraphErrorKind, PhoneNumberHealth};
+use crate::graph::PhoneNumberHealth;
 use crate::health::store::{self as snapshots, NewSnapshot, SnapshotRow};
 use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{decide, Decision};
 use crate::registration::ledger;
 use crate::services::Services;
-
-/// Why a health read failed, safe to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadFailure {
-    pub kind: GraphErrorKind,
-    pub message: String,
-}
-
-/// One health check: the read (or why it failed) and the decision made from it.
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    pub inbox_id: i64,
-    pub checked_at: DateTime<Utc>,
-    pub read: Result<PhoneNumberHealth, ReadFailure>,
-    pub decision: Decision,
-}
 
 /// Where a read came from (stored with the snapshot, shown in the history).
 pub mod source {
@@ -38,43 +25,6 @@ pub mod source {
     pub const REGISTRATION: &str = "registration";
     pub const WEBHOOK: &str = "webhook";
     pub const BACKGROUND: &str = "background";
-}
-
-/// The per-inbox cache of the latest snapshot; concurrent misses share one read.
-pub type HealthCache = moka::future::Cache<i64, Arc<Snapshot>>;
-
-/// How many views are waiting for a health snapshot right now. Lets a test see that every
-/// concurrent view has arrived while the one shared read is still out.
-#[derive(Clone, Debug, Default)]
-pub struct WaitingViews(Arc<std::sync::atomic::AtomicUsize>);
-
-impl WaitingViews {
-    /// Views currently inside [`Services::cached_health`].
-    pub fn count(&self) -> usize {
-        self.0.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    fn enter(&self) -> WaitingView {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        WaitingView(self.0.clone())
-    }
-}
-
-/// One waiting view; leaves the count when dropped (also when the caller goes away).
-struct WaitingView(Arc<std::sync::atomic::AtomicUsize>);
-
-impl Drop for WaitingView {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-/// A cache whose entries live `ttl`.
-pub fn new_cache(ttl: Duration) -> HealthCache {
-    moka::future::Cache::builder()
-        .time_to_live(ttl)
-        .max_capacity(100_000)
-        .build()
 }
 
 /// The RFC 3339 form (whole seconds, `Z`) every answer and view uses.
@@ -177,31 +127,6 @@ pub struct HealthReport {
     /// Meta's answer to the last failed register call, in words.
     pub last_error: Option<String>,
     pub viewer_is_admin: bool,
-}
-
-/// How often one inbox may be force-refreshed; more often serves the cached snapshot.
-pub const REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(10);
-
-/// Admits one forced read from Meta per inbox per [`REFRESH_MIN_INTERVAL`]; cheap to clone.
-#[derive(Clone)]
-pub struct ForcedReadGate(moka::future::Cache<i64, ()>);
-
-impl Default for ForcedReadGate {
-    fn default() -> Self {
-        ForcedReadGate(
-            moka::future::Cache::builder()
-                .time_to_live(REFRESH_MIN_INTERVAL)
-                .build(),
-        )
-    }
-}
-
-impl ForcedReadGate {
-    /// `true` for the first caller per inbox in the interval (atomically: of two callers at the
-    /// same moment, one is admitted).
-    pub async fn admit(&self, inbox_id: i64) -> bool {
-        self.0.entry(inbox_id).or_insert(()).await.is_fresh()
-    }
 }
 
 impl Services {

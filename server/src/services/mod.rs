@@ -33,13 +33,13 @@ pub struct Shared {
     /// Users, accounts, memberships and sign-in.
     pub accounts: crate::accounts::service::AccountService,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
-    pub health_cache: crate::health::service::HealthCache,
-    /// Views waiting for a snapshot right now (see [`crate::health::service::WaitingViews`]).
-    pub waiting_views: crate::health::service::WaitingViews,
+    pub health_cache: crate::health::cache::HealthCache,
+    /// Views waiting for a snapshot right now (see [`crate::health::cache::WaitingViews`]).
+    pub waiting_views: crate::health::cache::WaitingViews,
     /// Identities, inbox rows, ledgers and webhook self-checks for views (see `read_cache`).
     pub reads: read_cache::ReadCaches,
     /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
-    pub refresh_gate: crate::health::service::ForcedReadGate,
+    pub refresh_gate: crate::health::cache::ForcedReadGate,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -70,10 +70,10 @@ impl Services {
             graph,
             public_url,
             accounts,
-            health_cache: crate::health::service::new_cache(std::time::Duration::from_secs(60)),
-            waiting_views: crate::health::service::WaitingViews::default(),
+            health_cache: crate::health::cache::new_cache(std::time::Duration::from_secs(60)),
+            waiting_views: crate::health::cache::WaitingViews::default(),
             reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
-            refresh_gate: crate::health::service::ForcedReadGate::default(),
+            refresh_gate: crate::health::cache::ForcedReadGate::default(),
             demo,
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
@@ -85,7 +85,7 @@ impl Services {
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
-        shared.health_cache = crate::health::service::new_cache(ttl);
+        shared.health_cache = crate::health::cache::new_cache(ttl);
         shared.reads = read_cache::ReadCaches::new(ttl);
         self
     }

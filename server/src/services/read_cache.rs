@@ -13,15 +13,10 @@ use app::activity::WebhookCheckView;
 use moka::future::Cache;
 
 use super::Services;
+use crate::cache::{cache, get_or_load, READ_TTL};
 use crate::error::ServiceResult;
 use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::registration::ledger::{self, AttemptRow};
-
-/// How long identities, inbox rows and ledgers are trusted without a write seen here.
-pub const READ_TTL: Duration = Duration::from_secs(10);
-
-/// Entries kept per cache at most (moka evicts the least used beyond this).
-const CAPACITY: u64 = 50_000;
 
 /// The caches; cheap to clone (every field is a handle).
 #[derive(Clone)]
@@ -36,19 +31,7 @@ pub struct ReadCaches {
     webhook_checks: Cache<i64, Arc<WebhookCheckView>>,
     /// Inboxes whose self-check was forced recently (one forced check per inbox per
     /// `health::REFRESH_MIN_INTERVAL`).
-    webhook_check_gate: crate::health::service::ForcedReadGate,
-}
-
-/// A bounded cache whose entries live `ttl`.
-pub(crate) fn cache<K, V>(ttl: Duration) -> Cache<K, V>
-where
-    K: std::hash::Hash + Eq + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
-{
-    Cache::builder()
-        .time_to_live(ttl)
-        .max_capacity(CAPACITY)
-        .build()
+    webhook_check_gate: crate::health::cache::ForcedReadGate,
 }
 
 impl ReadCaches {
@@ -59,30 +42,9 @@ impl ReadCaches {
             members: cache(READ_TTL),
             attempts: cache(READ_TTL),
             webhook_checks: cache(webhook_check_ttl),
-            webhook_check_gate: crate::health::service::ForcedReadGate::default(),
+            webhook_check_gate: crate::health::cache::ForcedReadGate::default(),
         }
     }
-}
-
-/// The cached value, else `load`'s, kept only when there is one: absent keys are not cached, so
-/// guessing ids or tokens cannot fill memory.
-pub(crate) async fn get_or_load<K, V>(
-    cache: &Cache<K, V>,
-    key: K,
-    load: impl std::future::Future<Output = sqlx::Result<Option<V>>>,
-) -> ServiceResult<Option<V>>
-where
-    K: std::hash::Hash + Eq + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
-{
-    if let Some(v) = cache.get(&key).await {
-        return Ok(Some(v));
-    }
-    let v = load.await?;
-    if let Some(v) = &v {
-        cache.insert(key, v.clone()).await;
-    }
-    Ok(v)
 }
 
 impl Services {

@@ -1,0 +1,46 @@
+//! Short-lived read caches shared by the features: bounded, with a time-to-live, and never
+//! caching absence (so guessing ids or tokens cannot fill memory).
+use std::time::Duration;
+
+use moka::future::Cache;
+
+use crate::error::ServiceResult;
+
+/// How long identities, inbox rows and ledgers are trusted without a write seen here.
+pub const READ_TTL: Duration = Duration::from_secs(10);
+
+/// Entries kept per cache at most (moka evicts the least used beyond this).
+const CAPACITY: u64 = 50_000;
+
+/// A bounded cache whose entries live `ttl`.
+pub(crate) fn cache<K, V>(ttl: Duration) -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .time_to_live(ttl)
+        .max_capacity(CAPACITY)
+        .build()
+}
+
+/// The cached value, else `load`'s, kept only when there is one: absent keys are not cached, so
+/// guessing ids or tokens cannot fill memory.
+pub(crate) async fn get_or_load<K, V>(
+    cache: &Cache<K, V>,
+    key: K,
+    load: impl std::future::Future<Output = sqlx::Result<Option<V>>>,
+) -> ServiceResult<Option<V>>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    if let Some(v) = cache.get(&key).await {
+        return Ok(Some(v));
+    }
+    let v = load.await?;
+    if let Some(v) = &v {
+        cache.insert(key, v.clone()).await;
+    }
+    Ok(v)
+}
