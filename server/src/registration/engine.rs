@@ -33,7 +33,7 @@ use super::decision::{
 use super::ledger::{self, Outcome, Trigger};
 use super::{lease, pin};
 use crate::error::{ServiceError, ServiceResult};
-use crate::graph::PhoneNumberHealth;
+use crate::graph::{AccessToken, PhoneNumberHealth};
 use crate::health::service::{source, Snapshot};
 use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::services::Services;
@@ -174,6 +174,8 @@ impl Services {
         result
     }
 
+    /// One attempt while holding the number's lease: gather the inputs, ask whether this trigger may
+    /// call, then [`call`](Self::call) → [`record`](Self::record) → [`confirm`](Self::confirm).
     async fn attempt_under_lease(
         &self,
         inbox_id: i64,
@@ -248,12 +250,57 @@ impl Services {
             attempt_id,
             "registration: calling Meta"
         );
-        let call = self
+        let answer = self.call(&row, attempt_id, &token, &pin).await;
+        self.record(&row, attempt_id, &answer).await?;
+        self.confirm(&row, attempt_id, answer).await
+    }
+
+    /// **Call**: sends `POST /{phone}/register` with the number's PIN, once, and classifies Meta's
+    /// answer ([`CallAnswer::classify`]). Never retried here: every call spends one of Meta's 10 per
+    /// 72 hours, and a call whose answer was lost may have been applied; the retrier and the
+    /// ledger's `unknown` outcome deal with that, with the same PIN.
+    async fn call(
+        &self,
+        row: &InboxRow,
+        attempt_id: i64,
+        token: &AccessToken,
+        pin: &pin::Pin,
+    ) -> CallAnswer {
+        let result = self
             .graph
-            .register(&token, &row.phone_number_id, pin.expose_secret())
+            .register(token, &row.phone_number_id, pin.expose_secret())
             .await;
-        let answer = CallAnswer::classify(&call);
-        let record = match &answer {
+        match &result {
+            Ok(()) => tracing::info!(
+                inbox_id = row.id,
+                attempt_id,
+                "registration: Meta accepted the call"
+            ),
+            // Meta's `fbtrace_id` is for Meta support: logged here; the classified answer drops it.
+            Err(e) => tracing::warn!(
+                inbox_id = row.id,
+                attempt_id,
+                kind = e.kind().as_str(),
+                code = ?e.code(),
+                subcode = ?e.subcode(),
+                fbtrace_id = ?e.fbtrace_id(),
+                "registration: Meta refused the call"
+            ),
+        }
+        CallAnswer::classify(&result)
+    }
+
+    /// **Record**: writes Meta's answer to the attempt's ledger row, which the budget, the back-off
+    /// and the next decision are counted from. A lost answer is recorded as `unknown`, not `failed`:
+    /// it is no failure to back off from, and the next read settles it (registered → done; not
+    /// registered → the next attempt sends the same PIN), so lost answers converge.
+    async fn record(
+        &self,
+        row: &InboxRow,
+        attempt_id: i64,
+        answer: &CallAnswer,
+    ) -> ServiceResult<()> {
+        let record = match answer {
             CallAnswer::Accepted => Outcome {
                 outcome: "success",
                 ..Outcome::default()
@@ -272,26 +319,22 @@ impl Services {
         };
         ledger::finish(&self.db, attempt_id, &record, now_secs()).await?;
         self.forget_attempts(&row.phone_number_id).await;
-        match &call {
-            Ok(()) => tracing::info!(
-                inbox_id = row.id,
-                attempt_id,
-                "registration: Meta accepted the call"
-            ),
-            Err(e) => tracing::warn!(
-                inbox_id = row.id,
-                attempt_id,
-                kind = e.kind().as_str(),
-                code = ?e.code(),
-                subcode = ?e.subcode(),
-                fbtrace_id = ?e.fbtrace_id(),
-                "registration: Meta refused the call"
-            ),
-        }
+        Ok(())
+    }
 
-        // Meta provisions asynchronously: read again; not registered yet means awaiting confirmation.
+    /// **Confirm**: reads the number again after the call and answers with what the attempt came
+    /// to. Meta provisions asynchronously: a number it accepted may not show as registered for a
+    /// few minutes, so "not yet" means awaiting confirmation (the state stays `ready`, and later
+    /// reads confirm it), never "disconnected". The same read settles a lost answer when the number
+    /// shows as registered.
+    async fn confirm(
+        &self,
+        row: &InboxRow,
+        attempt_id: i64,
+        answer: CallAnswer,
+    ) -> ServiceResult<RegistrationOutcome> {
         self.invalidate_health(row.id).await;
-        let after = self.read_health(&row, source::REGISTRATION).await?;
+        let after = self.read_health(row, source::REGISTRATION).await?;
         let confirmed = confirmation(after.read.as_ref().ok());
         let result = attempt_result(&answer, confirmed);
         let message = match (&answer, confirmed) {
