@@ -192,6 +192,8 @@ impl Services {
         let snap = self.read_health(&row, source::REGISTRATION).await?;
         let now = snap.checked_at;
         let read = snap.read.as_ref().map_err(|f| f.kind);
+        // The ledger as of the read (with what a crash left open resolved): the lease keeps every other
+        // attempt from adding to it meanwhile, so the decision is the one the read's snapshot shows.
         let summary = match (unfinished.is_empty(), read) {
             (false, Ok(health)) => {
                 self.resolve_unfinished(&row, &unfinished, health, &snap)
