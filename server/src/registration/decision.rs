@@ -22,6 +22,15 @@ use crate::graph::{
     CodeVerificationStatus, GraphError, GraphErrorKind, NameStatus, PhoneNumberHealth,
 };
 
+// The rules around `decide` (which trigger may call, the webhook waiver, Meta's answer and the read
+// after it, the retrier's "read again or wait") live in their own pure module; they are part of the
+// decision, so they are reachable from here too.
+pub use super::rules::{
+    attempt_result, call_permission, confirmation, retrier_step, webhook_waiver, AttemptResult,
+    CallAnswer, CallPermission, CallRule, Confirmation, MetaError, ReadAgainBecause, RetrierStep,
+    WaitFor, WebhookWaiver,
+};
+
 /// Register calls per number per moving window, manual and automatic together (Meta's limit).
 pub const REGISTER_BUDGET_PER_WINDOW: u32 = 10;
 /// Of those, how many the automatic retrier may use.

@@ -1,9 +1,10 @@
 //! The registration engine: decision, ledger, PIN, lease, retrier.
 //!
 //! [`decision`] is the single place where Greenlight decides what to do with a number (DESIGN.md, "Registration:
-//! decision and states"); everything else gathers its inputs or carries out its answer. [`engine`] is the one
-//! path every door (button, REST, retrier, webhooks) takes to call Meta: lease → one read → decision → PIN →
-//! ledger → `/register` → ledger → read again.
+//! decision and states"), with the rules around it in [`rules`] (pure too, re-exported by [`decision`]);
+//! everything else gathers their inputs or carries out their answers. [`engine`] is the one path every door
+//! (button, REST, retrier, webhooks) takes to call Meta: lease → one read → decision → PIN → ledger → call →
+//! record → confirm (read again).
 
 pub mod decision;
 pub mod engine;
@@ -11,6 +12,7 @@ pub mod lease;
 pub mod ledger;
 pub mod pin;
 pub mod retrier;
+pub mod rules;
 
 pub use engine::{AttemptResult, MetaError, RegistrationOutcome};
 

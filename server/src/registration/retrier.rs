@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::decision::{decide, ReasonCode, RegistrationState};
+use super::decision::{retrier_step, RegistrationState, RetrierStep};
 use super::engine::AttemptResult;
 use super::ledger::{self, Trigger};
 use crate::error::ServiceError;
@@ -68,36 +68,19 @@ async fn candidates(services: &Services) -> sqlx::Result<Vec<Candidate>> {
     .await
 }
 
-/// `true` when a fresh read cannot lead to an automatic call now: the stored read, decided again at `now`
-/// with the current ledger, is waiting for a time (`next_attempt_at` in the future) or for an administrator.
-async fn only_waiting(
+/// Whether to read `c` again at `now` or let it wait ([`retrier_step`]): its stored read (`None` when
+/// the last read failed or there is none), decided again with the current ledger.
+async fn next_step(
     services: &Services,
     c: &Candidate,
     now: DateTime<Utc>,
-) -> Result<bool, ServiceError> {
-    let Some(health) = c
+) -> Result<RetrierStep, ServiceError> {
+    let stored = c
         .health_json
         .as_deref()
-        .and_then(|json| serde_json::from_str::<PhoneNumberHealth>(json).ok())
-    else {
-        // The last read failed (or there is none): read again.
-        return Ok(false);
-    };
+        .and_then(|json| serde_json::from_str::<PhoneNumberHealth>(json).ok());
     let summary = ledger::summary(&services.db, &c.phone_number_id, now).await?;
-    let decision = decide(Ok(&health), &summary, now);
-    if decision.may_auto_register_now {
-        return Ok(false);
-    }
-    let needs_admin = matches!(
-        decision.reason_code,
-        ReasonCode::PinMismatch
-            | ReasonCode::ReverificationNeeded
-            | ReasonCode::TokenLacksPermission
-    );
-    let waits_for_time = decision.state == RegistrationState::RateLimited
-        || (decision.reason_code != ReasonCode::AwaitingConfirmation
-            && decision.next_attempt_at.is_some_and(|at| at > now));
-    Ok(needs_admin || waits_for_time)
+    Ok(retrier_step(stored.as_ref(), &summary, now))
 }
 
 /// One pass over the unregistered numbers at `now` (tests call it directly instead of waiting).
@@ -117,17 +100,18 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
         .take(MAX_PER_RUN);
     for c in unregistered {
         report.candidates += 1;
-        match only_waiting(services, &c, now).await {
-            Ok(true) => {
+        match next_step(services, &c, now).await {
+            Ok(step @ RetrierStep::Wait(_)) => {
                 tracing::debug!(
                     inbox_id = c.inbox_id,
                     state = c.registration_state.as_deref().unwrap_or("none"),
+                    step = step.as_str(),
                     "retrier: waiting, not read"
                 );
                 report.waiting += 1;
                 continue;
             }
-            Ok(false) => {}
+            Ok(RetrierStep::ReadAgain(_)) => {}
             Err(e) => {
                 tracing::error!(inbox_id = c.inbox_id, error = %e, "retrier: cannot decide");
                 report.errors += 1;

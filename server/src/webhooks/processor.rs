@@ -15,6 +15,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::health::service::source;
 use crate::health::store as snapshots;
 use crate::inboxes::store::InboxRow;
+use crate::registration::decision::{confirmation, Confirmation};
 use crate::registration::engine::AttemptResult;
 use crate::registration::ledger::Trigger;
 use crate::services::Services;
@@ -222,7 +223,9 @@ fn follow_provisioning(services: Services, row: InboxRow) {
         for secs in FOLLOW_UP_DELAYS {
             tokio::time::sleep(Duration::from_secs(secs)).await;
             match services.read_health(&row, source::WEBHOOK).await {
-                Ok(snap) if snap.read.as_ref().is_ok_and(|h| h.is_registered()) => break,
+                Ok(snap) if confirmation(snap.read.as_ref().ok()) == Confirmation::Registered => {
+                    break
+                }
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(inbox_id = row.id, error = %e, "webhooks: follow-up read failed");
