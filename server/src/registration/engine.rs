@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::decision::{decide, Decision, ReasonCode, RegistrationState};
-use super::ledger::{self, Outcome, Trigger};
+use super::ledger::{self, AttemptOutcome, Outcome, Trigger};
 use super::{lease, pin};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::{GraphError, GraphErrorKind, NameStatus, PhoneNumberHealth};
@@ -333,7 +333,7 @@ impl Services {
         let (record, meta_error) = match &call {
             Ok(()) => (
                 Outcome {
-                    outcome: "success",
+                    outcome: AttemptOutcome::Success,
                     ..Outcome::default()
                 },
                 None,
@@ -342,7 +342,11 @@ impl Services {
                 let message = e.user_message();
                 (
                     Outcome {
-                        outcome: if answer_lost(e) { "unknown" } else { "failed" },
+                        outcome: if answer_lost(e) {
+                            AttemptOutcome::Unknown
+                        } else {
+                            AttemptOutcome::Failed
+                        },
                         error_kind: Some(e.kind()),
                         meta_code: e.code(),
                         meta_subcode: e.subcode(),
@@ -435,7 +439,11 @@ impl Services {
     ) -> ServiceResult<Decision> {
         let registered = health.is_registered();
         let record = Outcome {
-            outcome: if registered { "success" } else { "unknown" },
+            outcome: if registered {
+                AttemptOutcome::Success
+            } else {
+                AttemptOutcome::Unknown
+            },
             message: Some(if registered {
                 "Greenlight stopped during this attempt; the number showed as registered afterwards.".to_owned()
             } else {
@@ -448,7 +456,7 @@ impl Services {
             tracing::warn!(
                 inbox_id = row.id,
                 attempt_id = attempt.id,
-                outcome = record.outcome,
+                outcome = record.outcome.as_str(),
                 "registration: resolved an attempt left unfinished"
             );
         }

@@ -16,7 +16,7 @@ use super::decision::{decide, ReasonCode, RegistrationState};
 use super::engine::AttemptResult;
 use super::ledger::{self, Trigger};
 use crate::error::ServiceError;
-use crate::graph::PhoneNumberHealth;
+use crate::health::store::{self as snapshots, InboxLatest};
 use crate::inboxes::service::WHATSAPP_CLOUD;
 use crate::inboxes::store as inboxes;
 use crate::services::Services;
@@ -43,48 +43,23 @@ pub struct RunReport {
     pub errors: usize,
 }
 
-/// One inbox with its latest snapshot.
-#[derive(Debug, sqlx::FromRow)]
-struct Candidate {
-    inbox_id: i64,
-    phone_number_id: String,
-    registration_state: Option<String>,
-    checked_at: Option<i64>,
-    health_json: Option<String>,
-}
-
-async fn candidates(services: &Services) -> sqlx::Result<Vec<Candidate>> {
-    sqlx::query_as(
-        "SELECT i.id AS inbox_id, i.phone_number_id, s.registration_state, s.checked_at, s.health_json
-         FROM inboxes i
-         LEFT JOIN health_snapshots s ON s.id = (
-             SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
-             ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
-         WHERE i.channel_type = $1
-         ORDER BY COALESCE(s.checked_at, 0), i.id",
-    )
-    .bind(WHATSAPP_CLOUD)
-    .fetch_all(&services.db)
-    .await
+async fn candidates(services: &Services) -> sqlx::Result<Vec<InboxLatest>> {
+    snapshots::latest_per_inbox(&services.db, WHATSAPP_CLOUD).await
 }
 
 /// `true` when a fresh read cannot lead to an automatic call now: the stored read, decided again at `now`
 /// with the current ledger, is waiting for a time (`next_attempt_at` in the future) or for an administrator.
 async fn only_waiting(
     services: &Services,
-    c: &Candidate,
+    c: &InboxLatest,
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
-    let Some(health) = c
-        .health_json
-        .as_deref()
-        .and_then(|json| serde_json::from_str::<PhoneNumberHealth>(json).ok())
-    else {
+    let Some(health) = c.latest.as_ref().and_then(|s| s.health.as_ref()) else {
         // The last read failed (or there is none): read again.
         return Ok(false);
     };
     let summary = ledger::summary(&services.db, &c.phone_number_id, now).await?;
-    let decision = decide(Ok(&health), &summary, now);
+    let decision = decide(Ok(health), &summary, now);
     if decision.may_auto_register_now {
         return Ok(false);
     }
@@ -113,7 +88,9 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
     };
     let unregistered = list
         .into_iter()
-        .filter(|c| c.registration_state.as_deref() != Some(RegistrationState::Registered.as_str()))
+        .filter(|c| {
+            c.latest.as_ref().map(|s| s.registration_state) != Some(RegistrationState::Registered)
+        })
         .take(MAX_PER_RUN);
     for c in unregistered {
         report.candidates += 1;
@@ -121,7 +98,10 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
             Ok(true) => {
                 tracing::debug!(
                     inbox_id = c.inbox_id,
-                    state = c.registration_state.as_deref().unwrap_or("none"),
+                    state = c
+                        .latest
+                        .as_ref()
+                        .map_or("none", |s| s.registration_state.as_str()),
                     "retrier: waiting, not read"
                 );
                 report.waiting += 1;
@@ -144,7 +124,7 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
                 continue;
             }
         };
-        tracing::debug!(inbox_id = row.id, last_checked = ?c.checked_at, "retrier: checking");
+        tracing::debug!(inbox_id = row.id, last_checked = ?c.latest.as_ref().map(|s| s.checked_at), "retrier: checking");
         match services.attempt_registration(&row, Trigger::Auto).await {
             Ok(outcome) => {
                 if outcome.called_meta {
