@@ -373,6 +373,51 @@ pub async fn latest_per_inbox(db: &Db, channel_type: &str) -> sqlx::Result<Vec<I
     Ok(rows.into_iter().map(InboxLatest::from).collect())
 }
 
+/// Deletes old snapshots: those checked before `expire_before`, and of those checked before `thin_before`
+/// all but each inbox's last of the (UTC) day of `day_secs` seconds. Answers (expired, thinned). Never deletes,
+/// however old: an inbox's newest snapshot and its newest good one (the state and the display number are read
+/// from them), nor a snapshot whose known registration state differs from the one before it. Those state
+/// changes delimit the stretches the stuck-number alert is keyed on: deleting the first snapshot of a stretch
+/// would raise the alert again. They are few (a number changes state rarely).
+pub async fn prune(
+    db: &Db,
+    expire_before: i64,
+    thin_before: i64,
+    day_secs: i64,
+) -> sqlx::Result<(u64, u64)> {
+    const KEEP_NEWEST: &str = "id NOT IN (SELECT MAX(id) FROM health_snapshots GROUP BY inbox_id)
+         AND id NOT IN (SELECT MAX(id) FROM health_snapshots WHERE health_json IS NOT NULL GROUP BY inbox_id)
+         AND id NOT IN (
+             SELECT id FROM (
+                 SELECT id, registration_state AS state,
+                        LAG(registration_state) OVER (PARTITION BY inbox_id ORDER BY id) AS before
+                 FROM health_snapshots WHERE registration_state <> 'unknown'
+             ) changes
+             WHERE before IS NULL OR before <> state
+         )";
+    let expired = sqlx::query(&format!(
+        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}"
+    ))
+    .bind(expire_before)
+    .execute(db)
+    .await?
+    .rows_affected();
+    // Days are UTC days of `checked_at`; the last snapshot of the day stands for it.
+    let thinned = sqlx::query(&format!(
+        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}
+         AND id NOT IN (
+             SELECT MAX(id) FROM health_snapshots WHERE checked_at < $1
+             GROUP BY inbox_id, checked_at / $2
+         )"
+    ))
+    .bind(thin_before)
+    .bind(day_secs)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok((expired, thinned))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
