@@ -183,6 +183,10 @@ pub struct HistoryPoint {
     pub state: RegistrationState,
     /// Meta's raw values (formatted by `crate::format`), `None` when the read failed.
     pub quality_rating: Option<String>,
+    /// Quality's height on the chart, placed by the server's one quality ranking: 3 high, 2 medium, 1 low,
+    /// 0 unknown or failed read.
+    #[serde(default)]
+    pub quality_height: u8,
     pub messaging_limit: Option<String>,
     pub ok: bool,
 }

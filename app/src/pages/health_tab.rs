@@ -117,16 +117,6 @@ pub fn HealthCards(
     }
 }
 
-/// Quality as a height on the chart (3 high … 1 low, 0 unknown).
-pub fn quality_score(raw: Option<&str>) -> u8 {
-    match raw {
-        Some("GREEN") => 3,
-        Some("YELLOW") => 2,
-        Some("RED") => 1,
-        _ => 0,
-    }
-}
-
 /// The SVG polyline points of quality over the history (x spread evenly, 0..=300 × 0..=60).
 pub fn quality_points(points: &[HistoryPoint]) -> String {
     let ok: Vec<&HistoryPoint> = points.iter().filter(|p| p.ok).collect();
@@ -135,7 +125,8 @@ pub fn quality_points(points: &[HistoryPoint]) -> String {
         .enumerate()
         .map(|(i, p)| {
             let x = i * 300 / n;
-            let y = 60 - u32::from(quality_score(p.quality_rating.as_deref())) * 18;
+            // The server ranks quality (one ranking for alerts, overview and chart); 3 high … 1 low, 0 unknown.
+            let y = 60 - u32::from(p.quality_height.min(3)) * 18;
             format!("{x},{y}")
         })
         .collect::<Vec<_>>()
@@ -227,12 +218,19 @@ mod tests {
     use super::*;
     use crate::health::RegistrationState;
 
+    /// A point as the server sends it: GREEN high (3), YELLOW medium (2), RED low (1), else 0.
     fn p(q: Option<&str>, state: RegistrationState) -> HistoryPoint {
         HistoryPoint {
             checked_at: "2026-11-22T01:00:00Z".into(),
             source: "view".into(),
             state,
             quality_rating: q.map(str::to_string),
+            quality_height: match q {
+                Some("GREEN") => 3,
+                Some("YELLOW") => 2,
+                Some("RED") => 1,
+                _ => 0,
+            },
             messaging_limit: Some("TIER_1K".into()),
             ok: q.is_some(),
         }

@@ -2,51 +2,53 @@
 //! changes between checks, alerts — and the signed-in user's in-app notifications.
 use app::activity::{kind, ActivityItem, NotificationItem, NotificationList};
 use app::auth::CurrentUser;
+use app::health::RegistrationState;
 
 use super::store;
 use crate::db::now_secs;
 use crate::error::ServiceResult;
 use crate::graph::GraphErrorKind;
 use crate::health::store as snapshots;
-use crate::registration::ledger;
+use crate::registration::ledger::{self, AttemptOutcome, TriggerKind};
 use crate::services::Services;
 use crate::webhooks::store as queue;
 
 /// At most this many items of each source are looked at.
 const PER_SOURCE: i64 = 200;
 
-fn state_words(state: &str) -> String {
+fn state_words(state: RegistrationState) -> &'static str {
     match state {
-        "registered" => "registered".into(),
-        "awaiting_display_name" => "awaiting display name review".into(),
-        "action_required" => "action required".into(),
-        "ready" => "ready to register".into(),
-        "rate_limited" => "rate limited".into(),
-        "unknown" => "unknown (read failed)".into(),
-        other => other.replace('_', " "),
+        RegistrationState::Registered => "registered",
+        RegistrationState::AwaitingDisplayName => "awaiting display name review",
+        RegistrationState::ActionRequired => "action required",
+        RegistrationState::Ready => "ready to register",
+        RegistrationState::RateLimited => "rate limited",
+        RegistrationState::Unknown => "unknown (read failed)",
     }
 }
 
-fn state_level(state: &str) -> &'static str {
+fn state_level(state: RegistrationState) -> &'static str {
     match state {
-        "registered" => "good",
-        "action_required" => "blocked",
-        "unknown" => "info",
-        _ => "attention",
+        RegistrationState::Registered => "good",
+        RegistrationState::ActionRequired => "blocked",
+        RegistrationState::Unknown => "info",
+        RegistrationState::AwaitingDisplayName
+        | RegistrationState::Ready
+        | RegistrationState::RateLimited => "attention",
     }
 }
 
 /// Meta's answer to a register call, in words.
 fn attempt_item(a: &ledger::AttemptRow, user_name: Option<String>) -> ActivityItem {
-    let actor = match a.trigger.as_str() {
-        "user" => user_name.unwrap_or_else(|| "A former user".into()),
-        "auto" => "Automatic retry".into(),
-        "webhook" => "Meta webhook (display name approved)".into(),
-        other => other.to_string(),
+    let actor = match &a.trigger {
+        TriggerKind::User => user_name.unwrap_or_else(|| "A former user".into()),
+        TriggerKind::Auto => "Automatic retry".into(),
+        TriggerKind::Webhook => "Meta webhook (display name approved)".into(),
+        TriggerKind::Other(other) => other.clone(),
     };
-    let (title, level) = match a.outcome.as_deref() {
-        Some("success") => ("Registration succeeded".to_string(), "good"),
-        Some("failed") => {
+    let (title, level) = match &a.outcome {
+        Some(AttemptOutcome::Success) => ("Registration succeeded".to_string(), "good"),
+        Some(AttemptOutcome::Failed) => {
             let why = a
                 .error_kind
                 .as_deref()
@@ -83,7 +85,7 @@ fn attempt_item(a: &ledger::AttemptRow, user_name: Option<String>) -> ActivityIt
 }
 
 /// State changes between consecutive checks (oldest first in, any order out).
-fn changes(snaps: &[snapshots::SnapshotRow]) -> Vec<ActivityItem> {
+fn changes(snaps: &[snapshots::HealthSnapshot]) -> Vec<ActivityItem> {
     use super::rules::Observed;
     let mut out = Vec::new();
     let mut prev: Option<Observed> = None;
@@ -98,21 +100,37 @@ fn changes(snaps: &[snapshots::SnapshotRow]) -> Vec<ActivityItem> {
                     at: s.checked_at,
                     title: format!(
                         "Registration state: {} → {}",
-                        state_words(&p.registration_state),
-                        state_words(&cur.registration_state)
+                        state_words(p.registration_state),
+                        state_words(cur.registration_state)
                     ),
                     detail: s.error_message.clone(),
                     actor: Some(format!("Health check ({})", s.source)),
-                    level: state_level(&cur.registration_state).into(),
+                    level: state_level(cur.registration_state).into(),
                 });
             }
         }
         if let (Some(g), None) = (&prev_good, &cur.error_kind) {
             for (label, before, after) in [
-                ("Quality rating", &g.quality_rating, &cur.quality_rating),
-                ("Number status", &g.status, &cur.status),
-                ("Messaging limit", &g.messaging_limit, &cur.messaging_limit),
-                ("Display name status", &g.name_status, &cur.name_status),
+                (
+                    "Quality rating",
+                    g.quality_rating.as_ref().map(|v| v.as_str()),
+                    cur.quality_rating.as_ref().map(|v| v.as_str()),
+                ),
+                (
+                    "Number status",
+                    g.status.as_ref().map(|v| v.as_str()),
+                    cur.status.as_ref().map(|v| v.as_str()),
+                ),
+                (
+                    "Messaging limit",
+                    g.messaging_limit.as_ref().map(|v| v.as_str()),
+                    cur.messaging_limit.as_ref().map(|v| v.as_str()),
+                ),
+                (
+                    "Display name status",
+                    g.name_status.as_ref().map(|v| v.as_str()),
+                    cur.name_status.as_ref().map(|v| v.as_str()),
+                ),
             ] {
                 if let (Some(b), Some(a)) = (before, after) {
                     if a != b {
@@ -190,7 +208,7 @@ impl Services {
                 title: a.title.clone(),
                 detail: Some(a.body.clone()),
                 actor: Some("Greenlight alert".into()),
-                level: app::activity::severity_level(&a.severity).into(),
+                level: app::activity::severity_level(a.severity.as_str()).into(),
             });
         }
         // Newest first; at the same second, alerts before changes before webhooks before attempts.
@@ -226,7 +244,7 @@ impl Services {
                     id: n.id,
                     alert_id: n.alert_id,
                     kind: n.kind,
-                    severity: n.severity,
+                    severity: n.severity.to_string(),
                     title: n.title,
                     body: n.body,
                     inbox_id: n.inbox_id,

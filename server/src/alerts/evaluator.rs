@@ -8,7 +8,7 @@ use super::rules::{self, AlertDraft, Observed};
 use super::store::{self, NewAlert};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
-use crate::health::store::SnapshotRow;
+use crate::health::store as snapshots;
 use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::services::Services;
 
@@ -54,44 +54,15 @@ pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
     })
 }
 
-const SNAPSHOT_COLUMNS: &str =
-    "id, inbox_id, checked_at, source, health_json, error_kind, error_message, registration_state";
-
-async fn snapshots_after(services: &Services, after: i64) -> sqlx::Result<Vec<SnapshotRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {SNAPSHOT_COLUMNS} FROM health_snapshots WHERE id > $1 ORDER BY id LIMIT 500"
-    ))
-    .bind(after)
-    .fetch_all(&services.db)
-    .await
-}
-
-async fn previous(
-    services: &Services,
-    s: &SnapshotRow,
-    good_only: bool,
-) -> sqlx::Result<Option<SnapshotRow>> {
-    let good = if good_only {
-        " AND health_json IS NOT NULL"
-    } else {
-        ""
-    };
-    sqlx::query_as(&format!(
-        "SELECT {SNAPSHOT_COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND id < $2{good}
-         ORDER BY id DESC LIMIT 1"
-    ))
-    .bind(s.inbox_id)
-    .bind(s.id)
-    .fetch_optional(&services.db)
-    .await
-}
+/// Snapshots read per batch.
+const BATCH: i64 = 500;
 
 /// Evaluates every snapshot stored since the last pass; answers how many alerts were raised.
 pub async fn run_once(services: &Services) -> ServiceResult<usize> {
     let mut raised = 0;
     let mut cursor = store::cursor(&services.db).await?;
     loop {
-        let batch = snapshots_after(services, cursor).await?;
+        let batch = snapshots::after(&services.db, cursor, BATCH).await?;
         if batch.is_empty() {
             break;
         }
@@ -99,8 +70,8 @@ pub async fn run_once(services: &Services) -> ServiceResult<usize> {
             let Some(inbox) = inboxes::get_unscoped(&services.db, s.inbox_id).await? else {
                 continue;
             };
-            let prev = previous(services, s, false).await?;
-            let prev_good = previous(services, s, true).await?;
+            let prev = snapshots::previous(&services.db, s, false).await?;
+            let prev_good = snapshots::previous(&services.db, s, true).await?;
             let drafts = rules::on_transition(
                 &inbox.name,
                 prev.as_ref().map(Observed::from_snapshot).as_ref(),
@@ -125,24 +96,17 @@ pub async fn run_once(services: &Services) -> ServiceResult<usize> {
 pub async fn sweep_stuck(services: &Services, now: i64, after: i64) -> ServiceResult<usize> {
     let mut raised = 0;
     for inbox in inboxes::all(&services.db).await? {
-        let Some(latest) = crate::health::store::latest(&services.db, inbox.id).await? else {
+        let Some(latest) = snapshots::latest(&services.db, inbox.id).await? else {
             continue;
         };
-        let state = latest.registration_state.as_str();
+        let state = latest.registration_state;
         if !rules::STUCK_STATES.contains(&state) {
             continue;
         }
         // The stretch began after the last check in another (known) state.
-        let (start_id, since): (Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT MIN(id), MIN(checked_at) FROM health_snapshots WHERE inbox_id = $1 AND registration_state = $2
-             AND id > COALESCE((SELECT MAX(id) FROM health_snapshots WHERE inbox_id = $1
-                                AND registration_state <> $2 AND registration_state <> 'unknown'), 0)",
-        )
-        .bind(inbox.id)
-        .bind(state)
-        .fetch_one(&services.db)
-        .await?;
-        let (Some(start_id), Some(since)) = (start_id, since) else {
+        let Some((start_id, since)) =
+            snapshots::stretch_start(&services.db, inbox.id, state).await?
+        else {
             continue;
         };
         if let Some(d) = rules::stuck(&inbox.name, state, since, now, after) {
@@ -170,7 +134,7 @@ pub async fn raise(
             account_id: inbox.account_id,
             inbox_id: Some(inbox.id),
             kind: d.kind,
-            severity: d.severity,
+            severity: &d.severity,
             title: &d.title,
             body: &d.body,
             dedup_key,
@@ -195,7 +159,7 @@ pub async fn raise(
         account_id: inbox.account_id,
         inbox_id: Some(inbox.id),
         kind: d.kind.to_string(),
-        severity: d.severity.to_string(),
+        severity: d.severity.clone(),
         title: d.title.clone(),
         body: d.body.clone(),
         created_at: now,

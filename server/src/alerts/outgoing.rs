@@ -16,6 +16,7 @@ use serde_json::json;
 use super::address::{self, Refused};
 use super::http::TIMEOUT;
 pub use super::http::{OutgoingHttp, TEST_SEND_PERIOD};
+use super::rules::Severity;
 use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
@@ -103,10 +104,10 @@ impl From<&DeliveryRow> for DeliveryView {
 /// The body sent for an alert in the webhook's format.
 pub fn payload(format: &str, alert: &AlertRow, inbox_name: Option<&str>) -> String {
     if format == "slack" {
-        let icon = match alert.severity.as_str() {
-            "critical" => ":red_circle:",
-            "warning" => ":large_yellow_circle:",
-            _ => ":large_green_circle:",
+        let icon = match alert.severity {
+            Severity::Critical => ":red_circle:",
+            Severity::Warning => ":large_yellow_circle:",
+            Severity::Info | Severity::Other(_) => ":large_green_circle:",
         };
         let text = format!(
             "{icon} *{}*\n{}",
@@ -125,7 +126,7 @@ pub fn payload(format: &str, alert: &AlertRow, inbox_name: Option<&str>) -> Stri
         "alert": {
             "id": alert.id,
             "kind": alert.kind,
-            "severity": alert.severity,
+            "severity": alert.severity.as_str(),
             "title": alert.title,
             "body": alert.body,
             "created_at": at,

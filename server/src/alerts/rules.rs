@@ -1,40 +1,51 @@
 //! The alert rules: pure functions over what two health checks observed. Each rule fires on a
 //! transition only, never again while the condition holds.
-use crate::health::store::SnapshotRow;
+use std::convert::Infallible;
+use std::fmt;
+use std::str::FromStr;
+
+use app::health::RegistrationState;
+
+use crate::graph::{GraphErrorKind, MessagingLimit, NameStatus, NumberStatus, QualityRating};
+use crate::health::store::HealthSnapshot;
 
 /// What one health check observed (the fields the rules look at).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observed {
-    pub registration_state: String,
-    /// Why the read failed (`token_invalid`, `transient`...); `None` for a good read.
-    pub error_kind: Option<String>,
-    pub quality_rating: Option<String>,
-    pub status: Option<String>,
-    pub messaging_limit: Option<String>,
-    pub name_status: Option<String>,
+    pub registration_state: RegistrationState,
+    /// Why the read failed (`TokenInvalid`, `Transient`...); `None` for a good read.
+    pub error_kind: Option<GraphErrorKind>,
+    pub quality_rating: Option<QualityRating>,
+    pub status: Option<NumberStatus>,
+    pub messaging_limit: Option<MessagingLimit>,
+    pub name_status: Option<NameStatus>,
+}
+
+/// Nothing observed: state `unknown`, no values, not a failure.
+impl Default for Observed {
+    fn default() -> Self {
+        Observed {
+            registration_state: RegistrationState::Unknown,
+            error_kind: None,
+            quality_rating: None,
+            status: None,
+            messaging_limit: None,
+            name_status: None,
+        }
+    }
 }
 
 impl Observed {
     /// From a stored snapshot.
-    pub fn from_snapshot(s: &SnapshotRow) -> Observed {
-        let health: Option<serde_json::Value> = s
-            .health_json
-            .as_deref()
-            .and_then(|j| serde_json::from_str(j).ok());
-        let field = |k: &str| {
-            health
-                .as_ref()
-                .and_then(|h| h.get(k))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
+    pub fn from_snapshot(s: &HealthSnapshot) -> Observed {
+        let health = s.health.as_ref();
         Observed {
-            registration_state: s.registration_state.clone(),
-            error_kind: s.error_kind.clone(),
-            quality_rating: field("quality_rating"),
-            status: field("status"),
-            messaging_limit: field("messaging_limit"),
-            name_status: field("name_status"),
+            registration_state: s.registration_state,
+            error_kind: s.error_kind,
+            quality_rating: health.and_then(|h| h.quality_rating.clone()),
+            status: health.and_then(|h| h.status.clone()),
+            messaging_limit: health.and_then(|h| h.messaging_limit.clone()),
+            name_status: health.and_then(|h| h.name_status.clone()),
         }
     }
 
@@ -43,13 +54,78 @@ impl Observed {
     }
 }
 
+/// How urgent an alert is (stored with it, sent to outgoing webhooks).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// `critical`: the number cannot work (or is about to stop).
+    Critical,
+    /// `warning`: worse than before, still working.
+    Warning,
+    /// `info`: good news.
+    Info,
+    /// A stored name this version does not know, kept as stored.
+    Other(String),
+}
+
+impl Severity {
+    /// The stored name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Other(stored) => stored,
+        }
+    }
+
+    /// Parses a stored name; never fails (unknown names become `Other`).
+    pub fn parse(stored: &str) -> Severity {
+        match stored {
+            "critical" => Severity::Critical,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            other => Severity::Other(other.to_owned()),
+        }
+    }
+}
+
+impl FromStr for Severity {
+    type Err = Infallible;
+    fn from_str(stored: &str) -> Result<Self, Self::Err> {
+        Ok(Severity::parse(stored))
+    }
+}
+
+impl From<&str> for Severity {
+    fn from(stored: &str) -> Self {
+        Severity::parse(stored)
+    }
+}
+
+impl From<String> for Severity {
+    fn from(stored: String) -> Self {
+        Severity::parse(&stored)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// An alert to raise, before it is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertDraft {
     /// Stable machine name (`quality_dropped`, ...).
     pub kind: &'static str,
-    /// `critical`, `warning` or `info`.
-    pub severity: &'static str,
+    pub severity: Severity,
     pub title: String,
     pub body: String,
 }
@@ -66,31 +142,11 @@ pub mod kind {
     pub const TEST: &str = "test";
 }
 
-fn quality_rank(q: &str) -> Option<u8> {
-    match q {
-        "GREEN" => Some(0),
-        "YELLOW" => Some(1),
-        "RED" => Some(2),
-        _ => None,
-    }
-}
-
-/// Messaging limits in increasing order (unknown values are not compared).
-fn limit_rank(l: &str) -> Option<u8> {
-    Some(match l {
-        "TIER_50" => 0,
-        "TIER_250" => 1,
-        "TIER_1K" => 2,
-        "TIER_2K" => 3,
-        "TIER_10K" => 4,
-        "TIER_100K" => 5,
-        "TIER_UNLIMITED" => 6,
-        _ => return None,
-    })
-}
-
-fn rejected(name_status: Option<&str>) -> bool {
-    matches!(name_status, Some("DECLINED" | "REJECTED"))
+fn rejected(name_status: Option<&NameStatus>) -> bool {
+    matches!(
+        name_status,
+        Some(NameStatus::Declined | NameStatus::Rejected)
+    )
 }
 
 /// Alerts for the change from `prev` to `cur` of the number called `name`. `prev` is the
@@ -104,12 +160,12 @@ pub fn on_transition(
 ) -> Vec<AlertDraft> {
     let mut out = Vec::new();
     // Token refused: the read failed with 190, and the check before did not.
-    if cur.error_kind.as_deref() == Some("token_invalid")
-        && prev.is_none_or(|p| p.error_kind.as_deref() != Some("token_invalid"))
+    if cur.error_kind == Some(GraphErrorKind::TokenInvalid)
+        && prev.is_none_or(|p| p.error_kind != Some(GraphErrorKind::TokenInvalid))
     {
         out.push(AlertDraft {
             kind: kind::TOKEN_REFUSED,
-            severity: "critical",
+            severity: Severity::Critical,
             title: format!("{name}: Meta refused the access token"),
             body: "The token has expired or was revoked. Greenlight cannot read or register the number until an administrator reconnects it with a new token.".into(),
         });
@@ -118,56 +174,62 @@ pub fn on_transition(
         return out;
     };
     if let (Some(b), Some(c)) = (&before.quality_rating, &cur.quality_rating) {
-        if let (Some(rb), Some(rc)) = (quality_rank(b), quality_rank(c)) {
-            if rc > rb {
-                out.push(AlertDraft {
-                    kind: kind::QUALITY_DROPPED,
-                    severity: if c == "RED" { "critical" } else { "warning" },
-                    title: format!("{name}: quality rating dropped to {c}"),
-                    body: format!("The quality rating went from {b} to {c}. Customers are blocking or reporting messages; review recent templates and message frequency."),
-                });
-            }
+        // Unknown ratings (`NA`, new values) are not compared.
+        if c.rank().is_below(b.rank()) == Some(true) {
+            out.push(AlertDraft {
+                kind: kind::QUALITY_DROPPED,
+                severity: if *c == QualityRating::Red {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                },
+                title: format!("{name}: quality rating dropped to {c}"),
+                body: format!("The quality rating went from {b} to {c}. Customers are blocking or reporting messages; review recent templates and message frequency."),
+            });
         }
     }
-    if before.status.as_deref() == Some("CONNECTED") {
-        if let Some(c) = cur.status.as_deref().filter(|c| *c != "CONNECTED") {
+    if before.status == Some(NumberStatus::Connected) {
+        if let Some(c) = cur
+            .status
+            .as_ref()
+            .filter(|c| **c != NumberStatus::Connected)
+        {
             out.push(AlertDraft {
                 kind: kind::STATUS_LEFT_CONNECTED,
-                severity: "critical",
+                severity: Severity::Critical,
                 title: format!("{name}: number status is now {c}"),
                 body: format!("The number's status went from CONNECTED to {c}."),
             });
         }
     }
     if let (Some(b), Some(c)) = (&before.messaging_limit, &cur.messaging_limit) {
-        if let (Some(rb), Some(rc)) = (limit_rank(b), limit_rank(c)) {
-            if rc < rb {
-                out.push(AlertDraft {
-                    kind: kind::MESSAGING_LIMIT_DOWN,
-                    severity: "warning",
-                    title: format!("{name}: messaging limit went down to {c}"),
-                    body: format!("The messaging limit went from {b} to {c}."),
-                });
-            }
+        // Unknown tiers (`TIER_NOT_SET`, new values) are not compared.
+        if c.rank().is_below(b.rank()) == Some(true) {
+            out.push(AlertDraft {
+                kind: kind::MESSAGING_LIMIT_DOWN,
+                severity: Severity::Warning,
+                title: format!("{name}: messaging limit went down to {c}"),
+                body: format!("The messaging limit went from {b} to {c}."),
+            });
         }
     }
-    if rejected(cur.name_status.as_deref()) && !rejected(before.name_status.as_deref()) {
+    if rejected(cur.name_status.as_ref()) && !rejected(before.name_status.as_ref()) {
         out.push(AlertDraft {
             kind: kind::DISPLAY_NAME_REJECTED,
-            severity: "critical",
+            severity: Severity::Critical,
             title: format!("{name}: Meta rejected the display name"),
             body: "Meta declined the display name. Change it in WhatsApp Manager and submit it again; Greenlight registers the number once a name is approved.".into(),
         });
     }
-    if cur.registration_state == "registered"
+    if cur.registration_state == RegistrationState::Registered
         && !matches!(
-            before.registration_state.as_str(),
-            "registered" | "unknown" | ""
+            before.registration_state,
+            RegistrationState::Registered | RegistrationState::Unknown
         )
     {
         out.push(AlertDraft {
             kind: kind::REGISTRATION_SUCCEEDED,
-            severity: "info",
+            severity: Severity::Info,
             title: format!("{name}: registered with the Cloud API"),
             body: "The number is registered and can send and receive messages.".into(),
         });
@@ -176,22 +238,31 @@ pub fn on_transition(
 }
 
 /// States in which a number may be stuck.
-pub const STUCK_STATES: &[&str] = &["awaiting_display_name", "ready"];
+pub const STUCK_STATES: &[RegistrationState] = &[
+    RegistrationState::AwaitingDisplayName,
+    RegistrationState::Ready,
+];
 
 /// A number in `state` since `since` (unix seconds) for at least `after` seconds at `now`.
-pub fn stuck(name: &str, state: &str, since: i64, now: i64, after: i64) -> Option<AlertDraft> {
+pub fn stuck(
+    name: &str,
+    state: RegistrationState,
+    since: i64,
+    now: i64,
+    after: i64,
+) -> Option<AlertDraft> {
     if !STUCK_STATES.contains(&state) || now - since < after {
         return None;
     }
     let hours = (now - since) / 3600;
-    let what = if state == "ready" {
+    let what = if state == RegistrationState::Ready {
         "ready to register but not registered"
     } else {
         "waiting for Meta's display-name review"
     };
     Some(AlertDraft {
         kind: kind::STUCK,
-        severity: "warning",
+        severity: Severity::Warning,
         title: format!("{name}: {what} for {hours} h"),
         body: format!("The number has been {what} for {hours} hours. Open its Account Health tab to see why and what to do."),
     })
@@ -201,9 +272,13 @@ pub fn stuck(name: &str, state: &str, since: i64, now: i64, after: i64) -> Optio
 mod tests {
     use super::*;
 
-    fn good(state: &str, quality: &str, status: &str, limit: &str, name: &str) -> Observed {
+    fn state(name: &str) -> RegistrationState {
+        RegistrationState::parse(name).expect("a state name")
+    }
+
+    fn good(state_name: &str, quality: &str, status: &str, limit: &str, name: &str) -> Observed {
         Observed {
-            registration_state: state.into(),
+            registration_state: state(state_name),
             error_kind: None,
             quality_rating: Some(quality.into()),
             status: Some(status.into()),
@@ -214,8 +289,8 @@ mod tests {
 
     fn failed(kind: &str) -> Observed {
         Observed {
-            registration_state: "unknown".into(),
-            error_kind: Some(kind.into()),
+            registration_state: state("unknown"),
+            error_kind: Some(GraphErrorKind::from_str_lossy(kind)),
             ..Observed::default()
         }
     }
@@ -256,7 +331,7 @@ mod tests {
             vec![kind::QUALITY_DROPPED, kind::QUALITY_DROPPED]
         );
         let first = on_transition("Shop", Some(&g), Some(&g), &r);
-        assert_eq!(first[0].severity, "critical");
+        assert_eq!(first[0].severity.as_str(), "critical");
         assert_eq!(first[0].title, "Shop: quality rating dropped to RED");
         // A failed read in between neither hides nor repeats the drop.
         assert_eq!(
@@ -341,13 +416,53 @@ mod tests {
     }
 
     #[test]
+    fn severities_keep_the_stored_names_and_unknown_ones_are_kept() {
+        for (severity, name) in [
+            (Severity::Critical, "critical"),
+            (Severity::Warning, "warning"),
+            (Severity::Info, "info"),
+        ] {
+            assert_eq!(severity.as_str(), name);
+            assert_eq!(name.parse::<Severity>(), Ok(severity.clone()));
+            assert_eq!(Severity::from(name), severity);
+        }
+        assert_eq!(Severity::parse("fatal"), Severity::Other("fatal".into()));
+        assert_eq!(Severity::parse("fatal").to_string(), "fatal");
+        assert_eq!(
+            serde_json::to_value(Severity::Warning).unwrap(),
+            serde_json::json!("warning")
+        );
+    }
+
+    #[test]
+    fn unknown_quality_and_limit_values_are_not_compared() {
+        let g = good("registered", "GREEN", "CONNECTED", "TIER_2K", "APPROVED");
+        for cur in [
+            good("registered", "NA", "CONNECTED", "TIER_2K", "APPROVED"),
+            good(
+                "registered",
+                "SOMETHING_NEW",
+                "CONNECTED",
+                "TIER_NOT_SET",
+                "APPROVED",
+            ),
+            good("registered", "GREEN", "CONNECTED", "TIER_5K", "APPROVED"),
+        ] {
+            assert!(
+                run(&[g.clone(), cur.clone(), g.clone()]).is_empty(),
+                "{cur:?}"
+            );
+        }
+    }
+
+    #[test]
     fn stuck_after_the_threshold_only_in_waiting_states() {
         let day = 24 * 3600;
-        assert!(stuck("N", "ready", 0, day - 1, day).is_none());
-        let a = stuck("N", "awaiting_display_name", 0, day + 7200, day).unwrap();
+        assert!(stuck("N", state("ready"), 0, day - 1, day).is_none());
+        let a = stuck("N", state("awaiting_display_name"), 0, day + 7200, day).unwrap();
         assert_eq!(a.kind, kind::STUCK);
         assert!(a.title.contains("26 h"));
-        assert!(stuck("N", "registered", 0, 10 * day, day).is_none());
-        assert!(stuck("N", "action_required", 0, 10 * day, day).is_none());
+        assert!(stuck("N", state("registered"), 0, 10 * day, day).is_none());
+        assert!(stuck("N", state("action_required"), 0, 10 * day, day).is_none());
     }
 }

@@ -1,4 +1,5 @@
 //! Queries for alerts, notifications, the evaluator's cursor and outgoing webhooks.
+use super::rules::Severity;
 use crate::db::Db;
 
 /// A stored alert.
@@ -8,7 +9,9 @@ pub struct AlertRow {
     pub account_id: i64,
     pub inbox_id: Option<i64>,
     pub kind: String,
-    pub severity: String,
+    /// Stored as text; read through `String` so it decodes the same from any database.
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
     pub title: String,
     pub body: String,
     pub created_at: i64,
@@ -21,7 +24,7 @@ pub struct NewAlert<'a> {
     pub account_id: i64,
     pub inbox_id: Option<i64>,
     pub kind: &'a str,
-    pub severity: &'a str,
+    pub severity: &'a Severity,
     pub title: &'a str,
     pub body: &'a str,
     pub dedup_key: &'a str,
@@ -36,7 +39,7 @@ pub async fn insert_alert(db: &Db, a: NewAlert<'_>, now: i64) -> sqlx::Result<Op
     .bind(a.account_id)
     .bind(a.inbox_id)
     .bind(a.kind)
-    .bind(a.severity)
+    .bind(a.severity.as_str())
     .bind(a.title)
     .bind(a.body)
     .bind(a.dedup_key)
@@ -109,7 +112,9 @@ pub struct NotificationRow {
     pub inbox_id: Option<i64>,
     pub inbox_name: Option<String>,
     pub kind: String,
-    pub severity: String,
+    /// Stored as text; read through `String` so it decodes the same from any database.
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
     pub title: String,
     pub body: String,
     pub created_at: i64,
@@ -178,10 +183,7 @@ pub async fn cursor(db: &Db) -> sqlx::Result<i64> {
     {
         return Ok(v);
     }
-    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM health_snapshots")
-        .fetch_one(db)
-        .await?;
-    let start = max.unwrap_or(0);
+    let start = crate::health::store::max_id(db).await?.unwrap_or(0);
     sqlx::query(
         "INSERT INTO alert_cursor (name, last_snapshot_id) VALUES ('snapshots', $1) ON CONFLICT (name) DO NOTHING",
     )

@@ -23,7 +23,7 @@ pub use error::{ApiError, GraphError, GraphErrorKind};
 pub use phone_number::{
     AccountMode, CanSendMessage, CodeVerificationStatus, HealthEntity, HealthEntityError,
     HealthEntityType, HealthStatus, MessagingLimit, NameStatus, NumberStatus, PhoneNumberHealth,
-    PlatformType, QualityRating, Throughput, ThroughputLevel, PHONE_NUMBER_FIELDS,
+    PlatformType, QualityRating, Rank, Throughput, ThroughputLevel, PHONE_NUMBER_FIELDS,
 };
 pub use token::AccessToken;
 pub use token_app::{TokenApp, TOKEN_APP_FIELDS};

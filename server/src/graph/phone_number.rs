@@ -130,6 +130,63 @@ open_enum! {
     }
 }
 
+/// Where a value stands in one of Meta's orders (quality, messaging limit): the one ranking that alerts, the
+/// overview and the history chart compare by. `Unknown` sorts below every known place, and a comparison that
+/// involves it means nothing: a value Greenlight cannot place (`NA`, `TIER_NOT_SET`, anything Meta adds later) is
+/// never taken for a better or a worse one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rank {
+    /// Not a value of the order.
+    Unknown,
+    /// The place in the order, `0` the lowest.
+    Known(u8),
+}
+
+impl Rank {
+    /// The place, `None` when unknown.
+    pub fn known(self) -> Option<u8> {
+        match self {
+            Rank::Known(place) => Some(place),
+            Rank::Unknown => None,
+        }
+    }
+
+    /// `Some(true)` when `self` is below `other`, `Some(false)` when not, `None` when either is unknown (the two
+    /// cannot be compared).
+    pub fn is_below(self, other: Rank) -> Option<bool> {
+        Some(self.known()? < other.known()?)
+    }
+}
+
+impl QualityRating {
+    /// The quality order: `GREEN` > `YELLOW` > `RED` > unknown (`NA`, `UNKNOWN` and values Meta adds later).
+    pub fn rank(&self) -> Rank {
+        match self {
+            QualityRating::Red => Rank::Known(0),
+            QualityRating::Yellow => Rank::Known(1),
+            QualityRating::Green => Rank::Known(2),
+            QualityRating::Na | QualityRating::Unknown | QualityRating::Other(_) => Rank::Unknown,
+        }
+    }
+}
+
+impl MessagingLimit {
+    /// The messaging-limit order: `TIER_50` < `TIER_250` < `TIER_1K` < `TIER_2K` < `TIER_10K` < `TIER_100K` <
+    /// `TIER_UNLIMITED`; `TIER_NOT_SET` and values Meta adds later are unknown.
+    pub fn rank(&self) -> Rank {
+        match self {
+            MessagingLimit::Tier50 => Rank::Known(0),
+            MessagingLimit::Tier250 => Rank::Known(1),
+            MessagingLimit::Tier1K => Rank::Known(2),
+            MessagingLimit::Tier2K => Rank::Known(3),
+            MessagingLimit::Tier10K => Rank::Known(4),
+            MessagingLimit::Tier100K => Rank::Known(5),
+            MessagingLimit::TierUnlimited => Rank::Known(6),
+            MessagingLimit::TierNotSet | MessagingLimit::Other(_) => Rank::Unknown,
+        }
+    }
+}
+
 /// `throughput`: `{"level": "STANDARD"}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Throughput {
@@ -576,6 +633,75 @@ mod tests {
             assert_eq!(&NumberStatus::from_wire(status.as_str()), status);
         }
         assert_eq!(PlatformType::CloudApi.to_string(), "CLOUD_API");
+    }
+
+    #[test]
+    fn quality_ranks_green_over_yellow_over_red_over_unknown() {
+        use QualityRating::*;
+        assert!(Green.rank() > Yellow.rank());
+        assert!(Yellow.rank() > Red.rank());
+        assert!(Red.rank() > Unknown.rank());
+        for unknown in [
+            Na,
+            Unknown,
+            Other("SOMETHING_NEW".into()),
+            Other(String::new()),
+        ] {
+            assert_eq!(unknown.rank(), Rank::Unknown, "{unknown:?}");
+            assert_eq!(unknown.rank().is_below(Green.rank()), None, "not compared");
+            assert_eq!(Red.rank().is_below(unknown.rank()), None, "not compared");
+        }
+        assert_eq!(Yellow.rank().is_below(Green.rank()), Some(true));
+        assert_eq!(Green.rank().is_below(Green.rank()), Some(false));
+        // Every value Meta may send ranks without panicking, whatever its case or shape.
+        for raw in ["green", "Red", "", "42", "TIER_1K"] {
+            let _ = QualityRating::from_wire(raw).rank();
+        }
+        assert_eq!(QualityRating::from_wire("green").rank(), Green.rank());
+    }
+
+    #[test]
+    fn messaging_limits_rank_from_50_to_unlimited_and_new_tiers_are_unknown() {
+        use MessagingLimit::*;
+        let order = [
+            Tier50,
+            Tier250,
+            Tier1K,
+            Tier2K,
+            Tier10K,
+            Tier100K,
+            TierUnlimited,
+        ];
+        for pair in order.windows(2) {
+            assert_eq!(
+                pair[0].rank().is_below(pair[1].rank()),
+                Some(true),
+                "{pair:?}"
+            );
+            assert!(pair[0].rank() < pair[1].rank());
+        }
+        assert_eq!(
+            MessagingLimit::KNOWN
+                .iter()
+                .filter(|l| l.rank() != Rank::Unknown)
+                .count(),
+            order.len(),
+            "every known tier but TIER_NOT_SET has a place"
+        );
+        for unknown in [
+            TierNotSet,
+            Other("TIER_5K".into()),
+            Other("TIER_9K".into()),
+            Other("".into()),
+        ] {
+            assert_eq!(unknown.rank(), Rank::Unknown, "{unknown:?}");
+            assert!(unknown.rank() < Tier50.rank(), "unknown sorts lowest");
+            assert_eq!(
+                Tier10K.rank().is_below(unknown.rank()),
+                None,
+                "not compared"
+            );
+        }
     }
 
     #[test]

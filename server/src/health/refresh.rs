@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::db::Db;
 use crate::health::service::source;
 use crate::inboxes::store as inboxes;
 use crate::services::Services;
@@ -48,15 +47,6 @@ pub fn pick(
         .collect()
 }
 
-async fn last_checked(db: &Db) -> sqlx::Result<Vec<(i64, Option<i64>)>> {
-    sqlx::query_as(
-        "SELECT i.id, MAX(s.checked_at) FROM inboxes i LEFT JOIN health_snapshots s ON s.inbox_id = i.id
-         GROUP BY i.id ORDER BY i.id",
-    )
-    .fetch_all(db)
-    .await
-}
-
 /// One tick: reads the due inboxes; returns how many were read.
 pub async fn run_once(
     services: &Services,
@@ -64,7 +54,7 @@ pub async fn run_once(
     max_age: Duration,
 ) -> sqlx::Result<usize> {
     let ids = pick(
-        &last_checked(&services.db).await?,
+        &super::store::last_checked(&services.db).await?,
         now.timestamp(),
         TICK,
         max_age,

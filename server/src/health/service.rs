@@ -10,21 +10,24 @@ pub use super::cache::{
 };
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::PhoneNumberHealth;
-use crate::health::store::{self as snapshots, NewSnapshot, SnapshotRow};
+use crate::health::store::{self as snapshots, HealthSnapshot, NewSnapshot, Source};
 use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{decide, Decision};
-use crate::registration::ledger;
+use crate::registration::ledger::{self, AttemptOutcome};
 use crate::services::Services;
 
-/// Where a read came from (stored with the snapshot, shown in the history).
+/// Where a read came from (stored with the snapshot, shown in the history): short names for the
+/// [`Source`] values the callers pass.
 pub mod source {
-    pub const VIEW: &str = "view";
-    pub const REFRESH: &str = "refresh";
-    pub const SETUP: &str = "setup";
-    pub const RETRIER: &str = "retrier";
-    pub const REGISTRATION: &str = "registration";
-    pub const WEBHOOK: &str = "webhook";
-    pub const BACKGROUND: &str = "background";
+    use crate::health::store::Source;
+
+    pub const VIEW: Source = Source::View;
+    pub const REFRESH: Source = Source::Refresh;
+    pub const SETUP: Source = Source::Setup;
+    pub const RETRIER: Source = Source::Retrier;
+    pub const REGISTRATION: Source = Source::Registration;
+    pub const WEBHOOK: Source = Source::Webhook;
+    pub const BACKGROUND: Source = Source::Background;
 }
 
 /// The RFC 3339 form (whole seconds, `Z`) every answer and view uses.
@@ -39,7 +42,11 @@ pub(crate) fn time(secs: i64) -> DateTime<Utc> {
 impl Services {
     /// Reads the number once from Meta, decides, stores the snapshot and refreshes the cache.
     /// A failed read is a snapshot too (state `unknown`); it never leads to a write to Meta.
-    pub async fn read_health(&self, row: &InboxRow, source: &str) -> ServiceResult<Arc<Snapshot>> {
+    pub async fn read_health(
+        &self,
+        row: &InboxRow,
+        source: Source,
+    ) -> ServiceResult<Arc<Snapshot>> {
         let token = self.access_token(row)?;
         let read = self
             .graph
@@ -52,20 +59,16 @@ impl Services {
         let now = Utc::now();
         let summary = ledger::summary(&self.db, &row.phone_number_id, now).await?;
         let decision = decide(read.as_ref().map_err(|f| f.kind), &summary, now);
-        let health_json = read
-            .as_ref()
-            .ok()
-            .map(|h| serde_json::to_string(h).expect("health serializes"));
         snapshots::insert(
             &self.db,
             NewSnapshot {
                 inbox_id: row.id,
                 checked_at: now.timestamp(),
                 source,
-                health_json: health_json.as_deref(),
-                error_kind: read.as_ref().err().map(|f| f.kind.as_str()),
+                health: read.as_ref().ok(),
+                error_kind: read.as_ref().err().map(|f| f.kind),
                 error_message: read.as_ref().err().map(|f| f.message.as_str()),
-                registration_state: decision.state.as_str(),
+                registration_state: decision.state,
             },
         )
         .await?;
@@ -105,10 +108,7 @@ impl Services {
     ) -> ServiceResult<Option<(DateTime<Utc>, PhoneNumberHealth)>> {
         Ok(snapshots::latest_good(&self.db, inbox_id)
             .await?
-            .and_then(|r: SnapshotRow| {
-                let h = serde_json::from_str(r.health_json.as_deref()?).ok()?;
-                Some((time(r.checked_at), h))
-            }))
+            .and_then(|s: HealthSnapshot| Some((time(s.checked_at), s.health?))))
     }
 }
 
@@ -180,7 +180,7 @@ impl Services {
         }
         let last_error = attempts
             .first()
-            .filter(|a| a.outcome.as_deref() == Some("failed"))
+            .filter(|a| a.outcome == Some(AttemptOutcome::Failed))
             .and_then(|a| a.meta_message.clone());
         let summary = ledger::summarize(&attempts, Utc::now());
         Ok(HealthReport {
@@ -202,7 +202,7 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
         since: DateTime<Utc>,
-    ) -> ServiceResult<Vec<SnapshotRow>> {
+    ) -> ServiceResult<Vec<HealthSnapshot>> {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         self.require_whatsapp_cloud(&row)?;
         Ok(snapshots::since(&self.db, row.id, since.timestamp(), 1000).await?)

@@ -4,7 +4,8 @@ use app::format;
 use app::health::{BadgeLevel, HealthView, MetricView, RegistrationState, RegistrationView};
 
 use super::service::HealthReport;
-use crate::graph::PhoneNumberHealth;
+use super::store::HealthSnapshot;
+use crate::graph::{MessagingLimit, PhoneNumberHealth, QualityRating, Rank};
 
 fn metric(
     key: &str,
@@ -18,6 +19,47 @@ fn metric(
         explanation: explanation.into(),
         value,
         level,
+    }
+}
+
+/// The quality card: the label from `app::format`, the level from the one quality ranking
+/// ([`QualityRating::rank`]): high is good, medium needs attention, low blocks, anything else is unknown.
+fn quality_card(q: Option<&QualityRating>) -> (String, BadgeLevel) {
+    let (label, _) = format::quality_rating(q.map(QualityRating::as_str));
+    let rank = q.map_or(Rank::Unknown, QualityRating::rank);
+    let level = if rank == Rank::Unknown {
+        BadgeLevel::Unknown
+    } else if rank >= QualityRating::Green.rank() {
+        BadgeLevel::Good
+    } else if rank >= QualityRating::Yellow.rank() {
+        BadgeLevel::Attention
+    } else {
+        BadgeLevel::Blocked
+    };
+    (label, level)
+}
+
+/// The messaging-limit card: the label from `app::format`, the level from the one limit ranking
+/// ([`MessagingLimit::rank`]): below `TIER_1K` needs attention, above is good. A tier the ranking cannot place
+/// (one Meta adds later) keeps the level `app::format` reads from its shape, so `TIER_5K` still shows as a number
+/// of customers rather than as unknown.
+fn messaging_limit_card(l: Option<&MessagingLimit>) -> (String, BadgeLevel) {
+    let (label, shape_level) = format::messaging_limit(l.map(MessagingLimit::as_str));
+    let level = match l.map(MessagingLimit::rank) {
+        None => BadgeLevel::Unknown,
+        Some(Rank::Unknown) => shape_level,
+        Some(rank) if rank < MessagingLimit::Tier1K.rank() => BadgeLevel::Attention,
+        Some(_) => BadgeLevel::Good,
+    };
+    (label, level)
+}
+
+/// Quality's height on the history chart from the one quality ranking: 3 high, 2 medium, 1 low, 0 unknown (or
+/// no read).
+pub fn quality_height(q: Option<&QualityRating>) -> u8 {
+    match q.map_or(Rank::Unknown, QualityRating::rank) {
+        Rank::Unknown => 0,
+        Rank::Known(place) => place + 1,
     }
 }
 
@@ -54,13 +96,13 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
             "quality_rating",
             "Quality rating",
             "How customers received recent messages; low quality limits sending.",
-            format::quality_rating(s(|h| h.quality_rating.as_ref().map(|v| v.as_str()))),
+            quality_card(h.and_then(|h| h.quality_rating.as_ref())),
         ),
         metric(
             "messaging_limit",
             "Messaging limit",
             "How many customers the business can start conversations with per day.",
-            format::messaging_limit(s(|h| h.messaging_limit.as_ref().map(|v| v.as_str()))),
+            messaging_limit_card(h.and_then(|h| h.messaging_limit.as_ref())),
         ),
         metric(
             "account_mode",
@@ -154,24 +196,102 @@ pub fn worst(metrics: &[MetricView]) -> BadgeLevel {
 }
 
 /// A stored snapshot as a history point.
-pub fn history_point(r: &crate::health::store::SnapshotRow) -> app::health::HistoryPoint {
-    let h: Option<PhoneNumberHealth> = r
-        .health_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str(j).ok());
+pub fn history_point(r: &HealthSnapshot) -> app::health::HistoryPoint {
+    let h = r.health.as_ref();
+    let quality = h.and_then(|h| h.quality_rating.as_ref());
     app::health::HistoryPoint {
         checked_at: super::service::rfc3339(super::service::time(r.checked_at)),
-        source: r.source.clone(),
-        state: RegistrationState::parse(&r.registration_state)
-            .unwrap_or(RegistrationState::Unknown),
-        quality_rating: h
-            .as_ref()
-            .and_then(|h| h.quality_rating.as_ref())
-            .map(|v| v.as_str().to_string()),
+        source: r.source.as_str().to_string(),
+        state: r.registration_state,
+        quality_rating: quality.map(|v| v.as_str().to_string()),
+        quality_height: quality_height(quality),
         messaging_limit: h
-            .as_ref()
             .and_then(|h| h.messaging_limit.as_ref())
             .map(|v| v.as_str().to_string()),
         ok: h.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_cards_rank_like_the_app_table_for_every_value() {
+        let values = QualityRating::KNOWN
+            .iter()
+            .cloned()
+            .chain([QualityRating::Other("SOMETHING_NEW".into())]);
+        for q in values {
+            assert_eq!(
+                quality_card(Some(&q)),
+                format::quality_rating(Some(q.as_str())),
+                "{q:?}"
+            );
+        }
+        assert_eq!(quality_card(None), format::quality_rating(None));
+    }
+
+    #[test]
+    fn messaging_limit_cards_rank_like_the_app_table_for_every_value() {
+        let values = MessagingLimit::KNOWN
+            .iter()
+            .cloned()
+            .chain(["TIER_5K", "TIER_FANCY", ""].map(|raw| MessagingLimit::Other(raw.into())));
+        for l in values {
+            assert_eq!(
+                messaging_limit_card(Some(&l)),
+                format::messaging_limit(Some(l.as_str())),
+                "{l:?}"
+            );
+        }
+        assert_eq!(messaging_limit_card(None), format::messaging_limit(None));
+    }
+
+    #[test]
+    fn the_chart_height_follows_the_quality_ranking() {
+        use QualityRating::*;
+        assert_eq!(quality_height(Some(&Green)), 3);
+        assert_eq!(quality_height(Some(&Yellow)), 2);
+        assert_eq!(quality_height(Some(&Red)), 1);
+        for unknown in [Na, Unknown, Other("SOMETHING_NEW".into())] {
+            assert_eq!(quality_height(Some(&unknown)), 0, "{unknown:?}");
+        }
+        assert_eq!(quality_height(None), 0);
+    }
+
+    #[test]
+    fn a_history_point_of_a_failed_read_has_no_values() {
+        let failed = HealthSnapshot {
+            id: 1,
+            inbox_id: 1,
+            checked_at: 1_767_225_700,
+            source: super::super::store::Source::Background,
+            health: None,
+            error_kind: Some(crate::graph::GraphErrorKind::Transient),
+            error_message: Some("Meta did not answer.".into()),
+            registration_state: RegistrationState::Unknown,
+        };
+        let p = history_point(&failed);
+        assert!(!p.ok);
+        assert_eq!((p.quality_rating, p.quality_height), (None, 0));
+        assert_eq!(p.source, "background");
+        let good = HealthSnapshot {
+            health: Some(PhoneNumberHealth {
+                quality_rating: Some(QualityRating::Red),
+                messaging_limit: Some(MessagingLimit::Tier250),
+                ..PhoneNumberHealth::default()
+            }),
+            error_kind: None,
+            error_message: None,
+            registration_state: RegistrationState::Registered,
+            ..failed
+        };
+        let p = history_point(&good);
+        assert!(p.ok);
+        assert_eq!(p.quality_rating.as_deref(), Some("RED"));
+        assert_eq!(p.quality_height, 1);
+        assert_eq!(p.messaging_limit.as_deref(), Some("TIER_250"));
+        assert_eq!(p.state, RegistrationState::Registered);
     }
 }

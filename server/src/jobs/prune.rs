@@ -57,43 +57,17 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
-/// Deletes old snapshots. Never deletes, however old: an inbox's newest snapshot and its newest
-/// good one (the state and the display number are read from them), nor a snapshot whose known
-/// registration state differs from the one before it. Those state changes delimit the stretches
-/// the stuck-number alert is keyed on: deleting the first snapshot of a stretch would raise the
-/// alert again. They are few (a number changes state rarely).
+/// Deletes old snapshots: every snapshot older than the retention, and beyond [`FULL_DETAIL`] all but
+/// each inbox's last of the day (the rules of what is never deleted are
+/// [`crate::health::store::prune`]'s). Answers (expired, thinned).
 pub async fn snapshots(db: &Db, retention: Retention, now: i64) -> sqlx::Result<(u64, u64)> {
-    const KEEP_NEWEST: &str = "id NOT IN (SELECT MAX(id) FROM health_snapshots GROUP BY inbox_id)
-         AND id NOT IN (SELECT MAX(id) FROM health_snapshots WHERE health_json IS NOT NULL GROUP BY inbox_id)
-         AND id NOT IN (
-             SELECT id FROM (
-                 SELECT id, registration_state AS state,
-                        LAG(registration_state) OVER (PARTITION BY inbox_id ORDER BY id) AS before
-                 FROM health_snapshots WHERE registration_state <> 'unknown'
-             ) changes
-             WHERE before IS NULL OR before <> state
-         )";
-    let expired = sqlx::query(&format!(
-        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}"
-    ))
-    .bind(now.saturating_sub(secs(retention.health)))
-    .execute(db)
-    .await?
-    .rows_affected();
-    // Days are UTC days of `checked_at`; the last snapshot of the day stands for it.
-    let thinned = sqlx::query(&format!(
-        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}
-         AND id NOT IN (
-             SELECT MAX(id) FROM health_snapshots WHERE checked_at < $1
-             GROUP BY inbox_id, checked_at / $2
-         )"
-    ))
-    .bind(now.saturating_sub(secs(FULL_DETAIL)))
-    .bind(DAY_SECS)
-    .execute(db)
-    .await?
-    .rows_affected();
-    Ok((expired, thinned))
+    crate::health::store::prune(
+        db,
+        now.saturating_sub(secs(retention.health)),
+        now.saturating_sub(secs(FULL_DETAIL)),
+        DAY_SECS,
+    )
+    .await
 }
 
 /// One pruning run at `now` (unix seconds).

@@ -30,7 +30,7 @@ use super::decision::{
     attempt_result, call_permission, confirmation, decide, CallAnswer, CallPermission,
     Confirmation, Decision, LedgerSummary, ReasonCode, RegistrationState,
 };
-use super::ledger::{self, Outcome, Trigger};
+use super::ledger::{self, AttemptOutcome, Outcome, Trigger};
 use super::{lease, pin};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::{AccessToken, PhoneNumberHealth};
@@ -304,14 +304,14 @@ impl Services {
     ) -> ServiceResult<()> {
         let record = match answer {
             CallAnswer::Accepted => Outcome {
-                outcome: "success",
+                outcome: AttemptOutcome::Success,
                 ..Outcome::default()
             },
             CallAnswer::Refused(e) | CallAnswer::Lost(e) => Outcome {
                 outcome: if matches!(answer, CallAnswer::Lost(_)) {
-                    "unknown"
+                    AttemptOutcome::Unknown
                 } else {
-                    "failed"
+                    AttemptOutcome::Failed
                 },
                 error_kind: Some(e.kind),
                 meta_code: e.code,
@@ -387,7 +387,11 @@ impl Services {
     ) -> ServiceResult<LedgerSummary> {
         let registered = health.is_registered();
         let record = Outcome {
-            outcome: if registered { "success" } else { "unknown" },
+            outcome: if registered {
+                AttemptOutcome::Success
+            } else {
+                AttemptOutcome::Unknown
+            },
             message: Some(if registered {
                 "Greenlight stopped during this attempt; the number showed as registered afterwards.".to_owned()
             } else {
@@ -400,7 +404,7 @@ impl Services {
             tracing::warn!(
                 inbox_id = row.id,
                 attempt_id = attempt.id,
-                outcome = record.outcome,
+                outcome = record.outcome.as_str(),
                 "registration: resolved an attempt left unfinished"
             );
         }

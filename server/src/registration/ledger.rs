@@ -33,23 +33,184 @@ impl Trigger {
             _ => None,
         }
     }
+
+    /// What the ledger keeps of it: the kind (the user is the row's `user_id`).
+    pub fn kind(self) -> TriggerKind {
+        match self {
+            Trigger::User(_) => TriggerKind::User,
+            Trigger::Auto => TriggerKind::Auto,
+            Trigger::Webhook => TriggerKind::Webhook,
+        }
+    }
+
+    /// The trigger a stored row names: its `trigger` column with its `user_id`. `None` for a user's attempt
+    /// whose user was deleted since (`user_id` is set to `NULL`) and for a name this version does not know.
+    pub fn from_stored(kind: &TriggerKind, user_id: Option<i64>) -> Option<Trigger> {
+        match kind {
+            TriggerKind::User => user_id.map(Trigger::User),
+            TriggerKind::Auto => Some(Trigger::Auto),
+            TriggerKind::Webhook => Some(Trigger::Webhook),
+            TriggerKind::Other(_) => None,
+        }
+    }
 }
 
+/// A stored `trigger`: which kind of caller started the attempt. Unlike [`Trigger`] it carries no user id, since
+/// the user may be deleted while the attempt stays in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TriggerKind {
+    /// `user`: an administrator's click.
+    User,
+    /// `auto`: the background retrier.
+    Auto,
+    /// `webhook`: a Meta webhook.
+    Webhook,
+    /// A stored name this version does not know, kept as stored.
+    Other(String),
+}
+
+impl TriggerKind {
+    /// The stored name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TriggerKind::User => "user",
+            TriggerKind::Auto => "auto",
+            TriggerKind::Webhook => "webhook",
+            TriggerKind::Other(stored) => stored,
+        }
+    }
+
+    /// Parses a stored name; never fails (unknown names become `Other`).
+    pub fn parse(stored: &str) -> TriggerKind {
+        [TriggerKind::User, TriggerKind::Auto, TriggerKind::Webhook]
+            .into_iter()
+            .find(|k| k.as_str() == stored)
+            .unwrap_or_else(|| TriggerKind::Other(stored.to_owned()))
+    }
+}
+
+/// How a register call ended, as the ledger stores it. The default is `Unknown`: an end nobody described is one
+/// whose answer is not known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum AttemptOutcome {
+    /// `success`: Meta registered the number (or it showed as registered after a crash).
+    Success,
+    /// `failed`: Meta refused the call.
+    Failed,
+    /// `unknown`: Meta's answer was lost (a timeout, a crash mid-call).
+    #[default]
+    Unknown,
+    /// A stored name this version does not know, kept as stored.
+    Other(String),
+}
+
+impl AttemptOutcome {
+    /// The stored name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AttemptOutcome::Success => "success",
+            AttemptOutcome::Failed => "failed",
+            AttemptOutcome::Unknown => "unknown",
+            AttemptOutcome::Other(stored) => stored,
+        }
+    }
+
+    /// Parses a stored name; never fails (unknown names become `Other`).
+    pub fn parse(stored: &str) -> AttemptOutcome {
+        match stored {
+            "success" => AttemptOutcome::Success,
+            "failed" => AttemptOutcome::Failed,
+            "unknown" => AttemptOutcome::Unknown,
+            other => AttemptOutcome::Other(other.to_owned()),
+        }
+    }
+}
+
+macro_rules! stored_name_traits {
+    ($($name:ident),+) => {$(
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(stored: &str) -> Result<Self, Self::Err> {
+                Ok($name::parse(stored))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )+};
+}
+stored_name_traits!(TriggerKind, AttemptOutcome);
+
 /// One ledger row.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AttemptRow {
     pub id: i64,
     /// `None` once the inbox was deleted: the attempt still counts for the number.
     pub inbox_id: Option<i64>,
-    pub trigger: String,
+    pub trigger: TriggerKind,
     pub user_id: Option<i64>,
     pub started_at: i64,
     pub finished_at: Option<i64>,
-    pub outcome: Option<String>,
+    /// `None` while the call is unfinished.
+    pub outcome: Option<AttemptOutcome>,
     pub error_kind: Option<String>,
     pub meta_code: Option<i64>,
     pub meta_subcode: Option<i64>,
     pub meta_message: Option<String>,
+}
+
+impl AttemptRow {
+    /// The trigger, when the row still names one (see [`Trigger::from_stored`]).
+    pub fn trigger(&self) -> Option<Trigger> {
+        Trigger::from_stored(&self.trigger, self.user_id)
+    }
+}
+
+/// A ledger row as stored (names as text); converted at this boundary so it reads the same from any database.
+#[derive(sqlx::FromRow)]
+struct StoredAttempt {
+    id: i64,
+    inbox_id: Option<i64>,
+    trigger: String,
+    user_id: Option<i64>,
+    started_at: i64,
+    finished_at: Option<i64>,
+    outcome: Option<String>,
+    error_kind: Option<String>,
+    meta_code: Option<i64>,
+    meta_subcode: Option<i64>,
+    meta_message: Option<String>,
+}
+
+impl From<StoredAttempt> for AttemptRow {
+    fn from(r: StoredAttempt) -> Self {
+        AttemptRow {
+            id: r.id,
+            inbox_id: r.inbox_id,
+            trigger: TriggerKind::parse(&r.trigger),
+            user_id: r.user_id,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            outcome: r.outcome.as_deref().map(AttemptOutcome::parse),
+            error_kind: r.error_kind,
+            meta_code: r.meta_code,
+            meta_subcode: r.meta_subcode,
+            meta_message: r.meta_message,
+        }
+    }
+}
+
+fn rows(stored: Vec<StoredAttempt>) -> Vec<AttemptRow> {
+    stored.into_iter().map(AttemptRow::from).collect()
 }
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -80,8 +241,8 @@ pub async fn start(
 /// How a call ended.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
-    /// `success`, `failed` or `unknown` (resolved after a crash without knowing Meta's answer).
-    pub outcome: &'static str,
+    /// `Success`, `Failed` or `Unknown` (also resolved after a crash without knowing Meta's answer).
+    pub outcome: AttemptOutcome,
     pub error_kind: Option<GraphErrorKind>,
     pub meta_code: Option<i64>,
     pub meta_subcode: Option<i64>,
@@ -96,7 +257,7 @@ pub async fn finish(db: &Db, attempt_id: i64, o: &Outcome, now: i64) -> sqlx::Re
          meta_subcode = $5, meta_message = $6 WHERE id = $7",
     )
     .bind(now)
-    .bind(o.outcome)
+    .bind(o.outcome.as_str())
     .bind(o.error_kind.map(|k| k.as_str()))
     .bind(o.meta_code)
     .bind(o.meta_subcode)
@@ -114,13 +275,14 @@ const SELECT_ATTEMPTS: &str =
 
 /// Attempts made through one inbox, newest first (its Activity tab).
 pub async fn attempts(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as(&format!(
+    let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
         "{SELECT_ATTEMPTS} WHERE inbox_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
     ))
     .bind(inbox_id)
     .bind(limit)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows(stored))
 }
 
 /// Attempts on one phone number through any inbox, newest first: what Meta's budget counts.
@@ -129,23 +291,25 @@ pub async fn attempts_on_number(
     phone_number_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as(&format!(
+    let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
         "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
     ))
     .bind(phone_number_id)
     .bind(limit)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows(stored))
 }
 
 /// Unfinished attempts on the number (a crash mid-call), oldest first.
 pub async fn unfinished(db: &Db, phone_number_id: &str) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as(&format!(
+    let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
         "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 AND outcome IS NULL ORDER BY started_at, id"
     ))
     .bind(phone_number_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows(stored))
 }
 
 /// The summary the decision needs, from the rows of one inbox (newest first) at `now`.
@@ -155,7 +319,7 @@ pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
         .iter()
         .filter(|r| at(r.started_at) > window_start)
         .collect();
-    let is_auto = |r: &AttemptRow| r.trigger != "user";
+    let is_auto = |r: &AttemptRow| r.trigger != TriggerKind::User;
     let mut s = LedgerSummary {
         attempts_in_window: in_window.len() as u32,
         auto_attempts_in_window: in_window.iter().filter(|r| is_auto(r)).count() as u32,
@@ -169,8 +333,8 @@ pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
         ..LedgerSummary::default()
     };
     if let Some(last) = rows.iter().find(|r| r.outcome.is_some()) {
-        s.last_answer_lost = last.outcome.as_deref() == Some("unknown");
-        if last.outcome.as_deref() == Some("failed") {
+        s.last_answer_lost = last.outcome == Some(AttemptOutcome::Unknown);
+        if last.outcome == Some(AttemptOutcome::Failed) {
             s.last_failure = Some(AttemptFailure {
                 kind: GraphErrorKind::from_str_lossy(last.error_kind.as_deref().unwrap_or("other")),
                 code: last.meta_code,
@@ -180,9 +344,9 @@ pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
         }
     }
     for r in rows.iter().filter(|r| is_auto(r)) {
-        match r.outcome.as_deref() {
-            Some("failed") => s.consecutive_auto_failures += 1,
-            Some("success") => break,
+        match r.outcome {
+            Some(AttemptOutcome::Failed) => s.consecutive_auto_failures += 1,
+            Some(AttemptOutcome::Success) => break,
             _ => {}
         }
     }
@@ -223,11 +387,11 @@ mod tests {
         AttemptRow {
             id,
             inbox_id: Some(1),
-            trigger: trigger.into(),
+            trigger: TriggerKind::parse(trigger),
             user_id: None,
             started_at: started,
             finished_at: outcome.map(|_| started + 1),
-            outcome: outcome.map(str::to_string),
+            outcome: outcome.map(AttemptOutcome::parse),
             error_kind: kind.map(str::to_string),
             meta_code: None,
             meta_subcode: None,
@@ -304,6 +468,45 @@ mod tests {
         assert!(summarize(&rows, at(999_000) + META_LOCKOUT)
             .rate_limited_until
             .is_none());
+    }
+
+    #[test]
+    fn stored_names_parse_back_and_unknown_ones_are_kept() {
+        for (outcome, name) in [
+            (AttemptOutcome::Success, "success"),
+            (AttemptOutcome::Failed, "failed"),
+            (AttemptOutcome::Unknown, "unknown"),
+        ] {
+            assert_eq!(outcome.as_str(), name);
+            assert_eq!(AttemptOutcome::parse(name), outcome);
+            assert_eq!(name.parse::<AttemptOutcome>(), Ok(outcome));
+        }
+        assert_eq!(
+            AttemptOutcome::parse("abandoned"),
+            AttemptOutcome::Other("abandoned".into())
+        );
+        assert_eq!(AttemptOutcome::parse("abandoned").as_str(), "abandoned");
+        for trigger in [Trigger::User(7), Trigger::Auto, Trigger::Webhook] {
+            let kind = TriggerKind::parse(trigger.as_str());
+            assert_eq!(kind, trigger.kind());
+            assert_eq!(kind.as_str(), trigger.as_str());
+            assert_eq!(
+                Trigger::from_stored(&kind, trigger.user_id()),
+                Some(trigger)
+            );
+        }
+        assert_eq!(
+            Trigger::from_stored(&TriggerKind::User, None),
+            None,
+            "the user was deleted"
+        );
+        let other = TriggerKind::parse("cron");
+        assert_eq!(other, TriggerKind::Other("cron".into()));
+        assert_eq!(Trigger::from_stored(&other, None), None);
+        assert_eq!(
+            serde_json::to_value(&AttemptOutcome::Failed).unwrap(),
+            serde_json::json!("failed")
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::decision::{retrier_step, RegistrationState, RetrierStep};
 use super::engine::AttemptResult;
 use super::ledger::{self, Trigger};
 use crate::error::ServiceError;
-use crate::graph::PhoneNumberHealth;
+use crate::health::store::{self as snapshots, InboxLatest};
 use crate::inboxes::service::WHATSAPP_CLOUD;
 use crate::inboxes::store as inboxes;
 use crate::services::Services;
@@ -43,44 +43,20 @@ pub struct RunReport {
     pub errors: usize,
 }
 
-/// One inbox with its latest snapshot.
-#[derive(Debug, sqlx::FromRow)]
-struct Candidate {
-    inbox_id: i64,
-    phone_number_id: String,
-    registration_state: Option<String>,
-    checked_at: Option<i64>,
-    health_json: Option<String>,
-}
-
-async fn candidates(services: &Services) -> sqlx::Result<Vec<Candidate>> {
-    sqlx::query_as(
-        "SELECT i.id AS inbox_id, i.phone_number_id, s.registration_state, s.checked_at, s.health_json
-         FROM inboxes i
-         LEFT JOIN health_snapshots s ON s.id = (
-             SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
-             ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
-         WHERE i.channel_type = $1
-         ORDER BY COALESCE(s.checked_at, 0), i.id",
-    )
-    .bind(WHATSAPP_CLOUD)
-    .fetch_all(&services.db)
-    .await
+async fn candidates(services: &Services) -> sqlx::Result<Vec<InboxLatest>> {
+    snapshots::latest_per_inbox(&services.db, WHATSAPP_CLOUD).await
 }
 
 /// Whether to read `c` again at `now` or let it wait ([`retrier_step`]): its stored read (`None` when
 /// the last read failed or there is none), decided again with the current ledger.
 async fn next_step(
     services: &Services,
-    c: &Candidate,
+    c: &InboxLatest,
     now: DateTime<Utc>,
 ) -> Result<RetrierStep, ServiceError> {
-    let stored = c
-        .health_json
-        .as_deref()
-        .and_then(|json| serde_json::from_str::<PhoneNumberHealth>(json).ok());
+    let stored = c.latest.as_ref().and_then(|s| s.health.as_ref());
     let summary = ledger::summary(&services.db, &c.phone_number_id, now).await?;
-    Ok(retrier_step(stored.as_ref(), &summary, now))
+    Ok(retrier_step(stored, &summary, now))
 }
 
 /// One pass over the unregistered numbers at `now` (tests call it directly instead of waiting).
@@ -96,7 +72,9 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
     };
     let unregistered = list
         .into_iter()
-        .filter(|c| c.registration_state.as_deref() != Some(RegistrationState::Registered.as_str()))
+        .filter(|c| {
+            c.latest.as_ref().map(|s| s.registration_state) != Some(RegistrationState::Registered)
+        })
         .take(MAX_PER_RUN);
     for c in unregistered {
         report.candidates += 1;
@@ -104,7 +82,10 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
             Ok(step @ RetrierStep::Wait(_)) => {
                 tracing::debug!(
                     inbox_id = c.inbox_id,
-                    state = c.registration_state.as_deref().unwrap_or("none"),
+                    state = c
+                        .latest
+                        .as_ref()
+                        .map_or("none", |s| s.registration_state.as_str()),
                     step = step.as_str(),
                     "retrier: waiting, not read"
                 );
@@ -128,7 +109,7 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
                 continue;
             }
         };
-        tracing::debug!(inbox_id = row.id, last_checked = ?c.checked_at, "retrier: checking");
+        tracing::debug!(inbox_id = row.id, last_checked = ?c.latest.as_ref().map(|s| s.checked_at), "retrier: checking");
         match services.attempt_registration(&row, Trigger::Auto).await {
             Ok(outcome) => {
                 if outcome.called_meta {

@@ -2,7 +2,7 @@
 //! snapshots, worst first) and the inbox settings view.
 use app::auth::{CurrentUser, Role};
 use app::format;
-use app::health::{BadgeLevel, RegistrationState};
+use app::health::BadgeLevel;
 use app::views::{InboxOverview, InboxRowView, InboxSettingsView, MemberView, OVERVIEW_PAGE_SIZE};
 
 use super::Services;
@@ -29,14 +29,9 @@ impl Services {
         for inbox in self.list_inboxes(user, account_id).await? {
             let latest = snapshots::latest(&self.db, inbox.id).await?;
             let good = snapshots::latest_good(&self.db, inbox.id).await?;
-            let health: Option<PhoneNumberHealth> = good
-                .as_ref()
-                .and_then(|g| g.health_json.as_deref())
-                .and_then(|j| serde_json::from_str(j).ok());
             let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
-            let state = latest
-                .as_ref()
-                .and_then(|l| RegistrationState::parse(&l.registration_state));
+            let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
+            let state = latest.as_ref().map(|l| l.registration_state);
             let cards = metrics(health.as_ref(), checked_at.as_deref());
             let mut level = worst(&cards).min(
                 state
@@ -58,7 +53,7 @@ impl Services {
                     .collect(),
                 setup_error: inbox.setup_error,
                 checked_at,
-                stale: latest.as_ref().is_some_and(|l| l.health_json.is_none()),
+                stale: latest.as_ref().is_some_and(|l| !l.is_good()),
             });
         }
         rows.sort_by(|a, b| a.level.cmp(&b.level).then_with(|| a.name.cmp(&b.name)));

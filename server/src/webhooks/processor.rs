@@ -302,8 +302,5 @@ async fn resolve_any(services: &Services, c: &Change) -> ServiceResult<Resolved>
 async fn last_display_digits(services: &Services, inbox_id: i64) -> ServiceResult<Option<String>> {
     Ok(snapshots::latest_good(&services.db, inbox_id)
         .await?
-        .and_then(|s| {
-            let v: serde_json::Value = serde_json::from_str(s.health_json.as_deref()?).ok()?;
-            v.get("display_phone_number")?.as_str().map(digits)
-        }))
+        .and_then(|s| s.health?.display_phone_number.as_deref().map(digits)))
 }

@@ -742,7 +742,7 @@ async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) ->
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(latest.registration_state, "awaiting_display_name");
+    assert_eq!(latest.registration_state.as_str(), "awaiting_display_name");
     for at in [
         start + 1800,
         start + 3600,
@@ -756,10 +756,10 @@ async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) ->
                 inbox_id: id,
                 checked_at: at,
                 source: greenlight::health::service::source::BACKGROUND,
-                health_json: latest.health_json.as_deref(),
+                health: latest.health.as_ref(),
                 error_kind: None,
                 error_message: None,
-                registration_state: "awaiting_display_name",
+                registration_state: latest.registration_state,
             },
         )
         .await

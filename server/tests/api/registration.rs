@@ -2,7 +2,7 @@
 //! Meta received. Covers the decision's refusals (no call), Meta's refusals (recorded, state updated), the
 //! PIN, the lease, the budget, crash recovery, the retrier and who may press the button.
 use chrono::{TimeDelta, Utc};
-use greenlight::registration::ledger::{self, Outcome, Trigger};
+use greenlight::registration::ledger::{self, AttemptOutcome, Outcome, Trigger};
 use greenlight::registration::retrier;
 use greenlight::simulator::{RecordedCall, Scenario};
 use serde_json::{json, Value};
@@ -93,7 +93,7 @@ async fn spend_the_budget(
 ) {
     let n = app.number(scenario);
     let failed = Outcome {
-        outcome: "failed",
+        outcome: AttemptOutcome::Failed,
         error_kind: Some(greenlight::graph::GraphErrorKind::Transient),
         meta_code: Some(2),
         message: Some("Meta's Graph API is having trouble.".into()),
@@ -160,7 +160,10 @@ async fn one_click_registers_an_approved_number_with_one_call() {
         (rows[0].trigger.as_str(), rows[0].user_id),
         ("user", Some(a.user_id))
     );
-    assert_eq!(rows[0].outcome.as_deref(), Some("success"));
+    assert_eq!(
+        rows[0].outcome.as_ref().map(AttemptOutcome::as_str),
+        Some("success")
+    );
     assert_eq!(body["attempt_id"], rows[0].id);
 
     // Pressing again: already registered, no second call.
@@ -458,7 +461,7 @@ async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again
     let rows = attempts(&app, id).await;
     assert_eq!(
         rows.iter()
-            .map(|r| r.outcome.as_deref())
+            .map(|r| r.outcome.as_ref().map(AttemptOutcome::as_str))
             .collect::<Vec<_>>(),
         [Some("success"), Some("unknown")]
     );
@@ -582,7 +585,7 @@ async fn an_unfinished_attempt_is_resolved_by_a_read_before_any_new_call() {
     let rows = attempts(&app, id).await;
     let old = rows.iter().find(|r| r.id == crashed).unwrap();
     assert_eq!(
-        old.outcome.as_deref(),
+        old.outcome.as_ref().map(AttemptOutcome::as_str),
         Some("unknown"),
         "not registered when read: Meta's answer is unknown"
     );
@@ -619,7 +622,10 @@ async fn an_unfinished_attempt_on_a_number_that_shows_registered_is_a_success_an
     let rows = attempts(&app, id).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        (rows[0].id, rows[0].outcome.as_deref()),
+        (
+            rows[0].id,
+            rows[0].outcome.as_ref().map(AttemptOutcome::as_str)
+        ),
         (crashed, Some("success"))
     );
 }
@@ -636,7 +642,7 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
         .await
         .unwrap();
     let not_ready = Outcome {
-        outcome: "failed",
+        outcome: AttemptOutcome::Failed,
         error_kind: Some(greenlight::graph::GraphErrorKind::DisplayNameNotReady),
         meta_code: Some(100),
         meta_subcode: Some(2388001),
@@ -674,7 +680,7 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
         "{outcome:?}"
     );
     assert_eq!(register_calls(&app, Scenario::PendingReview).len(), 1);
-    assert_eq!(attempts(&app, id).await[0].trigger, "webhook");
+    assert_eq!(attempts(&app, id).await[0].trigger.as_str(), "webhook");
 }
 
 #[tokio::test]

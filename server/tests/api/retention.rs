@@ -1,8 +1,10 @@
 //! Pruning: old health snapshots thinned then deleted, expired sessions deleted, finished webhook
 //! events and alert deliveries deleted after 90 days; nothing recent is touched.
 use greenlight::db::now_secs;
+use greenlight::graph::GraphErrorKind;
 use greenlight::health::store::{self as snapshots, NewSnapshot};
 use greenlight::jobs::prune::{self, Retention};
+use greenlight::registration::decision::RegistrationState;
 use greenlight::simulator::Scenario;
 use tower_sessions::cookie::time::{Duration as TimeDuration, OffsetDateTime};
 use tower_sessions::session::{Id, Record};
@@ -38,7 +40,8 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
         (day(10), true), // within 30 days: all stay
         (day(10) + 60, true),
     ] {
-        let json = good.then_some("{}");
+        let health = greenlight::graph::PhoneNumberHealth::default();
+        let json = good.then_some(&health);
         ids.push(
             snapshots::insert(
                 db,
@@ -46,10 +49,10 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
                     inbox_id: inbox,
                     checked_at: at,
                     source: greenlight::health::service::source::BACKGROUND,
-                    health_json: json,
-                    error_kind: (!good).then_some("transient"),
+                    health: json,
+                    error_kind: (!good).then_some(GraphErrorKind::Transient),
                     error_message: None,
-                    registration_state: "registered",
+                    registration_state: RegistrationState::Registered,
                 },
             )
             .await
@@ -157,10 +160,10 @@ async fn an_inboxs_newest_snapshots_are_kept_however_old() {
             inbox_id: inbox,
             checked_at: now_secs() - 550 * DAY,
             source: greenlight::health::service::source::BACKGROUND,
-            health_json: None,
-            error_kind: Some("transient"),
+            health: None,
+            error_kind: Some(GraphErrorKind::Transient),
             error_message: None,
-            registration_state: "registered",
+            registration_state: RegistrationState::Registered,
         },
     )
     .await

@@ -73,7 +73,7 @@ async fn outcomes(app: &TestApp, inbox_id: i64) -> Vec<Option<String>> {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| r.outcome)
+        .map(|r| r.outcome.map(|o| o.as_str().to_owned()))
         .collect()
 }
 
@@ -571,7 +571,7 @@ async fn duplicated_and_reordered_webhooks_lead_to_one_register() {
         greenlight::health::store::latest(&app.services.db, id)
             .await
             .unwrap()
-            .is_some_and(|s| s.registration_state == "registered")
+            .is_some_and(|s| s.registration_state.as_str() == "registered")
     })
     .await;
     assert!(registered, "the number ends registered");

@@ -92,7 +92,7 @@ async fn webhook_snapshots(app: &TestApp, inbox_id: i64) -> usize {
         .await
         .unwrap()
         .iter()
-        .filter(|s| s.source == "webhook")
+        .filter(|s| s.source.as_str() == "webhook")
         .count()
 }
 

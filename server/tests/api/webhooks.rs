@@ -224,7 +224,7 @@ async fn name_approval_registers_the_number_once_on_the_first_delivery() {
             .await
             .unwrap()
             .unwrap();
-        snap.registration_state == "registered"
+        snap.registration_state.as_str() == "registered"
     })
     .await;
     assert!(registered, "state becomes registered");
@@ -331,7 +331,7 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
         snaps_before + 1,
         "two events for one inbox: one coalesced re-read"
     );
-    assert_eq!(snaps.last().unwrap().source, "webhook");
+    assert_eq!(snaps.last().unwrap().source.as_str(), "webhook");
     let linked = queue::for_inbox(&app.services.db, id, 10).await.unwrap();
     assert_eq!(linked.len(), 2);
     // Old finished events are pruned; pending ones never are.

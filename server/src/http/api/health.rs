@@ -167,16 +167,16 @@ pub async fn history(
     let payload: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let h: Option<PhoneNumberHealth> = r.health_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
+            let h = r.health.as_ref();
             json!({
                 "checked_at": rfc3339(time(r.checked_at)),
-                "source": r.source,
+                "source": r.source.as_str(),
                 "ok": h.is_some(),
-                "registration_state": r.registration_state,
-                "quality_rating": h.as_ref().and_then(|h| h.quality_rating.as_ref()).map(|v| v.as_str().to_string()),
-                "messaging_limit_tier": h.as_ref().and_then(|h| h.messaging_limit.as_ref()).map(|v| v.as_str().to_string()),
-                "name_status": h.as_ref().and_then(|h| h.name_status.as_ref()).map(|v| v.as_str().to_string()),
-                "status": h.as_ref().and_then(|h| h.status.as_ref()).map(|v| v.as_str().to_string()),
+                "registration_state": r.registration_state.as_str(),
+                "quality_rating": h.and_then(|h| h.quality_rating.as_ref()).map(|v| v.as_str()),
+                "messaging_limit_tier": h.and_then(|h| h.messaging_limit.as_ref()).map(|v| v.as_str()),
+                "name_status": h.and_then(|h| h.name_status.as_ref()).map(|v| v.as_str()),
+                "status": h.and_then(|h| h.status.as_ref()).map(|v| v.as_str()),
                 "error": r.error_message,
             })
         })
