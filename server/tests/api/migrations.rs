@@ -193,7 +193,11 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
         .await
         .unwrap()
         .expect("the PIN follows the number");
-    let pin = app.services.secrets.open(&pin).unwrap();
+    let pin = app
+        .services
+        .secrets
+        .open_bound(&pin, greenlight::crypto::NUMBER_PIN.at(healthy.id.as_str()))
+        .unwrap();
     assert!(pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()));
     // The old inbox's own verify token still passes Meta's handshake, found by its digest (0011).
     let r = app
@@ -217,10 +221,15 @@ async fn print_fixture_values() {
     let id =
         crate::health::create_inbox(&app, &u.access_token, u.account_id, Scenario::Healthy).await;
     let n = app.number(Scenario::Healthy);
-    let key =
-        greenlight::crypto::SecretBox::load(Some(FIXTURE_KEY), std::path::Path::new("/")).unwrap();
-    println!("TOKEN_SEALED={}", key.seal(&n.token));
-    println!("PIN_SEALED={}", key.seal("424242"));
+    // The fixture is of versions before the bound format: its values are legacy ones.
+    println!(
+        "TOKEN_SEALED={}",
+        crate::secrets::legacy_seal(FIXTURE_KEY, &n.token)
+    );
+    println!(
+        "PIN_SEALED={}",
+        crate::secrets::legacy_seal(FIXTURE_KEY, "424242")
+    );
     println!(
         "API_DIGEST={}",
         greenlight::auth::api_token::digest(FIXTURE_API_TOKEN)

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use clap::Parser;
 use greenlight::cli::{Cli, Command};
+use greenlight::crypto::{Binding, KeyType, RowKey, SealedColumn};
 use greenlight::startup::Application;
 
 use crate::logs::{capturing_subscriber, Captured};
@@ -164,22 +165,99 @@ async fn rotating_the_api_token_answers_the_new_one_once_and_retires_the_old() {
     );
 }
 
-/// Every sealed value in the database, by table, column and row.
-async fn sealed_values(db: &greenlight::db::Db) -> Vec<(String, i64, String)> {
+/// The primary key of a row holding a sealed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Int(i64),
+    Text(String),
+}
+
+impl Key {
+    fn row_key(&self) -> RowKey<'_> {
+        match self {
+            Key::Int(id) => RowKey::Int(*id),
+            Key::Text(key) => RowKey::Text(key),
+        }
+    }
+}
+
+/// One stored sealed value: where it is (column and primary key) and the value.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub column: SealedColumn,
+    pub key: Key,
+    pub sealed: String,
+}
+
+impl Stored {
+    /// Where the value is bound to.
+    pub fn binding(&self) -> Binding<'_> {
+        self.column.at(self.key.row_key())
+    }
+
+    fn what(&self) -> String {
+        format!(
+            "{}.{} at {} {:?}",
+            self.column.table, self.column.column, self.column.key, self.key
+        )
+    }
+}
+
+/// Every sealed value in the database, by column and primary key (no `rowid`: PostgreSQL has none).
+pub async fn sealed_values(db: &greenlight::db::Db) -> Vec<Stored> {
     let mut all = Vec::new();
-    for (table, column) in greenlight::key_rotation::SEALED_COLUMNS {
-        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY rowid"
-        ))
-        .fetch_all(db)
-        .await
-        .unwrap();
-        all.extend(
-            rows.into_iter()
-                .map(|(row, v)| (format!("{table}.{column}"), row, v)),
-        );
+    for column in greenlight::key_rotation::SEALED_COLUMNS {
+        let SealedColumn {
+            table,
+            column: name,
+            key,
+            ..
+        } = column;
+        let sql =
+            format!("SELECT {key}, {name} FROM {table} WHERE {name} IS NOT NULL ORDER BY {key}");
+        let rows: Vec<(Key, String)> = match column.key_type {
+            KeyType::Integer => sqlx::query_as::<_, (i64, String)>(&sql)
+                .fetch_all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(id, v)| (Key::Int(id), v))
+                .collect(),
+            KeyType::Text => sqlx::query_as::<_, (String, String)>(&sql)
+                .fetch_all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(k, v)| (Key::Text(k), v))
+                .collect(),
+        };
+        all.extend(rows.into_iter().map(|(key, sealed)| Stored {
+            column: *column,
+            key,
+            sealed,
+        }));
     }
     all
+}
+
+/// `plain` sealed as versions before the bound format stored secrets: base64 of a 24-byte nonce
+/// followed by the XChaCha20-Poly1305 ciphertext, no associated data, under the hex key `key`.
+/// Written out here (the server only opens this format) so tests can hold databases from then.
+pub fn legacy_seal(key: &str, plain: &str) -> String {
+    use base64::Engine;
+    use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+    use chacha20poly1305::XChaCha20Poly1305;
+    let key: [u8; 32] = hex::decode(key.trim()).unwrap().try_into().unwrap();
+    let cipher = XChaCha20Poly1305::new(&key.into());
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let mut out = nonce.to_vec();
+    out.extend(cipher.encrypt(&nonce, plain.as_bytes()).unwrap());
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+/// The hex key of a test app's key file.
+pub fn key_of(app: &crate::helpers::TestApp) -> String {
+    std::fs::read_to_string(app._data_dir.path().join("secret.key")).unwrap()
 }
 
 #[tokio::test]
@@ -227,7 +305,7 @@ async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
     );
     let plain: Vec<String> = before
         .iter()
-        .map(|(_, _, v)| old_box.open(v).unwrap())
+        .map(|v| old_box.open_bound(&v.sealed, v.binding()).unwrap())
         .collect();
     assert!(plain.contains(&n.token));
 
@@ -268,19 +346,29 @@ async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
     let fresh = tempfile::tempdir().unwrap();
     std::fs::copy(dir.join("secret.key"), fresh.path().join("secret.key")).unwrap();
     let only_new = SecretBox::load(None, fresh.path()).unwrap();
-    for ((what, row, old), (_, _, new), plain) in before
-        .iter()
-        .zip(&after)
-        .zip(&plain)
-        .map(|((a, b), p)| (a, b, p))
-    {
-        assert_ne!(old, new, "{what} row {row} was re-sealed");
+    assert_eq!(after.len(), before.len());
+    for ((old, new), plain) in before.iter().zip(&after).zip(&plain) {
+        let what = old.what();
+        assert_eq!(new.what(), what, "the same rows, in the same order");
+        assert_ne!(old.sealed, new.sealed, "{what} was re-sealed");
         assert!(
-            old_box.open(new).is_err(),
-            "{what} row {row}: not under the old key"
+            new.sealed
+                .starts_with(&format!("gl1.{}.", new_box.key_id())),
+            "{what}: bound, under the new key"
         );
-        assert_eq!(&only_new.open(new).unwrap(), plain, "{what} row {row}");
-        assert_eq!(&new_box.open(new).unwrap(), plain);
+        assert!(
+            old_box.open_bound(&new.sealed, new.binding()).is_err(),
+            "{what}: not under the old key"
+        );
+        assert_eq!(
+            &only_new.open_bound(&new.sealed, new.binding()).unwrap(),
+            plain,
+            "{what}"
+        );
+        assert_eq!(
+            &new_box.open_bound(&new.sealed, new.binding()).unwrap(),
+            plain
+        );
     }
 }
 
