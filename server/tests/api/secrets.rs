@@ -373,6 +373,112 @@ async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
 }
 
 #[tokio::test]
+async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_says_so() {
+    use greenlight::simulator::Scenario;
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let db = &app.services.db;
+    let (token, account) = (&admin.access_token, admin.account_id);
+    let own = crate::health::create_inbox(&app, token, account, Scenario::Healthy).await;
+    let other = crate::health::create_inbox(&app, token, account, Scenario::QualityRed).await;
+    // Both tokens are stored bound to their own rows.
+    let tokens: Vec<Stored> = sealed_values(db)
+        .await
+        .into_iter()
+        .filter(|v| v.column == greenlight::crypto::INBOX_ACCESS_TOKEN)
+        .collect();
+    assert_eq!(
+        tokens.iter().map(|v| v.key.clone()).collect::<Vec<_>>(),
+        vec![Key::Int(own), Key::Int(other)]
+    );
+    for v in &tokens {
+        assert!(v.sealed.starts_with("gl1."), "{}", v.what());
+        app.services
+            .secrets
+            .open_bound(&v.sealed, v.binding())
+            .unwrap();
+    }
+
+    sqlx::query(
+        "UPDATE inboxes SET access_token_sealed =
+           (SELECT access_token_sealed FROM inboxes WHERE id = $1) WHERE id = $2",
+    )
+    .bind(own)
+    .bind(other)
+    .execute(db)
+    .await
+    .unwrap();
+    let row = greenlight::inboxes::store::get_unscoped(db, other)
+        .await
+        .unwrap()
+        .unwrap();
+    match app.services.access_token(&row) {
+        Err(greenlight::error::ServiceError::App(app::error::AppError::Conflict(m))) => {
+            assert_eq!(m, greenlight::inboxes::service::TOKEN_UNUSABLE)
+        }
+        unexpected => panic!("the copy must not open, and say so: {unexpected:?}"),
+    }
+
+    // Through the API: a forced read answers 409 in words, not 500.
+    let inbox = format!("/api/v1/accounts/{account}/inboxes/{other}");
+    let r = app
+        .get_with_token(&format!("{inbox}/health?refresh=true"), token)
+        .await;
+    assert_eq!(r.status(), 409);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["error"],
+        greenlight::inboxes::service::TOKEN_UNUSABLE,
+        "{body}"
+    );
+    // Retrying setup saves the same words as the inbox's setup error.
+    let r = app
+        .client
+        .post(app.url(&format!("{inbox}/setup")))
+        .header("api_access_token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["setup_error"],
+        greenlight::inboxes::service::TOKEN_UNUSABLE,
+        "{body}"
+    );
+    // The inbox the token belongs to is unaffected.
+    let r = app
+        .get_with_token(
+            &format!("/api/v1/accounts/{account}/inboxes/{own}/health?refresh=true"),
+            token,
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // Entering the token again is the cure: it is sealed for this inbox and setup passes.
+    let n = app.number(Scenario::QualityRed);
+    let r = app
+        .client
+        .patch(app.url(&inbox))
+        .header("api_access_token", token)
+        .json(&serde_json::json!({"channel": {"provider_config": {"api_key": n.token}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["setup_error"].is_null(), "{body}");
+    let row = greenlight::inboxes::store::get_unscoped(db, other)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.services.access_token(&row).unwrap().expose_secret(),
+        n.token
+    );
+}
+
+#[tokio::test]
 async fn the_settings_page_rotates_the_users_api_token_and_shows_it_once() {
     let app = crate::helpers::spawn_app().await;
     let ada = app.user("ada@example.com", "Acme", "agent").await;
