@@ -2,9 +2,15 @@
 //! key from `GREENLIGHT_SECRET_KEY` or a key file created on first run with mode 0600.
 //!
 //! Two formats open: the legacy one (base64 of nonce ‖ ciphertext, no associated data) and the
-//! bound one, `gl1.<key id>.<base64>`, whose associated data names the table, column and row the
-//! value belongs to (a sealed value copied to another row or column no longer opens) and whose key
-//! id says which key sealed it (so a rotation can keep the previous key readable).
+//! bound one, `gl1.<key id>.<base64>`, whose associated data names the table, column and primary
+//! key of the row the value belongs to (a sealed value copied to another row or column no longer
+//! opens) and whose key id says which key sealed it (so a rotation can keep the previous key
+//! readable). Everything is sealed in the bound format; legacy values, written by versions before
+//! it, open until `greenlight keys rotate` re-seals them.
+//!
+//! The places that hold sealed values are the [`SealedColumn`] constants below; every caller
+//! builds its [`Binding`] from one of them, so a table or column name cannot be misspelt at one
+//! call site only.
 use std::path::{Path, PathBuf};
 
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -28,28 +34,144 @@ pub enum CryptoError {
     UnknownKey(String),
 }
 
+/// The primary key of the row a sealed value is stored in.
+///
+/// Values are bound to the primary key, never to SQLite's `rowid`: PostgreSQL has no `rowid`, and
+/// SQLite may renumber the `rowid` of a table without an integer primary key (`number_pins`) on
+/// `VACUUM`, which would make its values unopenable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKey<'a> {
+    /// An integer key (`inboxes.id`, `outgoing_webhooks.id`).
+    Int(i64),
+    /// A text key (`number_pins.phone_number_id`).
+    Text(&'a str),
+}
+
+impl From<i64> for RowKey<'_> {
+    fn from(id: i64) -> Self {
+        RowKey::Int(id)
+    }
+}
+
+impl<'a> From<&'a str> for RowKey<'a> {
+    fn from(key: &'a str) -> Self {
+        RowKey::Text(key)
+    }
+}
+
+impl std::fmt::Display for RowKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowKey::Int(id) => write!(f, "{id}"),
+            RowKey::Text(key) => write!(f, "{key:?}"),
+        }
+    }
+}
+
 /// Where a sealed value lives; authenticated with it (not secret, not stored in the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding<'a> {
     pub table: &'a str,
     pub column: &'a str,
-    pub row: i64,
+    /// The row's primary key.
+    pub row: RowKey<'a>,
 }
 
 impl Binding<'_> {
+    /// The associated data: `greenlight/gl1/<len>:<table>/<len>:<column>/<row>`, where `<row>` is
+    /// `i:<decimal>` for an integer key and `t<len>:<text>` for a text key.
+    ///
+    /// Every variable part is either length-prefixed or tagged and last, so no two bindings
+    /// encode alike: neither a table, column or key containing `/` or `:`, nor the integer key 7
+    /// and the text key "7".
     fn associated_data(&self) -> Vec<u8> {
-        // Lengths first: no two (table, column) pairs encode alike.
+        let row = match self.row {
+            RowKey::Int(id) => format!("i:{id}"),
+            RowKey::Text(key) => format!("t{}:{key}", key.len()),
+        };
         format!(
-            "greenlight/{BOUND_PREFIX}/{}:{}/{}:{}/{}",
+            "greenlight/{BOUND_PREFIX}/{}:{}/{}:{}/{row}",
             self.table.len(),
             self.table,
             self.column.len(),
             self.column,
-            self.row
         )
         .into_bytes()
     }
 }
+
+/// The SQL type of a [`SealedColumn`]'s primary key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    /// `INTEGER` / `BIGINT`: bound as [`RowKey::Int`].
+    Integer,
+    /// `TEXT`: bound as [`RowKey::Text`].
+    Text,
+}
+
+/// A column that holds sealed values, with the primary key its values are bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+    /// The table's primary-key column.
+    pub key: &'static str,
+    pub key_type: KeyType,
+}
+
+impl SealedColumn {
+    /// The binding of this column's value in the row whose primary key is `row`.
+    pub fn at<'a>(&self, row: impl Into<RowKey<'a>>) -> Binding<'a> {
+        let row = row.into();
+        debug_assert!(
+            matches!(
+                (self.key_type, row),
+                (KeyType::Integer, RowKey::Int(_)) | (KeyType::Text, RowKey::Text(_))
+            ),
+            "{}.{} is keyed by {:?}, not {row:?}",
+            self.table,
+            self.column,
+            self.key_type
+        );
+        Binding {
+            table: self.table,
+            column: self.column,
+            row,
+        }
+    }
+}
+
+/// An inbox's WhatsApp access token.
+pub const INBOX_ACCESS_TOKEN: SealedColumn = SealedColumn {
+    table: "inboxes",
+    column: "access_token_sealed",
+    key: "id",
+    key_type: KeyType::Integer,
+};
+
+/// A phone number's two-step verification PIN.
+pub const NUMBER_PIN: SealedColumn = SealedColumn {
+    table: "number_pins",
+    column: "pin_sealed",
+    key: "phone_number_id",
+    key_type: KeyType::Text,
+};
+
+/// An outgoing alert webhook's signing secret.
+pub const WEBHOOK_SECRET: SealedColumn = SealedColumn {
+    table: "outgoing_webhooks",
+    column: "secret_sealed",
+    key: "id",
+    key_type: KeyType::Integer,
+};
+
+/// An outgoing alert webhook's full URL (a credential: a Slack URL is enough to post).
+pub const WEBHOOK_URL: SealedColumn = SealedColumn {
+    table: "outgoing_webhooks",
+    column: "url_sealed",
+    key: "id",
+    key_type: KeyType::Integer,
+};
 
 /// One key and its public id (derived from the key, so the same key always has the same id).
 #[derive(Clone)]
@@ -149,7 +271,7 @@ impl SecretBox {
             .strip_prefix(BOUND_PREFIX)
             .and_then(|r| r.strip_prefix('.'))
         else {
-            return self.open(sealed);
+            return self.open_legacy(sealed);
         };
         let (id, body) = rest.split_once('.').ok_or(CryptoError::Open)?;
         let key = self
@@ -208,8 +330,10 @@ impl SecretBox {
         Ok(Self::from_key(key))
     }
 
-    /// Seals `plain`; the nonce travels with the ciphertext (base64 of nonce ‖ ciphertext).
-    pub fn seal(&self, plain: &str) -> String {
+    /// Seals `plain` in the legacy format (base64 of nonce ‖ ciphertext, bound to nothing): only
+    /// for tests that need a value as versions before the bound format stored it.
+    #[cfg(test)]
+    pub(crate) fn seal_legacy(&self, plain: &str) -> String {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let mut out = nonce.to_vec();
         out.extend(
@@ -221,8 +345,9 @@ impl SecretBox {
         STANDARD.encode(out)
     }
 
-    /// Opens what `seal` produced; fails on a wrong key or tampering.
-    pub fn open(&self, sealed: &str) -> Result<String, CryptoError> {
+    /// Opens a legacy value under any known key; fails on a wrong key or tampering. Private: only
+    /// [`Self::open_bound`] falls back to it, so every reader names where the value is stored.
+    fn open_legacy(&self, sealed: &str) -> Result<String, CryptoError> {
         let raw = STANDARD.decode(sealed).map_err(|_| CryptoError::Open)?;
         if raw.len() < 24 {
             return Err(CryptoError::Open);
@@ -298,18 +423,34 @@ mod tests {
     #[test]
     fn sealed_secrets_open_only_with_the_same_key() {
         let a = SecretBox::from_key([7; 32]);
-        let sealed = a.seal("EAAG-token");
+        let sealed = a.seal_bound("EAAG-token", INBOX_TOKEN);
         assert!(!sealed.contains("EAAG"));
-        assert_eq!(a.open(&sealed).unwrap(), "EAAG-token");
-        assert!(SecretBox::from_key([8; 32]).open(&sealed).is_err());
-        assert_ne!(a.seal("x"), a.seal("x"), "every seal uses a fresh nonce");
+        assert_eq!(a.open_bound(&sealed, INBOX_TOKEN).unwrap(), "EAAG-token");
+        assert!(SecretBox::from_key([8; 32])
+            .open_bound(&sealed, INBOX_TOKEN)
+            .is_err());
+        assert_ne!(
+            a.seal_bound("x", INBOX_TOKEN),
+            a.seal_bound("x", INBOX_TOKEN),
+            "every seal uses a fresh nonce"
+        );
     }
 
     const INBOX_TOKEN: Binding<'static> = Binding {
         table: "inboxes",
         column: "access_token_sealed",
-        row: 7,
+        row: RowKey::Int(7),
     };
+
+    #[test]
+    fn the_sealed_columns_name_their_primary_keys() {
+        assert_eq!(INBOX_ACCESS_TOKEN.at(7), INBOX_TOKEN);
+        assert_eq!(
+            NUMBER_PIN.at("1065403522429001").row,
+            RowKey::Text("1065403522429001")
+        );
+        assert_eq!(WEBHOOK_URL.at(3).row, RowKey::Int(3));
+    }
 
     #[test]
     fn bound_values_name_their_key_and_open_only_where_they_were_stored() {
@@ -322,7 +463,7 @@ mod tests {
         assert!(!sealed.contains("EAAG"));
         assert_eq!(a.open_bound(&sealed, INBOX_TOKEN).unwrap(), "EAAG-token");
         let other_row = Binding {
-            row: 8,
+            row: RowKey::Int(8),
             ..INBOX_TOKEN
         };
         assert!(matches!(
@@ -340,20 +481,66 @@ mod tests {
     #[test]
     fn legacy_values_still_open_and_are_marked_for_resealing() {
         let a = SecretBox::from_key([7; 32]);
-        let legacy = a.seal("123456");
+        let legacy = a.seal_legacy("123456");
         assert_eq!(a.open_bound(&legacy, INBOX_TOKEN).unwrap(), "123456");
         assert!(a.needs_reseal(&legacy));
+        // Legacy values carry no key id: only a configured key opens them, no other.
+        assert!(matches!(
+            SecretBox::from_key([8; 32]).open_bound(&legacy, INBOX_TOKEN),
+            Err(CryptoError::Open)
+        ));
+    }
+
+    #[test]
+    fn text_keys_bind_like_integer_keys_and_never_collide_with_them() {
+        let a = SecretBox::from_key([7; 32]);
+        let pin = a.seal_bound("123456", NUMBER_PIN.at("1065403522429001"));
+        assert_eq!(
+            a.open_bound(&pin, NUMBER_PIN.at("1065403522429001"))
+                .unwrap(),
+            "123456"
+        );
+        // Another number's row, or a key that only prefixes this one, does not open it.
+        for other in ["1065403522429002", "106540352242900", "1065403522429001 "] {
+            assert!(
+                matches!(
+                    a.open_bound(&pin, NUMBER_PIN.at(other)),
+                    Err(CryptoError::Open)
+                ),
+                "{other:?}"
+            );
+        }
+        // The integer key 7 and the text key "7" are different rows.
+        let int_key = a.seal_bound("x", INBOX_TOKEN);
+        let text_key = Binding {
+            row: RowKey::Text("7"),
+            ..INBOX_TOKEN
+        };
+        assert!(a.open_bound(&int_key, text_key).is_err());
+        // Lengths keep the parts apart: no separator inside a name or key shifts them.
+        let tricky = Binding {
+            table: "a/1:b",
+            column: "c",
+            row: RowKey::Text("d"),
+        };
+        let shifted = Binding {
+            table: "a",
+            column: "b/1:c",
+            row: RowKey::Text("d"),
+        };
+        assert_ne!(tricky.associated_data(), shifted.associated_data());
+        assert!(a.open_bound(&a.seal_bound("x", tricky), shifted).is_err());
     }
 
     #[test]
     fn during_a_rotation_the_previous_key_still_opens() {
         let old = SecretBox::from_key([1; 32]);
         let bound = old.seal_bound("token", INBOX_TOKEN);
-        let legacy = old.seal("pin");
+        let legacy = old.seal_legacy("pin");
         let rotated = SecretBox::from_key([2; 32]).with_previous([1; 32]);
         assert_ne!(rotated.key_id(), old.key_id());
         assert_eq!(rotated.open_bound(&bound, INBOX_TOKEN).unwrap(), "token");
-        assert_eq!(rotated.open(&legacy).unwrap(), "pin");
+        assert_eq!(rotated.open_bound(&legacy, INBOX_TOKEN).unwrap(), "pin");
         assert!(rotated.needs_reseal(&bound));
         let resealed = rotated.seal_bound("token", INBOX_TOKEN);
         assert!(!rotated.needs_reseal(&resealed));
@@ -370,9 +557,9 @@ mod tests {
     fn key_file_is_created_once_with_mode_0600() {
         let dir = tempfile::tempdir().unwrap();
         let a = SecretBox::load(None, dir.path()).unwrap();
-        let sealed = a.seal("123456");
+        let sealed = a.seal_bound("123456", INBOX_TOKEN);
         let b = SecretBox::load(None, dir.path()).unwrap();
-        assert_eq!(b.open(&sealed).unwrap(), "123456");
+        assert_eq!(b.open_bound(&sealed, INBOX_TOKEN).unwrap(), "123456");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -4,17 +4,24 @@
 //! `secret.key.new` first; the database is re-sealed in one transaction; only then do the files
 //! move (`secret.key` → `secret.key.previous`, `secret.key.new` → `secret.key`). `SecretBox::load`
 //! reads all three, so whichever step was reached, every value opens.
+//!
+//! Every value comes out in the bound format under the new key, whatever it was before (legacy,
+//! or bound under the old key): a rotation is also how a database written by a version before the
+//! bound format is upgraded. Rows are found and updated by primary key, the same key the values
+//! are bound to, in SQL that runs on SQLite and PostgreSQL alike (no `rowid`).
 use std::path::Path;
 
-use crate::crypto::{self, SecretBox, KEY_FILE, NEW_KEY_FILE, PREVIOUS_KEY_FILE};
+use crate::crypto::{
+    self, KeyType, RowKey, SealedColumn, SecretBox, KEY_FILE, NEW_KEY_FILE, PREVIOUS_KEY_FILE,
+};
 use crate::db::Db;
 
-/// Every column that holds a sealed value (`table`, `column`).
-pub const SEALED_COLUMNS: &[(&str, &str)] = &[
-    ("inboxes", "access_token_sealed"),
-    ("number_pins", "pin_sealed"),
-    ("outgoing_webhooks", "secret_sealed"),
-    ("outgoing_webhooks", "url_sealed"),
+/// Every column that holds a sealed value.
+pub const SEALED_COLUMNS: &[SealedColumn] = &[
+    crypto::INBOX_ACCESS_TOKEN,
+    crypto::NUMBER_PIN,
+    crypto::WEBHOOK_SECRET,
+    crypto::WEBHOOK_URL,
 ];
 
 /// Why a rotation stopped (the database is unchanged unless the message says otherwise).
@@ -29,11 +36,13 @@ pub enum RotateError {
     },
     #[error("there is no key file {0} to rotate (is GREENLIGHT_DATA_DIR right?)")]
     NoKeyFile(std::path::PathBuf),
-    #[error("{table}.{column} row {row} does not open with the current or previous key")]
+    #[error("{table}.{column} of the row with {key} {row} does not open with the current or previous key")]
     Unreadable {
         table: &'static str,
         column: &'static str,
-        row: i64,
+        key: &'static str,
+        /// The row's primary key, as text.
+        row: String,
     },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
@@ -65,22 +74,27 @@ pub async fn rotate(db: &Db, data_dir: &Path) -> Result<Rotated, RotateError> {
 
     let mut tx = db.begin().await?;
     let mut resealed = 0;
-    for &(table, column) in SEALED_COLUMNS {
-        // Names come from the constant above, never from input.
-        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL"
-        ))
-        .fetch_all(&mut *tx)
-        .await?;
-        for (row, sealed) in rows {
-            let plain =
-                old.open(&sealed)
-                    .map_err(|_| RotateError::Unreadable { table, column, row })?;
-            sqlx::query(&format!(
-                "UPDATE {table} SET {column} = $1 WHERE rowid = $2"
-            ))
-            .bind(new.seal(&plain))
-            .bind(row)
+    for sealed_column in SEALED_COLUMNS {
+        let SealedColumn {
+            table, column, key, ..
+        } = sealed_column;
+        // Names come from the constants, never from input.
+        let update = format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2");
+        for (row, sealed) in stored(&mut tx, sealed_column).await? {
+            let binding = sealed_column.at(row.as_key());
+            let plain = old
+                .open_bound(&sealed, binding)
+                .map_err(|_| RotateError::Unreadable {
+                    table,
+                    column,
+                    key,
+                    row: row.as_key().to_string(),
+                })?;
+            let query = sqlx::query(&update).bind(new.seal_bound(&plain, binding));
+            match &row {
+                OwnedKey::Int(id) => query.bind(*id),
+                OwnedKey::Text(text) => query.bind(text.as_str()),
+            }
             .execute(&mut *tx)
             .await?;
             resealed += 1;
@@ -95,5 +109,47 @@ pub async fn rotate(db: &Db, data_dir: &Path) -> Result<Rotated, RotateError> {
         old_key_id: old.key_id().to_string(),
         new_key_id: new.key_id().to_string(),
         resealed,
+    })
+}
+
+/// A primary key read from the database (what [`RowKey`] borrows from).
+enum OwnedKey {
+    Int(i64),
+    Text(String),
+}
+
+impl OwnedKey {
+    fn as_key(&self) -> RowKey<'_> {
+        match self {
+            OwnedKey::Int(id) => RowKey::Int(*id),
+            OwnedKey::Text(key) => RowKey::Text(key),
+        }
+    }
+}
+
+/// Every non-null value of the column with the primary key of its row.
+async fn stored(
+    conn: &mut sqlx::SqliteConnection,
+    sealed_column: &SealedColumn,
+) -> sqlx::Result<Vec<(OwnedKey, String)>> {
+    let SealedColumn {
+        table, column, key, ..
+    } = sealed_column;
+    // Names come from the constants, never from input.
+    let sql =
+        format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY {key}");
+    Ok(match sealed_column.key_type {
+        KeyType::Integer => sqlx::query_as::<_, (i64, String)>(&sql)
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .map(|(id, v)| (OwnedKey::Int(id), v))
+            .collect(),
+        KeyType::Text => sqlx::query_as::<_, (String, String)>(&sql)
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .map(|(key, v)| (OwnedKey::Text(key), v))
+            .collect(),
     })
 }

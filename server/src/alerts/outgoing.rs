@@ -17,7 +17,8 @@ use super::address::{self, Refused};
 use super::http::TIMEOUT;
 pub use super::http::{OutgoingHttp, TEST_SEND_PERIOD};
 use super::rules::Severity;
-use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow};
+use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow, SealedWebhook};
+use crate::crypto::{CryptoError, WEBHOOK_SECRET, WEBHOOK_URL};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
 use crate::services::Services;
@@ -197,40 +198,45 @@ async fn try_once(
     let Some(hook) = store::webhook_unscoped(&services.db, d.webhook_id).await? else {
         return Ok(());
     };
-    let secret = services.secrets.open(&hook.secret_sealed)?;
-    let url = match &hook.url_sealed {
-        Some(sealed) => services.secrets.open(sealed)?,
-        // Sealed at start-up (see `store::seal_plain_urls`); an unsealed row is not sent.
-        None => String::new(),
-    };
-    let outcome = match url::Url::parse(&url) {
-        Err(_) => Outcome::Refused("refused: the stored URL is not valid".to_string()),
-        Ok(target) => {
-            match address::check_url(&target, services.alert_http.allows_private_networks()) {
-                Err(r) => Outcome::Refused(format!("refused: {r}")),
-                Ok(()) => {
-                    let sig = signature::sign(&secret, d.payload.as_bytes());
-                    let result = http
-                        .post(target)
-                        .header("content-type", "application/json")
-                        .header("user-agent", "Greenlight-Webhooks/1")
-                        .header(SIGNATURE_HEADER, sig)
-                        .header("x-greenlight-delivery", d.id.to_string())
-                        .body(d.payload.clone())
-                        .send()
-                        .await;
-                    match result {
-                        Ok(r) => Outcome::Answered(r.status().as_u16() as i64),
-                        Err(e) => match address::refusal_in(&e) {
-                            Some(r) => Outcome::Refused(format!("refused: {r}")),
-                            None if e.is_timeout() => Outcome::Failed("timed out"),
-                            None if e.is_connect() => Outcome::Failed("could not connect"),
-                            None => Outcome::Failed("request failed"),
-                        },
+    let outcome = match open_webhook(services, &hook) {
+        // Not retried: the row cannot open later either (another key sealed it, or it was copied
+        // from another webhook); one such row must not stop the deliveries of the others.
+        Err(e) => {
+            tracing::warn!(webhook_id = hook.id, error = %e, "alerts: the webhook's stored URL or secret does not open");
+            Outcome::Refused(
+                "refused: the stored URL or secret cannot be opened; add the webhook again"
+                    .to_string(),
+            )
+        }
+        Ok((secret, url)) => match url::Url::parse(&url) {
+            Err(_) => Outcome::Refused("refused: the stored URL is not valid".to_string()),
+            Ok(target) => {
+                match address::check_url(&target, services.alert_http.allows_private_networks()) {
+                    Err(r) => Outcome::Refused(format!("refused: {r}")),
+                    Ok(()) => {
+                        let sig = signature::sign(&secret, d.payload.as_bytes());
+                        let result = http
+                            .post(target)
+                            .header("content-type", "application/json")
+                            .header("user-agent", "Greenlight-Webhooks/1")
+                            .header(SIGNATURE_HEADER, sig)
+                            .header("x-greenlight-delivery", d.id.to_string())
+                            .body(d.payload.clone())
+                            .send()
+                            .await;
+                        match result {
+                            Ok(r) => Outcome::Answered(r.status().as_u16() as i64),
+                            Err(e) => match address::refusal_in(&e) {
+                                Some(r) => Outcome::Refused(format!("refused: {r}")),
+                                None if e.is_timeout() => Outcome::Failed("timed out"),
+                                None if e.is_connect() => Outcome::Failed("could not connect"),
+                                None => Outcome::Failed("request failed"),
+                            },
+                        }
                     }
                 }
             }
-        }
+        },
     };
     let (code, error) = match &outcome {
         Outcome::Answered(c) => (Some(*c), None),
@@ -269,6 +275,24 @@ async fn try_once(
         "alerts: outgoing webhook try"
     );
     Ok(())
+}
+
+/// The webhook's signing secret and full URL, opened (an empty URL for a row whose plain URL is
+/// not sealed yet: `seal_stored_urls` seals those at start-up, and an empty URL is not sent).
+fn open_webhook(
+    services: &Services,
+    hook: &OutgoingWebhookRow,
+) -> Result<(String, String), CryptoError> {
+    let secret = services
+        .secrets
+        .open_bound(&hook.secret_sealed, WEBHOOK_SECRET.at(hook.id))?;
+    let url = match &hook.url_sealed {
+        Some(sealed) => services
+            .secrets
+            .open_bound(sealed, WEBHOOK_URL.at(hook.id))?,
+        None => String::new(),
+    };
+    Ok((secret, url))
 }
 
 /// How one try ended.
@@ -366,16 +390,16 @@ impl Services {
             )
             .into());
         }
-        let sealed = self.secrets.seal(secret);
-        let url_sealed = self.secrets.seal(url.as_str());
         let id = store::insert_webhook(
             &self.db,
             account_id,
             &masked(&url),
-            &url_sealed,
-            &sealed,
             format,
             now_secs(),
+            |id| SealedWebhook {
+                url_sealed: self.secrets.seal_bound(url.as_str(), WEBHOOK_URL.at(id)),
+                secret_sealed: self.secrets.seal_bound(secret, WEBHOOK_SECRET.at(id)),
+            },
         )
         .await?;
         let row = store::webhook(&self.db, account_id, id)
@@ -465,7 +489,8 @@ pub async fn seal_stored_urls(services: &Services) -> ServiceResult<usize> {
         let shown = url::Url::parse(url)
             .map(|u| masked(&u))
             .unwrap_or_else(|_| "(invalid URL)".to_string());
-        store::set_sealed_url(&services.db, *id, &shown, &services.secrets.seal(url)).await?;
+        let sealed = services.secrets.seal_bound(url, WEBHOOK_URL.at(*id));
+        store::set_sealed_url(&services.db, *id, &shown, &sealed).await?;
     }
     if !plain.is_empty() {
         tracing::info!(count = plain.len(), "alerts: sealed stored webhook URLs");

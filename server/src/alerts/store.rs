@@ -219,28 +219,48 @@ pub struct OutgoingWebhookRow {
 const HOOK_COLUMNS: &str =
     "id, account_id, url, url_sealed, secret_sealed, format, enabled, created_at";
 
-/// Stores a webhook: `url_masked` is shown, `url_sealed` is what deliveries open.
+/// A webhook's full URL and signing secret, each sealed bound to the webhook's id.
+pub struct SealedWebhook {
+    pub url_sealed: String,
+    pub secret_sealed: String,
+}
+
+/// Stores a webhook: `url_masked` is shown, the URL and secret `seal(new id)` returns are what
+/// deliveries open.
+///
+/// They are sealed bound to the row's primary key, which only exists once the row does
+/// (`RETURNING id`; ids cannot be reserved portably across SQLite and PostgreSQL). So the row is
+/// inserted with empty values (not NULL: a NULL `url_sealed` means a plain URL still to be sealed)
+/// and the sealed ones written before the commit: no other reader ever sees the row without
+/// them, or with values not bound to it.
 pub async fn insert_webhook(
     db: &Db,
     account_id: i64,
     url_masked: &str,
-    url_sealed: &str,
-    secret_sealed: &str,
     format: &str,
     now: i64,
+    seal: impl FnOnce(i64) -> SealedWebhook,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO outgoing_webhooks (account_id, url, url_sealed, secret_sealed, format, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+         VALUES ($1, $2, '', '', $3, $4) RETURNING id",
     )
     .bind(account_id)
     .bind(url_masked)
-    .bind(url_sealed)
-    .bind(secret_sealed)
     .bind(format)
     .bind(now)
-    .fetch_one(db)
-    .await
+    .fetch_one(&mut *tx)
+    .await?;
+    let sealed = seal(id);
+    sqlx::query("UPDATE outgoing_webhooks SET url_sealed = $1, secret_sealed = $2 WHERE id = $3")
+        .bind(&sealed.url_sealed)
+        .bind(&sealed.secret_sealed)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// How many outgoing webhooks an account has.
@@ -258,7 +278,7 @@ pub async fn unsealed_urls(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
         .await
 }
 
-/// Replaces a plain URL by its masked form and its sealed copy.
+/// Replaces a plain URL by its masked form and its sealed copy (sealed for this `id`).
 pub async fn set_sealed_url(
     db: &Db,
     id: i64,

@@ -4,6 +4,7 @@ use app::auth::{CurrentUser, Role};
 use app::error::AppError;
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::INBOX_ACCESS_TOKEN;
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::AccessToken;
@@ -24,6 +25,9 @@ pub const SETUP_FAILED: &str = "Setup stopped on an internal error; use Retry se
 /// The setup message while a setup runs (stored, so every instance and page shows it).
 pub const SETUP_RUNNING: &str =
     "Setup is still running: Meta is answering slowly. Reload the page to see the outcome; if this stays, use Retry setup.";
+
+/// What the user is told when an inbox's stored access token does not open.
+pub const TOKEN_UNUSABLE: &str = "The access token stored for this inbox cannot be used: it was sealed with a key this server does not have, or belongs to another inbox. Enter the access token again (edit the inbox).";
 
 /// A new inbox as an administrator enters it. `Debug` never shows the access token.
 #[derive(Clone, Default, Deserialize)]
@@ -214,7 +218,6 @@ impl Services {
             &input.business_account_id,
         )?;
         let token = api_key(&input.api_key)?;
-        let sealed = self.secrets.seal(&token);
         let verify_token = crate::auth::api_token::generate();
         let id = match inboxes::insert(
             &self.db,
@@ -224,10 +227,10 @@ impl Services {
                 phone_number: &phone,
                 phone_number_id: &phone_id,
                 business_account_id: &waba_id,
-                access_token_sealed: &sealed,
                 webhook_verify_token: &verify_token,
             },
             now_secs(),
+            |id| self.secrets.seal_bound(&token, INBOX_ACCESS_TOKEN.at(id)),
         )
         .await
         {
@@ -270,7 +273,10 @@ impl Services {
             inboxes::set_name(&self.db, row.id, name, now).await?;
         }
         if let Some(token) = &token {
-            inboxes::set_access_token(&self.db, row.id, &self.secrets.seal(token), now).await?;
+            let sealed = self
+                .secrets
+                .seal_bound(token, INBOX_ACCESS_TOKEN.at(row.id));
+            inboxes::set_access_token(&self.db, row.id, &sealed, now).await?;
         }
         self.forget_inbox(row.id).await;
         let mut row = inboxes::get(&self.db, account_id, inbox_id)
@@ -337,11 +343,18 @@ impl Services {
         Ok(inboxes::members(&self.db, row.id).await?)
     }
 
-    /// The inbox's access token, opened.
+    /// The inbox's access token, opened. A token that does not open (sealed under a key that is
+    /// not configured, or copied from another inbox's row) is a 409 saying so in words: the cure is
+    /// entering the token again, which an administrator can do.
     pub fn access_token(&self, row: &InboxRow) -> ServiceResult<AccessToken> {
-        Ok(AccessToken::new(
-            self.secrets.open(&row.access_token_sealed)?,
-        ))
+        let plain = self
+            .secrets
+            .open_bound(&row.access_token_sealed, INBOX_ACCESS_TOKEN.at(row.id))
+            .map_err(|e| {
+                tracing::warn!(inbox_id = row.id, error = %e, "the inbox's stored access token does not open");
+                AppError::Conflict(TOKEN_UNUSABLE.to_string())
+            })?;
+        Ok(AccessToken::new(plain))
     }
 
     /// Connects the inbox to Meta: validate the token by reading the number, subscribe the app to
@@ -349,9 +362,12 @@ impl Services {
     /// the number's customer messages from the help desk); an override an earlier version set is
     /// removed once. The first failing step is saved as `setup_error` (in words); the inbox stays.
     pub async fn run_setup(&self, row: InboxRow) -> ServiceResult<InboxRow> {
-        let token = self.access_token(&row)?;
         let mut proven = false;
         let result: Result<Option<String>, String> = async {
+            // A token that does not open is this setup's failure, saved in words like the others.
+            let token = self
+                .access_token(&row)
+                .map_err(|e| AppError::from(e).to_string())?;
             let step =
                 |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
             // The first health snapshot doubles as the token check.

@@ -52,34 +52,47 @@ impl std::fmt::Debug for InboxRow {
 
 const COLUMNS: &str = "id, account_id, name, channel_type, phone_number, phone_number_id, business_account_id, business_id, access_token_sealed, webhook_verify_token, setup_error, access_proven_at, created_at, updated_at";
 
-/// Fields of a new inbox.
+/// Fields of a new inbox (the access token is sealed by [`insert`]'s caller, for the new id).
 pub struct NewInboxRow<'a> {
     pub account_id: i64,
     pub name: &'a str,
     pub phone_number: &'a str,
     pub phone_number_id: &'a str,
     pub business_account_id: &'a str,
-    pub access_token_sealed: &'a str,
     pub webhook_verify_token: &'a str,
 }
 
-pub async fn insert(db: &Db, row: NewInboxRow<'_>, now: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+/// Inserts an inbox and stores its sealed access token, `seal_token(new id)`, in one transaction.
+///
+/// The token is sealed bound to the row's primary key, which only exists once the row does
+/// (`RETURNING id`; ids cannot be reserved portably across SQLite and PostgreSQL). So the row is
+/// inserted with an empty token and the sealed one written before the commit: no other reader
+/// ever sees the row without its token, or with a token that is not bound to it.
+pub async fn insert(
+    db: &Db,
+    row: NewInboxRow<'_>,
+    now: i64,
+    seal_token: impl FnOnce(i64) -> String,
+) -> sqlx::Result<i64> {
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO inboxes (account_id, name, phone_number, phone_number_id, business_account_id,
             access_token_sealed, webhook_verify_token, webhook_verify_token_digest, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, '', $6, $8, $7, $7) RETURNING id",
     )
     .bind(row.account_id)
     .bind(row.name)
     .bind(row.phone_number)
     .bind(row.phone_number_id)
     .bind(row.business_account_id)
-    .bind(row.access_token_sealed)
     .bind(row.webhook_verify_token)
     .bind(now)
     .bind(crate::auth::api_token::digest(row.webhook_verify_token))
-    .fetch_one(db)
-    .await
+    .fetch_one(&mut *tx)
+    .await?;
+    set_access_token(&mut *tx, id, &seal_token(id), now).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Whether some inbox has this verify token (looked up by digest through an index).
@@ -168,7 +181,13 @@ pub async fn set_name(db: &Db, inbox_id: i64, name: &str, now: i64) -> sqlx::Res
         .map(|_| ())
 }
 
-pub async fn set_access_token(db: &Db, inbox_id: i64, sealed: &str, now: i64) -> sqlx::Result<()> {
+/// Replaces the sealed access token (sealed for this `inbox_id`).
+pub async fn set_access_token(
+    db: impl sqlx::SqliteExecutor<'_>,
+    inbox_id: i64,
+    sealed: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE inboxes SET access_token_sealed = $1, updated_at = $2 WHERE id = $3")
         .bind(sealed)
         .bind(now)

@@ -48,10 +48,10 @@ pub(crate) mod test_db {
                 phone_number: "+15550000000",
                 phone_number_id,
                 business_account_id: "102290129340398",
-                access_token_sealed: "sealed",
                 webhook_verify_token: "verify",
             },
             0,
+            |_| "sealed".to_string(),
         )
         .await
         .unwrap();

@@ -3,7 +3,8 @@
 //! - Six digits drawn from the operating system's CSPRNG, generated **once** per phone number (not per
 //!   inbox): Meta keeps one PIN per number, so every inbox of that number — in any account, and after an
 //!   inbox is deleted and the number added again — sends the same PIN.
-//! - Stored sealed (AEAD) **before** the first call, with a write that only succeeds while no PIN is stored,
+//! - Stored sealed (AEAD, bound to the number: a sealed PIN copied to another number's row does not open)
+//!   **before** the first call, with a write that only succeeds while no PIN is stored,
 //!   so two racing attempts end up with the same PIN and an ambiguous failure (a timeout after Meta applied
 //!   it) never leads to a different PIN next time (Meta's 133005).
 //! - Reused for every later attempt. Never logged, never shown: [`Pin`]'s `Debug` is redacted and it has no
@@ -11,7 +12,9 @@
 use rand::rngs::OsRng;
 use rand::Rng;
 
-use crate::crypto::SecretBox;
+use app::error::AppError;
+
+use crate::crypto::{SecretBox, NUMBER_PIN};
 use crate::db::Db;
 use crate::error::ServiceResult;
 
@@ -48,20 +51,36 @@ impl Pin {
 
 /// The PIN of this phone number: the stored one, or a new one stored (sealed) now. When another attempt
 /// stored a PIN first, that one wins and is returned, so every caller ends up with the same PIN.
+///
+/// A stored PIN that does not open (another key sealed it, or it was copied from another number) is
+/// an error in words, and is never replaced: a different PIN would make Meta refuse the number
+/// (133005) if the stored one was applied.
 pub async fn ensure(db: &Db, secrets: &SecretBox, phone_number_id: &str) -> ServiceResult<Pin> {
+    // The number id is the row's primary key, known before the insert: sealed bound from the start.
+    let binding = NUMBER_PIN.at(phone_number_id);
     let sealed = match stored(db, phone_number_id).await? {
         Some(sealed) => sealed,
         None => {
-            let fresh = secrets.seal(Pin::generate().expose_secret());
+            let fresh = secrets.seal_bound(Pin::generate().expose_secret(), binding);
             store_once(db, phone_number_id, &fresh, chrono::Utc::now().timestamp()).await?
         }
     };
-    let plain = secrets.open(&sealed)?;
+    let plain = secrets.open_bound(&sealed, binding).map_err(|e| {
+        tracing::warn!(phone_number_id, error = %e, "the stored PIN does not open");
+        AppError::Conflict(unusable_pin(phone_number_id))
+    })?;
     Pin::parse(&plain).ok_or_else(|| {
         crate::error::ServiceError::Internal(format!(
             "the stored PIN of number {phone_number_id} is not six digits"
         ))
     })
+}
+
+/// What the user is told when the number's stored PIN does not open.
+fn unusable_pin(phone_number_id: &str) -> String {
+    format!(
+        "The two-step verification PIN stored for number {phone_number_id} cannot be opened: it was sealed with a key this server does not have, or does not belong to this number. Greenlight will not make up another PIN; restore the key file it was sealed with."
+    )
 }
 
 /// The sealed PIN stored for the number, if any (still sealed: for checks, never for display).
@@ -137,7 +156,10 @@ mod tests {
             !sealed.contains(a.expose_secret()),
             "stored sealed, not in the clear"
         );
-        assert_eq!(secrets.open(&sealed).unwrap(), a.expose_secret());
+        assert_eq!(
+            secrets.open_bound(&sealed, NUMBER_PIN.at(number)).unwrap(),
+            a.expose_secret()
+        );
         // Later attempts reuse it.
         assert_eq!(ensure(&db, &secrets, number).await.unwrap(), a);
     }
@@ -167,5 +189,41 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(count, 2, "{other:?}");
+    }
+
+    #[tokio::test]
+    async fn a_pin_copied_to_another_number_does_not_open_and_is_not_replaced() {
+        let (_dir, db) = test_db::open().await;
+        let secrets = SecretBox::from_key([7; 32]);
+        let (first, second) = ("1065403522429004", "1065403522429005");
+        ensure(&db, &secrets, first).await.unwrap();
+        let sealed = stored(&db, first).await.unwrap().unwrap();
+        store_once(&db, second, &sealed, 0).await.unwrap();
+
+        let err = ensure(&db, &secrets, second).await.unwrap_err();
+        let crate::error::ServiceError::App(AppError::Conflict(message)) = &err else {
+            panic!("a clear answer, not an internal error: {err:?}");
+        };
+        assert!(message.contains(second), "{message}");
+        assert!(message.contains("PIN"), "{message}");
+        assert_eq!(
+            stored(&db, second).await.unwrap().as_deref(),
+            Some(sealed.as_str()),
+            "never replaced by a new PIN"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pin_stored_before_binding_still_opens() {
+        let (_dir, db) = test_db::open().await;
+        let secrets = SecretBox::from_key([7; 32]);
+        let number = "1065403522429006";
+        store_once(&db, number, &secrets.seal_legacy("024680"), 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            ensure(&db, &secrets, number).await.unwrap(),
+            Pin::parse("024680").unwrap()
+        );
     }
 }

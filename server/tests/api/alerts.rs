@@ -3,6 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
+use greenlight::crypto::{WEBHOOK_SECRET, WEBHOOK_URL};
 use greenlight::simulator::Scenario;
 use greenlight::webhooks::signature;
 use serde_json::{json, Value};
@@ -527,10 +528,12 @@ async fn alert_webhooks_refuse_private_destinations_at_create_and_at_connect() {
             &services.db,
             admin.account_id,
             "http://masked/…",
-            &services.secrets.seal(target),
-            &services.secrets.seal(SECRET),
             "json",
             0,
+            |id| greenlight::alerts::store::SealedWebhook {
+                url_sealed: services.secrets.seal_bound(target, WEBHOOK_URL.at(id)),
+                secret_sealed: services.secrets.seal_bound(SECRET, WEBHOOK_SECRET.at(id)),
+            },
         )
         .await
         .unwrap();
@@ -632,24 +635,25 @@ async fn webhook_urls_are_capped_sealed_at_rest_and_shown_masked() {
     assert!(!list.to_string().contains("SECRETPATH"), "{list}");
 
     // At rest: the table holds the masked URL and a sealed copy, never the path.
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT url, url_sealed FROM outgoing_webhooks")
+    let rows: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, url, url_sealed FROM outgoing_webhooks")
             .fetch_all(&app.services.db)
             .await
             .unwrap();
     assert_eq!(rows.len() as i64, cap);
-    for (url, sealed) in &rows {
+    for (id, url, sealed) in &rows {
         let sealed = sealed.as_deref().unwrap();
         assert!(!url.contains("SECRETPATH") && !sealed.contains("SECRETPATH"));
         assert!(app
             .services
             .secrets
-            .open(sealed)
+            .open_bound(sealed, WEBHOOK_URL.at(*id))
             .unwrap()
             .contains("SECRETPATH"));
     }
 
-    // A URL stored in plain text before sealing existed is sealed at start-up, once.
+    // A URL stored in plain text before sealing existed (with its secret in the legacy format of
+    // the same versions) is sealed at start-up, once.
     let plain = "https://hooks.slack.com/services/T1/B1/OLDPLAIN";
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO outgoing_webhooks (account_id, url, secret_sealed, format, created_at)
@@ -657,7 +661,10 @@ async fn webhook_urls_are_capped_sealed_at_rest_and_shown_masked() {
     )
     .bind(admin.account_id)
     .bind(plain)
-    .bind(app.services.secrets.seal(SECRET))
+    .bind(crate::secrets::legacy_seal(
+        &crate::secrets::key_of(&app),
+        SECRET,
+    ))
     .fetch_one(&app.services.db)
     .await
     .unwrap();
@@ -679,7 +686,7 @@ async fn webhook_urls_are_capped_sealed_at_rest_and_shown_masked() {
     assert_eq!(
         app.services
             .secrets
-            .open(row.url_sealed.as_deref().unwrap())
+            .open_bound(row.url_sealed.as_deref().unwrap(), WEBHOOK_URL.at(id))
             .unwrap(),
         plain
     );

@@ -386,10 +386,14 @@ async fn the_overview_shows_a_bounded_page_worst_first_and_links_the_next() {
                 phone_number: "+15550000000",
                 phone_number_id: &format!("90000000000{n:03}"),
                 business_account_id: "102290129340398",
-                access_token_sealed: &app.services.secrets.seal("EAAtoken"),
                 webhook_verify_token: &format!("verify-{n}"),
             },
             0,
+            |id| {
+                app.services
+                    .secrets
+                    .seal_bound("EAAtoken", greenlight::crypto::INBOX_ACCESS_TOKEN.at(id))
+            },
         )
         .await
         .unwrap();

@@ -414,11 +414,18 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
     .await;
     assert_eq!(status, 200, "{outcome}");
     let key = greenlight::crypto::SecretBox::load(None, app._data_dir.path()).unwrap();
-    let sealed_pins: Vec<String> = sqlx::query_scalar("SELECT pin_sealed FROM number_pins")
-        .fetch_all(&app.services.db)
-        .await
-        .unwrap();
-    let pins: Vec<String> = sealed_pins.iter().map(|p| key.open(p).unwrap()).collect();
+    let sealed_pins: Vec<(String, String)> =
+        sqlx::query_as("SELECT phone_number_id, pin_sealed FROM number_pins")
+            .fetch_all(&app.services.db)
+            .await
+            .unwrap();
+    let pins: Vec<String> = sealed_pins
+        .iter()
+        .map(|(number, p)| {
+            key.open_bound(p, greenlight::crypto::NUMBER_PIN.at(number.as_str()))
+                .unwrap()
+        })
+        .collect();
     assert!(!pins.is_empty(), "a PIN was generated");
     let last_register = sim.calls_to("POST", &format!("/{}/register", n.id));
     assert_eq!(

@@ -193,7 +193,11 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
         .await
         .unwrap()
         .expect("the PIN follows the number");
-    let pin = app.services.secrets.open(&pin).unwrap();
+    let pin = app
+        .services
+        .secrets
+        .open_bound(&pin, greenlight::crypto::NUMBER_PIN.at(healthy.id.as_str()))
+        .unwrap();
     assert!(pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()));
     // The old inbox's own verify token still passes Meta's handshake, found by its digest (0011).
     let r = app
@@ -208,6 +212,82 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     assert_eq!(r.text().await.unwrap(), "4242");
 }
 
+#[tokio::test]
+async fn keys_rotate_turns_legacy_values_into_bound_ones_and_runs_again() {
+    use greenlight::crypto::{self, SecretBox};
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path();
+    let db_url = format!("sqlite://{}", dir.join("greenlight.db").display());
+    let mut conn = SqliteConnection::connect(&format!("{db_url}?mode=rwc"))
+        .await
+        .unwrap();
+    sqlx::raw_sql(FIXTURE).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    let db = greenlight::db::open(&db_url).await.unwrap();
+    // The fixture predates alert webhooks: one stored as the versions of its time did.
+    sqlx::query(
+        "INSERT INTO outgoing_webhooks (account_id, url, url_sealed, secret_sealed, format, created_at)
+         VALUES ((SELECT MIN(id) FROM accounts), 'https://hooks.example.com/…', $1, $2, 'json', 0)",
+    )
+    .bind(crate::secrets::legacy_seal(
+        FIXTURE_KEY,
+        "https://hooks.example.com/T0/SECRETPATH",
+    ))
+    .bind(crate::secrets::legacy_seal(FIXTURE_KEY, "hook-secret-0123456789"))
+    .execute(&db)
+    .await
+    .unwrap();
+    let fixture_key: [u8; 32] = hex::decode(FIXTURE_KEY).unwrap().try_into().unwrap();
+    crypto::write_key_file(&dir.join(crypto::KEY_FILE), &fixture_key).unwrap();
+    let fixture_box = SecretBox::from_key(fixture_key);
+
+    let before = crate::secrets::sealed_values(&db).await;
+    for column in greenlight::key_rotation::SEALED_COLUMNS {
+        assert!(
+            before.iter().any(|v| v.column == *column),
+            "{column:?} holds a value: {before:?}"
+        );
+    }
+    assert!(
+        before.iter().all(|v| !v.sealed.starts_with("gl1.")),
+        "{before:?}"
+    );
+    let plain: Vec<String> = before
+        .iter()
+        .map(|v| fixture_box.open_bound(&v.sealed, v.binding()).unwrap())
+        .collect();
+
+    let mut old_key_id = fixture_box.key_id().to_string();
+    for round in 1..=2 {
+        let rotated = greenlight::key_rotation::rotate(&db, dir).await.unwrap();
+        assert_eq!(rotated.resealed, before.len(), "round {round}");
+        assert_eq!(rotated.old_key_id, old_key_id, "round {round}");
+        // Only the new key, without the previous one: every value is bound and opens with it.
+        let key = crypto::read_key_file(&dir.join(crypto::KEY_FILE))
+            .unwrap()
+            .unwrap();
+        let only_new = SecretBox::from_key(key);
+        assert_eq!(only_new.key_id(), rotated.new_key_id);
+        let after = crate::secrets::sealed_values(&db).await;
+        assert_eq!(after.len(), before.len());
+        for ((old, new), plain) in before.iter().zip(&after).zip(&plain) {
+            assert_eq!((new.column, &new.key), (old.column, &old.key));
+            assert!(
+                new.sealed
+                    .starts_with(&format!("gl1.{}.", rotated.new_key_id)),
+                "round {round}: {new:?}"
+            );
+            assert_eq!(
+                &only_new.open_bound(&new.sealed, new.binding()).unwrap(),
+                plain,
+                "round {round}: {new:?}"
+            );
+            assert!(fixture_box.open_bound(&new.sealed, new.binding()).is_err());
+        }
+        old_key_id = rotated.new_key_id;
+    }
+}
+
 /// Prints the secret-bearing values of the fixture (run by hand when regenerating it).
 #[tokio::test]
 #[ignore]
@@ -217,10 +297,15 @@ async fn print_fixture_values() {
     let id =
         crate::health::create_inbox(&app, &u.access_token, u.account_id, Scenario::Healthy).await;
     let n = app.number(Scenario::Healthy);
-    let key =
-        greenlight::crypto::SecretBox::load(Some(FIXTURE_KEY), std::path::Path::new("/")).unwrap();
-    println!("TOKEN_SEALED={}", key.seal(&n.token));
-    println!("PIN_SEALED={}", key.seal("424242"));
+    // The fixture is of versions before the bound format: its values are legacy ones.
+    println!(
+        "TOKEN_SEALED={}",
+        crate::secrets::legacy_seal(FIXTURE_KEY, &n.token)
+    );
+    println!(
+        "PIN_SEALED={}",
+        crate::secrets::legacy_seal(FIXTURE_KEY, "424242")
+    );
     println!(
         "API_DIGEST={}",
         greenlight::auth::api_token::digest(FIXTURE_API_TOKEN)

@@ -431,7 +431,11 @@ async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again
     let sealed = stored(&app)
         .await
         .expect("the PIN was stored with the first attempt");
-    let pin = app.services.secrets.open(&sealed).unwrap();
+    let pin = app
+        .services
+        .secrets
+        .open_bound(&sealed, greenlight::crypto::NUMBER_PIN.at(n.id.as_str()))
+        .unwrap();
     assert!(
         pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()),
         "six digits"

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use clap::Parser;
 use greenlight::cli::{Cli, Command};
+use greenlight::crypto::{Binding, KeyType, RowKey, SealedColumn};
 use greenlight::startup::Application;
 
 use crate::logs::{capturing_subscriber, Captured};
@@ -164,22 +165,99 @@ async fn rotating_the_api_token_answers_the_new_one_once_and_retires_the_old() {
     );
 }
 
-/// Every sealed value in the database, by table, column and row.
-async fn sealed_values(db: &greenlight::db::Db) -> Vec<(String, i64, String)> {
+/// The primary key of a row holding a sealed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Int(i64),
+    Text(String),
+}
+
+impl Key {
+    fn row_key(&self) -> RowKey<'_> {
+        match self {
+            Key::Int(id) => RowKey::Int(*id),
+            Key::Text(key) => RowKey::Text(key),
+        }
+    }
+}
+
+/// One stored sealed value: where it is (column and primary key) and the value.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub column: SealedColumn,
+    pub key: Key,
+    pub sealed: String,
+}
+
+impl Stored {
+    /// Where the value is bound to.
+    pub fn binding(&self) -> Binding<'_> {
+        self.column.at(self.key.row_key())
+    }
+
+    fn what(&self) -> String {
+        format!(
+            "{}.{} at {} {:?}",
+            self.column.table, self.column.column, self.column.key, self.key
+        )
+    }
+}
+
+/// Every sealed value in the database, by column and primary key (no `rowid`: PostgreSQL has none).
+pub async fn sealed_values(db: &greenlight::db::Db) -> Vec<Stored> {
     let mut all = Vec::new();
-    for (table, column) in greenlight::key_rotation::SEALED_COLUMNS {
-        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY rowid"
-        ))
-        .fetch_all(db)
-        .await
-        .unwrap();
-        all.extend(
-            rows.into_iter()
-                .map(|(row, v)| (format!("{table}.{column}"), row, v)),
-        );
+    for column in greenlight::key_rotation::SEALED_COLUMNS {
+        let SealedColumn {
+            table,
+            column: name,
+            key,
+            ..
+        } = column;
+        let sql =
+            format!("SELECT {key}, {name} FROM {table} WHERE {name} IS NOT NULL ORDER BY {key}");
+        let rows: Vec<(Key, String)> = match column.key_type {
+            KeyType::Integer => sqlx::query_as::<_, (i64, String)>(&sql)
+                .fetch_all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(id, v)| (Key::Int(id), v))
+                .collect(),
+            KeyType::Text => sqlx::query_as::<_, (String, String)>(&sql)
+                .fetch_all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(k, v)| (Key::Text(k), v))
+                .collect(),
+        };
+        all.extend(rows.into_iter().map(|(key, sealed)| Stored {
+            column: *column,
+            key,
+            sealed,
+        }));
     }
     all
+}
+
+/// `plain` sealed as versions before the bound format stored secrets: base64 of a 24-byte nonce
+/// followed by the XChaCha20-Poly1305 ciphertext, no associated data, under the hex key `key`.
+/// Written out here (the server only opens this format) so tests can hold databases from then.
+pub fn legacy_seal(key: &str, plain: &str) -> String {
+    use base64::Engine;
+    use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+    use chacha20poly1305::XChaCha20Poly1305;
+    let key: [u8; 32] = hex::decode(key.trim()).unwrap().try_into().unwrap();
+    let cipher = XChaCha20Poly1305::new(&key.into());
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let mut out = nonce.to_vec();
+    out.extend(cipher.encrypt(&nonce, plain.as_bytes()).unwrap());
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+/// The hex key of a test app's key file.
+pub fn key_of(app: &crate::helpers::TestApp) -> String {
+    std::fs::read_to_string(app._data_dir.path().join("secret.key")).unwrap()
 }
 
 #[tokio::test]
@@ -227,7 +305,7 @@ async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
     );
     let plain: Vec<String> = before
         .iter()
-        .map(|(_, _, v)| old_box.open(v).unwrap())
+        .map(|v| old_box.open_bound(&v.sealed, v.binding()).unwrap())
         .collect();
     assert!(plain.contains(&n.token));
 
@@ -268,20 +346,136 @@ async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
     let fresh = tempfile::tempdir().unwrap();
     std::fs::copy(dir.join("secret.key"), fresh.path().join("secret.key")).unwrap();
     let only_new = SecretBox::load(None, fresh.path()).unwrap();
-    for ((what, row, old), (_, _, new), plain) in before
-        .iter()
-        .zip(&after)
-        .zip(&plain)
-        .map(|((a, b), p)| (a, b, p))
-    {
-        assert_ne!(old, new, "{what} row {row} was re-sealed");
+    assert_eq!(after.len(), before.len());
+    for ((old, new), plain) in before.iter().zip(&after).zip(&plain) {
+        let what = old.what();
+        assert_eq!(new.what(), what, "the same rows, in the same order");
+        assert_ne!(old.sealed, new.sealed, "{what} was re-sealed");
         assert!(
-            old_box.open(new).is_err(),
-            "{what} row {row}: not under the old key"
+            new.sealed
+                .starts_with(&format!("gl1.{}.", new_box.key_id())),
+            "{what}: bound, under the new key"
         );
-        assert_eq!(&only_new.open(new).unwrap(), plain, "{what} row {row}");
-        assert_eq!(&new_box.open(new).unwrap(), plain);
+        assert!(
+            old_box.open_bound(&new.sealed, new.binding()).is_err(),
+            "{what}: not under the old key"
+        );
+        assert_eq!(
+            &only_new.open_bound(&new.sealed, new.binding()).unwrap(),
+            plain,
+            "{what}"
+        );
+        assert_eq!(
+            &new_box.open_bound(&new.sealed, new.binding()).unwrap(),
+            plain
+        );
     }
+}
+
+#[tokio::test]
+async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_says_so() {
+    use greenlight::simulator::Scenario;
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let db = &app.services.db;
+    let (token, account) = (&admin.access_token, admin.account_id);
+    let own = crate::health::create_inbox(&app, token, account, Scenario::Healthy).await;
+    let other = crate::health::create_inbox(&app, token, account, Scenario::QualityRed).await;
+    // Both tokens are stored bound to their own rows.
+    let tokens: Vec<Stored> = sealed_values(db)
+        .await
+        .into_iter()
+        .filter(|v| v.column == greenlight::crypto::INBOX_ACCESS_TOKEN)
+        .collect();
+    assert_eq!(
+        tokens.iter().map(|v| v.key.clone()).collect::<Vec<_>>(),
+        vec![Key::Int(own), Key::Int(other)]
+    );
+    for v in &tokens {
+        assert!(v.sealed.starts_with("gl1."), "{}", v.what());
+        app.services
+            .secrets
+            .open_bound(&v.sealed, v.binding())
+            .unwrap();
+    }
+
+    sqlx::query(
+        "UPDATE inboxes SET access_token_sealed =
+           (SELECT access_token_sealed FROM inboxes WHERE id = $1) WHERE id = $2",
+    )
+    .bind(own)
+    .bind(other)
+    .execute(db)
+    .await
+    .unwrap();
+    let row = greenlight::inboxes::store::get_unscoped(db, other)
+        .await
+        .unwrap()
+        .unwrap();
+    match app.services.access_token(&row) {
+        Err(greenlight::error::ServiceError::App(app::error::AppError::Conflict(m))) => {
+            assert_eq!(m, greenlight::inboxes::service::TOKEN_UNUSABLE)
+        }
+        unexpected => panic!("the copy must not open, and say so: {unexpected:?}"),
+    }
+
+    // Through the API: a forced read answers 409 in words, not 500.
+    let inbox = format!("/api/v1/accounts/{account}/inboxes/{other}");
+    let r = app
+        .get_with_token(&format!("{inbox}/health?refresh=true"), token)
+        .await;
+    assert_eq!(r.status(), 409);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["error"],
+        greenlight::inboxes::service::TOKEN_UNUSABLE,
+        "{body}"
+    );
+    // Retrying setup saves the same words as the inbox's setup error.
+    let r = app
+        .client
+        .post(app.url(&format!("{inbox}/setup")))
+        .header("api_access_token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["setup_error"],
+        greenlight::inboxes::service::TOKEN_UNUSABLE,
+        "{body}"
+    );
+    // The inbox the token belongs to is unaffected.
+    let r = app
+        .get_with_token(
+            &format!("/api/v1/accounts/{account}/inboxes/{own}/health?refresh=true"),
+            token,
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // Entering the token again is the cure: it is sealed for this inbox and setup passes.
+    let n = app.number(Scenario::QualityRed);
+    let r = app
+        .client
+        .patch(app.url(&inbox))
+        .header("api_access_token", token)
+        .json(&serde_json::json!({"channel": {"provider_config": {"api_key": n.token}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["setup_error"].is_null(), "{body}");
+    let row = greenlight::inboxes::store::get_unscoped(db, other)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.services.access_token(&row).unwrap().expose_secret(),
+        n.token
+    );
 }
 
 #[tokio::test]
