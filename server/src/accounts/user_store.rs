@@ -129,4 +129,12 @@ impl AccountStore {
             .fetch_optional(&self.db)
             .await
     }
+
+    /// A user's display name; `None` when the user was deleted.
+    pub async fn user_name(&self, user_id: i64) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.db)
+            .await
+    }
 }

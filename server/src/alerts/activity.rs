@@ -168,12 +168,7 @@ impl Services {
         let mut items = Vec::new();
         for a in ledger::attempts(&self.db, row.id, PER_SOURCE).await? {
             let name = match a.user_id {
-                Some(uid) => {
-                    sqlx::query_scalar::<_, String>("SELECT name FROM users WHERE id = $1")
-                        .bind(uid)
-                        .fetch_optional(&self.db)
-                        .await?
-                }
+                Some(uid) => self.accounts.store().user_name(uid).await?,
                 None => None,
             };
             items.push(attempt_item(&a, name));

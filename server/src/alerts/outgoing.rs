@@ -170,17 +170,13 @@ pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
     let http = services.alert_http.client.clone();
     let mut sent = 0;
     for d in due {
-        let claimed = sqlx::query(
-            "UPDATE outgoing_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3
-             AND status = 'pending'",
+        let claimed = store::claim_delivery(
+            &services.db,
+            d.id,
+            d.next_attempt_at,
+            now + TIMEOUT.as_secs() as i64 * 3,
         )
-        .bind(now + TIMEOUT.as_secs() as i64 * 3)
-        .bind(d.id)
-        .bind(d.next_attempt_at)
-        .execute(&services.db)
-        .await?
-        .rows_affected()
-            == 1;
+        .await?;
         if claimed {
             try_once(services, &http, &d).await?;
             sent += 1;

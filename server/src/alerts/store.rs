@@ -431,3 +431,37 @@ pub async fn record_try(
     .await
     .map(|_| ())
 }
+
+/// Deletes deliveries that are done (sent or given up) created before `before`.
+pub async fn prune_finished_deliveries(db: &Db, before: i64) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query(
+            "DELETE FROM outgoing_deliveries WHERE status <> 'pending' AND created_at < $1",
+        )
+        .bind(before)
+        .execute(db)
+        .await?
+        .rows_affected(),
+    )
+}
+
+/// Claims a due delivery by moving its next try to `until` (a crashed sender's claim lapses
+/// then); `false` when another sender claimed it first (its `next_attempt_at` moved).
+pub async fn claim_delivery(
+    db: &Db,
+    id: i64,
+    next_attempt_at: i64,
+    until: i64,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE outgoing_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3
+         AND status = 'pending'",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(next_attempt_at)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}

@@ -299,3 +299,37 @@ pub async fn account_user_ids(db: &Db, account_id: i64) -> sqlx::Result<Vec<i64>
         .fetch_all(db)
         .await
 }
+
+/// Claims the one check of an inbox for a webhook override an earlier version set (see
+/// `webhooks::legacy_override`); `false` when it was claimed before.
+pub async fn claim_override_check(db: &Db, inbox_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE inboxes SET own_override_checked_at = $1
+         WHERE id = $2 AND own_override_checked_at IS NULL",
+    )
+    .bind(crate::db::now_secs())
+    .bind(inbox_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives the claim back after a failed check, so a later setup or start tries again.
+pub async fn release_override_check(db: &Db, inbox_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE inboxes SET own_override_checked_at = NULL WHERE id = $1")
+        .bind(inbox_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Inboxes never checked yet (rows from before the upgrade, or whose check failed).
+pub async fn override_unchecked(db: &Db) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM inboxes WHERE own_override_checked_at IS NULL AND channel_type = $1
+         ORDER BY id",
+    )
+    .bind(super::service::WHATSAPP_CLOUD)
+    .fetch_all(db)
+    .await
+}

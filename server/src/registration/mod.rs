@@ -8,11 +8,11 @@
 
 pub mod decision;
 pub mod engine;
-pub mod lease;
-pub mod ledger;
-pub mod pin;
 pub mod retrier;
 pub mod rules;
+pub mod store;
+
+pub use store::{lease, ledger, pin};
 
 pub use engine::{AttemptResult, MetaError, RegistrationOutcome};
 

@@ -6,7 +6,6 @@
 //! away from the help desk. Greenlight now never sets one, and removes the one it set, once per
 //! number: only when the override is exactly this instance's `/webhooks/whatsapp` URL. Any other
 //! override belongs to someone else and is never touched.
-use crate::db::{now_secs, Db};
 use crate::graph::{AccessToken, GraphError};
 use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::services::Services;
@@ -35,39 +34,6 @@ pub enum OverrideCleanupError {
     Graph(#[from] GraphError),
 }
 
-/// Claims the one check of an inbox; `false` when it was claimed before.
-async fn claim(db: &Db, inbox_id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE inboxes SET own_override_checked_at = $1
-         WHERE id = $2 AND own_override_checked_at IS NULL",
-    )
-    .bind(now_secs())
-    .bind(inbox_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Gives the claim back after a failed check, so a later setup or start tries again.
-async fn release(db: &Db, inbox_id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE inboxes SET own_override_checked_at = NULL WHERE id = $1")
-        .bind(inbox_id)
-        .execute(db)
-        .await
-        .map(|_| ())
-}
-
-/// Inboxes never checked yet (rows from before the upgrade, or whose check failed).
-async fn unchecked(db: &Db) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM inboxes WHERE own_override_checked_at IS NULL AND channel_type = $1
-         ORDER BY id",
-    )
-    .bind(crate::inboxes::service::WHATSAPP_CLOUD)
-    .fetch_all(db)
-    .await
-}
-
 /// Same URL up to surrounding spaces and a trailing slash.
 pub(crate) fn same_url(a: &str, b: &str) -> bool {
     a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
@@ -82,12 +48,12 @@ impl Services {
         row: &InboxRow,
         token: &AccessToken,
     ) -> Result<OverrideCleanup, OverrideCleanupError> {
-        if !claim(&self.db, row.id).await? {
+        if !inboxes::claim_override_check(&self.db, row.id).await? {
             return Ok(OverrideCleanup::AlreadyChecked);
         }
         let result = self.remove_if_own(row, token).await;
         if result.is_err() {
-            release(&self.db, row.id).await?;
+            inboxes::release_override_check(&self.db, row.id).await?;
         }
         result
     }
@@ -128,7 +94,7 @@ impl Services {
     /// the next start or setup. Answers how many overrides were removed.
     pub async fn remove_own_overrides(&self) -> sqlx::Result<usize> {
         let mut removed = 0;
-        for id in unchecked(&self.db).await? {
+        for id in inboxes::override_unchecked(&self.db).await? {
             let Some(row) = inboxes::get_unscoped(&self.db, id).await? else {
                 continue;
             };

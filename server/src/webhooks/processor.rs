@@ -29,19 +29,8 @@ pub const RETENTION_SECS: i64 = 90 * 24 * 3600;
 /// Deletes finished events and outgoing deliveries older than `before` (unix seconds); run by
 /// [`crate::jobs::prune`].
 pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
-    let events =
-        sqlx::query("DELETE FROM webhook_events WHERE status NOT IN ('pending', 'processing') AND received_at < $1")
-            .bind(before)
-            .execute(db)
-            .await?
-            .rows_affected();
-    let deliveries = sqlx::query(
-        "DELETE FROM outgoing_deliveries WHERE status <> 'pending' AND created_at < $1",
-    )
-    .bind(before)
-    .execute(db)
-    .await?
-    .rows_affected();
+    let events = queue::prune_finished(db, before).await?;
+    let deliveries = crate::alerts::store::prune_finished_deliveries(db, before).await?;
     Ok(events + deliveries)
 }
 

@@ -231,3 +231,14 @@ async fn rows(db: &Db, ids: Vec<i64>) -> sqlx::Result<Vec<crate::inboxes::store:
     }
     Ok(out)
 }
+
+/// Deletes events that are done (not pending, not being processed) received before `before`.
+pub async fn prune_finished(db: &Db, before: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM webhook_events WHERE status NOT IN ('pending', 'processing') AND received_at < $1",
+    )
+    .bind(before)
+    .execute(db)
+    .await?
+    .rows_affected())
+}

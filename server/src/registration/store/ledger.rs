@@ -3,9 +3,9 @@
 //! memory, so it holds across restarts and server instances.
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::decision::{AttemptFailure, LedgerSummary, META_LOCKOUT, WINDOW};
 use crate::db::Db;
 use crate::graph::GraphErrorKind;
+use crate::registration::decision::{AttemptFailure, LedgerSummary, META_LOCKOUT, WINDOW};
 
 /// Who or what started an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
