@@ -11,8 +11,7 @@ use crate::graph::AccessToken;
 use crate::inboxes::store::{self as inboxes, InboxRow, NewInboxRow};
 use crate::services::Services;
 
-/// The channel kind Greenlight manages.
-pub const WHATSAPP_CLOUD: &str = "whatsapp_cloud";
+pub use super::WHATSAPP_CLOUD;
 
 /// How long creating an inbox, rotating its token or retrying its setup waits for the setup
 /// before answering. Meta may hang for most of a minute; the setup then goes on in the

@@ -329,7 +329,7 @@ pub async fn override_unchecked(db: &Db) -> sqlx::Result<Vec<i64>> {
         "SELECT id FROM inboxes WHERE own_override_checked_at IS NULL AND channel_type = $1
          ORDER BY id",
     )
-    .bind(super::service::WHATSAPP_CLOUD)
+    .bind(super::WHATSAPP_CLOUD)
     .fetch_all(db)
     .await
 }
