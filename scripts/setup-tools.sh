@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks, from the package registries only (no other downloads):
-# Debian chromium + chromium-driver, the wasm32 target, wasm-bindgen-cli of the exact crate version,
+# Debian chromium + chromium-driver and postgresql, the wasm32 target, wasm-bindgen-cli of the exact crate version,
 # npm packages (binaryen's wasm-opt, playwright-core). Each step is skipped when already done.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,6 +13,8 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# PostgreSQL's server binaries for the second run of the integration suite (no service is started).
+scripts/pg.sh install
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "== adding the wasm32 target"
   rustup target add wasm32-unknown-unknown
