@@ -204,7 +204,7 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
             }
             match crate::db::open(&db.url()).await {
                 Ok(_) => {
-                    println!("migrations applied to {}", db.url());
+                    println!("migrations applied to {}", crate::db::describe(&db.url()));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -92,6 +92,10 @@ pub enum DemoDbError {
     NotDemo { target: String },
     #[error("cannot inspect the database {target}: {reason}")]
     Open { target: String, reason: String },
+    #[error(
+        "the demo runs on SQLite only; {target} is not a sqlite:// URL (leave --database-url out)"
+    )]
+    NotSqlite { target: String },
 }
 
 /// Which `serve` options were written on the command line (rather than coming from the
@@ -121,6 +125,12 @@ pub fn apply_demo_defaults(args: &mut ServeArgs, explicit: ExplicitFlags) {
 /// into it, and takes it for the demo: a database already marked as a demo one, or without any
 /// user or account outside the demo, is marked with [`DEMO_APPLICATION_ID`]; any other is refused.
 pub async fn claim_database(url: &str) -> Result<(), DemoDbError> {
+    // Its marker is SQLite's `application_id`; a shared PostgreSQL is never a demo's.
+    if crate::db::Backend::from_url(url) != Some(crate::db::Backend::Sqlite) {
+        return Err(DemoDbError::NotSqlite {
+            target: crate::db::describe(url),
+        });
+    }
     let target = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")

@@ -35,7 +35,7 @@ impl AccountStore {
     /// Finds the account with exactly this name, or creates it.
     pub async fn find_or_create(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         name: &str,
         now: i64,
     ) -> sqlx::Result<i64> {
@@ -58,7 +58,7 @@ impl AccountStore {
     /// Adds (or changes) a user's role in an account.
     pub async fn set_membership(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         account_id: i64,
         user_id: i64,
         role: Role,

@@ -20,12 +20,15 @@ impl AccountStore {
             .await
     }
 
-    /// Counts users inside a transaction after taking SQLite's write lock (a no-op UPDATE), so a
+    /// Counts users inside a transaction after taking the write lock (SQLite: a no-op UPDATE takes
+    /// the database's; PostgreSQL: a table lock that conflicts with itself and with inserts), so a
     /// concurrent count-then-insert waits for this one to commit and then sees its user.
-    pub async fn count_for_update(&self, tx: &mut sqlx::SqliteConnection) -> sqlx::Result<i64> {
-        sqlx::query("UPDATE users SET id = id WHERE 0")
-            .execute(&mut *tx)
-            .await?;
+    pub async fn count_for_update(&self, tx: &mut sqlx::AnyConnection) -> sqlx::Result<i64> {
+        let lock = match crate::db::Backend::of_connection(tx) {
+            crate::db::Backend::Sqlite => "UPDATE users SET id = id WHERE 0",
+            crate::db::Backend::Postgres => "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
+        };
+        sqlx::query(lock).execute(&mut *tx).await?;
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&mut *tx)
             .await
@@ -34,7 +37,7 @@ impl AccountStore {
     /// Inserts a user; the e-mail must be new (unique index).
     pub async fn insert_user(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         email: &str,
         name: &str,
         password_hash: &str,

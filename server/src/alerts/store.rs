@@ -212,6 +212,8 @@ pub struct OutgoingWebhookRow {
     pub url_sealed: Option<String>,
     pub secret_sealed: String,
     pub format: String,
+    /// Stored as 0/1 (an integer on both backends).
+    #[sqlx(try_from = "crate::db::Flag")]
     pub enabled: bool,
     pub created_at: i64,
 }

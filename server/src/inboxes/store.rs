@@ -97,12 +97,15 @@ pub async fn insert(
 
 /// Whether some inbox has this verify token (looked up by digest through an index).
 pub async fn has_verify_token(db: &Db, token: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM inboxes WHERE webhook_verify_token_digest = $1)",
+    // An integer, not EXISTS's boolean: SQLite has no boolean type to decode.
+    let found: i64 = sqlx::query_scalar(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM inboxes WHERE webhook_verify_token_digest = $1)
+         THEN 1 ELSE 0 END",
     )
     .bind(crate::auth::api_token::digest(token))
     .fetch_one(db)
-    .await
+    .await?;
+    Ok(found == 1)
 }
 
 /// Fills the verify-token digest of inboxes stored before it existed; returns how many.
