@@ -20,6 +20,7 @@ mod memory;
 pub mod private_files;
 pub mod registration;
 pub mod services;
+pub mod sessions;
 pub mod simulator;
 pub mod startup;
 pub mod state;

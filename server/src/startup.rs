@@ -19,7 +19,6 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::auth::csrf::same_origin_writes;
 use crate::auth::middleware::{guard_pages, resolve_user};
@@ -28,6 +27,7 @@ use crate::crypto::SecretBox;
 use crate::graph::{GraphClient, GraphConfig};
 use crate::http::{api, assets, ops, security_headers};
 use crate::services::Services;
+use crate::sessions::Sessions;
 use crate::state::{AppState, Handles};
 
 /// Largest request body accepted anywhere (forms, JSON, webhooks).
@@ -50,8 +50,8 @@ pub enum StartupError {
     },
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
-    #[error("session store: {0}")]
-    Sessions(String),
+    #[error(transparent)]
+    Sessions(#[from] crate::sessions::SessionStoreError),
     #[error("Graph API client: {0}")]
     Graph(String),
     #[error("sealing the stored alert webhook URLs: {0}")]
@@ -69,6 +69,8 @@ pub struct Application {
     /// The address actually bound (port 0 resolves here).
     pub addr: SocketAddr,
     pub services: Services,
+    /// Browser sessions, in the same database (tests look into it).
+    pub sessions: Sessions,
 }
 
 fn leptos_options(addr: SocketAddr) -> LeptosOptions {
@@ -93,6 +95,7 @@ impl Application {
             }
         })?;
         let db = crate::db::open(&args.db.url()).await?;
+        let sessions = Sessions::open(&args.db.url()).await?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| StartupError::Bind {
@@ -152,10 +155,10 @@ impl Application {
         crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);
         crate::health::refresh::spawn(services.clone(), args.health_max_age);
         let secure_cookies = public_url.scheme() == "https";
-        let router = build_router(services.clone(), addr, secure_cookies).await?;
-        // After the router: the sessions table is created with it.
+        let router = build_router(services.clone(), sessions.clone(), addr, secure_cookies);
         crate::jobs::prune::spawn(
             services.clone(),
+            sessions.clone(),
             crate::jobs::prune::Retention {
                 health: args.health_retention,
             },
@@ -165,6 +168,7 @@ impl Application {
             router,
             addr,
             services,
+            sessions,
         })
     }
 
@@ -197,11 +201,12 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn build_router(
+fn build_router(
     services: Services,
+    store: Sessions,
     addr: SocketAddr,
     secure_cookies: bool,
-) -> Result<Router, StartupError> {
+) -> Router {
     let leptos_options = leptos_options(addr);
     let port: SharedPort = Arc::new(services.clone());
     let state = AppState::new(Handles {
@@ -210,13 +215,6 @@ async fn build_router(
         port: port.clone(),
     });
 
-    let store = SqliteStore::new(services.db.clone())
-        .with_table_name("sessions")
-        .map_err(|e| StartupError::Sessions(e.to_string()))?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| StartupError::Sessions(e.to_string()))?;
     spawn_expired_session_deletion(store.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(session_cookie_name(secure_cookies))
@@ -262,7 +260,7 @@ async fn build_router(
             get(crate::webhooks::receiver::verify).post(crate::webhooks::receiver::receive),
         )
         .layer(RequestBodyLimitLayer::new(WEBHOOK_BODY_LIMIT_BYTES));
-    let router = webhook_routes
+    webhook_routes
         .merge(app_routes)
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -276,8 +274,7 @@ async fn build_router(
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state);
-    Ok(router)
+        .with_state(state)
 }
 
 /// Over https the cookie is `__Host-` prefixed: browsers then refuse it unless it is Secure,
@@ -291,7 +288,7 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
 }
 
 /// Deletes expired sessions from the store every hour (they are otherwise only ignored).
-fn spawn_expired_session_deletion(store: SqliteStore) {
+fn spawn_expired_session_deletion(store: Sessions) {
     use tower_sessions::session_store::ExpiredDeletion;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));

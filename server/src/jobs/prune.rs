@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use tower_sessions::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::db::{now_secs, Db};
 use crate::services::Services;
+use crate::sessions::Sessions;
 use crate::webhooks::processor;
 
 /// Snapshots younger than this are all kept.
@@ -71,17 +71,16 @@ pub async fn snapshots(db: &Db, retention: Retention, now: i64) -> sqlx::Result<
 }
 
 /// One pruning run at `now` (unix seconds).
-pub async fn run_once(db: &Db, retention: Retention, now: i64) -> Result<Pruned, PruneError> {
+pub async fn run_once(
+    db: &Db,
+    sessions: &Sessions,
+    retention: Retention,
+    now: i64,
+) -> Result<Pruned, PruneError> {
     let (expired_snapshots, thinned_snapshots) = snapshots(db, retention, now).await?;
     let events_and_deliveries = processor::prune(db, now - processor::RETENTION_SECS).await?;
     // The session store's own deletion: it knows how it stores expiry dates.
-    SqliteStore::new(db.clone())
-        .with_table_name("sessions")
-        .map_err(|e| {
-            PruneError::Sessions(tower_sessions::session_store::Error::Backend(e.to_string()))
-        })?
-        .delete_expired()
-        .await?;
+    sessions.delete_expired().await?;
     Ok(Pruned {
         expired_snapshots,
         thinned_snapshots,
@@ -90,12 +89,16 @@ pub async fn run_once(db: &Db, retention: Retention, now: i64) -> Result<Pruned,
 }
 
 /// Starts the hourly pruning.
-pub fn spawn(services: Services, retention: Retention) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    services: Services,
+    sessions: Sessions,
+    retention: Retention,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         loop {
             tick.tick().await;
-            match run_once(&services.db, retention, now_secs()).await {
+            match run_once(&services.db, &sessions, retention, now_secs()).await {
                 Ok(p) if p == Pruned::default() => {}
                 Ok(p) => tracing::info!(
                     expired_snapshots = p.expired_snapshots,

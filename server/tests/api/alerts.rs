@@ -800,6 +800,7 @@ async fn a_stuck_number_alerts_once_even_after_old_snapshots_are_pruned() {
     // that began it: the stretch, and so the alert, stay the same.
     let pruned = greenlight::jobs::prune::run_once(
         &app.services.db,
+        &app.sessions,
         greenlight::jobs::prune::Retention::default(),
         now,
     )

@@ -9,7 +9,6 @@ use greenlight::simulator::Scenario;
 use tower_sessions::cookie::time::{Duration as TimeDuration, OffsetDateTime};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::SessionStore;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::health::create_inbox;
 use crate::helpers::spawn_app;
@@ -67,9 +66,7 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
         .collect();
 
     // Sessions: one expired a minute ago, one valid for a week.
-    let store = SqliteStore::new(db.clone())
-        .with_table_name("sessions")
-        .unwrap();
+    let store = app.sessions.clone();
     for (id, expiry) in [
         (1, OffsetDateTime::now_utc() - TimeDuration::minutes(1)),
         (2, OffsetDateTime::now_utc() + TimeDuration::days(7)),
@@ -86,7 +83,7 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
         .await
         .unwrap();
 
-    let pruned = prune::run_once(db, Retention::default(), now)
+    let pruned = prune::run_once(db, &app.sessions, Retention::default(), now)
         .await
         .unwrap();
     assert_eq!(pruned.expired_snapshots, 1, "{pruned:?}");
@@ -128,7 +125,7 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
     assert!(valid.is_some(), "the valid session stays");
 
     // A second run finds nothing more.
-    let again = prune::run_once(db, Retention::default(), now)
+    let again = prune::run_once(db, &app.sessions, Retention::default(), now)
         .await
         .unwrap();
     assert_eq!(again, prune::Pruned::default());
@@ -170,7 +167,7 @@ async fn an_inboxs_newest_snapshots_are_kept_however_old() {
     .unwrap();
     let good = snapshots::latest_good(db, inbox).await.unwrap().unwrap().id;
 
-    prune::run_once(db, Retention::default(), now_secs())
+    prune::run_once(db, &app.sessions, Retention::default(), now_secs())
         .await
         .unwrap();
     assert_eq!(
