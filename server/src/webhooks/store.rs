@@ -90,20 +90,24 @@ pub const CLAIM_LEASE_SECS: i64 = 10 * 60;
 
 /// Claims up to `limit` events for `instance`, oldest first: pending ones, and ones whose claim ran
 /// out (the instance that held them stopped). One statement, so two instances sharing the database
-/// never claim the same event (SQLite serialises writers; PostgreSQL will add
-/// `FOR UPDATE SKIP LOCKED` to the subquery).
+/// never claim the same event: SQLite serialises writers; on PostgreSQL the subquery locks the rows
+/// it picks and skips those another claim holds (a concurrent UPDATE re-checks only `id IN …`).
 pub async fn claim(
     db: &Db,
     instance: &InstanceId,
     now: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<EventRow>> {
+    let skip_locked = match crate::db::Backend::of(db) {
+        crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::db::Backend::Sqlite => "",
+    };
     let mut rows: Vec<EventRow> = sqlx::query_as(&format!(
         "UPDATE webhook_events SET status = 'processing', claimed_by = $1, claimed_until = $2
          WHERE id IN (
              SELECT id FROM webhook_events
              WHERE status = 'pending' OR (status = 'processing' AND claimed_until < $3)
-             ORDER BY id LIMIT $4
+             ORDER BY id LIMIT $4{skip_locked}
          )
          RETURNING {COLUMNS}"
     ))
