@@ -78,3 +78,16 @@ async fn webhook_deliveries_may_be_larger_than_forms_but_stay_bounded() {
     let r = post(5 * 1024 * 1024).await.unwrap();
     assert_eq!(r.status(), 413);
 }
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    // The pool every request uses, closed: as good as an unreachable server.
+    app.services.db.close().await;
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 503);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["error"], "database unreachable");
+}
