@@ -687,39 +687,11 @@ struct Snapshot {
 }
 
 async fn snapshot(app: &TestApp) -> Snapshot {
-    let db = &app.services.db;
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', '_sqlx_migrations') ORDER BY name",
-    )
-    .fetch_all(db)
-    .await
-    .unwrap();
-    let mut tables = BTreeMap::new();
-    for name in names {
-        let columns: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                .bind(&name)
-                .fetch_all(db)
-                .await
-                .unwrap();
-        let row = columns
-            .iter()
-            .map(|c| format!("quote(\"{c}\")"))
-            .collect::<Vec<_>>()
-            .join(" || '|' || ");
-        let order = columns
-            .iter()
-            .map(|c| format!("\"{c}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rows: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT group_concat(r, char(10)) FROM (SELECT {row} AS r FROM \"{name}\" ORDER BY {order})"
-        ))
-        .fetch_one(db)
+    let tables = crate::helpers::all_rows(&app.services.db, &["sessions", "_sqlx_migrations"])
         .await
-        .unwrap();
-        tables.insert(name, rows.unwrap_or_default());
-    }
+        .into_iter()
+        .map(|(name, rows)| (name, rows.join("\n")))
+        .collect();
     Snapshot {
         tables,
         graph_calls: app.sim.sim.calls().len(),
@@ -729,14 +701,17 @@ async fn snapshot(app: &TestApp) -> Snapshot {
 /// True once the alert evaluator has walked every health snapshot and delivered what it queued,
 /// so the tables only change when a request changes them.
 async fn settled(app: &TestApp) -> bool {
-    sqlx::query_scalar::<_, bool>(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM health_snapshots)
+    // 0/1, not a boolean: SQLite has no boolean type to decode.
+    sqlx::query_scalar::<_, i64>(
+        "SELECT CASE WHEN (SELECT COALESCE(MAX(id), 0) FROM health_snapshots)
                   <= (SELECT COALESCE(MIN(last_snapshot_id), 0) FROM alert_cursor)
-            AND NOT EXISTS (SELECT 1 FROM outgoing_deliveries WHERE status = 'pending')",
+            AND NOT EXISTS (SELECT 1 FROM outgoing_deliveries WHERE status = 'pending')
+            THEN 1 ELSE 0 END",
     )
     .fetch_one(&app.services.db)
     .await
     .unwrap()
+        == 1
 }
 
 fn fill(path: &str, ids: &Ids) -> String {

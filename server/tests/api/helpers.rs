@@ -3,6 +3,7 @@ use clap::Parser;
 use greenlight::accounts::service::{CreatedUser, NewUser};
 use greenlight::cli::{Cli, Command};
 use greenlight::services::Services;
+use greenlight::sessions::Sessions;
 use greenlight::simulator::{RunningSimulator, Scenario, SimNumber, Simulator};
 use greenlight::startup::Application;
 use reqwest::redirect::Policy;
@@ -13,10 +14,106 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub services: Services,
+    /// The app's session store (the `sessions` table of its database).
+    pub sessions: Sessions,
+    /// The database URL the app was started with (a second instance may share it).
+    pub db_url: String,
     /// Kept so the temporary directory lives as long as the app.
     pub _data_dir: TempDir,
     /// The Graph simulator this app talks to (on its own random port).
     pub sim: RunningSimulator,
+    /// Kept so a PostgreSQL test database lives as long as the app (dropped after it).
+    pub _database: TestDatabase,
+}
+
+/// The admin URL of the PostgreSQL the suite runs against (`GREENLIGHT_TEST_POSTGRES_URL`, e.g.
+/// `postgres://postgres@127.0.0.1:5432/postgres`); `None`: the suite runs on SQLite.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("GREENLIGHT_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// Tells the log that a test ran on SQLite although the suite runs on PostgreSQL, and why.
+pub fn note_sqlite_only(why: &str) {
+    if postgres_admin_url().is_some() {
+        println!("runs on SQLite only: {why}");
+    }
+}
+
+/// The database of one test app: a SQLite file in its data directory, or a database of its own
+/// on the test PostgreSQL (created empty, dropped when this is dropped).
+pub struct TestDatabase {
+    pub url: String,
+    /// Admin URL and database name, to drop it.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// `greenlight.db` in `dir`.
+    pub fn sqlite(dir: &std::path::Path) -> TestDatabase {
+        TestDatabase {
+            url: format!("sqlite://{}/greenlight.db", dir.display()),
+            postgres: None,
+        }
+    }
+
+    /// A fresh PostgreSQL database when the suite runs on PostgreSQL, else `greenlight.db` in `dir`.
+    pub async fn fresh(dir: &std::path::Path) -> TestDatabase {
+        match postgres_admin_url() {
+            Some(admin) => TestDatabase::postgres(&admin).await,
+            None => TestDatabase::sqlite(dir),
+        }
+    }
+
+    /// A new, empty database `gl_test_<uuid>` on the PostgreSQL at `admin`.
+    pub async fn postgres(admin: &str) -> TestDatabase {
+        use sqlx::Connection;
+        let name = format!("gl_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(admin)
+            .await
+            .expect("GREENLIGHT_TEST_POSTGRES_URL reachable");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("a test database can be created");
+        let _ = conn.close().await;
+        let mut url = url::Url::parse(admin).expect("GREENLIGHT_TEST_POSTGRES_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        TestDatabase {
+            url: url.to_string(),
+            postgres: Some((admin.to_owned(), name)),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // On a thread of its own: this may run inside the test's runtime, which cannot block on
+        // itself. FORCE ends the connections the app still holds.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
+                    let _ = conn.close().await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 /// A browser-like client: keeps cookies, accepts HTML (so server functions answer form posts
@@ -40,9 +137,24 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
-/// Starts Greenlight with extra `serve` flags, against a fresh simulator on a random port.
+/// Starts Greenlight with extra `serve` flags, against a fresh simulator on a random port, on
+/// the suite's backend (PostgreSQL when `GREENLIGHT_TEST_POSTGRES_URL` is set, else SQLite).
 /// The simulator provisions registered numbers at once (no 1.5 s demo delay).
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(data_dir.path()).await;
+    spawn_app_on(data_dir, database, extra).await
+}
+
+/// As [`spawn_app_with`], always on a SQLite file in the data directory (for tests about SQLite
+/// itself or about commands that find the database through the data directory).
+pub async fn spawn_sqlite_app_with(extra: &[&str]) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::sqlite(data_dir.path());
+    spawn_app_on(data_dir, database, extra).await
+}
+
+async fn spawn_app_on(data_dir: TempDir, database: TestDatabase, extra: &[&str]) -> TestApp {
     let simulator = Simulator::with_presets();
     simulator.set_provisioning_delay(std::time::Duration::ZERO);
     simulator.set_slow_delay(std::time::Duration::from_secs(30));
@@ -50,8 +162,6 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         .spawn("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let data_dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}/greenlight.db", data_dir.path().display());
     let cli = Cli::parse_from(
         [
             "greenlight",
@@ -61,7 +171,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
             "--data-dir",
             data_dir.path().to_str().unwrap(),
             "--database-url",
-            &db_url,
+            &database.url,
             "--graph-api-base-url",
             &sim.base_url,
         ]
@@ -74,14 +184,79 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let app = Application::build(&args).await.expect("app builds");
     let address = format!("http://{}", app.addr);
     let services = app.services.clone();
+    let sessions = app.sessions.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: new_client(),
         services,
+        sessions,
+        db_url: database.url.clone(),
         _data_dir: data_dir,
         sim,
+        _database: database,
     }
+}
+
+/// Every row of every table (`skip` aside), rendered as text and sorted, by table: for checks
+/// that look at everything stored, on either backend. The migrator's bookkeeping
+/// (`_sqlx_migrations`: versions and checksums, no data) is left out: `Any` cannot read its
+/// PostgreSQL timestamp.
+pub async fn all_rows(
+    db: &greenlight::db::Db,
+    skip: &[&str],
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    use greenlight::db::Backend;
+    use sqlx::Row;
+    let backend = Backend::of(db);
+    let tables: Vec<String> = match backend {
+        Backend::Sqlite => {
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
+        ),
+    }
+    .fetch_all(db)
+    .await
+    .unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for table in tables
+        .into_iter()
+        .filter(|t| t != "_sqlx_migrations" && !skip.contains(&t.as_str()))
+    {
+        // `Any` reads no PostgreSQL timestamp: the session store's expiry is read as text.
+        let query = if backend == Backend::Postgres && table == "sessions" {
+            "SELECT id, data, CAST(expiry_date AS TEXT) AS expiry_date FROM sessions".to_string()
+        } else {
+            format!("SELECT * FROM \"{table}\"")
+        };
+        let rows = sqlx::query(&query).fetch_all(db).await.unwrap();
+        let mut rendered: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| {
+                        if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+                            v.map_or("NULL".into(), |v| v.to_string())
+                        } else if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                            v.map_or("NULL".into(), |v| format!("{v:?}"))
+                        } else if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+                            v.map_or("NULL".into(), |v| v.to_string())
+                        } else {
+                            let v: Option<Vec<u8>> = row.try_get(i).unwrap();
+                            v.map_or("NULL".into(), |v| String::from_utf8_lossy(&v).into_owned())
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        rendered.sort();
+        out.insert(table, rendered);
+    }
+    out
 }
 
 pub const PASSWORD: &str = "correct horse battery";

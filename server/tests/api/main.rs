@@ -1,9 +1,11 @@
 //! Integration tests: one binary; every test starts the real server on a random port with a
-//! temporary SQLite database (see `helpers::spawn_app`).
+//! temporary SQLite database, or with a fresh database on the PostgreSQL named by
+//! `GREENLIGHT_TEST_POSTGRES_URL` when it is set (see `helpers::spawn_app`).
 mod alerts;
 mod auth;
 mod authz_matrix;
 mod cli;
+mod database;
 mod demo;
 mod graph_client;
 mod hardening;
@@ -15,6 +17,7 @@ mod migrations;
 mod ops;
 mod registration;
 mod retention;
+mod schema_parity;
 mod secrets;
 mod sessions;
 mod sim_hard;

@@ -11,7 +11,7 @@ use greenlight::startup::Application;
 use serde_json::Value;
 use sqlx::{Connection, SqliteConnection};
 
-use crate::helpers::{new_client, TestApp, PASSWORD};
+use crate::helpers::{new_client, TestApp, TestDatabase, PASSWORD};
 
 const FIXTURE: &str = include_str!("../fixtures/db/oldest.sql");
 /// The key the fixture's sealed access token and PIN were sealed with.
@@ -62,12 +62,16 @@ async fn spawn_on_fixture() -> (TestApp, usize) {
         .expect("the oldest database upgrades");
     let address = format!("http://{}", app.addr);
     let services = app.services.clone();
+    let sessions = app.sessions.clone();
     tokio::spawn(app.run_until_stopped());
     (
         TestApp {
             address,
             client: new_client(),
             services,
+            sessions,
+            db_url: db_url.clone(),
+            _database: TestDatabase::sqlite(data_dir.path()),
             _data_dir: data_dir,
             sim,
         },
@@ -292,7 +296,8 @@ async fn keys_rotate_turns_legacy_values_into_bound_ones_and_runs_again() {
 #[tokio::test]
 #[ignore]
 async fn print_fixture_values() {
-    let app = crate::helpers::spawn_app_with(&["--secret-key", FIXTURE_KEY]).await;
+    // The fixture is a SQLite dump.
+    let app = crate::helpers::spawn_sqlite_app_with(&["--secret-key", FIXTURE_KEY]).await;
     let u = app.user("ada@example.com", "Acme", "administrator").await;
     let id =
         crate::health::create_inbox(&app, &u.access_token, u.account_id, Scenario::Healthy).await;

@@ -30,7 +30,7 @@ async fn profile_status_with(app: &TestApp, id: &str) -> u16 {
 }
 
 async fn stored_sessions(app: &TestApp, id: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id = $1")
         .bind(id)
         .fetch_one(&app.services.db)
         .await
@@ -119,12 +119,13 @@ async fn an_expired_session_is_refused_and_the_cookie_says_when_it_ends() {
     let id = session_id(&r).unwrap();
     assert_eq!(profile_status_with(&app, &id).await, 200);
     // The store keeps the expiry as sqlx writes an `OffsetDateTime`: text, compared as text.
-    let expired =
-        sqlx::query("UPDATE sessions SET expiry_date = '2000-01-01 00:00:00.0+00:00' WHERE id = ?")
-            .bind(&id)
-            .execute(&app.services.db)
-            .await
-            .unwrap();
+    let expired = sqlx::query(
+        "UPDATE sessions SET expiry_date = '2000-01-01 00:00:00.0+00:00' WHERE id = $1",
+    )
+    .bind(&id)
+    .execute(&app.services.db)
+    .await
+    .unwrap();
     assert_eq!(expired.rows_affected(), 1);
     assert_eq!(profile_status_with(&app, &id).await, 401);
 }

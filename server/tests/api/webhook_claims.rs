@@ -18,7 +18,7 @@ use crate::webhooks::eventually;
 /// talking to the same simulator.
 async fn second_instance(app: &TestApp) -> Services {
     let dir = app._data_dir.path();
-    let db_url = format!("sqlite://{}/greenlight.db", dir.display());
+    let db_url = app.db_url.clone();
     let cli = Cli::parse_from([
         "greenlight",
         "serve",

@@ -259,18 +259,7 @@ async fn customer_messages_and_statuses_are_dropped_before_anything_is_stored_or
     assert_eq!(events[0].field, "phone_number_quality_update");
 
     // Nothing of the customer in any stored row (every table, every text column)...
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(&app.services.db)
-            .await
-            .unwrap();
-    for table in tables {
-        let rows: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT CAST(json_array(t.*) AS TEXT) FROM (SELECT * FROM \"{table}\") t"
-        ))
-        .fetch_all(&app.services.db)
-        .await
-        .unwrap_or_default();
+    for (table, rows) in crate::helpers::all_rows(&app.services.db, &[]).await {
         for row in rows {
             for bit in CUSTOMER_BITS {
                 assert!(!row.contains(bit), "{bit:?} stored in {table}");
