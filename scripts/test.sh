@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, unit and integration tests (nextest), component tests in
-# headless Chromium (wasm-bindgen-test), and end-to-end Playwright tests against the release binary.
+# Runs every test: formatting and lints, unit and integration tests (nextest; the integration suite
+# once on SQLite and once on a throwaway PostgreSQL), component tests in headless Chromium
+# (wasm-bindgen-test), and end-to-end Playwright tests against the release binary.
 # Installs missing tools first. Fails loudly on the first failure.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,8 +24,18 @@ scripts/build.sh release
 step "lint: clippy (server and app with ssr)"
 cargo clippy -p greenlight -p app --all-targets -- -D warnings
 
-step "test: unit and integration (nextest)"
+step "test: unit and integration on SQLite (nextest)"
 cargo nextest run -p greenlight -p app --no-fail-fast
+
+step "test: integration on PostgreSQL (nextest)"
+# A throwaway server (temp data dir, free port, stopped and deleted on exit); each test app gets
+# a fresh database on it.
+PG_DIR=$(mktemp -d /tmp/greenlight-pg.XXXXXX)
+trap 'scripts/pg.sh stop "$PG_DIR"' EXIT
+PG_URL=$(scripts/pg.sh start "$PG_DIR") || { echo "FAILED: PostgreSQL did not start" >&2; exit 1; }
+GREENLIGHT_TEST_POSTGRES_URL="$PG_URL" cargo nextest run -p greenlight --test api --no-fail-fast
+scripts/pg.sh stop "$PG_DIR"
+trap - EXIT
 
 step "test: components in headless chromium (wasm-bindgen-test)"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
