@@ -129,7 +129,7 @@ impl OwnedKey {
 
 /// Every non-null value of the column with the primary key of its row.
 async fn stored(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     sealed_column: &SealedColumn,
 ) -> sqlx::Result<Vec<(OwnedKey, String)>> {
     let SealedColumn {

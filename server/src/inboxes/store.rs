@@ -186,7 +186,7 @@ pub async fn set_name(db: &Db, inbox_id: i64, name: &str, now: i64) -> sqlx::Res
 
 /// Replaces the sealed access token (sealed for this `inbox_id`).
 pub async fn set_access_token(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
     inbox_id: i64,
     sealed: &str,
     now: i64,

@@ -263,9 +263,10 @@ pub fn key_of(app: &crate::helpers::TestApp) -> String {
 #[tokio::test]
 async fn keys_rotate_reseals_every_secret_and_keeps_the_old_key_readable() {
     use greenlight::crypto::SecretBox;
-    // `keys rotate` finds the database through the data directory, and walks rows by SQLite's
-    // `rowid` (its PostgreSQL version is being written separately).
-    crate::helpers::note_sqlite_only("`keys rotate` supports SQLite only for now");
+    // The command below finds the database through the data directory: the SQLite file there.
+    crate::helpers::note_sqlite_only(
+        "`keys rotate --data-dir` opens the data directory's SQLite file",
+    );
     let app = crate::helpers::spawn_sqlite_app_with(&["--alert-allow-private-networks"]).await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let n = app.number(greenlight::simulator::Scenario::Healthy);
