@@ -14,6 +14,7 @@ mod helpers;
 mod inboxes;
 mod logs;
 mod migrations;
+mod multi_instance;
 mod ops;
 mod registration;
 mod retention;
