@@ -33,7 +33,9 @@ step "test: integration on PostgreSQL (nextest)"
 PG_DIR=$(mktemp -d /tmp/greenlight-pg.XXXXXX)
 trap 'scripts/pg.sh stop "$PG_DIR"' EXIT
 PG_URL=$(scripts/pg.sh start "$PG_DIR") || { echo "FAILED: PostgreSQL did not start" >&2; exit 1; }
-GREENLIGHT_TEST_POSTGRES_URL="$PG_URL" cargo nextest run -p greenlight --test api --no-fail-fast
+# Same package set as the SQLite pass so cargo reuses that build (a different set unifies
+# features differently and rebuilds every dependency).
+GREENLIGHT_TEST_POSTGRES_URL="$PG_URL" cargo nextest run -p greenlight -p app -E "binary(api)" --no-fail-fast
 scripts/pg.sh stop "$PG_DIR"
 trap - EXIT
 
