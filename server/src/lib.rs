@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod auth;
 pub mod cache;
+pub mod cache_events;
 pub mod cli;
 pub mod config;
 pub mod crypto;

@@ -154,6 +154,7 @@ impl Application {
         crate::alerts::evaluator::spawn(services.clone());
         crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);
         crate::health::refresh::spawn(services.clone(), args.health_max_age);
+        crate::services::read_cache::spawn_follower(services.clone());
         let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), sessions.clone(), addr, secure_cookies);
         crate::jobs::prune::spawn(

@@ -174,7 +174,7 @@ impl AccountService {
             .set_membership(&mut tx, account_id, user_id, role, now)
             .await?;
         tx.commit().await?;
-        self.forget_identities();
+        self.forget_identities_everywhere().await;
         Ok(CreatedUser {
             user_id,
             account_id,
@@ -324,7 +324,7 @@ impl AccountService {
                 super::api_tokens::TokenError::Db(e) => ServiceError::Db(e),
                 other => ServiceError::Internal(other.to_string()),
             })?;
-        self.identities.tokens.invalidate_all();
+        self.forget_identities_everywhere().await;
         Ok(token)
     }
 
@@ -340,7 +340,15 @@ impl AccountService {
         crate::cache::get_or_load(&self.identities.tokens, digest.to_owned(), load).await
     }
 
-    /// Forgets what is cached about users and tokens (after a user or membership changed).
+    /// Forgets users and tokens here and on the other instances on the database.
+    async fn forget_identities_everywhere(&self) {
+        self.forget_identities();
+        crate::cache_events::publish(&self.store.db, crate::cache_events::CacheEvent::Identities)
+            .await;
+    }
+
+    /// Forgets what is cached about users and tokens in this instance (after a user or
+    /// membership changed).
     pub fn forget_identities(&self) {
         self.identities.users.invalidate_all();
         self.identities.tokens.invalidate_all();

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::health::service::source;
 use crate::inboxes::store as inboxes;
+use crate::jobs::claims::{self, Job};
 use crate::services::Services;
 
 /// How often the job wakes up.
@@ -47,29 +48,75 @@ pub fn pick(
         .collect()
 }
 
-/// One tick: reads the due inboxes; returns how many were read.
+/// How long a claim on one number lasts: longer than one read with its retries, so a slow read
+/// is not taken over; a stopped instance's number is read by another after this.
+pub const CLAIM_TTL: Duration = Duration::from_secs(120);
+
+/// What one tick did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Numbers read from Meta by this instance.
+    pub read: usize,
+    /// Due, but another instance holds the claim (it reads them, or they wait for its claim to
+    /// run out).
+    pub claimed_elsewhere: usize,
+    /// Due when listed, already read by the time they were claimed.
+    pub already_fresh: usize,
+    /// Read failed with an error of Greenlight's own (database, secrets).
+    pub failed: usize,
+}
+
+/// One tick at `now`: lists the due inboxes, then claims each one (see [`crate::jobs::claims`])
+/// and reads it, so several instances on one database read each number once per cycle.
 pub async fn run_once(
     services: &Services,
     now: DateTime<Utc>,
     max_age: Duration,
-) -> sqlx::Result<usize> {
+) -> sqlx::Result<TickReport> {
     let ids = pick(
         &super::store::last_checked(&services.db).await?,
         now.timestamp(),
         TICK,
         max_age,
     );
-    let mut read = 0;
+    let due_before = now.timestamp() - target_age(max_age).as_secs() as i64;
+    let mut report = TickReport::default();
     for id in ids {
+        let until = now.timestamp() + CLAIM_TTL.as_secs() as i64;
+        let item = id.to_string();
+        if !claims::try_claim(
+            &services.db,
+            Job::HealthRefresh,
+            &item,
+            &services.instance,
+            now.timestamp(),
+            until,
+        )
+        .await?
+        {
+            report.claimed_elsewhere += 1;
+            continue;
+        }
+        // The list is a moment old: another instance may have read this one since.
+        if super::store::last_checked_one(&services.db, id)
+            .await?
+            .is_some_and(|at| at > due_before)
+        {
+            report.already_fresh += 1;
+            continue;
+        }
         let Some(row) = inboxes::get_unscoped(&services.db, id).await? else {
             continue;
         };
-        match services.read_health(&row, source::BACKGROUND).await {
-            Ok(_) => read += 1,
-            Err(e) => tracing::warn!(inbox_id = id, error = %e, "background health read failed"),
+        match services.read_health_at(&row, source::BACKGROUND, now).await {
+            Ok(_) => report.read += 1,
+            Err(e) => {
+                report.failed += 1;
+                tracing::warn!(inbox_id = id, error = %e, "background health read failed")
+            }
         }
     }
-    Ok(read)
+    Ok(report)
 }
 
 /// Starts the job; it runs until the process ends.
@@ -80,8 +127,14 @@ pub fn spawn(services: Services, max_age: Duration) -> tokio::task::JoinHandle<(
         loop {
             every.tick().await;
             match run_once(&services, Utc::now(), max_age).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(read = n, "background health refresh"),
+                Ok(r) if r == TickReport::default() => {}
+                Ok(r) => tracing::info!(
+                    read = r.read,
+                    claimed_elsewhere = r.claimed_elsewhere,
+                    already_fresh = r.already_fresh,
+                    failed = r.failed,
+                    "background health refresh"
+                ),
                 Err(e) => tracing::warn!(error = %e, "background health refresh failed"),
             }
         }

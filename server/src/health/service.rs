@@ -47,6 +47,17 @@ impl Services {
         row: &InboxRow,
         source: Source,
     ) -> ServiceResult<Arc<Snapshot>> {
+        self.read_health_at(row, source, Utc::now()).await
+    }
+
+    /// [`Self::read_health`], stamped and decided at `now` (a background cycle's time, so every
+    /// instance judges "read this cycle" by the same clock).
+    pub async fn read_health_at(
+        &self,
+        row: &InboxRow,
+        source: Source,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Arc<Snapshot>> {
         let token = self.access_token(row)?;
         let read = self
             .graph
@@ -56,7 +67,6 @@ impl Services {
                 kind: e.kind(),
                 message: e.user_message(),
             });
-        let now = Utc::now();
         let summary = ledger::summary(&self.db, &row.phone_number_id, now).await?;
         let decision = decide(read.as_ref().map_err(|f| f.kind), &summary, now);
         snapshots::insert(
@@ -98,7 +108,8 @@ impl Services {
 
     /// Forgets the cached snapshot (after a registration attempt, a webhook...).
     pub async fn invalidate_health(&self, inbox_id: i64) {
-        self.health_cache.invalidate(&inbox_id).await;
+        self.forget(crate::cache_events::CacheEvent::Health(inbox_id))
+            .await;
     }
 
     /// The newest successful read stored for the inbox, with its time.

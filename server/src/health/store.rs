@@ -309,6 +309,14 @@ pub async fn last_checked(db: &Db) -> sqlx::Result<Vec<(i64, Option<i64>)>> {
     .await
 }
 
+/// The time of the inbox's newest snapshot (`None` when never read).
+pub async fn last_checked_one(db: &Db, inbox_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT MAX(checked_at) FROM health_snapshots WHERE inbox_id = $1")
+        .bind(inbox_id)
+        .fetch_one(db)
+        .await
+}
+
 /// An inbox with its newest snapshot.
 #[derive(Debug, Clone)]
 pub struct InboxLatest {

@@ -1,2 +1,3 @@
 //! Background jobs started by `serve`.
+pub mod claims;
 pub mod prune;

@@ -79,6 +79,8 @@ pub async fn run_once(
 ) -> Result<Pruned, PruneError> {
     let (expired_snapshots, thinned_snapshots) = snapshots(db, retention, now).await?;
     let events_and_deliveries = processor::prune(db, now - processor::RETENTION_SECS).await?;
+    // Run-out claims block nobody; they only take room.
+    super::claims::prune(db, now).await?;
     // The session store's own deletion: it knows how it stores expiry dates.
     sessions.delete_expired().await?;
     Ok(Pruned {

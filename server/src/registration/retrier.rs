@@ -19,7 +19,11 @@ use crate::error::ServiceError;
 use crate::health::store::{self as snapshots, InboxLatest};
 use crate::inboxes::service::WHATSAPP_CLOUD;
 use crate::inboxes::store as inboxes;
+use crate::jobs::claims::{self, Job};
 use crate::services::Services;
+
+/// The default interval between passes (`GREENLIGHT_REGISTRATION_CHECK_INTERVAL`).
+pub const EVERY: Duration = Duration::from_secs(300);
 
 /// Upper bound on numbers looked at in one run; the rest come first in the next run (oldest check first).
 pub const MAX_PER_RUN: usize = 500;
@@ -39,6 +43,8 @@ pub struct RunReport {
     pub registered: usize,
     /// Skipped because another attempt held the lease.
     pub busy: usize,
+    /// Skipped because another instance claimed the number for this interval (it reads it).
+    pub claimed_elsewhere: usize,
     /// Failed with an error of Greenlight's own (database, secrets).
     pub errors: usize,
 }
@@ -60,7 +66,10 @@ async fn next_step(
 }
 
 /// One pass over the unregistered numbers at `now` (tests call it directly instead of waiting).
-pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
+/// `every` is the interval between passes: a number this instance reads is claimed for that long
+/// (see [`crate::jobs::claims`]), so of several instances on one database one reads it per
+/// interval, and when that instance stops another takes the number over after one interval.
+pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) -> RunReport {
     let mut report = RunReport::default();
     let list = match candidates(services).await {
         Ok(list) => list,
@@ -95,6 +104,28 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>) -> RunReport {
             Ok(RetrierStep::ReadAgain(_)) => {}
             Err(e) => {
                 tracing::error!(inbox_id = c.inbox_id, error = %e, "retrier: cannot decide");
+                report.errors += 1;
+                continue;
+            }
+        }
+        let until = now.timestamp() + every.as_secs().max(1) as i64;
+        match claims::try_claim(
+            &services.db,
+            Job::RegistrationRetrier,
+            &c.inbox_id.to_string(),
+            &services.instance,
+            now.timestamp(),
+            until,
+        )
+        .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                report.claimed_elsewhere += 1;
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(inbox_id = c.inbox_id, error = %e, "retrier: cannot claim");
                 report.errors += 1;
                 continue;
             }
@@ -157,7 +188,7 @@ pub fn spawn(services: Services, every: Duration) -> tokio::task::JoinHandle<()>
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let report = run_once(&services, Utc::now()).await;
+            let report = run_once(&services, Utc::now(), every).await;
             if report.candidates > 0 {
                 tracing::info!(
                     candidates = report.candidates,
@@ -165,6 +196,7 @@ pub fn spawn(services: Services, every: Duration) -> tokio::task::JoinHandle<()>
                     attempted = report.attempted,
                     registered = report.registered,
                     busy = report.busy,
+                    claimed_elsewhere = report.claimed_elsewhere,
                     errors = report.errors,
                     "retrier: run done"
                 );

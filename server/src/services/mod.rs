@@ -26,6 +26,8 @@ impl std::ops::Deref for Services {
 #[derive(Clone)]
 pub struct Shared {
     pub db: Db,
+    /// This instance's name on shared work claims (see [`crate::jobs::claims`]).
+    pub instance: crate::jobs::claims::Holder,
     pub secrets: SecretBox,
     pub graph: GraphClient,
     /// Where Meta calls back (`GREENLIGHT_PUBLIC_URL`).
@@ -66,6 +68,7 @@ impl Services {
         );
         Services(std::sync::Arc::new(Shared {
             db,
+            instance: crate::jobs::claims::Holder::new(),
             secrets,
             graph,
             public_url,

@@ -14,6 +14,7 @@ use moka::future::Cache;
 
 use super::Services;
 use crate::cache::{cache, get_or_load, READ_TTL};
+use crate::cache_events::{self, CacheEvent};
 use crate::error::ServiceResult;
 use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::registration::ledger::{self, AttemptRow};
@@ -122,18 +123,84 @@ impl Services {
         if forced && !self.reads.webhook_check_gate.admit(inbox_id).await {
             return;
         }
-        self.reads.webhook_checks.invalidate(&inbox_id).await;
+        self.forget(CacheEvent::WebhookCheck(inbox_id)).await;
     }
 
     /// Forgets what is cached about one inbox (after its row, members or setup changed).
     pub(crate) async fn forget_inbox(&self, inbox_id: i64) {
-        self.reads.inboxes.invalidate(&inbox_id).await;
-        self.reads.members.invalidate(&inbox_id).await;
-        self.reads.webhook_checks.invalidate(&inbox_id).await;
+        self.forget(CacheEvent::Inbox(inbox_id)).await;
     }
 
     /// Forgets the cached ledger of one number (after an attempt started or finished).
     pub(crate) async fn forget_attempts(&self, phone_number_id: &str) {
-        self.reads.attempts.invalidate(phone_number_id).await;
+        self.forget(CacheEvent::Attempts(phone_number_id.to_owned()))
+            .await;
     }
+
+    /// Forgets `event`'s entries here and tells the other instances on the database.
+    pub(crate) async fn forget(&self, event: CacheEvent) {
+        self.drop_cached(&event).await;
+        cache_events::publish(&self.db, event).await;
+    }
+
+    /// Forgets `event`'s entries in this instance only.
+    pub(crate) async fn drop_cached(&self, event: &CacheEvent) {
+        match event {
+            CacheEvent::Health(id) => self.health_cache.invalidate(id).await,
+            CacheEvent::Inbox(id) => {
+                self.reads.inboxes.invalidate(id).await;
+                self.reads.members.invalidate(id).await;
+                self.reads.webhook_checks.invalidate(id).await;
+            }
+            CacheEvent::Attempts(number) => self.reads.attempts.invalidate(number).await,
+            CacheEvent::WebhookCheck(id) => self.reads.webhook_checks.invalidate(id).await,
+            CacheEvent::Identities => self.accounts.forget_identities(),
+        }
+    }
+}
+
+/// Forgets here what the events recorded since `follower`'s last poll made stale; answers how
+/// many there were.
+pub async fn apply_new_events(
+    services: &Services,
+    follower: &mut cache_events::Follower,
+    now: i64,
+) -> sqlx::Result<usize> {
+    let events = follower.poll(&services.db, now).await?;
+    for event in &events {
+        services.drop_cached(event).await;
+    }
+    Ok(events.len())
+}
+
+/// Starts following the other instances' cache events (see [`crate::cache_events`]): every
+/// [`cache_events::POLL`], forgets here what they made stale.
+pub fn spawn_follower(services: Services) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut follower = loop {
+            match cache_events::Follower::start(&services.db).await {
+                Ok(f) => break f,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read cache events yet; retrying");
+                    tokio::time::sleep(cache_events::POLL * 5).await;
+                }
+            }
+        };
+        let mut tick = tokio::time::interval(cache_events::POLL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut polls: u64 = 0;
+        loop {
+            tick.tick().await;
+            polls += 1;
+            let now = crate::db::now_secs();
+            if let Err(e) = apply_new_events(&services, &mut follower, now).await {
+                tracing::warn!(error = %e, "cannot read cache events");
+            }
+            if polls.is_multiple_of(60) {
+                if let Err(e) = cache_events::prune(&services.db, now).await {
+                    tracing::warn!(error = %e, "cannot prune cache events");
+                }
+            }
+        }
+    })
 }

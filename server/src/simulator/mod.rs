@@ -212,6 +212,31 @@ impl Simulator {
         st.sim_number(n)
     }
 
+    /// Adds `count` numbers behaving like `scenario`'s preset (same WABA and token, their own ids
+    /// and phone numbers): fleets for scale tests and benchmarks.
+    pub fn add_copies(&self, scenario: Scenario, count: usize) -> Vec<SimNumber> {
+        let mut st = self.lock();
+        let template = st
+            .numbers
+            .values()
+            .find(|n| n.scenario == scenario)
+            .expect("every scenario has a preset number")
+            .clone();
+        let mut added = Vec::with_capacity(count);
+        for _ in 0..count {
+            let k = st.numbers.len() as u64;
+            let mut n = template.clone();
+            n.id = (1_900_000_000_000_000 + k).to_string();
+            n.display_phone_number = format!("+1 632-{:03}-{:04}", k / 10_000, k % 10_000);
+            added.push(n.id.clone());
+            st.numbers.insert(n.id.clone(), n);
+        }
+        added
+            .iter()
+            .map(|id| st.sim_number(&st.numbers[id]))
+            .collect()
+    }
+
     /// Every call received on Meta's routes, oldest first.
     pub fn calls(&self) -> Vec<RecordedCall> {
         self.lock().calls.clone()
