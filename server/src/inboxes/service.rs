@@ -25,8 +25,7 @@ pub const SETUP_FAILED: &str = "Setup stopped on an internal error; use Retry se
 pub const SETUP_RUNNING: &str =
     "Setup is still running: Meta is answering slowly. Reload the page to see the outcome; if this stays, use Retry setup.";
 
-/// What the user is told when an inbox's stored access token does not open.
-pub const TOKEN_UNUSABLE: &str = "The access token stored for this inbox cannot be used: it was sealed with a key this server does not have, or belongs to another inbox. Enter the access token again (edit the inbox).";
+pub use super::credentials::TOKEN_UNUSABLE;
 
 /// A new inbox as an administrator enters it. `Debug` never shows the access token.
 #[derive(Clone, Default, Deserialize)]
@@ -159,32 +158,19 @@ impl Services {
         }
     }
 
-    /// The inbox if the user may see it: administrators see all of their account, agents their
-    /// member inboxes (403 otherwise), and another account's inbox is 404 so ids don't leak.
+    /// The inbox if the user may see it (see [`InboxAccess::inbox_for`](crate::inboxes::access::InboxAccess::inbox_for)).
     pub async fn inbox_for(
         &self,
         user: &CurrentUser,
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<InboxRow> {
-        let role = crate::accounts::service::role_in(user, account_id)?;
-        let row = self
-            .cached_inbox(account_id, inbox_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if role == Role::Agent && !self.cached_is_member(inbox_id, user.id).await? {
-            return Err(AppError::Forbidden.into());
-        }
-        Ok((*row).clone())
+        self.access.inbox_for(user, account_id, inbox_id).await
     }
 
     /// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer.
     pub fn require_whatsapp_cloud(&self, row: &InboxRow) -> ServiceResult<()> {
-        if row.channel_type == WHATSAPP_CLOUD {
-            Ok(())
-        } else {
-            Err(AppError::invalid("inbox", "This is not a WhatsApp Cloud inbox.").into())
-        }
+        crate::inboxes::access::require_whatsapp_cloud(row)
     }
 
     /// The inboxes the user may see in the account.
@@ -277,7 +263,7 @@ impl Services {
                 .seal_bound(token, INBOX_ACCESS_TOKEN.at(row.id));
             inboxes::set_access_token(&self.db, row.id, &sealed, now).await?;
         }
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         let mut row = inboxes::get(&self.db, account_id, inbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -297,8 +283,8 @@ impl Services {
         crate::accounts::service::require_admin(user, account_id)?;
         self.inbox_for(user, account_id, inbox_id).await?;
         inboxes::delete(&self.db, account_id, inbox_id).await?;
-        self.forget_inbox(inbox_id).await;
-        self.invalidate_health(inbox_id).await;
+        self.reads.forget_inbox(inbox_id).await;
+        self.health.invalidate_health(inbox_id).await;
         Ok(())
     }
 
@@ -327,7 +313,7 @@ impl Services {
             MemberChange::Replace => inboxes::set_members(&self.db, row.id, user_ids, true).await?,
             MemberChange::Remove => inboxes::remove_members(&self.db, row.id, user_ids).await?,
         }
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         Ok(inboxes::members(&self.db, row.id).await?)
     }
 
@@ -342,18 +328,9 @@ impl Services {
         Ok(inboxes::members(&self.db, row.id).await?)
     }
 
-    /// The inbox's access token, opened. A token that does not open (sealed under a key that is
-    /// not configured, or copied from another inbox's row) is a 409 saying so in words: the cure is
-    /// entering the token again, which an administrator can do.
+    /// The inbox's access token, opened (see [`Credentials::access_token`](crate::inboxes::credentials::Credentials::access_token)).
     pub fn access_token(&self, row: &InboxRow) -> ServiceResult<AccessToken> {
-        let plain = self
-            .secrets
-            .open_bound(&row.access_token_sealed, INBOX_ACCESS_TOKEN.at(row.id))
-            .map_err(|e| {
-                tracing::warn!(inbox_id = row.id, error = %e, "the inbox's stored access token does not open");
-                AppError::Conflict(TOKEN_UNUSABLE.to_string())
-            })?;
-        Ok(AccessToken::new(plain))
+        self.credentials.access_token(row)
     }
 
     /// Connects the inbox to Meta: validate the token by reading the number, subscribe the app to
@@ -371,6 +348,7 @@ impl Services {
                 |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
             // The first health snapshot doubles as the token check.
             let first = self
+                .health
                 .read_health(&row, crate::health::service::source::SETUP)
                 .await
                 .map_err(|e| {
@@ -432,7 +410,7 @@ impl Services {
                 tracing::warn!(inbox_id = row.id, %message, "inbox setup failed");
             }
         }
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         Ok(inboxes::get(&self.db, row.account_id, row.id)
             .await?
             .ok_or(AppError::NotFound)?)
@@ -455,7 +433,7 @@ impl Services {
     /// written before the setup starts, so a setup finishing at the deadline is never overwritten.
     async fn setup_within(&self, row: InboxRow) -> ServiceResult<InboxRow> {
         inboxes::set_setup_result(&self.db, row.id, None, Some(SETUP_RUNNING), now_secs()).await?;
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         let (inbox_id, account_id) = (row.id, row.account_id);
         let services = self.clone();
         let setup = tokio::spawn(async move {
@@ -475,7 +453,7 @@ impl Services {
                 {
                     tracing::warn!(inbox_id, error = %e, "recording the setup failure failed");
                 }
-                services.forget_inbox(inbox_id).await;
+                services.reads.forget_inbox(inbox_id).await;
             }
             result
         });

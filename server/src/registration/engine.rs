@@ -189,7 +189,7 @@ impl Services {
         let unfinished = ledger::unfinished(&self.db, &row.phone_number_id).await?;
 
         // ONE read of the number for this decision.
-        let snap = self.read_health(&row, source::REGISTRATION).await?;
+        let snap = self.health.read_health(&row, source::REGISTRATION).await?;
         let now = snap.checked_at;
         let read = snap.read.as_ref().map_err(|f| f.kind);
         // The ledger as of the read (with what a crash left open resolved): the lease keeps every other
@@ -244,7 +244,7 @@ impl Services {
         // before Meta answers (the next attempt resolves the unfinished row).
         let attempt_id =
             ledger::start(&self.db, row.id, &row.phone_number_id, trigger, now_secs()).await?;
-        self.forget_attempts(&row.phone_number_id).await;
+        self.reads.forget_attempts(&row.phone_number_id).await;
         tracing::info!(
             inbox_id = row.id,
             phone_number_id = %row.phone_number_id,
@@ -320,7 +320,7 @@ impl Services {
             },
         };
         ledger::finish(&self.db, attempt_id, &record, now_secs()).await?;
-        self.forget_attempts(&row.phone_number_id).await;
+        self.reads.forget_attempts(&row.phone_number_id).await;
         Ok(())
     }
 
@@ -335,8 +335,8 @@ impl Services {
         attempt_id: i64,
         answer: CallAnswer,
     ) -> ServiceResult<RegistrationOutcome> {
-        self.invalidate_health(row.id).await;
-        let after = self.read_health(row, source::REGISTRATION).await?;
+        self.health.invalidate_health(row.id).await;
+        let after = self.health.read_health(row, source::REGISTRATION).await?;
         let confirmed = confirmation(after.read.as_ref().ok());
         let result = attempt_result(&answer, confirmed);
         let message = match (&answer, confirmed) {
@@ -414,8 +414,8 @@ impl Services {
             decision,
             ..snap.clone()
         };
-        self.health_cache.insert(row.id, Arc::new(resolved)).await;
-        self.forget_attempts(&row.phone_number_id).await;
+        self.health.remember(Arc::new(resolved)).await;
+        self.reads.forget_attempts(&row.phone_number_id).await;
         Ok(summary)
     }
 }

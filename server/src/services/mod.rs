@@ -22,7 +22,8 @@ impl std::ops::Deref for Services {
     }
 }
 
-/// What the services share: the database, secrets, the Graph client and the caches.
+/// What the composition root holds: the configuration every feature service is built from, and
+/// the feature services wired from it (each holding only its own dependencies).
 #[derive(Clone)]
 pub struct Shared {
     pub db: Db,
@@ -34,14 +35,15 @@ pub struct Shared {
     pub public_url: url::Url,
     /// Users, accounts, memberships and sign-in.
     pub accounts: crate::accounts::service::AccountService,
-    /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
-    pub health_cache: crate::health::cache::HealthCache,
-    /// Views waiting for a snapshot right now (see [`crate::health::cache::WaitingViews`]).
-    pub waiting_views: crate::health::cache::WaitingViews,
-    /// Identities, inbox rows, ledgers and webhook self-checks for views (see `read_cache`).
+    /// Identities, inbox rows, ledgers, webhook self-checks and health snapshots for views, and
+    /// how to forget them everywhere (see `read_cache`).
     pub reads: read_cache::ReadCaches,
-    /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
-    pub refresh_gate: crate::health::cache::ForcedReadGate,
+    /// Opens inboxes' access tokens.
+    pub credentials: crate::inboxes::credentials::Credentials,
+    /// Who may see which inbox.
+    pub access: crate::inboxes::access::InboxAccess,
+    /// Health reads, the cache in front of them and the reports built from them.
+    pub health: crate::health::service::HealthService,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -51,6 +53,25 @@ pub struct Shared {
     pub alert_http: crate::alerts::http::OutgoingHttp,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`GREENLIGHT_TRUSTED_PROXIES`).
     pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
+}
+
+/// The default time a health read (and a webhook self-check) is served from the cache.
+const DEFAULT_HEALTH_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Shared {
+    /// Builds the feature services from the configuration held here. The builders call it again
+    /// after changing a dependency, so no feature service keeps a stale copy.
+    fn wire(&mut self) {
+        self.credentials = crate::inboxes::credentials::Credentials::new(self.secrets.clone());
+        self.access = crate::inboxes::access::InboxAccess::new(self.reads.clone());
+        self.health = crate::health::service::HealthService::new(
+            self.db.clone(),
+            self.graph.clone(),
+            self.credentials.clone(),
+            self.access.clone(),
+            self.reads.clone(),
+        );
+    }
 }
 
 impl Services {
@@ -66,43 +87,55 @@ impl Services {
             crate::accounts::store::AccountStore::new(db.clone()),
             LoginLimiter::default(),
         );
-        Services(std::sync::Arc::new(Shared {
+        let reads =
+            read_cache::ReadCaches::new(db.clone(), DEFAULT_HEALTH_CACHE_TTL, accounts.clone());
+        let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
+        let access = crate::inboxes::access::InboxAccess::new(reads.clone());
+        let health = crate::health::service::HealthService::new(
+            db.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+        );
+        let shared = Shared {
             db,
             instance: crate::jobs::claims::Holder::new(),
             secrets,
             graph,
             public_url,
             accounts,
-            health_cache: crate::health::cache::new_cache(std::time::Duration::from_secs(60)),
-            waiting_views: crate::health::cache::WaitingViews::default(),
-            reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
-            refresh_gate: crate::health::cache::ForcedReadGate::default(),
+            reads,
+            credentials,
+            access,
+            health,
             demo,
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
             alert_http: Default::default(),
             trusted_proxies: std::sync::Arc::new([]),
-        }))
+        };
+        Services(std::sync::Arc::new(shared))
     }
 
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
-        shared.health_cache = crate::health::cache::new_cache(ttl);
-        shared.reads = read_cache::ReadCaches::new(ttl);
+        shared.reads = read_cache::ReadCaches::new(shared.db.clone(), ttl, shared.accounts.clone());
+        shared.wire();
         self
     }
 
     /// Lets outgoing alert webhooks reach loopback and private networks (on-premises relays).
     pub fn with_alert_private_networks(mut self, allow: bool) -> Self {
         if allow {
-            std::sync::Arc::make_mut(&mut self.0).alert_http =
-                crate::alerts::http::OutgoingHttp::new(true);
+            let shared = std::sync::Arc::make_mut(&mut self.0);
+            shared.alert_http = crate::alerts::http::OutgoingHttp::new(true);
+            shared.wire();
         }
         self
     }
 
-    /// Sets Meta's webhook app secret and handshake token.
     /// Believes `X-Forwarded-For` from these proxies only.
     pub fn with_trusted_proxies(mut self, proxies: &[ipnet::IpNet]) -> Self {
         std::sync::Arc::make_mut(&mut self.0).trusted_proxies = proxies.into();
@@ -113,11 +146,15 @@ impl Services {
     pub fn with_setup_code(mut self, code: crate::auth::setup_code::SetupCode) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
         shared.accounts = shared.accounts.clone().with_setup_code(code);
+        shared.wire();
         self
     }
 
+    /// Sets Meta's webhook app secret and handshake token.
     pub fn with_meta_webhooks(mut self, hooks: crate::webhooks::MetaWebhooks) -> Self {
-        std::sync::Arc::make_mut(&mut self.0).meta_webhooks = hooks;
+        let shared = std::sync::Arc::make_mut(&mut self.0);
+        shared.meta_webhooks = hooks;
+        shared.wire();
         self
     }
 }

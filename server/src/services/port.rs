@@ -147,7 +147,10 @@ impl GreenlightPort for Services {
         inbox_id: i64,
         refresh: bool,
     ) -> Result<HealthView, AppError> {
-        let report = Services::health_report(self, user, account_id, inbox_id, refresh).await?;
+        let report = self
+            .health
+            .health_report(user, account_id, inbox_id, refresh)
+            .await?;
         Ok(crate::health::view::health_view(&report))
     }
 
@@ -158,7 +161,10 @@ impl GreenlightPort for Services {
         inbox_id: i64,
     ) -> Result<Vec<HistoryPoint>, AppError> {
         let since = chrono::Utc::now() - chrono::Duration::days(30);
-        let rows = Services::health_history(self, user, account_id, inbox_id, since).await?;
+        let rows = self
+            .health
+            .health_history(user, account_id, inbox_id, since)
+            .await?;
         Ok(rows
             .iter()
             .map(crate::health::view::history_point)

@@ -177,8 +177,8 @@ async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult
     }
     for (id, row) in &reread {
         // One read per inbox per pass, however many events named it.
-        services.invalidate_health(*id).await;
-        if let Err(e) = services.read_health(row, source::WEBHOOK).await {
+        services.health.invalidate_health(*id).await;
+        if let Err(e) = services.health.read_health(row, source::WEBHOOK).await {
             tracing::warn!(inbox_id = id, error = %e, "webhooks: re-read failed");
             failed.insert(*id);
         }
@@ -211,7 +211,7 @@ fn follow_provisioning(services: Services, row: InboxRow) {
     tokio::spawn(async move {
         for secs in FOLLOW_UP_DELAYS {
             tokio::time::sleep(Duration::from_secs(secs)).await;
-            match services.read_health(&row, source::WEBHOOK).await {
+            match services.health.read_health(&row, source::WEBHOOK).await {
                 Ok(snap) if confirmation(snap.read.as_ref().ok()) == Confirmation::Registered => {
                     break
                 }

@@ -213,9 +213,10 @@ impl Services {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         self.require_whatsapp_cloud(&row)?;
         if refresh {
-            self.forget_webhook_check(row.id, true).await;
+            self.reads.forget_webhook_check(row.id, true).await;
         }
         let check = self
+            .reads
             .cached_webhook_check(row.id, self.check_row(&row))
             .await;
         Ok(WebhookCheckView {
@@ -248,7 +249,7 @@ impl Services {
             ))
             .into());
         }
-        self.forget_webhook_check(row.id, false).await;
+        self.reads.forget_webhook_check(row.id, false).await;
         self.webhook_check(user, account_id, inbox_id, false).await
     }
 }

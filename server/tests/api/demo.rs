@@ -99,6 +99,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
             assert!(error.contains("access token"), "{error}");
             assert!(app
                 .services
+                .health
                 .last_good_health(inbox.id)
                 .await
                 .unwrap()
@@ -109,6 +110,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
             // The first health snapshot was taken during setup.
             let (_, health) = app
                 .services
+                .health
                 .last_good_health(inbox.id)
                 .await
                 .unwrap()
