@@ -44,6 +44,8 @@ pub struct Shared {
     pub access: crate::inboxes::access::InboxAccess,
     /// Health reads, the cache in front of them and the reports built from them.
     pub health: crate::health::service::HealthService,
+    /// The registration engine: every door's one path to `POST /{phone}/register`.
+    pub registration: crate::registration::engine::RegistrationService,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -58,19 +60,58 @@ pub struct Shared {
 /// The default time a health read (and a webhook self-check) is served from the cache.
 const DEFAULT_HEALTH_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
-impl Shared {
-    /// Builds the feature services from the configuration held here. The builders call it again
-    /// after changing a dependency, so no feature service keeps a stale copy.
-    fn wire(&mut self) {
-        self.credentials = crate::inboxes::credentials::Credentials::new(self.secrets.clone());
-        self.access = crate::inboxes::access::InboxAccess::new(self.reads.clone());
-        self.health = crate::health::service::HealthService::new(
-            self.db.clone(),
-            self.graph.clone(),
-            self.credentials.clone(),
-            self.access.clone(),
-            self.reads.clone(),
+/// The feature services, wired from the configuration in [`Shared`]: one place says which
+/// feature depends on which, so `Services::new` and the builders cannot disagree.
+struct Features {
+    credentials: crate::inboxes::credentials::Credentials,
+    access: crate::inboxes::access::InboxAccess,
+    health: crate::health::service::HealthService,
+    registration: crate::registration::engine::RegistrationService,
+}
+
+impl Features {
+    fn wire(
+        db: &Db,
+        secrets: &SecretBox,
+        graph: &GraphClient,
+        reads: &read_cache::ReadCaches,
+    ) -> Self {
+        let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
+        let access = crate::inboxes::access::InboxAccess::new(reads.clone());
+        let health = crate::health::service::HealthService::new(
+            db.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
         );
+        let registration = crate::registration::engine::RegistrationService::new(
+            db.clone(),
+            secrets.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+            health.clone(),
+        );
+        Features {
+            credentials,
+            access,
+            health,
+            registration,
+        }
+    }
+}
+
+impl Shared {
+    /// Builds the feature services again from the configuration held here. The builders call it
+    /// after changing a dependency, so no feature service keeps a stale copy.
+    fn rewire(&mut self) {
+        let f = Features::wire(&self.db, &self.secrets, &self.graph, &self.reads);
+        self.credentials = f.credentials;
+        self.access = f.access;
+        self.health = f.health;
+        self.registration = f.registration;
     }
 }
 
@@ -89,16 +130,8 @@ impl Services {
         );
         let reads =
             read_cache::ReadCaches::new(db.clone(), DEFAULT_HEALTH_CACHE_TTL, accounts.clone());
-        let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
-        let access = crate::inboxes::access::InboxAccess::new(reads.clone());
-        let health = crate::health::service::HealthService::new(
-            db.clone(),
-            graph.clone(),
-            credentials.clone(),
-            access.clone(),
-            reads.clone(),
-        );
-        let shared = Shared {
+        let f = Features::wire(&db, &secrets, &graph, &reads);
+        Services(std::sync::Arc::new(Shared {
             db,
             instance: crate::jobs::claims::Holder::new(),
             secrets,
@@ -106,23 +139,23 @@ impl Services {
             public_url,
             accounts,
             reads,
-            credentials,
-            access,
-            health,
+            credentials: f.credentials,
+            access: f.access,
+            health: f.health,
+            registration: f.registration,
             demo,
             meta_webhooks: crate::webhooks::MetaWebhooks::default(),
             alert_wake: Default::default(),
             alert_http: Default::default(),
             trusted_proxies: std::sync::Arc::new([]),
-        };
-        Services(std::sync::Arc::new(shared))
+        }))
     }
 
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
         shared.reads = read_cache::ReadCaches::new(shared.db.clone(), ttl, shared.accounts.clone());
-        shared.wire();
+        shared.rewire();
         self
     }
 
@@ -131,7 +164,7 @@ impl Services {
         if allow {
             let shared = std::sync::Arc::make_mut(&mut self.0);
             shared.alert_http = crate::alerts::http::OutgoingHttp::new(true);
-            shared.wire();
+            shared.rewire();
         }
         self
     }
@@ -146,7 +179,7 @@ impl Services {
     pub fn with_setup_code(mut self, code: crate::auth::setup_code::SetupCode) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
         shared.accounts = shared.accounts.clone().with_setup_code(code);
-        shared.wire();
+        shared.rewire();
         self
     }
 
@@ -154,7 +187,7 @@ impl Services {
     pub fn with_meta_webhooks(mut self, hooks: crate::webhooks::MetaWebhooks) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
         shared.meta_webhooks = hooks;
-        shared.wire();
+        shared.rewire();
         self
     }
 }

@@ -177,7 +177,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<RegistrationResult, AppError> {
-        let outcome = Services::complete_registration(self, user, account_id, inbox_id).await?;
+        let outcome = self
+            .registration
+            .complete_registration(user, account_id, inbox_id)
+            .await?;
         Ok(RegistrationResult {
             state: RegistrationState::parse(outcome.state.as_str())
                 .unwrap_or(RegistrationState::Unknown),

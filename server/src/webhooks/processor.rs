@@ -152,7 +152,11 @@ async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult
     let mut failed: BTreeSet<i64> = BTreeSet::new();
     for (id, row) in &register {
         reread.remove(id);
-        match services.attempt_registration(row, Trigger::Webhook).await {
+        match services
+            .registration
+            .attempt_registration(row, Trigger::Webhook)
+            .await
+        {
             Ok(outcome) => {
                 tracing::info!(
                     inbox_id = id,
