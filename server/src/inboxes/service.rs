@@ -386,7 +386,7 @@ impl Services {
                     )
                 })?;
             // Not a setup failure: the number works either way, and the check is retried.
-            if let Err(e) = self.remove_own_override_once(&row, &token).await {
+            if let Err(e) = self.webhooks.remove_own_override_once(&row, &token).await {
                 tracing::warn!(inbox_id = row.id, error = %e, "checking for an old Greenlight webhook override failed");
             }
             let waba = self

@@ -46,6 +46,8 @@ pub struct Shared {
     pub health: crate::health::service::HealthService,
     /// The registration engine: every door's one path to `POST /{phone}/register`.
     pub registration: crate::registration::engine::RegistrationService,
+    /// The webhook self-check, its repair and the old-override cleanup.
+    pub webhooks: crate::webhooks::WebhookService,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -67,14 +69,18 @@ struct Features {
     access: crate::inboxes::access::InboxAccess,
     health: crate::health::service::HealthService,
     registration: crate::registration::engine::RegistrationService,
+    webhooks: crate::webhooks::WebhookService,
 }
 
 impl Features {
+    /// Builds every feature service from the configuration they are made of.
     fn wire(
         db: &Db,
         secrets: &SecretBox,
         graph: &GraphClient,
         reads: &read_cache::ReadCaches,
+        public_url: &url::Url,
+        meta_webhooks: &crate::webhooks::MetaWebhooks,
     ) -> Self {
         let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
         let access = crate::inboxes::access::InboxAccess::new(reads.clone());
@@ -94,11 +100,21 @@ impl Features {
             reads.clone(),
             health.clone(),
         );
+        let webhooks = crate::webhooks::WebhookService::new(
+            db.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+            public_url.clone(),
+            meta_webhooks.clone(),
+        );
         Features {
             credentials,
             access,
             health,
             registration,
+            webhooks,
         }
     }
 }
@@ -107,11 +123,19 @@ impl Shared {
     /// Builds the feature services again from the configuration held here. The builders call it
     /// after changing a dependency, so no feature service keeps a stale copy.
     fn rewire(&mut self) {
-        let f = Features::wire(&self.db, &self.secrets, &self.graph, &self.reads);
+        let f = Features::wire(
+            &self.db,
+            &self.secrets,
+            &self.graph,
+            &self.reads,
+            &self.public_url,
+            &self.meta_webhooks,
+        );
         self.credentials = f.credentials;
         self.access = f.access;
         self.health = f.health;
         self.registration = f.registration;
+        self.webhooks = f.webhooks;
     }
 }
 
@@ -130,7 +154,8 @@ impl Services {
         );
         let reads =
             read_cache::ReadCaches::new(db.clone(), DEFAULT_HEALTH_CACHE_TTL, accounts.clone());
-        let f = Features::wire(&db, &secrets, &graph, &reads);
+        let meta_webhooks = crate::webhooks::MetaWebhooks::default();
+        let f = Features::wire(&db, &secrets, &graph, &reads, &public_url, &meta_webhooks);
         Services(std::sync::Arc::new(Shared {
             db,
             instance: crate::jobs::claims::Holder::new(),
@@ -143,8 +168,9 @@ impl Services {
             access: f.access,
             health: f.health,
             registration: f.registration,
+            webhooks: f.webhooks,
             demo,
-            meta_webhooks: crate::webhooks::MetaWebhooks::default(),
+            meta_webhooks,
             alert_wake: Default::default(),
             alert_http: Default::default(),
             trusted_proxies: std::sync::Arc::new([]),

@@ -220,7 +220,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<app::activity::WebhookCheckView, AppError> {
-        Ok(Services::webhook_check(self, user, account_id, inbox_id, false).await?)
+        Ok(self
+            .webhooks
+            .webhook_check(user, account_id, inbox_id, false)
+            .await?)
     }
 
     async fn repair_webhooks(
@@ -229,7 +232,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<app::activity::WebhookCheckView, AppError> {
-        Ok(Services::repair_webhooks(self, user, account_id, inbox_id).await?)
+        Ok(self
+            .webhooks
+            .repair_webhooks(user, account_id, inbox_id)
+            .await?)
     }
 
     async fn alert_webhooks(

@@ -40,7 +40,7 @@ pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
 pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
     let sweep = services.clone();
     tokio::spawn(async move {
-        match sweep.remove_own_overrides().await {
+        match sweep.webhooks.remove_own_overrides().await {
             Ok(0) => {}
             Ok(removed) => {
                 tracing::info!(

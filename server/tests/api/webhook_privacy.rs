@@ -149,7 +149,10 @@ async fn greenlights_old_override_is_removed_once_and_a_foreign_one_is_never_tou
     app.sim.sim.clear_calls();
 
     // The upgrade sweep removes Greenlight's own, with Meta's documented empty override.
-    assert_eq!(app.services.remove_own_overrides().await.unwrap(), 1);
+    assert_eq!(
+        app.services.webhooks.remove_own_overrides().await.unwrap(),
+        1
+    );
     let writes = override_writes(&app);
     assert_eq!(writes.len(), 1, "{writes:?}");
     assert!(writes[0]
@@ -166,7 +169,10 @@ async fn greenlights_old_override_is_removed_once_and_a_foreign_one_is_never_tou
     // to Greenlight's URL reappeared (then it is someone's deliberate choice).
     set_override(&app, Scenario::Healthy, &own_url).await;
     app.sim.sim.clear_calls();
-    assert_eq!(app.services.remove_own_overrides().await.unwrap(), 0);
+    assert_eq!(
+        app.services.webhooks.remove_own_overrides().await.unwrap(),
+        0
+    );
     for id in [ours, theirs] {
         let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
             .await

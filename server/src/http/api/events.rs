@@ -195,6 +195,7 @@ pub async fn webhook_check(
 ) -> Result<Json<Value>, ApiError> {
     let v = s
         .services
+        .webhooks
         .webhook_check(&user, account_id, inbox_id, q.refresh.unwrap_or(false))
         .await?;
     Ok(Json(json!(v)))
@@ -208,6 +209,7 @@ pub async fn webhook_repair(
 ) -> Result<Json<Value>, ApiError> {
     let v = s
         .services
+        .webhooks
         .repair_webhooks(&user, account_id, inbox_id)
         .await?;
     Ok(Json(json!(v)))
