@@ -164,7 +164,7 @@ impl Services {
         inbox_id: i64,
         limit: usize,
     ) -> ServiceResult<Vec<ActivityItem>> {
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         let mut items = Vec::new();
         for a in ledger::attempts(&self.db, row.id, PER_SOURCE).await? {
             let name = match a.user_id {

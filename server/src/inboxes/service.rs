@@ -4,12 +4,15 @@ use app::auth::{CurrentUser, Role};
 use app::error::AppError;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::INBOX_ACCESS_TOKEN;
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::AccessToken;
+use crate::health::service::HealthService;
+use crate::inboxes::access::InboxAccess;
+use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::{self as inboxes, InboxRow, NewInboxRow};
-use crate::services::Services;
+use crate::services::read_cache::ReadCaches;
+use crate::webhooks::WebhookService;
 
 pub use super::WHATSAPP_CLOUD;
 
@@ -149,7 +152,42 @@ fn inbox_name(raw: &str) -> Result<String, AppError> {
         .map_err(|_| AppError::invalid("name", "Inbox name is required (at most 100 characters)."))
 }
 
-impl Services {
+/// Inboxes, their members and their setup. Holds only what those need: the database, the Graph
+/// client, the inboxes' credentials and access rule, the read caches, and the health and
+/// webhook services (setup's first read, and the old-override cleanup). Cheap to clone.
+#[derive(Clone)]
+pub struct InboxService {
+    db: crate::db::Db,
+    graph: crate::graph::GraphClient,
+    credentials: Credentials,
+    access: InboxAccess,
+    reads: ReadCaches,
+    health: HealthService,
+    webhooks: WebhookService,
+}
+
+impl InboxService {
+    /// The inbox service over these dependencies.
+    pub fn new(
+        db: crate::db::Db,
+        graph: crate::graph::GraphClient,
+        credentials: Credentials,
+        access: InboxAccess,
+        reads: ReadCaches,
+        health: HealthService,
+        webhooks: WebhookService,
+    ) -> Self {
+        InboxService {
+            db,
+            graph,
+            credentials,
+            access,
+            reads,
+            health,
+            webhooks,
+        }
+    }
+
     /// Only administrators of the account may change it; others get 403 (members) or 404.
     pub fn require_admin(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<()> {
         match crate::accounts::service::role_in(user, account_id)? {
@@ -215,7 +253,7 @@ impl Services {
                 webhook_verify_token: &verify_token,
             },
             now_secs(),
-            |id| self.secrets.seal_bound(&token, INBOX_ACCESS_TOKEN.at(id)),
+            |id| self.credentials.seal(&token, id),
         )
         .await
         {
@@ -258,9 +296,7 @@ impl Services {
             inboxes::set_name(&self.db, row.id, name, now).await?;
         }
         if let Some(token) = &token {
-            let sealed = self
-                .secrets
-                .seal_bound(token, INBOX_ACCESS_TOKEN.at(row.id));
+            let sealed = self.credentials.seal(token, row.id);
             inboxes::set_access_token(&self.db, row.id, &sealed, now).await?;
         }
         self.reads.forget_inbox(row.id).await;
@@ -435,15 +471,15 @@ impl Services {
         inboxes::set_setup_result(&self.db, row.id, None, Some(SETUP_RUNNING), now_secs()).await?;
         self.reads.forget_inbox(row.id).await;
         let (inbox_id, account_id) = (row.id, row.account_id);
-        let services = self.clone();
+        let this = self.clone();
         let setup = tokio::spawn(async move {
-            let result = services.run_setup(row).await;
+            let result = this.run_setup(row).await;
             if let Err(e) = &result {
                 // `run_setup` records its outcome itself; failing before that must not leave the
                 // inbox marked as running.
                 tracing::warn!(inbox_id, error = %e, "inbox setup failed");
                 if let Err(e) = inboxes::set_setup_result(
-                    &services.db,
+                    &this.db,
                     inbox_id,
                     None,
                     Some(SETUP_FAILED),
@@ -453,7 +489,7 @@ impl Services {
                 {
                     tracing::warn!(inbox_id, error = %e, "recording the setup failure failed");
                 }
-                services.reads.forget_inbox(inbox_id).await;
+                this.reads.forget_inbox(inbox_id).await;
             }
             result
         });

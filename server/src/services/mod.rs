@@ -48,6 +48,8 @@ pub struct Shared {
     pub registration: crate::registration::engine::RegistrationService,
     /// The webhook self-check, its repair and the old-override cleanup.
     pub webhooks: crate::webhooks::WebhookService,
+    /// Inboxes, their members and their setup.
+    pub inboxes: crate::inboxes::service::InboxService,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -70,6 +72,7 @@ struct Features {
     health: crate::health::service::HealthService,
     registration: crate::registration::engine::RegistrationService,
     webhooks: crate::webhooks::WebhookService,
+    inboxes: crate::inboxes::service::InboxService,
 }
 
 impl Features {
@@ -109,7 +112,17 @@ impl Features {
             public_url.clone(),
             meta_webhooks.clone(),
         );
+        let inboxes = crate::inboxes::service::InboxService::new(
+            db.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+            health.clone(),
+            webhooks.clone(),
+        );
         Features {
+            inboxes,
             credentials,
             access,
             health,
@@ -136,6 +149,7 @@ impl Shared {
         self.health = f.health;
         self.registration = f.registration;
         self.webhooks = f.webhooks;
+        self.inboxes = f.inboxes;
     }
 }
 
@@ -169,6 +183,7 @@ impl Services {
             health: f.health,
             registration: f.registration,
             webhooks: f.webhooks,
+            inboxes: f.inboxes,
             demo,
             meta_webhooks,
             alert_wake: Default::default(),

@@ -74,9 +74,7 @@ impl GreenlightPort for Services {
             business_account_id: f.business_account_id,
             api_key: f.api_key,
         };
-        Ok(Services::create_inbox(self, user, account_id, input)
-            .await?
-            .id)
+        Ok(self.inboxes.create_inbox(user, account_id, input).await?.id)
     }
 
     async fn inbox_settings(
@@ -100,7 +98,9 @@ impl GreenlightPort for Services {
             name: some_if_filled(name),
             api_key: some_if_filled(api_key),
         };
-        Services::update_inbox(self, user, account_id, inbox_id, patch).await?;
+        self.inboxes
+            .update_inbox(user, account_id, inbox_id, patch)
+            .await?;
         Ok(())
     }
 
@@ -110,7 +110,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<(), AppError> {
-        Ok(Services::delete_inbox(self, user, account_id, inbox_id).await?)
+        Ok(self
+            .inboxes
+            .delete_inbox(user, account_id, inbox_id)
+            .await?)
     }
 
     async fn retry_setup(
@@ -119,7 +122,7 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<(), AppError> {
-        Services::retry_setup(self, user, account_id, inbox_id).await?;
+        self.inboxes.retry_setup(user, account_id, inbox_id).await?;
         Ok(())
     }
 
@@ -136,7 +139,9 @@ impl GreenlightPort for Services {
         } else {
             MemberChange::Remove
         };
-        Services::change_members(self, user, account_id, inbox_id, &[user_id], change).await?;
+        self.inboxes
+            .change_members(user, account_id, inbox_id, &[user_id], change)
+            .await?;
         Ok(())
     }
 

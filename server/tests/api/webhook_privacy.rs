@@ -96,7 +96,7 @@ async fn setup_subscribes_the_app_and_sets_no_webhook_override_at_any_level() {
         .await
         .unwrap()
         .unwrap();
-    app.services.run_setup(row).await.unwrap();
+    app.services.inboxes.run_setup(row).await.unwrap();
     assert_eq!(override_writes(&app), vec![], "no override at any level");
     assert_eq!(number_override(&app, Scenario::Healthy), Value::Null);
     let state = app.sim.sim.number_state(&n.id).unwrap();
@@ -178,7 +178,7 @@ async fn greenlights_old_override_is_removed_once_and_a_foreign_one_is_never_tou
             .await
             .unwrap()
             .unwrap();
-        app.services.run_setup(row).await.unwrap();
+        app.services.inboxes.run_setup(row).await.unwrap();
     }
     assert_eq!(override_writes(&app), vec![]);
     assert_eq!(
