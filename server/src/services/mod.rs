@@ -50,6 +50,8 @@ pub struct Shared {
     pub webhooks: crate::webhooks::WebhookService,
     /// Inboxes, their members and their setup.
     pub inboxes: crate::inboxes::service::InboxService,
+    /// The activity log, notifications and outgoing alert webhooks.
+    pub alerts: crate::alerts::AlertService,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -73,6 +75,7 @@ struct Features {
     registration: crate::registration::engine::RegistrationService,
     webhooks: crate::webhooks::WebhookService,
     inboxes: crate::inboxes::service::InboxService,
+    alerts: crate::alerts::AlertService,
 }
 
 impl Features {
@@ -84,6 +87,8 @@ impl Features {
         reads: &read_cache::ReadCaches,
         public_url: &url::Url,
         meta_webhooks: &crate::webhooks::MetaWebhooks,
+        accounts: &crate::accounts::service::AccountService,
+        alert_http: &crate::alerts::http::OutgoingHttp,
     ) -> Self {
         let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
         let access = crate::inboxes::access::InboxAccess::new(reads.clone());
@@ -121,7 +126,15 @@ impl Features {
             health.clone(),
             webhooks.clone(),
         );
+        let alerts = crate::alerts::AlertService::new(
+            db.clone(),
+            secrets.clone(),
+            access.clone(),
+            accounts.clone(),
+            alert_http.clone(),
+        );
         Features {
+            alerts,
             inboxes,
             credentials,
             access,
@@ -143,6 +156,8 @@ impl Shared {
             &self.reads,
             &self.public_url,
             &self.meta_webhooks,
+            &self.accounts,
+            &self.alert_http,
         );
         self.credentials = f.credentials;
         self.access = f.access;
@@ -150,6 +165,7 @@ impl Shared {
         self.registration = f.registration;
         self.webhooks = f.webhooks;
         self.inboxes = f.inboxes;
+        self.alerts = f.alerts;
     }
 }
 
@@ -169,7 +185,17 @@ impl Services {
         let reads =
             read_cache::ReadCaches::new(db.clone(), DEFAULT_HEALTH_CACHE_TTL, accounts.clone());
         let meta_webhooks = crate::webhooks::MetaWebhooks::default();
-        let f = Features::wire(&db, &secrets, &graph, &reads, &public_url, &meta_webhooks);
+        let alert_http = crate::alerts::http::OutgoingHttp::default();
+        let f = Features::wire(
+            &db,
+            &secrets,
+            &graph,
+            &reads,
+            &public_url,
+            &meta_webhooks,
+            &accounts,
+            &alert_http,
+        );
         Services(std::sync::Arc::new(Shared {
             db,
             instance: crate::jobs::claims::Holder::new(),
@@ -184,10 +210,11 @@ impl Services {
             registration: f.registration,
             webhooks: f.webhooks,
             inboxes: f.inboxes,
+            alerts: f.alerts,
             demo,
             meta_webhooks,
             alert_wake: Default::default(),
-            alert_http: Default::default(),
+            alert_http,
             trusted_proxies: std::sync::Arc::new([]),
         }))
     }

@@ -199,7 +199,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<Vec<app::activity::ActivityItem>, AppError> {
-        Ok(Services::inbox_activity(self, user, account_id, inbox_id, 200).await?)
+        Ok(self
+            .alerts
+            .inbox_activity(user, account_id, inbox_id, 200)
+            .await?)
     }
 
     async fn notifications(
@@ -207,7 +210,7 @@ impl GreenlightPort for Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> Result<app::activity::NotificationList, AppError> {
-        Ok(Services::notifications(self, user, account_id).await?)
+        Ok(self.alerts.notifications(user, account_id).await?)
     }
 
     async fn mark_notifications_read(
@@ -216,7 +219,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         id: Option<i64>,
     ) -> Result<i64, AppError> {
-        Ok(Services::mark_notifications_read(self, user, account_id, id).await?)
+        Ok(self
+            .alerts
+            .mark_notifications_read(user, account_id, id)
+            .await?)
     }
 
     async fn webhook_check(
@@ -248,10 +254,12 @@ impl GreenlightPort for Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> Result<Vec<app::activity::AlertWebhookView>, AppError> {
-        let hooks = Services::alert_webhooks(self, user, account_id).await?;
+        let hooks = self.alerts.alert_webhooks(user, account_id).await?;
         let mut out = Vec::with_capacity(hooks.len());
         for h in hooks {
-            let recent = Services::alert_webhook_deliveries(self, user, account_id, h.id)
+            let recent = self
+                .alerts
+                .alert_webhook_deliveries(user, account_id, h.id)
                 .await?
                 .into_iter()
                 .take(5)
@@ -275,7 +283,8 @@ impl GreenlightPort for Services {
         secret: String,
         format: String,
     ) -> Result<(), AppError> {
-        Services::create_alert_webhook(self, user, account_id, &url, &secret, Some(&format))
+        self.alerts
+            .create_alert_webhook(user, account_id, &url, &secret, Some(&format))
             .await?;
         Ok(())
     }
@@ -286,7 +295,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         id: i64,
     ) -> Result<(), AppError> {
-        Ok(Services::delete_alert_webhook(self, user, account_id, id).await?)
+        Ok(self
+            .alerts
+            .delete_alert_webhook(user, account_id, id)
+            .await?)
     }
 
     async fn test_alert_webhook(
@@ -296,7 +308,7 @@ impl GreenlightPort for Services {
         id: i64,
     ) -> Result<app::activity::AlertDeliveryView, AppError> {
         Ok(delivery_view(
-            Services::test_alert_webhook(self, user, account_id, id).await?,
+            self.alerts.test_alert_webhook(user, account_id, id).await?,
         ))
     }
 }
