@@ -78,18 +78,31 @@ struct Features {
     alerts: crate::alerts::AlertService,
 }
 
+/// What the feature services are made of (borrowed from [`Shared`] or from `Services::new`).
+struct Parts<'a> {
+    db: &'a Db,
+    secrets: &'a SecretBox,
+    graph: &'a GraphClient,
+    reads: &'a read_cache::ReadCaches,
+    public_url: &'a url::Url,
+    meta_webhooks: &'a crate::webhooks::MetaWebhooks,
+    accounts: &'a crate::accounts::service::AccountService,
+    alert_http: &'a crate::alerts::http::OutgoingHttp,
+}
+
 impl Features {
     /// Builds every feature service from the configuration they are made of.
-    fn wire(
-        db: &Db,
-        secrets: &SecretBox,
-        graph: &GraphClient,
-        reads: &read_cache::ReadCaches,
-        public_url: &url::Url,
-        meta_webhooks: &crate::webhooks::MetaWebhooks,
-        accounts: &crate::accounts::service::AccountService,
-        alert_http: &crate::alerts::http::OutgoingHttp,
-    ) -> Self {
+    fn wire(parts: Parts<'_>) -> Self {
+        let Parts {
+            db,
+            secrets,
+            graph,
+            reads,
+            public_url,
+            meta_webhooks,
+            accounts,
+            alert_http,
+        } = parts;
         let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
         let access = crate::inboxes::access::InboxAccess::new(reads.clone());
         let health = crate::health::service::HealthService::new(
@@ -149,16 +162,16 @@ impl Shared {
     /// Builds the feature services again from the configuration held here. The builders call it
     /// after changing a dependency, so no feature service keeps a stale copy.
     fn rewire(&mut self) {
-        let f = Features::wire(
-            &self.db,
-            &self.secrets,
-            &self.graph,
-            &self.reads,
-            &self.public_url,
-            &self.meta_webhooks,
-            &self.accounts,
-            &self.alert_http,
-        );
+        let f = Features::wire(Parts {
+            db: &self.db,
+            secrets: &self.secrets,
+            graph: &self.graph,
+            reads: &self.reads,
+            public_url: &self.public_url,
+            meta_webhooks: &self.meta_webhooks,
+            accounts: &self.accounts,
+            alert_http: &self.alert_http,
+        });
         self.credentials = f.credentials;
         self.access = f.access;
         self.health = f.health;
@@ -186,16 +199,16 @@ impl Services {
             read_cache::ReadCaches::new(db.clone(), DEFAULT_HEALTH_CACHE_TTL, accounts.clone());
         let meta_webhooks = crate::webhooks::MetaWebhooks::default();
         let alert_http = crate::alerts::http::OutgoingHttp::default();
-        let f = Features::wire(
-            &db,
-            &secrets,
-            &graph,
-            &reads,
-            &public_url,
-            &meta_webhooks,
-            &accounts,
-            &alert_http,
-        );
+        let f = Features::wire(Parts {
+            db: &db,
+            secrets: &secrets,
+            graph: &graph,
+            reads: &reads,
+            public_url: &public_url,
+            meta_webhooks: &meta_webhooks,
+            accounts: &accounts,
+            alert_http: &alert_http,
+        });
         Services(std::sync::Arc::new(Shared {
             db,
             instance: crate::jobs::claims::Holder::new(),
