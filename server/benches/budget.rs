@@ -667,7 +667,7 @@ impl Greenlight {
             .timeout(REQUEST_TIMEOUT)
             .build()
             .map_err(|e| e.to_string())?;
-        self.services.invalidate_health(self.inbox_id).await;
+        self.services.health.invalidate_health(self.inbox_id).await;
         self.sim.sim.clear_calls();
         let url = self.health_url();
         let requests = (0..COLD_REQUESTS).map(|_| {

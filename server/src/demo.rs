@@ -384,6 +384,7 @@ pub async fn seed_inboxes(
     numbers: &[SimNumber],
 ) -> ServiceResult<SeededInboxes> {
     let existing: HashSet<String> = services
+        .inboxes
         .list_inboxes(&users.admin, users.account_id)
         .await?
         .into_iter()
@@ -396,6 +397,7 @@ pub async fn seed_inboxes(
             continue;
         }
         let created = services
+            .inboxes
             .create_inbox(
                 &users.admin,
                 users.account_id,
@@ -421,6 +423,7 @@ pub async fn seed_inboxes(
         };
         if AGENT_SCENARIOS.contains(&number.scenario) {
             services
+                .inboxes
                 .change_members(
                     &users.admin,
                     users.account_id,

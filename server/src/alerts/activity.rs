@@ -5,12 +5,12 @@ use app::auth::CurrentUser;
 use app::health::RegistrationState;
 
 use super::store;
+use super::AlertService;
 use crate::db::now_secs;
 use crate::error::ServiceResult;
 use crate::graph::GraphErrorKind;
 use crate::health::store as snapshots;
 use crate::registration::ledger::{self, AttemptOutcome, TriggerKind};
-use crate::services::Services;
 use crate::webhooks::store as queue;
 
 /// At most this many items of each source are looked at.
@@ -155,7 +155,7 @@ fn changes(snaps: &[snapshots::HealthSnapshot]) -> Vec<ActivityItem> {
     out
 }
 
-impl Services {
+impl AlertService {
     /// The activity log of an inbox the user may see (same rules as the inbox), newest first.
     pub async fn inbox_activity(
         &self,
@@ -164,7 +164,7 @@ impl Services {
         inbox_id: i64,
         limit: usize,
     ) -> ServiceResult<Vec<ActivityItem>> {
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         let mut items = Vec::new();
         for a in ledger::attempts(&self.db, row.id, PER_SOURCE).await? {
             let name = match a.user_id {

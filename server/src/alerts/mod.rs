@@ -7,4 +7,7 @@ pub mod evaluator;
 pub mod http;
 pub mod outgoing;
 pub mod rules;
+pub mod service;
 pub mod store;
+
+pub use service::AlertService;

@@ -18,6 +18,7 @@ use super::http::TIMEOUT;
 pub use super::http::{OutgoingHttp, TEST_SEND_PERIOD};
 use super::rules::Severity;
 use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow, SealedWebhook};
+use super::AlertService;
 use crate::crypto::{CryptoError, WEBHOOK_SECRET, WEBHOOK_URL};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
@@ -167,7 +168,7 @@ pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
     if due.is_empty() {
         return Ok(0);
     }
-    let http = services.alert_http.client.clone();
+    let http = services.alerts.http.client.clone();
     let mut sent = 0;
     for d in due {
         let claimed = store::claim_delivery(
@@ -178,7 +179,7 @@ pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
         )
         .await?;
         if claimed {
-            try_once(services, &http, &d).await?;
+            try_once(&services.alerts, &http, &d).await?;
             sent += 1;
         }
     }
@@ -187,14 +188,14 @@ pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
 
 /// One try of a delivery; records the outcome and schedules the retry.
 async fn try_once(
-    services: &Services,
+    alerts: &AlertService,
     http: &reqwest::Client,
     d: &DeliveryRow,
 ) -> ServiceResult<()> {
-    let Some(hook) = store::webhook_unscoped(&services.db, d.webhook_id).await? else {
+    let Some(hook) = store::webhook_unscoped(&alerts.db, d.webhook_id).await? else {
         return Ok(());
     };
-    let outcome = match open_webhook(services, &hook) {
+    let outcome = match open_webhook(alerts, &hook) {
         // Not retried: the row cannot open later either (another key sealed it, or it was copied
         // from another webhook); one such row must not stop the deliveries of the others.
         Err(e) => {
@@ -207,7 +208,7 @@ async fn try_once(
         Ok((secret, url)) => match url::Url::parse(&url) {
             Err(_) => Outcome::Refused("refused: the stored URL is not valid".to_string()),
             Ok(target) => {
-                match address::check_url(&target, services.alert_http.allows_private_networks()) {
+                match address::check_url(&target, alerts.http.allows_private_networks()) {
                     Err(r) => Outcome::Refused(format!("refused: {r}")),
                     Ok(()) => {
                         let sig = signature::sign(&secret, d.payload.as_bytes());
@@ -253,16 +254,7 @@ async fn try_once(
         ("failed", now)
     };
     let error = error.or_else(|| (!ok).then(|| format!("HTTP {}", code.unwrap_or_default())));
-    store::record_try(
-        &services.db,
-        d.id,
-        status,
-        code,
-        error.as_deref(),
-        next,
-        now,
-    )
-    .await?;
+    store::record_try(&alerts.db, d.id, status, code, error.as_deref(), next, now).await?;
     tracing::info!(
         delivery_id = d.id,
         webhook_id = hook.id,
@@ -276,16 +268,14 @@ async fn try_once(
 /// The webhook's signing secret and full URL, opened (an empty URL for a row whose plain URL is
 /// not sealed yet: `seal_stored_urls` seals those at start-up, and an empty URL is not sent).
 fn open_webhook(
-    services: &Services,
+    alerts: &AlertService,
     hook: &OutgoingWebhookRow,
 ) -> Result<(String, String), CryptoError> {
-    let secret = services
+    let secret = alerts
         .secrets
         .open_bound(&hook.secret_sealed, WEBHOOK_SECRET.at(hook.id))?;
     let url = match &hook.url_sealed {
-        Some(sealed) => services
-            .secrets
-            .open_bound(sealed, WEBHOOK_URL.at(hook.id))?,
+        Some(sealed) => alerts.secrets.open_bound(sealed, WEBHOOK_URL.at(hook.id))?,
         None => String::new(),
     };
     Ok((secret, url))
@@ -341,7 +331,7 @@ async fn allowed_destination(url: &url::Url, allow_private: bool) -> Result<(), 
     Ok(())
 }
 
-impl Services {
+impl AlertService {
     /// The account's outgoing webhooks (administrators).
     pub async fn alert_webhooks(
         &self,
@@ -368,7 +358,7 @@ impl Services {
     ) -> ServiceResult<WebhookView> {
         crate::accounts::service::require_admin(user, account_id)?;
         let url = valid_url(url)?;
-        allowed_destination(&url, self.alert_http.allows_private_networks()).await?;
+        allowed_destination(&url, self.http.allows_private_networks()).await?;
         if store::count_webhooks(&self.db, account_id).await? >= MAX_WEBHOOKS_PER_ACCOUNT {
             return Err(AppError::Conflict(format!(
                 "An account has at most {MAX_WEBHOOKS_PER_ACCOUNT} alert webhooks: remove one first."
@@ -431,7 +421,7 @@ impl Services {
         let hook = store::webhook(&self.db, account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.alert_http
+        self.http
             .take_test_send(hook.id)
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         let alert = AlertRow {
@@ -451,7 +441,7 @@ impl Services {
         let row = store::delivery(&self.db, delivery_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        try_once(self, &self.alert_http.client, &row).await?;
+        try_once(self, &self.http.client, &row).await?;
         let row = store::delivery(&self.db, delivery_id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -108,7 +108,11 @@ pub async fn run_once(
         let Some(row) = inboxes::get_unscoped(&services.db, id).await? else {
             continue;
         };
-        match services.read_health_at(&row, source::BACKGROUND, now).await {
+        match services
+            .health
+            .read_health_at(&row, source::BACKGROUND, now)
+            .await
+        {
             Ok(_) => report.read += 1,
             Err(e) => {
                 report.failed += 1;

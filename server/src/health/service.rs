@@ -11,10 +11,12 @@ pub use super::cache::{
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::PhoneNumberHealth;
 use crate::health::store::{self as snapshots, HealthSnapshot, NewSnapshot, Source};
+use crate::inboxes::access::{require_whatsapp_cloud, InboxAccess};
+use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{decide, Decision};
 use crate::registration::ledger::{self, AttemptOutcome};
-use crate::services::Services;
+use crate::services::read_cache::ReadCaches;
 
 /// Where a read came from (stored with the snapshot, shown in the history): short names for the
 /// [`Source`] values the callers pass.
@@ -39,7 +41,50 @@ pub(crate) fn time(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
-impl Services {
+/// Health reads and reports. Holds only what they need: the database (snapshots, ledger), the
+/// Graph client, the inboxes' credentials and access rule, the read caches (the health cache is
+/// one of them), the waiting-view count and the forced-read gate. Cheap to clone.
+#[derive(Clone)]
+pub struct HealthService {
+    db: crate::db::Db,
+    graph: crate::graph::GraphClient,
+    credentials: Credentials,
+    access: InboxAccess,
+    reads: ReadCaches,
+    waiting_views: WaitingViews,
+    refresh_gate: ForcedReadGate,
+}
+
+impl HealthService {
+    /// The health service over these dependencies.
+    pub fn new(
+        db: crate::db::Db,
+        graph: crate::graph::GraphClient,
+        credentials: Credentials,
+        access: InboxAccess,
+        reads: ReadCaches,
+    ) -> Self {
+        HealthService {
+            db,
+            graph,
+            credentials,
+            access,
+            reads,
+            waiting_views: WaitingViews::default(),
+            refresh_gate: ForcedReadGate::default(),
+        }
+    }
+
+    /// Views waiting for a snapshot right now (tests watch it to know every view arrived).
+    pub fn waiting_views(&self) -> &WaitingViews {
+        &self.waiting_views
+    }
+
+    /// Puts `snap` in the cache as the inbox's latest (a decision re-made without a new read).
+    pub(crate) async fn remember(&self, snap: Arc<Snapshot>) {
+        self.reads.health.insert(snap.inbox_id, snap).await;
+    }
+
     /// Reads the number once from Meta, decides, stores the snapshot and refreshes the cache.
     /// A failed read is a snapshot too (state `unknown`); it never leads to a write to Meta.
     pub async fn read_health(
@@ -58,7 +103,7 @@ impl Services {
         source: Source,
         now: DateTime<Utc>,
     ) -> ServiceResult<Arc<Snapshot>> {
-        let token = self.access_token(row)?;
+        let token = self.credentials.access_token(row)?;
         let read = self
             .graph
             .phone_number(&token, &row.phone_number_id)
@@ -88,7 +133,7 @@ impl Services {
             read,
             decision,
         });
-        self.health_cache.insert(row.id, snap.clone()).await;
+        self.reads.health.insert(row.id, snap.clone()).await;
         Ok(snap)
     }
 
@@ -97,7 +142,8 @@ impl Services {
         let _waiting = self.waiting_views.enter();
         let this = self.clone();
         let r = row.clone();
-        self.health_cache
+        self.reads
+            .health
             .try_get_with(
                 row.id,
                 async move { this.read_health(&r, source::VIEW).await },
@@ -108,8 +154,7 @@ impl Services {
 
     /// Forgets the cached snapshot (after a registration attempt, a webhook...).
     pub async fn invalidate_health(&self, inbox_id: i64) {
-        self.forget(crate::cache_events::CacheEvent::Health(inbox_id))
-            .await;
+        self.reads.forget_health(inbox_id).await;
     }
 
     /// The newest successful read stored for the inbox, with its time.
@@ -140,7 +185,7 @@ pub struct HealthReport {
     pub viewer_is_admin: bool,
 }
 
-impl Services {
+impl HealthService {
     /// The health report of an inbox the user may see. `refresh` bypasses the cache (rate-limited
     /// per inbox). A failed read keeps the last good data, marked stale.
     pub async fn health_report(
@@ -150,11 +195,11 @@ impl Services {
         inbox_id: i64,
         refresh: bool,
     ) -> ServiceResult<HealthReport> {
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
-        self.require_whatsapp_cloud(&row)?;
+        let row = self.access.inbox_for(user, account_id, inbox_id).await?;
+        require_whatsapp_cloud(&row)?;
         let snap = if refresh && self.refresh_gate.admit(row.id).await {
             // "Refresh" re-reads everything the tab shows from Meta, the webhook self-check too.
-            self.forget_webhook_check(row.id, false).await;
+            self.reads.forget_webhook_check(row.id, false).await;
             self.read_health(&row, source::REFRESH).await?
         } else {
             self.cached_health(&row).await?
@@ -177,7 +222,7 @@ impl Services {
             ),
         };
         // One read of the ledger serves both the last error and the budget.
-        let mut attempts = self.cached_attempts(&inbox.phone_number_id).await?;
+        let mut attempts = self.reads.cached_attempts(&inbox.phone_number_id).await?;
         if inbox.access_proven_at.is_none() {
             // Meta's budget is the number's, but an inbox that has not proven access to the number
             // sees only its own attempts: another account's errors and figures stay theirs.
@@ -214,8 +259,8 @@ impl Services {
         inbox_id: i64,
         since: DateTime<Utc>,
     ) -> ServiceResult<Vec<HealthSnapshot>> {
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
-        self.require_whatsapp_cloud(&row)?;
+        let row = self.access.inbox_for(user, account_id, inbox_id).await?;
+        require_whatsapp_cloud(&row)?;
         Ok(snapshots::since(&self.db, row.id, since.timestamp(), 1000).await?)
     }
 }

@@ -1,4 +1,6 @@
 //! Inboxes (one WhatsApp number each), their members and their setup: store and service.
+pub mod access;
+pub mod credentials;
 pub mod service;
 pub mod store;
 

@@ -4,12 +4,15 @@ use app::auth::{CurrentUser, Role};
 use app::error::AppError;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::INBOX_ACCESS_TOKEN;
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::AccessToken;
+use crate::health::service::HealthService;
+use crate::inboxes::access::InboxAccess;
+use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::{self as inboxes, InboxRow, NewInboxRow};
-use crate::services::Services;
+use crate::services::read_cache::ReadCaches;
+use crate::webhooks::WebhookService;
 
 pub use super::WHATSAPP_CLOUD;
 
@@ -25,8 +28,7 @@ pub const SETUP_FAILED: &str = "Setup stopped on an internal error; use Retry se
 pub const SETUP_RUNNING: &str =
     "Setup is still running: Meta is answering slowly. Reload the page to see the outcome; if this stays, use Retry setup.";
 
-/// What the user is told when an inbox's stored access token does not open.
-pub const TOKEN_UNUSABLE: &str = "The access token stored for this inbox cannot be used: it was sealed with a key this server does not have, or belongs to another inbox. Enter the access token again (edit the inbox).";
+pub use super::credentials::TOKEN_UNUSABLE;
 
 /// A new inbox as an administrator enters it. `Debug` never shows the access token.
 #[derive(Clone, Default, Deserialize)]
@@ -150,7 +152,42 @@ fn inbox_name(raw: &str) -> Result<String, AppError> {
         .map_err(|_| AppError::invalid("name", "Inbox name is required (at most 100 characters)."))
 }
 
-impl Services {
+/// Inboxes, their members and their setup. Holds only what those need: the database, the Graph
+/// client, the inboxes' credentials and access rule, the read caches, and the health and
+/// webhook services (setup's first read, and the old-override cleanup). Cheap to clone.
+#[derive(Clone)]
+pub struct InboxService {
+    db: crate::db::Db,
+    graph: crate::graph::GraphClient,
+    credentials: Credentials,
+    access: InboxAccess,
+    reads: ReadCaches,
+    health: HealthService,
+    webhooks: WebhookService,
+}
+
+impl InboxService {
+    /// The inbox service over these dependencies.
+    pub fn new(
+        db: crate::db::Db,
+        graph: crate::graph::GraphClient,
+        credentials: Credentials,
+        access: InboxAccess,
+        reads: ReadCaches,
+        health: HealthService,
+        webhooks: WebhookService,
+    ) -> Self {
+        InboxService {
+            db,
+            graph,
+            credentials,
+            access,
+            reads,
+            health,
+            webhooks,
+        }
+    }
+
     /// Only administrators of the account may change it; others get 403 (members) or 404.
     pub fn require_admin(&self, user: &CurrentUser, account_id: i64) -> ServiceResult<()> {
         match crate::accounts::service::role_in(user, account_id)? {
@@ -159,32 +196,19 @@ impl Services {
         }
     }
 
-    /// The inbox if the user may see it: administrators see all of their account, agents their
-    /// member inboxes (403 otherwise), and another account's inbox is 404 so ids don't leak.
+    /// The inbox if the user may see it (see [`InboxAccess::inbox_for`](crate::inboxes::access::InboxAccess::inbox_for)).
     pub async fn inbox_for(
         &self,
         user: &CurrentUser,
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<InboxRow> {
-        let role = crate::accounts::service::role_in(user, account_id)?;
-        let row = self
-            .cached_inbox(account_id, inbox_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if role == Role::Agent && !self.cached_is_member(inbox_id, user.id).await? {
-            return Err(AppError::Forbidden.into());
-        }
-        Ok((*row).clone())
+        self.access.inbox_for(user, account_id, inbox_id).await
     }
 
     /// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer.
     pub fn require_whatsapp_cloud(&self, row: &InboxRow) -> ServiceResult<()> {
-        if row.channel_type == WHATSAPP_CLOUD {
-            Ok(())
-        } else {
-            Err(AppError::invalid("inbox", "This is not a WhatsApp Cloud inbox.").into())
-        }
+        crate::inboxes::access::require_whatsapp_cloud(row)
     }
 
     /// The inboxes the user may see in the account.
@@ -229,7 +253,7 @@ impl Services {
                 webhook_verify_token: &verify_token,
             },
             now_secs(),
-            |id| self.secrets.seal_bound(&token, INBOX_ACCESS_TOKEN.at(id)),
+            |id| self.credentials.seal(&token, id),
         )
         .await
         {
@@ -272,12 +296,10 @@ impl Services {
             inboxes::set_name(&self.db, row.id, name, now).await?;
         }
         if let Some(token) = &token {
-            let sealed = self
-                .secrets
-                .seal_bound(token, INBOX_ACCESS_TOKEN.at(row.id));
+            let sealed = self.credentials.seal(token, row.id);
             inboxes::set_access_token(&self.db, row.id, &sealed, now).await?;
         }
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         let mut row = inboxes::get(&self.db, account_id, inbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -297,8 +319,8 @@ impl Services {
         crate::accounts::service::require_admin(user, account_id)?;
         self.inbox_for(user, account_id, inbox_id).await?;
         inboxes::delete(&self.db, account_id, inbox_id).await?;
-        self.forget_inbox(inbox_id).await;
-        self.invalidate_health(inbox_id).await;
+        self.reads.forget_inbox(inbox_id).await;
+        self.health.invalidate_health(inbox_id).await;
         Ok(())
     }
 
@@ -327,7 +349,7 @@ impl Services {
             MemberChange::Replace => inboxes::set_members(&self.db, row.id, user_ids, true).await?,
             MemberChange::Remove => inboxes::remove_members(&self.db, row.id, user_ids).await?,
         }
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         Ok(inboxes::members(&self.db, row.id).await?)
     }
 
@@ -342,18 +364,9 @@ impl Services {
         Ok(inboxes::members(&self.db, row.id).await?)
     }
 
-    /// The inbox's access token, opened. A token that does not open (sealed under a key that is
-    /// not configured, or copied from another inbox's row) is a 409 saying so in words: the cure is
-    /// entering the token again, which an administrator can do.
+    /// The inbox's access token, opened (see [`Credentials::access_token`](crate::inboxes::credentials::Credentials::access_token)).
     pub fn access_token(&self, row: &InboxRow) -> ServiceResult<AccessToken> {
-        let plain = self
-            .secrets
-            .open_bound(&row.access_token_sealed, INBOX_ACCESS_TOKEN.at(row.id))
-            .map_err(|e| {
-                tracing::warn!(inbox_id = row.id, error = %e, "the inbox's stored access token does not open");
-                AppError::Conflict(TOKEN_UNUSABLE.to_string())
-            })?;
-        Ok(AccessToken::new(plain))
+        self.credentials.access_token(row)
     }
 
     /// Connects the inbox to Meta: validate the token by reading the number, subscribe the app to
@@ -371,6 +384,7 @@ impl Services {
                 |what: &str, e: crate::graph::GraphError| format!("{what}: {}", e.user_message());
             // The first health snapshot doubles as the token check.
             let first = self
+                .health
                 .read_health(&row, crate::health::service::source::SETUP)
                 .await
                 .map_err(|e| {
@@ -408,7 +422,7 @@ impl Services {
                     )
                 })?;
             // Not a setup failure: the number works either way, and the check is retried.
-            if let Err(e) = self.remove_own_override_once(&row, &token).await {
+            if let Err(e) = self.webhooks.remove_own_override_once(&row, &token).await {
                 tracing::warn!(inbox_id = row.id, error = %e, "checking for an old Greenlight webhook override failed");
             }
             let waba = self
@@ -432,7 +446,7 @@ impl Services {
                 tracing::warn!(inbox_id = row.id, %message, "inbox setup failed");
             }
         }
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         Ok(inboxes::get(&self.db, row.account_id, row.id)
             .await?
             .ok_or(AppError::NotFound)?)
@@ -455,17 +469,17 @@ impl Services {
     /// written before the setup starts, so a setup finishing at the deadline is never overwritten.
     async fn setup_within(&self, row: InboxRow) -> ServiceResult<InboxRow> {
         inboxes::set_setup_result(&self.db, row.id, None, Some(SETUP_RUNNING), now_secs()).await?;
-        self.forget_inbox(row.id).await;
+        self.reads.forget_inbox(row.id).await;
         let (inbox_id, account_id) = (row.id, row.account_id);
-        let services = self.clone();
+        let this = self.clone();
         let setup = tokio::spawn(async move {
-            let result = services.run_setup(row).await;
+            let result = this.run_setup(row).await;
             if let Err(e) = &result {
                 // `run_setup` records its outcome itself; failing before that must not leave the
                 // inbox marked as running.
                 tracing::warn!(inbox_id, error = %e, "inbox setup failed");
                 if let Err(e) = inboxes::set_setup_result(
-                    &services.db,
+                    &this.db,
                     inbox_id,
                     None,
                     Some(SETUP_FAILED),
@@ -475,7 +489,7 @@ impl Services {
                 {
                     tracing::warn!(inbox_id, error = %e, "recording the setup failure failed");
                 }
-                services.forget_inbox(inbox_id).await;
+                this.reads.forget_inbox(inbox_id).await;
             }
             result
         });

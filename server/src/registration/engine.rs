@@ -4,7 +4,7 @@
 //! One attempt, in order:
 //! 1. take the number's lease ([`lease`]); if another attempt holds it, answer "already running" and make no
 //!    call;
-//! 2. read the number once ([`Services::read_health`]); that read also resolves any attempt a crash left
+//! 2. read the number once ([`HealthService::read_health`]); that read also resolves any attempt a crash left
 //!    unfinished (marked `success` when the number now shows as registered, else `unknown`) before any new
 //!    call;
 //! 3. ask the decision module whether this trigger may call ([`call_permission`]: the decision, the
@@ -34,9 +34,12 @@ use super::ledger::{self, AttemptOutcome, Outcome, Trigger};
 use super::{lease, pin};
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::{AccessToken, PhoneNumberHealth};
+use crate::health::service::HealthService;
 use crate::health::service::{source, Snapshot};
+use crate::inboxes::access::{require_whatsapp_cloud, InboxAccess};
+use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::{self as inboxes, InboxRow};
-use crate::services::Services;
+use crate::services::read_cache::ReadCaches;
 
 pub use super::rules::{AttemptResult, MetaError};
 
@@ -107,7 +110,43 @@ fn now_secs() -> i64 {
     Utc::now().timestamp()
 }
 
-impl Services {
+/// The registration engine. Holds only what an attempt needs: the database (lease, ledger, PIN),
+/// the key ring (the PIN is sealed), the Graph client, the inboxes' credentials and access rule,
+/// the read caches (to forget the ledger) and the health service (its one read per decision).
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct RegistrationService {
+    db: crate::db::Db,
+    secrets: crate::crypto::SecretBox,
+    graph: crate::graph::GraphClient,
+    credentials: Credentials,
+    access: InboxAccess,
+    reads: ReadCaches,
+    health: HealthService,
+}
+
+impl RegistrationService {
+    /// The engine over these dependencies.
+    pub fn new(
+        db: crate::db::Db,
+        secrets: crate::crypto::SecretBox,
+        graph: crate::graph::GraphClient,
+        credentials: Credentials,
+        access: InboxAccess,
+        reads: ReadCaches,
+        health: HealthService,
+    ) -> Self {
+        RegistrationService {
+            db,
+            secrets,
+            graph,
+            credentials,
+            access,
+            reads,
+            health,
+        }
+    }
+
     /// **Complete registration**, pressed by `user`: administrators of the account only (agents 403, another
     /// account's inbox 404), WhatsApp Cloud inboxes only. Answers `Conflict` with the reason in plain words when
     /// calling Meta cannot help now (name in review or declined, token refused, budget spent — with when it
@@ -118,9 +157,9 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<RegistrationOutcome> {
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         crate::accounts::service::require_admin(user, account_id)?;
-        self.require_whatsapp_cloud(&row)?;
+        require_whatsapp_cloud(&row)?;
         let outcome = self
             .attempt_registration(&row, Trigger::User(user.id))
             .await?;
@@ -141,7 +180,7 @@ impl Services {
         row: &InboxRow,
         trigger: Trigger,
     ) -> ServiceResult<RegistrationOutcome> {
-        self.require_whatsapp_cloud(row)?;
+        require_whatsapp_cloud(row)?;
         let this = self.clone();
         let (inbox_id, number) = (row.id, row.phone_number_id.clone());
         tokio::spawn(async move { this.attempt_with_lease(inbox_id, &number, trigger).await })
@@ -189,7 +228,7 @@ impl Services {
         let unfinished = ledger::unfinished(&self.db, &row.phone_number_id).await?;
 
         // ONE read of the number for this decision.
-        let snap = self.read_health(&row, source::REGISTRATION).await?;
+        let snap = self.health.read_health(&row, source::REGISTRATION).await?;
         let now = snap.checked_at;
         let read = snap.read.as_ref().map_err(|f| f.kind);
         // The ledger as of the read (with what a crash left open resolved): the lease keeps every other
@@ -231,7 +270,7 @@ impl Services {
             return Err(AppError::Conflict(ACCESS_NOT_PROVEN.to_owned()).into());
         }
         let pin = pin::ensure(&self.db, &self.secrets, &row.phone_number_id).await?;
-        let token = self.access_token(&row)?;
+        let token = self.credentials.access_token(&row)?;
         // Last check before spending Meta's budget: the lease must still be ours.
         if !lease::renew(&self.db, held, lease::LEASE_TTL, now_secs()).await? {
             tracing::warn!(
@@ -244,7 +283,7 @@ impl Services {
         // before Meta answers (the next attempt resolves the unfinished row).
         let attempt_id =
             ledger::start(&self.db, row.id, &row.phone_number_id, trigger, now_secs()).await?;
-        self.forget_attempts(&row.phone_number_id).await;
+        self.reads.forget_attempts(&row.phone_number_id).await;
         tracing::info!(
             inbox_id = row.id,
             phone_number_id = %row.phone_number_id,
@@ -320,7 +359,7 @@ impl Services {
             },
         };
         ledger::finish(&self.db, attempt_id, &record, now_secs()).await?;
-        self.forget_attempts(&row.phone_number_id).await;
+        self.reads.forget_attempts(&row.phone_number_id).await;
         Ok(())
     }
 
@@ -335,8 +374,8 @@ impl Services {
         attempt_id: i64,
         answer: CallAnswer,
     ) -> ServiceResult<RegistrationOutcome> {
-        self.invalidate_health(row.id).await;
-        let after = self.read_health(row, source::REGISTRATION).await?;
+        self.health.invalidate_health(row.id).await;
+        let after = self.health.read_health(row, source::REGISTRATION).await?;
         let confirmed = confirmation(after.read.as_ref().ok());
         let result = attempt_result(&answer, confirmed);
         let message = match (&answer, confirmed) {
@@ -414,8 +453,8 @@ impl Services {
             decision,
             ..snap.clone()
         };
-        self.health_cache.insert(row.id, Arc::new(resolved)).await;
-        self.forget_attempts(&row.phone_number_id).await;
+        self.health.remember(Arc::new(resolved)).await;
+        self.reads.forget_attempts(&row.phone_number_id).await;
         Ok(summary)
     }
 }

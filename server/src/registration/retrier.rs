@@ -5,7 +5,7 @@
 //!
 //! A number that is only waiting for time (Meta's lock-out, the spent budget, the back-off) is not even read;
 //! every other unregistered number gets one fresh read per run, through
-//! [`Services::attempt_registration`], which decides on that read. Logs name the inbox and the action, never
+//! [`RegistrationService::attempt_registration`](crate::registration::engine::RegistrationService::attempt_registration), which decides on that read. Logs name the inbox and the action, never
 //! a token or a PIN.
 use std::time::Duration;
 
@@ -141,7 +141,11 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) 
             }
         };
         tracing::debug!(inbox_id = row.id, last_checked = ?c.latest.as_ref().map(|s| s.checked_at), "retrier: checking");
-        match services.attempt_registration(&row, Trigger::Auto).await {
+        match services
+            .registration
+            .attempt_registration(&row, Trigger::Auto)
+            .await
+        {
             Ok(outcome) => {
                 if outcome.called_meta {
                     report.attempted += 1;

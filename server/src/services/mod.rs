@@ -22,7 +22,8 @@ impl std::ops::Deref for Services {
     }
 }
 
-/// What the services share: the database, secrets, the Graph client and the caches.
+/// What the composition root holds: the configuration every feature service is built from, and
+/// the feature services wired from it (each holding only its own dependencies).
 #[derive(Clone)]
 pub struct Shared {
     pub db: Db,
@@ -34,14 +35,23 @@ pub struct Shared {
     pub public_url: url::Url,
     /// Users, accounts, memberships and sign-in.
     pub accounts: crate::accounts::service::AccountService,
-    /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
-    pub health_cache: crate::health::cache::HealthCache,
-    /// Views waiting for a snapshot right now (see [`crate::health::cache::WaitingViews`]).
-    pub waiting_views: crate::health::cache::WaitingViews,
-    /// Identities, inbox rows, ledgers and webhook self-checks for views (see `read_cache`).
+    /// Identities, inbox rows, ledgers, webhook self-checks and health snapshots for views, and
+    /// how to forget them everywhere (see `read_cache`).
     pub reads: read_cache::ReadCaches,
-    /// Inboxes refreshed by hand recently (see `health::REFRESH_MIN_INTERVAL`).
-    pub refresh_gate: crate::health::cache::ForcedReadGate,
+    /// Opens inboxes' access tokens.
+    pub credentials: crate::inboxes::credentials::Credentials,
+    /// Who may see which inbox.
+    pub access: crate::inboxes::access::InboxAccess,
+    /// Health reads, the cache in front of them and the reports built from them.
+    pub health: crate::health::service::HealthService,
+    /// The registration engine: every door's one path to `POST /{phone}/register`.
+    pub registration: crate::registration::engine::RegistrationService,
+    /// The webhook self-check, its repair and the old-override cleanup.
+    pub webhooks: crate::webhooks::WebhookService,
+    /// Inboxes, their members and their setup.
+    pub inboxes: crate::inboxes::service::InboxService,
+    /// The activity log, notifications and outgoing alert webhooks.
+    pub alerts: crate::alerts::AlertService,
     pub demo: bool,
     /// Meta's webhooks: app secret, handshake token, processor wake-up.
     pub meta_webhooks: crate::webhooks::MetaWebhooks,
@@ -51,6 +61,125 @@ pub struct Shared {
     pub alert_http: crate::alerts::http::OutgoingHttp,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`GREENLIGHT_TRUSTED_PROXIES`).
     pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
+}
+
+/// The default time a health read (and a webhook self-check) is served from the cache.
+const DEFAULT_HEALTH_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The feature services, wired from the configuration in [`Shared`]: one place says which
+/// feature depends on which, so `Services::new` and the builders cannot disagree.
+struct Features {
+    credentials: crate::inboxes::credentials::Credentials,
+    access: crate::inboxes::access::InboxAccess,
+    health: crate::health::service::HealthService,
+    registration: crate::registration::engine::RegistrationService,
+    webhooks: crate::webhooks::WebhookService,
+    inboxes: crate::inboxes::service::InboxService,
+    alerts: crate::alerts::AlertService,
+}
+
+/// What the feature services are made of (borrowed from [`Shared`] or from `Services::new`).
+struct Parts<'a> {
+    db: &'a Db,
+    secrets: &'a SecretBox,
+    graph: &'a GraphClient,
+    reads: &'a read_cache::ReadCaches,
+    public_url: &'a url::Url,
+    meta_webhooks: &'a crate::webhooks::MetaWebhooks,
+    accounts: &'a crate::accounts::service::AccountService,
+    alert_http: &'a crate::alerts::http::OutgoingHttp,
+}
+
+impl Features {
+    /// Builds every feature service from the configuration they are made of.
+    fn wire(parts: Parts<'_>) -> Self {
+        let Parts {
+            db,
+            secrets,
+            graph,
+            reads,
+            public_url,
+            meta_webhooks,
+            accounts,
+            alert_http,
+        } = parts;
+        let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
+        let access = crate::inboxes::access::InboxAccess::new(reads.clone());
+        let health = crate::health::service::HealthService::new(
+            db.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+        );
+        let registration = crate::registration::engine::RegistrationService::new(
+            db.clone(),
+            secrets.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+            health.clone(),
+        );
+        let webhooks = crate::webhooks::WebhookService::new(
+            db.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+            public_url.clone(),
+            meta_webhooks.clone(),
+        );
+        let inboxes = crate::inboxes::service::InboxService::new(
+            db.clone(),
+            graph.clone(),
+            credentials.clone(),
+            access.clone(),
+            reads.clone(),
+            health.clone(),
+            webhooks.clone(),
+        );
+        let alerts = crate::alerts::AlertService::new(
+            db.clone(),
+            secrets.clone(),
+            access.clone(),
+            accounts.clone(),
+            alert_http.clone(),
+        );
+        Features {
+            alerts,
+            inboxes,
+            credentials,
+            access,
+            health,
+            registration,
+            webhooks,
+        }
+    }
+}
+
+impl Shared {
+    /// Builds the feature services again from the configuration held here. The builders call it
+    /// after changing a dependency, so no feature service keeps a stale copy.
+    fn rewire(&mut self) {
+        let f = Features::wire(Parts {
+            db: &self.db,
+            secrets: &self.secrets,
+            graph: &self.graph,
+            reads: &self.reads,
+            public_url: &self.public_url,
+            meta_webhooks: &self.meta_webhooks,
+            accounts: &self.accounts,
+            alert_http: &self.alert_http,
+        });
+        self.credentials = f.credentials;
+        self.access = f.access;
+        self.health = f.health;
+        self.registration = f.registration;
+        self.webhooks = f.webhooks;
+        self.inboxes = f.inboxes;
+        self.alerts = f.alerts;
+    }
 }
 
 impl Services {
@@ -66,6 +195,20 @@ impl Services {
             crate::accounts::store::AccountStore::new(db.clone()),
             LoginLimiter::default(),
         );
+        let reads =
+            read_cache::ReadCaches::new(db.clone(), DEFAULT_HEALTH_CACHE_TTL, accounts.clone());
+        let meta_webhooks = crate::webhooks::MetaWebhooks::default();
+        let alert_http = crate::alerts::http::OutgoingHttp::default();
+        let f = Features::wire(Parts {
+            db: &db,
+            secrets: &secrets,
+            graph: &graph,
+            reads: &reads,
+            public_url: &public_url,
+            meta_webhooks: &meta_webhooks,
+            accounts: &accounts,
+            alert_http: &alert_http,
+        });
         Services(std::sync::Arc::new(Shared {
             db,
             instance: crate::jobs::claims::Holder::new(),
@@ -73,14 +216,18 @@ impl Services {
             graph,
             public_url,
             accounts,
-            health_cache: crate::health::cache::new_cache(std::time::Duration::from_secs(60)),
-            waiting_views: crate::health::cache::WaitingViews::default(),
-            reads: read_cache::ReadCaches::new(std::time::Duration::from_secs(60)),
-            refresh_gate: crate::health::cache::ForcedReadGate::default(),
+            reads,
+            credentials: f.credentials,
+            access: f.access,
+            health: f.health,
+            registration: f.registration,
+            webhooks: f.webhooks,
+            inboxes: f.inboxes,
+            alerts: f.alerts,
             demo,
-            meta_webhooks: crate::webhooks::MetaWebhooks::default(),
+            meta_webhooks,
             alert_wake: Default::default(),
-            alert_http: Default::default(),
+            alert_http,
             trusted_proxies: std::sync::Arc::new([]),
         }))
     }
@@ -88,21 +235,21 @@ impl Services {
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
-        shared.health_cache = crate::health::cache::new_cache(ttl);
-        shared.reads = read_cache::ReadCaches::new(ttl);
+        shared.reads = read_cache::ReadCaches::new(shared.db.clone(), ttl, shared.accounts.clone());
+        shared.rewire();
         self
     }
 
     /// Lets outgoing alert webhooks reach loopback and private networks (on-premises relays).
     pub fn with_alert_private_networks(mut self, allow: bool) -> Self {
         if allow {
-            std::sync::Arc::make_mut(&mut self.0).alert_http =
-                crate::alerts::http::OutgoingHttp::new(true);
+            let shared = std::sync::Arc::make_mut(&mut self.0);
+            shared.alert_http = crate::alerts::http::OutgoingHttp::new(true);
+            shared.rewire();
         }
         self
     }
 
-    /// Sets Meta's webhook app secret and handshake token.
     /// Believes `X-Forwarded-For` from these proxies only.
     pub fn with_trusted_proxies(mut self, proxies: &[ipnet::IpNet]) -> Self {
         std::sync::Arc::make_mut(&mut self.0).trusted_proxies = proxies.into();
@@ -113,11 +260,15 @@ impl Services {
     pub fn with_setup_code(mut self, code: crate::auth::setup_code::SetupCode) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
         shared.accounts = shared.accounts.clone().with_setup_code(code);
+        shared.rewire();
         self
     }
 
+    /// Sets Meta's webhook app secret and handshake token.
     pub fn with_meta_webhooks(mut self, hooks: crate::webhooks::MetaWebhooks) -> Self {
-        std::sync::Arc::make_mut(&mut self.0).meta_webhooks = hooks;
+        let shared = std::sync::Arc::make_mut(&mut self.0);
+        shared.meta_webhooks = hooks;
+        shared.rewire();
         self
     }
 }

@@ -74,9 +74,7 @@ impl GreenlightPort for Services {
             business_account_id: f.business_account_id,
             api_key: f.api_key,
         };
-        Ok(Services::create_inbox(self, user, account_id, input)
-            .await?
-            .id)
+        Ok(self.inboxes.create_inbox(user, account_id, input).await?.id)
     }
 
     async fn inbox_settings(
@@ -100,7 +98,9 @@ impl GreenlightPort for Services {
             name: some_if_filled(name),
             api_key: some_if_filled(api_key),
         };
-        Services::update_inbox(self, user, account_id, inbox_id, patch).await?;
+        self.inboxes
+            .update_inbox(user, account_id, inbox_id, patch)
+            .await?;
         Ok(())
     }
 
@@ -110,7 +110,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<(), AppError> {
-        Ok(Services::delete_inbox(self, user, account_id, inbox_id).await?)
+        Ok(self
+            .inboxes
+            .delete_inbox(user, account_id, inbox_id)
+            .await?)
     }
 
     async fn retry_setup(
@@ -119,7 +122,7 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<(), AppError> {
-        Services::retry_setup(self, user, account_id, inbox_id).await?;
+        self.inboxes.retry_setup(user, account_id, inbox_id).await?;
         Ok(())
     }
 
@@ -136,7 +139,9 @@ impl GreenlightPort for Services {
         } else {
             MemberChange::Remove
         };
-        Services::change_members(self, user, account_id, inbox_id, &[user_id], change).await?;
+        self.inboxes
+            .change_members(user, account_id, inbox_id, &[user_id], change)
+            .await?;
         Ok(())
     }
 
@@ -147,7 +152,10 @@ impl GreenlightPort for Services {
         inbox_id: i64,
         refresh: bool,
     ) -> Result<HealthView, AppError> {
-        let report = Services::health_report(self, user, account_id, inbox_id, refresh).await?;
+        let report = self
+            .health
+            .health_report(user, account_id, inbox_id, refresh)
+            .await?;
         Ok(crate::health::view::health_view(&report))
     }
 
@@ -158,7 +166,10 @@ impl GreenlightPort for Services {
         inbox_id: i64,
     ) -> Result<Vec<HistoryPoint>, AppError> {
         let since = chrono::Utc::now() - chrono::Duration::days(30);
-        let rows = Services::health_history(self, user, account_id, inbox_id, since).await?;
+        let rows = self
+            .health
+            .health_history(user, account_id, inbox_id, since)
+            .await?;
         Ok(rows
             .iter()
             .map(crate::health::view::history_point)
@@ -171,7 +182,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<RegistrationResult, AppError> {
-        let outcome = Services::complete_registration(self, user, account_id, inbox_id).await?;
+        let outcome = self
+            .registration
+            .complete_registration(user, account_id, inbox_id)
+            .await?;
         Ok(RegistrationResult {
             state: RegistrationState::parse(outcome.state.as_str())
                 .unwrap_or(RegistrationState::Unknown),
@@ -185,7 +199,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<Vec<app::activity::ActivityItem>, AppError> {
-        Ok(Services::inbox_activity(self, user, account_id, inbox_id, 200).await?)
+        Ok(self
+            .alerts
+            .inbox_activity(user, account_id, inbox_id, 200)
+            .await?)
     }
 
     async fn notifications(
@@ -193,7 +210,7 @@ impl GreenlightPort for Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> Result<app::activity::NotificationList, AppError> {
-        Ok(Services::notifications(self, user, account_id).await?)
+        Ok(self.alerts.notifications(user, account_id).await?)
     }
 
     async fn mark_notifications_read(
@@ -202,7 +219,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         id: Option<i64>,
     ) -> Result<i64, AppError> {
-        Ok(Services::mark_notifications_read(self, user, account_id, id).await?)
+        Ok(self
+            .alerts
+            .mark_notifications_read(user, account_id, id)
+            .await?)
     }
 
     async fn webhook_check(
@@ -211,7 +231,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<app::activity::WebhookCheckView, AppError> {
-        Ok(Services::webhook_check(self, user, account_id, inbox_id, false).await?)
+        Ok(self
+            .webhooks
+            .webhook_check(user, account_id, inbox_id, false)
+            .await?)
     }
 
     async fn repair_webhooks(
@@ -220,7 +243,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<app::activity::WebhookCheckView, AppError> {
-        Ok(Services::repair_webhooks(self, user, account_id, inbox_id).await?)
+        Ok(self
+            .webhooks
+            .repair_webhooks(user, account_id, inbox_id)
+            .await?)
     }
 
     async fn alert_webhooks(
@@ -228,10 +254,12 @@ impl GreenlightPort for Services {
         user: &CurrentUser,
         account_id: i64,
     ) -> Result<Vec<app::activity::AlertWebhookView>, AppError> {
-        let hooks = Services::alert_webhooks(self, user, account_id).await?;
+        let hooks = self.alerts.alert_webhooks(user, account_id).await?;
         let mut out = Vec::with_capacity(hooks.len());
         for h in hooks {
-            let recent = Services::alert_webhook_deliveries(self, user, account_id, h.id)
+            let recent = self
+                .alerts
+                .alert_webhook_deliveries(user, account_id, h.id)
                 .await?
                 .into_iter()
                 .take(5)
@@ -255,7 +283,8 @@ impl GreenlightPort for Services {
         secret: String,
         format: String,
     ) -> Result<(), AppError> {
-        Services::create_alert_webhook(self, user, account_id, &url, &secret, Some(&format))
+        self.alerts
+            .create_alert_webhook(user, account_id, &url, &secret, Some(&format))
             .await?;
         Ok(())
     }
@@ -266,7 +295,10 @@ impl GreenlightPort for Services {
         account_id: i64,
         id: i64,
     ) -> Result<(), AppError> {
-        Ok(Services::delete_alert_webhook(self, user, account_id, id).await?)
+        Ok(self
+            .alerts
+            .delete_alert_webhook(user, account_id, id)
+            .await?)
     }
 
     async fn test_alert_webhook(
@@ -276,7 +308,7 @@ impl GreenlightPort for Services {
         id: i64,
     ) -> Result<app::activity::AlertDeliveryView, AppError> {
         Ok(delivery_view(
-            Services::test_alert_webhook(self, user, account_id, id).await?,
+            self.alerts.test_alert_webhook(user, account_id, id).await?,
         ))
     }
 }

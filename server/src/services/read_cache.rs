@@ -19,9 +19,17 @@ use crate::error::ServiceResult;
 use crate::inboxes::store::{self as inboxes, InboxRow};
 use crate::registration::ledger::{self, AttemptRow};
 
-/// The caches; cheap to clone (every field is a handle).
+/// The caches, and the one way to forget their entries here and on the other instances.
+/// Feature services hold a clone instead of the whole [`Services`], so forgetting stays one rule
+/// without giving them the database's every other door. Cheap to clone (every field is a handle).
 #[derive(Clone)]
 pub struct ReadCaches {
+    /// Where the stored rows come from and where cache events are published.
+    db: crate::db::Db,
+    /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
+    pub(crate) health: crate::health::cache::HealthCache,
+    /// Users and tokens: [`CacheEvent::Identities`] forgets them.
+    accounts: crate::accounts::service::AccountService,
     /// inbox id → the stored row.
     inboxes: Cache<i64, Arc<InboxRow>>,
     /// inbox id → the agents added to it.
@@ -36,9 +44,17 @@ pub struct ReadCaches {
 }
 
 impl ReadCaches {
-    /// Caches whose webhook self-checks live `webhook_check_ttl` (the health cache's time).
-    pub fn new(webhook_check_ttl: Duration) -> Self {
+    /// Caches whose health snapshots and webhook self-checks live `webhook_check_ttl` (the
+    /// health cache's time); identities are forgotten through `accounts`.
+    pub fn new(
+        db: crate::db::Db,
+        webhook_check_ttl: Duration,
+        accounts: crate::accounts::service::AccountService,
+    ) -> Self {
         ReadCaches {
+            db,
+            health: crate::health::cache::new_cache(webhook_check_ttl),
+            accounts,
             inboxes: cache(READ_TTL),
             members: cache(READ_TTL),
             attempts: cache(READ_TTL),
@@ -48,7 +64,7 @@ impl ReadCaches {
     }
 }
 
-impl Services {
+impl ReadCaches {
     /// The stored inbox row, scoped to its account; `None` when absent (not cached).
     pub(crate) async fn cached_inbox(
         &self,
@@ -60,7 +76,7 @@ impl Services {
                 .await?
                 .map(Arc::new))
         };
-        let row = get_or_load(&self.reads.inboxes, inbox_id, load).await?;
+        let row = get_or_load(&self.inboxes, inbox_id, load).await?;
         Ok(row.filter(|r| r.account_id == account_id))
     }
 
@@ -72,7 +88,6 @@ impl Services {
     ) -> ServiceResult<bool> {
         let db = self.db.clone();
         let members = self
-            .reads
             .members
             .try_get_with(inbox_id, async move {
                 inboxes::members(&db, inbox_id)
@@ -92,8 +107,7 @@ impl Services {
     ) -> ServiceResult<Arc<Vec<AttemptRow>>> {
         let db = self.db.clone();
         let number = phone_number_id.to_owned();
-        self.reads
-            .attempts
+        self.attempts
             .try_get_with(phone_number_id.to_owned(), async move {
                 ledger::attempts_on_number(&db, &number, ledger::SUMMARY_ROWS)
                     .await
@@ -111,8 +125,7 @@ impl Services {
         inbox_id: i64,
         check: impl std::future::Future<Output = WebhookCheckView>,
     ) -> Arc<WebhookCheckView> {
-        self.reads
-            .webhook_checks
+        self.webhook_checks
             .get_with(inbox_id, async move { Arc::new(check.await) })
             .await
     }
@@ -120,15 +133,21 @@ impl Services {
     /// Forgets the cached webhook self-check so the next view asks Meta. `forced` (a user asked)
     /// is limited per inbox: within `health::REFRESH_MIN_INTERVAL` of the last one it does nothing.
     pub(crate) async fn forget_webhook_check(&self, inbox_id: i64, forced: bool) {
-        if forced && !self.reads.webhook_check_gate.admit(inbox_id).await {
+        if forced && !self.webhook_check_gate.admit(inbox_id).await {
             return;
         }
         self.forget(CacheEvent::WebhookCheck(inbox_id)).await;
     }
 
     /// Forgets what is cached about one inbox (after its row, members or setup changed).
-    pub(crate) async fn forget_inbox(&self, inbox_id: i64) {
+    pub async fn forget_inbox(&self, inbox_id: i64) {
         self.forget(CacheEvent::Inbox(inbox_id)).await;
+    }
+
+    /// Forgets the cached health snapshot of one inbox (after a registration attempt, a
+    /// webhook...).
+    pub(crate) async fn forget_health(&self, inbox_id: i64) {
+        self.forget(CacheEvent::Health(inbox_id)).await;
     }
 
     /// Forgets the cached ledger of one number (after an attempt started or finished).
@@ -138,22 +157,22 @@ impl Services {
     }
 
     /// Forgets `event`'s entries here and tells the other instances on the database.
-    pub(crate) async fn forget(&self, event: CacheEvent) {
+    pub async fn forget(&self, event: CacheEvent) {
         self.drop_cached(&event).await;
         cache_events::publish(&self.db, event).await;
     }
 
     /// Forgets `event`'s entries in this instance only.
-    pub(crate) async fn drop_cached(&self, event: &CacheEvent) {
+    pub async fn drop_cached(&self, event: &CacheEvent) {
         match event {
-            CacheEvent::Health(id) => self.health_cache.invalidate(id).await,
+            CacheEvent::Health(id) => self.health.invalidate(id).await,
             CacheEvent::Inbox(id) => {
-                self.reads.inboxes.invalidate(id).await;
-                self.reads.members.invalidate(id).await;
-                self.reads.webhook_checks.invalidate(id).await;
+                self.inboxes.invalidate(id).await;
+                self.members.invalidate(id).await;
+                self.webhook_checks.invalidate(id).await;
             }
-            CacheEvent::Attempts(number) => self.reads.attempts.invalidate(number).await,
-            CacheEvent::WebhookCheck(id) => self.reads.webhook_checks.invalidate(id).await,
+            CacheEvent::Attempts(number) => self.attempts.invalidate(number).await,
+            CacheEvent::WebhookCheck(id) => self.webhook_checks.invalidate(id).await,
             CacheEvent::Identities => self.accounts.forget_identities(),
         }
     }
@@ -168,7 +187,7 @@ pub async fn apply_new_events(
 ) -> sqlx::Result<usize> {
     let events = follower.poll(&services.db, now).await?;
     for event in &events {
-        services.drop_cached(event).await;
+        services.reads.drop_cached(event).await;
     }
     Ok(events.len())
 }

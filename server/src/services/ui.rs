@@ -26,7 +26,7 @@ impl Services {
         let viewer_is_admin =
             crate::accounts::service::role_in(user, account_id)? == Role::Administrator;
         let mut rows = Vec::new();
-        for inbox in self.list_inboxes(user, account_id).await? {
+        for inbox in self.inboxes.list_inboxes(user, account_id).await? {
             let latest = snapshots::latest(&self.db, inbox.id).await?;
             let good = snapshots::latest_good(&self.db, inbox.id).await?;
             let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
@@ -82,7 +82,7 @@ impl Services {
         account_id: i64,
         inbox_id: i64,
     ) -> ServiceResult<InboxSettingsView> {
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
+        let row = self.inboxes.inbox_for(user, account_id, inbox_id).await?;
         let member_ids = inboxes::members(&self.db, row.id).await?;
         let account_members: Vec<MemberView> = self
             .accounts

@@ -6,9 +6,9 @@
 //! away from the help desk. Greenlight now never sets one, and removes the one it set, once per
 //! number: only when the override is exactly this instance's `/webhooks/whatsapp` URL. Any other
 //! override belongs to someone else and is never touched.
+use super::WebhookService;
 use crate::graph::{AccessToken, GraphError};
 use crate::inboxes::store::{self as inboxes, InboxRow};
-use crate::services::Services;
 
 /// What the one-time check found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub(crate) fn same_url(a: &str, b: &str) -> bool {
     a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
 }
 
-impl Services {
+impl WebhookService {
     /// Removes the number's override if it is Greenlight's own, at most once per inbox (the
     /// claim is stored in the database before Meta is asked, so concurrent callers do not repeat
     /// the removal).
@@ -98,7 +98,7 @@ impl Services {
             let Some(row) = inboxes::get_unscoped(&self.db, id).await? else {
                 continue;
             };
-            let outcome = match self.access_token(&row) {
+            let outcome = match self.credentials.access_token(&row) {
                 Ok(token) => self.remove_own_override_once(&row, &token).await,
                 Err(_) => Err(OverrideCleanupError::Token),
             };

@@ -7,8 +7,11 @@ pub mod payload;
 pub mod processor;
 pub mod receiver;
 pub mod selfcheck;
+pub mod service;
 pub mod signature;
 pub mod store;
+
+pub use service::WebhookService;
 
 use std::sync::Arc;
 

@@ -40,7 +40,7 @@ pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
 pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
     let sweep = services.clone();
     tokio::spawn(async move {
-        match sweep.remove_own_overrides().await {
+        match sweep.webhooks.remove_own_overrides().await {
             Ok(0) => {}
             Ok(removed) => {
                 tracing::info!(
@@ -152,7 +152,11 @@ async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult
     let mut failed: BTreeSet<i64> = BTreeSet::new();
     for (id, row) in &register {
         reread.remove(id);
-        match services.attempt_registration(row, Trigger::Webhook).await {
+        match services
+            .registration
+            .attempt_registration(row, Trigger::Webhook)
+            .await
+        {
             Ok(outcome) => {
                 tracing::info!(
                     inbox_id = id,
@@ -177,8 +181,8 @@ async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult
     }
     for (id, row) in &reread {
         // One read per inbox per pass, however many events named it.
-        services.invalidate_health(*id).await;
-        if let Err(e) = services.read_health(row, source::WEBHOOK).await {
+        services.health.invalidate_health(*id).await;
+        if let Err(e) = services.health.read_health(row, source::WEBHOOK).await {
             tracing::warn!(inbox_id = id, error = %e, "webhooks: re-read failed");
             failed.insert(*id);
         }
@@ -211,7 +215,7 @@ fn follow_provisioning(services: Services, row: InboxRow) {
     tokio::spawn(async move {
         for secs in FOLLOW_UP_DELAYS {
             tokio::time::sleep(Duration::from_secs(secs)).await;
-            match services.read_health(&row, source::WEBHOOK).await {
+            match services.health.read_health(&row, source::WEBHOOK).await {
                 Ok(snap) if confirmation(snap.read.as_ref().ok()) == Confirmation::Registered => {
                     break
                 }

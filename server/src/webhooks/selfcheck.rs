@@ -8,10 +8,10 @@ use std::time::Duration;
 use app::activity::{WebhookCheckView, WebhookRoute};
 use app::auth::{CurrentUser, Role};
 
+use super::WebhookService;
 use crate::error::ServiceResult;
 use crate::graph::TokenApp;
 use crate::inboxes::store::InboxRow;
-use crate::services::Services;
 
 /// The webhook fields to subscribe Greenlight's own app to in Meta's App Dashboard.
 const FIELDS_TO_SUBSCRIBE: &str = "account_alerts, account_review_update, account_update, \
@@ -111,7 +111,7 @@ fn explain(
     }
 }
 
-impl Services {
+impl WebhookService {
     /// Where Meta should send webhooks.
     pub fn webhook_callback_url(&self) -> String {
         self.public_url
@@ -128,7 +128,7 @@ impl Services {
             expected_url: expected_url.clone(),
             ..WebhookCheckView::default()
         };
-        let token = match self.access_token(row) {
+        let token = match self.credentials.access_token(row) {
             Ok(token) => token,
             Err(e) => {
                 tracing::error!(inbox_id = row.id, error = %e, "webhook check: stored token unreadable");
@@ -210,12 +210,13 @@ impl Services {
         inbox_id: i64,
         refresh: bool,
     ) -> ServiceResult<WebhookCheckView> {
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
-        self.require_whatsapp_cloud(&row)?;
+        let row = self.access.inbox_for(user, account_id, inbox_id).await?;
+        crate::inboxes::access::require_whatsapp_cloud(&row)?;
         if refresh {
-            self.forget_webhook_check(row.id, true).await;
+            self.reads.forget_webhook_check(row.id, true).await;
         }
         let check = self
+            .reads
             .cached_webhook_check(row.id, self.check_row(&row))
             .await;
         Ok(WebhookCheckView {
@@ -233,9 +234,9 @@ impl Services {
         inbox_id: i64,
     ) -> ServiceResult<WebhookCheckView> {
         crate::accounts::service::require_admin(user, account_id)?;
-        let row = self.inbox_for(user, account_id, inbox_id).await?;
-        self.require_whatsapp_cloud(&row)?;
-        let token = self.access_token(&row)?;
+        let row = self.access.inbox_for(user, account_id, inbox_id).await?;
+        crate::inboxes::access::require_whatsapp_cloud(&row)?;
+        let token = self.credentials.access_token(&row)?;
         if let Err(e) = self
             .graph
             .subscribe_app(&token, &row.business_account_id)
@@ -248,7 +249,7 @@ impl Services {
             ))
             .into());
         }
-        self.forget_webhook_check(row.id, false).await;
+        self.reads.forget_webhook_check(row.id, false).await;
         self.webhook_check(user, account_id, inbox_id, false).await
     }
 }

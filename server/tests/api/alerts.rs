@@ -406,6 +406,7 @@ async fn the_alerts_page_manages_webhooks_for_administrators() {
     );
     let hooks = app
         .services
+        .alerts
         .alert_webhooks(
             &app.services.accounts.user(admin.user_id).await.unwrap(),
             admin.account_id,

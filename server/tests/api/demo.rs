@@ -81,6 +81,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
     // Every scenario has its inbox, named after the scenario, connected to its number.
     let inboxes = app
         .services
+        .inboxes
         .list_inboxes(&users.admin, users.account_id)
         .await
         .unwrap();
@@ -99,6 +100,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
             assert!(error.contains("access token"), "{error}");
             assert!(app
                 .services
+                .health
                 .last_good_health(inbox.id)
                 .await
                 .unwrap()
@@ -109,6 +111,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
             // The first health snapshot was taken during setup.
             let (_, health) = app
                 .services
+                .health
                 .last_good_health(inbox.id)
                 .await
                 .unwrap()
@@ -130,6 +133,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
     // The agent sees exactly the chosen inboxes.
     let agent_view = app
         .services
+        .inboxes
         .list_inboxes(&users.agent, users.account_id)
         .await
         .unwrap();
@@ -165,12 +169,14 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
     assert_eq!(app.sim.sim.calls().len(), calls_before, "no Graph call");
     let inboxes_after = app
         .services
+        .inboxes
         .list_inboxes(&users.admin, users.account_id)
         .await
         .unwrap();
     assert_eq!(inboxes_after, inboxes);
     assert_eq!(
         app.services
+            .inboxes
             .list_inboxes(&users.agent, users.account_id)
             .await
             .unwrap()

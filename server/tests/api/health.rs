@@ -133,7 +133,7 @@ async fn a_hundred_concurrent_views_with_a_cold_cache_make_one_graph_read() {
     )
     .await;
     let n = app.number(Scenario::Healthy);
-    app.services.invalidate_health(id).await;
+    app.services.health.invalidate_health(id).await;
     app.sim.sim.clear_calls();
     let path = format!("/api/v1/accounts/{}/inboxes/{id}/health", admin.account_id);
     let reqs = (0..100).map(|_| app.get_with_token(&path, &admin.access_token));

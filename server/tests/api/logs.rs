@@ -290,7 +290,7 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
     sim.fail_next(&id_of(Scenario::Healthy), 500, Value::Null);
     sim.fail_next(&id_of(Scenario::Healthy), 503, Value::Null);
     sim.fail_next(&id_of(Scenario::Healthy), 500, Value::Null);
-    app.services.invalidate_health(healthy_inbox).await;
+    app.services.health.invalidate_health(healthy_inbox).await;
     let (_, stale) = send(
         &app,
         &mut answers,

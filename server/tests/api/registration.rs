@@ -664,6 +664,7 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
     // The retrier keeps to the back-off...
     let outcome = app
         .services
+        .registration
         .attempt_registration(&row, Trigger::Auto)
         .await
         .unwrap();
@@ -675,6 +676,7 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
     // ...the approval webhook does not have to.
     let outcome = app
         .services
+        .registration
         .attempt_registration(&row, Trigger::Webhook)
         .await
         .unwrap();

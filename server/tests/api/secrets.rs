@@ -416,7 +416,7 @@ async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_say
         .await
         .unwrap()
         .unwrap();
-    match app.services.access_token(&row) {
+    match app.services.inboxes.access_token(&row) {
         Err(greenlight::error::ServiceError::App(app::error::AppError::Conflict(m))) => {
             assert_eq!(m, greenlight::inboxes::service::TOKEN_UNUSABLE)
         }
@@ -477,7 +477,11 @@ async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_say
         .unwrap()
         .unwrap();
     assert_eq!(
-        app.services.access_token(&row).unwrap().expose_secret(),
+        app.services
+            .inboxes
+            .access_token(&row)
+            .unwrap()
+            .expose_secret(),
         n.token
     );
 }

@@ -51,7 +51,7 @@ async fn click(app: &TestApp, token: &str, account_id: i64, inbox_id: i64) -> (u
 
 /// The registration state the health endpoint shows after a fresh (uncached) read.
 async fn fresh_state(app: &TestApp, token: &str, account_id: i64, inbox_id: i64) -> Value {
-    app.services.invalidate_health(inbox_id).await;
+    app.services.health.invalidate_health(inbox_id).await;
     let r = app
         .get_with_token(
             &format!("/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health"),
@@ -372,7 +372,7 @@ async fn a_hundred_cold_views_on_many_threads_make_one_graph_read() {
     let app = std::sync::Arc::new(spawn_app().await);
     let (a, id) = admin_with_inbox(&app, Scenario::Healthy).await;
     let n = app.number(Scenario::Healthy);
-    app.services.invalidate_health(id).await;
+    app.services.health.invalidate_health(id).await;
     app.sim.sim.clear_calls();
     // Meta holds the read open until every view is waiting for it.
     let hold = app.sim.sim.hold("GET", &format!("/{}", n.id), VIEWS);
@@ -385,7 +385,11 @@ async fn a_hundred_cold_views_on_many_threads_make_one_graph_read() {
         .collect();
     wait_until(
         "every view waits for a snapshot, or a second read arrived",
-        || app.services.waiting_views.count() >= VIEWS || hold.arrived() >= 2 || hold.is_released(),
+        || {
+            app.services.health.waiting_views().count() >= VIEWS
+                || hold.arrived() >= 2
+                || hold.is_released()
+        },
     )
     .await;
     hold.release();

@@ -96,7 +96,7 @@ async fn setup_subscribes_the_app_and_sets_no_webhook_override_at_any_level() {
         .await
         .unwrap()
         .unwrap();
-    app.services.run_setup(row).await.unwrap();
+    app.services.inboxes.run_setup(row).await.unwrap();
     assert_eq!(override_writes(&app), vec![], "no override at any level");
     assert_eq!(number_override(&app, Scenario::Healthy), Value::Null);
     let state = app.sim.sim.number_state(&n.id).unwrap();
@@ -149,7 +149,10 @@ async fn greenlights_old_override_is_removed_once_and_a_foreign_one_is_never_tou
     app.sim.sim.clear_calls();
 
     // The upgrade sweep removes Greenlight's own, with Meta's documented empty override.
-    assert_eq!(app.services.remove_own_overrides().await.unwrap(), 1);
+    assert_eq!(
+        app.services.webhooks.remove_own_overrides().await.unwrap(),
+        1
+    );
     let writes = override_writes(&app);
     assert_eq!(writes.len(), 1, "{writes:?}");
     assert!(writes[0]
@@ -166,13 +169,16 @@ async fn greenlights_old_override_is_removed_once_and_a_foreign_one_is_never_tou
     // to Greenlight's URL reappeared (then it is someone's deliberate choice).
     set_override(&app, Scenario::Healthy, &own_url).await;
     app.sim.sim.clear_calls();
-    assert_eq!(app.services.remove_own_overrides().await.unwrap(), 0);
+    assert_eq!(
+        app.services.webhooks.remove_own_overrides().await.unwrap(),
+        0
+    );
     for id in [ours, theirs] {
         let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
             .await
             .unwrap()
             .unwrap();
-        app.services.run_setup(row).await.unwrap();
+        app.services.inboxes.run_setup(row).await.unwrap();
     }
     assert_eq!(override_writes(&app), vec![]);
     assert_eq!(

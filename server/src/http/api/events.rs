@@ -34,6 +34,7 @@ pub async fn inbox_events(
     let limit = q.limit.unwrap_or(200).clamp(1, 500);
     let items = s
         .services
+        .alerts
         .inbox_activity(&user, account_id, inbox_id, limit)
         .await?;
     let payload: Vec<Value> = items
@@ -59,7 +60,7 @@ pub async fn notifications(
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let list = s.services.notifications(&user, account_id).await?;
+    let list = s.services.alerts.notifications(&user, account_id).await?;
     let payload: Vec<Value> = list
         .items
         .iter()
@@ -97,6 +98,7 @@ pub async fn notifications_read(
     let id = body.and_then(|b| b.id);
     let unread = s
         .services
+        .alerts
         .mark_notifications_read(&user, account_id, id)
         .await?;
     Ok(Json(json!({ "unread": unread })))
@@ -108,7 +110,7 @@ pub async fn webhooks_list(
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let hooks = s.services.alert_webhooks(&user, account_id).await?;
+    let hooks = s.services.alerts.alert_webhooks(&user, account_id).await?;
     Ok(Json(json!({ "payload": hooks })))
 }
 
@@ -139,6 +141,7 @@ pub async fn webhooks_create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let hook = s
         .services
+        .alerts
         .create_alert_webhook(&user, account_id, &b.url, &b.secret, b.format.as_deref())
         .await?;
     Ok((StatusCode::CREATED, Json(json!(hook))))
@@ -151,6 +154,7 @@ pub async fn webhooks_delete(
     Path((account_id, id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     s.services
+        .alerts
         .delete_alert_webhook(&user, account_id, id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -162,7 +166,11 @@ pub async fn webhooks_test(
     ApiUser(user): ApiUser,
     Path((account_id, id)): Path<(i64, i64)>,
 ) -> Result<Json<Value>, ApiError> {
-    let d = s.services.test_alert_webhook(&user, account_id, id).await?;
+    let d = s
+        .services
+        .alerts
+        .test_alert_webhook(&user, account_id, id)
+        .await?;
     Ok(Json(json!(d)))
 }
 
@@ -174,6 +182,7 @@ pub async fn webhooks_deliveries(
 ) -> Result<Json<Value>, ApiError> {
     let d = s
         .services
+        .alerts
         .alert_webhook_deliveries(&user, account_id, id)
         .await?;
     Ok(Json(json!({ "payload": d })))
@@ -195,6 +204,7 @@ pub async fn webhook_check(
 ) -> Result<Json<Value>, ApiError> {
     let v = s
         .services
+        .webhooks
         .webhook_check(&user, account_id, inbox_id, q.refresh.unwrap_or(false))
         .await?;
     Ok(Json(json!(v)))
@@ -208,6 +218,7 @@ pub async fn webhook_repair(
 ) -> Result<Json<Value>, ApiError> {
     let v = s
         .services
+        .webhooks
         .repair_webhooks(&user, account_id, inbox_id)
         .await?;
     Ok(Json(json!(v)))

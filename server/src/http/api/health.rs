@@ -124,6 +124,7 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     let r = s
         .services
+        .health
         .health_report(&user, account_id, inbox_id, q.refresh.unwrap_or(false))
         .await?;
     let status = match &r.refresh_error {
@@ -162,6 +163,7 @@ pub async fn history(
     };
     let rows = s
         .services
+        .health
         .health_history(&user, account_id, inbox_id, since)
         .await?;
     let payload: Vec<Value> = rows

@@ -77,7 +77,7 @@ pub async fn list(
     ApiUser(user): ApiUser,
     Path(account_id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let list = s.services.list_inboxes(&user, account_id).await?;
+    let list = s.services.inboxes.list_inboxes(&user, account_id).await?;
     Ok(Json(
         json!({"payload": list.iter().map(inbox_json).collect::<Vec<_>>()}),
     ))
@@ -108,6 +108,7 @@ pub async fn create(
     });
     let view = s
         .services
+        .inboxes
         .create_inbox(
             &user,
             account_id,
@@ -128,7 +129,11 @@ pub async fn show(
     ApiUser(user): ApiUser,
     Path((account_id, inbox_id)): Path<(i64, i64)>,
 ) -> Result<Json<Value>, ApiError> {
-    let row = s.services.inbox_for(&user, account_id, inbox_id).await?;
+    let row = s
+        .services
+        .inboxes
+        .inbox_for(&user, account_id, inbox_id)
+        .await?;
     Ok(Json(inbox_json(&InboxView::from(&row))))
 }
 
@@ -144,6 +149,7 @@ pub async fn update(
         .and_then(|p| p.api_key);
     let view = s
         .services
+        .inboxes
         .update_inbox(
             &user,
             account_id,
@@ -162,7 +168,10 @@ pub async fn destroy(
     ApiUser(user): ApiUser,
     Path((account_id, inbox_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    s.services.delete_inbox(&user, account_id, inbox_id).await?;
+    s.services
+        .inboxes
+        .delete_inbox(&user, account_id, inbox_id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -171,7 +180,11 @@ pub async fn retry_setup(
     ApiUser(user): ApiUser,
     Path((account_id, inbox_id)): Path<(i64, i64)>,
 ) -> Result<Json<Value>, ApiError> {
-    let view = s.services.retry_setup(&user, account_id, inbox_id).await?;
+    let view = s
+        .services
+        .inboxes
+        .retry_setup(&user, account_id, inbox_id)
+        .await?;
     Ok(Json(inbox_json(&view)))
 }
 
@@ -191,6 +204,7 @@ async fn change(
 ) -> Result<Json<Value>, ApiError> {
     let ids = s
         .services
+        .inboxes
         .change_members(&user, account_id, b.inbox_id, &b.user_ids, how)
         .await?;
     Ok(Json(
@@ -232,6 +246,7 @@ pub async fn members_show(
 ) -> Result<Json<Value>, ApiError> {
     let ids = s
         .services
+        .inboxes
         .inbox_members(&user, account_id, inbox_id)
         .await?;
     Ok(Json(

@@ -21,6 +21,7 @@ pub async fn register_phone(
 ) -> Result<Json<RegistrationOutcome>, ApiError> {
     Ok(Json(
         s.services
+            .registration
             .complete_registration(&user, account_id, inbox_id)
             .await?,
     ))
