@@ -147,18 +147,26 @@ impl Application {
         crate::inboxes::store::fill_verify_token_digests(&services.db)
             .await
             .map_err(|e| StartupError::VerifyTokenDigests(e.to_string()))?;
-        crate::alerts::outgoing::seal_stored_urls(&services)
+        crate::alerts::outgoing::seal_stored_urls(&services.alert_jobs())
             .await
             .map_err(|e| StartupError::AlertUrls(e.to_string()))?;
-        crate::webhooks::processor::spawn(services.clone());
-        crate::alerts::evaluator::spawn(services.clone());
-        crate::registration::retrier::spawn(services.clone(), args.registration_check_interval);
-        crate::health::refresh::spawn(services.clone(), args.health_max_age);
+        crate::webhooks::processor::spawn(services.webhook_processor());
+        crate::alerts::evaluator::spawn(services.alert_jobs());
+        crate::registration::retrier::spawn(
+            services.registration.clone(),
+            services.instance.clone(),
+            args.registration_check_interval,
+        );
+        crate::health::refresh::spawn(
+            services.health.clone(),
+            services.instance.clone(),
+            args.health_max_age,
+        );
         crate::services::read_cache::spawn_follower(services.clone());
         let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), sessions.clone(), addr, secure_cookies);
         crate::jobs::prune::spawn(
-            services.clone(),
+            services.db.clone(),
             sessions.clone(),
             crate::jobs::prune::Retention {
                 health: args.health_retention,

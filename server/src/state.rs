@@ -42,6 +42,12 @@ impl FromRef<AppState> for Services {
     }
 }
 
+impl FromRef<AppState> for crate::webhooks::receiver::Inbound {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.webhook_inbound()
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use super::rules::{self, AlertDraft, Observed};
 use super::store::{self, NewAlert};
+use super::AlertJobs;
 use crate::db::now_secs;
 use crate::error::ServiceResult;
 use crate::health::store as snapshots;
 use crate::inboxes::store::{self as inboxes, InboxRow};
-use crate::services::Services;
 
 /// How often the task looks for work without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
@@ -29,7 +29,7 @@ pub fn stuck_after_from_env() -> Duration {
 }
 
 /// Starts the task.
-pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
+pub fn spawn(services: AlertJobs) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let stuck_after = stuck_after_from_env().as_secs() as i64;
         let mut last_sweep: Option<std::time::Instant> = None;
@@ -58,7 +58,7 @@ pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
 const BATCH: i64 = 500;
 
 /// Evaluates every snapshot stored since the last pass; answers how many alerts were raised.
-pub async fn run_once(services: &Services) -> ServiceResult<usize> {
+pub async fn run_once(services: &AlertJobs) -> ServiceResult<usize> {
     let mut raised = 0;
     let mut cursor = store::cursor(&services.db).await?;
     loop {
@@ -93,7 +93,7 @@ pub async fn run_once(services: &Services) -> ServiceResult<usize> {
 
 /// Raises stuck alerts: a number `awaiting_display_name` or `ready` for at least `after` seconds,
 /// once per stretch in that state.
-pub async fn sweep_stuck(services: &Services, now: i64, after: i64) -> ServiceResult<usize> {
+pub async fn sweep_stuck(services: &AlertJobs, now: i64, after: i64) -> ServiceResult<usize> {
     let mut raised = 0;
     for inbox in inboxes::all(&services.db).await? {
         let Some(latest) = snapshots::latest(&services.db, inbox.id).await? else {
@@ -122,7 +122,7 @@ pub async fn sweep_stuck(services: &Services, now: i64, after: i64) -> ServiceRe
 /// Stores the alert (once per `dedup_key`), notifies the account's administrators and queues the
 /// account's outgoing webhooks. `None` when it was raised before.
 pub async fn raise(
-    services: &Services,
+    services: &AlertJobs,
     inbox: &InboxRow,
     d: &AlertDraft,
     dedup_key: &str,

@@ -18,11 +18,11 @@ use super::http::TIMEOUT;
 pub use super::http::{OutgoingHttp, TEST_SEND_PERIOD};
 use super::rules::Severity;
 use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow, SealedWebhook};
+use super::AlertJobs;
 use super::AlertService;
 use crate::crypto::{CryptoError, WEBHOOK_SECRET, WEBHOOK_URL};
 use crate::db::now_secs;
 use crate::error::ServiceResult;
-use crate::services::Services;
 use crate::webhooks::signature;
 
 /// The signature header of Greenlight's outgoing webhooks.
@@ -141,7 +141,7 @@ pub fn payload(format: &str, alert: &AlertRow, inbox_name: Option<&str>) -> Stri
 
 /// Queues a delivery of `alert` to every enabled webhook of its account.
 pub async fn enqueue(
-    services: &Services,
+    services: &AlertJobs,
     alert: &AlertRow,
     inbox_name: Option<&str>,
 ) -> ServiceResult<usize> {
@@ -162,7 +162,7 @@ pub async fn enqueue(
 }
 
 /// Sends every due delivery once (claiming each first, so two passes never send one twice).
-pub async fn deliver_due(services: &Services) -> ServiceResult<usize> {
+pub async fn deliver_due(services: &AlertJobs) -> ServiceResult<usize> {
     let now = now_secs();
     let due = store::due_deliveries(&services.db, now, 50).await?;
     if due.is_empty() {
@@ -469,7 +469,7 @@ impl AlertService {
 
 /// Seals the URLs stored in plain text before migration 0008 (once, at start-up): the full URL
 /// moves to `url_sealed` and `url` keeps only the masked form.
-pub async fn seal_stored_urls(services: &Services) -> ServiceResult<usize> {
+pub async fn seal_stored_urls(services: &AlertJobs) -> ServiceResult<usize> {
     let plain = store::unsealed_urls(&services.db).await?;
     for (id, url) in &plain {
         let shown = url::Url::parse(url)

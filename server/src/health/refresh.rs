@@ -6,9 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::health::service::source;
+use crate::health::service::HealthService;
 use crate::inboxes::store as inboxes;
 use crate::jobs::claims::{self, Job};
-use crate::services::Services;
 
 /// How often the job wakes up.
 pub const TICK: Duration = Duration::from_secs(30);
@@ -69,12 +69,13 @@ pub struct TickReport {
 /// One tick at `now`: lists the due inboxes, then claims each one (see [`crate::jobs::claims`])
 /// and reads it, so several instances on one database read each number once per cycle.
 pub async fn run_once(
-    services: &Services,
+    health: &HealthService,
+    holder: &claims::Holder,
     now: DateTime<Utc>,
     max_age: Duration,
 ) -> sqlx::Result<TickReport> {
     let ids = pick(
-        &super::store::last_checked(&services.db).await?,
+        &super::store::last_checked(&health.db).await?,
         now.timestamp(),
         TICK,
         max_age,
@@ -85,10 +86,10 @@ pub async fn run_once(
         let until = now.timestamp() + CLAIM_TTL.as_secs() as i64;
         let item = id.to_string();
         if !claims::try_claim(
-            &services.db,
+            &health.db,
             Job::HealthRefresh,
             &item,
-            &services.instance,
+            holder,
             now.timestamp(),
             until,
         )
@@ -98,21 +99,17 @@ pub async fn run_once(
             continue;
         }
         // The list is a moment old: another instance may have read this one since.
-        if super::store::last_checked_one(&services.db, id)
+        if super::store::last_checked_one(&health.db, id)
             .await?
             .is_some_and(|at| at > due_before)
         {
             report.already_fresh += 1;
             continue;
         }
-        let Some(row) = inboxes::get_unscoped(&services.db, id).await? else {
+        let Some(row) = inboxes::get_unscoped(&health.db, id).await? else {
             continue;
         };
-        match services
-            .health
-            .read_health_at(&row, source::BACKGROUND, now)
-            .await
-        {
+        match health.read_health_at(&row, source::BACKGROUND, now).await {
             Ok(_) => report.read += 1,
             Err(e) => {
                 report.failed += 1;
@@ -124,13 +121,17 @@ pub async fn run_once(
 }
 
 /// Starts the job; it runs until the process ends.
-pub fn spawn(services: Services, max_age: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    health: HealthService,
+    holder: claims::Holder,
+    max_age: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(TICK);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            match run_once(&services, Utc::now(), max_age).await {
+            match run_once(&health, &holder, Utc::now(), max_age).await {
                 Ok(r) if r == TickReport::default() => {}
                 Ok(r) => tracing::info!(
                     read = r.read,

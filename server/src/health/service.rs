@@ -8,6 +8,7 @@ pub use super::cache::{
     new_cache, ForcedReadGate, HealthCache, ReadFailure, Snapshot, WaitingViews,
     REFRESH_MIN_INTERVAL,
 };
+use crate::cache::reads::ReadCaches;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::PhoneNumberHealth;
 use crate::health::store::{self as snapshots, HealthSnapshot, NewSnapshot, Source};
@@ -16,7 +17,6 @@ use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{decide, Decision};
 use crate::registration::ledger::{self, AttemptOutcome};
-use crate::services::read_cache::ReadCaches;
 
 /// Where a read came from (stored with the snapshot, shown in the history): short names for the
 /// [`Source`] values the callers pass.
@@ -46,7 +46,8 @@ pub(crate) fn time(secs: i64) -> DateTime<Utc> {
 /// one of them), the waiting-view count and the forced-read gate. Cheap to clone.
 #[derive(Clone)]
 pub struct HealthService {
-    db: crate::db::Db,
+    /// The background refresh (`super::refresh`) lists and claims through it too.
+    pub(super) db: crate::db::Db,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
     access: InboxAccess,

@@ -4,10 +4,10 @@
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
 
+use crate::cache::reads::ReadCaches;
 use crate::error::ServiceResult;
 use crate::inboxes::store::InboxRow;
 use crate::inboxes::WHATSAPP_CLOUD;
-use crate::services::read_cache::ReadCaches;
 
 /// Answers "may this user see this inbox" from the read caches. Cheap to clone.
 #[derive(Clone)]

@@ -4,6 +4,7 @@ use app::auth::{CurrentUser, Role};
 use app::error::AppError;
 use serde::{Deserialize, Serialize};
 
+use crate::cache::reads::ReadCaches;
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::AccessToken;
@@ -11,7 +12,6 @@ use crate::health::service::HealthService;
 use crate::inboxes::access::InboxAccess;
 use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::{self as inboxes, InboxRow, NewInboxRow};
-use crate::services::read_cache::ReadCaches;
 use crate::webhooks::WebhookService;
 
 pub use super::WHATSAPP_CLOUD;

@@ -7,7 +7,6 @@ use std::time::Duration;
 use tower_sessions::ExpiredDeletion;
 
 use crate::db::{now_secs, Db};
-use crate::services::Services;
 use crate::sessions::Sessions;
 use crate::webhooks::processor;
 
@@ -91,16 +90,12 @@ pub async fn run_once(
 }
 
 /// Starts the hourly pruning.
-pub fn spawn(
-    services: Services,
-    sessions: Sessions,
-    retention: Retention,
-) -> tokio::task::JoinHandle<()> {
+pub fn spawn(db: Db, sessions: Sessions, retention: Retention) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         loop {
             tick.tick().await;
-            match run_once(&services.db, &sessions, retention, now_secs()).await {
+            match run_once(&db, &sessions, retention, now_secs()).await {
                 Ok(p) if p == Pruned::default() => {}
                 Ok(p) => tracing::info!(
                     expired_snapshots = p.expired_snapshots,

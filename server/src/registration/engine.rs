@@ -32,6 +32,7 @@ use super::decision::{
 };
 use super::ledger::{self, AttemptOutcome, Outcome, Trigger};
 use super::{lease, pin};
+use crate::cache::reads::ReadCaches;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::{AccessToken, PhoneNumberHealth};
 use crate::health::service::HealthService;
@@ -39,7 +40,6 @@ use crate::health::service::{source, Snapshot};
 use crate::inboxes::access::{require_whatsapp_cloud, InboxAccess};
 use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::{self as inboxes, InboxRow};
-use crate::services::read_cache::ReadCaches;
 
 pub use super::rules::{AttemptResult, MetaError};
 
@@ -116,7 +116,8 @@ fn now_secs() -> i64 {
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct RegistrationService {
-    db: crate::db::Db,
+    /// The retrier (`super::retrier`) lists and claims through it too.
+    pub(super) db: crate::db::Db,
     secrets: crate::crypto::SecretBox,
     graph: crate::graph::GraphClient,
     credentials: Credentials,

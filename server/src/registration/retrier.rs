@@ -14,13 +14,13 @@ use serde::Serialize;
 
 use super::decision::{retrier_step, RegistrationState, RetrierStep};
 use super::engine::AttemptResult;
+use super::engine::RegistrationService;
 use super::ledger::{self, Trigger};
 use crate::error::ServiceError;
 use crate::health::store::{self as snapshots, InboxLatest};
 use crate::inboxes::service::WHATSAPP_CLOUD;
 use crate::inboxes::store as inboxes;
 use crate::jobs::claims::{self, Job};
-use crate::services::Services;
 
 /// The default interval between passes (`GREENLIGHT_REGISTRATION_CHECK_INTERVAL`).
 pub const EVERY: Duration = Duration::from_secs(300);
@@ -49,19 +49,19 @@ pub struct RunReport {
     pub errors: usize,
 }
 
-async fn candidates(services: &Services) -> sqlx::Result<Vec<InboxLatest>> {
-    snapshots::latest_per_inbox(&services.db, WHATSAPP_CLOUD).await
+async fn candidates(registration: &RegistrationService) -> sqlx::Result<Vec<InboxLatest>> {
+    snapshots::latest_per_inbox(&registration.db, WHATSAPP_CLOUD).await
 }
 
 /// Whether to read `c` again at `now` or let it wait ([`retrier_step`]): its stored read (`None` when
 /// the last read failed or there is none), decided again with the current ledger.
 async fn next_step(
-    services: &Services,
+    registration: &RegistrationService,
     c: &InboxLatest,
     now: DateTime<Utc>,
 ) -> Result<RetrierStep, ServiceError> {
     let stored = c.latest.as_ref().and_then(|s| s.health.as_ref());
-    let summary = ledger::summary(&services.db, &c.phone_number_id, now).await?;
+    let summary = ledger::summary(&registration.db, &c.phone_number_id, now).await?;
     Ok(retrier_step(stored, &summary, now))
 }
 
@@ -69,9 +69,14 @@ async fn next_step(
 /// `every` is the interval between passes: a number this instance reads is claimed for that long
 /// (see [`crate::jobs::claims`]), so of several instances on one database one reads it per
 /// interval, and when that instance stops another takes the number over after one interval.
-pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) -> RunReport {
+pub async fn run_once(
+    registration: &RegistrationService,
+    holder: &claims::Holder,
+    now: DateTime<Utc>,
+    every: Duration,
+) -> RunReport {
     let mut report = RunReport::default();
-    let list = match candidates(services).await {
+    let list = match candidates(registration).await {
         Ok(list) => list,
         Err(e) => {
             tracing::error!(error = %e, "retrier: cannot list inboxes");
@@ -87,7 +92,7 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) 
         .take(MAX_PER_RUN);
     for c in unregistered {
         report.candidates += 1;
-        match next_step(services, &c, now).await {
+        match next_step(registration, &c, now).await {
             Ok(step @ RetrierStep::Wait(_)) => {
                 tracing::debug!(
                     inbox_id = c.inbox_id,
@@ -110,10 +115,10 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) 
         }
         let until = now.timestamp() + every.as_secs().max(1) as i64;
         match claims::try_claim(
-            &services.db,
+            &registration.db,
             Job::RegistrationRetrier,
             &c.inbox_id.to_string(),
-            &services.instance,
+            holder,
             now.timestamp(),
             until,
         )
@@ -130,7 +135,7 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) 
                 continue;
             }
         }
-        let row = match inboxes::get_unscoped(&services.db, c.inbox_id).await {
+        let row = match inboxes::get_unscoped(&registration.db, c.inbox_id).await {
             Ok(Some(row)) => row,
             // Deleted meanwhile.
             Ok(None) => continue,
@@ -141,11 +146,7 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) 
             }
         };
         tracing::debug!(inbox_id = row.id, last_checked = ?c.latest.as_ref().map(|s| s.checked_at), "retrier: checking");
-        match services
-            .registration
-            .attempt_registration(&row, Trigger::Auto)
-            .await
-        {
+        match registration.attempt_registration(&row, Trigger::Auto).await {
             Ok(outcome) => {
                 if outcome.called_meta {
                     report.attempted += 1;
@@ -184,7 +185,11 @@ pub async fn run_once(services: &Services, now: DateTime<Utc>, every: Duration) 
 
 /// Starts the retrier: a tokio task that runs [`run_once`] every `every` (the first run one interval after
 /// start, so a starting server first serves).
-pub fn spawn(services: Services, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    registration: RegistrationService,
+    holder: claims::Holder,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
     let every = every.max(Duration::from_secs(1));
     tokio::spawn(async move {
         tracing::info!(interval = ?every, "registration retrier started");
@@ -192,7 +197,7 @@ pub fn spawn(services: Services, every: Duration) -> tokio::task::JoinHandle<()>
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let report = run_once(&services, Utc::now(), every).await;
+            let report = run_once(&registration, &holder, Utc::now(), every).await;
             if report.candidates > 0 {
                 tracing::info!(
                     candidates = report.candidates,

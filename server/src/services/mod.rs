@@ -37,7 +37,7 @@ pub struct Shared {
     pub accounts: crate::accounts::service::AccountService,
     /// Identities, inbox rows, ledgers, webhook self-checks and health snapshots for views, and
     /// how to forget them everywhere (see `read_cache`).
-    pub reads: read_cache::ReadCaches,
+    pub reads: crate::cache::reads::ReadCaches,
     /// Opens inboxes' access tokens.
     pub credentials: crate::inboxes::credentials::Credentials,
     /// Who may see which inbox.
@@ -83,7 +83,7 @@ struct Parts<'a> {
     db: &'a Db,
     secrets: &'a SecretBox,
     graph: &'a GraphClient,
-    reads: &'a read_cache::ReadCaches,
+    reads: &'a crate::cache::reads::ReadCaches,
     public_url: &'a url::Url,
     meta_webhooks: &'a crate::webhooks::MetaWebhooks,
     accounts: &'a crate::accounts::service::AccountService,
@@ -183,6 +183,38 @@ impl Shared {
 }
 
 impl Services {
+    /// What Meta's webhook doors need (see [`crate::webhooks::receiver::Inbound`]).
+    pub fn webhook_inbound(&self) -> crate::webhooks::receiver::Inbound {
+        crate::webhooks::receiver::Inbound {
+            db: self.db.clone(),
+            meta_webhooks: self.meta_webhooks.clone(),
+        }
+    }
+
+    /// What the alert jobs need (see [`crate::alerts::AlertJobs`]).
+    pub fn alert_jobs(&self) -> crate::alerts::AlertJobs {
+        crate::alerts::AlertJobs {
+            db: self.db.clone(),
+            secrets: self.secrets.clone(),
+            alerts: self.alerts.clone(),
+            alert_wake: self.alert_wake.clone(),
+        }
+    }
+
+    /// What the webhook processor needs (see [`crate::webhooks::processor::Processor`]).
+    pub fn webhook_processor(&self) -> crate::webhooks::processor::Processor {
+        crate::webhooks::processor::Processor {
+            db: self.db.clone(),
+            meta_webhooks: self.meta_webhooks.clone(),
+            health: self.health.clone(),
+            registration: self.registration.clone(),
+            webhooks: self.webhooks.clone(),
+            alert_wake: self.alert_wake.clone(),
+        }
+    }
+}
+
+impl Services {
     /// Services over an open database.
     pub fn new(
         db: Db,
@@ -195,8 +227,11 @@ impl Services {
             crate::accounts::store::AccountStore::new(db.clone()),
             LoginLimiter::default(),
         );
-        let reads =
-            read_cache::ReadCaches::new(db.clone(), DEFAULT_HEALTH_CACHE_TTL, accounts.clone());
+        let reads = crate::cache::reads::ReadCaches::new(
+            db.clone(),
+            DEFAULT_HEALTH_CACHE_TTL,
+            accounts.clone(),
+        );
         let meta_webhooks = crate::webhooks::MetaWebhooks::default();
         let alert_http = crate::alerts::http::OutgoingHttp::default();
         let f = Features::wire(Parts {
@@ -235,7 +270,8 @@ impl Services {
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
-        shared.reads = read_cache::ReadCaches::new(shared.db.clone(), ttl, shared.accounts.clone());
+        shared.reads =
+            crate::cache::reads::ReadCaches::new(shared.db.clone(), ttl, shared.accounts.clone());
         shared.rewire();
         self
     }

@@ -18,7 +18,6 @@ use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{confirmation, Confirmation};
 use crate::registration::engine::AttemptResult;
 use crate::registration::ledger::Trigger;
-use crate::services::Services;
 
 /// How often the processor looks at the queue without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
@@ -34,10 +33,23 @@ pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
     Ok(events + deliveries)
 }
 
+/// What the processor needs, and nothing else: the queue's database, Meta's webhook settings
+/// (its wake-up), the features a name approval or a quality change calls into, and the alert
+/// evaluator's wake-up. Built by the composition root; cheap to clone.
+#[derive(Clone)]
+pub struct Processor {
+    pub db: crate::db::Db,
+    pub meta_webhooks: super::MetaWebhooks,
+    pub health: crate::health::service::HealthService,
+    pub registration: crate::registration::engine::RegistrationService,
+    pub webhooks: super::service::WebhookService,
+    pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
+}
+
 /// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
 /// Also runs, once in the background, the upgrade sweep that removes the webhook overrides
 /// earlier versions set.
-pub fn spawn(services: Services) -> tokio::task::JoinHandle<()> {
+pub fn spawn(services: Processor) -> tokio::task::JoinHandle<()> {
     let sweep = services.clone();
     tokio::spawn(async move {
         match sweep.webhooks.remove_own_overrides().await {
@@ -75,7 +87,7 @@ enum Resolved {
 
 /// Claims and processes every pending event (and every event whose claim ran out); answers how
 /// many events were finished. Another instance on the same database never gets the same event.
-pub async fn run_once(services: &Services) -> ServiceResult<usize> {
+pub async fn run_once(services: &Processor) -> ServiceResult<usize> {
     let _one_pass = services.meta_webhooks.pass.lock().await;
     let mut total = 0;
     loop {
@@ -99,7 +111,7 @@ pub async fn run_once(services: &Services) -> ServiceResult<usize> {
     Ok(total)
 }
 
-async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult<usize> {
+async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResult<usize> {
     let mut register: BTreeMap<i64, InboxRow> = BTreeMap::new();
     let mut reread: BTreeMap<i64, InboxRow> = BTreeMap::new();
     let mut event_inboxes: Vec<(i64, Vec<i64>, String)> = Vec::new();
@@ -211,7 +223,7 @@ async fn process_batch(services: &Services, batch: &[EventRow]) -> ServiceResult
 /// After Meta accepted a register call, it provisions the number asynchronously: re-read a few
 /// times until the number shows as registered, so the state (and its alert) follow within seconds
 /// instead of at the next scheduled check.
-fn follow_provisioning(services: Services, row: InboxRow) {
+fn follow_provisioning(services: Processor, row: InboxRow) {
     tokio::spawn(async move {
         for secs in FOLLOW_UP_DELAYS {
             tokio::time::sleep(Duration::from_secs(secs)).await;
@@ -241,7 +253,7 @@ const FOLLOW_UP_DELAYS: [u64; 4] = [2, 5, 15, 40];
 /// Only inboxes whose setup proved that their token manages the number take part: a second
 /// account that added someone else's number (with a token that cannot read it) neither sees the
 /// number's events nor triggers anything with them.
-async fn resolve(services: &Services, c: &Change) -> ServiceResult<Resolved> {
+async fn resolve(services: &Processor, c: &Change) -> ServiceResult<Resolved> {
     Ok(match resolve_any(services, c).await? {
         Resolved::Inboxes(mut rows) => {
             rows.retain(|r| r.access_proven_at.is_some());
@@ -255,7 +267,7 @@ async fn resolve(services: &Services, c: &Change) -> ServiceResult<Resolved> {
     })
 }
 
-async fn resolve_any(services: &Services, c: &Change) -> ServiceResult<Resolved> {
+async fn resolve_any(services: &Processor, c: &Change) -> ServiceResult<Resolved> {
     if let Some(pid) = c.phone_number_id() {
         let rows = queue::inboxes_of_phone_number_id(&services.db, &pid).await?;
         if !rows.is_empty() {
@@ -292,7 +304,7 @@ async fn resolve_any(services: &Services, c: &Change) -> ServiceResult<Resolved>
     Ok(Resolved::Inboxes(candidates))
 }
 
-async fn last_display_digits(services: &Services, inbox_id: i64) -> ServiceResult<Option<String>> {
+async fn last_display_digits(services: &Processor, inbox_id: i64) -> ServiceResult<Option<String>> {
     Ok(snapshots::latest_good(&services.db, inbox_id)
         .await?
         .and_then(|s| s.health?.display_phone_number.as_deref().map(digits)))

@@ -10,13 +10,20 @@ use axum::response::{IntoResponse, Response};
 use super::signature::{self, tokens_equal};
 use super::{payload, store as queue};
 use crate::db::now_secs;
-use crate::services::Services;
+
+/// What Meta's webhook doors need: the queue's database and Meta's webhook settings (secret,
+/// handshake token, the processor's wake-up). Taken from the router's state.
+#[derive(Clone)]
+pub struct Inbound {
+    pub db: crate::db::Db,
+    pub meta_webhooks: super::MetaWebhooks,
+}
 
 /// The handshake: `hub.mode=subscribe` and a known `hub.verify_token` (the configured
 /// `META_WEBHOOK_VERIFY_TOKEN` or an inbox's own token) → 200 with `hub.challenge` as plain text;
 /// anything else 403.
 pub async fn verify(
-    State(services): State<Services>,
+    State(services): State<Inbound>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let forbidden = || (StatusCode::FORBIDDEN, "Forbidden").into_response();
@@ -47,7 +54,7 @@ pub async fn verify(
         .into_response()
 }
 
-async fn known_token(services: &Services, token: &str) -> bool {
+async fn known_token(services: &Inbound, token: &str) -> bool {
     let configured = services
         .meta_webhooks
         .verify_token
@@ -82,11 +89,7 @@ fn handshake_budget() -> &'static governor::DefaultDirectRateLimiter {
 /// stored); 400 for a body that is not the envelope; else every change of a handled field is
 /// stored (duplicates once; other fields are dropped unread), the processor is woken, and Meta
 /// gets 200 at once.
-pub async fn receive(
-    State(services): State<Services>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn receive(State(services): State<Inbound>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(secret) = services.meta_webhooks.app_secret.clone() else {
         tracing::warn!(
             "webhooks: a webhook arrived but META_APP_SECRET is not set, so its signature cannot be checked; refused"

@@ -1,9 +1,9 @@
 //! The webhook service: the self-check of where Meta sends a number's events, its repair, and
 //! the one-time removal of the overrides earlier versions set (see [`super::selfcheck`] and
 //! [`super::legacy_override`]).
+use crate::cache::reads::ReadCaches;
 use crate::inboxes::access::InboxAccess;
 use crate::inboxes::credentials::Credentials;
-use crate::services::read_cache::ReadCaches;
 
 /// Holds only what the self-check and the override cleanup need: the database (the one-time
 /// claims), the Graph client, the inboxes' credentials and access rule, the read caches (the

@@ -219,7 +219,7 @@ async fn a_quality_drop_alerts_once_and_reaches_the_outgoing_webhook_signed() {
         })
         .await
     );
-    greenlight::alerts::evaluator::run_once(&app.services)
+    greenlight::alerts::evaluator::run_once(&app.services.alert_jobs())
         .await
         .unwrap();
     let quality_alerts = alert_kinds(&app, id)
@@ -560,7 +560,7 @@ async fn alert_webhooks_refuse_private_destinations_at_create_and_at_connect() {
     greenlight::alerts::store::insert_delivery(&services.db, ids[0], None, "{}", 0, 0)
         .await
         .unwrap();
-    greenlight::alerts::outgoing::deliver_due(services)
+    greenlight::alerts::outgoing::deliver_due(&services.alert_jobs())
         .await
         .unwrap();
     let log = greenlight::alerts::store::deliveries(&services.db, ids[0], 10)
@@ -669,12 +669,12 @@ async fn webhook_urls_are_capped_sealed_at_rest_and_shown_masked() {
     .fetch_one(&app.services.db)
     .await
     .unwrap();
-    let sealed = greenlight::alerts::outgoing::seal_stored_urls(&app.services)
+    let sealed = greenlight::alerts::outgoing::seal_stored_urls(&app.services.alert_jobs())
         .await
         .unwrap();
     assert_eq!(sealed, 1);
     assert_eq!(
-        greenlight::alerts::outgoing::seal_stored_urls(&app.services)
+        greenlight::alerts::outgoing::seal_stored_urls(&app.services.alert_jobs())
             .await
             .unwrap(),
         0
@@ -790,10 +790,14 @@ async fn a_stuck_number_alerts_once_even_after_old_snapshots_are_pruned() {
             .count()
     };
     let now = greenlight::db::now_secs();
-    sweep_stuck(&app.services, now, DAY).await.unwrap();
+    sweep_stuck(&app.services.alert_jobs(), now, DAY)
+        .await
+        .unwrap();
     assert_eq!(stuck().await, 1);
     assert_eq!(
-        sweep_stuck(&app.services, now, DAY).await.unwrap(),
+        sweep_stuck(&app.services.alert_jobs(), now, DAY)
+            .await
+            .unwrap(),
         0,
         "a second sweep raises nothing"
     );
@@ -808,7 +812,12 @@ async fn a_stuck_number_alerts_once_even_after_old_snapshots_are_pruned() {
     .await
     .unwrap();
     assert_eq!(pruned.thinned_snapshots, 1, "{pruned:?}");
-    assert_eq!(sweep_stuck(&app.services, now, DAY).await.unwrap(), 0);
+    assert_eq!(
+        sweep_stuck(&app.services.alert_jobs(), now, DAY)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(stuck().await, 1);
 }
 
@@ -831,9 +840,13 @@ async fn an_alert_delivery_is_retried_until_accepted_and_every_try_is_signed() {
     assert_eq!(r.status(), 201);
     let hook = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let id = inbox_stuck_for_60_days(&app, &admin.access_token, admin.account_id).await;
-    greenlight::alerts::evaluator::sweep_stuck(&app.services, greenlight::db::now_secs(), DAY)
-        .await
-        .unwrap();
+    greenlight::alerts::evaluator::sweep_stuck(
+        &app.services.alert_jobs(),
+        greenlight::db::now_secs(),
+        DAY,
+    )
+    .await
+    .unwrap();
 
     // Each failed try is scheduled by the back-off; the test makes the retry due at once.
     for tries in 1..=3 {

@@ -327,14 +327,24 @@ async fn the_background_refresh_reads_only_snapshots_about_to_age_out() {
     let n = app.number(Scenario::Healthy);
     let six_hours = std::time::Duration::from_secs(6 * 3600);
     app.sim.sim.clear_calls();
-    let read = greenlight::health::refresh::run_once(&app.services, chrono::Utc::now(), six_hours)
-        .await
-        .unwrap();
+    let read = greenlight::health::refresh::run_once(
+        &app.services.health,
+        &app.services.instance,
+        chrono::Utc::now(),
+        six_hours,
+    )
+    .await
+    .unwrap();
     assert_eq!(read.read, 0, "a fresh snapshot is left alone");
     let later = chrono::Utc::now() + chrono::Duration::hours(5);
-    let read = greenlight::health::refresh::run_once(&app.services, later, six_hours)
-        .await
-        .unwrap();
+    let read = greenlight::health::refresh::run_once(
+        &app.services.health,
+        &app.services.instance,
+        later,
+        six_hours,
+    )
+    .await
+    .unwrap();
     assert_eq!(read.read, 1);
     assert_eq!(app.sim.sim.calls_to("GET", &format!("/{}", n.id)).len(), 1);
 }

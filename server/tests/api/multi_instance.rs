@@ -305,7 +305,7 @@ async fn three_instances_read_each_of_300_numbers_once_per_refresh_cycle_and_cov
     let cycle = |now: chrono::DateTime<chrono::Utc>, who: Vec<Services>| async move {
         let runs = who
             .iter()
-            .map(|s| refresh::run_once(s, now, max_age))
+            .map(|s| refresh::run_once(&s.health, &s.instance, now, max_age))
             .collect::<Vec<_>>();
         futures::future::join_all(runs)
             .await
@@ -334,7 +334,9 @@ async fn three_instances_read_each_of_300_numbers_once_per_refresh_cycle_and_cov
     app.sim.sim.clear_calls();
     let dying = {
         let third = instances[2].clone();
-        tokio::spawn(async move { refresh::run_once(&third, now2, max_age).await })
+        tokio::spawn(async move {
+            refresh::run_once(&third.health, &third.instance, now2, max_age).await
+        })
     };
     tokio::time::timeout(std::time::Duration::from_secs(30), hold.wait_arrived(1))
         .await
@@ -393,7 +395,7 @@ async fn three_retriers_read_each_waiting_number_once_per_interval() {
             futures::future::join_all(
                 instances
                     .iter()
-                    .map(|s| retrier::run_once(s, now, retrier::EVERY)),
+                    .map(|s| retrier::run_once(&s.registration, &s.instance, now, retrier::EVERY)),
             )
             .await
         }

@@ -220,7 +220,13 @@ async fn a_connected_number_with_expired_verification_is_registered_and_never_ca
     assert!(register_calls(&app, Scenario::ConnectedExpired).is_empty());
     // The retrier leaves it alone too: not even a read.
     app.sim.sim.clear_calls();
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!(report.candidates, 0, "{report:?}");
     assert!(app.sim.sim.calls().is_empty());
 }
@@ -343,7 +349,13 @@ async fn a_pin_set_elsewhere_needs_an_admin_after_133005() {
     );
     assert_eq!(register_calls(&app, Scenario::PinMismatch).len(), 1);
     // Nothing automatic happens with it.
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!(
         (report.candidates, report.waiting, report.attempted),
         (1, 1, 0),
@@ -489,7 +501,13 @@ async fn after_ten_attempts_in_72_hours_the_eleventh_click_is_refused_without_a_
     assert!(register_calls(&app, Scenario::ApprovedUnregistered).is_empty());
     assert_eq!(attempts(&app, id).await.len(), 10);
     // Nor does the retrier call.
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!(report.attempted, 0, "{report:?}");
     assert!(register_calls(&app, Scenario::ApprovedUnregistered).is_empty());
 }
@@ -509,7 +527,13 @@ async fn the_retrier_registers_a_ready_number_and_waits_for_a_name_in_review() {
     let healthy = inbox(&app, &a.access_token, a.account_id, Scenario::Healthy).await;
     let pending = app.number(Scenario::PendingReview);
 
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!(
         report.candidates, 2,
         "the registered number is not looked at: {report:?}"
@@ -539,19 +563,37 @@ async fn the_retrier_registers_a_ready_number_and_waits_for_a_name_in_review() {
     assert!(attempts(&app, healthy).await.is_empty());
 
     // Still in review: the next run reads it again and still makes no call.
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!((report.candidates, report.attempted), (1, 0), "{report:?}");
     assert!(register_calls(&app, Scenario::PendingReview).is_empty());
 
     // Meta approves the name: the next run registers it.
     app.sim.sim.approve_name(&pending.id);
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!((report.attempted, report.registered), (1, 1), "{report:?}");
     assert_eq!(register_calls(&app, Scenario::PendingReview).len(), 1);
 
     // Everything registered: a run reads nothing.
     app.sim.sim.clear_calls();
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!(report, retrier::RunReport::default());
     assert!(app.sim.sim.calls().is_empty());
 }
@@ -780,7 +822,13 @@ async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
         body["error"].as_str().unwrap().contains("already running"),
         "{body}"
     );
-    let report = retrier::run_once(&app.services, Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!((report.busy, report.attempted), (1, 0), "{report:?}");
     assert!(
         app.sim.sim.calls().is_empty(),

@@ -206,7 +206,13 @@ async fn an_accepted_register_still_provisioning_becomes_registered_without_anot
     // While Meta provisions, neither a view nor the retrier calls /register again.
     let reg = fresh_state(&app, &a.access_token, a.account_id, id).await;
     assert_eq!(reg["state"], "ready", "{reg}");
-    let report = retrier::run_once(&app.services, chrono::Utc::now(), retrier::EVERY).await;
+    let report = retrier::run_once(
+        &app.services.registration,
+        &app.services.instance,
+        chrono::Utc::now(),
+        retrier::EVERY,
+    )
+    .await;
     assert_eq!(report.attempted, 0, "{report:?}");
 
     // Meta finishes provisioning (by its clock): the next read shows registered.

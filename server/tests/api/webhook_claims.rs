@@ -115,10 +115,8 @@ async fn two_instances_on_one_database_process_a_queued_event_exactly_once() {
     // Both instances run a pass at the same moment, and both are woken as the receiver would.
     app.services.meta_webhooks.wake.notify_one();
     other.meta_webhooks.wake.notify_one();
-    let (a, b) = tokio::join!(
-        processor::run_once(&app.services),
-        processor::run_once(&other)
-    );
+    let (mine, theirs) = (app.services.webhook_processor(), other.webhook_processor());
+    let (a, b) = tokio::join!(processor::run_once(&mine), processor::run_once(&theirs));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert!(a + b <= 1, "one instance finished it: {a} + {b}");
     assert!(
@@ -173,7 +171,12 @@ async fn an_event_held_by_a_stopped_instance_is_taken_over_after_its_lease() {
         .unwrap();
     }
 
-    assert_eq!(processor::run_once(&other).await.unwrap(), 1);
+    assert_eq!(
+        processor::run_once(&other.webhook_processor())
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(event(&app, stale).await.status, queue::status::PROCESSED);
     let held_row = event(&app, held).await;
     assert_eq!(held_row.status, queue::status::PROCESSING, "{held_row:?}");
@@ -217,7 +220,9 @@ async fn an_event_that_keeps_failing_is_retried_then_marked_failed() {
             passes <= queue::MAX_ATTEMPTS,
             "failed after at most MAX_ATTEMPTS passes"
         );
-        processor::run_once(&app.services).await.unwrap();
+        processor::run_once(&app.services.webhook_processor())
+            .await
+            .unwrap();
         let ev = event(&app, id).await;
         if ev.status != queue::status::FAILED {
             assert_eq!(
@@ -232,7 +237,12 @@ async fn an_event_that_keeps_failing_is_retried_then_marked_failed() {
     assert!(ev.processed_at.is_some());
     assert_eq!(number_reads(&app, &n.id), reads_before);
     // A failed event is not claimed again.
-    assert_eq!(processor::run_once(&app.services).await.unwrap(), 0);
+    assert_eq!(
+        processor::run_once(&app.services.webhook_processor())
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(event(&app, id).await.attempts, queue::MAX_ATTEMPTS);
 }
 

@@ -317,7 +317,9 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
             assert!(queue::insert(&app.services.db, &c, 1).await.unwrap());
         }
     }
-    processor::run_once(&app.services).await.unwrap();
+    processor::run_once(&app.services.webhook_processor())
+        .await
+        .unwrap();
     let events = queue::all(&app.services.db).await.unwrap();
     assert_eq!(events.len(), 3);
     assert_eq!(events[0].status, "processed");

@@ -44,3 +44,4 @@ where
     }
     Ok(v)
 }
+pub mod reads;

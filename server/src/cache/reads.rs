@@ -1,0 +1,178 @@
+//! Short-lived caches in front of the database on the hot read path: an agent's browser or a
+//! script polling a number's health asks the same questions many times a second (who is this
+//! token, may they see this inbox, what does its ledger say).
+//!
+//! Only views read through these caches; decisions (registration, leases, budgets) always read
+//! the database. Every write made by this process invalidates the entries it touches at once;
+//! the time-to-live bounds how long a write made by another instance (PostgreSQL deployments)
+//! stays unseen here.
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::activity::WebhookCheckView;
+use moka::future::Cache;
+
+use super::{cache, get_or_load, READ_TTL};
+use crate::cache_events::{self, CacheEvent};
+use crate::error::ServiceResult;
+use crate::inboxes::store::{self as inboxes, InboxRow};
+use crate::registration::ledger::{self, AttemptRow};
+
+/// The caches, and the one way to forget their entries here and on the other instances.
+/// Feature services hold a clone instead of the whole `Services`, so forgetting stays one rule
+/// without giving them the database's every other door. Cheap to clone (every field is a handle).
+#[derive(Clone)]
+pub struct ReadCaches {
+    /// Where the stored rows come from and where cache events are published.
+    db: crate::db::Db,
+    /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
+    pub(crate) health: crate::health::cache::HealthCache,
+    /// Users and tokens: [`CacheEvent::Identities`] forgets them.
+    accounts: crate::accounts::service::AccountService,
+    /// inbox id → the stored row.
+    inboxes: Cache<i64, Arc<InboxRow>>,
+    /// inbox id → the agents added to it.
+    members: Cache<i64, Arc<Vec<i64>>>,
+    /// phone number id → the newest registration attempts on it (at most `ledger::SUMMARY_ROWS`).
+    attempts: Cache<String, Arc<Vec<AttemptRow>>>,
+    /// inbox id → the webhook self-check (two Graph reads), without the viewer's role.
+    webhook_checks: Cache<i64, Arc<WebhookCheckView>>,
+    /// Inboxes whose self-check was forced recently (one forced check per inbox per
+    /// `health::REFRESH_MIN_INTERVAL`).
+    webhook_check_gate: crate::health::cache::ForcedReadGate,
+}
+
+impl ReadCaches {
+    /// Caches whose health snapshots and webhook self-checks live `webhook_check_ttl` (the
+    /// health cache's time); identities are forgotten through `accounts`.
+    pub fn new(
+        db: crate::db::Db,
+        webhook_check_ttl: Duration,
+        accounts: crate::accounts::service::AccountService,
+    ) -> Self {
+        ReadCaches {
+            db,
+            health: crate::health::cache::new_cache(webhook_check_ttl),
+            accounts,
+            inboxes: cache(READ_TTL),
+            members: cache(READ_TTL),
+            attempts: cache(READ_TTL),
+            webhook_checks: cache(webhook_check_ttl),
+            webhook_check_gate: crate::health::cache::ForcedReadGate::default(),
+        }
+    }
+}
+
+impl ReadCaches {
+    /// The stored inbox row, scoped to its account; `None` when absent (not cached).
+    pub(crate) async fn cached_inbox(
+        &self,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<Option<Arc<InboxRow>>> {
+        let load = async {
+            Ok(inboxes::get(&self.db, account_id, inbox_id)
+                .await?
+                .map(Arc::new))
+        };
+        let row = get_or_load(&self.inboxes, inbox_id, load).await?;
+        Ok(row.filter(|r| r.account_id == account_id))
+    }
+
+    /// Whether the agent was added to the inbox.
+    pub(crate) async fn cached_is_member(
+        &self,
+        inbox_id: i64,
+        user_id: i64,
+    ) -> ServiceResult<bool> {
+        let db = self.db.clone();
+        let members = self
+            .members
+            .try_get_with(inbox_id, async move {
+                inboxes::members(&db, inbox_id)
+                    .await
+                    .map(Arc::new)
+                    .map_err(crate::error::ServiceError::from)
+            })
+            .await
+            .map_err(crate::error::ServiceError::from_shared)?;
+        Ok(members.contains(&user_id))
+    }
+
+    /// The newest registration attempts on the number, newest first (for views only).
+    pub(crate) async fn cached_attempts(
+        &self,
+        phone_number_id: &str,
+    ) -> ServiceResult<Arc<Vec<AttemptRow>>> {
+        let db = self.db.clone();
+        let number = phone_number_id.to_owned();
+        self.attempts
+            .try_get_with(phone_number_id.to_owned(), async move {
+                ledger::attempts_on_number(&db, &number, ledger::SUMMARY_ROWS)
+                    .await
+                    .map(Arc::new)
+                    .map_err(crate::error::ServiceError::from)
+            })
+            .await
+            .map_err(crate::error::ServiceError::from_shared)
+    }
+
+    /// The webhook self-check of the inbox: a recent one, or `check` run once for every caller
+    /// waiting at the same time.
+    pub(crate) async fn cached_webhook_check(
+        &self,
+        inbox_id: i64,
+        check: impl std::future::Future<Output = WebhookCheckView>,
+    ) -> Arc<WebhookCheckView> {
+        self.webhook_checks
+            .get_with(inbox_id, async move { Arc::new(check.await) })
+            .await
+    }
+
+    /// Forgets the cached webhook self-check so the next view asks Meta. `forced` (a user asked)
+    /// is limited per inbox: within `health::REFRESH_MIN_INTERVAL` of the last one it does nothing.
+    pub(crate) async fn forget_webhook_check(&self, inbox_id: i64, forced: bool) {
+        if forced && !self.webhook_check_gate.admit(inbox_id).await {
+            return;
+        }
+        self.forget(CacheEvent::WebhookCheck(inbox_id)).await;
+    }
+
+    /// Forgets what is cached about one inbox (after its row, members or setup changed).
+    pub async fn forget_inbox(&self, inbox_id: i64) {
+        self.forget(CacheEvent::Inbox(inbox_id)).await;
+    }
+
+    /// Forgets the cached health snapshot of one inbox (after a registration attempt, a
+    /// webhook...).
+    pub(crate) async fn forget_health(&self, inbox_id: i64) {
+        self.forget(CacheEvent::Health(inbox_id)).await;
+    }
+
+    /// Forgets the cached ledger of one number (after an attempt started or finished).
+    pub(crate) async fn forget_attempts(&self, phone_number_id: &str) {
+        self.forget(CacheEvent::Attempts(phone_number_id.to_owned()))
+            .await;
+    }
+
+    /// Forgets `event`'s entries here and tells the other instances on the database.
+    pub async fn forget(&self, event: CacheEvent) {
+        self.drop_cached(&event).await;
+        cache_events::publish(&self.db, event).await;
+    }
+
+    /// Forgets `event`'s entries in this instance only.
+    pub async fn drop_cached(&self, event: &CacheEvent) {
+        match event {
+            CacheEvent::Health(id) => self.health.invalidate(id).await,
+            CacheEvent::Inbox(id) => {
+                self.inboxes.invalidate(id).await;
+                self.members.invalidate(id).await;
+                self.webhook_checks.invalidate(id).await;
+            }
+            CacheEvent::Attempts(number) => self.attempts.invalidate(number).await,
+            CacheEvent::WebhookCheck(id) => self.webhook_checks.invalidate(id).await,
+            CacheEvent::Identities => self.accounts.forget_identities(),
+        }
+    }
+}
