@@ -323,6 +323,14 @@ impl From<Flag> for bool {
     }
 }
 
+/// One trivial query through the pool the requests use: the readiness probe's question.
+pub async fn ping(db: &Db) -> sqlx::Result<()> {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(db)
+        .await
+        .map(|_| ())
+}
+
 /// Current time in unix seconds, the unit every stored time uses.
 pub fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()

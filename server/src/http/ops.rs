@@ -19,7 +19,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The database answers a query (SQLite or PostgreSQL, through the same pool the requests use).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let query = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.services.db);
+    let query = crate::db::ping(&state.services.db);
     let answer = match tokio::time::timeout(READY_TIMEOUT, query).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
