@@ -5,10 +5,15 @@
 # 1. `cargo bench -p greenlight --bench budget`: throughput of the cached health API and of the
 #    server-rendered Account Health page as ratios against a bare axum handler measured in the
 #    same run, Graph reads for 100 cold concurrent requests, time to ready.
-# 2. Static figures, each only when its file exists: release binary size, wasm + js gzipped,
+# 2. `cargo bench -p greenlight --bench scale`: 10,000 numbers on SQLite and on a throwaway
+#    PostgreSQL (scripts/pg.sh; SQLite only when it cannot start): Graph reads per simulated
+#    minute of the background refresh (no minute above 2x the mean), its CPU time, the cached
+#    health API against /healthz.
+# 3. Static figures, each only when its file exists: release binary size, wasm + js gzipped,
 #    idle RSS of the release binary in demo mode. Build them with `scripts/build.sh release`.
 # Env: CARGO_TARGET_DIR (default ./target); BENCH_SECS, BENCH_CONCURRENCY, BENCH_ROUNDS (see
-# server/benches/budget.rs); IDLE_SECS seconds the demo server idles before its RSS is read (5).
+# server/benches/budget.rs); SCALE_NUMBERS, SCALE_HOURS, BENCH_POSTGRES_URL (see
+# server/benches/scale.rs); IDLE_SECS seconds the demo server idles before its RSS is read (5).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -26,6 +31,29 @@ kb() { awk -v b="$1" -v u="$KB" 'BEGIN { printf "%.1f KB", b / u }'; }
 echo "=== runtime figures: cargo bench -p greenlight --bench budget"
 if ! cargo bench -p greenlight --bench budget; then
   echo "bench: did not build or run (see above)"
+fi
+
+echo "=== scale: 10,000 numbers on SQLite and PostgreSQL (cargo bench --bench scale)"
+# A throwaway PostgreSQL (scripts/pg.sh), stopped and deleted on the way out; without one the
+# bench measures SQLite only. An already set BENCH_POSTGRES_URL is used instead.
+scale() {
+  if ! cargo bench -p greenlight --bench scale; then
+    echo "scale: did not build or run (see above)"
+  fi
+}
+if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
+  scale
+else
+  PGDIR=$(mktemp -d)
+  trap '"$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || rm -rf "$PGDIR"' EXIT
+  if PGURL=$("$ROOT/scripts/pg.sh" start "$PGDIR"); then
+    BENCH_POSTGRES_URL="$PGURL" scale
+  else
+    echo "scale: PostgreSQL did not start (see above); measuring SQLite only"
+    scale
+  fi
+  "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || rm -rf "$PGDIR"
+  trap - EXIT
 fi
 
 echo "=== static figures"
