@@ -773,7 +773,7 @@ async fn setup_went_on(services: &Services, view: &InboxView) -> bool {
     let until = Instant::now() + SETUP_WAIT;
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        match greenlight::inboxes::store::get_unscoped(&services.db, view.id).await {
+        match services.stores.inboxes.get_unscoped(view.id).await {
             Ok(Some(row)) if row.setup_error.as_deref() == Some(SETUP_RUNNING) => {}
             _ => break,
         }

@@ -15,12 +15,9 @@
 //! passwords and Meta webhook secret are random for every run (printed at start).
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::str::FromStr;
 
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
 
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
@@ -82,21 +79,7 @@ impl std::fmt::Debug for DemoCredential {
     }
 }
 
-/// The SQLite `application_id` ("GLDM") of a database made by `serve --demo`.
-pub const DEMO_APPLICATION_ID: i32 = 0x474c_444d;
-
-/// Why demo mode will not use a database.
-#[derive(Debug, thiserror::Error)]
-pub enum DemoDbError {
-    #[error("{target} holds a non-demo database; demo mode never touches one (use another --data-dir, or leave it out for <data dir>/demo)")]
-    NotDemo { target: String },
-    #[error("cannot inspect the database {target}: {reason}")]
-    Open { target: String, reason: String },
-    #[error(
-        "the demo runs on SQLite only; {target} is not a sqlite:// URL (leave --database-url out)"
-    )]
-    NotSqlite { target: String },
-}
+pub use crate::db::demo_mark::{DemoDbError, DEMO_APPLICATION_ID};
 
 /// Which `serve` options were written on the command line (rather than coming from the
 /// environment or a default): demo mode overrides only the others.
@@ -125,76 +108,7 @@ pub fn apply_demo_defaults(args: &mut ServeArgs, explicit: ExplicitFlags) {
 /// into it, and takes it for the demo: a database already marked as a demo one, or without any
 /// user or account outside the demo, is marked with [`DEMO_APPLICATION_ID`]; any other is refused.
 pub async fn claim_database(url: &str) -> Result<(), DemoDbError> {
-    // Its marker is SQLite's `application_id`; a shared PostgreSQL is never a demo's.
-    if crate::db::Backend::from_url(url) != Some(crate::db::Backend::Sqlite) {
-        return Err(DemoDbError::NotSqlite {
-            target: crate::db::describe(url),
-        });
-    }
-    let target = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:")
-        .to_string();
-    let fail = |e: &dyn std::fmt::Display| DemoDbError::Open {
-        target: target.clone(),
-        reason: e.to_string(),
-    };
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| fail(&e))?
-        .create_if_missing(true);
-    if let Some(parent) = std::path::Path::new(&target).parent() {
-        if !parent.as_os_str().is_empty() && !target.contains(":memory:") {
-            std::fs::create_dir_all(parent).map_err(|e| fail(&e))?;
-        }
-    }
-    let mut conn = options.connect().await.map_err(|e| fail(&e))?;
-    let id: i32 = sqlx::query_scalar("PRAGMA application_id")
-        .fetch_one(&mut conn)
-        .await
-        .map_err(|e| fail(&e))?;
-    if id != DEMO_APPLICATION_ID {
-        let has = |table: &'static str| {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
-            )
-            .bind(table)
-        };
-        let mut foreign = 0;
-        if has("users")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|e| fail(&e))?
-            > 0
-        {
-            foreign += sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@greenlight.demo'",
-            )
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|e| fail(&e))?;
-        }
-        if has("accounts")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|e| fail(&e))?
-            > 0
-        {
-            foreign +=
-                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts WHERE name <> $1")
-                    .bind(DEMO_ACCOUNT)
-                    .fetch_one(&mut conn)
-                    .await
-                    .map_err(|e| fail(&e))?;
-        }
-        if foreign > 0 {
-            return Err(DemoDbError::NotDemo { target });
-        }
-        sqlx::query(&format!("PRAGMA application_id = {DEMO_APPLICATION_ID}"))
-            .execute(&mut conn)
-            .await
-            .map_err(|e| fail(&e))?;
-    }
-    conn.close().await.map_err(|e| fail(&e))
+    crate::db::demo_mark::claim(url, DEMO_ACCOUNT, "%@greenlight.demo").await
 }
 
 /// A random secret of `len` letters and digits (demo passwords, the demo's Meta app secret).

@@ -144,7 +144,10 @@ impl Application {
         } else {
             services
         };
-        crate::inboxes::store::fill_verify_token_digests(&services.db)
+        services
+            .stores
+            .inboxes
+            .fill_verify_token_digests()
             .await
             .map_err(|e| StartupError::VerifyTokenDigests(e.to_string()))?;
         crate::alerts::outgoing::seal_stored_urls(&services.alert_jobs())
@@ -166,7 +169,7 @@ impl Application {
         let secure_cookies = public_url.scheme() == "https";
         let router = build_router(services.clone(), sessions.clone(), addr, secure_cookies);
         crate::jobs::prune::spawn(
-            services.db.clone(),
+            services.stores.clone(),
             sessions.clone(),
             crate::jobs::prune::Retention {
                 health: args.health_retention,

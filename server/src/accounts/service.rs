@@ -16,11 +16,20 @@ use crate::db::now_secs;
 use crate::domain::{AccountName, Email, NewPassword, PersonName};
 use crate::error::{ServiceError, ServiceResult};
 
+/// The stores the [`AccountService`] uses.
+#[derive(Clone)]
+pub struct AccountStores {
+    pub store: AccountStore,
+    pub events: crate::cache_events::store::EventStore,
+}
+
 /// Users, accounts, memberships and sign-in. Holds only what those need: the accounts store, the
-/// sign-in limiter, the first-run setup code and the identity caches. Cheap to clone.
+/// cache events it publishes, the sign-in limiter, the first-run setup code and the identity caches. Cheap to clone.
 #[derive(Clone)]
 pub struct AccountService {
     store: AccountStore,
+    /// Where identity changes are published for the other instances.
+    events: crate::cache_events::store::EventStore,
     login_limiter: LoginLimiter,
     setup_code: Arc<SetupCode>,
     identities: Identities,
@@ -93,10 +102,11 @@ impl std::fmt::Debug for CreatedUser {
 }
 
 impl AccountService {
-    /// The service over its store; sign-in is limited by `login_limiter`.
-    pub fn new(store: AccountStore, login_limiter: LoginLimiter) -> Self {
+    /// The service over its stores; sign-in is limited by `login_limiter`.
+    pub fn new(stores: AccountStores, login_limiter: LoginLimiter) -> Self {
         AccountService {
-            store,
+            store: stores.store,
+            events: stores.events,
             login_limiter,
             setup_code: Arc::default(),
             identities: Identities::new(),
@@ -343,7 +353,7 @@ impl AccountService {
     /// Forgets users and tokens here and on the other instances on the database.
     async fn forget_identities_everywhere(&self) {
         self.forget_identities();
-        crate::cache_events::publish(&self.store.db, crate::cache_events::CacheEvent::Identities)
+        crate::cache_events::publish(&self.events, crate::cache_events::CacheEvent::Identities)
             .await;
     }
 

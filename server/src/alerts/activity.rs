@@ -4,7 +4,6 @@ use app::activity::{kind, ActivityItem, NotificationItem, NotificationList};
 use app::auth::CurrentUser;
 use app::health::RegistrationState;
 
-use super::store;
 use super::AlertService;
 use crate::db::now_secs;
 use crate::error::ServiceResult;
@@ -166,14 +165,14 @@ impl AlertService {
     ) -> ServiceResult<Vec<ActivityItem>> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         let mut items = Vec::new();
-        for a in ledger::attempts(&self.db, row.id, PER_SOURCE).await? {
+        for a in self.ledger.attempts(row.id, PER_SOURCE).await? {
             let name = match a.user_id {
                 Some(uid) => self.accounts.store().user_name(uid).await?,
                 None => None,
             };
             items.push(attempt_item(&a, name));
         }
-        for e in queue::for_inbox(&self.db, row.id, PER_SOURCE).await? {
+        for e in self.queue.for_inbox(row.id, PER_SOURCE).await? {
             let change = e.change();
             items.push(ActivityItem {
                 id: format!("webhook-{}", e.id),
@@ -193,9 +192,9 @@ impl AlertService {
                 level: "info".into(),
             });
         }
-        let snaps = snapshots::since(&self.db, row.id, 0, 1000).await?;
+        let snaps = self.snapshots.since(row.id, 0, 1000).await?;
         items.extend(changes(&snaps));
-        for a in store::alerts_for_inbox(&self.db, row.id, PER_SOURCE).await? {
+        for a in self.store.alerts_for_inbox(row.id, PER_SOURCE).await? {
             items.push(ActivityItem {
                 id: format!("alert-{}", a.id),
                 kind: kind::ALERT.into(),
@@ -229,8 +228,8 @@ impl AlertService {
         account_id: i64,
     ) -> ServiceResult<NotificationList> {
         crate::accounts::service::role_in(user, account_id)?;
-        let rows = store::notifications(&self.db, user.id, account_id, 50).await?;
-        let unread = store::unread_count(&self.db, user.id, account_id).await?;
+        let rows = self.store.notifications(user.id, account_id, 50).await?;
+        let unread = self.store.unread_count(user.id, account_id).await?;
         Ok(NotificationList {
             unread,
             items: rows
@@ -259,7 +258,9 @@ impl AlertService {
         id: Option<i64>,
     ) -> ServiceResult<i64> {
         crate::accounts::service::role_in(user, account_id)?;
-        store::mark_read(&self.db, user.id, account_id, id, now_secs()).await?;
-        Ok(store::unread_count(&self.db, user.id, account_id).await?)
+        self.store
+            .mark_read(user.id, account_id, id, now_secs())
+            .await?;
+        Ok(self.store.unread_count(user.id, account_id).await?)
     }
 }

@@ -9,8 +9,7 @@ use super::store::{self, NewAlert};
 use super::AlertJobs;
 use crate::db::now_secs;
 use crate::error::ServiceResult;
-use crate::health::store as snapshots;
-use crate::inboxes::store::{self as inboxes, InboxRow};
+use crate::inboxes::store::InboxRow;
 
 /// How often the task looks for work without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
@@ -60,18 +59,18 @@ const BATCH: i64 = 500;
 /// Evaluates every snapshot stored since the last pass; answers how many alerts were raised.
 pub async fn run_once(services: &AlertJobs) -> ServiceResult<usize> {
     let mut raised = 0;
-    let mut cursor = store::cursor(&services.db).await?;
+    let mut cursor = services.store.cursor().await?;
     loop {
-        let batch = snapshots::after(&services.db, cursor, BATCH).await?;
+        let batch = services.snapshots.after(cursor, BATCH).await?;
         if batch.is_empty() {
             break;
         }
         for s in &batch {
-            let Some(inbox) = inboxes::get_unscoped(&services.db, s.inbox_id).await? else {
+            let Some(inbox) = services.inboxes.get_unscoped(s.inbox_id).await? else {
                 continue;
             };
-            let prev = snapshots::previous(&services.db, s, false).await?;
-            let prev_good = snapshots::previous(&services.db, s, true).await?;
+            let prev = services.snapshots.previous(s, false).await?;
+            let prev_good = services.snapshots.previous(s, true).await?;
             let drafts = rules::on_transition(
                 &inbox.name,
                 prev.as_ref().map(Observed::from_snapshot).as_ref(),
@@ -86,7 +85,7 @@ pub async fn run_once(services: &AlertJobs) -> ServiceResult<usize> {
             }
             cursor = s.id;
         }
-        store::set_cursor(&services.db, cursor).await?;
+        services.store.set_cursor(cursor).await?;
     }
     Ok(raised)
 }
@@ -95,8 +94,8 @@ pub async fn run_once(services: &AlertJobs) -> ServiceResult<usize> {
 /// once per stretch in that state.
 pub async fn sweep_stuck(services: &AlertJobs, now: i64, after: i64) -> ServiceResult<usize> {
     let mut raised = 0;
-    for inbox in inboxes::all(&services.db).await? {
-        let Some(latest) = snapshots::latest(&services.db, inbox.id).await? else {
+    for inbox in services.inboxes.all().await? {
+        let Some(latest) = services.snapshots.latest(inbox.id).await? else {
             continue;
         };
         let state = latest.registration_state;
@@ -104,8 +103,7 @@ pub async fn sweep_stuck(services: &AlertJobs, now: i64, after: i64) -> ServiceR
             continue;
         }
         // The stretch began after the last check in another (known) state.
-        let Some((start_id, since)) =
-            snapshots::stretch_start(&services.db, inbox.id, state).await?
+        let Some((start_id, since)) = services.snapshots.stretch_start(inbox.id, state).await?
         else {
             continue;
         };
@@ -128,20 +126,21 @@ pub async fn raise(
     dedup_key: &str,
 ) -> ServiceResult<Option<i64>> {
     let now = now_secs();
-    let Some(alert_id) = store::insert_alert(
-        &services.db,
-        NewAlert {
-            account_id: inbox.account_id,
-            inbox_id: Some(inbox.id),
-            kind: d.kind,
-            severity: &d.severity,
-            title: &d.title,
-            body: &d.body,
-            dedup_key,
-        },
-        now,
-    )
-    .await?
+    let Some(alert_id) = services
+        .store
+        .insert_alert(
+            NewAlert {
+                account_id: inbox.account_id,
+                inbox_id: Some(inbox.id),
+                kind: d.kind,
+                severity: &d.severity,
+                title: &d.title,
+                body: &d.body,
+                dedup_key,
+            },
+            now,
+        )
+        .await?
     else {
         return Ok(None);
     };
@@ -151,8 +150,11 @@ pub async fn raise(
         kind = d.kind,
         "alerts: raised"
     );
-    for user_id in store::administrators(&services.db, inbox.account_id).await? {
-        store::insert_notification(&services.db, alert_id, user_id, inbox.account_id, now).await?;
+    for user_id in services.store.administrators(inbox.account_id).await? {
+        services
+            .store
+            .insert_notification(alert_id, user_id, inbox.account_id, now)
+            .await?;
     }
     let alert = store::AlertRow {
         id: alert_id,

@@ -13,11 +13,13 @@ pub mod store;
 pub use service::AlertService;
 
 /// What the alert evaluator and the outgoing deliveries need, and nothing else: the alerts'
-/// database, the sealing key of webhook URLs, the alert service and the evaluator's wake-up.
+/// stores, the sealing key of webhook URLs, the alert service and the evaluator's wake-up.
 /// Built by the composition root; cheap to clone.
 #[derive(Clone)]
 pub struct AlertJobs {
-    pub db: crate::db::Db,
+    pub store: store::AlertStore,
+    pub snapshots: crate::health::store::SnapshotStore,
+    pub inboxes: crate::inboxes::store::InboxStore,
     pub secrets: crate::crypto::SecretBox,
     pub alerts: service::AlertService,
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,

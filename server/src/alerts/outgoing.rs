@@ -17,7 +17,7 @@ use super::address::{self, Refused};
 use super::http::TIMEOUT;
 pub use super::http::{OutgoingHttp, TEST_SEND_PERIOD};
 use super::rules::Severity;
-use super::store::{self, AlertRow, DeliveryRow, OutgoingWebhookRow, SealedWebhook};
+use super::store::{AlertRow, DeliveryRow, OutgoingWebhookRow, SealedWebhook};
 use super::AlertJobs;
 use super::AlertService;
 use crate::crypto::{CryptoError, WEBHOOK_SECRET, WEBHOOK_URL};
@@ -146,13 +146,16 @@ pub async fn enqueue(
     inbox_name: Option<&str>,
 ) -> ServiceResult<usize> {
     let mut n = 0;
-    for hook in store::webhooks(&services.db, alert.account_id).await? {
+    for hook in services.store.webhooks(alert.account_id).await? {
         if !hook.enabled {
             continue;
         }
         let body = payload(&hook.format, alert, inbox_name);
         let now = now_secs();
-        store::insert_delivery(&services.db, hook.id, Some(alert.id), &body, now, now).await?;
+        services
+            .store
+            .insert_delivery(hook.id, Some(alert.id), &body, now, now)
+            .await?;
         n += 1;
     }
     if n > 0 {
@@ -164,20 +167,17 @@ pub async fn enqueue(
 /// Sends every due delivery once (claiming each first, so two passes never send one twice).
 pub async fn deliver_due(services: &AlertJobs) -> ServiceResult<usize> {
     let now = now_secs();
-    let due = store::due_deliveries(&services.db, now, 50).await?;
+    let due = services.store.due_deliveries(now, 50).await?;
     if due.is_empty() {
         return Ok(0);
     }
     let http = services.alerts.http.client.clone();
     let mut sent = 0;
     for d in due {
-        let claimed = store::claim_delivery(
-            &services.db,
-            d.id,
-            d.next_attempt_at,
-            now + TIMEOUT.as_secs() as i64 * 3,
-        )
-        .await?;
+        let claimed = services
+            .store
+            .claim_delivery(d.id, d.next_attempt_at, now + TIMEOUT.as_secs() as i64 * 3)
+            .await?;
         if claimed {
             try_once(&services.alerts, &http, &d).await?;
             sent += 1;
@@ -192,7 +192,7 @@ async fn try_once(
     http: &reqwest::Client,
     d: &DeliveryRow,
 ) -> ServiceResult<()> {
-    let Some(hook) = store::webhook_unscoped(&alerts.db, d.webhook_id).await? else {
+    let Some(hook) = alerts.store.webhook_unscoped(d.webhook_id).await? else {
         return Ok(());
     };
     let outcome = match open_webhook(alerts, &hook) {
@@ -254,7 +254,10 @@ async fn try_once(
         ("failed", now)
     };
     let error = error.or_else(|| (!ok).then(|| format!("HTTP {}", code.unwrap_or_default())));
-    store::record_try(&alerts.db, d.id, status, code, error.as_deref(), next, now).await?;
+    alerts
+        .store
+        .record_try(d.id, status, code, error.as_deref(), next, now)
+        .await?;
     tracing::info!(
         delivery_id = d.id,
         webhook_id = hook.id,
@@ -339,7 +342,9 @@ impl AlertService {
         account_id: i64,
     ) -> ServiceResult<Vec<WebhookView>> {
         crate::accounts::service::require_admin(user, account_id)?;
-        Ok(store::webhooks(&self.db, account_id)
+        Ok(self
+            .store
+            .webhooks(account_id)
             .await?
             .iter()
             .map(WebhookView::from)
@@ -359,7 +364,7 @@ impl AlertService {
         crate::accounts::service::require_admin(user, account_id)?;
         let url = valid_url(url)?;
         allowed_destination(&url, self.http.allows_private_networks()).await?;
-        if store::count_webhooks(&self.db, account_id).await? >= MAX_WEBHOOKS_PER_ACCOUNT {
+        if self.store.count_webhooks(account_id).await? >= MAX_WEBHOOKS_PER_ACCOUNT {
             return Err(AppError::Conflict(format!(
                 "An account has at most {MAX_WEBHOOKS_PER_ACCOUNT} alert webhooks: remove one first."
             ))
@@ -376,19 +381,18 @@ impl AlertService {
             )
             .into());
         }
-        let id = store::insert_webhook(
-            &self.db,
-            account_id,
-            &masked(&url),
-            format,
-            now_secs(),
-            |id| SealedWebhook {
-                url_sealed: self.secrets.seal_bound(url.as_str(), WEBHOOK_URL.at(id)),
-                secret_sealed: self.secrets.seal_bound(secret, WEBHOOK_SECRET.at(id)),
-            },
-        )
-        .await?;
-        let row = store::webhook(&self.db, account_id, id)
+        let id = self
+            .store
+            .insert_webhook(account_id, &masked(&url), format, now_secs(), |id| {
+                SealedWebhook {
+                    url_sealed: self.secrets.seal_bound(url.as_str(), WEBHOOK_URL.at(id)),
+                    secret_sealed: self.secrets.seal_bound(secret, WEBHOOK_SECRET.at(id)),
+                }
+            })
+            .await?;
+        let row = self
+            .store
+            .webhook(account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(WebhookView::from(&row))
@@ -402,7 +406,7 @@ impl AlertService {
         id: i64,
     ) -> ServiceResult<()> {
         crate::accounts::service::require_admin(user, account_id)?;
-        if store::delete_webhook(&self.db, account_id, id).await? {
+        if self.store.delete_webhook(account_id, id).await? {
             Ok(())
         } else {
             Err(AppError::NotFound.into())
@@ -418,7 +422,9 @@ impl AlertService {
         id: i64,
     ) -> ServiceResult<DeliveryView> {
         crate::accounts::service::require_admin(user, account_id)?;
-        let hook = store::webhook(&self.db, account_id, id)
+        let hook = self
+            .store
+            .webhook(account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
         self.http
@@ -436,13 +442,19 @@ impl AlertService {
         };
         let body = payload(&hook.format, &alert, None);
         let now = now_secs();
-        let delivery_id =
-            store::insert_delivery(&self.db, hook.id, None, &body, now, now + 3600).await?;
-        let row = store::delivery(&self.db, delivery_id)
+        let delivery_id = self
+            .store
+            .insert_delivery(hook.id, None, &body, now, now + 3600)
+            .await?;
+        let row = self
+            .store
+            .delivery(delivery_id)
             .await?
             .ok_or(AppError::NotFound)?;
         try_once(self, &self.http.client, &row).await?;
-        let row = store::delivery(&self.db, delivery_id)
+        let row = self
+            .store
+            .delivery(delivery_id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(DeliveryView::from(&row))
@@ -456,10 +468,13 @@ impl AlertService {
         id: i64,
     ) -> ServiceResult<Vec<DeliveryView>> {
         crate::accounts::service::require_admin(user, account_id)?;
-        store::webhook(&self.db, account_id, id)
+        self.store
+            .webhook(account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(store::deliveries(&self.db, id, 100)
+        Ok(self
+            .store
+            .deliveries(id, 100)
             .await?
             .iter()
             .map(DeliveryView::from)
@@ -470,13 +485,13 @@ impl AlertService {
 /// Seals the URLs stored in plain text before migration 0008 (once, at start-up): the full URL
 /// moves to `url_sealed` and `url` keeps only the masked form.
 pub async fn seal_stored_urls(services: &AlertJobs) -> ServiceResult<usize> {
-    let plain = store::unsealed_urls(&services.db).await?;
+    let plain = services.store.unsealed_urls().await?;
     for (id, url) in &plain {
         let shown = url::Url::parse(url)
             .map(|u| masked(&u))
             .unwrap_or_else(|_| "(invalid URL)".to_string());
         let sealed = services.secrets.seal_bound(url, WEBHOOK_URL.at(*id));
-        store::set_sealed_url(&services.db, *id, &shown, &sealed).await?;
+        services.store.set_sealed_url(*id, &shown, &sealed).await?;
     }
     if !plain.is_empty() {
         tracing::info!(count = plain.len(), "alerts: sealed stored webhook URLs");

@@ -30,9 +30,21 @@ pub struct NewAlert<'a> {
     pub dedup_key: &'a str,
 }
 
-/// Stores an alert; `None` when one with the same dedup key exists (already raised).
-pub async fn insert_alert(db: &Db, a: NewAlert<'_>, now: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+/// Every SQL statement on alerts, notifications, outgoing webhooks and their deliveries.
+#[derive(Clone)]
+pub struct AlertStore {
+    db: Db,
+}
+
+impl AlertStore {
+    /// The store over this database.
+    pub fn new(db: Db) -> Self {
+        AlertStore { db }
+    }
+
+    /// Stores an alert; `None` when one with the same dedup key exists (already raised).
+    pub async fn insert_alert(&self, a: NewAlert<'_>, now: i64) -> sqlx::Result<Option<i64>> {
+        sqlx::query_scalar(
         "INSERT INTO alerts (account_id, inbox_id, kind, severity, title, body, dedup_key, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
     )
@@ -44,54 +56,54 @@ pub async fn insert_alert(db: &Db, a: NewAlert<'_>, now: i64) -> sqlx::Result<Op
     .bind(a.body)
     .bind(a.dedup_key)
     .bind(now)
-    .fetch_optional(db)
+    .fetch_optional(&self.db)
     .await
-}
+    }
 
-/// Alerts of an inbox, newest first.
-pub async fn alerts_for_inbox(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AlertRow>> {
-    sqlx::query_as(&format!(
+    /// Alerts of an inbox, newest first.
+    pub async fn alerts_for_inbox(&self, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AlertRow>> {
+        sqlx::query_as(&format!(
         "SELECT {ALERT_COLUMNS} FROM alerts WHERE inbox_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
     ))
     .bind(inbox_id)
     .bind(limit)
-    .fetch_all(db)
+    .fetch_all(&self.db)
     .await
-}
+    }
 
-/// Alerts of an account, newest first.
-pub async fn alerts_for_account(
-    db: &Db,
-    account_id: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<AlertRow>> {
-    sqlx::query_as(&format!(
+    /// Alerts of an account, newest first.
+    pub async fn alerts_for_account(
+        &self,
+        account_id: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<AlertRow>> {
+        sqlx::query_as(&format!(
         "SELECT {ALERT_COLUMNS} FROM alerts WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
     ))
     .bind(account_id)
     .bind(limit)
-    .fetch_all(db)
+    .fetch_all(&self.db)
     .await
-}
+    }
 
-/// Administrators of an account (the recipients of in-app notifications).
-pub async fn administrators(db: &Db, account_id: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
+    /// Administrators of an account (the recipients of in-app notifications).
+    pub async fn administrators(&self, account_id: i64) -> sqlx::Result<Vec<i64>> {
+        sqlx::query_scalar(
         "SELECT user_id FROM account_users WHERE account_id = $1 AND role = 'administrator' ORDER BY user_id",
     )
     .bind(account_id)
-    .fetch_all(db)
+    .fetch_all(&self.db)
     .await
-}
+    }
 
-pub async fn insert_notification(
-    db: &Db,
-    alert_id: i64,
-    user_id: i64,
-    account_id: i64,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
+    pub async fn insert_notification(
+        &self,
+        alert_id: i64,
+        user_id: i64,
+        account_id: i64,
+        now: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
         "INSERT INTO notifications (alert_id, user_id, account_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (alert_id, user_id) DO NOTHING",
     )
@@ -99,9 +111,316 @@ pub async fn insert_notification(
     .bind(user_id)
     .bind(account_id)
     .bind(now)
-    .execute(db)
+    .execute(&self.db)
     .await
     .map(|_| ())
+    }
+
+    /// A user's notifications in an account, newest first.
+    pub async fn notifications(
+        &self,
+        user_id: i64,
+        account_id: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<NotificationRow>> {
+        sqlx::query_as(
+        "SELECT n.id, n.alert_id, a.inbox_id, i.name AS inbox_name, a.kind, a.severity, a.title, a.body,
+                n.created_at, n.read_at
+         FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN inboxes i ON i.id = a.inbox_id
+         WHERE n.user_id = $1 AND n.account_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+    )
+    .bind(user_id)
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(&self.db)
+    .await
+    }
+
+    pub async fn unread_count(&self, user_id: i64, account_id: i64) -> sqlx::Result<i64> {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND account_id = $2 AND read_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(account_id)
+    .fetch_one(&self.db)
+    .await
+    }
+
+    /// Marks one (`Some(id)`) or all of the user's notifications in the account read.
+    pub async fn mark_read(
+        &self,
+        user_id: i64,
+        account_id: i64,
+        id: Option<i64>,
+        now: i64,
+    ) -> sqlx::Result<u64> {
+        let done = sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND account_id = $3 AND read_at IS NULL
+         AND ($4 IS NULL OR id = $4)",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(account_id)
+    .bind(id)
+    .execute(&self.db)
+    .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The evaluator's position in `health_snapshots`; created at the current end on first use, so an
+    /// upgrade does not raise alerts for old history.
+    pub async fn cursor(&self) -> sqlx::Result<i64> {
+        if let Some(v) = sqlx::query_scalar::<_, i64>(
+            "SELECT last_snapshot_id FROM alert_cursor WHERE name = 'snapshots'",
+        )
+        .fetch_optional(&self.db)
+        .await?
+        {
+            return Ok(v);
+        }
+        let start = crate::health::store::SnapshotStore::new(self.db.clone())
+            .max_id()
+            .await?
+            .unwrap_or(0);
+        sqlx::query(
+        "INSERT INTO alert_cursor (name, last_snapshot_id) VALUES ('snapshots', $1) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(start)
+    .execute(&self.db)
+    .await?;
+        Ok(start)
+    }
+
+    pub async fn set_cursor(&self, id: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE alert_cursor SET last_snapshot_id = $1 WHERE name = 'snapshots'")
+            .bind(id)
+            .execute(&self.db)
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores a webhook: `url_masked` is shown, the URL and secret `seal(new id)` returns are what
+    /// deliveries open.
+    ///
+    /// They are sealed bound to the row's primary key, which only exists once the row does
+    /// (`RETURNING id`; ids cannot be reserved portably across SQLite and PostgreSQL). So the row is
+    /// inserted with empty values (not NULL: a NULL `url_sealed` means a plain URL still to be sealed)
+    /// and the sealed ones written before the commit: no other reader ever sees the row without
+    /// them, or with values not bound to it.
+    pub async fn insert_webhook(
+        &self,
+        account_id: i64,
+        url_masked: &str,
+        format: &str,
+        now: i64,
+        seal: impl FnOnce(i64) -> SealedWebhook,
+    ) -> sqlx::Result<i64> {
+        let mut tx = self.db.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outgoing_webhooks (account_id, url, url_sealed, secret_sealed, format, created_at)
+         VALUES ($1, $2, '', '', $3, $4) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(url_masked)
+    .bind(format)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+        let sealed = seal(id);
+        sqlx::query(
+            "UPDATE outgoing_webhooks SET url_sealed = $1, secret_sealed = $2 WHERE id = $3",
+        )
+        .bind(&sealed.url_sealed)
+        .bind(&sealed.secret_sealed)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// How many outgoing webhooks an account has.
+    pub async fn count_webhooks(&self, account_id: i64) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM outgoing_webhooks WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&self.db)
+            .await
+    }
+
+    /// Webhooks whose URL is still stored in plain text (created before URLs were sealed).
+    pub async fn unsealed_urls(&self) -> sqlx::Result<Vec<(i64, String)>> {
+        sqlx::query_as("SELECT id, url FROM outgoing_webhooks WHERE url_sealed IS NULL ORDER BY id")
+            .fetch_all(&self.db)
+            .await
+    }
+
+    /// Replaces a plain URL by its masked form and its sealed copy (sealed for this `id`).
+    pub async fn set_sealed_url(
+        &self,
+        id: i64,
+        url_masked: &str,
+        url_sealed: &str,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+        "UPDATE outgoing_webhooks SET url = $1, url_sealed = $2 WHERE id = $3 AND url_sealed IS NULL",
+    )
+    .bind(url_masked)
+    .bind(url_sealed)
+    .bind(id)
+    .execute(&self.db)
+    .await
+    .map(|_| ())
+    }
+
+    pub async fn webhooks(&self, account_id: i64) -> sqlx::Result<Vec<OutgoingWebhookRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE account_id = $1 ORDER BY id"
+        ))
+        .bind(account_id)
+        .fetch_all(&self.db)
+        .await
+    }
+
+    pub async fn webhook(
+        &self,
+        account_id: i64,
+        id: i64,
+    ) -> sqlx::Result<Option<OutgoingWebhookRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE account_id = $1 AND id = $2"
+        ))
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+    }
+
+    pub async fn webhook_unscoped(&self, id: i64) -> sqlx::Result<Option<OutgoingWebhookRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+    }
+
+    pub async fn delete_webhook(&self, account_id: i64, id: i64) -> sqlx::Result<bool> {
+        let done = sqlx::query("DELETE FROM outgoing_webhooks WHERE account_id = $1 AND id = $2")
+            .bind(account_id)
+            .bind(id)
+            .execute(&self.db)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn insert_delivery(
+        &self,
+        webhook_id: i64,
+        alert_id: Option<i64>,
+        payload: &str,
+        now: i64,
+        next_attempt_at: i64,
+    ) -> sqlx::Result<i64> {
+        sqlx::query_scalar(
+        "INSERT INTO outgoing_deliveries (webhook_id, alert_id, payload, next_attempt_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(webhook_id)
+    .bind(alert_id)
+    .bind(payload)
+    .bind(next_attempt_at)
+    .bind(now)
+    .fetch_one(&self.db)
+    .await
+    }
+
+    pub async fn due_deliveries(&self, now: i64, limit: i64) -> sqlx::Result<Vec<DeliveryRow>> {
+        sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, id LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&self.db)
+    .await
+    }
+
+    pub async fn delivery(&self, id: i64) -> sqlx::Result<Option<DeliveryRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+    }
+
+    pub async fn deliveries(&self, webhook_id: i64, limit: i64) -> sqlx::Result<Vec<DeliveryRow>> {
+        sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(webhook_id)
+    .bind(limit)
+    .fetch_all(&self.db)
+    .await
+    }
+
+    /// Records one try: `status` is `delivered`, `failed` (gave up) or `pending` (retry at `next`).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_try(
+        &self,
+        id: i64,
+        status: &str,
+        status_code: Option<i64>,
+        error: Option<&str>,
+        next: i64,
+        now: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+        "UPDATE outgoing_deliveries SET status = $1, status_code = $2, error = $3, next_attempt_at = $4,
+         attempts = attempts + 1, updated_at = $5 WHERE id = $6",
+    )
+    .bind(status)
+    .bind(status_code)
+    .bind(error)
+    .bind(next)
+    .bind(now)
+    .bind(id)
+    .execute(&self.db)
+    .await
+    .map(|_| ())
+    }
+
+    /// Deletes deliveries that are done (sent or given up) created before `before`.
+    pub async fn prune_finished_deliveries(&self, before: i64) -> sqlx::Result<u64> {
+        Ok(sqlx::query(
+            "DELETE FROM outgoing_deliveries WHERE status <> 'pending' AND created_at < $1",
+        )
+        .bind(before)
+        .execute(&self.db)
+        .await?
+        .rows_affected())
+    }
+
+    /// Claims a due delivery by moving its next try to `until` (a crashed sender's claim lapses
+    /// then); `false` when another sender claimed it first (its `next_attempt_at` moved).
+    pub async fn claim_delivery(
+        &self,
+        id: i64,
+        next_attempt_at: i64,
+        until: i64,
+    ) -> sqlx::Result<bool> {
+        Ok(sqlx::query(
+        "UPDATE outgoing_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3
+         AND status = 'pending'",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(next_attempt_at)
+    .execute(&self.db)
+    .await?
+    .rows_affected()
+        == 1)
+    }
 }
 
 /// A notification with its alert and inbox name.
@@ -119,86 +438,6 @@ pub struct NotificationRow {
     pub body: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
-}
-
-/// A user's notifications in an account, newest first.
-pub async fn notifications(
-    db: &Db,
-    user_id: i64,
-    account_id: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<NotificationRow>> {
-    sqlx::query_as(
-        "SELECT n.id, n.alert_id, a.inbox_id, i.name AS inbox_name, a.kind, a.severity, a.title, a.body,
-                n.created_at, n.read_at
-         FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN inboxes i ON i.id = a.inbox_id
-         WHERE n.user_id = $1 AND n.account_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
-    )
-    .bind(user_id)
-    .bind(account_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn unread_count(db: &Db, user_id: i64, account_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND account_id = $2 AND read_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(account_id)
-    .fetch_one(db)
-    .await
-}
-
-/// Marks one (`Some(id)`) or all of the user's notifications in the account read.
-pub async fn mark_read(
-    db: &Db,
-    user_id: i64,
-    account_id: i64,
-    id: Option<i64>,
-    now: i64,
-) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND account_id = $3 AND read_at IS NULL
-         AND ($4 IS NULL OR id = $4)",
-    )
-    .bind(now)
-    .bind(user_id)
-    .bind(account_id)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-/// The evaluator's position in `health_snapshots`; created at the current end on first use, so an
-/// upgrade does not raise alerts for old history.
-pub async fn cursor(db: &Db) -> sqlx::Result<i64> {
-    if let Some(v) = sqlx::query_scalar::<_, i64>(
-        "SELECT last_snapshot_id FROM alert_cursor WHERE name = 'snapshots'",
-    )
-    .fetch_optional(db)
-    .await?
-    {
-        return Ok(v);
-    }
-    let start = crate::health::store::max_id(db).await?.unwrap_or(0);
-    sqlx::query(
-        "INSERT INTO alert_cursor (name, last_snapshot_id) VALUES ('snapshots', $1) ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(start)
-    .execute(db)
-    .await?;
-    Ok(start)
-}
-
-pub async fn set_cursor(db: &Db, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE alert_cursor SET last_snapshot_id = $1 WHERE name = 'snapshots'")
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
 }
 
 /// An outgoing webhook (URL and secret still sealed).
@@ -227,118 +466,6 @@ pub struct SealedWebhook {
     pub secret_sealed: String,
 }
 
-/// Stores a webhook: `url_masked` is shown, the URL and secret `seal(new id)` returns are what
-/// deliveries open.
-///
-/// They are sealed bound to the row's primary key, which only exists once the row does
-/// (`RETURNING id`; ids cannot be reserved portably across SQLite and PostgreSQL). So the row is
-/// inserted with empty values (not NULL: a NULL `url_sealed` means a plain URL still to be sealed)
-/// and the sealed ones written before the commit: no other reader ever sees the row without
-/// them, or with values not bound to it.
-pub async fn insert_webhook(
-    db: &Db,
-    account_id: i64,
-    url_masked: &str,
-    format: &str,
-    now: i64,
-    seal: impl FnOnce(i64) -> SealedWebhook,
-) -> sqlx::Result<i64> {
-    let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO outgoing_webhooks (account_id, url, url_sealed, secret_sealed, format, created_at)
-         VALUES ($1, $2, '', '', $3, $4) RETURNING id",
-    )
-    .bind(account_id)
-    .bind(url_masked)
-    .bind(format)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let sealed = seal(id);
-    sqlx::query("UPDATE outgoing_webhooks SET url_sealed = $1, secret_sealed = $2 WHERE id = $3")
-        .bind(&sealed.url_sealed)
-        .bind(&sealed.secret_sealed)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// How many outgoing webhooks an account has.
-pub async fn count_webhooks(db: &Db, account_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outgoing_webhooks WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_one(db)
-        .await
-}
-
-/// Webhooks whose URL is still stored in plain text (created before URLs were sealed).
-pub async fn unsealed_urls(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, url FROM outgoing_webhooks WHERE url_sealed IS NULL ORDER BY id")
-        .fetch_all(db)
-        .await
-}
-
-/// Replaces a plain URL by its masked form and its sealed copy (sealed for this `id`).
-pub async fn set_sealed_url(
-    db: &Db,
-    id: i64,
-    url_masked: &str,
-    url_sealed: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE outgoing_webhooks SET url = $1, url_sealed = $2 WHERE id = $3 AND url_sealed IS NULL",
-    )
-    .bind(url_masked)
-    .bind(url_sealed)
-    .bind(id)
-    .execute(db)
-    .await
-    .map(|_| ())
-}
-
-pub async fn webhooks(db: &Db, account_id: i64) -> sqlx::Result<Vec<OutgoingWebhookRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE account_id = $1 ORDER BY id"
-    ))
-    .bind(account_id)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn webhook(
-    db: &Db,
-    account_id: i64,
-    id: i64,
-) -> sqlx::Result<Option<OutgoingWebhookRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE account_id = $1 AND id = $2"
-    ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
-pub async fn webhook_unscoped(db: &Db, id: i64) -> sqlx::Result<Option<OutgoingWebhookRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {HOOK_COLUMNS} FROM outgoing_webhooks WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
-pub async fn delete_webhook(db: &Db, account_id: i64, id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM outgoing_webhooks WHERE account_id = $1 AND id = $2")
-        .bind(account_id)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// A delivery of an outgoing webhook.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryRow {
@@ -356,114 +483,3 @@ pub struct DeliveryRow {
 }
 
 const DELIVERY_COLUMNS: &str = "id, webhook_id, alert_id, payload, status, attempts, status_code, error, next_attempt_at, created_at, updated_at";
-
-pub async fn insert_delivery(
-    db: &Db,
-    webhook_id: i64,
-    alert_id: Option<i64>,
-    payload: &str,
-    now: i64,
-    next_attempt_at: i64,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO outgoing_deliveries (webhook_id, alert_id, payload, next_attempt_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-    )
-    .bind(webhook_id)
-    .bind(alert_id)
-    .bind(payload)
-    .bind(next_attempt_at)
-    .bind(now)
-    .fetch_one(db)
-    .await
-}
-
-pub async fn due_deliveries(db: &Db, now: i64, limit: i64) -> sqlx::Result<Vec<DeliveryRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at, id LIMIT $2"
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn delivery(db: &Db, id: i64) -> sqlx::Result<Option<DeliveryRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
-pub async fn deliveries(db: &Db, webhook_id: i64, limit: i64) -> sqlx::Result<Vec<DeliveryRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM outgoing_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2"
-    ))
-    .bind(webhook_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-/// Records one try: `status` is `delivered`, `failed` (gave up) or `pending` (retry at `next`).
-#[allow(clippy::too_many_arguments)]
-pub async fn record_try(
-    db: &Db,
-    id: i64,
-    status: &str,
-    status_code: Option<i64>,
-    error: Option<&str>,
-    next: i64,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE outgoing_deliveries SET status = $1, status_code = $2, error = $3, next_attempt_at = $4,
-         attempts = attempts + 1, updated_at = $5 WHERE id = $6",
-    )
-    .bind(status)
-    .bind(status_code)
-    .bind(error)
-    .bind(next)
-    .bind(now)
-    .bind(id)
-    .execute(db)
-    .await
-    .map(|_| ())
-}
-
-/// Deletes deliveries that are done (sent or given up) created before `before`.
-pub async fn prune_finished_deliveries(db: &Db, before: i64) -> sqlx::Result<u64> {
-    Ok(
-        sqlx::query(
-            "DELETE FROM outgoing_deliveries WHERE status <> 'pending' AND created_at < $1",
-        )
-        .bind(before)
-        .execute(db)
-        .await?
-        .rows_affected(),
-    )
-}
-
-/// Claims a due delivery by moving its next try to `until` (a crashed sender's claim lapses
-/// then); `false` when another sender claimed it first (its `next_attempt_at` moved).
-pub async fn claim_delivery(
-    db: &Db,
-    id: i64,
-    next_attempt_at: i64,
-    until: i64,
-) -> sqlx::Result<bool> {
-    Ok(sqlx::query(
-        "UPDATE outgoing_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3
-         AND status = 'pending'",
-    )
-    .bind(until)
-    .bind(id)
-    .bind(next_attempt_at)
-    .execute(db)
-    .await?
-    .rows_affected()
-        == 1)
-}

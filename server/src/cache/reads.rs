@@ -15,16 +15,27 @@ use moka::future::Cache;
 use super::{cache, get_or_load, READ_TTL};
 use crate::cache_events::{self, CacheEvent};
 use crate::error::ServiceResult;
-use crate::inboxes::store::{self as inboxes, InboxRow};
+use crate::inboxes::store::InboxRow;
 use crate::registration::ledger::{self, AttemptRow};
+
+/// Where [`ReadCaches`] load rows from and publish cache events to.
+#[derive(Clone)]
+pub struct ReadStores {
+    pub inbox_store: crate::inboxes::store::InboxStore,
+    pub ledger: crate::registration::ledger::LedgerStore,
+    pub events: crate::cache_events::store::EventStore,
+}
 
 /// The caches, and the one way to forget their entries here and on the other instances.
 /// Feature services hold a clone instead of the whole `Services`, so forgetting stays one rule
 /// without giving them the database's every other door. Cheap to clone (every field is a handle).
 #[derive(Clone)]
 pub struct ReadCaches {
-    /// Where the stored rows come from and where cache events are published.
-    db: crate::db::Db,
+    /// Where the stored rows come from.
+    inbox_store: crate::inboxes::store::InboxStore,
+    ledger: crate::registration::ledger::LedgerStore,
+    /// Where cache events are published.
+    events: crate::cache_events::store::EventStore,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
     pub(crate) health: crate::health::cache::HealthCache,
     /// Users and tokens: [`CacheEvent::Identities`] forgets them.
@@ -46,12 +57,14 @@ impl ReadCaches {
     /// Caches whose health snapshots and webhook self-checks live `webhook_check_ttl` (the
     /// health cache's time); identities are forgotten through `accounts`.
     pub fn new(
-        db: crate::db::Db,
+        stores: ReadStores,
         webhook_check_ttl: Duration,
         accounts: crate::accounts::service::AccountService,
     ) -> Self {
         ReadCaches {
-            db,
+            inbox_store: stores.inbox_store,
+            ledger: stores.ledger,
+            events: stores.events,
             health: crate::health::cache::new_cache(webhook_check_ttl),
             accounts,
             inboxes: cache(READ_TTL),
@@ -71,7 +84,9 @@ impl ReadCaches {
         inbox_id: i64,
     ) -> ServiceResult<Option<Arc<InboxRow>>> {
         let load = async {
-            Ok(inboxes::get(&self.db, account_id, inbox_id)
+            Ok(self
+                .inbox_store
+                .get(account_id, inbox_id)
                 .await?
                 .map(Arc::new))
         };
@@ -85,11 +100,12 @@ impl ReadCaches {
         inbox_id: i64,
         user_id: i64,
     ) -> ServiceResult<bool> {
-        let db = self.db.clone();
+        let store = self.inbox_store.clone();
         let members = self
             .members
             .try_get_with(inbox_id, async move {
-                inboxes::members(&db, inbox_id)
+                store
+                    .members(inbox_id)
                     .await
                     .map(Arc::new)
                     .map_err(crate::error::ServiceError::from)
@@ -104,11 +120,12 @@ impl ReadCaches {
         &self,
         phone_number_id: &str,
     ) -> ServiceResult<Arc<Vec<AttemptRow>>> {
-        let db = self.db.clone();
+        let ledger = self.ledger.clone();
         let number = phone_number_id.to_owned();
         self.attempts
             .try_get_with(phone_number_id.to_owned(), async move {
-                ledger::attempts_on_number(&db, &number, ledger::SUMMARY_ROWS)
+                ledger
+                    .attempts_on_number(&number, ledger::SUMMARY_ROWS)
                     .await
                     .map(Arc::new)
                     .map_err(crate::error::ServiceError::from)
@@ -158,7 +175,7 @@ impl ReadCaches {
     /// Forgets `event`'s entries here and tells the other instances on the database.
     pub async fn forget(&self, event: CacheEvent) {
         self.drop_cached(&event).await;
-        cache_events::publish(&self.db, event).await;
+        cache_events::publish(&self.events, event).await;
     }
 
     /// Forgets `event`'s entries in this instance only.

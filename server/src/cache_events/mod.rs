@@ -14,7 +14,8 @@ pub mod store;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::db::{now_secs, Db};
+use crate::db::now_secs;
+use store::EventStore;
 
 /// How often each instance reads new events.
 pub const POLL: Duration = Duration::from_secs(1);
@@ -79,8 +80,8 @@ impl CacheEvent {
 
 /// Records `event` for the other instances. Never fails the write that caused it: a lost event
 /// leaves the entry to its time-to-live, which is logged.
-pub async fn publish(db: &Db, event: CacheEvent) {
-    if let Err(e) = store::insert(db, event.kind(), &event.key(), now_secs()).await {
+pub async fn publish(events: &EventStore, event: CacheEvent) {
+    if let Err(e) = events.insert(event.kind(), &event.key(), now_secs()).await {
         tracing::warn!(error = %e, kind = event.kind(), "cache event not recorded; other instances rely on the cache's time-to-live");
     }
 }
@@ -94,13 +95,13 @@ pub struct Follower {
 
 impl Follower {
     /// Starts after the events already stored (they concern caches this instance never filled).
-    pub async fn start(db: &Db) -> sqlx::Result<Follower> {
+    pub async fn start(events: &EventStore) -> sqlx::Result<Follower> {
         let mut f = Follower {
             seen: HashSet::new(),
             seen_at: Vec::new(),
         };
         let now = now_secs();
-        for (id, _, _) in store::since(db, now - WINDOW_SECS).await? {
+        for (id, _, _) in events.since(now - WINDOW_SECS).await? {
             f.seen.insert(id);
             f.seen_at.push((now, id));
         }
@@ -108,8 +109,8 @@ impl Follower {
     }
 
     /// The events not applied yet, as of `now`.
-    pub async fn poll(&mut self, db: &Db, now: i64) -> sqlx::Result<Vec<CacheEvent>> {
-        let rows = store::since(db, now - WINDOW_SECS).await?;
+    pub async fn poll(&mut self, events: &EventStore, now: i64) -> sqlx::Result<Vec<CacheEvent>> {
+        let rows = events.since(now - WINDOW_SECS).await?;
         let mut out = Vec::new();
         for (id, kind, key) in rows {
             if self.seen.insert(id) {
@@ -132,8 +133,8 @@ impl Follower {
 }
 
 /// Prunes events nobody needs any more.
-pub async fn prune(db: &Db, now: i64) -> sqlx::Result<u64> {
-    store::prune(db, now - KEEP_SECS).await
+pub async fn prune(events: &EventStore, now: i64) -> sqlx::Result<u64> {
+    events.prune(now - KEEP_SECS).await
 }
 
 #[cfg(test)]
@@ -158,22 +159,26 @@ mod tests {
     #[tokio::test]
     async fn a_follower_sees_each_new_event_once_even_when_a_lower_id_lands_late() {
         let (_dir, db) = crate::registration::test_db::open().await;
+        let events = store::EventStore::new(db);
         let now = now_secs();
-        store::insert(&db, "health", "1", now).await.unwrap();
-        let mut f = Follower::start(&db).await.unwrap();
+        events.insert("health", "1", now).await.unwrap();
+        let mut f = Follower::start(&events).await.unwrap();
         assert!(
-            f.poll(&db, now).await.unwrap().is_empty(),
+            f.poll(&events, now).await.unwrap().is_empty(),
             "older events are not replayed"
         );
-        store::insert(&db, "inbox", "2", now).await.unwrap();
-        assert_eq!(f.poll(&db, now).await.unwrap(), vec![CacheEvent::Inbox(2)]);
-        assert!(f.poll(&db, now + 1).await.unwrap().is_empty());
-        // Committed late with an earlier stamp (PostgreSQL can commit ids out of order).
-        store::insert(&db, "identities", "", now - 5).await.unwrap();
+        events.insert("inbox", "2", now).await.unwrap();
         assert_eq!(
-            f.poll(&db, now + 2).await.unwrap(),
+            f.poll(&events, now).await.unwrap(),
+            vec![CacheEvent::Inbox(2)]
+        );
+        assert!(f.poll(&events, now + 1).await.unwrap().is_empty());
+        // Committed late with an earlier stamp (PostgreSQL can commit ids out of order).
+        events.insert("identities", "", now - 5).await.unwrap();
+        assert_eq!(
+            f.poll(&events, now + 2).await.unwrap(),
             vec![CacheEvent::Identities]
         );
-        assert_eq!(prune(&db, now + KEEP_SECS + 10).await.unwrap(), 3);
+        assert_eq!(prune(&events, now + KEEP_SECS + 10).await.unwrap(), 3);
     }
 }

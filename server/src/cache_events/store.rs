@@ -4,30 +4,43 @@ use crate::db::Db;
 /// A stored event: its id, kind and key.
 pub type Row = (i64, String, String);
 
-/// Records an event at `now` (unix seconds).
-pub async fn insert(db: &Db, kind: &str, key: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO cache_events (at, kind, key) VALUES ($1, $2, $3)")
-        .bind(now)
-        .bind(kind)
-        .bind(key)
-        .execute(db)
-        .await
-        .map(|_| ())
+/// Every SQL statement on `cache_events`.
+#[derive(Clone)]
+pub struct EventStore {
+    db: Db,
 }
 
-/// Events stamped at or after `from` (unix seconds), oldest first.
-pub async fn since(db: &Db, from: i64) -> sqlx::Result<Vec<Row>> {
-    sqlx::query_as("SELECT id, kind, key FROM cache_events WHERE at >= $1 ORDER BY id")
-        .bind(from)
-        .fetch_all(db)
-        .await
-}
+impl EventStore {
+    /// The store over this database.
+    pub fn new(db: Db) -> Self {
+        EventStore { db }
+    }
 
-/// Deletes events stamped before `before`.
-pub async fn prune(db: &Db, before: i64) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM cache_events WHERE at < $1")
-        .bind(before)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    /// Records an event at `now` (unix seconds).
+    pub async fn insert(&self, kind: &str, key: &str, now: i64) -> sqlx::Result<()> {
+        sqlx::query("INSERT INTO cache_events (at, kind, key) VALUES ($1, $2, $3)")
+            .bind(now)
+            .bind(kind)
+            .bind(key)
+            .execute(&self.db)
+            .await
+            .map(|_| ())
+    }
+
+    /// Events stamped at or after `from` (unix seconds), oldest first.
+    pub async fn since(&self, from: i64) -> sqlx::Result<Vec<Row>> {
+        sqlx::query_as("SELECT id, kind, key FROM cache_events WHERE at >= $1 ORDER BY id")
+            .bind(from)
+            .fetch_all(&self.db)
+            .await
+    }
+
+    /// Deletes events stamped before `before`.
+    pub async fn prune(&self, before: i64) -> sqlx::Result<u64> {
+        sqlx::query("DELETE FROM cache_events WHERE at < $1")
+            .bind(before)
+            .execute(&self.db)
+            .await
+            .map(|r| r.rows_affected())
+    }
 }

@@ -12,6 +12,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{AnyConnection, ConnectOptions, Connection, Executor};
 
+pub mod demo_mark;
+pub mod key_rotation;
+
 /// The pool every query goes through (SQLite or PostgreSQL, see [`Backend`]). Only stores hold it.
 pub type Db = sqlx::AnyPool;
 

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 
 use crate::health::service::source;
 use crate::health::service::HealthService;
-use crate::inboxes::store as inboxes;
 use crate::jobs::claims::{self, Job};
 
 /// How often the job wakes up.
@@ -75,7 +74,7 @@ pub async fn run_once(
     max_age: Duration,
 ) -> sqlx::Result<TickReport> {
     let ids = pick(
-        &super::store::last_checked(&health.db).await?,
+        &health.snapshots.last_checked().await?,
         now.timestamp(),
         TICK,
         max_age,
@@ -85,28 +84,25 @@ pub async fn run_once(
     for id in ids {
         let until = now.timestamp() + CLAIM_TTL.as_secs() as i64;
         let item = id.to_string();
-        if !claims::try_claim(
-            &health.db,
-            Job::HealthRefresh,
-            &item,
-            holder,
-            now.timestamp(),
-            until,
-        )
-        .await?
+        if !health
+            .claims
+            .try_claim(Job::HealthRefresh, &item, holder, now.timestamp(), until)
+            .await?
         {
             report.claimed_elsewhere += 1;
             continue;
         }
         // The list is a moment old: another instance may have read this one since.
-        if super::store::last_checked_one(&health.db, id)
+        if health
+            .snapshots
+            .last_checked_one(id)
             .await?
             .is_some_and(|at| at > due_before)
         {
             report.already_fresh += 1;
             continue;
         }
-        let Some(row) = inboxes::get_unscoped(&health.db, id).await? else {
+        let Some(row) = health.inboxes.get_unscoped(id).await? else {
             continue;
         };
         match health.read_health_at(&row, source::BACKGROUND, now).await {

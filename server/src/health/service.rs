@@ -11,7 +11,7 @@ pub use super::cache::{
 use crate::cache::reads::ReadCaches;
 use crate::error::{ServiceError, ServiceResult};
 use crate::graph::PhoneNumberHealth;
-use crate::health::store::{self as snapshots, HealthSnapshot, NewSnapshot, Source};
+use crate::health::store::{HealthSnapshot, NewSnapshot, Source};
 use crate::inboxes::access::{require_whatsapp_cloud, InboxAccess};
 use crate::inboxes::credentials::Credentials;
 use crate::inboxes::store::InboxRow;
@@ -41,13 +41,27 @@ pub(crate) fn time(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
+/// The stores a [`HealthService`] reads and writes.
+#[derive(Clone)]
+pub struct HealthStores {
+    pub snapshots: super::store::SnapshotStore,
+    pub ledger: crate::registration::ledger::LedgerStore,
+    pub inboxes: crate::inboxes::store::InboxStore,
+    pub claims: crate::jobs::claims::ClaimStore,
+}
+
 /// Health reads and reports. Holds only what they need: the database (snapshots, ledger), the
 /// Graph client, the inboxes' credentials and access rule, the read caches (the health cache is
 /// one of them), the waiting-view count and the forced-read gate. Cheap to clone.
 #[derive(Clone)]
 pub struct HealthService {
-    /// The background refresh (`super::refresh`) lists and claims through it too.
-    pub(super) db: crate::db::Db,
+    /// Health snapshots.
+    pub(super) snapshots: super::store::SnapshotStore,
+    /// The register budget (a decision needs its summary).
+    ledger: crate::registration::ledger::LedgerStore,
+    /// The background refresh (`super::refresh`) lists inboxes and claims numbers through these.
+    pub(super) inboxes: crate::inboxes::store::InboxStore,
+    pub(super) claims: crate::jobs::claims::ClaimStore,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
     access: InboxAccess,
@@ -59,14 +73,17 @@ pub struct HealthService {
 impl HealthService {
     /// The health service over these dependencies.
     pub fn new(
-        db: crate::db::Db,
+        stores: HealthStores,
         graph: crate::graph::GraphClient,
         credentials: Credentials,
         access: InboxAccess,
         reads: ReadCaches,
     ) -> Self {
         HealthService {
-            db,
+            snapshots: stores.snapshots,
+            ledger: stores.ledger,
+            inboxes: stores.inboxes,
+            claims: stores.claims,
             graph,
             credentials,
             access,
@@ -113,11 +130,10 @@ impl HealthService {
                 kind: e.kind(),
                 message: e.user_message(),
             });
-        let summary = ledger::summary(&self.db, &row.phone_number_id, now).await?;
+        let summary = self.ledger.summary(&row.phone_number_id, now).await?;
         let decision = decide(read.as_ref().map_err(|f| f.kind), &summary, now);
-        snapshots::insert(
-            &self.db,
-            NewSnapshot {
+        self.snapshots
+            .insert(NewSnapshot {
                 inbox_id: row.id,
                 checked_at: now.timestamp(),
                 source,
@@ -125,9 +141,8 @@ impl HealthService {
                 error_kind: read.as_ref().err().map(|f| f.kind),
                 error_message: read.as_ref().err().map(|f| f.message.as_str()),
                 registration_state: decision.state,
-            },
-        )
-        .await?;
+            })
+            .await?;
         let snap = Arc::new(Snapshot {
             inbox_id: row.id,
             checked_at: now,
@@ -163,7 +178,9 @@ impl HealthService {
         &self,
         inbox_id: i64,
     ) -> ServiceResult<Option<(DateTime<Utc>, PhoneNumberHealth)>> {
-        Ok(snapshots::latest_good(&self.db, inbox_id)
+        Ok(self
+            .snapshots
+            .latest_good(inbox_id)
             .await?
             .and_then(|s: HealthSnapshot| Some((time(s.checked_at), s.health?))))
     }
@@ -262,6 +279,9 @@ impl HealthService {
     ) -> ServiceResult<Vec<HealthSnapshot>> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         require_whatsapp_cloud(&row)?;
-        Ok(snapshots::since(&self.db, row.id, since.timestamp(), 1000).await?)
+        Ok(self
+            .snapshots
+            .since(row.id, since.timestamp(), 1000)
+            .await?)
     }
 }

@@ -172,14 +172,26 @@ pub struct NewSnapshot<'a> {
     pub registration_state: RegistrationState,
 }
 
-/// Stores a snapshot; answers its id.
-pub async fn insert(db: &Db, s: NewSnapshot<'_>) -> sqlx::Result<i64> {
-    let health_json = s
-        .health
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query_scalar(
+/// Every SQL statement on `health_snapshots`; rows leave as typed [`HealthSnapshot`]s.
+#[derive(Clone)]
+pub struct SnapshotStore {
+    db: Db,
+}
+
+impl SnapshotStore {
+    /// The store over this database.
+    pub fn new(db: Db) -> Self {
+        SnapshotStore { db }
+    }
+
+    /// Stores a snapshot; answers its id.
+    pub async fn insert(&self, s: NewSnapshot<'_>) -> sqlx::Result<i64> {
+        let health_json = s
+            .health
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query_scalar(
         "INSERT INTO health_snapshots (inbox_id, checked_at, source, health_json, error_kind, error_message,
          registration_state) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -190,96 +202,96 @@ pub async fn insert(db: &Db, s: NewSnapshot<'_>) -> sqlx::Result<i64> {
     .bind(s.error_kind.map(GraphErrorKind::as_str))
     .bind(s.error_message)
     .bind(s.registration_state.as_str())
-    .fetch_one(db)
+    .fetch_one(&self.db)
     .await
-}
+    }
 
-/// The newest snapshot, good or failed.
-pub async fn latest(db: &Db, inbox_id: i64) -> sqlx::Result<Option<HealthSnapshot>> {
-    let row: Option<StoredSnapshot> = sqlx::query_as(&format!(
+    /// The newest snapshot, good or failed.
+    pub async fn latest(&self, inbox_id: i64) -> sqlx::Result<Option<HealthSnapshot>> {
+        let row: Option<StoredSnapshot> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM health_snapshots WHERE inbox_id = $1 ORDER BY checked_at DESC, id DESC LIMIT 1"
     ))
     .bind(inbox_id)
-    .fetch_optional(db)
+    .fetch_optional(&self.db)
     .await?;
-    Ok(row.map(HealthSnapshot::from))
-}
+        Ok(row.map(HealthSnapshot::from))
+    }
 
-/// The newest snapshot whose read succeeded.
-pub async fn latest_good(db: &Db, inbox_id: i64) -> sqlx::Result<Option<HealthSnapshot>> {
-    let row: Option<StoredSnapshot> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND health_json IS NOT NULL
+    /// The newest snapshot whose read succeeded.
+    pub async fn latest_good(&self, inbox_id: i64) -> sqlx::Result<Option<HealthSnapshot>> {
+        let row: Option<StoredSnapshot> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND health_json IS NOT NULL
          ORDER BY checked_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(inbox_id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(HealthSnapshot::from))
-}
+        ))
+        .bind(inbox_id)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(row.map(HealthSnapshot::from))
+    }
 
-/// Snapshots since a time, oldest first (bounded).
-pub async fn since(
-    db: &Db,
-    inbox_id: i64,
-    since: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<HealthSnapshot>> {
-    let rows: Vec<StoredSnapshot> = sqlx::query_as(&format!(
+    /// Snapshots since a time, oldest first (bounded).
+    pub async fn since(
+        &self,
+        inbox_id: i64,
+        since: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<HealthSnapshot>> {
+        let rows: Vec<StoredSnapshot> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND checked_at >= $2
          ORDER BY checked_at DESC, id DESC LIMIT $3) AS recent ORDER BY checked_at, id"
     ))
     .bind(inbox_id)
     .bind(since)
     .bind(limit)
-    .fetch_all(db)
+    .fetch_all(&self.db)
     .await?;
-    Ok(rows.into_iter().map(HealthSnapshot::from).collect())
-}
+        Ok(rows.into_iter().map(HealthSnapshot::from).collect())
+    }
 
-/// Snapshots of every inbox stored after the snapshot `after_id`, in storage order (bounded): what the alert
-/// evaluator walks.
-pub async fn after(db: &Db, after_id: i64, limit: i64) -> sqlx::Result<Vec<HealthSnapshot>> {
-    let rows: Vec<StoredSnapshot> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM health_snapshots WHERE id > $1 ORDER BY id LIMIT $2"
-    ))
-    .bind(after_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(HealthSnapshot::from).collect())
-}
+    /// Snapshots of every inbox stored after the snapshot `after_id`, in storage order (bounded): what the alert
+    /// evaluator walks.
+    pub async fn after(&self, after_id: i64, limit: i64) -> sqlx::Result<Vec<HealthSnapshot>> {
+        let rows: Vec<StoredSnapshot> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM health_snapshots WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(HealthSnapshot::from).collect())
+    }
 
-/// The snapshot of the same inbox stored just before `s` (only among good reads when `good_only`).
-pub async fn previous(
-    db: &Db,
-    s: &HealthSnapshot,
-    good_only: bool,
-) -> sqlx::Result<Option<HealthSnapshot>> {
-    let good = if good_only {
-        " AND health_json IS NOT NULL"
-    } else {
-        ""
-    };
-    let row: Option<StoredSnapshot> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND id < $2{good}
+    /// The snapshot of the same inbox stored just before `s` (only among good reads when `good_only`).
+    pub async fn previous(
+        &self,
+        s: &HealthSnapshot,
+        good_only: bool,
+    ) -> sqlx::Result<Option<HealthSnapshot>> {
+        let good = if good_only {
+            " AND health_json IS NOT NULL"
+        } else {
+            ""
+        };
+        let row: Option<StoredSnapshot> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM health_snapshots WHERE inbox_id = $1 AND id < $2{good}
          ORDER BY id DESC LIMIT 1"
-    ))
-    .bind(s.inbox_id)
-    .bind(s.id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(HealthSnapshot::from))
-}
+        ))
+        .bind(s.inbox_id)
+        .bind(s.id)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(row.map(HealthSnapshot::from))
+    }
 
-/// Where the inbox's current stretch in `state` began: the id and time of the first snapshot in `state` after
-/// the last one in another known state (`unknown`, a failed read, does not end a stretch). `None` when the inbox
-/// has no snapshot in `state` since.
-pub async fn stretch_start(
-    db: &Db,
-    inbox_id: i64,
-    state: RegistrationState,
-) -> sqlx::Result<Option<(i64, i64)>> {
-    let (start_id, since): (Option<i64>, Option<i64>) = sqlx::query_as(
+    /// Where the inbox's current stretch in `state` began: the id and time of the first snapshot in `state` after
+    /// the last one in another known state (`unknown`, a failed read, does not end a stretch). `None` when the inbox
+    /// has no snapshot in `state` since.
+    pub async fn stretch_start(
+        &self,
+        inbox_id: i64,
+        state: RegistrationState,
+    ) -> sqlx::Result<Option<(i64, i64)>> {
+        let (start_id, since): (Option<i64>, Option<i64>) = sqlx::query_as(
         "SELECT MIN(id), MIN(checked_at) FROM health_snapshots WHERE inbox_id = $1 AND registration_state = $2
          AND id > COALESCE((SELECT MAX(id) FROM health_snapshots WHERE inbox_id = $1
                             AND registration_state <> $2 AND registration_state <> $3), 0)",
@@ -287,34 +299,99 @@ pub async fn stretch_start(
     .bind(inbox_id)
     .bind(state.as_str())
     .bind(RegistrationState::Unknown.as_str())
-    .fetch_one(db)
+    .fetch_one(&self.db)
     .await?;
-    Ok(start_id.zip(since))
-}
+        Ok(start_id.zip(since))
+    }
 
-/// The id of the newest snapshot of any inbox, `None` when there is none.
-pub async fn max_id(db: &Db) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT MAX(id) FROM health_snapshots")
-        .fetch_one(db)
-        .await
-}
+    /// The id of the newest snapshot of any inbox, `None` when there is none.
+    pub async fn max_id(&self) -> sqlx::Result<Option<i64>> {
+        sqlx::query_scalar("SELECT MAX(id) FROM health_snapshots")
+            .fetch_one(&self.db)
+            .await
+    }
 
-/// Every inbox with the time of its newest snapshot (`None` when never read), by inbox id.
-pub async fn last_checked(db: &Db) -> sqlx::Result<Vec<(i64, Option<i64>)>> {
-    sqlx::query_as(
+    /// Every inbox with the time of its newest snapshot (`None` when never read), by inbox id.
+    pub async fn last_checked(&self) -> sqlx::Result<Vec<(i64, Option<i64>)>> {
+        sqlx::query_as(
         "SELECT i.id, MAX(s.checked_at) FROM inboxes i LEFT JOIN health_snapshots s ON s.inbox_id = i.id
          GROUP BY i.id ORDER BY i.id",
     )
-    .fetch_all(db)
+    .fetch_all(&self.db)
     .await
-}
+    }
 
-/// The time of the inbox's newest snapshot (`None` when never read).
-pub async fn last_checked_one(db: &Db, inbox_id: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT MAX(checked_at) FROM health_snapshots WHERE inbox_id = $1")
-        .bind(inbox_id)
-        .fetch_one(db)
-        .await
+    /// The time of the inbox's newest snapshot (`None` when never read).
+    pub async fn last_checked_one(&self, inbox_id: i64) -> sqlx::Result<Option<i64>> {
+        sqlx::query_scalar("SELECT MAX(checked_at) FROM health_snapshots WHERE inbox_id = $1")
+            .bind(inbox_id)
+            .fetch_one(&self.db)
+            .await
+    }
+
+    /// The inboxes of a channel with their newest snapshot, the longest unchecked first (never read before all),
+    /// then by id: the registration retrier's work list.
+    pub async fn latest_per_inbox(&self, channel_type: &str) -> sqlx::Result<Vec<InboxLatest>> {
+        let rows: Vec<StoredInboxLatest> = sqlx::query_as(
+        "SELECT i.id AS inbox_id, i.phone_number_id, s.id, s.checked_at, s.source, s.health_json, s.error_kind,
+                s.error_message, s.registration_state
+         FROM inboxes i
+         LEFT JOIN health_snapshots s ON s.id = (
+             SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
+             ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
+         WHERE i.channel_type = $1
+         ORDER BY COALESCE(s.checked_at, 0), i.id",
+    )
+    .bind(channel_type)
+    .fetch_all(&self.db)
+    .await?;
+        Ok(rows.into_iter().map(InboxLatest::from).collect())
+    }
+
+    /// Deletes old snapshots: those checked before `expire_before`, and of those checked before `thin_before`
+    /// all but each inbox's last of the (UTC) day of `day_secs` seconds. Answers (expired, thinned). Never deletes,
+    /// however old: an inbox's newest snapshot and its newest good one (the state and the display number are read
+    /// from them), nor a snapshot whose known registration state differs from the one before it. Those state
+    /// changes delimit the stretches the stuck-number alert is keyed on: deleting the first snapshot of a stretch
+    /// would raise the alert again. They are few (a number changes state rarely).
+    pub async fn prune(
+        &self,
+        expire_before: i64,
+        thin_before: i64,
+        day_secs: i64,
+    ) -> sqlx::Result<(u64, u64)> {
+        const KEEP_NEWEST: &str = "id NOT IN (SELECT MAX(id) FROM health_snapshots GROUP BY inbox_id)
+         AND id NOT IN (SELECT MAX(id) FROM health_snapshots WHERE health_json IS NOT NULL GROUP BY inbox_id)
+         AND id NOT IN (
+             SELECT id FROM (
+                 SELECT id, registration_state AS state,
+                        LAG(registration_state) OVER (PARTITION BY inbox_id ORDER BY id) AS before
+                 FROM health_snapshots WHERE registration_state <> 'unknown'
+             ) changes
+             WHERE before IS NULL OR before <> state
+         )";
+        let expired = sqlx::query(&format!(
+            "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}"
+        ))
+        .bind(expire_before)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        // Days are UTC days of `checked_at`; the last snapshot of the day stands for it.
+        let thinned = sqlx::query(&format!(
+            "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}
+         AND id NOT IN (
+             SELECT MAX(id) FROM health_snapshots WHERE checked_at < $1
+             GROUP BY inbox_id, checked_at / $2
+         )"
+        ))
+        .bind(thin_before)
+        .bind(day_secs)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        Ok((expired, thinned))
+    }
 }
 
 /// An inbox with its newest snapshot.
@@ -360,70 +437,6 @@ impl From<StoredInboxLatest> for InboxLatest {
             latest,
         }
     }
-}
-
-/// The inboxes of a channel with their newest snapshot, the longest unchecked first (never read before all),
-/// then by id: the registration retrier's work list.
-pub async fn latest_per_inbox(db: &Db, channel_type: &str) -> sqlx::Result<Vec<InboxLatest>> {
-    let rows: Vec<StoredInboxLatest> = sqlx::query_as(
-        "SELECT i.id AS inbox_id, i.phone_number_id, s.id, s.checked_at, s.source, s.health_json, s.error_kind,
-                s.error_message, s.registration_state
-         FROM inboxes i
-         LEFT JOIN health_snapshots s ON s.id = (
-             SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
-             ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
-         WHERE i.channel_type = $1
-         ORDER BY COALESCE(s.checked_at, 0), i.id",
-    )
-    .bind(channel_type)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(InboxLatest::from).collect())
-}
-
-/// Deletes old snapshots: those checked before `expire_before`, and of those checked before `thin_before`
-/// all but each inbox's last of the (UTC) day of `day_secs` seconds. Answers (expired, thinned). Never deletes,
-/// however old: an inbox's newest snapshot and its newest good one (the state and the display number are read
-/// from them), nor a snapshot whose known registration state differs from the one before it. Those state
-/// changes delimit the stretches the stuck-number alert is keyed on: deleting the first snapshot of a stretch
-/// would raise the alert again. They are few (a number changes state rarely).
-pub async fn prune(
-    db: &Db,
-    expire_before: i64,
-    thin_before: i64,
-    day_secs: i64,
-) -> sqlx::Result<(u64, u64)> {
-    const KEEP_NEWEST: &str = "id NOT IN (SELECT MAX(id) FROM health_snapshots GROUP BY inbox_id)
-         AND id NOT IN (SELECT MAX(id) FROM health_snapshots WHERE health_json IS NOT NULL GROUP BY inbox_id)
-         AND id NOT IN (
-             SELECT id FROM (
-                 SELECT id, registration_state AS state,
-                        LAG(registration_state) OVER (PARTITION BY inbox_id ORDER BY id) AS before
-                 FROM health_snapshots WHERE registration_state <> 'unknown'
-             ) changes
-             WHERE before IS NULL OR before <> state
-         )";
-    let expired = sqlx::query(&format!(
-        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}"
-    ))
-    .bind(expire_before)
-    .execute(db)
-    .await?
-    .rows_affected();
-    // Days are UTC days of `checked_at`; the last snapshot of the day stands for it.
-    let thinned = sqlx::query(&format!(
-        "DELETE FROM health_snapshots WHERE checked_at < $1 AND {KEEP_NEWEST}
-         AND id NOT IN (
-             SELECT MAX(id) FROM health_snapshots WHERE checked_at < $1
-             GROUP BY inbox_id, checked_at / $2
-         )"
-    ))
-    .bind(thin_before)
-    .bind(day_secs)
-    .execute(db)
-    .await?
-    .rows_affected();
-    Ok((expired, thinned))
 }
 
 #[cfg(test)]

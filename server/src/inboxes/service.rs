@@ -11,7 +11,7 @@ use crate::graph::AccessToken;
 use crate::health::service::HealthService;
 use crate::inboxes::access::InboxAccess;
 use crate::inboxes::credentials::Credentials;
-use crate::inboxes::store::{self as inboxes, InboxRow, NewInboxRow};
+use crate::inboxes::store::{InboxRow, NewInboxRow};
 use crate::webhooks::WebhookService;
 
 pub use super::WHATSAPP_CLOUD;
@@ -157,7 +157,7 @@ fn inbox_name(raw: &str) -> Result<String, AppError> {
 /// webhook services (setup's first read, and the old-override cleanup). Cheap to clone.
 #[derive(Clone)]
 pub struct InboxService {
-    db: crate::db::Db,
+    inboxes: super::store::InboxStore,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
     access: InboxAccess,
@@ -169,7 +169,7 @@ pub struct InboxService {
 impl InboxService {
     /// The inbox service over these dependencies.
     pub fn new(
-        db: crate::db::Db,
+        inboxes: crate::inboxes::store::InboxStore,
         graph: crate::graph::GraphClient,
         credentials: Credentials,
         access: InboxAccess,
@@ -178,7 +178,7 @@ impl InboxService {
         webhooks: WebhookService,
     ) -> Self {
         InboxService {
-            db,
+            inboxes,
             graph,
             credentials,
             access,
@@ -219,7 +219,7 @@ impl InboxService {
     ) -> ServiceResult<Vec<InboxView>> {
         let role = crate::accounts::service::role_in(user, account_id)?;
         let member = (role == Role::Agent).then_some(user.id);
-        let rows = inboxes::list(&self.db, account_id, member).await?;
+        let rows = self.inboxes.list(account_id, member).await?;
         Ok(rows.iter().map(InboxView::from).collect())
     }
 
@@ -242,20 +242,21 @@ impl InboxService {
         )?;
         let token = api_key(&input.api_key)?;
         let verify_token = crate::auth::api_token::generate();
-        let id = match inboxes::insert(
-            &self.db,
-            NewInboxRow {
-                account_id,
-                name: &name,
-                phone_number: &phone,
-                phone_number_id: &phone_id,
-                business_account_id: &waba_id,
-                webhook_verify_token: &verify_token,
-            },
-            now_secs(),
-            |id| self.credentials.seal(&token, id),
-        )
-        .await
+        let id = match self
+            .inboxes
+            .insert(
+                NewInboxRow {
+                    account_id,
+                    name: &name,
+                    phone_number: &phone,
+                    phone_number_id: &phone_id,
+                    business_account_id: &waba_id,
+                    webhook_verify_token: &verify_token,
+                },
+                now_secs(),
+                |id| self.credentials.seal(&token, id),
+            )
+            .await
         {
             Ok(id) => id,
             Err(e) => {
@@ -272,7 +273,9 @@ impl InboxService {
             }
         };
         tracing::info!(inbox_id = id, account_id, "inbox created");
-        let row = inboxes::get(&self.db, account_id, id)
+        let row = self
+            .inboxes
+            .get(account_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
         let row = self.setup_within(row).await?;
@@ -293,14 +296,16 @@ impl InboxService {
         let token = patch.api_key.as_deref().map(api_key).transpose()?;
         let now = now_secs();
         if let Some(name) = &name {
-            inboxes::set_name(&self.db, row.id, name, now).await?;
+            self.inboxes.set_name(row.id, name, now).await?;
         }
         if let Some(token) = &token {
             let sealed = self.credentials.seal(token, row.id);
-            inboxes::set_access_token(&self.db, row.id, &sealed, now).await?;
+            self.inboxes.set_access_token(row.id, &sealed, now).await?;
         }
         self.reads.forget_inbox(row.id).await;
-        let mut row = inboxes::get(&self.db, account_id, inbox_id)
+        let mut row = self
+            .inboxes
+            .get(account_id, inbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
         if token.is_some() {
@@ -318,7 +323,7 @@ impl InboxService {
     ) -> ServiceResult<()> {
         crate::accounts::service::require_admin(user, account_id)?;
         self.inbox_for(user, account_id, inbox_id).await?;
-        inboxes::delete(&self.db, account_id, inbox_id).await?;
+        self.inboxes.delete(account_id, inbox_id).await?;
         self.reads.forget_inbox(inbox_id).await;
         self.health.invalidate_health(inbox_id).await;
         Ok(())
@@ -336,7 +341,7 @@ impl InboxService {
     ) -> ServiceResult<Vec<i64>> {
         crate::accounts::service::require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
-        let in_account = inboxes::account_user_ids(&self.db, account_id).await?;
+        let in_account = self.inboxes.account_user_ids(account_id).await?;
         if let Some(bad) = user_ids.iter().find(|u| !in_account.contains(u)) {
             return Err(AppError::invalid(
                 "user_ids",
@@ -345,12 +350,12 @@ impl InboxService {
             .into());
         }
         match change {
-            MemberChange::Add => inboxes::set_members(&self.db, row.id, user_ids, false).await?,
-            MemberChange::Replace => inboxes::set_members(&self.db, row.id, user_ids, true).await?,
-            MemberChange::Remove => inboxes::remove_members(&self.db, row.id, user_ids).await?,
+            MemberChange::Add => self.inboxes.set_members(row.id, user_ids, false).await?,
+            MemberChange::Replace => self.inboxes.set_members(row.id, user_ids, true).await?,
+            MemberChange::Remove => self.inboxes.remove_members(row.id, user_ids).await?,
         }
         self.reads.forget_inbox(row.id).await;
-        Ok(inboxes::members(&self.db, row.id).await?)
+        Ok(self.inboxes.members(row.id).await?)
     }
 
     /// Member user ids of an inbox the user may see.
@@ -361,7 +366,7 @@ impl InboxService {
         inbox_id: i64,
     ) -> ServiceResult<Vec<i64>> {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
-        Ok(inboxes::members(&self.db, row.id).await?)
+        Ok(self.inboxes.members(row.id).await?)
     }
 
     /// The inbox's access token, opened (see [`Credentials::access_token`](crate::inboxes::credentials::Credentials::access_token)).
@@ -434,20 +439,27 @@ impl InboxService {
         }
         .await;
         let now = now_secs();
-        inboxes::set_access_proven(&self.db, row.id, proven.then_some(now)).await?;
+        self.inboxes
+            .set_access_proven(row.id, proven.then_some(now))
+            .await?;
         match &result {
             Ok(business_id) => {
-                inboxes::set_setup_result(&self.db, row.id, business_id.as_deref(), None, now)
+                self.inboxes
+                    .set_setup_result(row.id, business_id.as_deref(), None, now)
                     .await?;
                 tracing::info!(inbox_id = row.id, "inbox setup complete");
             }
             Err(message) => {
-                inboxes::set_setup_result(&self.db, row.id, None, Some(message), now).await?;
+                self.inboxes
+                    .set_setup_result(row.id, None, Some(message), now)
+                    .await?;
                 tracing::warn!(inbox_id = row.id, %message, "inbox setup failed");
             }
         }
         self.reads.forget_inbox(row.id).await;
-        Ok(inboxes::get(&self.db, row.account_id, row.id)
+        Ok(self
+            .inboxes
+            .get(row.account_id, row.id)
             .await?
             .ok_or(AppError::NotFound)?)
     }
@@ -468,7 +480,9 @@ impl InboxService {
     /// the row marked [`SETUP_RUNNING`] while the setup goes on in the background. The mark is
     /// written before the setup starts, so a setup finishing at the deadline is never overwritten.
     async fn setup_within(&self, row: InboxRow) -> ServiceResult<InboxRow> {
-        inboxes::set_setup_result(&self.db, row.id, None, Some(SETUP_RUNNING), now_secs()).await?;
+        self.inboxes
+            .set_setup_result(row.id, None, Some(SETUP_RUNNING), now_secs())
+            .await?;
         self.reads.forget_inbox(row.id).await;
         let (inbox_id, account_id) = (row.id, row.account_id);
         let this = self.clone();
@@ -478,14 +492,10 @@ impl InboxService {
                 // `run_setup` records its outcome itself; failing before that must not leave the
                 // inbox marked as running.
                 tracing::warn!(inbox_id, error = %e, "inbox setup failed");
-                if let Err(e) = inboxes::set_setup_result(
-                    &this.db,
-                    inbox_id,
-                    None,
-                    Some(SETUP_FAILED),
-                    now_secs(),
-                )
-                .await
+                if let Err(e) = this
+                    .inboxes
+                    .set_setup_result(inbox_id, None, Some(SETUP_FAILED), now_secs())
+                    .await
                 {
                     tracing::warn!(inbox_id, error = %e, "recording the setup failure failed");
                 }
@@ -498,7 +508,9 @@ impl InboxService {
             Ok(Err(join)) => Err(ServiceError::Internal(format!("inbox setup task: {join}"))),
             Err(_) => {
                 tracing::info!(inbox_id, "inbox setup continues in the background");
-                Ok(inboxes::get(&self.db, account_id, inbox_id)
+                Ok(self
+                    .inboxes
+                    .get(account_id, inbox_id)
                     .await?
                     .ok_or(AppError::NotFound)?)
             }

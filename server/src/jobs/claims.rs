@@ -48,17 +48,29 @@ impl Default for Holder {
     }
 }
 
-/// Claims `item` of `job` for `holder` until `expires_at` when nobody holds a running claim on it
-/// at `now`. `true` when the claim is ours now (also when we already held it).
-pub async fn try_claim(
-    db: &Db,
-    job: Job,
-    item: &str,
-    holder: &Holder,
-    now: i64,
-    expires_at: i64,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+/// Every SQL statement on `work_claims`.
+#[derive(Clone)]
+pub struct ClaimStore {
+    db: Db,
+}
+
+impl ClaimStore {
+    /// The store over this database.
+    pub fn new(db: Db) -> Self {
+        ClaimStore { db }
+    }
+
+    /// Claims `item` of `job` for `holder` until `expires_at` when nobody holds a running claim on it
+    /// at `now`. `true` when the claim is ours now (also when we already held it).
+    pub async fn try_claim(
+        &self,
+        job: Job,
+        item: &str,
+        holder: &Holder,
+        now: i64,
+        expires_at: i64,
+    ) -> sqlx::Result<bool> {
+        let done = sqlx::query(
         "INSERT INTO work_claims (job, item, holder, expires_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (job, item) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE work_claims.expires_at <= $5 OR work_claims.holder = excluded.holder",
@@ -68,18 +80,19 @@ pub async fn try_claim(
     .bind(holder.as_str())
     .bind(expires_at)
     .bind(now)
-    .execute(db)
+    .execute(&self.db)
     .await?;
-    Ok(done.rows_affected() == 1)
-}
+        Ok(done.rows_affected() == 1)
+    }
 
-/// Deletes claims that ran out before `now` (they only block nobody; this keeps the table small).
-pub async fn prune(db: &Db, now: i64) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM work_claims WHERE expires_at <= $1")
-        .bind(now)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    /// Deletes claims that ran out before `now` (they only block nobody; this keeps the table small).
+    pub async fn prune(&self, now: i64) -> sqlx::Result<u64> {
+        sqlx::query("DELETE FROM work_claims WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.db)
+            .await
+            .map(|r| r.rows_affected())
+    }
 }
 
 #[cfg(test)]
@@ -90,36 +103,43 @@ mod tests {
     #[tokio::test]
     async fn of_two_holders_one_wins_until_the_claim_runs_out() {
         let (_dir, db) = test_db::open().await;
+        let store = ClaimStore::new(db.clone());
         let (a, b) = (Holder::new(), Holder::new());
         let now = 1_800_000_000;
         let job = Job::HealthRefresh;
         let (x, y) = tokio::join!(
-            try_claim(&db, job, "7", &a, now, now + 120),
-            try_claim(&db, job, "7", &b, now, now + 120)
+            store.try_claim(job, "7", &a, now, now + 120),
+            store.try_claim(job, "7", &b, now, now + 120)
         );
         assert!(x.unwrap() != y.unwrap(), "exactly one holder wins");
         // Re-claiming one's own claim succeeds, so this tells who won.
-        let loser = if try_claim(&db, job, "7", &a, now, now + 120).await.unwrap() {
+        let loser = if ClaimStore::new(db.clone())
+            .try_claim(job, "7", &a, now, now + 120)
+            .await
+            .unwrap()
+        {
             &b
         } else {
             &a
         };
-        assert!(!try_claim(&db, job, "7", loser, now + 119, now + 239)
+        assert!(!ClaimStore::new(db.clone())
+            .try_claim(job, "7", loser, now + 119, now + 239)
             .await
             .unwrap());
         // Another job, or another item, is another claim.
-        assert!(
-            try_claim(&db, Job::RegistrationRetrier, "7", loser, now, now + 60)
-                .await
-                .unwrap()
-        );
-        assert!(try_claim(&db, job, "8", loser, now, now + 60)
+        assert!(ClaimStore::new(db.clone())
+            .try_claim(Job::RegistrationRetrier, "7", loser, now, now + 60)
+            .await
+            .unwrap());
+        assert!(ClaimStore::new(db.clone())
+            .try_claim(job, "8", loser, now, now + 60)
             .await
             .unwrap());
         // Ran out: anyone may take it.
-        assert!(try_claim(&db, job, "7", loser, now + 120, now + 240)
+        assert!(ClaimStore::new(db.clone())
+            .try_claim(job, "7", loser, now + 120, now + 240)
             .await
             .unwrap());
-        assert_eq!(prune(&db, now + 61).await.unwrap(), 2);
+        assert_eq!(store.prune(now + 61).await.unwrap(), 2);
     }
 }

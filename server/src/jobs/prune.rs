@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tower_sessions::ExpiredDeletion;
 
-use crate::db::{now_secs, Db};
+use crate::db::now_secs;
+use crate::services::stores::Stores;
 use crate::sessions::Sessions;
 use crate::webhooks::processor;
 
@@ -59,27 +60,37 @@ fn secs(d: Duration) -> i64 {
 /// Deletes old snapshots: every snapshot older than the retention, and beyond [`FULL_DETAIL`] all but
 /// each inbox's last of the day (the rules of what is never deleted are
 /// [`crate::health::store::prune`]'s). Answers (expired, thinned).
-pub async fn snapshots(db: &Db, retention: Retention, now: i64) -> sqlx::Result<(u64, u64)> {
-    crate::health::store::prune(
-        db,
-        now.saturating_sub(secs(retention.health)),
-        now.saturating_sub(secs(FULL_DETAIL)),
-        DAY_SECS,
-    )
-    .await
+pub async fn snapshots(
+    store: &crate::health::store::SnapshotStore,
+    retention: Retention,
+    now: i64,
+) -> sqlx::Result<(u64, u64)> {
+    store
+        .prune(
+            now.saturating_sub(secs(retention.health)),
+            now.saturating_sub(secs(FULL_DETAIL)),
+            DAY_SECS,
+        )
+        .await
 }
 
 /// One pruning run at `now` (unix seconds).
 pub async fn run_once(
-    db: &Db,
+    stores: &Stores,
     sessions: &Sessions,
     retention: Retention,
     now: i64,
 ) -> Result<Pruned, PruneError> {
-    let (expired_snapshots, thinned_snapshots) = snapshots(db, retention, now).await?;
-    let events_and_deliveries = processor::prune(db, now - processor::RETENTION_SECS).await?;
+    let (expired_snapshots, thinned_snapshots) =
+        snapshots(&stores.snapshots, retention, now).await?;
+    let events_and_deliveries = processor::prune(
+        &stores.queue,
+        &stores.alerts,
+        now - processor::RETENTION_SECS,
+    )
+    .await?;
     // Run-out claims block nobody; they only take room.
-    super::claims::prune(db, now).await?;
+    stores.claims.prune(now).await?;
     // The session store's own deletion: it knows how it stores expiry dates.
     sessions.delete_expired().await?;
     Ok(Pruned {
@@ -90,12 +101,16 @@ pub async fn run_once(
 }
 
 /// Starts the hourly pruning.
-pub fn spawn(db: Db, sessions: Sessions, retention: Retention) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    stores: Stores,
+    sessions: Sessions,
+    retention: Retention,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         loop {
             tick.tick().await;
-            match run_once(&db, &sessions, retention, now_secs()).await {
+            match run_once(&stores, &sessions, retention, now_secs()).await {
                 Ok(p) if p == Pruned::default() => {}
                 Ok(p) => tracing::info!(
                     expired_snapshots = p.expired_snapshots,

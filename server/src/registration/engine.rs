@@ -39,7 +39,7 @@ use crate::health::service::HealthService;
 use crate::health::service::{source, Snapshot};
 use crate::inboxes::access::{require_whatsapp_cloud, InboxAccess};
 use crate::inboxes::credentials::Credentials;
-use crate::inboxes::store::{self as inboxes, InboxRow};
+use crate::inboxes::store::InboxRow;
 
 pub use super::rules::{AttemptResult, MetaError};
 
@@ -110,14 +110,30 @@ fn now_secs() -> i64 {
     Utc::now().timestamp()
 }
 
-/// The registration engine. Holds only what an attempt needs: the database (lease, ledger, PIN),
+/// The stores the [`RegistrationService`] (and its retrier) use.
+#[derive(Clone)]
+pub struct RegistrationStores {
+    pub leases: lease::LeaseStore,
+    pub pins: pin::PinStore,
+    pub ledger: ledger::LedgerStore,
+    pub inboxes: crate::inboxes::store::InboxStore,
+    pub snapshots: crate::health::store::SnapshotStore,
+    pub claims: crate::jobs::claims::ClaimStore,
+}
+
+/// The registration engine. Holds only what an attempt needs: the lease, ledger and PIN stores,
 /// the key ring (the PIN is sealed), the Graph client, the inboxes' credentials and access rule,
 /// the read caches (to forget the ledger) and the health service (its one read per decision).
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct RegistrationService {
-    /// The retrier (`super::retrier`) lists and claims through it too.
-    pub(super) db: crate::db::Db,
+    leases: lease::LeaseStore,
+    pins: pin::PinStore,
+    /// The retrier (`super::retrier`) lists, reads and claims through these too.
+    pub(super) ledger: ledger::LedgerStore,
+    pub(super) inboxes: crate::inboxes::store::InboxStore,
+    pub(super) snapshots: crate::health::store::SnapshotStore,
+    pub(super) claims: crate::jobs::claims::ClaimStore,
     secrets: crate::crypto::SecretBox,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
@@ -129,7 +145,7 @@ pub struct RegistrationService {
 impl RegistrationService {
     /// The engine over these dependencies.
     pub fn new(
-        db: crate::db::Db,
+        stores: RegistrationStores,
         secrets: crate::crypto::SecretBox,
         graph: crate::graph::GraphClient,
         credentials: Credentials,
@@ -138,7 +154,12 @@ impl RegistrationService {
         health: HealthService,
     ) -> Self {
         RegistrationService {
-            db,
+            leases: stores.leases,
+            pins: stores.pins,
+            ledger: stores.ledger,
+            inboxes: stores.inboxes,
+            snapshots: stores.snapshots,
+            claims: stores.claims,
             secrets,
             graph,
             credentials,
@@ -197,8 +218,10 @@ impl RegistrationService {
     ) -> ServiceResult<RegistrationOutcome> {
         // The lease is the number's (an inbox's number never changes): two inboxes or accounts with
         // one number never call at once.
-        let Some(mut held) =
-            lease::try_acquire(&self.db, number, lease::LEASE_TTL, now_secs()).await?
+        let Some(mut held) = self
+            .leases
+            .try_acquire(number, lease::LEASE_TTL, now_secs())
+            .await?
         else {
             tracing::info!(
                 inbox_id,
@@ -208,7 +231,7 @@ impl RegistrationService {
             return Err(AppError::Conflict(ALREADY_RUNNING.to_owned()).into());
         };
         let result = self.attempt_under_lease(inbox_id, trigger, &mut held).await;
-        if let Err(e) = lease::release(&self.db, &held).await {
+        if let Err(e) = self.leases.release(&held).await {
             tracing::warn!(inbox_id, error = %e, "registration: lease not released; it expires by itself");
         }
         result
@@ -223,10 +246,12 @@ impl RegistrationService {
         held: &mut lease::Lease,
     ) -> ServiceResult<RegistrationOutcome> {
         // The stored row, not the caller's copy: the token may have been rotated, a PIN stored meanwhile.
-        let row = inboxes::get_unscoped(&self.db, inbox_id)
+        let row = self
+            .inboxes
+            .get_unscoped(inbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let unfinished = ledger::unfinished(&self.db, &row.phone_number_id).await?;
+        let unfinished = self.ledger.unfinished(&row.phone_number_id).await?;
 
         // ONE read of the number for this decision.
         let snap = self.health.read_health(&row, source::REGISTRATION).await?;
@@ -239,7 +264,7 @@ impl RegistrationService {
                 self.resolve_unfinished(&row, &unfinished, health, &snap)
                     .await?
             }
-            _ => ledger::summary(&self.db, &row.phone_number_id, now).await?,
+            _ => self.ledger.summary(&row.phone_number_id, now).await?,
         };
 
         let result = match call_permission(trigger, read, &summary, now) {
@@ -270,10 +295,17 @@ impl RegistrationService {
             );
             return Err(AppError::Conflict(ACCESS_NOT_PROVEN.to_owned()).into());
         }
-        let pin = pin::ensure(&self.db, &self.secrets, &row.phone_number_id).await?;
+        let pin = self
+            .pins
+            .ensure(&self.secrets, &row.phone_number_id)
+            .await?;
         let token = self.credentials.access_token(&row)?;
         // Last check before spending Meta's budget: the lease must still be ours.
-        if !lease::renew(&self.db, held, lease::LEASE_TTL, now_secs()).await? {
+        if !self
+            .leases
+            .renew(held, lease::LEASE_TTL, now_secs())
+            .await?
+        {
             tracing::warn!(
                 inbox_id = row.id,
                 "registration: lease lost before the call, no call"
@@ -282,8 +314,10 @@ impl RegistrationService {
         }
         // Recorded before the call: the call counts against the budget even if Greenlight stops
         // before Meta answers (the next attempt resolves the unfinished row).
-        let attempt_id =
-            ledger::start(&self.db, row.id, &row.phone_number_id, trigger, now_secs()).await?;
+        let attempt_id = self
+            .ledger
+            .start(row.id, &row.phone_number_id, trigger, now_secs())
+            .await?;
         self.reads.forget_attempts(&row.phone_number_id).await;
         tracing::info!(
             inbox_id = row.id,
@@ -359,7 +393,7 @@ impl RegistrationService {
                 message: Some(e.message.clone()),
             },
         };
-        ledger::finish(&self.db, attempt_id, &record, now_secs()).await?;
+        self.ledger.finish(attempt_id, &record, now_secs()).await?;
         self.reads.forget_attempts(&row.phone_number_id).await;
         Ok(())
     }
@@ -440,7 +474,7 @@ impl RegistrationService {
             ..Outcome::default()
         };
         for attempt in unfinished {
-            ledger::finish(&self.db, attempt.id, &record, now_secs()).await?;
+            self.ledger.finish(attempt.id, &record, now_secs()).await?;
             tracing::warn!(
                 inbox_id = row.id,
                 attempt_id = attempt.id,
@@ -448,7 +482,10 @@ impl RegistrationService {
                 "registration: resolved an attempt left unfinished"
             );
         }
-        let summary = ledger::summary(&self.db, &row.phone_number_id, snap.checked_at).await?;
+        let summary = self
+            .ledger
+            .summary(&row.phone_number_id, snap.checked_at)
+            .await?;
         let decision = decide(Ok(health), &summary, snap.checked_at);
         let resolved = Snapshot {
             decision,

@@ -33,28 +33,32 @@ pub(crate) mod test_db {
 
     /// A WhatsApp Cloud inbox for `phone_number_id` in a test account.
     pub async fn inbox(db: &Db, phone_number_id: &str) -> InboxRow {
-        let account_id: i64 = sqlx::query_scalar(
-            "INSERT INTO accounts (name, created_at) VALUES ($1, 0) RETURNING id",
-        )
-        .bind(format!("Account {phone_number_id}"))
-        .fetch_one(db)
-        .await
-        .unwrap();
-        let id = inboxes::insert(
-            db,
-            NewInboxRow {
-                account_id,
-                name: "Test",
-                phone_number: "+15550000000",
-                phone_number_id,
-                business_account_id: "102290129340398",
-                webhook_verify_token: "verify",
-            },
-            0,
-            |_| "sealed".to_string(),
-        )
-        .await
-        .unwrap();
-        inboxes::get_unscoped(db, id).await.unwrap().unwrap()
+        // A new account every time, as when the number comes back in another account.
+        static ACCOUNTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = ACCOUNTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let accounts = crate::accounts::store::AccountStore::new(db.clone());
+        let mut conn = db.acquire().await.unwrap();
+        let account_id = accounts
+            .find_or_create(&mut conn, &format!("Account {phone_number_id} #{n}"), 0)
+            .await
+            .unwrap();
+        drop(conn);
+        let store = inboxes::InboxStore::new(db.clone());
+        let id = store
+            .insert(
+                NewInboxRow {
+                    account_id,
+                    name: "Test",
+                    phone_number: "+15550000000",
+                    phone_number_id,
+                    business_account_id: "102290129340398",
+                    webhook_verify_token: "verify",
+                },
+                0,
+                |_| "sealed".to_string(),
+            )
+            .await
+            .unwrap();
+        store.get_unscoped(id).await.unwrap().unwrap()
     }
 }

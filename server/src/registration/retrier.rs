@@ -15,11 +15,10 @@ use serde::Serialize;
 use super::decision::{retrier_step, RegistrationState, RetrierStep};
 use super::engine::AttemptResult;
 use super::engine::RegistrationService;
-use super::ledger::{self, Trigger};
+use super::ledger::Trigger;
 use crate::error::ServiceError;
-use crate::health::store::{self as snapshots, InboxLatest};
+use crate::health::store::InboxLatest;
 use crate::inboxes::service::WHATSAPP_CLOUD;
-use crate::inboxes::store as inboxes;
 use crate::jobs::claims::{self, Job};
 
 /// The default interval between passes (`GREENLIGHT_REGISTRATION_CHECK_INTERVAL`).
@@ -50,7 +49,10 @@ pub struct RunReport {
 }
 
 async fn candidates(registration: &RegistrationService) -> sqlx::Result<Vec<InboxLatest>> {
-    snapshots::latest_per_inbox(&registration.db, WHATSAPP_CLOUD).await
+    registration
+        .snapshots
+        .latest_per_inbox(WHATSAPP_CLOUD)
+        .await
 }
 
 /// Whether to read `c` again at `now` or let it wait ([`retrier_step`]): its stored read (`None` when
@@ -61,7 +63,7 @@ async fn next_step(
     now: DateTime<Utc>,
 ) -> Result<RetrierStep, ServiceError> {
     let stored = c.latest.as_ref().and_then(|s| s.health.as_ref());
-    let summary = ledger::summary(&registration.db, &c.phone_number_id, now).await?;
+    let summary = registration.ledger.summary(&c.phone_number_id, now).await?;
     Ok(retrier_step(stored, &summary, now))
 }
 
@@ -114,15 +116,16 @@ pub async fn run_once(
             }
         }
         let until = now.timestamp() + every.as_secs().max(1) as i64;
-        match claims::try_claim(
-            &registration.db,
-            Job::RegistrationRetrier,
-            &c.inbox_id.to_string(),
-            holder,
-            now.timestamp(),
-            until,
-        )
-        .await
+        match registration
+            .claims
+            .try_claim(
+                Job::RegistrationRetrier,
+                &c.inbox_id.to_string(),
+                holder,
+                now.timestamp(),
+                until,
+            )
+            .await
         {
             Ok(true) => {}
             Ok(false) => {
@@ -135,7 +138,7 @@ pub async fn run_once(
                 continue;
             }
         }
-        let row = match inboxes::get_unscoped(&registration.db, c.inbox_id).await {
+        let row = match registration.inboxes.get_unscoped(c.inbox_id).await {
             Ok(Some(row)) => row,
             // Deleted meanwhile.
             Ok(None) => continue,

@@ -2,6 +2,7 @@
 //! background jobs, webhooks) calls it.
 pub mod port;
 pub mod read_cache;
+pub mod stores;
 pub mod ui;
 
 use crate::auth::login_limiter::LoginLimiter;
@@ -26,7 +27,11 @@ impl std::ops::Deref for Services {
 /// the feature services wired from it (each holding only its own dependencies).
 #[derive(Clone)]
 pub struct Shared {
+    /// The pool itself: the storage layer's readiness probe and pruning, and tests. Features never
+    /// get it; they get their stores from [`Shared::stores`].
     pub db: Db,
+    /// Every feature's store over `db`.
+    pub stores: crate::services::stores::Stores,
     /// This instance's name on shared work claims (see [`crate::jobs::claims`]).
     pub instance: crate::jobs::claims::Holder,
     pub secrets: SecretBox,
@@ -80,7 +85,7 @@ struct Features {
 
 /// What the feature services are made of (borrowed from [`Shared`] or from `Services::new`).
 struct Parts<'a> {
-    db: &'a Db,
+    stores: &'a crate::services::stores::Stores,
     secrets: &'a SecretBox,
     graph: &'a GraphClient,
     reads: &'a crate::cache::reads::ReadCaches,
@@ -94,7 +99,7 @@ impl Features {
     /// Builds every feature service from the configuration they are made of.
     fn wire(parts: Parts<'_>) -> Self {
         let Parts {
-            db,
+            stores,
             secrets,
             graph,
             reads,
@@ -106,14 +111,14 @@ impl Features {
         let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
         let access = crate::inboxes::access::InboxAccess::new(reads.clone());
         let health = crate::health::service::HealthService::new(
-            db.clone(),
+            stores.health_service(),
             graph.clone(),
             credentials.clone(),
             access.clone(),
             reads.clone(),
         );
         let registration = crate::registration::engine::RegistrationService::new(
-            db.clone(),
+            stores.registration_service(),
             secrets.clone(),
             graph.clone(),
             credentials.clone(),
@@ -122,7 +127,7 @@ impl Features {
             health.clone(),
         );
         let webhooks = crate::webhooks::WebhookService::new(
-            db.clone(),
+            stores.inboxes.clone(),
             graph.clone(),
             credentials.clone(),
             access.clone(),
@@ -131,7 +136,7 @@ impl Features {
             meta_webhooks.clone(),
         );
         let inboxes = crate::inboxes::service::InboxService::new(
-            db.clone(),
+            stores.inboxes.clone(),
             graph.clone(),
             credentials.clone(),
             access.clone(),
@@ -140,7 +145,7 @@ impl Features {
             webhooks.clone(),
         );
         let alerts = crate::alerts::AlertService::new(
-            db.clone(),
+            stores.alert_service(),
             secrets.clone(),
             access.clone(),
             accounts.clone(),
@@ -163,7 +168,7 @@ impl Shared {
     /// after changing a dependency, so no feature service keeps a stale copy.
     fn rewire(&mut self) {
         let f = Features::wire(Parts {
-            db: &self.db,
+            stores: &self.stores,
             secrets: &self.secrets,
             graph: &self.graph,
             reads: &self.reads,
@@ -186,7 +191,8 @@ impl Services {
     /// What Meta's webhook doors need (see [`crate::webhooks::receiver::Inbound`]).
     pub fn webhook_inbound(&self) -> crate::webhooks::receiver::Inbound {
         crate::webhooks::receiver::Inbound {
-            db: self.db.clone(),
+            queue: self.stores.queue.clone(),
+            inboxes: self.stores.inboxes.clone(),
             meta_webhooks: self.meta_webhooks.clone(),
         }
     }
@@ -194,7 +200,9 @@ impl Services {
     /// What the alert jobs need (see [`crate::alerts::AlertJobs`]).
     pub fn alert_jobs(&self) -> crate::alerts::AlertJobs {
         crate::alerts::AlertJobs {
-            db: self.db.clone(),
+            store: self.stores.alerts.clone(),
+            snapshots: self.stores.snapshots.clone(),
+            inboxes: self.stores.inboxes.clone(),
             secrets: self.secrets.clone(),
             alerts: self.alerts.clone(),
             alert_wake: self.alert_wake.clone(),
@@ -204,7 +212,9 @@ impl Services {
     /// What the webhook processor needs (see [`crate::webhooks::processor::Processor`]).
     pub fn webhook_processor(&self) -> crate::webhooks::processor::Processor {
         crate::webhooks::processor::Processor {
-            db: self.db.clone(),
+            queue: self.stores.queue.clone(),
+            inboxes: self.stores.inboxes.clone(),
+            snapshots: self.stores.snapshots.clone(),
             meta_webhooks: self.meta_webhooks.clone(),
             health: self.health.clone(),
             registration: self.registration.clone(),
@@ -223,19 +233,20 @@ impl Services {
         public_url: url::Url,
         demo: bool,
     ) -> Self {
+        let stores = crate::services::stores::Stores::new(&db);
         let accounts = crate::accounts::service::AccountService::new(
-            crate::accounts::store::AccountStore::new(db.clone()),
+            stores.account_service(),
             LoginLimiter::default(),
         );
         let reads = crate::cache::reads::ReadCaches::new(
-            db.clone(),
+            stores.read_caches(),
             DEFAULT_HEALTH_CACHE_TTL,
             accounts.clone(),
         );
         let meta_webhooks = crate::webhooks::MetaWebhooks::default();
         let alert_http = crate::alerts::http::OutgoingHttp::default();
         let f = Features::wire(Parts {
-            db: &db,
+            stores: &stores,
             secrets: &secrets,
             graph: &graph,
             reads: &reads,
@@ -246,6 +257,7 @@ impl Services {
         });
         Services(std::sync::Arc::new(Shared {
             db,
+            stores,
             instance: crate::jobs::claims::Holder::new(),
             secrets,
             graph,
@@ -270,8 +282,11 @@ impl Services {
     /// Sets how long a health read is served from the cache.
     pub fn with_health_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
         let shared = std::sync::Arc::make_mut(&mut self.0);
-        shared.reads =
-            crate::cache::reads::ReadCaches::new(shared.db.clone(), ttl, shared.accounts.clone());
+        shared.reads = crate::cache::reads::ReadCaches::new(
+            shared.stores.read_caches(),
+            ttl,
+            shared.accounts.clone(),
+        );
         shared.rewire();
         self
     }

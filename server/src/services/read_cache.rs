@@ -10,7 +10,7 @@ pub async fn apply_new_events(
     follower: &mut cache_events::Follower,
     now: i64,
 ) -> sqlx::Result<usize> {
-    let events = follower.poll(&services.db, now).await?;
+    let events = follower.poll(&services.stores.events, now).await?;
     for event in &events {
         services.reads.drop_cached(event).await;
     }
@@ -22,7 +22,7 @@ pub async fn apply_new_events(
 pub fn spawn_follower(services: Services) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut follower = loop {
-            match cache_events::Follower::start(&services.db).await {
+            match cache_events::Follower::start(&services.stores.events).await {
                 Ok(f) => break f,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read cache events yet; retrying");
@@ -41,7 +41,7 @@ pub fn spawn_follower(services: Services) -> tokio::task::JoinHandle<()> {
                 tracing::warn!(error = %e, "cannot read cache events");
             }
             if polls.is_multiple_of(60) {
-                if let Err(e) = cache_events::prune(&services.db, now).await {
+                if let Err(e) = cache_events::prune(&services.stores.events, now).await {
                     tracing::warn!(error = %e, "cannot prune cache events");
                 }
             }

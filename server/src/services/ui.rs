@@ -9,9 +9,7 @@ use super::Services;
 use crate::error::ServiceResult;
 use crate::graph::PhoneNumberHealth;
 use crate::health::service::{rfc3339, time};
-use crate::health::store as snapshots;
 use crate::health::view::{metrics, worst};
-use crate::inboxes::store as inboxes;
 
 const ROW_BADGES: [&str; 4] = ["name_status", "quality_rating", "messaging_limit", "status"];
 
@@ -27,8 +25,8 @@ impl Services {
             crate::accounts::service::role_in(user, account_id)? == Role::Administrator;
         let mut rows = Vec::new();
         for inbox in self.inboxes.list_inboxes(user, account_id).await? {
-            let latest = snapshots::latest(&self.db, inbox.id).await?;
-            let good = snapshots::latest_good(&self.db, inbox.id).await?;
+            let latest = self.stores.snapshots.latest(inbox.id).await?;
+            let good = self.stores.snapshots.latest_good(inbox.id).await?;
             let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
             let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
             let state = latest.as_ref().map(|l| l.registration_state);
@@ -83,7 +81,7 @@ impl Services {
         inbox_id: i64,
     ) -> ServiceResult<InboxSettingsView> {
         let row = self.inboxes.inbox_for(user, account_id, inbox_id).await?;
-        let member_ids = inboxes::members(&self.db, row.id).await?;
+        let member_ids = self.stores.inboxes.members(row.id).await?;
         let account_members: Vec<MemberView> = self
             .accounts
             .store()

@@ -8,7 +8,7 @@
 //! override belongs to someone else and is never touched.
 use super::WebhookService;
 use crate::graph::{AccessToken, GraphError};
-use crate::inboxes::store::{self as inboxes, InboxRow};
+use crate::inboxes::store::InboxRow;
 
 /// What the one-time check found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,12 +48,12 @@ impl WebhookService {
         row: &InboxRow,
         token: &AccessToken,
     ) -> Result<OverrideCleanup, OverrideCleanupError> {
-        if !inboxes::claim_override_check(&self.db, row.id).await? {
+        if !self.inboxes.claim_override_check(row.id).await? {
             return Ok(OverrideCleanup::AlreadyChecked);
         }
         let result = self.remove_if_own(row, token).await;
         if result.is_err() {
-            inboxes::release_override_check(&self.db, row.id).await?;
+            self.inboxes.release_override_check(row.id).await?;
         }
         result
     }
@@ -94,8 +94,8 @@ impl WebhookService {
     /// the next start or setup. Answers how many overrides were removed.
     pub async fn remove_own_overrides(&self) -> sqlx::Result<usize> {
         let mut removed = 0;
-        for id in inboxes::override_unchecked(&self.db).await? {
-            let Some(row) = inboxes::get_unscoped(&self.db, id).await? else {
+        for id in self.inboxes.override_unchecked().await? {
+            let Some(row) = self.inboxes.get_unscoped(id).await? else {
                 continue;
             };
             let outcome = match self.credentials.access_token(&row) {

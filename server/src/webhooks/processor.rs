@@ -13,7 +13,6 @@ use super::store::{self as queue, status, EventRow};
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
 use crate::health::service::source;
-use crate::health::store as snapshots;
 use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{confirmation, Confirmation};
 use crate::registration::engine::AttemptResult;
@@ -27,18 +26,24 @@ pub const RETENTION_SECS: i64 = 90 * 24 * 3600;
 
 /// Deletes finished events and outgoing deliveries older than `before` (unix seconds); run by
 /// [`crate::jobs::prune`].
-pub async fn prune(db: &crate::db::Db, before: i64) -> sqlx::Result<u64> {
-    let events = queue::prune_finished(db, before).await?;
-    let deliveries = crate::alerts::store::prune_finished_deliveries(db, before).await?;
+pub async fn prune(
+    queue: &queue::WebhookStore,
+    alerts: &crate::alerts::store::AlertStore,
+    before: i64,
+) -> sqlx::Result<u64> {
+    let events = queue.prune_finished(before).await?;
+    let deliveries = alerts.prune_finished_deliveries(before).await?;
     Ok(events + deliveries)
 }
 
-/// What the processor needs, and nothing else: the queue's database, Meta's webhook settings
+/// What the processor needs, and nothing else: the queue, the inboxes and snapshots it reads, Meta's webhook settings
 /// (its wake-up), the features a name approval or a quality change calls into, and the alert
 /// evaluator's wake-up. Built by the composition root; cheap to clone.
 #[derive(Clone)]
 pub struct Processor {
-    pub db: crate::db::Db,
+    pub queue: queue::WebhookStore,
+    pub inboxes: crate::inboxes::store::InboxStore,
+    pub snapshots: crate::health::store::SnapshotStore,
     pub meta_webhooks: super::MetaWebhooks,
     pub health: crate::health::service::HealthService,
     pub registration: crate::registration::engine::RegistrationService,
@@ -91,13 +96,10 @@ pub async fn run_once(services: &Processor) -> ServiceResult<usize> {
     let _one_pass = services.meta_webhooks.pass.lock().await;
     let mut total = 0;
     loop {
-        let batch = queue::claim(
-            &services.db,
-            &services.meta_webhooks.instance,
-            now_secs(),
-            BATCH,
-        )
-        .await?;
+        let batch = services
+            .queue
+            .claim(&services.meta_webhooks.instance, now_secs(), BATCH)
+            .await?;
         if batch.is_empty() {
             break;
         }
@@ -122,30 +124,37 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
         let resolved = match resolve(services, &change).await {
             Ok(r) => r,
             Err(e) => {
-                queue::retry_later(&services.db, ev.id, "mapping failed", now_secs()).await?;
+                services
+                    .queue
+                    .retry_later(ev.id, "mapping failed", now_secs())
+                    .await?;
                 tracing::warn!(event_id = ev.id, error = %e, "webhooks: mapping an event failed");
                 continue;
             }
         };
         match resolved {
             Resolved::Ignored(why) => {
-                queue::finish(&services.db, ev.id, status::IGNORED, Some(&why), now_secs()).await?;
+                services
+                    .queue
+                    .finish(ev.id, status::IGNORED, Some(&why), now_secs())
+                    .await?;
                 tracing::info!(event_id = ev.id, field = %ev.field, %why, "webhooks: event ignored");
                 finished += 1;
             }
             Resolved::Inboxes(rows) => {
                 for r in &rows {
-                    queue::link(&services.db, ev.id, r.id).await?;
+                    services.queue.link(ev.id, r.id).await?;
                 }
                 if !HANDLED_FIELDS.contains(&ev.field.as_str()) {
-                    queue::finish(
-                        &services.db,
-                        ev.id,
-                        status::IGNORED,
-                        Some("field not used by Greenlight"),
-                        now_secs(),
-                    )
-                    .await?;
+                    services
+                        .queue
+                        .finish(
+                            ev.id,
+                            status::IGNORED,
+                            Some("field not used by Greenlight"),
+                            now_secs(),
+                        )
+                        .await?;
                     finished += 1;
                     continue;
                 }
@@ -201,16 +210,15 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
     }
     for (event_id, inbox_ids, summary) in event_inboxes {
         if inbox_ids.iter().any(|i| failed.contains(i)) {
-            queue::retry_later(&services.db, event_id, "re-read failed", now_secs()).await?;
+            services
+                .queue
+                .retry_later(event_id, "re-read failed", now_secs())
+                .await?;
         } else {
-            queue::finish(
-                &services.db,
-                event_id,
-                status::PROCESSED,
-                Some(&summary),
-                now_secs(),
-            )
-            .await?;
+            services
+                .queue
+                .finish(event_id, status::PROCESSED, Some(&summary), now_secs())
+                .await?;
             finished += 1;
         }
     }
@@ -269,14 +277,14 @@ async fn resolve(services: &Processor, c: &Change) -> ServiceResult<Resolved> {
 
 async fn resolve_any(services: &Processor, c: &Change) -> ServiceResult<Resolved> {
     if let Some(pid) = c.phone_number_id() {
-        let rows = queue::inboxes_of_phone_number_id(&services.db, &pid).await?;
+        let rows = services.queue.inboxes_of_phone_number_id(&pid).await?;
         if !rows.is_empty() {
             return Ok(Resolved::Inboxes(rows));
         }
     }
     let mut candidates: Vec<InboxRow> = Vec::new();
     for waba in c.waba_ids() {
-        for r in queue::inboxes_of_waba(&services.db, &waba).await? {
+        for r in services.queue.inboxes_of_waba(&waba).await? {
             if !candidates.iter().any(|x| x.id == r.id) {
                 candidates.push(r);
             }
@@ -305,7 +313,9 @@ async fn resolve_any(services: &Processor, c: &Change) -> ServiceResult<Resolved
 }
 
 async fn last_display_digits(services: &Processor, inbox_id: i64) -> ServiceResult<Option<String>> {
-    Ok(snapshots::latest_good(&services.db, inbox_id)
+    Ok(services
+        .snapshots
+        .latest_good(inbox_id)
         .await?
         .and_then(|s| s.health?.display_phone_number.as_deref().map(digits)))
 }

@@ -11,11 +11,12 @@ use super::signature::{self, tokens_equal};
 use super::{payload, store as queue};
 use crate::db::now_secs;
 
-/// What Meta's webhook doors need: the queue's database and Meta's webhook settings (secret,
+/// What Meta's webhook doors need: the queue, the inboxes (their handshake tokens) and Meta's webhook settings (secret,
 /// handshake token, the processor's wake-up). Taken from the router's state.
 #[derive(Clone)]
 pub struct Inbound {
-    pub db: crate::db::Db,
+    pub queue: queue::WebhookStore,
+    pub inboxes: crate::inboxes::store::InboxStore,
     pub meta_webhooks: super::MetaWebhooks,
 }
 
@@ -62,7 +63,7 @@ async fn known_token(services: &Inbound, token: &str) -> bool {
         .is_some_and(|t| tokens_equal(t, token));
     // An inbox's own token (set by versions that used per-number overrides), by digest: the
     // index answers without reading any token, and a digest says nothing about the others.
-    let inbox = match crate::inboxes::store::has_verify_token(&services.db, token).await {
+    let inbox = match services.inboxes.has_verify_token(token).await {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!(error = %e, "webhooks: looking up a verify token failed");
@@ -124,7 +125,7 @@ pub async fn receive(State(services): State<Inbound>, headers: HeaderMap, body: 
     let now = now_secs();
     let (mut stored, mut duplicates) = (0usize, 0usize);
     for c in &changes {
-        match queue::insert(&services.db, c, now).await {
+        match services.queue.insert(c, now).await {
             Ok(true) => stored += 1,
             Ok(false) => duplicates += 1,
             Err(e) => {

@@ -10,7 +10,7 @@ use crate::inboxes::credentials::Credentials;
 /// cached self-check), Greenlight's public URL and Meta's webhook settings. Cheap to clone.
 #[derive(Clone)]
 pub struct WebhookService {
-    pub(super) db: crate::db::Db,
+    pub(crate) inboxes: crate::inboxes::store::InboxStore,
     pub(super) graph: crate::graph::GraphClient,
     pub(super) credentials: Credentials,
     pub(super) access: InboxAccess,
@@ -22,7 +22,7 @@ pub struct WebhookService {
 impl WebhookService {
     /// The webhook service over these dependencies.
     pub fn new(
-        db: crate::db::Db,
+        inboxes: crate::inboxes::store::InboxStore,
         graph: crate::graph::GraphClient,
         credentials: Credentials,
         access: InboxAccess,
@@ -31,7 +31,7 @@ impl WebhookService {
         meta_webhooks: super::MetaWebhooks,
     ) -> Self {
         WebhookService {
-            db,
+            inboxes,
             graph,
             credentials,
             access,

@@ -22,7 +22,10 @@ async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
 }
 
 async fn alert_kinds(app: &TestApp, inbox_id: i64) -> Vec<String> {
-    greenlight::alerts::store::alerts_for_inbox(&app.services.db, inbox_id, 100)
+    app.services
+        .stores
+        .alerts
+        .alerts_for_inbox(inbox_id, 100)
         .await
         .unwrap()
         .into_iter()
@@ -204,14 +207,21 @@ async fn a_quality_drop_alerts_once_and_reaches_the_outgoing_webhook_signed() {
         .await
     );
     // The same rating again: a webhook, a re-read, no new alert.
-    let before = greenlight::health::store::since(&app.services.db, id, 0, 1000)
+    let before = app
+        .services
+        .stores
+        .snapshots
+        .since(id, 0, 1000)
         .await
         .unwrap()
         .len();
     app.sim.sim.set_quality(&n.id, "YELLOW");
     assert!(
         eventually(20, || async {
-            greenlight::health::store::since(&app.services.db, id, 0, 1000)
+            app.services
+                .stores
+                .snapshots
+                .since(id, 0, 1000)
                 .await
                 .unwrap()
                 .len()
@@ -525,19 +535,17 @@ async fn alert_webhooks_refuse_private_destinations_at_create_and_at_connect() {
     let services = &app.services;
     let mut ids = Vec::new();
     for target in [&localhost, &mapped] {
-        let id = greenlight::alerts::store::insert_webhook(
-            &services.db,
-            admin.account_id,
-            "http://masked/…",
-            "json",
-            0,
-            |id| greenlight::alerts::store::SealedWebhook {
-                url_sealed: services.secrets.seal_bound(target, WEBHOOK_URL.at(id)),
-                secret_sealed: services.secrets.seal_bound(SECRET, WEBHOOK_SECRET.at(id)),
-            },
-        )
-        .await
-        .unwrap();
+        let id = services
+            .stores
+            .alerts
+            .insert_webhook(admin.account_id, "http://masked/…", "json", 0, |id| {
+                greenlight::alerts::store::SealedWebhook {
+                    url_sealed: services.secrets.seal_bound(target, WEBHOOK_URL.at(id)),
+                    secret_sealed: services.secrets.seal_bound(SECRET, WEBHOOK_SECRET.at(id)),
+                }
+            })
+            .await
+            .unwrap();
         ids.push(id);
     }
     let hooks = format!("/api/v1/accounts/{}/alert_webhooks", admin.account_id);
@@ -557,15 +565,16 @@ async fn alert_webhooks_refuse_private_destinations_at_create_and_at_connect() {
         assert!(d["error"].as_str().unwrap().starts_with("refused:"), "{d}");
     }
     // An alert fanned out to these rows is refused by the background sender too.
-    greenlight::alerts::store::insert_delivery(&services.db, ids[0], None, "{}", 0, 0)
+    services
+        .stores
+        .alerts
+        .insert_delivery(ids[0], None, "{}", 0, 0)
         .await
         .unwrap();
     greenlight::alerts::outgoing::deliver_due(&services.alert_jobs())
         .await
         .unwrap();
-    let log = greenlight::alerts::store::deliveries(&services.db, ids[0], 10)
-        .await
-        .unwrap();
+    let log = services.stores.alerts.deliveries(ids[0], 10).await.unwrap();
     assert_eq!(log.len(), 2);
     assert!(log
         .iter()
@@ -679,7 +688,11 @@ async fn webhook_urls_are_capped_sealed_at_rest_and_shown_masked() {
             .unwrap(),
         0
     );
-    let row = greenlight::alerts::store::webhook(&app.services.db, admin.account_id, id)
+    let row = app
+        .services
+        .stores
+        .alerts
+        .webhook(admin.account_id, id)
         .await
         .unwrap()
         .unwrap();
@@ -736,7 +749,7 @@ const DAY: i64 = 24 * 3600;
 /// An inbox waiting for its display name for 60 days: the setup read moved back, and more reads
 /// in the same state since (three on its first day).
 async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) -> i64 {
-    use greenlight::health::store::{self as snapshots, NewSnapshot};
+    use greenlight::health::store::NewSnapshot;
     let id = create_inbox(app, token, account_id, Scenario::PendingReview).await;
     let now = greenlight::db::now_secs();
     let start = (now / DAY - 60) * DAY + 3600;
@@ -746,7 +759,11 @@ async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) ->
         .execute(&app.services.db)
         .await
         .unwrap();
-    let latest = snapshots::latest(&app.services.db, id)
+    let latest = app
+        .services
+        .stores
+        .snapshots
+        .latest(id)
         .await
         .unwrap()
         .unwrap();
@@ -758,9 +775,10 @@ async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) ->
         now - 40 * DAY,
         now - 3600,
     ] {
-        snapshots::insert(
-            &app.services.db,
-            NewSnapshot {
+        app.services
+            .stores
+            .snapshots
+            .insert(NewSnapshot {
                 inbox_id: id,
                 checked_at: at,
                 source: greenlight::health::service::source::BACKGROUND,
@@ -768,10 +786,9 @@ async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) ->
                 error_kind: None,
                 error_message: None,
                 registration_state: latest.registration_state,
-            },
-        )
-        .await
-        .unwrap();
+            })
+            .await
+            .unwrap();
     }
     id
 }
@@ -804,7 +821,7 @@ async fn a_stuck_number_alerts_once_even_after_old_snapshots_are_pruned() {
     // Pruning thins the stretch's old days (the first day had three reads) but keeps the read
     // that began it: the stretch, and so the alert, stay the same.
     let pruned = greenlight::jobs::prune::run_once(
-        &app.services.db,
+        &app.services.stores,
         &app.sessions,
         greenlight::jobs::prune::Retention::default(),
         now,
@@ -875,14 +892,22 @@ async fn an_alert_delivery_is_retried_until_accepted_and_every_try_is_signed() {
         }
     }
     let delivered = eventually(10, || async {
-        let d = greenlight::alerts::store::deliveries(&app.services.db, hook, 10)
+        let d = app
+            .services
+            .stores
+            .alerts
+            .deliveries(hook, 10)
             .await
             .unwrap();
         d.len() == 1 && d[0].status == "delivered"
     })
     .await;
     assert!(delivered);
-    let d = greenlight::alerts::store::deliveries(&app.services.db, hook, 10)
+    let d = app
+        .services
+        .stores
+        .alerts
+        .deliveries(hook, 10)
         .await
         .unwrap()
         .remove(0);

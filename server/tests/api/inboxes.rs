@@ -348,7 +348,10 @@ async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_ba
 
     hold.release();
     let row = || async {
-        greenlight::inboxes::store::get(&app.services.db, admin.account_id, id)
+        app.services
+            .stores
+            .inboxes
+            .get(admin.account_id, id)
             .await
             .unwrap()
             .unwrap()
@@ -378,25 +381,27 @@ async fn the_overview_shows_a_bounded_page_worst_first_and_links_the_next() {
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     // 130 inboxes straight in the store (the simulator has far fewer numbers).
     for n in 0..130 {
-        greenlight::inboxes::store::insert(
-            &app.services.db,
-            greenlight::inboxes::store::NewInboxRow {
-                account_id: admin.account_id,
-                name: &format!("Number {n:03}"),
-                phone_number: "+15550000000",
-                phone_number_id: &format!("90000000000{n:03}"),
-                business_account_id: "102290129340398",
-                webhook_verify_token: &format!("verify-{n}"),
-            },
-            0,
-            |id| {
-                app.services
-                    .secrets
-                    .seal_bound("EAAtoken", greenlight::crypto::INBOX_ACCESS_TOKEN.at(id))
-            },
-        )
-        .await
-        .unwrap();
+        app.services
+            .stores
+            .inboxes
+            .insert(
+                greenlight::inboxes::store::NewInboxRow {
+                    account_id: admin.account_id,
+                    name: &format!("Number {n:03}"),
+                    phone_number: "+15550000000",
+                    phone_number_id: &format!("90000000000{n:03}"),
+                    business_account_id: "102290129340398",
+                    webhook_verify_token: &format!("verify-{n}"),
+                },
+                0,
+                |id| {
+                    app.services
+                        .secrets
+                        .seal_bound("EAAtoken", greenlight::crypto::INBOX_ACCESS_TOKEN.at(id))
+                },
+            )
+            .await
+            .unwrap();
     }
     let user = app.services.accounts.user(admin.user_id).await.unwrap();
     let first = app

@@ -155,7 +155,9 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     );
 
     // The stored snapshot is still there (the background refresh may have added a newer one).
-    let snapshots = greenlight::health::store::since(db, inbox_id, 0, 10)
+    let snapshots = greenlight::services::stores::Stores::new(db)
+        .snapshots
+        .since(inbox_id, 0, 10)
         .await
         .unwrap();
     assert_eq!(snapshots[0].id, 1, "{snapshots:?}");
@@ -193,7 +195,9 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     assert!(reads.iter().all(|c| c.had_bearer));
 
     // The inbox's PIN moved to its number (0009) and still opens.
-    let pin = greenlight::registration::pin::stored(db, &healthy.id)
+    let pin = greenlight::services::stores::Stores::new(db)
+        .pins
+        .stored(&healthy.id)
         .await
         .unwrap()
         .expect("the PIN follows the number");
@@ -320,7 +324,11 @@ async fn print_fixture_values() {
         .await
         .unwrap();
     println!("PASSWORD_HASH={hash}");
-    let row = greenlight::health::store::latest(&app.services.db, id)
+    let row = app
+        .services
+        .stores
+        .snapshots
+        .latest(id)
         .await
         .unwrap()
         .unwrap();

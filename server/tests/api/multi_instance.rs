@@ -141,10 +141,13 @@ async fn clicks_spread_over_three_instances_make_exactly_one_register_call() {
         }
     }
     // One attempt spent from the number's budget, whichever instance made it.
-    let attempts =
-        greenlight::registration::ledger::attempts_on_number(&app.services.db, &n.id, 100)
-            .await
-            .unwrap();
+    let attempts = app
+        .services
+        .stores
+        .ledger
+        .attempts_on_number(&n.id, 100)
+        .await
+        .unwrap();
     assert_eq!(attempts.len(), 1, "{attempts:?}");
 }
 
@@ -207,7 +210,10 @@ async fn a_name_approval_delivered_to_every_instance_makes_one_register_call() {
     }
 
     let registered = eventually(15, || async {
-        greenlight::health::store::latest(&app.services.db, id)
+        app.services
+            .stores
+            .snapshots
+            .latest(id)
             .await
             .unwrap()
             .is_some_and(|s| s.registration_state.as_str() == "registered")
@@ -215,13 +221,14 @@ async fn a_name_approval_delivered_to_every_instance_makes_one_register_call() {
     .await;
     assert!(registered, "the approval registers the number");
     // Every instance has seen the event by now (it is stored once and claimed once).
-    let events = greenlight::webhooks::store::all(&app.services.db)
-        .await
-        .unwrap();
+    let events = app.services.stores.queue.all().await.unwrap();
     assert_eq!(events.len(), 1, "one stored event: {events:?}");
     assert!(
         eventually(15, || async {
-            greenlight::webhooks::store::all(&app.services.db)
+            app.services
+                .stores
+                .queue
+                .all()
                 .await
                 .unwrap()
                 .iter()
@@ -453,7 +460,9 @@ async fn a_token_rotated_on_one_instance_stops_working_on_another_after_one_poll
         profile(ada.access_token.clone()).await.unwrap().status(),
         200
     );
-    let mut follower = Follower::start(&other_services.db).await.unwrap();
+    let mut follower = Follower::start(&other_services.stores.events)
+        .await
+        .unwrap();
 
     let r = client
         .post(app.url("/api/v1/profile/access_token"))

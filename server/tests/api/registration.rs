@@ -77,7 +77,10 @@ fn call_log(app: &TestApp) -> Vec<String> {
 }
 
 async fn attempts(app: &TestApp, inbox_id: i64) -> Vec<ledger::AttemptRow> {
-    ledger::attempts(&app.services.db, inbox_id, 100)
+    app.services
+        .stores
+        .ledger
+        .attempts(inbox_id, 100)
         .await
         .unwrap()
 }
@@ -107,10 +110,17 @@ async fn spend_the_budget(
         } else {
             Trigger::User(user_id)
         };
-        let attempt = ledger::start(&app.services.db, inbox_id, &n.id, trigger, at)
+        let attempt = app
+            .services
+            .stores
+            .ledger
+            .start(inbox_id, &n.id, trigger, at)
             .await
             .unwrap();
-        ledger::finish(&app.services.db, attempt, &failed, at + 1)
+        app.services
+            .stores
+            .ledger
+            .finish(attempt, &failed, at + 1)
             .await
             .unwrap();
     }
@@ -413,7 +423,9 @@ async fn the_pin_is_stored_sealed_before_the_call_and_the_same_pin_is_sent_again
         let db = app.services.db.clone();
         let number = n.id.clone();
         async move {
-            greenlight::registration::pin::stored(&db, &number)
+            greenlight::services::stores::Stores::new(&db)
+                .pins
+                .stored(&number)
                 .await
                 .unwrap()
         }
@@ -605,11 +617,18 @@ async fn an_unfinished_attempt_is_resolved_by_a_read_before_any_new_call() {
     let n = app.number(Scenario::ApprovedUnregistered);
     // A crash an hour ago, in the middle of a call.
     let crashed_at = (Utc::now() - TimeDelta::hours(1)).timestamp();
-    let crashed = ledger::start(&app.services.db, id, &n.id, Trigger::Auto, crashed_at)
+    let crashed = app
+        .services
+        .stores
+        .ledger
+        .start(id, &n.id, Trigger::Auto, crashed_at)
         .await
         .unwrap();
     assert_eq!(
-        ledger::unfinished(&app.services.db, &n.id)
+        app.services
+            .stores
+            .ledger
+            .unfinished(&n.id)
             .await
             .unwrap()
             .len(),
@@ -639,7 +658,11 @@ async fn an_unfinished_attempt_is_resolved_by_a_read_before_any_new_call() {
         old.finished_at.unwrap() <= rows[0].started_at,
         "resolved before the new attempt started"
     );
-    assert!(ledger::unfinished(&app.services.db, &n.id)
+    assert!(app
+        .services
+        .stores
+        .ledger
+        .unfinished(&n.id)
         .await
         .unwrap()
         .is_empty());
@@ -652,15 +675,13 @@ async fn an_unfinished_attempt_on_a_number_that_shows_registered_is_a_success_an
     let a = admin(&app).await;
     let id = inbox(&app, &a.access_token, a.account_id, Scenario::Healthy).await;
     let n = app.number(Scenario::Healthy);
-    let crashed = ledger::start(
-        &app.services.db,
-        id,
-        &n.id,
-        Trigger::Webhook,
-        Utc::now().timestamp() - 30,
-    )
-    .await
-    .unwrap();
+    let crashed = app
+        .services
+        .stores
+        .ledger
+        .start(id, &n.id, Trigger::Webhook, Utc::now().timestamp() - 30)
+        .await
+        .unwrap();
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["result"], "already_registered");
@@ -684,7 +705,11 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
     let n = app.number(Scenario::PendingReview);
     // An earlier automatic attempt failed with 2388001 a minute ago.
     let at = Utc::now().timestamp() - 60;
-    let attempt = ledger::start(&app.services.db, id, &n.id, Trigger::Auto, at)
+    let attempt = app
+        .services
+        .stores
+        .ledger
+        .start(id, &n.id, Trigger::Auto, at)
         .await
         .unwrap();
     let not_ready = Outcome {
@@ -694,11 +719,18 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
         meta_subcode: Some(2388001),
         message: Some("The display name is not ready.".into()),
     };
-    ledger::finish(&app.services.db, attempt, &not_ready, at + 1)
+    app.services
+        .stores
+        .ledger
+        .finish(attempt, &not_ready, at + 1)
         .await
         .unwrap();
     app.sim.sim.approve_name(&n.id);
-    let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
+    let row = app
+        .services
+        .stores
+        .inboxes
+        .get_unscoped(id)
         .await
         .unwrap()
         .unwrap();
@@ -812,7 +844,11 @@ async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
     // Another server instance is in the middle of an attempt on this number.
     let number = app.number(Scenario::ApprovedUnregistered).id;
     let now = Utc::now().timestamp();
-    let other = lease::try_acquire(&app.services.db, &number, lease::LEASE_TTL, now)
+    let other = app
+        .services
+        .stores
+        .leases
+        .try_acquire(&number, lease::LEASE_TTL, now)
         .await
         .unwrap()
         .unwrap();
@@ -836,7 +872,7 @@ async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
     );
     assert!(attempts(&app, id).await.is_empty());
 
-    lease::release(&app.services.db, &other).await.unwrap();
+    app.services.stores.leases.release(&other).await.unwrap();
     let (status, body) = click(&app, Some(&a.access_token), a.account_id, id).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
@@ -844,14 +880,13 @@ async fn a_lease_held_by_another_instance_means_no_call_and_no_read() {
         1
     );
     // The attempt released its own lease.
-    let mine = lease::try_acquire(
-        &app.services.db,
-        &number,
-        lease::LEASE_TTL,
-        Utc::now().timestamp(),
-    )
-    .await
-    .unwrap();
+    let mine = app
+        .services
+        .stores
+        .leases
+        .try_acquire(&number, lease::LEASE_TTL, Utc::now().timestamp())
+        .await
+        .unwrap();
     assert!(mine.is_some());
 }
 
@@ -917,7 +952,10 @@ async fn the_budget_is_the_numbers_it_survives_deleting_the_inbox_and_follows_it
     // The deleted inbox's attempts still count, but the new inbox's Activity lists only its own.
     assert!(attempts(&app, again).await.is_empty());
     assert_eq!(
-        ledger::attempts_on_number(&app.services.db, &n.id, 100)
+        app.services
+            .stores
+            .ledger
+            .attempts_on_number(&n.id, 100)
             .await
             .unwrap()
             .len(),

@@ -2,7 +2,7 @@
 //! events and alert deliveries deleted after 90 days; nothing recent is touched.
 use greenlight::db::now_secs;
 use greenlight::graph::GraphErrorKind;
-use greenlight::health::store::{self as snapshots, NewSnapshot};
+use greenlight::health::store::NewSnapshot;
 use greenlight::jobs::prune::{self, Retention};
 use greenlight::registration::decision::RegistrationState;
 use greenlight::simulator::Scenario;
@@ -42,9 +42,9 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
         let health = greenlight::graph::PhoneNumberHealth::default();
         let json = good.then_some(&health);
         ids.push(
-            snapshots::insert(
-                db,
-                NewSnapshot {
+            greenlight::services::stores::Stores::new(db)
+                .snapshots
+                .insert(NewSnapshot {
                     inbox_id: inbox,
                     checked_at: at,
                     source: greenlight::health::service::source::BACKGROUND,
@@ -52,13 +52,14 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
                     error_kind: (!good).then_some(GraphErrorKind::Transient),
                     error_message: None,
                     registration_state: RegistrationState::Registered,
-                },
-            )
-            .await
-            .unwrap(),
+                })
+                .await
+                .unwrap(),
         );
     }
-    let before: Vec<i64> = snapshots::since(db, inbox, 0, 1000)
+    let before: Vec<i64> = greenlight::services::stores::Stores::new(db)
+        .snapshots
+        .since(inbox, 0, 1000)
         .await
         .unwrap()
         .iter()
@@ -83,13 +84,20 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
         .await
         .unwrap();
 
-    let pruned = prune::run_once(db, &app.sessions, Retention::default(), now)
-        .await
-        .unwrap();
+    let pruned = prune::run_once(
+        &app.services.stores,
+        &app.sessions,
+        Retention::default(),
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(pruned.expired_snapshots, 1, "{pruned:?}");
     assert_eq!(pruned.thinned_snapshots, 2, "{pruned:?}");
 
-    let after: Vec<i64> = snapshots::since(db, inbox, 0, 1000)
+    let after: Vec<i64> = greenlight::services::stores::Stores::new(db)
+        .snapshots
+        .since(inbox, 0, 1000)
         .await
         .unwrap()
         .iter()
@@ -125,9 +133,14 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
     assert!(valid.is_some(), "the valid session stays");
 
     // A second run finds nothing more.
-    let again = prune::run_once(db, &app.sessions, Retention::default(), now)
-        .await
-        .unwrap();
+    let again = prune::run_once(
+        &app.services.stores,
+        &app.sessions,
+        Retention::default(),
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(again, prune::Pruned::default());
 }
 
@@ -151,9 +164,9 @@ async fn an_inboxs_newest_snapshots_are_kept_however_old() {
         .execute(db)
         .await
         .unwrap();
-    let failed = snapshots::insert(
-        db,
-        NewSnapshot {
+    let failed = greenlight::services::stores::Stores::new(db)
+        .snapshots
+        .insert(NewSnapshot {
             inbox_id: inbox,
             checked_at: now_secs() - 550 * DAY,
             source: greenlight::health::service::source::BACKGROUND,
@@ -161,21 +174,43 @@ async fn an_inboxs_newest_snapshots_are_kept_however_old() {
             error_kind: Some(GraphErrorKind::Transient),
             error_message: None,
             registration_state: RegistrationState::Registered,
-        },
+        })
+        .await
+        .unwrap();
+    let good = greenlight::services::stores::Stores::new(db)
+        .snapshots
+        .latest_good(inbox)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    prune::run_once(
+        &app.services.stores,
+        &app.sessions,
+        Retention::default(),
+        now_secs(),
     )
     .await
     .unwrap();
-    let good = snapshots::latest_good(db, inbox).await.unwrap().unwrap().id;
-
-    prune::run_once(db, &app.sessions, Retention::default(), now_secs())
-        .await
-        .unwrap();
     assert_eq!(
-        snapshots::latest(db, inbox).await.unwrap().unwrap().id,
+        greenlight::services::stores::Stores::new(db)
+            .snapshots
+            .latest(inbox)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
         failed
     );
     assert_eq!(
-        snapshots::latest_good(db, inbox).await.unwrap().unwrap().id,
+        greenlight::services::stores::Stores::new(db)
+            .snapshots
+            .latest_good(inbox)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
         good
     );
 }

@@ -412,7 +412,9 @@ async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_say
     .execute(db)
     .await
     .unwrap();
-    let row = greenlight::inboxes::store::get_unscoped(db, other)
+    let row = greenlight::services::stores::Stores::new(db)
+        .inboxes
+        .get_unscoped(other)
         .await
         .unwrap()
         .unwrap();
@@ -472,7 +474,9 @@ async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_say
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
     assert!(body["setup_error"].is_null(), "{body}");
-    let row = greenlight::inboxes::store::get_unscoped(db, other)
+    let row = greenlight::services::stores::Stores::new(db)
+        .inboxes
+        .get_unscoped(other)
         .await
         .unwrap()
         .unwrap();

@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use greenlight::graph::{AccessToken, GraphClient, GraphConfig, GraphError};
-use greenlight::registration::ledger;
 use greenlight::registration::retrier;
 use greenlight::simulator::webhooks::{name_update_value, quality_update_value};
 use greenlight::simulator::{
@@ -69,7 +68,10 @@ fn register_calls(app: &TestApp, phone_number_id: &str) -> Vec<RecordedCall> {
 }
 
 async fn outcomes(app: &TestApp, inbox_id: i64) -> Vec<Option<String>> {
-    ledger::attempts(&app.services.db, inbox_id, 100)
+    app.services
+        .stores
+        .ledger
+        .attempts(inbox_id, 100)
         .await
         .unwrap()
         .into_iter()
@@ -571,14 +573,17 @@ async fn duplicated_and_reordered_webhooks_lead_to_one_register() {
     assert_eq!(deliveries[0].body, deliveries[1].body, "delivered twice");
     assert!(
         eventually(30, || async {
-            let all = queue::all(&app.services.db).await.unwrap();
+            let all = app.services.stores.queue.all().await.unwrap();
             all.len() == 2 && all.iter().all(|e| e.status == queue::status::PROCESSED)
         })
         .await,
         "two distinct events stored once each, both processed"
     );
     let registered = eventually(30, || async {
-        greenlight::health::store::latest(&app.services.db, id)
+        app.services
+            .stores
+            .snapshots
+            .latest(id)
             .await
             .unwrap()
             .is_some_and(|s| s.registration_state.as_str() == "registered")

@@ -59,7 +59,11 @@ async fn queue_quality_change(app: &TestApp, scenario: Scenario, time: i64) -> i
         )],
     );
     let change = payload::parse(&body).unwrap().remove(0);
-    assert!(queue::insert(&app.services.db, &change, now_secs())
+    assert!(app
+        .services
+        .stores
+        .queue
+        .insert(&change, now_secs())
         .await
         .unwrap());
     sqlx::query_scalar("SELECT id FROM webhook_events WHERE dedup_key = $1")
@@ -70,7 +74,10 @@ async fn queue_quality_change(app: &TestApp, scenario: Scenario, time: i64) -> i
 }
 
 async fn event(app: &TestApp, id: i64) -> queue::EventRow {
-    queue::all(&app.services.db)
+    app.services
+        .stores
+        .queue
+        .all()
         .await
         .unwrap()
         .into_iter()
@@ -88,7 +95,10 @@ fn number_reads(app: &TestApp, phone_number_id: &str) -> usize {
 }
 
 async fn webhook_snapshots(app: &TestApp, inbox_id: i64) -> usize {
-    greenlight::health::store::since(&app.services.db, inbox_id, 0, 1000)
+    app.services
+        .stores
+        .snapshots
+        .since(inbox_id, 0, 1000)
         .await
         .unwrap()
         .iter()

@@ -92,7 +92,11 @@ async fn setup_subscribes_the_app_and_sets_no_webhook_override_at_any_level() {
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
-    let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
+    let row = app
+        .services
+        .stores
+        .inboxes
+        .get_unscoped(id)
         .await
         .unwrap()
         .unwrap();
@@ -174,7 +178,11 @@ async fn greenlights_old_override_is_removed_once_and_a_foreign_one_is_never_tou
         0
     );
     for id in [ours, theirs] {
-        let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
+        let row = app
+            .services
+            .stores
+            .inboxes
+            .get_unscoped(id)
             .await
             .unwrap()
             .unwrap();
@@ -254,14 +262,14 @@ async fn customer_messages_and_statuses_are_dropped_before_anything_is_stored_or
     // Only the account-level field is stored, and it is processed.
     assert!(
         eventually(10, || async {
-            let all = queue::all(&app.services.db).await.unwrap();
+            let all = app.services.stores.queue.all().await.unwrap();
             all.len() == 1 && all[0].status == queue::status::PROCESSED
         })
         .await,
         "{:?}",
-        queue::all(&app.services.db).await.unwrap()
+        app.services.stores.queue.all().await.unwrap()
     );
-    let events = queue::all(&app.services.db).await.unwrap();
+    let events = app.services.stores.queue.all().await.unwrap();
     assert_eq!(events[0].field, "phone_number_quality_update");
 
     // Nothing of the customer in any stored row (every table, every text column)...

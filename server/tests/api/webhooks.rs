@@ -130,7 +130,11 @@ async fn an_inboxs_own_verify_token_passes_the_handshake() {
         Scenario::Healthy,
     )
     .await;
-    let row = greenlight::inboxes::store::get_unscoped(&app.services.db, id)
+    let row = app
+        .services
+        .stores
+        .inboxes
+        .get_unscoped(id)
         .await
         .unwrap()
         .unwrap();
@@ -170,12 +174,12 @@ async fn only_a_valid_signature_of_the_exact_body_is_accepted() {
         assert_eq!(r.status(), 401, "{sig:?}");
     }
     assert!(
-        queue::all(&app.services.db).await.unwrap().is_empty(),
+        app.services.stores.queue.all().await.unwrap().is_empty(),
         "nothing stored"
     );
     let r = post_signed(&app, &body, Some(&good)).await;
     assert_eq!(r.status(), 200);
-    assert_eq!(queue::all(&app.services.db).await.unwrap().len(), 1);
+    assert_eq!(app.services.stores.queue.all().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -184,7 +188,7 @@ async fn malformed_json_is_400_and_without_a_secret_webhooks_are_refused() {
     let body = b"{\"object\":\"whatsapp_business_account\",\"entry\":[";
     let r = post_signed(&app, body, Some(&signature(APP_SECRET, body))).await;
     assert_eq!(r.status(), 400);
-    assert!(queue::all(&app.services.db).await.unwrap().is_empty());
+    assert!(app.services.stores.queue.all().await.unwrap().is_empty());
 
     let unconfigured = spawn_app_with(&[]).await;
     let body = envelope("1", 1, &[]);
@@ -220,7 +224,11 @@ async fn name_approval_registers_the_number_once_on_the_first_delivery() {
     assert_eq!((first.attempt, first.status), (1, Some(200)), "{first:?}");
     assert!(first.fields.iter().any(|f| f == "phone_number_name_update"));
     let registered = eventually(10, || async {
-        let snap = greenlight::health::store::latest(&app.services.db, id)
+        let snap = app
+            .services
+            .stores
+            .snapshots
+            .latest(id)
             .await
             .unwrap()
             .unwrap();
@@ -230,12 +238,12 @@ async fn name_approval_registers_the_number_once_on_the_first_delivery() {
     assert!(registered, "state becomes registered");
 
     // Meta delivers the same approval again, and an older "pending" decision arrives late.
-    let before = queue::all(&app.services.db).await.unwrap().len();
+    let before = app.services.stores.queue.all().await.unwrap().len();
     let delivery = app.sim.sim.webhook_deliveries()[0].clone();
     let r = post_signed(&app, delivery.body.as_bytes(), Some(&delivery.signature)).await;
     assert_eq!(r.status(), 200);
     assert_eq!(
-        queue::all(&app.services.db).await.unwrap().len(),
+        app.services.stores.queue.all().await.unwrap().len(),
         before,
         "duplicate stored once"
     );
@@ -251,7 +259,7 @@ async fn name_approval_registers_the_number_once_on_the_first_delivery() {
     );
     assert!(
         eventually(10, || async {
-            let all = queue::all(&app.services.db).await.unwrap();
+            let all = app.services.stores.queue.all().await.unwrap();
             all.len() == before + 1
                 && all.iter().all(|e| {
                     e.status != queue::status::PENDING && e.status != queue::status::PROCESSING
@@ -264,7 +272,7 @@ async fn name_approval_registers_the_number_once_on_the_first_delivery() {
         state(&app, &admin.access_token, admin.account_id, id).await["registration"]["state"],
         "registered"
     );
-    let events = queue::all(&app.services.db).await.unwrap();
+    let events = app.services.stores.queue.all().await.unwrap();
     assert!(
         events.iter().all(|e| e.status == queue::status::PROCESSED),
         "{events:?}"
@@ -283,7 +291,11 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
         Scenario::QualityRed,
     )
     .await;
-    let snaps_before = greenlight::health::store::since(&app.services.db, id, 0, 1000)
+    let snaps_before = app
+        .services
+        .stores
+        .snapshots
+        .since(id, 0, 1000)
         .await
         .unwrap()
         .len();
@@ -314,18 +326,22 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
     );
     for b in [&body, &unknown] {
         for c in payload::parse(b).unwrap() {
-            assert!(queue::insert(&app.services.db, &c, 1).await.unwrap());
+            assert!(app.services.stores.queue.insert(&c, 1).await.unwrap());
         }
     }
     processor::run_once(&app.services.webhook_processor())
         .await
         .unwrap();
-    let events = queue::all(&app.services.db).await.unwrap();
+    let events = app.services.stores.queue.all().await.unwrap();
     assert_eq!(events.len(), 3);
     assert_eq!(events[0].status, "processed");
     assert_eq!(events[1].status, "processed");
     assert_eq!(events[2].status, "ignored");
-    let snaps = greenlight::health::store::since(&app.services.db, id, 0, 1000)
+    let snaps = app
+        .services
+        .stores
+        .snapshots
+        .since(id, 0, 1000)
         .await
         .unwrap();
     assert_eq!(
@@ -334,11 +350,16 @@ async fn events_stored_before_a_restart_are_processed_and_unknown_numbers_are_ig
         "two events for one inbox: one coalesced re-read"
     );
     assert_eq!(snaps.last().unwrap().source.as_str(), "webhook");
-    let linked = queue::for_inbox(&app.services.db, id, 10).await.unwrap();
+    let linked = app.services.stores.queue.for_inbox(id, 10).await.unwrap();
     assert_eq!(linked.len(), 2);
     // Old finished events are pruned; pending ones never are.
-    assert_eq!(processor::prune(&app.services.db, 2).await.unwrap(), 3);
-    assert!(queue::all(&app.services.db).await.unwrap().is_empty());
+    assert_eq!(
+        processor::prune(&app.services.stores.queue, &app.services.stores.alerts, 2)
+            .await
+            .unwrap(),
+        3
+    );
+    assert!(app.services.stores.queue.all().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -475,7 +496,7 @@ async fn another_account_that_added_the_number_with_a_junk_token_never_sees_its_
     app.sim.sim.approve_name(&n.id);
     assert!(
         eventually(10, || async {
-            let all = queue::all(&app.services.db).await.unwrap();
+            let all = app.services.stores.queue.all().await.unwrap();
             // PROCESSING is claimed but not yet linked to inboxes: not done.
             !all.is_empty()
                 && all.iter().all(|e| {
@@ -485,14 +506,20 @@ async fn another_account_that_added_the_number_with_a_junk_token_never_sees_its_
         .await
     );
     assert!(
-        !queue::for_inbox(&app.services.db, mine, 100)
+        !app.services
+            .stores
+            .queue
+            .for_inbox(mine, 100)
             .await
             .unwrap()
             .is_empty(),
         "the owner's inbox has the event"
     );
     assert!(
-        queue::for_inbox(&app.services.db, theirs, 100)
+        app.services
+            .stores
+            .queue
+            .for_inbox(theirs, 100)
             .await
             .unwrap()
             .is_empty(),

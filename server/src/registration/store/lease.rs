@@ -26,17 +26,29 @@ fn new_holder() -> String {
     format!("{}-{}", std::process::id(), uuid::Uuid::new_v4())
 }
 
-/// Takes the lease of the number until `now + ttl` if nobody holds it (or the holder's lease expired).
-/// `None` when someone else holds it.
-pub async fn try_acquire(
-    db: &Db,
-    phone_number_id: &str,
-    ttl: TimeDelta,
-    now: i64,
-) -> sqlx::Result<Option<Lease>> {
-    let holder = new_holder();
-    let expires_at = now + ttl.num_seconds().max(1);
-    let taken = sqlx::query(
+/// Every SQL statement on `registration_leases`.
+#[derive(Clone)]
+pub struct LeaseStore {
+    db: Db,
+}
+
+impl LeaseStore {
+    /// The store over this database.
+    pub fn new(db: Db) -> Self {
+        LeaseStore { db }
+    }
+
+    /// Takes the lease of the number until `now + ttl` if nobody holds it (or the holder's lease expired).
+    /// `None` when someone else holds it.
+    pub async fn try_acquire(
+        &self,
+        phone_number_id: &str,
+        ttl: TimeDelta,
+        now: i64,
+    ) -> sqlx::Result<Option<Lease>> {
+        let holder = new_holder();
+        let expires_at = now + ttl.num_seconds().max(1);
+        let taken = sqlx::query(
         "INSERT INTO registration_leases (phone_number_id, holder, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT (phone_number_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE registration_leases.expires_at <= $4",
@@ -45,46 +57,47 @@ pub async fn try_acquire(
     .bind(&holder)
     .bind(expires_at)
     .bind(now)
-    .execute(db)
+    .execute(&self.db)
     .await?
     .rows_affected()
         == 1;
-    Ok(taken.then_some(Lease {
-        phone_number_id: phone_number_id.to_owned(),
-        holder,
-        expires_at,
-    }))
-}
+        Ok(taken.then_some(Lease {
+            phone_number_id: phone_number_id.to_owned(),
+            holder,
+            expires_at,
+        }))
+    }
 
-/// Extends a held lease to `now + ttl`. `false` when the lease is no longer ours (it expired and someone
-/// else took it): the caller must then not call Meta. While the holder is still ours nobody else took it,
-/// so even an expired lease can be renewed.
-pub async fn renew(db: &Db, lease: &mut Lease, ttl: TimeDelta, now: i64) -> sqlx::Result<bool> {
-    let expires_at = now + ttl.num_seconds().max(1);
-    let renewed = sqlx::query(
+    /// Extends a held lease to `now + ttl`. `false` when the lease is no longer ours (it expired and someone
+    /// else took it): the caller must then not call Meta. While the holder is still ours nobody else took it,
+    /// so even an expired lease can be renewed.
+    pub async fn renew(&self, lease: &mut Lease, ttl: TimeDelta, now: i64) -> sqlx::Result<bool> {
+        let expires_at = now + ttl.num_seconds().max(1);
+        let renewed = sqlx::query(
         "UPDATE registration_leases SET expires_at = $1 WHERE phone_number_id = $2 AND holder = $3",
     )
     .bind(expires_at)
     .bind(&lease.phone_number_id)
     .bind(&lease.holder)
-    .execute(db)
+    .execute(&self.db)
     .await?
     .rows_affected()
         == 1;
-    if renewed {
-        lease.expires_at = expires_at;
+        if renewed {
+            lease.expires_at = expires_at;
+        }
+        Ok(renewed)
     }
-    Ok(renewed)
-}
 
-/// Gives the lease back (only if it is still ours).
-pub async fn release(db: &Db, lease: &Lease) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM registration_leases WHERE phone_number_id = $1 AND holder = $2")
-        .bind(&lease.phone_number_id)
-        .bind(&lease.holder)
-        .execute(db)
-        .await
-        .map(|_| ())
+    /// Gives the lease back (only if it is still ours).
+    pub async fn release(&self, lease: &Lease) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM registration_leases WHERE phone_number_id = $1 AND holder = $2")
+            .bind(&lease.phone_number_id)
+            .bind(&lease.holder)
+            .execute(&self.db)
+            .await
+            .map(|_| ())
+    }
 }
 
 #[cfg(test)]
@@ -95,12 +108,13 @@ mod tests {
     #[tokio::test]
     async fn of_two_takers_one_wins_until_release() {
         let (_dir, db) = test_db::open().await;
+        let store = LeaseStore::new(db.clone());
         let inbox = "1065403522429001";
         let other = "1065403522429002";
         let now = 1_800_000_000;
         let (a, b) = tokio::join!(
-            try_acquire(&db, inbox, LEASE_TTL, now),
-            try_acquire(&db, inbox, LEASE_TTL, now)
+            store.try_acquire(inbox, LEASE_TTL, now),
+            store.try_acquire(inbox, LEASE_TTL, now)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
         assert!(
@@ -109,17 +123,20 @@ mod tests {
         );
         let held = a.or(b).unwrap();
         assert_eq!(held.expires_at, now + 120);
-        assert!(try_acquire(&db, inbox, LEASE_TTL, now + 60)
+        assert!(LeaseStore::new(db.clone())
+            .try_acquire(inbox, LEASE_TTL, now + 60)
             .await
             .unwrap()
             .is_none());
         // Leases are per number.
-        assert!(try_acquire(&db, other, LEASE_TTL, now)
+        assert!(LeaseStore::new(db.clone())
+            .try_acquire(other, LEASE_TTL, now)
             .await
             .unwrap()
             .is_some());
-        release(&db, &held).await.unwrap();
-        assert!(try_acquire(&db, inbox, LEASE_TTL, now + 61)
+        store.release(&held).await.unwrap();
+        assert!(LeaseStore::new(db.clone())
+            .try_acquire(inbox, LEASE_TTL, now + 61)
             .await
             .unwrap()
             .is_some());
@@ -128,35 +145,45 @@ mod tests {
     #[tokio::test]
     async fn an_expired_lease_can_be_retaken_and_its_old_holder_cannot_renew_or_release_it() {
         let (_dir, db) = test_db::open().await;
+        let store = LeaseStore::new(db.clone());
         let inbox = "1065403522429001";
         let now = 1_800_000_000;
-        let mut crashed = try_acquire(&db, inbox, LEASE_TTL, now)
+        let mut crashed = LeaseStore::new(db.clone())
+            .try_acquire(inbox, LEASE_TTL, now)
             .await
             .unwrap()
             .unwrap();
-        assert!(try_acquire(&db, inbox, LEASE_TTL, now + 119)
+        assert!(LeaseStore::new(db.clone())
+            .try_acquire(inbox, LEASE_TTL, now + 119)
             .await
             .unwrap()
             .is_none());
-        let mut next = try_acquire(&db, inbox, LEASE_TTL, now + 120)
+        let mut next = LeaseStore::new(db.clone())
+            .try_acquire(inbox, LEASE_TTL, now + 120)
             .await
             .unwrap()
             .expect("expired lease is retaken");
         assert_ne!(next.holder, crashed.holder);
-        assert!(!renew(&db, &mut crashed, LEASE_TTL, now + 121)
+        assert!(!LeaseStore::new(db.clone())
+            .renew(&mut crashed, LEASE_TTL, now + 121)
             .await
             .unwrap());
-        release(&db, &crashed).await.unwrap();
+        store.release(&crashed).await.unwrap();
         assert!(
-            try_acquire(&db, inbox, LEASE_TTL, now + 122)
+            LeaseStore::new(db.clone())
+                .try_acquire(inbox, LEASE_TTL, now + 122)
                 .await
                 .unwrap()
                 .is_none(),
             "the old holder's release does not free the new holder's lease"
         );
-        assert!(renew(&db, &mut next, LEASE_TTL, now + 200).await.unwrap());
+        assert!(LeaseStore::new(db.clone())
+            .renew(&mut next, LEASE_TTL, now + 200)
+            .await
+            .unwrap());
         assert_eq!(next.expires_at, now + 320);
-        assert!(try_acquire(&db, inbox, LEASE_TTL, now + 300)
+        assert!(LeaseStore::new(db.clone())
+            .try_acquire(inbox, LEASE_TTL, now + 300)
             .await
             .unwrap()
             .is_none());

@@ -217,15 +217,27 @@ fn at(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
-/// Records the start of a call, before it is made (so a crash leaves an unfinished row).
-pub async fn start(
-    db: &Db,
-    inbox_id: i64,
-    phone_number_id: &str,
-    trigger: Trigger,
-    now: i64,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+/// Every SQL statement on `registration_attempts`: the register budget ledger.
+#[derive(Clone)]
+pub struct LedgerStore {
+    db: Db,
+}
+
+impl LedgerStore {
+    /// The store over this database.
+    pub fn new(db: Db) -> Self {
+        LedgerStore { db }
+    }
+
+    /// Records the start of a call, before it is made (so a crash leaves an unfinished row).
+    pub async fn start(
+        &self,
+        inbox_id: i64,
+        phone_number_id: &str,
+        trigger: Trigger,
+        now: i64,
+    ) -> sqlx::Result<i64> {
+        sqlx::query_scalar(
         "INSERT INTO registration_attempts (inbox_id, phone_number_id, trigger, user_id, started_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -234,8 +246,80 @@ pub async fn start(
     .bind(trigger.as_str())
     .bind(trigger.user_id())
     .bind(now)
-    .fetch_one(db)
+    .fetch_one(&self.db)
     .await
+    }
+
+    /// Records how a call ended.
+    pub async fn finish(&self, attempt_id: i64, o: &Outcome, now: i64) -> sqlx::Result<()> {
+        sqlx::query(
+        "UPDATE registration_attempts SET finished_at = $1, outcome = $2, error_kind = $3, meta_code = $4,
+         meta_subcode = $5, meta_message = $6 WHERE id = $7",
+    )
+    .bind(now)
+    .bind(o.outcome.as_str())
+    .bind(o.error_kind.map(|k| k.as_str()))
+    .bind(o.meta_code)
+    .bind(o.meta_subcode)
+    .bind(&o.message)
+    .bind(attempt_id)
+    .execute(&self.db)
+    .await
+    .map(|_| ())
+    }
+
+    /// Attempts made through one inbox, newest first (its Activity tab).
+    pub async fn attempts(&self, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AttemptRow>> {
+        let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
+            "{SELECT_ATTEMPTS} WHERE inbox_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(inbox_id)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows(stored))
+    }
+
+    /// Attempts on one phone number through any inbox, newest first: what Meta's budget counts.
+    pub async fn attempts_on_number(
+        &self,
+        phone_number_id: &str,
+        limit: i64,
+    ) -> sqlx::Result<Vec<AttemptRow>> {
+        let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
+        "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
+    ))
+        .bind(phone_number_id)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows(stored))
+    }
+
+    /// Unfinished attempts on the number (a crash mid-call), oldest first.
+    pub async fn unfinished(&self, phone_number_id: &str) -> sqlx::Result<Vec<AttemptRow>> {
+        let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
+        "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 AND outcome IS NULL ORDER BY started_at, id"
+    ))
+        .bind(phone_number_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows(stored))
+    }
+
+    /// The ledger summary of one phone number at `now`, over every inbox it is or was in.
+    pub async fn summary(
+        &self,
+        phone_number_id: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<LedgerSummary> {
+        Ok(summarize(
+            &self
+                .attempts_on_number(phone_number_id, SUMMARY_ROWS)
+                .await?,
+            now,
+        ))
+    }
 }
 
 /// How a call ended.
@@ -250,67 +334,10 @@ pub struct Outcome {
     pub message: Option<String>,
 }
 
-/// Records how a call ended.
-pub async fn finish(db: &Db, attempt_id: i64, o: &Outcome, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE registration_attempts SET finished_at = $1, outcome = $2, error_kind = $3, meta_code = $4,
-         meta_subcode = $5, meta_message = $6 WHERE id = $7",
-    )
-    .bind(now)
-    .bind(o.outcome.as_str())
-    .bind(o.error_kind.map(|k| k.as_str()))
-    .bind(o.meta_code)
-    .bind(o.meta_subcode)
-    .bind(&o.message)
-    .bind(attempt_id)
-    .execute(db)
-    .await
-    .map(|_| ())
-}
-
 /// The columns of an [`AttemptRow`].
 const SELECT_ATTEMPTS: &str =
     "SELECT id, inbox_id, trigger, user_id, started_at, finished_at, outcome, \
      error_kind, meta_code, meta_subcode, meta_message FROM registration_attempts";
-
-/// Attempts made through one inbox, newest first (its Activity tab).
-pub async fn attempts(db: &Db, inbox_id: i64, limit: i64) -> sqlx::Result<Vec<AttemptRow>> {
-    let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
-        "{SELECT_ATTEMPTS} WHERE inbox_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
-    ))
-    .bind(inbox_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows(stored))
-}
-
-/// Attempts on one phone number through any inbox, newest first: what Meta's budget counts.
-pub async fn attempts_on_number(
-    db: &Db,
-    phone_number_id: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<AttemptRow>> {
-    let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
-        "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
-    ))
-    .bind(phone_number_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows(stored))
-}
-
-/// Unfinished attempts on the number (a crash mid-call), oldest first.
-pub async fn unfinished(db: &Db, phone_number_id: &str) -> sqlx::Result<Vec<AttemptRow>> {
-    let stored: Vec<StoredAttempt> = sqlx::query_as(&format!(
-        "{SELECT_ATTEMPTS} WHERE phone_number_id = $1 AND outcome IS NULL ORDER BY started_at, id"
-    ))
-    .bind(phone_number_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows(stored))
-}
 
 /// The summary the decision needs, from the rows of one inbox (newest first) at `now`.
 pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
@@ -360,18 +387,6 @@ pub fn summarize(rows: &[AttemptRow], now: DateTime<Utc>) -> LedgerSummary {
 
 /// How many of the newest attempts a summary reads (far more than a 72 h window can hold).
 pub const SUMMARY_ROWS: i64 = 200;
-
-/// The ledger summary of one phone number at `now`, over every inbox it is or was in.
-pub async fn summary(
-    db: &Db,
-    phone_number_id: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<LedgerSummary> {
-    Ok(summarize(
-        &attempts_on_number(db, phone_number_id, SUMMARY_ROWS).await?,
-        now,
-    ))
-}
 
 #[cfg(test)]
 mod tests {

@@ -49,31 +49,76 @@ impl Pin {
     }
 }
 
-/// The PIN of this phone number: the stored one, or a new one stored (sealed) now. When another attempt
-/// stored a PIN first, that one wins and is returned, so every caller ends up with the same PIN.
-///
-/// A stored PIN that does not open (another key sealed it, or it was copied from another number) is
-/// an error in words, and is never replaced: a different PIN would make Meta refuse the number
-/// (133005) if the stored one was applied.
-pub async fn ensure(db: &Db, secrets: &SecretBox, phone_number_id: &str) -> ServiceResult<Pin> {
-    // The number id is the row's primary key, known before the insert: sealed bound from the start.
-    let binding = NUMBER_PIN.at(phone_number_id);
-    let sealed = match stored(db, phone_number_id).await? {
-        Some(sealed) => sealed,
-        None => {
-            let fresh = secrets.seal_bound(Pin::generate().expose_secret(), binding);
-            store_once(db, phone_number_id, &fresh, chrono::Utc::now().timestamp()).await?
-        }
-    };
-    let plain = secrets.open_bound(&sealed, binding).map_err(|e| {
-        tracing::warn!(phone_number_id, error = %e, "the stored PIN does not open");
-        AppError::Conflict(unusable_pin(phone_number_id))
-    })?;
-    Pin::parse(&plain).ok_or_else(|| {
-        crate::error::ServiceError::Internal(format!(
-            "the stored PIN of number {phone_number_id} is not six digits"
-        ))
-    })
+/// Every SQL statement on `number_pins`, the sealed two-step PINs.
+#[derive(Clone)]
+pub struct PinStore {
+    db: Db,
+}
+
+impl PinStore {
+    /// The store over this database.
+    pub fn new(db: Db) -> Self {
+        PinStore { db }
+    }
+
+    /// The PIN of this phone number: the stored one, or a new one stored (sealed) now. When another attempt
+    /// stored a PIN first, that one wins and is returned, so every caller ends up with the same PIN.
+    ///
+    /// A stored PIN that does not open (another key sealed it, or it was copied from another number) is
+    /// an error in words, and is never replaced: a different PIN would make Meta refuse the number
+    /// (133005) if the stored one was applied.
+    pub async fn ensure(&self, secrets: &SecretBox, phone_number_id: &str) -> ServiceResult<Pin> {
+        // The number id is the row's primary key, known before the insert: sealed bound from the start.
+        let binding = NUMBER_PIN.at(phone_number_id);
+        let sealed = match self.stored(phone_number_id).await? {
+            Some(sealed) => sealed,
+            None => {
+                let fresh = secrets.seal_bound(Pin::generate().expose_secret(), binding);
+                self.store_once(phone_number_id, &fresh, chrono::Utc::now().timestamp())
+                    .await?
+            }
+        };
+        let plain = secrets.open_bound(&sealed, binding).map_err(|e| {
+            tracing::warn!(phone_number_id, error = %e, "the stored PIN does not open");
+            AppError::Conflict(unusable_pin(phone_number_id))
+        })?;
+        Pin::parse(&plain).ok_or_else(|| {
+            crate::error::ServiceError::Internal(format!(
+                "the stored PIN of number {phone_number_id} is not six digits"
+            ))
+        })
+    }
+
+    /// The sealed PIN stored for the number, if any (still sealed: for checks, never for display).
+    pub async fn stored(&self, phone_number_id: &str) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar("SELECT pin_sealed FROM number_pins WHERE phone_number_id = $1")
+            .bind(phone_number_id)
+            .fetch_optional(&self.db)
+            .await
+    }
+
+    /// Stores the sealed PIN only if the number has none yet; returns the PIN stored after the call
+    /// (the first writer's when two race).
+    async fn store_once(
+        &self,
+        phone_number_id: &str,
+        sealed: &str,
+        now: i64,
+    ) -> sqlx::Result<String> {
+        sqlx::query(
+            "INSERT INTO number_pins (phone_number_id, pin_sealed, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (phone_number_id) DO NOTHING",
+        )
+        .bind(phone_number_id)
+        .bind(sealed)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        sqlx::query_scalar("SELECT pin_sealed FROM number_pins WHERE phone_number_id = $1")
+            .bind(phone_number_id)
+            .fetch_one(&self.db)
+            .await
+    }
 }
 
 /// What the user is told when the number's stored PIN does not open.
@@ -81,37 +126,6 @@ fn unusable_pin(phone_number_id: &str) -> String {
     format!(
         "The two-step verification PIN stored for number {phone_number_id} cannot be opened: it was sealed with a key this server does not have, or does not belong to this number. Greenlight will not make up another PIN; restore the key file it was sealed with."
     )
-}
-
-/// The sealed PIN stored for the number, if any (still sealed: for checks, never for display).
-pub async fn stored(db: &Db, phone_number_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT pin_sealed FROM number_pins WHERE phone_number_id = $1")
-        .bind(phone_number_id)
-        .fetch_optional(db)
-        .await
-}
-
-/// Stores the sealed PIN only if the number has none yet; returns the PIN stored after the call
-/// (the first writer's when two race).
-async fn store_once(
-    db: &Db,
-    phone_number_id: &str,
-    sealed: &str,
-    now: i64,
-) -> sqlx::Result<String> {
-    sqlx::query(
-        "INSERT INTO number_pins (phone_number_id, pin_sealed, created_at) VALUES ($1, $2, $3)
-         ON CONFLICT (phone_number_id) DO NOTHING",
-    )
-    .bind(phone_number_id)
-    .bind(sealed)
-    .bind(now)
-    .execute(db)
-    .await?;
-    sqlx::query_scalar("SELECT pin_sealed FROM number_pins WHERE phone_number_id = $1")
-        .bind(phone_number_id)
-        .fetch_one(db)
-        .await
 }
 
 #[cfg(test)]
@@ -145,13 +159,21 @@ mod tests {
     #[tokio::test]
     async fn the_first_stored_pin_wins_and_is_stored_sealed() {
         let (_dir, db) = test_db::open().await;
+        let store = PinStore::new(db.clone());
         let secrets = SecretBox::from_key([7; 32]);
         let number = "1065403522429001";
         // Two racers both find no PIN.
-        let (a, b) = tokio::join!(ensure(&db, &secrets, number), ensure(&db, &secrets, number));
+        let (a, b) = tokio::join!(
+            store.ensure(&secrets, number),
+            store.ensure(&secrets, number)
+        );
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a, b);
-        let sealed = stored(&db, number).await.unwrap().unwrap();
+        let sealed = PinStore::new(db.clone())
+            .stored(number)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(
             !sealed.contains(a.expose_secret()),
             "stored sealed, not in the clear"
@@ -161,15 +183,25 @@ mod tests {
             a.expose_secret()
         );
         // Later attempts reuse it.
-        assert_eq!(ensure(&db, &secrets, number).await.unwrap(), a);
+        assert_eq!(
+            PinStore::new(db.clone())
+                .ensure(&secrets, number)
+                .await
+                .unwrap(),
+            a
+        );
     }
 
     #[tokio::test]
     async fn the_pin_belongs_to_the_number_not_the_inbox() {
         let (_dir, db) = test_db::open().await;
+        let store = PinStore::new(db.clone());
         let secrets = SecretBox::from_key([7; 32]);
         let first = test_db::inbox(&db, "1065403522429002").await;
-        let pin = ensure(&db, &secrets, &first.phone_number_id).await.unwrap();
+        let pin = store
+            .ensure(&secrets, &first.phone_number_id)
+            .await
+            .unwrap();
         // The inbox goes; the number comes back in another account: same PIN.
         sqlx::query("DELETE FROM inboxes WHERE id = $1")
             .bind(first.id)
@@ -179,11 +211,14 @@ mod tests {
         let again = test_db::inbox(&db, "1065403522429002").await;
         assert_ne!(again.account_id, first.account_id);
         assert_eq!(
-            ensure(&db, &secrets, &again.phone_number_id).await.unwrap(),
+            PinStore::new(db.clone())
+                .ensure(&secrets, &again.phone_number_id)
+                .await
+                .unwrap(),
             pin
         );
         // Another number gets its own.
-        let other = ensure(&db, &secrets, "1065403522429003").await.unwrap();
+        let other = store.ensure(&secrets, "1065403522429003").await.unwrap();
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM number_pins")
             .fetch_one(&db)
             .await
@@ -194,20 +229,29 @@ mod tests {
     #[tokio::test]
     async fn a_pin_copied_to_another_number_does_not_open_and_is_not_replaced() {
         let (_dir, db) = test_db::open().await;
+        let store = PinStore::new(db.clone());
         let secrets = SecretBox::from_key([7; 32]);
         let (first, second) = ("1065403522429004", "1065403522429005");
-        ensure(&db, &secrets, first).await.unwrap();
-        let sealed = stored(&db, first).await.unwrap().unwrap();
-        store_once(&db, second, &sealed, 0).await.unwrap();
+        store.ensure(&secrets, first).await.unwrap();
+        let sealed = PinStore::new(db.clone())
+            .stored(first)
+            .await
+            .unwrap()
+            .unwrap();
+        store.store_once(second, &sealed, 0).await.unwrap();
 
-        let err = ensure(&db, &secrets, second).await.unwrap_err();
+        let err = store.ensure(&secrets, second).await.unwrap_err();
         let crate::error::ServiceError::App(AppError::Conflict(message)) = &err else {
             panic!("a clear answer, not an internal error: {err:?}");
         };
         assert!(message.contains(second), "{message}");
         assert!(message.contains("PIN"), "{message}");
         assert_eq!(
-            stored(&db, second).await.unwrap().as_deref(),
+            PinStore::new(db.clone())
+                .stored(second)
+                .await
+                .unwrap()
+                .as_deref(),
             Some(sealed.as_str()),
             "never replaced by a new PIN"
         );
@@ -216,13 +260,18 @@ mod tests {
     #[tokio::test]
     async fn a_pin_stored_before_binding_still_opens() {
         let (_dir, db) = test_db::open().await;
+        let store = PinStore::new(db.clone());
         let secrets = SecretBox::from_key([7; 32]);
         let number = "1065403522429006";
-        store_once(&db, number, &secrets.seal_legacy("024680"), 0)
+        store
+            .store_once(number, &secrets.seal_legacy("024680"), 0)
             .await
             .unwrap();
         assert_eq!(
-            ensure(&db, &secrets, number).await.unwrap(),
+            PinStore::new(db.clone())
+                .ensure(&secrets, number)
+                .await
+                .unwrap(),
             Pin::parse("024680").unwrap()
         );
     }
