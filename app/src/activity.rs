@@ -183,6 +183,9 @@ pub struct WebhookCheckView {
     pub steps: Vec<String>,
     /// Why the check could not be completed (Meta failed), in words.
     pub error: Option<String>,
+    /// Meta had not answered within a second: nothing is known yet, the check goes on.
+    #[serde(default)]
+    pub checking: bool,
     pub viewer_is_admin: bool,
 }
 

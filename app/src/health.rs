@@ -127,6 +127,10 @@ pub struct HealthView {
     pub checked_at: Option<String>,
     /// True when the last refresh failed and older data is shown.
     pub stale: bool,
+    /// A live read from Meta is still out: the stored data (or none) is shown, and the page
+    /// checks again on its own.
+    #[serde(default)]
+    pub checking: bool,
     /// Why the last refresh failed, in words.
     pub refresh_error: Option<String>,
     /// The viewer may press Complete registration.

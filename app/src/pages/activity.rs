@@ -121,9 +121,17 @@ pub fn WebhookCheckPanel(
                 {move || Suspend::new(async move {
                     match check.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        // Meta has not answered yet: no facts to show; the page checks again.
+                        Ok(c) if c.checking => view! {
+                            <p class="notice" id="webhook-message" role="status">{c.message.clone()}</p>
+                        }.into_any(),
+                        // A failed check knows nothing: say so, show no facts and no Repair.
+                        Ok(c) if c.error.is_some() => view! {
+                            <p><Badge level=BadgeLevel::Unknown text="Could not check"/></p>
+                            <p class="notice notice-warn" id="webhook-error" role="alert">{c.error.clone()}</p>
+                        }.into_any(),
                         Ok(c) => {
                             let (level, text) = match c.route {
-                                _ if c.error.is_some() => (BadgeLevel::Unknown, "Could not check"),
                                 WebhookRoute::Greenlight => (BadgeLevel::Good, "Meta sends this number's events to Greenlight"),
                                 WebhookRoute::OtherApp => (BadgeLevel::Unknown, "Meta sends this number's events to another app"),
                                 WebhookRoute::NotSubscribed | WebhookRoute::Unknown => (BadgeLevel::Attention, "Meta sends this number's events nowhere"),
@@ -139,7 +147,6 @@ pub fn WebhookCheckPanel(
                                     <li id="webhook-callback">{where_to}</li>
                                     <li id="webhook-subscribed">{if c.app_subscribed { "The app is subscribed to the WhatsApp Business Account." } else { "The app is not subscribed to the WhatsApp Business Account." }}</li>
                                 </ul>
-                                {c.error.clone().map(|e| view! { <p class="notice notice-warn" role="alert">{e}</p> })}
                                 {move || repair.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
                                 {(c.viewer_is_admin && !c.healthy()).then(|| view! {
                                     <ActionForm action=repair>

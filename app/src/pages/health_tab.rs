@@ -77,6 +77,14 @@ pub fn HealthCards(
 ) -> impl IntoView {
     let h = health;
     let freshness = match (&h.checked_at, h.stale) {
+        (None, _) if h.checking => view! {
+            <p class="notice" id="checking" role="status">"Checking with Meta… This page updates when Meta answers."</p>
+        }.into_any(),
+        (Some(t), false) if h.checking => view! {
+            <p class="notice" id="checking" role="status">
+                {format!("Checking with Meta… Showing what Greenlight stored {}.", short_time(t))}
+            </p>
+        }.into_any(),
         (None, _) => view! {
             <p class="notice" id="no-data" role="status">"No data yet — the first check is running or Meta has not answered."</p>
         }.into_any(),

@@ -24,6 +24,9 @@ pub struct InboxHealth {
     pub reload: RwSignal<u32>,
 }
 
+/// How many times the page checks again on its own while Meta's answer is out.
+const RECHECKS: u32 = 10;
+
 /// The inbox frame.
 #[component]
 pub fn InboxPage() -> impl IntoView {
@@ -40,6 +43,22 @@ pub fn InboxPage() -> impl IntoView {
         },
     );
     provide_context(InboxHealth { data, reload });
+    // Meta had not answered when the page was drawn (the stored data is shown meanwhile): check
+    // again shortly, a few times, until the live read has landed. Effects run in the browser only.
+    let rechecks = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(h)) = data.get() {
+            if !h.checking {
+                rechecks.set_value(0);
+            } else if rechecks.get_value() < RECHECKS {
+                rechecks.update_value(|n| *n += 1);
+                set_timeout(
+                    move || reload.update(|n| *n += 1),
+                    std::time::Duration::from_secs(2),
+                );
+            }
+        }
+    });
     // Created here, not in the banner: the banner is redrawn by the reload this answer triggers.
     let register = ServerAction::<CompleteRegistration>::new();
     Effect::new(move |_| {

@@ -6,6 +6,11 @@ use moka::future::Cache;
 
 use crate::error::ServiceResult;
 
+/// How long a view (a page, the health API, Refresh, the webhook self-check) waits for a live
+/// read from Meta before it answers from what is stored: pages never wait on Meta (a hanging
+/// read retries for up to a minute). The read goes on and lands in its cache.
+pub const VIEW_WAIT: Duration = Duration::from_secs(1);
+
 /// How long identities, inbox rows and ledgers are trusted without a write seen here.
 pub const READ_TTL: Duration = Duration::from_secs(10);
 

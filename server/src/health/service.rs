@@ -37,6 +37,31 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+pub use crate::cache::VIEW_WAIT;
+
+/// What a report says of a number Greenlight has never read, while the first read is out.
+pub const NOT_ANSWERED_YET: &str = "Meta has not answered yet; the first check is still running.";
+
+/// The snapshot a view shows, and whether a live read is still out.
+#[derive(Debug, Clone)]
+pub struct Viewed {
+    pub snap: Arc<Snapshot>,
+    /// The live read did not land within [`VIEW_WAIT`]; `snap` is the stored snapshot.
+    pub pending: bool,
+    /// Nothing was stored either: `snap` is a placeholder saying so.
+    pub nothing_stored: bool,
+}
+
+impl Viewed {
+    fn landed(snap: Arc<Snapshot>) -> Self {
+        Viewed {
+            snap,
+            pending: false,
+            nothing_stored: false,
+        }
+    }
+}
+
 pub(crate) fn time(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
@@ -153,19 +178,82 @@ impl HealthService {
         Ok(snap)
     }
 
-    /// The cached snapshot, or one fresh read shared by every concurrent caller.
-    pub async fn cached_health(&self, row: &InboxRow) -> ServiceResult<Arc<Snapshot>> {
+    /// The snapshot a view shows: the cached one; else a live read (shared by every concurrent
+    /// caller) if it lands within [`VIEW_WAIT`]; else the stored one, with the live read left
+    /// running in the background so the next view (or the page's own re-check) gets it. A view
+    /// never waits on Meta longer than [`VIEW_WAIT`].
+    pub async fn cached_health(&self, row: &InboxRow) -> ServiceResult<Viewed> {
+        if let Some(snap) = self.reads.health.get(&row.id).await {
+            return Ok(Viewed::landed(snap));
+        }
         let _waiting = self.waiting_views.enter();
         let this = self.clone();
         let r = row.clone();
-        self.reads
-            .health
-            .try_get_with(
-                row.id,
-                async move { this.read_health(&r, source::VIEW).await },
-            )
-            .await
-            .map_err(ServiceError::from_shared)
+        let live = tokio::spawn(async move {
+            let reader = this.clone();
+            this.reads
+                .health
+                .try_get_with(
+                    r.id,
+                    async move { reader.read_health(&r, source::VIEW).await },
+                )
+                .await
+                .map_err(ServiceError::from_shared)
+        });
+        self.within_view_wait(row, live).await
+    }
+
+    /// The live read's snapshot if it lands within [`VIEW_WAIT`]; else the stored one, marked
+    /// pending (the read goes on without the view).
+    async fn within_view_wait(
+        &self,
+        row: &InboxRow,
+        live: tokio::task::JoinHandle<ServiceResult<Arc<Snapshot>>>,
+    ) -> ServiceResult<Viewed> {
+        match tokio::time::timeout(VIEW_WAIT, live).await {
+            Ok(joined) => {
+                let snap = joined.map_err(|e| {
+                    ServiceError::Internal(format!("the health read stopped: {e}"))
+                })??;
+                Ok(Viewed::landed(snap))
+            }
+            Err(_) => self.stored_view(row, Utc::now()).await,
+        }
+    }
+
+    /// The newest stored snapshot of the inbox with its decision re-made at `now` (the budget
+    /// may have refilled since), marked pending; a placeholder when nothing is stored yet.
+    async fn stored_view(&self, row: &InboxRow, now: DateTime<Utc>) -> ServiceResult<Viewed> {
+        let stored = self.snapshots.latest(row.id).await?;
+        let nothing_stored = stored.is_none();
+        let (checked_at, read) = match stored {
+            Some(s) => (
+                time(s.checked_at),
+                s.health.ok_or(ReadFailure {
+                    kind: s.error_kind.unwrap_or(crate::graph::GraphErrorKind::Other),
+                    message: s.error_message.unwrap_or_default(),
+                }),
+            ),
+            None => (
+                now,
+                Err(ReadFailure {
+                    kind: crate::graph::GraphErrorKind::Transient,
+                    message: NOT_ANSWERED_YET.to_owned(),
+                }),
+            ),
+        };
+        let summary = self.ledger.summary(&row.phone_number_id, now).await?;
+        let decision = decide(read.as_ref().map_err(|f| f.kind), &summary, now);
+        Ok(Viewed {
+            snap: Arc::new(Snapshot {
+                inbox_id: row.id,
+                checked_at,
+                read,
+                decision,
+            }),
+            pending: true,
+            nothing_stored,
+        })
     }
 
     /// Forgets the cached snapshot (after a registration attempt, a webhook...).
@@ -197,6 +285,9 @@ pub struct HealthReport {
     /// Why the latest read failed.
     pub refresh_error: Option<ReadFailure>,
     pub decision: Decision,
+    /// A live read from Meta is still out: what is shown is the stored snapshot (or nothing yet),
+    /// and the read lands in the cache on its own.
+    pub checking: bool,
     pub attempts_in_window: u32,
     /// Meta's answer to the last failed register call, in words.
     pub last_error: Option<String>,
@@ -215,24 +306,31 @@ impl HealthService {
     ) -> ServiceResult<HealthReport> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         require_whatsapp_cloud(&row)?;
-        let snap = if refresh && self.refresh_gate.admit(row.id).await {
-            // "Refresh" re-reads everything the tab shows from Meta, the webhook self-check too.
+        let viewed = if refresh && self.refresh_gate.admit(row.id).await {
+            // "Refresh" re-reads everything the tab shows from Meta, the webhook self-check too;
+            // like any view it waits at most `VIEW_WAIT` for the read.
             self.reads.forget_webhook_check(row.id, false).await;
-            self.read_health(&row, source::REFRESH).await?
+            let this = self.clone();
+            let r = row.clone();
+            let live = tokio::spawn(async move { this.read_health(&r, source::REFRESH).await });
+            self.within_view_wait(&row, live).await?
         } else {
             self.cached_health(&row).await?
         };
-        self.report_from(row, &snap, user).await
+        self.report_from(row, &viewed, user).await
     }
 
     async fn report_from(
         &self,
         inbox: InboxRow,
-        snap: &Snapshot,
+        viewed: &Viewed,
         user: &app::auth::CurrentUser,
     ) -> ServiceResult<HealthReport> {
+        let snap = &viewed.snap;
         let (shown, stale, refresh_error) = match &snap.read {
             Ok(h) => (Some((snap.checked_at, h.clone())), false, None),
+            // Nothing stored and Meta has not answered yet: no data, and no failure either.
+            Err(_) if viewed.nothing_stored => (None, false, None),
             Err(f) => (
                 self.last_good_health(inbox.id).await?,
                 true,
@@ -264,6 +362,7 @@ impl HealthService {
             stale,
             refresh_error,
             decision: snap.decision.clone(),
+            checking: viewed.pending,
             attempts_in_window: summary.attempts_in_window,
             last_error,
         })

@@ -180,6 +180,7 @@ pub fn health_view(r: &HealthReport) -> HealthView {
         ),
         checked_at,
         stale: r.stale,
+        checking: r.checking,
         refresh_error: r.refresh_error.as_ref().map(|f| f.message.clone()),
         viewer_is_admin: r.viewer_is_admin,
     }

@@ -14,6 +14,9 @@ use crate::graph::TokenApp;
 use crate::inboxes::store::InboxRow;
 
 /// The webhook fields to subscribe Greenlight's own app to in Meta's App Dashboard.
+/// What the self-check says while Meta has not answered yet.
+pub const CHECKING: &str = "Checking with Meta… This updates when Meta answers.";
+
 const FIELDS_TO_SUBSCRIBE: &str = "account_alerts, account_review_update, account_update, \
      business_capability_update, phone_number_name_update, phone_number_quality_update, security";
 
@@ -215,13 +218,33 @@ impl WebhookService {
         if refresh {
             self.reads.forget_webhook_check(row.id, true).await;
         }
-        let check = self
-            .reads
-            .cached_webhook_check(row.id, self.check_row(&row))
-            .await;
+        // Like every view, the check waits at most `VIEW_WAIT` for Meta; it goes on without the
+        // view and lands in the cache.
+        let this = self.clone();
+        let reads = self.reads.clone();
+        let inbox_id = row.id;
+        let live = tokio::spawn(async move {
+            reads
+                .cached_webhook_check(inbox_id, async move { this.check_row(&row).await })
+                .await
+        });
+        let check = match tokio::time::timeout(crate::cache::VIEW_WAIT, live).await {
+            Ok(Ok(check)) => (*check).clone(),
+            Ok(Err(e)) => {
+                return Err(crate::error::ServiceError::Internal(format!(
+                    "the webhook self-check stopped: {e}"
+                )))
+            }
+            Err(_) => WebhookCheckView {
+                expected_url: self.webhook_callback_url(),
+                message: CHECKING.to_owned(),
+                checking: true,
+                ..WebhookCheckView::default()
+            },
+        };
         Ok(WebhookCheckView {
             viewer_is_admin: user.role_in(account_id) == Some(Role::Administrator),
-            ..(*check).clone()
+            ..check
         })
     }
 

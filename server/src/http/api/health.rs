@@ -34,6 +34,9 @@ pub struct HealthAnswer<'a> {
     whatsapp_manager_url: String,
     checked_at: Option<String>,
     stale: bool,
+    /// A live read from Meta is still out (it did not land within a second): the answer is the
+    /// stored snapshot, or no data yet; ask again in a few seconds.
+    checking: bool,
     /// Why the forced refresh failed (502/503 answers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<RefreshError<'a>>,
@@ -103,6 +106,7 @@ pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
         ),
         checked_at: r.shown.as_ref().map(|(t, _)| rfc3339(*t)),
         stale: r.stale,
+        checking: r.checking,
         error: r.refresh_error.as_ref().map(|f| RefreshError {
             kind: f.kind.as_str(),
             message: &f.message,
