@@ -8,9 +8,11 @@
 //!
 //! Per backend, in a tokio runtime of its own (dropped afterwards, with the server's background
 //! jobs):
-//! 1. The Graph simulator with `SCALE_NUMBERS` copies of the healthy preset, Greenlight on a fresh
-//!    database, one administrator, one inbox per number through `InboxService::create_inbox` (setup
-//!    runs against the simulator), 16 at a time. Seeding time and the Graph calls it made.
+//! 1. The Graph simulator with `SCALE_NUMBERS` copies of the healthy preset, 10 to a WABA of their
+//!    own (`Simulator::add_copies_in_own_wabas`; one token for all, like a business's system
+//!    user), Greenlight on a fresh database, one administrator, one inbox per number through
+//!    `InboxService::create_inbox` (the full setup runs against the simulator, including the check
+//!    that the WABA lists the number), 16 at a time. Seeding time and the Graph calls it made.
 //! 2. The scheduler: `health::refresh::run_once` over SIMULATED time, one call per
 //!    `refresh::TICK` for `SCALE_HOURS`, starting one maximum age (the server's default, 6 h) after
 //!    now so that every snapshot is due. Reads per simulated minute (mean, max, max/mean),
@@ -28,14 +30,15 @@
 //! and dropped; unset: SQLite only. `SCALE_BACKENDS` (default `sqlite,postgres`) measures only
 //! the backends it names, e.g. `postgres` alone.
 //!
-//! Seeding is the slow part: every copy is in the healthy preset's WABA, and setup lists the
-//! whole WABA (100 numbers a page, at most `graph::MAX_PAGES`), so with 10,000 numbers each setup
-//! reads 50 pages, then fails with "too many pages" (the inbox is kept, with its setup error, and
-//! its health is read as usual). Expect about 2 inboxes a second on 2 cores: over an hour.
+//! Why 10 numbers to a WABA: setup lists the number's whole WABA (100 numbers a page, at most
+//! `graph::MAX_PAGES`). With all 10,000 copies in the preset's one WABA each setup read 50 pages
+//! and then failed with "too many pages", about 2 inboxes a second on 2 cores (over an hour); a
+//! real fleet is spread over many WABAs anyway. The simulator finds a number, a WABA's numbers and
+//! a token's WABAs through maps, so its cost per call does not grow with the fleet.
 //!
-//! Caveats: the process CPU includes the in-process simulator (which, with every copy in one WABA,
-//! walks all numbers on every call), the server's other background jobs and, on SQLite, the
-//! database engine. Everything talks to 127.0.0.1 only; every loop is bounded in time and count.
+//! Caveats: the process CPU includes the in-process simulator, the server's other background jobs
+//! and, on SQLite, the database engine. Everything talks to 127.0.0.1 only; every loop is bounded
+//! in time and count.
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,6 +66,8 @@ const READY_WAIT: Duration = Duration::from_secs(10);
 const PASSWORD: &str = "correct horse battery staple";
 /// Inboxes created at the same time while seeding.
 const SEED_CONCURRENCY: usize = 16;
+/// Simulated numbers to a WABA (one listing page each at setup).
+const NUMBERS_PER_WABA: usize = 10;
 /// How long one seeding task waits for its inbox's setup to finish after `create_inbox` answered.
 const SETUP_WAIT: Duration = Duration::from_secs(300);
 /// After seeding, wait at most this long for the simulator to go quiet (no call in 1 s).
@@ -524,12 +529,12 @@ struct Greenlight {
     _data_dir: TempDir,
 }
 
-/// The simulator with `n` healthy copies, and Greenlight on `db_url` (SQLite in the data
-/// directory when `None`).
+/// The simulator with `n` healthy copies ([`NUMBERS_PER_WABA`] to a WABA), and Greenlight on
+/// `db_url` (SQLite in the data directory when `None`).
 async fn start(n: usize, pg: Option<&PgDatabase>) -> Result<(Greenlight, Vec<SimNumber>), String> {
     let simulator = Simulator::with_presets();
     simulator.set_provisioning_delay(Duration::ZERO);
-    let numbers = simulator.add_copies(Scenario::Healthy, n);
+    let numbers = simulator.add_copies_in_own_wabas(Scenario::Healthy, n, NUMBERS_PER_WABA);
     let sim = simulator
         .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
