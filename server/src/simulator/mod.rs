@@ -206,8 +206,7 @@ impl Simulator {
         let st = self.lock();
         let n = st
             .numbers
-            .values()
-            .find(|n| n.scenario == scenario)
+            .get(&scenarios::preset(scenario).phone_number_id)
             .expect("every scenario has a preset number");
         st.sim_number(n)
     }
@@ -215,21 +214,58 @@ impl Simulator {
     /// Adds `count` numbers behaving like `scenario`'s preset (same WABA and token, their own ids
     /// and phone numbers): fleets for scale tests and benchmarks.
     pub fn add_copies(&self, scenario: Scenario, count: usize) -> Vec<SimNumber> {
+        self.add_copies_in(scenario, count, None)
+    }
+
+    /// Adds `count` numbers behaving like `scenario`'s preset, `per_waba` (at least 1) to a WABA
+    /// of their own: each such WABA is a copy of the preset's (same business portfolio, same
+    /// subscription) with its own id, and the preset's token may act on it. A fleet spread over
+    /// many WABAs, as a real one is (Meta lets a WABA hold a few numbers, not thousands), so
+    /// that listing a copy's WABA reads one short page.
+    pub fn add_copies_in_own_wabas(
+        &self,
+        scenario: Scenario,
+        count: usize,
+        per_waba: usize,
+    ) -> Vec<SimNumber> {
+        self.add_copies_in(scenario, count, Some(per_waba.max(1)))
+    }
+
+    fn add_copies_in(
+        &self,
+        scenario: Scenario,
+        count: usize,
+        per_waba: Option<usize>,
+    ) -> Vec<SimNumber> {
         let mut st = self.lock();
         let template = st
             .numbers
-            .values()
-            .find(|n| n.scenario == scenario)
+            .get(&scenarios::preset(scenario).phone_number_id)
             .expect("every scenario has a preset number")
             .clone();
+        let template_waba = st.wabas[&template.waba_id].clone();
         let mut added = Vec::with_capacity(count);
-        for _ in 0..count {
+        let mut waba_id = template.waba_id.clone();
+        for i in 0..count {
+            if per_waba.is_some_and(|per| i.is_multiple_of(per)) {
+                let w = st.wabas.len() as u64;
+                waba_id = (1_800_000_000_000_000 + w).to_string();
+                let mut waba = template_waba.clone();
+                waba.id = waba_id.clone();
+                waba.name = format!("{} {w}", template_waba.name);
+                waba.namespace = format!("ba30dd89_2ebd_41e4_b805_{w:012}");
+                st.wabas.insert(waba_id.clone(), waba);
+                if let Some(t) = st.tokens.get_mut(&template.token) {
+                    t.wabas.insert(waba_id.clone());
+                }
+            }
             let k = st.numbers.len() as u64;
             let mut n = template.clone();
             n.id = (1_900_000_000_000_000 + k).to_string();
             n.display_phone_number = format!("+1 632-{:03}-{:04}", k / 10_000, k % 10_000);
+            n.waba_id = waba_id.clone();
             added.push(n.id.clone());
-            st.numbers.insert(n.id.clone(), n);
+            st.insert_number(n);
         }
         added
             .iter()

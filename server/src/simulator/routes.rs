@@ -20,7 +20,7 @@ use super::errors::{self, ErrorBuilder, GraphError};
 use super::faults::LostAnswer;
 use super::nodes::{self, Ordered, PHONE_NODE, WABA_NODE};
 use super::params::GraphRequest;
-use super::scenarios::{Scenario, APP_ID, APP_NAME, APP_SECRET};
+use super::scenarios::{preset, Scenario, APP_ID, APP_NAME, APP_SECRET};
 use super::state::SimState;
 use super::{RecordedCall, Simulator};
 
@@ -364,7 +364,7 @@ fn list_phone_numbers(st: &SimState, req: &GraphRequest, version: (u32, u32), w:
     let ascending = req
         .param("sort")
         .is_some_and(|s| s.contains("ascending") || s.contains(".asc"));
-    let mut numbers: Vec<_> = st.numbers.values().filter(|n| n.waba_id == w).collect();
+    let mut numbers: Vec<_> = st.numbers_of_waba(w).collect();
     // By last_onboarded_time, newest first (never-onboarded numbers count as oldest).
     numbers.sort_by(|a, b| {
         a.last_onboarded_time
@@ -528,7 +528,7 @@ fn oauth_access_token(st: &mut SimState, req: &GraphRequest) -> Outcome {
     let fixed = code
         .strip_prefix("sim-signup-")
         .and_then(|s| s.parse::<Scenario>().ok())
-        .and_then(|sc| st.numbers.values().find(|n| n.scenario == sc))
+        .and_then(|sc| st.numbers.get(&preset(sc).phone_number_id))
         .map(|n| n.token.clone());
     let now = st.now();
     let token = match (fixed, st.signup_codes.get_mut(&code)) {

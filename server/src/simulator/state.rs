@@ -1,7 +1,7 @@
 //! The simulator's world: numbers, WABAs, tokens, the register budget, PINs, the call log and the
 //! controllable clock. Everything here is synchronous and lives behind one mutex.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -108,7 +108,8 @@ pub(crate) struct WabaState {
 
 #[derive(Clone, Debug)]
 pub(crate) struct TokenState {
-    pub wabas: Vec<String>,
+    /// The WABAs this token may act on (a set: one token may own thousands of simulated WABAs).
+    pub wabas: BTreeSet<String>,
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -128,8 +129,15 @@ pub(crate) struct SignupCode {
 
 pub(crate) struct SimState {
     pub clock_offset: Duration,
+    /// Add numbers with [`SimState::insert_number`], which keeps `numbers_by_waba` up to date.
     pub numbers: BTreeMap<String, NumberState>,
     pub wabas: BTreeMap<String, WabaState>,
+    /// The ids of each WABA's numbers (a number's `waba_id` never changes), so that listing a
+    /// WABA does not walk every number.
+    pub numbers_by_waba: HashMap<String, BTreeSet<String>>,
+    /// The ids of the numbers whose `provision_at` is set, so that [`SimState::apply_due`] (run
+    /// on every lock) does not walk every number.
+    pub provisioning: BTreeSet<String>,
     pub tokens: HashMap<String, TokenState>,
     pub signup_codes: HashMap<String, SignupCode>,
     pub calls: Vec<RecordedCall>,
@@ -164,6 +172,8 @@ impl SimState {
             clock_offset: Duration::zero(),
             numbers: BTreeMap::new(),
             wabas: BTreeMap::new(),
+            numbers_by_waba: HashMap::new(),
+            provisioning: BTreeSet::new(),
             tokens: HashMap::new(),
             signup_codes: HashMap::new(),
             calls: Vec::new(),
@@ -199,7 +209,7 @@ impl SimState {
             state.tokens.insert(
                 p.token.clone(),
                 TokenState {
-                    wabas: vec![p.waba_id.clone()],
+                    wabas: BTreeSet::from([p.waba_id.clone()]),
                     expires_at: (scenario == Scenario::TokenExpired)
                         .then(|| now - Duration::hours(2)),
                 },
@@ -211,39 +221,36 @@ impl SimState {
             } else {
                 Vec::new()
             };
-            state.numbers.insert(
-                p.phone_number_id.clone(),
-                NumberState {
-                    scenario,
-                    id: p.phone_number_id.clone(),
-                    waba_id: p.waba_id.clone(),
-                    token: p.token.clone(),
-                    display_phone_number: p.display_phone_number.clone(),
-                    verified_name: p.verified_name.clone(),
-                    name_status: p.name_status.into(),
-                    new_display_name: None,
-                    new_name_status: None,
-                    code_verification_status: p.code_verification_status.into(),
-                    quality_rating: p.quality_rating.into(),
-                    status: p.status.into(),
-                    platform_type: p.platform_type.into(),
-                    throughput: p.throughput.map(Into::into),
-                    account_mode: "LIVE".into(),
-                    messaging_limit: Some(p.messaging_limit.into()),
-                    messaging_limit_tier: p.messaging_limit_tier.map(Into::into),
-                    last_onboarded_time: p.onboarded_days_ago.map(|d| now - Duration::days(d)),
-                    is_on_biz_app: false,
-                    is_official_business_account: false,
-                    pin: p.pin.map(Into::into),
-                    register_attempts,
-                    deregister_attempts: Vec::new(),
-                    provision_at: None,
-                    webhook_override: None,
-                    pending_verification_code: None,
-                    flaky_remaining: if scenario == Scenario::Flaky { 2 } else { 0 },
-                    slow: scenario == Scenario::Slow,
-                },
-            );
+            state.insert_number(NumberState {
+                scenario,
+                id: p.phone_number_id.clone(),
+                waba_id: p.waba_id.clone(),
+                token: p.token.clone(),
+                display_phone_number: p.display_phone_number.clone(),
+                verified_name: p.verified_name.clone(),
+                name_status: p.name_status.into(),
+                new_display_name: None,
+                new_name_status: None,
+                code_verification_status: p.code_verification_status.into(),
+                quality_rating: p.quality_rating.into(),
+                status: p.status.into(),
+                platform_type: p.platform_type.into(),
+                throughput: p.throughput.map(Into::into),
+                account_mode: "LIVE".into(),
+                messaging_limit: Some(p.messaging_limit.into()),
+                messaging_limit_tier: p.messaging_limit_tier.map(Into::into),
+                last_onboarded_time: p.onboarded_days_ago.map(|d| now - Duration::days(d)),
+                is_on_biz_app: false,
+                is_official_business_account: false,
+                pin: p.pin.map(Into::into),
+                register_attempts,
+                deregister_attempts: Vec::new(),
+                provision_at: None,
+                webhook_override: None,
+                pending_verification_code: None,
+                flaky_remaining: if scenario == Scenario::Flaky { 2 } else { 0 },
+                slow: scenario == Scenario::Slow,
+            });
         }
         state
     }
@@ -258,16 +265,53 @@ impl SimState {
         self.apply_due();
     }
 
-    /// Completes provisioning that is due by the simulator's clock.
+    /// Completes provisioning that is due by the simulator's clock. Walks only the numbers being
+    /// provisioned (usually none).
     pub fn apply_due(&mut self) {
+        if self.provisioning.is_empty() {
+            return;
+        }
         let now = self.now();
-        for n in self.numbers.values_mut() {
-            if let Some(at) = n.provision_at {
-                if at <= now {
+        let numbers = &mut self.numbers;
+        self.provisioning.retain(|id| {
+            let Some(n) = numbers.get_mut(id) else {
+                return false;
+            };
+            match n.provision_at {
+                Some(at) if at <= now => {
                     n.provision(at);
+                    false
                 }
+                Some(_) => true,
+                None => false,
+            }
+        });
+    }
+
+    /// Adds (or replaces) a number, keeping the index of each WABA's numbers.
+    pub fn insert_number(&mut self, n: NumberState) {
+        if let Some(old) = self.numbers.get(&n.id) {
+            if let Some(ids) = self.numbers_by_waba.get_mut(&old.waba_id) {
+                ids.remove(&n.id);
             }
         }
+        self.numbers_by_waba
+            .entry(n.waba_id.clone())
+            .or_default()
+            .insert(n.id.clone());
+        if n.provision_at.is_some() {
+            self.provisioning.insert(n.id.clone());
+        }
+        self.numbers.insert(n.id.clone(), n);
+    }
+
+    /// The numbers of the WABA `waba_id`, by id.
+    pub fn numbers_of_waba<'a>(&'a self, waba_id: &str) -> impl Iterator<Item = &'a NumberState> {
+        self.numbers_by_waba
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.numbers.get(id))
     }
 
     pub fn sim_number(&self, n: &NumberState) -> SimNumber {
@@ -291,7 +335,7 @@ impl SimState {
     pub fn token_owns(&self, token: &str, waba_id: &str) -> bool {
         self.tokens
             .get(token)
-            .is_some_and(|t| t.wabas.iter().any(|w| w == waba_id))
+            .is_some_and(|t| t.wabas.contains(waba_id))
     }
 
     /// `POST /{pn}/register`.
@@ -359,6 +403,7 @@ impl SimState {
                 n.provision(at);
             } else {
                 n.provision_at = Some(at);
+                self.provisioning.insert(id.to_string());
             }
         }
         Ok(json!({"success": true}))
@@ -386,6 +431,7 @@ impl SimState {
         n.throughput = Some("NOT_APPLICABLE".into());
         n.status = "DISCONNECTED".into();
         n.provision_at = None;
+        self.provisioning.remove(id);
         Ok(json!({"success": true}))
     }
 
@@ -585,6 +631,26 @@ mod tests {
         s.advance(Duration::hours(72));
         s.register(&id, &body("123456")).unwrap();
         assert!(s.numbers[&id].is_registered());
+    }
+
+    #[test]
+    fn only_numbers_being_provisioned_are_walked_and_each_leaves_when_done() {
+        let mut s = SimState::with_presets();
+        s.provisioning_delay = StdDuration::from_secs(60);
+        let a = id_of(&s, Scenario::ApprovedUnregistered);
+        let b = id_of(&s, Scenario::PinMismatch);
+        assert!(s.provisioning.is_empty());
+        s.register(&a, &body("123456")).unwrap();
+        s.register(&b, &body("918273")).unwrap();
+        assert_eq!(s.provisioning.len(), 2);
+        s.deregister(&b).unwrap();
+        assert_eq!(s.provisioning.iter().collect::<Vec<_>>(), vec![&a]);
+        s.advance(Duration::seconds(59));
+        assert!(!s.numbers[&a].is_registered());
+        s.advance(Duration::seconds(1));
+        assert!(s.numbers[&a].is_registered());
+        assert!(!s.numbers[&b].is_registered());
+        assert!(s.provisioning.is_empty());
     }
 
     #[test]

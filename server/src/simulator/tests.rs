@@ -574,6 +574,74 @@ async fn waba_reads_listing_and_subscriptions() {
     assert_eq!((status, code(&body)), (400, 100));
 }
 
+/// Copies in the preset's WABA share its listing; copies in WABAs of their own are listed only
+/// with their group, read with the preset's token, and leave the preset's WABA as it was.
+#[tokio::test]
+async fn copies_in_the_presets_waba_or_in_wabas_of_their_own() {
+    let r = start().await;
+    let healthy = r.sim.number(Scenario::Healthy);
+    let list = |waba: String| {
+        let (r, token) = (&r, healthy.token.clone());
+        async move {
+            let (status, page) = get(
+                r,
+                &token,
+                &format!("/v24.0/{waba}/phone_numbers?fields=id&limit=100"),
+            )
+            .await;
+            assert_eq!(status, 200, "{page}");
+            let mut ids: Vec<String> = page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_string())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+
+    let shared = r.sim.add_copies(Scenario::Healthy, 2);
+    assert!(shared.iter().all(|n| n.waba_id == healthy.waba_id));
+    assert_eq!(list(healthy.waba_id.clone()).await.len(), 5);
+
+    let own = r.sim.add_copies_in_own_wabas(Scenario::Healthy, 5, 2);
+    let wabas: Vec<&str> = own.iter().map(|n| n.waba_id.as_str()).collect();
+    assert_eq!(wabas[0], wabas[1]);
+    assert_eq!(wabas[2], wabas[3]);
+    assert_ne!(wabas[1], wabas[2]);
+    assert_ne!(wabas[3], wabas[4]);
+    assert!(wabas.iter().all(|w| *w != healthy.waba_id));
+    for n in &own {
+        assert_eq!(n.token, healthy.token);
+        assert_eq!(n.business_id, healthy.business_id);
+        assert_eq!(n.scenario, Scenario::Healthy);
+        assert_eq!(node(&r, n, "status").await["status"], "CONNECTED");
+    }
+    assert_eq!(
+        list(own[0].waba_id.clone()).await,
+        vec![own[0].id.clone(), own[1].id.clone()]
+    );
+    assert_eq!(list(own[4].waba_id.clone()).await, vec![own[4].id.clone()]);
+    assert_eq!(list(healthy.waba_id.clone()).await.len(), 5, "unchanged");
+    let (status, waba) = get(
+        &r,
+        &healthy.token,
+        &format!("/v24.0/{}?fields=id,owner_business_info", own[2].waba_id),
+    )
+    .await;
+    assert_eq!(status, 200, "{waba}");
+    assert_eq!(
+        waba["owner_business_info"]["id"],
+        healthy.business_id.as_str()
+    );
+    // Another scenario's token may not touch them.
+    let other = r.sim.number(Scenario::HtmlName);
+    let (status, _) = get(&r, &other.token, &format!("/v24.0/{}", own[0].id)).await;
+    assert_eq!(status, 403);
+    assert_eq!(r.sim.number(Scenario::Healthy), healthy);
+}
+
 #[tokio::test]
 async fn phone_webhook_override_and_pin() {
     let r = start().await;
