@@ -84,6 +84,84 @@ impl BadgeLevel {
     }
 }
 
+/// The one answer per number to "can it send, and what do I do?", worst first. Derived once, on
+/// the server (`health::verdict`), from the registration state, the number's status, quality,
+/// display name, Meta's `health_status` and the last read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The number cannot send, or cannot be registered, until someone acts (or a hard limit ends).
+    Blocked,
+    /// It works, but something is degrading or waits for a person (e.g. Complete registration).
+    NeedsAttention,
+    /// Meta has the next move (display name in review, number pending).
+    WaitingOnMeta,
+    /// Greenlight could not read the number yet.
+    Unknown,
+    /// Registered, connected, nothing to do.
+    Healthy,
+}
+
+impl Verdict {
+    /// Every verdict, worst first (the overview's summary and filter chips).
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Blocked,
+        Verdict::NeedsAttention,
+        Verdict::WaitingOnMeta,
+        Verdict::Unknown,
+        Verdict::Healthy,
+    ];
+
+    /// The snake_case wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Blocked => "blocked",
+            Verdict::NeedsAttention => "needs_attention",
+            Verdict::WaitingOnMeta => "waiting_on_meta",
+            Verdict::Unknown => "unknown",
+            Verdict::Healthy => "healthy",
+        }
+    }
+
+    /// As people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Blocked => "Blocked",
+            Verdict::NeedsAttention => "Needs attention",
+            Verdict::WaitingOnMeta => "Waiting on Meta",
+            Verdict::Unknown => "Unknown",
+            Verdict::Healthy => "Healthy",
+        }
+    }
+
+    /// The badge colour it carries.
+    pub fn level(self) -> BadgeLevel {
+        match self {
+            Verdict::Blocked => BadgeLevel::Blocked,
+            Verdict::NeedsAttention | Verdict::WaitingOnMeta => BadgeLevel::Attention,
+            Verdict::Unknown => BadgeLevel::Unknown,
+            Verdict::Healthy => BadgeLevel::Good,
+        }
+    }
+}
+
+/// A verdict with its reason in one line ("Quality Low · Flagged").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictView {
+    pub verdict: Verdict,
+    /// The signals behind it, worst first, joined by " · ".
+    pub reason: String,
+}
+
+impl Default for VerdictView {
+    fn default() -> Self {
+        VerdictView {
+            verdict: Verdict::Unknown,
+            reason: "Not checked yet".into(),
+        }
+    }
+}
+
 /// One metric card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetricView {
@@ -120,6 +198,9 @@ pub struct HealthView {
     pub account_id: i64,
     pub inbox_id: i64,
     pub inbox_name: String,
+    /// The answer first: can it send, and why not.
+    #[serde(default)]
+    pub verdict: VerdictView,
     pub metrics: Vec<MetricView>,
     pub registration: RegistrationView,
     pub whatsapp_manager_url: String,

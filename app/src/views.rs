@@ -56,8 +56,11 @@ pub struct InboxRowView {
     pub phone_number: String,
     /// `None` before the first check.
     pub state: Option<RegistrationState>,
-    /// The worst of the badges and the state: the overview sorts by it.
+    /// The worst of the badges and the state.
     pub level: BadgeLevel,
+    /// The verdict with its one-line reason: the overview sorts, counts and filters by it.
+    #[serde(default)]
+    pub verdict: crate::health::VerdictView,
     /// A few key badges (display name, quality, limit, status).
     pub badges: Vec<MetricView>,
     pub setup_error: Option<String>,
@@ -76,6 +79,9 @@ pub struct InboxOverview {
     pub total: usize,
     /// This page, from 1.
     pub page: u32,
+    /// How many numbers have each verdict, on all pages, worst first (verdicts with none left out).
+    #[serde(default)]
+    pub counts: Vec<(crate::health::Verdict, usize)>,
 }
 
 /// Rows per overview page: an account with thousands of numbers still gets a page of bounded size.

@@ -96,8 +96,15 @@ pub fn HealthCards(
         }.into_any(),
         (Some(t), false) => view! { <p class="muted" id="checked-at">"Checked " {short_time(t)}</p> }.into_any(),
     };
+    let v = h.verdict.clone();
     view! {
         <section aria-label="Account health" id="account-health">
+            // The answer first: can it send, and why not.
+            <div class=format!("verdict verdict-{}", v.verdict.level().as_str()) id="verdict"
+                data-verdict=v.verdict.as_str() role="status">
+                <Badge level=v.verdict.level() text=v.verdict.label()/>
+                <strong class="reason" id="verdict-reason">{v.reason.clone()}</strong>
+            </div>
             <div class="toolbar">
                 {freshness}
                 <ActionForm action=refresh>

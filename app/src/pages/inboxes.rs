@@ -11,18 +11,32 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::format::{short_time, state_label};
+use crate::health::Verdict;
 use crate::views::InboxRowView;
 
-/// True when a row matches the filter text (name, number or state).
+/// True when a row matches the filter text: any field the row shows (name, number, verdict and
+/// its reason, registration state, badges, setup error).
 pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
     let f = filter.trim().to_lowercase();
     if f.is_empty() {
         return true;
     }
     let state = row.state.map(state_label).unwrap_or("No data yet");
-    [row.name.as_str(), row.phone_number.as_str(), state]
-        .iter()
-        .any(|s| s.to_lowercase().contains(&f))
+    let mut fields: Vec<&str> = vec![
+        row.name.as_str(),
+        row.phone_number.as_str(),
+        state,
+        row.verdict.verdict.label(),
+        row.verdict.reason.as_str(),
+    ];
+    fields.extend(row.setup_error.as_deref());
+    fields.extend(row.badges.iter().map(|b| b.value.as_str()));
+    fields.iter().any(|s| s.to_lowercase().contains(&f))
+}
+
+/// True when the row has the verdict chosen with a summary chip (`None`: every verdict).
+pub fn matches_verdict(row: &InboxRowView, chosen: Option<Verdict>) -> bool {
+    chosen.is_none_or(|v| row.verdict.verdict == v)
 }
 
 /// The account's numbers.
@@ -42,8 +56,15 @@ pub fn InboxesPage() -> impl IntoView {
         },
     );
     let filter = RwSignal::new(String::new());
+    let chosen = RwSignal::new(None::<Verdict>);
     view! {
-        <h1>"WhatsApp numbers"</h1>
+        <div class="page-head">
+            <h1>"WhatsApp numbers"</h1>
+            // Administrators only; the form lives below the table (a fragment link opens it).
+            {move || overview.get().and_then(|o| o.ok()).filter(|o| o.viewer_is_admin).map(|_| view! {
+                <a class="button primary" id="add-number" href="#add-inbox">"Add a number"</a>
+            })}
+        </div>
         <Transition fallback=|| view! { <Loading text="Loading numbers…"/> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -54,10 +75,12 @@ pub fn InboxesPage() -> impl IntoView {
                         let rows = o.rows.clone();
                         let empty = rows.is_empty();
                         let pager = (o.pages() > 1).then(|| view! { <Pager overview=o.clone()/> });
+                        let counts = o.counts.clone();
                         view! {
                             {(!empty).then(|| view! {
+                                <Summary counts=counts chosen=chosen/>
                                 <label class="filter">"Filter "
-                                    <input type="search" id="inbox-filter" placeholder="name, number or state"
+                                    <input type="search" id="inbox-filter" placeholder="name, number, verdict or reason"
                                         on:input=move |ev| filter.set(event_target_value(&ev))/>
                                 </label>
                             })}
@@ -69,7 +92,7 @@ pub fn InboxesPage() -> impl IntoView {
                                     </section>
                                 }.into_any()
                             } else {
-                                view! { <OverviewTable account_id=account rows=rows filter=filter/> {pager} }.into_any()
+                                view! { <OverviewTable account_id=account rows=rows filter=filter chosen=chosen/> {pager} }.into_any()
                             }}
                             {admin.then(|| view! { <AddInbox account_id=account action=create/> })}
                         }.into_any()
@@ -77,6 +100,27 @@ pub fn InboxesPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// "2 blocked · 3 need attention · 6 healthy": each part a chip that shows only those numbers
+/// (pressed again, all of them). Counts cover every page.
+#[component]
+fn Summary(counts: Vec<(Verdict, usize)>, chosen: RwSignal<Option<Verdict>>) -> impl IntoView {
+    view! {
+        <div class="summary" id="verdict-summary" role="group" aria-label="Numbers by verdict">
+            {counts.into_iter().map(|(v, n)| {
+                let words = format!("{n} {}", v.label().to_lowercase());
+                view! {
+                    <button type="button" class=format!("chip chip-{}", v.level().as_str())
+                        data-verdict=v.as_str()
+                        aria-pressed=move || if chosen.get() == Some(v) { "true" } else { "false" }
+                        on:click=move |_| chosen.update(|c| *c = if *c == Some(v) { None } else { Some(v) })>
+                        {words}
+                    </button>
+                }
+            }).collect_view()}
+        </div>
     }
 }
 
@@ -104,29 +148,36 @@ fn OverviewTable(
     account_id: i64,
     rows: Vec<InboxRowView>,
     filter: RwSignal<String>,
+    chosen: RwSignal<Option<Verdict>>,
 ) -> impl IntoView {
+    let all = rows.clone();
+    let none_match = move || {
+        let f = filter.get();
+        let c = chosen.get();
+        !all.iter()
+            .any(|r| matches_filter(r, &f) && matches_verdict(r, c))
+    };
     view! {
         <table class="table overview" id="inbox-overview">
             <thead>
-                <tr><th>"Inbox"</th><th>"Registration"</th><th>"Health"</th><th>"Last checked"</th></tr>
+                <tr><th>"Verdict"</th><th>"Number"</th><th>"Signals"</th><th>"Last checked"</th></tr>
             </thead>
             <tbody>
                 {rows.into_iter().map(|row| {
                     let r = row.clone();
                     let href = format!("/accounts/{account_id}/inboxes/{}/health", row.id);
+                    let v = row.verdict.clone();
                     view! {
-                        <tr data-level=row.level.as_str() data-inbox=row.id
-                            style:display=move || if matches_filter(&r, &filter.get()) { "" } else { "none" }>
-                            <td>
-                                <A href=href><strong>{row.name.clone()}</strong></A>
-                                <br/><span class="muted">{row.phone_number.clone()}</span>
-                                {row.setup_error.clone().map(|e| view! { <p class="field-error">"Setup: " {e}</p> })}
+                        <tr data-level=row.level.as_str() data-inbox=row.id data-verdict=v.verdict.as_str()
+                            style:display=move || if matches_filter(&r, &filter.get()) && matches_verdict(&r, chosen.get()) { "" } else { "none" }>
+                            <td class="verdict-cell">
+                                <Badge level=v.verdict.level() text=v.verdict.label()/>
+                                <span class="reason">{v.reason.clone()}</span>
                             </td>
                             <td>
-                                {match row.state {
-                                    Some(s) => view! { <Badge level=crate::format::state_level(s) text=state_label(s)/> }.into_any(),
-                                    None => view! { <Badge level=crate::health::BadgeLevel::Unknown text="No data yet"/> }.into_any(),
-                                }}
+                                <A href=href><strong>{row.name.clone()}</strong></A>
+                                " " <span class="muted">{row.phone_number.clone()}</span>
+                                {row.setup_error.clone().map(|e| view! { <p class="field-error">"Setup: " {e}</p> })}
                             </td>
                             <td class="badges">
                                 {row.badges.iter().map(|b| view! {
@@ -135,13 +186,16 @@ fn OverviewTable(
                             </td>
                             <td>
                                 {row.checked_at.clone().map(|t| short_time(&t)).unwrap_or_else(|| "Never".into())}
-                                {row.stale.then(|| view! { <br/><Badge level=crate::health::BadgeLevel::Attention text="Stale"/> })}
+                                {row.stale.then(|| view! { " " <Badge level=crate::health::BadgeLevel::Attention text="Stale"/> })}
                             </td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+        <p class="notice" id="no-match" role="status" style:display=move || if none_match() { "" } else { "none" }>
+            "No numbers match."
+        </p>
     }
 }
 
@@ -189,6 +243,7 @@ mod tests {
             phone_number: "+16315550101".into(),
             state,
             level: BadgeLevel::Good,
+            verdict: Default::default(),
             badges: vec![],
             setup_error: None,
             checked_at: None,
@@ -205,5 +260,11 @@ mod tests {
         assert!(matches_filter(&r, "review"));
         assert!(!matches_filter(&r, "sales"));
         assert!(matches_filter(&row("X", None), "no data"));
+        assert!(
+            matches_filter(&r, "not checked yet"),
+            "the verdict's reason is searched"
+        );
+        assert!(matches_verdict(&r, None));
+        assert!(!matches_verdict(&r, Some(Verdict::Blocked)));
     }
 }

@@ -4,4 +4,5 @@ pub mod cache;
 pub mod refresh;
 pub mod service;
 pub mod store;
+pub mod verdict;
 pub mod view;

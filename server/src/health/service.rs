@@ -285,6 +285,8 @@ pub struct HealthReport {
     /// Why the latest read failed.
     pub refresh_error: Option<ReadFailure>,
     pub decision: Decision,
+    /// The answer first: can it send, and why not (see [`super::verdict`]).
+    pub verdict: app::health::VerdictView,
     /// A live read from Meta is still out: what is shown is the stored snapshot (or nothing yet),
     /// and the read lands in the cache on its own.
     pub checking: bool,
@@ -355,12 +357,24 @@ impl HealthService {
             .filter(|a| a.outcome == Some(AttemptOutcome::Failed))
             .and_then(|a| a.meta_message.clone());
         let summary = ledger::summarize(&attempts, Utc::now());
+        let verdict = super::verdict::verdict(super::verdict::Inputs {
+            health: shown.as_ref().map(|(_, h)| h),
+            read_error: snap
+                .read
+                .as_ref()
+                .err()
+                .filter(|_| !viewed.nothing_stored)
+                .map(|f| f.kind),
+            state: (!viewed.nothing_stored).then_some(snap.decision.state),
+            reason: (!viewed.nothing_stored).then_some(snap.decision.reason_code),
+        });
         Ok(HealthReport {
             viewer_is_admin: user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator),
             inbox,
             shown,
             stale,
             refresh_error,
+            verdict,
             decision: snap.decision.clone(),
             checking: viewed.pending,
             attempts_in_window: summary.attempts_in_window,

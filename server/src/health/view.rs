@@ -163,6 +163,7 @@ pub fn health_view(r: &HealthReport) -> HealthView {
         account_id: r.inbox.account_id,
         inbox_id: r.inbox.id,
         inbox_name: r.inbox.name.clone(),
+        verdict: r.verdict.clone(),
         metrics: metrics(r.shown.as_ref().map(|(_, h)| h), checked_at.as_deref()),
         registration: RegistrationView {
             state: RegistrationState::parse(d.state.as_str()).unwrap_or(RegistrationState::Unknown),

@@ -30,6 +30,12 @@ impl Services {
             let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
             let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
             let state = latest.as_ref().map(|l| l.registration_state);
+            let verdict = crate::health::verdict::verdict(crate::health::verdict::Inputs {
+                health: health.as_ref(),
+                read_error: latest.as_ref().and_then(|l| l.error_kind),
+                state,
+                reason: None,
+            });
             let cards = metrics(health.as_ref(), checked_at.as_deref());
             let mut level = worst(&cards).min(
                 state
@@ -45,6 +51,7 @@ impl Services {
                 phone_number: inbox.phone_number,
                 state,
                 level,
+                verdict,
                 badges: cards
                     .into_iter()
                     .filter(|m| ROW_BADGES.contains(&m.key.as_str()))
@@ -54,7 +61,16 @@ impl Services {
                 stale: latest.as_ref().is_some_and(|l| !l.is_good()),
             });
         }
-        rows.sort_by(|a, b| a.level.cmp(&b.level).then_with(|| a.name.cmp(&b.name)));
+        rows.sort_by(|a, b| {
+            (a.verdict.verdict, a.level)
+                .cmp(&(b.verdict.verdict, b.level))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let counts = app::health::Verdict::ALL
+            .into_iter()
+            .map(|v| (v, rows.iter().filter(|r| r.verdict.verdict == v).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
         // Worst first across the whole account, then one bounded page of it.
         let total = rows.len();
         let pages = total.div_ceil(OVERVIEW_PAGE_SIZE).max(1);
@@ -70,6 +86,7 @@ impl Services {
             rows,
             total,
             page: page as u32,
+            counts,
         })
     }
 

@@ -122,6 +122,70 @@ async fn each_state_of_the_table_shows_on_the_endpoint() {
 }
 
 #[tokio::test]
+async fn each_number_gets_one_verdict_with_its_reason_in_words() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let cases = [
+        (Scenario::Healthy, "healthy", "Registered · Quality High"),
+        (
+            Scenario::QualityRed,
+            "needs_attention",
+            "Flagged · Quality Low",
+        ),
+        (
+            Scenario::PendingReview,
+            "waiting_on_meta",
+            "Display name in review",
+        ),
+        (
+            Scenario::ApprovedUnregistered,
+            "needs_attention",
+            "Not registered",
+        ),
+        (Scenario::NameDeclined, "blocked", "Display name declined"),
+        (Scenario::PinMismatch, "needs_attention", "Not registered"),
+    ];
+    for (scenario, verdict, reason) in cases {
+        let id = create_inbox(&app, &admin.access_token, admin.account_id, scenario).await;
+        let (status, h) = health(&app, &admin.access_token, admin.account_id, id, "").await;
+        assert_eq!(status, 200, "{scenario:?} {h}");
+        assert_eq!(h["verdict"]["verdict"], verdict, "{scenario:?}: {h}");
+        assert_eq!(h["verdict"]["reason"], reason, "{scenario:?}: {h}");
+    }
+    // The overview counts every verdict and sorts the worst first.
+    let user = app.services.accounts.user(admin.user_id).await.unwrap();
+    let o = app
+        .services
+        .inbox_overview(&user, admin.account_id, 1)
+        .await
+        .unwrap();
+    let order: Vec<&str> = o.rows.iter().map(|r| r.verdict.verdict.as_str()).collect();
+    let mut sorted = order.clone();
+    sorted.sort_by_key(|v| {
+        [
+            "blocked",
+            "needs_attention",
+            "waiting_on_meta",
+            "unknown",
+            "healthy",
+        ]
+        .iter()
+        .position(|x| x == v)
+    });
+    assert_eq!(order, sorted, "worst first");
+    let counts: Vec<(&str, usize)> = o.counts.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+    assert_eq!(
+        counts,
+        [
+            ("blocked", 1),
+            ("needs_attention", 3),
+            ("waiting_on_meta", 1),
+            ("healthy", 1)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_hundred_concurrent_views_with_a_cold_cache_make_one_graph_read() {
     let app = spawn_app().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;

@@ -31,6 +31,9 @@ pub struct HealthAnswer<'a> {
     business_id: &'a str,
     status: Option<&'a str>,
     registration: Registration<'a>,
+    /// The answer first: `blocked`, `needs_attention`, `waiting_on_meta`, `unknown` or `healthy`,
+    /// with its reason in one line.
+    verdict: Verdict<'a>,
     whatsapp_manager_url: String,
     checked_at: Option<String>,
     stale: bool,
@@ -45,6 +48,13 @@ pub struct HealthAnswer<'a> {
 #[derive(Serialize)]
 struct Throughput<'a> {
     level: &'a str,
+}
+
+#[derive(Serialize)]
+struct Verdict<'a> {
+    verdict: &'static str,
+    label: &'static str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -99,6 +109,11 @@ pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
             next_attempt_at: d.next_attempt_at.map(rfc3339),
             last_error: r.last_error.as_deref(),
             may_register_now: d.may_register_now,
+        },
+        verdict: Verdict {
+            verdict: r.verdict.verdict.as_str(),
+            label: r.verdict.verdict.label(),
+            reason: &r.verdict.reason,
         },
         whatsapp_manager_url: app::format::whatsapp_manager_url(
             r.inbox.business_id.as_deref(),

@@ -1,0 +1,347 @@
+//! The verdict: one answer per number to "can it send, and what do I do?", derived here and
+//! nowhere else. The Account Health tab shows it first, the overview sorts, counts and filters by
+//! it, the health API answers it.
+//!
+//! Every signal that is not plainly fine becomes a [`Signal`] with its own verdict; the number's
+//! verdict is the worst of them, and the reason lists them worst first. A number with no signal
+//! at all is healthy only when Greenlight read it and it is registered.
+use app::health::{RegistrationState, Verdict, VerdictView};
+
+use crate::graph::{
+    CanSendMessage, GraphErrorKind, NameStatus, NumberStatus, PhoneNumberHealth, QualityRating,
+};
+use crate::registration::decision::ReasonCode;
+
+/// What a verdict is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The newest good read (possibly older than a failed one).
+    pub health: Option<&'a PhoneNumberHealth>,
+    /// Why the newest read failed, when it did.
+    pub read_error: Option<GraphErrorKind>,
+    /// The registration state decided from the newest read; `None` before the first read.
+    pub state: Option<RegistrationState>,
+    /// Why, when the caller knows (the health report does; the overview reads only the state).
+    pub reason: Option<ReasonCode>,
+}
+
+/// One signal behind a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Signal {
+    verdict: Verdict,
+    words: String,
+}
+
+fn signal(verdict: Verdict, words: impl Into<String>) -> Signal {
+    Signal {
+        verdict,
+        words: words.into(),
+    }
+}
+
+/// At most this many signals are named in the one-line reason.
+const MAX_REASONS: usize = 3;
+
+/// The verdict of a number.
+pub fn verdict(i: Inputs<'_>) -> VerdictView {
+    let mut signals = Vec::new();
+    signals.extend(from_read_error(i.read_error));
+    signals.extend(from_registration(i.state, i.reason));
+    if let Some(h) = i.health {
+        signals.extend(from_health(
+            h,
+            i.state == Some(RegistrationState::Registered),
+        ));
+    }
+    let worst = signals.iter().map(|s| s.verdict).min();
+    let verdict = match worst {
+        Some(v) => v,
+        None if i.state == Some(RegistrationState::Registered) => Verdict::Healthy,
+        None => Verdict::Unknown,
+    };
+    signals.sort_by_key(|s| s.verdict);
+    let mut words: Vec<String> = Vec::new();
+    for s in signals {
+        if !words.contains(&s.words) {
+            words.push(s.words);
+        }
+    }
+    words.truncate(MAX_REASONS);
+    let reason = if words.is_empty() {
+        match verdict {
+            Verdict::Healthy => healthy_reason(i.health),
+            _ => "Not checked yet".to_owned(),
+        }
+    } else {
+        words.join(" · ")
+    };
+    VerdictView { verdict, reason }
+}
+
+fn healthy_reason(h: Option<&PhoneNumberHealth>) -> String {
+    let mut parts = vec!["Registered".to_owned()];
+    if let Some(q) = h.and_then(|h| h.quality_rating.as_ref()) {
+        if *q == QualityRating::Green {
+            parts.push("Quality High".to_owned());
+        }
+    }
+    parts.join(" · ")
+}
+
+fn from_read_error(kind: Option<GraphErrorKind>) -> Option<Signal> {
+    Some(match kind? {
+        GraphErrorKind::TokenInvalid => signal(Verdict::Blocked, "Access token refused"),
+        GraphErrorKind::Permission => signal(Verdict::Blocked, "Token lacks permission"),
+        GraphErrorKind::NotFound => signal(Verdict::Blocked, "Meta does not know this number"),
+        // A read that failed for a passing reason says nothing about the number itself.
+        _ => return None,
+    })
+}
+
+fn from_registration(
+    state: Option<RegistrationState>,
+    reason: Option<ReasonCode>,
+) -> Option<Signal> {
+    use RegistrationState as S;
+    Some(match (state?, reason) {
+        (S::Registered, _) | (S::Unknown, _) => return None,
+        (S::ActionRequired, Some(r)) => signal(Verdict::Blocked, action_words(r)),
+        (S::ActionRequired, None) => signal(Verdict::Blocked, "Registration needs action"),
+        (S::RateLimited, _) => signal(Verdict::Blocked, "No registration attempts left"),
+        (S::AwaitingDisplayName, Some(ReasonCode::NameNotReady)) => {
+            signal(Verdict::WaitingOnMeta, "Display name not ready")
+        }
+        (S::AwaitingDisplayName, _) => signal(Verdict::WaitingOnMeta, "Display name in review"),
+        (S::Ready, Some(ReasonCode::RetryScheduled | ReasonCode::AwaitingConfirmation)) => {
+            signal(Verdict::WaitingOnMeta, "Registering")
+        }
+        (S::Ready, _) => signal(Verdict::NeedsAttention, "Not registered"),
+    })
+}
+
+fn action_words(r: ReasonCode) -> &'static str {
+    match r {
+        ReasonCode::TokenInvalid => "Access token refused",
+        ReasonCode::TokenLacksPermission => "Token lacks permission",
+        ReasonCode::PinMismatch => "Two-step PIN differs",
+        ReasonCode::ReverificationNeeded => "Number must be verified again",
+        ReasonCode::AccountLocked => "Business account locked",
+        ReasonCode::NameDeclined => "Display name declined",
+        ReasonCode::NameExpired => "Display name expired",
+        ReasonCode::NameMissing => "No display name",
+        ReasonCode::Coexistence => "Used in the WhatsApp Business app",
+        _ => "Registration needs action",
+    }
+}
+
+/// `registered`: Meta limits (and calls `PENDING`) every number that is not registered yet; the
+/// registration signal already says why, so those two only count for a registered number.
+fn from_health(h: &PhoneNumberHealth, registered: bool) -> Vec<Signal> {
+    let mut out = Vec::new();
+    if let Some(status) = &h.status {
+        let s = match status {
+            NumberStatus::Banned => Some(signal(Verdict::Blocked, "Banned")),
+            NumberStatus::Restricted => Some(signal(Verdict::Blocked, "Restricted")),
+            NumberStatus::Disconnected => Some(signal(Verdict::Blocked, "Disconnected")),
+            NumberStatus::Deleted => Some(signal(Verdict::Blocked, "Deleted")),
+            NumberStatus::Offline => Some(signal(Verdict::Blocked, "Offline")),
+            NumberStatus::Flagged => Some(signal(Verdict::NeedsAttention, "Flagged")),
+            NumberStatus::RateLimited => Some(signal(Verdict::NeedsAttention, "Rate limited")),
+            NumberStatus::Unverified => Some(signal(Verdict::NeedsAttention, "Unverified")),
+            NumberStatus::Migrated => Some(signal(Verdict::NeedsAttention, "Migrated")),
+            // Every number is `PENDING` until it is registered; the registration signal says why.
+            NumberStatus::Pending => registered.then(|| signal(Verdict::WaitingOnMeta, "Pending")),
+            NumberStatus::Connected | NumberStatus::Unknown | NumberStatus::Other(_) => None,
+        };
+        out.extend(s);
+    }
+    match &h.quality_rating {
+        Some(QualityRating::Red) => out.push(signal(Verdict::NeedsAttention, "Quality Low")),
+        Some(QualityRating::Yellow) => out.push(signal(Verdict::NeedsAttention, "Quality Medium")),
+        _ => {}
+    }
+    match &h.name_status {
+        Some(NameStatus::Declined | NameStatus::Rejected) => {
+            out.push(signal(Verdict::Blocked, "Display name declined"))
+        }
+        Some(NameStatus::Expired) => out.push(signal(Verdict::Blocked, "Display name expired")),
+        Some(NameStatus::PendingReview) => {
+            out.push(signal(Verdict::WaitingOnMeta, "Display name in review"))
+        }
+        _ => {}
+    }
+    if let Some(hs) = &h.health_status {
+        match hs.computed_can_send_message() {
+            Some(CanSendMessage::Blocked) => {
+                out.push(signal(Verdict::Blocked, "Meta blocks sending"))
+            }
+            Some(CanSendMessage::Limited) if registered => {
+                out.push(signal(Verdict::NeedsAttention, "Meta limits sending"))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn health(json: serde_json::Value) -> PhoneNumberHealth {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn of(h: Option<&PhoneNumberHealth>, state: RegistrationState) -> VerdictView {
+        verdict(Inputs {
+            health: h,
+            read_error: None,
+            state: Some(state),
+            reason: None,
+        })
+    }
+
+    #[test]
+    fn a_registered_connected_green_number_is_healthy() {
+        let h = health(
+            serde_json::json!({"status": "CONNECTED", "quality_rating": "GREEN",
+            "name_status": "APPROVED", "platform_type": "CLOUD_API"}),
+        );
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(v.verdict, Verdict::Healthy);
+        assert_eq!(v.reason, "Registered · Quality High");
+    }
+
+    #[test]
+    fn a_flagged_low_quality_number_is_not_green_even_when_registered() {
+        let h = health(serde_json::json!({"status": "FLAGGED", "quality_rating": "RED"}));
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(v.verdict, Verdict::NeedsAttention);
+        assert_eq!(v.reason, "Flagged · Quality Low");
+    }
+
+    #[test]
+    fn an_offline_number_is_blocked_and_the_blocking_reason_comes_first() {
+        let h = health(serde_json::json!({"status": "OFFLINE", "quality_rating": "YELLOW"}));
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(v.verdict, Verdict::Blocked);
+        assert_eq!(v.reason, "Offline · Quality Medium");
+    }
+
+    #[test]
+    fn meta_health_status_blocked_blocks() {
+        let h = health(serde_json::json!({"status": "CONNECTED", "health_status": {
+            "can_send_message": "BLOCKED",
+            "entities": [{"entity_type": "WABA", "id": "1", "can_send_message": "BLOCKED",
+                "errors": [{"error_code": 141006, "error_description": "Payment method problem"}]}]}}));
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(v.verdict, Verdict::Blocked);
+        assert_eq!(v.reason, "Meta blocks sending");
+    }
+
+    #[test]
+    fn registration_states_map_to_verdicts_with_their_reason() {
+        let cases = [
+            (
+                RegistrationState::ActionRequired,
+                Some(ReasonCode::PinMismatch),
+                Verdict::Blocked,
+                "Two-step PIN differs",
+            ),
+            (
+                RegistrationState::RateLimited,
+                Some(ReasonCode::BudgetSpent),
+                Verdict::Blocked,
+                "No registration attempts left",
+            ),
+            (
+                RegistrationState::AwaitingDisplayName,
+                Some(ReasonCode::NamePendingReview),
+                Verdict::WaitingOnMeta,
+                "Display name in review",
+            ),
+            (
+                RegistrationState::Ready,
+                Some(ReasonCode::Ready),
+                Verdict::NeedsAttention,
+                "Not registered",
+            ),
+            (
+                RegistrationState::Ready,
+                Some(ReasonCode::AwaitingConfirmation),
+                Verdict::WaitingOnMeta,
+                "Registering",
+            ),
+        ];
+        for (state, reason, want, words) in cases {
+            let v = verdict(Inputs {
+                health: None,
+                read_error: None,
+                state: Some(state),
+                reason,
+            });
+            assert_eq!(
+                (v.verdict, v.reason.as_str()),
+                (want, words),
+                "{state:?} {reason:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_token_blocks_but_a_passing_read_failure_says_nothing() {
+        let refused = verdict(Inputs {
+            health: None,
+            read_error: Some(GraphErrorKind::TokenInvalid),
+            state: Some(RegistrationState::ActionRequired),
+            reason: Some(ReasonCode::TokenInvalid),
+        });
+        assert_eq!(refused.verdict, Verdict::Blocked);
+        assert_eq!(refused.reason, "Access token refused");
+        let passing = verdict(Inputs {
+            health: None,
+            read_error: Some(GraphErrorKind::Transient),
+            state: Some(RegistrationState::Unknown),
+            reason: Some(ReasonCode::ReadFailed),
+        });
+        assert_eq!(passing.verdict, Verdict::Unknown);
+        let never = verdict(Inputs {
+            health: None,
+            read_error: None,
+            state: None,
+            reason: None,
+        });
+        assert_eq!(
+            (never.verdict, never.reason.as_str()),
+            (Verdict::Unknown, "Not checked yet")
+        );
+    }
+
+    #[test]
+    fn an_unregistered_number_is_not_also_limited_but_a_registered_one_is() {
+        let h = health(serde_json::json!({"status": "CONNECTED", "health_status": {
+            "entities": [{"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "LIMITED"}]}}));
+        let waiting = of(Some(&h), RegistrationState::AwaitingDisplayName);
+        assert_eq!(
+            (waiting.verdict, waiting.reason.as_str()),
+            (Verdict::WaitingOnMeta, "Display name in review")
+        );
+        let registered = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(
+            (registered.verdict, registered.reason.as_str()),
+            (Verdict::NeedsAttention, "Meta limits sending")
+        );
+    }
+
+    #[test]
+    fn a_new_number_on_250_a_day_is_not_a_warning() {
+        let h = health(
+            serde_json::json!({"status": "CONNECTED", "quality_rating": "NA",
+            "whatsapp_business_manager_messaging_limit": "TIER_250"}),
+        );
+        assert_eq!(
+            of(Some(&h), RegistrationState::Registered).verdict,
+            Verdict::Healthy
+        );
+    }
+}
