@@ -120,3 +120,44 @@ test('without JavaScript the server-rendered tab already carries the data', asyn
     await context.close();
   }
 });
+
+test('the verdict comes first: a flagged low-quality number is not green, and the overview counts and filters by verdict', async () => {
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await hydrated(page);
+    // The summary counts every verdict; a chip shows only those numbers.
+    const chips = await page.locator('#verdict-summary .chip').allTextContents();
+    assert.ok(chips.some((c) => /^\d+ needs attention$/.test(c)), chips.join(' | '));
+    assert.ok(chips.some((c) => /^\d+ healthy$/.test(c)), chips.join(' | '));
+    await page.click('#verdict-summary .chip[data-verdict=healthy]');
+    const shown = await page.locator('#inbox-overview tbody tr:visible').evaluateAll(
+      (rows) => rows.map((r) => r.getAttribute('data-verdict')));
+    assert.ok(shown.length > 0 && shown.every((v) => v === 'healthy'), shown.join(','));
+    assert.equal(await page.getAttribute('#verdict-summary .chip[data-verdict=healthy]', 'aria-pressed'), 'true');
+    await page.click('#verdict-summary .chip[data-verdict=healthy]');
+    // The filter searches the reason too, and says when nothing matches.
+    await page.fill('#inbox-filter', 'quality low');
+    const names = await page.locator('#inbox-overview tbody tr:visible a').allTextContents();
+    assert.deepEqual(names, ['Quality red, flagged']);
+    await page.fill('#inbox-filter', 'no such number anywhere');
+    assert.ok(await page.isVisible('#no-match'));
+    await page.fill('#inbox-filter', '');
+    assert.ok(!(await page.isVisible('#no-match')));
+    // On the tab, the verdict and its reason come before every card.
+    await openInbox(page, 'Quality red, flagged');
+    assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'needs_attention');
+    assert.equal(await page.textContent('#verdict-reason'), 'Flagged · Quality Low');
+    const before = await page.evaluate(() => {
+      const v = document.querySelector('#verdict');
+      const m = document.querySelector('#metrics');
+      return Boolean(v.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.ok(before, 'the verdict is above the metric cards');
+    await page.screenshot({ path: join(ARTIFACTS, 'health-verdict.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
