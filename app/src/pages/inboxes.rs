@@ -43,6 +43,7 @@ pub fn InboxesPage() -> impl IntoView {
     );
     let filter = RwSignal::new(String::new());
     view! {
+        <leptos_meta::Title text=crate::components::status::page_title("WhatsApp numbers")/>
         <h1>"WhatsApp numbers"</h1>
         <Transition fallback=|| view! { <Loading text="Loading numbers…"/> }>
             {move || Suspend::new(async move {
