@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_router::{
     components::{Outlet, A},
-    hooks::{use_location, use_params_map},
+    hooks::{use_location, use_params_map, use_query_map},
 };
 use stylers_macro::style;
 
@@ -40,87 +40,95 @@ pub fn AccountShell() -> impl IntoView {
     let user = Resource::new(move || location.pathname.get(), |_| get_current_user());
     let demo = Resource::new(|| (), |_| is_demo());
     let logout = ServerAction::<Logout>::new();
+    // `?deleted=<name>`: where deleting an inbox lands, so the person sees that it happened.
+    let query = use_query_map();
+    let deleted = move || query.read().get("deleted");
     dismiss_menus();
     let base = move || format!("/accounts/{}", account_id.get().unwrap_or_default());
     view! { class = class,
-            <div class="frame">
-                <header>
-                    <div>
-                        <a class="brand" href="/">"Greenlight"</a>
-                        " · "
-                        <Transition fallback=|| view! { <span class="account">"…"</span> }>
-                            {move || Suspend::new(async move {
-                                let name = match (user.await, account_id.get()) {
-                                    (Ok(Some(u)), Some(id)) => u.membership(id).map(|m| m.account_name.clone()),
-                                    _ => None,
-                                };
-                                view! { <span class="account" id="account-name">{name.unwrap_or_else(|| "No such account".into())}</span> }
-                            })}
-                        </Transition>
-                        <Suspense fallback=|| ()>
-                            {move || Suspend::new(async move {
-                                matches!(demo.await, Ok(true)).then(|| view! {
-                                    // On a phone only "DEMO" shows; the rest is still read out.
-                                    <span class="demo-badge" id="demo-badge" role="note" title="Simulated Meta, not real numbers">
-                                        "DEMO"<span class="demo-more">" — simulated Meta, not real numbers"</span>
-                                    </span>
-                                })
-                            })}
-                        </Suspense>
-                    </div>
-                    <crate::components::bell::NotificationBell account_id=account_id.get_untracked().unwrap_or_default()/>
-                    <details class="user-menu" data-menu="">
-                        <summary id="user-menu">
-                            <Transition fallback=|| "…">
-                                {move || Suspend::new(async move {
-                                    match user.await {
-                                        Ok(Some(u)) => u.name,
-                                        Ok(None) => "Signed out".to_string(),
-                                        Err(_) => "Account".to_string(),
-                                    }
-                                })}
-                            </Transition>
-                        </summary>
-                        <div class="menu">
-                            <Transition fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    match (user.await, account_id.get()) {
-                                        (Ok(Some(u)), Some(id)) => {
-                                            let role = u.role_in(id).map(|r| r.label()).unwrap_or("Not a member");
-                                            Some(view! { <p><strong>{u.name.clone()}</strong><br/>{u.email.clone()}<br/>{role}</p> })
-                                        }
-                                        _ => None,
-                                    }
-                                })}
-                            </Transition>
-                            <ActionForm action=logout>
-                                <button type="submit" id="sign-out">"Sign out"</button>
-                            </ActionForm>
-                        </div>
-                    </details>
-                </header>
-                <nav aria-label="Main">
-                    <ul>
-                        <li><A href=move || format!("{}/inboxes", base())>"Inboxes"</A></li>
-                        <li><A href=move || format!("{}/alerts", base())>"Alerts"</A></li>
-                        <li><A href=move || format!("{}/settings", base())>"Settings"</A></li>
-                    </ul>
-                </nav>
-                <main id="main" tabindex="-1">
-                    <Transition fallback=|| ()>
+        <div class="frame">
+            <header>
+                <div>
+                    <a class="brand" href="/">"Greenlight"</a>
+                    " · "
+                    <Transition fallback=|| view! { <span class="account">"…"</span> }>
                         {move || Suspend::new(async move {
-                            match (user.await, account_id.get()) {
-                                (Ok(Some(u)), Some(id)) if u.role_in(id).is_none() => {
-                                    Some(view! { <ErrorPage error=AppError::NotFound what="Account"/> }.into_any())
-                                }
-                                (Ok(None), _) => Some(view! { <ErrorPage error=AppError::Unauthorized what="Account"/> }.into_any()),
-                                (Err(e), _) => Some(view! { <ErrorPage error=e what="Account"/> }.into_any()),
+                            let name = match (user.await, account_id.get()) {
+                                (Ok(Some(u)), Some(id)) => u.membership(id).map(|m| m.account_name.clone()),
                                 _ => None,
-                            }
+                            };
+                            view! { <span class="account" id="account-name">{name.unwrap_or_else(|| "No such account".into())}</span> }
                         })}
                     </Transition>
-    <Outlet/>
-                </main>
-            </div>
-        }
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            matches!(demo.await, Ok(true)).then(|| view! {
+                                // On a phone only "DEMO" shows; the rest is still read out.
+                                <span class="demo-badge" id="demo-badge" role="note" title="Simulated Meta, not real numbers">
+                                    "DEMO"<span class="demo-more">" — simulated Meta, not real numbers"</span>
+                                </span>
+                            })
+                        })}
+                    </Suspense>
+                </div>
+                <crate::components::bell::NotificationBell account_id=account_id.get_untracked().unwrap_or_default()/>
+                <details class="user-menu" data-menu="">
+                    <summary id="user-menu">
+                        <Transition fallback=|| "…">
+                            {move || Suspend::new(async move {
+                                match user.await {
+                                    Ok(Some(u)) => u.name,
+                                    Ok(None) => "Signed out".to_string(),
+                                    Err(_) => "Account".to_string(),
+                                }
+                            })}
+                        </Transition>
+                    </summary>
+                    <div class="menu">
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                match (user.await, account_id.get()) {
+                                    (Ok(Some(u)), Some(id)) => {
+                                        let role = u.role_in(id).map(|r| r.label()).unwrap_or("Not a member");
+                                        Some(view! { <p><strong>{u.name.clone()}</strong><br/>{u.email.clone()}<br/>{role}</p> })
+                                    }
+                                    _ => None,
+                                }
+                            })}
+                        </Transition>
+                        <ActionForm action=logout>
+                            <button type="submit" id="sign-out">"Sign out"</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            </header>
+            <nav aria-label="Main">
+                <ul>
+                    <li><A href=move || format!("{}/inboxes", base())>"Inboxes"</A></li>
+                    <li><A href=move || format!("{}/alerts", base())>"Alerts"</A></li>
+                    <li><A href=move || format!("{}/settings", base())>"Settings"</A></li>
+                </ul>
+            </nav>
+            <main id="main" tabindex="-1">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match (user.await, account_id.get()) {
+                            (Ok(Some(u)), Some(id)) if u.role_in(id).is_none() => {
+                                Some(view! { <ErrorPage error=AppError::NotFound what="Account"/> }.into_any())
+                            }
+                            (Ok(None), _) => Some(view! { <ErrorPage error=AppError::Unauthorized what="Account"/> }.into_any()),
+                            (Err(e), _) => Some(view! { <ErrorPage error=e what="Account"/> }.into_any()),
+                            _ => None,
+                        }
+                    })}
+                </Transition>
+                {move || deleted().map(|name| view! {
+                    <p class="notice notice-ok" id="deleted-notice" role="status">
+                        {format!("Inbox “{name}” was deleted. Meta keeps the number.")}
+                    </p>
+                })}
+                <Outlet/>
+            </main>
+        </div>
+    }
 }
