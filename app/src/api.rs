@@ -207,6 +207,15 @@ mod tests {
     }
 
     #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(
+            super::query_value("Sales & support/EU ✓"),
+            "Sales%20%26%20support%2FEU%20%E2%9C%93"
+        );
+        assert_eq!(super::query_value("a-b_c.d~"), "a-b_c.d~");
+    }
+
+    #[test]
     fn next_only_follows_local_paths() {
         assert_eq!(
             safe_next(Some("/accounts/1/inboxes")).as_deref(),
@@ -320,15 +329,36 @@ pub async fn update_inbox(
     .await
 }
 
-/// Deletes the inbox and returns to the list.
+/// Deletes the inbox and returns to the list, which then says which inbox was deleted.
 #[server(prefix = "/sfn", endpoint = "delete_inbox")]
 pub async fn delete_inbox(account_id: i64, inbox_id: i64) -> Result<(), AppError> {
     as_signed_in(|port, user| async move {
+        // Read before it is gone, for the notice; a refusal is the delete's to answer.
+        let name = port
+            .inbox_settings(&user, account_id, inbox_id)
+            .await
+            .map(|s| s.name)
+            .ok();
         port.delete_inbox(&user, account_id, inbox_id).await?;
-        leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes"));
+        let notice = name
+            .map(|n| format!("?deleted={}", query_value(&n)))
+            .unwrap_or_default();
+        leptos_axum::redirect(&format!("/accounts/{account_id}/inboxes{notice}"));
         Ok(())
     })
     .await
+}
+
+/// `s` percent-encoded for a URL's query (everything but RFC 3986's unreserved characters).
+pub fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Re-runs the inbox's setup against Meta.

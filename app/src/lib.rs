@@ -68,6 +68,10 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/greenlight.css"/>
         <Title text="Greenlight"/>
+        // First in the page, so a keyboard user can jump over the header and navigation; every
+        // page's <main> has id="main".
+        // target="_self": the browser, not the router, follows it, so the focus moves into <main>.
+        <a class="skip-link" href="#main" target="_self">"Skip to content"</a>
         // Async SSR: every page arrives complete, so it works without JavaScript too.
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>

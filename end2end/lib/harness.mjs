@@ -35,50 +35,72 @@ function freePort() {
   });
 }
 
-/** Starts `greenlight serve --demo`; resolves when /readyz answers. */
-export async function startGreenlight(extraArgs = [], extraEnv = {}) {
+/** Spawns `greenlight serve <args>` on a free port with a fresh data directory. */
+async function spawnGreenlight(args, extraEnv) {
   const bin = process.env.GREENLIGHT_BIN;
   if (!bin) throw new Error('GREENLIGHT_BIN must point at the greenlight binary');
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'greenlight-e2e-'));
-  const child = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, ...extraArgs], {
+  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], {
     cwd: dataDir, // the binary must not need any file beside it
     env: { ...process.env, RUST_LOG: 'warn,greenlight::demo=info', NO_COLOR: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  const base = `http://127.0.0.1:${port}`;
-  // Ready, and the demo inboxes seeded (the "Meta answers slowly" one is seeded last, in the
-  // background; the tests need the others).
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`greenlight exited: ${output}`);
-    let up = false;
-    try { up = (await fetch(`${base}/readyz`)).ok; } catch { /* not up yet */ }
-    if (up && /inbox created[^\n]*scenario=unknown_values|Demo inboxes ready/.test(output)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  ADMIN.password = printedPassword(output, ADMIN.email);
-  AGENT.password = printedPassword(output, AGENT.email);
-  return {
-    base,
-    output: () => output,
+  const server = {
+    base: `http://127.0.0.1:${port}`,
+    log: '',
+    output: () => server.log,
+    async ready() {
+      if (child.exitCode !== null) throw new Error(`greenlight exited: ${server.log}`);
+      try { return (await fetch(`${server.base}/readyz`)).ok; } catch { return false; /* not up yet */ }
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
     },
   };
+  child.stdout.on('data', (d) => { server.log += d; });
+  child.stderr.on('data', (d) => { server.log += d; });
+  return server;
 }
 
-/** A fresh Chromium context; `javaScriptEnabled: false` checks the server-rendered pages alone. */
-export async function launch({ javaScriptEnabled = true } = {}) {
+/** Starts `greenlight serve --demo`; resolves when /readyz answers. */
+export async function startGreenlight(extraArgs = [], extraEnv = {}) {
+  const gl = await spawnGreenlight(['--demo', ...extraArgs], extraEnv);
+  // Ready, and the demo inboxes seeded (the "Meta answers slowly" one is seeded last, in the
+  // background; the tests need the others).
+  for (let i = 0; i < 600; i++) {
+    if ((await gl.ready()) && /inbox created[^\n]*scenario=unknown_values|Demo inboxes ready/.test(gl.output())) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  ADMIN.password = printedPassword(gl.output(), ADMIN.email);
+  AGENT.password = printedPassword(gl.output(), AGENT.email);
+  return gl;
+}
+
+/** Starts a fresh `greenlight serve` without users (so `/setup` is open); resolves when ready. */
+export async function startFirstRun() {
+  const gl = await spawnGreenlight([], {});
+  for (let i = 0; i < 600 && !(await gl.ready()); i++) await new Promise((r) => setTimeout(r, 100));
+  return gl;
+}
+
+/**
+ * A fresh Chromium context; `javaScriptEnabled: false` checks the server-rendered pages alone.
+ * `colorScheme` and `viewport` emulate a person's settings and screen; `bypassCSP` lets a test
+ * inject its own script (axe-core) past the page's Content-Security-Policy.
+ */
+export async function launch({
+  javaScriptEnabled = true, colorScheme = 'light', viewport = { width: 1200, height: 900 }, bypassCSP = false,
+} = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     javaScriptEnabled,
-    viewport: { width: 1200, height: 900 },
+    colorScheme,
+    viewport,
+    bypassCSP,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

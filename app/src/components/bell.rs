@@ -76,7 +76,7 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
         move |_| get_notifications(account_id),
     );
     view! { class = class,
-        <details class="bell" id="bell">
+        <details class="bell" id="bell" data-menu="">
             <Suspense fallback=|| view! { <summary aria-label="Notifications"><svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" inner_html=BELL_PATH></svg></summary> }>
                 {move || Suspend::new(async move {
                     let list: NotificationList = data.await.unwrap_or_default();

@@ -3,5 +3,6 @@ pub mod badge;
 pub mod banner;
 pub mod bell;
 pub mod form;
+pub mod menu;
 pub mod shell;
 pub mod status;

@@ -2,12 +2,13 @@
 use leptos::prelude::*;
 use leptos_router::{
     components::{Outlet, A},
-    hooks::{use_location, use_params_map},
+    hooks::{use_location, use_params_map, use_query_map},
 };
 use stylers_macro::style;
 
 use crate::api::{get_current_user, is_demo, Logout};
-use crate::components::status::ErrorNotice;
+use crate::components::menu::dismiss_menus;
+use crate::components::status::ErrorPage;
 use crate::error::AppError;
 
 /// The account id of the current route (`/accounts/:account_id/...`).
@@ -39,6 +40,10 @@ pub fn AccountShell() -> impl IntoView {
     let user = Resource::new(move || location.pathname.get(), |_| get_current_user());
     let demo = Resource::new(|| (), |_| is_demo());
     let logout = ServerAction::<Logout>::new();
+    // `?deleted=<name>`: where deleting an inbox lands, so the person sees that it happened.
+    let query = use_query_map();
+    let deleted = move || query.read().get("deleted");
+    dismiss_menus();
     let base = move || format!("/accounts/{}", account_id.get().unwrap_or_default());
     view! { class = class,
         <div class="frame">
@@ -58,13 +63,16 @@ pub fn AccountShell() -> impl IntoView {
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             matches!(demo.await, Ok(true)).then(|| view! {
-                                <span class="demo-badge" id="demo-badge" role="note">"DEMO — simulated Meta, not real numbers"</span>
+                                // On a phone only "DEMO" shows; the rest is still read out.
+                                <span class="demo-badge" id="demo-badge" role="note" title="Simulated Meta, not real numbers">
+                                    "DEMO"<span class="demo-more">" — simulated Meta, not real numbers"</span>
+                                </span>
                             })
                         })}
                     </Suspense>
                 </div>
                 <crate::components::bell::NotificationBell account_id=account_id.get_untracked().unwrap_or_default()/>
-                <details class="user-menu">
+                <details class="user-menu" data-menu="">
                     <summary id="user-menu">
                         <Transition fallback=|| "…">
                             {move || Suspend::new(async move {
@@ -97,22 +105,28 @@ pub fn AccountShell() -> impl IntoView {
             <nav aria-label="Main">
                 <ul>
                     <li><A href=move || format!("{}/inboxes", base())>"Inboxes"</A></li>
+                    <li><A href=move || format!("{}/alerts", base())>"Alerts"</A></li>
                     <li><A href=move || format!("{}/settings", base())>"Settings"</A></li>
                 </ul>
             </nav>
-            <main id="main">
+            <main id="main" tabindex="-1">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match (user.await, account_id.get()) {
                             (Ok(Some(u)), Some(id)) if u.role_in(id).is_none() => {
-                                Some(view! { <ErrorNotice error=AppError::NotFound/> }.into_any())
+                                Some(view! { <ErrorPage error=AppError::NotFound what="Account"/> }.into_any())
                             }
-                            (Ok(None), _) => Some(view! { <ErrorNotice error=AppError::Unauthorized/> }.into_any()),
-                            (Err(e), _) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                            (Ok(None), _) => Some(view! { <ErrorPage error=AppError::Unauthorized what="Account"/> }.into_any()),
+                            (Err(e), _) => Some(view! { <ErrorPage error=e what="Account"/> }.into_any()),
                             _ => None,
                         }
                     })}
                 </Transition>
+                {move || deleted().map(|name| view! {
+                    <p class="notice notice-ok" id="deleted-notice" role="status">
+                        {format!("Inbox “{name}” was deleted. Meta keeps the number.")}
+                    </p>
+                })}
                 <Outlet/>
             </main>
         </div>

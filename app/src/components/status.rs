@@ -1,5 +1,6 @@
 //! Loading and error states shown while data arrives or when it could not.
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::error::AppError;
 
@@ -18,5 +19,69 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
             <p>{error.to_string()}</p>
             {signin.then(|| view! { <a href="/login">"Sign in"</a> })}
         </div>
+    }
+}
+
+/// A page's title as the browser tab and history show it: "Settings — Greenlight".
+pub fn page_title(page: &str) -> String {
+    format!("{page} — Greenlight")
+}
+
+/// The heading of a whole-page error, e.g. "Inbox not found" for `what` = "Inbox".
+pub fn error_heading(error: &AppError, what: &str) -> String {
+    match error {
+        AppError::NotFound => format!("{what} not found"),
+        AppError::Forbidden => "You do not have access".to_string(),
+        AppError::Unauthorized => "Your session has ended".to_string(),
+        _ => "Something went wrong".to_string(),
+    }
+}
+
+/// A whole-page error in place of the page (one heading, what it means, a way on), answered with
+/// the error's status by the server. While it is shown, `main` shows nothing else (style/main.css),
+/// so the tabs and the panels below do not each repeat the error.
+#[component]
+pub fn ErrorPage(
+    error: AppError,
+    /// What was asked for: "Inbox", "Account", "Page".
+    #[prop(into)]
+    what: String,
+    /// Where to go on from here.
+    #[prop(into, default = "/".to_string())]
+    back_href: String,
+    #[prop(into, default = "Go to Greenlight".to_string())] back_text: String,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.http_status()) {
+            resp.set_status(status);
+        }
+    }
+    let heading = error_heading(&error, &what);
+    let text = match &error {
+        AppError::NotFound => format!(
+            "There is no such {} here, or it is not shared with you. Check the link, or ask an administrator of the account.",
+            what.to_lowercase()
+        ),
+        AppError::Forbidden => {
+            "Only an administrator of this account can open this. Ask one if you need it.".to_string()
+        }
+        other => other.to_string(),
+    };
+    let signin = matches!(error, AppError::Unauthorized);
+    let title = page_title(&heading);
+    view! {
+        // A formatter, not a text: the page beneath may mount its own title after this one (on
+        // hydration it can), and the last text wins, but the error must name the browser tab.
+        <Title formatter=move |_| title.clone()/>
+        <section class="card error-page" id="error-page" data-status=error.http_status()>
+            <h1>{heading}</h1>
+            <p>{text}</p>
+            {if signin {
+                view! { <a href="/login">"Sign in"</a> }.into_any()
+            } else {
+                view! { <a href=back_href>{back_text}</a> }.into_any()
+            }}
+        </section>
     }
 }

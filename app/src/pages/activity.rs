@@ -199,6 +199,7 @@ pub fn AlertsPage() -> impl IntoView {
     );
     let aid = move || account_id.get().unwrap_or_default();
     view! {
+        <leptos_meta::Title text=crate::components::status::page_title("Alerts")/>
         <h1>"Alerts"</h1>
         <section class="card" id="alert-notifications" aria-label="Notifications">
             <h2>"Notifications"</h2>
@@ -209,12 +210,21 @@ pub fn AlertsPage() -> impl IntoView {
                         Ok(list) if list.items.is_empty() => view! { <p class="empty">"No alerts yet."</p> }.into_any(),
                         Ok(list) => view! {
                             <ul>
-                                {list.items.into_iter().map(|n| view! {
-                                    <li>
-                                        <Badge level=badge_level(crate::activity::severity_level(&n.severity)) text=crate::format::title_case(&n.severity)/>
-                                        " " <strong>{n.title}</strong> " — " {n.body} " "
-                                        <time class="muted">{utc_minutes(n.created_at)}</time>
-                                    </li>
+                                {list.items.into_iter().map(|n| {
+                                    // Each alert leads to the inbox it is about (its Activity tab).
+                                    let href = n.inbox_id.map(|i| format!("/accounts/{}/inboxes/{i}/activity", aid()));
+                                    view! {
+                                        <li class="alert-item" data-kind=n.kind.clone()>
+                                            <Badge level=badge_level(crate::activity::severity_level(&n.severity)) text=crate::format::title_case(&n.severity)/>
+                                            " "
+                                            {match href {
+                                                Some(h) => view! { <a href=h><strong>{n.title.clone()}</strong></a> }.into_any(),
+                                                None => view! { <strong>{n.title.clone()}</strong> }.into_any(),
+                                            }}
+                                            " — " {n.body} " "
+                                            <time class="muted">{utc_minutes(n.created_at)}</time>
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
@@ -222,59 +232,85 @@ pub fn AlertsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        // Administrators only: an agent is refused the list, and then sees no section and no form.
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match hooks.await {
+                    Err(AppError::Forbidden) => ().into_any(),
+                    Err(e) => view! {
+                        <section class="card" id="alert-webhooks" aria-label="Alert webhooks">
+                            <h2>"Alert webhooks"</h2>
+                            <ErrorNotice error=e/>
+                        </section>
+                    }.into_any(),
+                    Ok(list) => view! { <AlertWebhooks list=list account_id=aid() create=create delete=delete test=test/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The account's outgoing alert webhooks with their latest deliveries, and the form that adds one.
+#[component]
+fn AlertWebhooks(
+    list: Vec<crate::activity::AlertWebhookView>,
+    account_id: i64,
+    create: ServerAction<CreateAlertWebhook>,
+    delete: ServerAction<DeleteAlertWebhook>,
+    test: ServerAction<TestAlertWebhook>,
+) -> impl IntoView {
+    let aid = account_id;
+    view! {
         <section class="card" id="alert-webhooks" aria-label="Alert webhooks">
             <h2>"Alert webhooks"</h2>
             <p class="muted">"Every alert is POSTed as JSON (or Slack's {\"text\"} format), signed with HMAC-SHA256 of the body in the X-Greenlight-Signature-256 header (sha256=<hex>), and retried with back-off."</p>
-            <Transition fallback=|| view! { <Loading/> }>
-                {move || Suspend::new(async move {
-                    match hooks.await {
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                        Ok(list) => view! {
-                            {list.is_empty().then(|| view! { <p class="empty" id="no-alert-webhooks">"No alert webhooks yet."</p> })}
-                            <ul id="alert-webhook-list">
-                                {list.into_iter().map(|h| view! {
-                                    <li class="alert-webhook">
-                                        <code>{h.url.clone()}</code> " (" {h.format.clone()} ") "
-                                        <ActionForm action=test>
-                                            <input type="hidden" name="account_id" value=aid/>
-                                            <input type="hidden" name="id" value=h.id/>
-                                            <button type="submit">"Send test"</button>
-                                        </ActionForm>
-                                        <ActionForm action=delete>
-                                            <input type="hidden" name="account_id" value=aid/>
-                                            <input type="hidden" name="id" value=h.id/>
-                                            <button type="submit">"Remove"</button>
-                                        </ActionForm>
-                                        <ul class="deliveries">
-                                            {h.recent.into_iter().map(|d| view! {
-                                                <li>
-                                                    {utc_minutes(d.updated_at)} " · " {d.status.clone()}
-                                                    {d.status_code.map(|c| format!(" · HTTP {c}"))}
-                                                    {d.error.clone().map(|e| format!(" · {e}"))}
-                                                    {format!(" · {} attempt(s)", d.attempts)}
-                                                </li>
-                                            }).collect_view()}
-                                        </ul>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+            {list.is_empty().then(|| view! { <p class="empty" id="no-alert-webhooks">"No alert webhooks yet."</p> })}
+            <ul id="alert-webhook-list">
+                {list.into_iter().map(|h| view! {
+                    <li class="alert-webhook">
+                        <code>{h.url.clone()}</code> " (" {h.format.clone()} ") "
+                        <ActionForm action=test>
+                            <input type="hidden" name="account_id" value=aid/>
+                            <input type="hidden" name="id" value=h.id/>
+                            <button type="submit">"Send test"</button>
+                        </ActionForm>
+                        <ActionForm action=delete>
+                            <input type="hidden" name="account_id" value=aid/>
+                            <input type="hidden" name="id" value=h.id/>
+                            <button type="submit">"Remove"</button>
+                        </ActionForm>
+                        <ul class="deliveries">
+                            {h.recent.into_iter().map(|d| view! {
+                                <li>
+                                    {utc_minutes(d.updated_at)} " · " {d.status.clone()}
+                                    {d.status_code.map(|c| format!(" · HTTP {c}"))}
+                                    {d.error.clone().map(|e| format!(" · {e}"))}
+                                    {format!(" · {} attempt(s)", d.attempts)}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </li>
+                }).collect_view()}
+            </ul>
             {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
             {move || test.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
-            <ActionForm action=create>
+            <ActionForm action=create attr:id="add-alert-webhook-form">
                 <input type="hidden" name="account_id" value=aid/>
-                <label for="hook-url">"URL"</label>
-                <input id="hook-url" name="url" type="url" required placeholder="https://hooks.example.com/greenlight"/>
-                <label for="hook-secret">"Secret (16 to 200 characters)"</label>
-                <input id="hook-secret" name="secret" type="password" required minlength="16" autocomplete="off"/>
-                <label for="hook-format">"Format"</label>
-                <select id="hook-format" name="format">
-                    <option value="json">"JSON"</option>
-                    <option value="slack">"Slack-compatible"</option>
-                </select>
+                <div class="field">
+                    <label for="hook-url">"URL"</label>
+                    <input id="hook-url" name="url" type="url" required placeholder="https://hooks.example.com/greenlight"/>
+                </div>
+                <div class="field">
+                    <label for="hook-secret">"Secret (16 to 200 characters)"</label>
+                    <input id="hook-secret" name="secret" type="password" required minlength="16" autocomplete="off"/>
+                </div>
+                <div class="field">
+                    <label for="hook-format">"Format"</label>
+                    <select id="hook-format" name="format">
+                        <option value="json">"JSON"</option>
+                        <option value="slack">"Slack-compatible"</option>
+                    </select>
+                </div>
                 <button type="submit" id="add-alert-webhook">"Add webhook"</button>
             </ActionForm>
         </section>

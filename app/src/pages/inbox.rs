@@ -1,13 +1,14 @@
 //! `/accounts/:a/inboxes/:i/...`: the inbox page: registration banner above the tabs
 //! (Account Health, Settings, Collaborators).
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 
 use crate::api::{get_inbox_health, CompleteRegistration};
 use crate::components::banner::{RegisterResult, RegistrationBanner};
 use crate::components::shell::use_account_id;
-use crate::components::status::{ErrorNotice, Loading};
+use crate::components::status::{page_title, ErrorPage, Loading};
 use crate::error::AppError;
 use crate::health::HealthView;
 
@@ -15,6 +16,16 @@ use crate::health::HealthView;
 pub fn use_inbox_id() -> Memo<Option<i64>> {
     let params = use_params_map();
     Memo::new(move |_| params.read().get("inbox_id").and_then(|s| s.parse().ok()))
+}
+
+/// The name of the inbox tab at `path` (`…/inboxes/7/settings` is "Settings"), for the page title.
+pub fn tab_label(path: &str) -> &'static str {
+    match path.trim_end_matches('/').rsplit('/').next() {
+        Some("settings") => "Settings",
+        Some("collaborators") => "Collaborators",
+        Some("activity") => "Activity",
+        _ => "Account Health",
+    }
 }
 
 /// The inbox's health, shared by the banner and the Account Health tab; bump `reload` to refetch.
@@ -27,10 +38,12 @@ pub struct InboxHealth {
 /// How many times the page checks again on its own while Meta's answer is out.
 const RECHECKS: u32 = 10;
 
-/// The inbox frame.
+/// The inbox frame. An inbox that does not exist (or is not shared with the viewer) is one error
+/// page: the tabs and their panels are hidden behind it (style/main.css).
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let account_id = use_account_id();
+    let path = use_location().pathname;
     let inbox_id = use_inbox_id();
     let reload = RwSignal::new(0u32);
     let data = Resource::new(
@@ -77,8 +90,16 @@ pub fn InboxPage() -> impl IntoView {
         <Transition fallback=|| view! { <Loading text="Reading the number…"/> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Err(e) => view! {
+                        <ErrorPage error=e what="Inbox"
+                            back_href=format!("/accounts/{}/inboxes", account_id.get_untracked().unwrap_or_default())
+                            back_text="Back to WhatsApp numbers"/>
+                    }.into_any(),
                     Ok(h) => view! {
+                        <Title text={
+                            let name = h.inbox_name.clone();
+                            move || page_title(&format!("{name} — {}", tab_label(&path.get())))
+                        }/>
                         <p class="crumbs"><A href=format!("/accounts/{}/inboxes", h.account_id)>"WhatsApp numbers"</A></p>
                         <h1 id="inbox-name">{h.inbox_name.clone()}</h1>
                         <RegistrationBanner registration=h.registration.clone() viewer_is_admin=h.viewer_is_admin
@@ -96,5 +117,22 @@ pub fn InboxPage() -> impl IntoView {
             <A href=move || format!("{}/activity", base())>"Activity"</A>
         </nav>
         <Outlet/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tab_label;
+
+    #[test]
+    fn the_title_names_the_tab_of_the_path() {
+        assert_eq!(tab_label("/accounts/1/inboxes/7"), "Account Health");
+        assert_eq!(tab_label("/accounts/1/inboxes/7/health"), "Account Health");
+        assert_eq!(tab_label("/accounts/1/inboxes/7/settings/"), "Settings");
+        assert_eq!(
+            tab_label("/accounts/1/inboxes/7/collaborators"),
+            "Collaborators"
+        );
+        assert_eq!(tab_label("/accounts/1/inboxes/7/activity"), "Activity");
     }
 }

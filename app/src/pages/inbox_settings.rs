@@ -55,13 +55,19 @@ pub fn InboxSettingsTab() -> impl IntoView {
                                         <ActionForm action=retry>
                                             <input type="hidden" name="account_id" value=s.account_id/>
                                             <input type="hidden" name="inbox_id" value=s.id/>
-                                            <button type="submit" id="retry-setup" disabled=move || retry.pending().get()>"Retry setup"</button>
+                                            <button type="submit" id="retry-setup" disabled=move || retry.pending().get()>
+                                                {move || if retry.pending().get() { "Retrying…" } else { "Retry setup" }}
+                                            </button>
                                         </ActionForm>
                                     })}
+                                    // The retry's own refusal (Meta's answer replaces the text above instead).
+                                    {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <p id="retry-error">{e.to_string()}</p> })}
                                 </div>
                             })}
                         </section>
-                        {s.viewer_is_admin.then(|| view! {
+                        {s.viewer_is_admin.then(|| {
+                            let name = s.name.clone();
+                            view! {
                             <section class="card">
                                 <h2>"Edit"</h2>
                                 <ActionForm action=update attr:id="edit-inbox-form">
@@ -69,34 +75,82 @@ pub fn InboxSettingsTab() -> impl IntoView {
                                     <input type="hidden" name="inbox_id" value=s.id/>
                                     <div class="field">
                                         <label for="field-name">"Inbox name"</label>
-                                        <input id="field-name" name="name" value=s.name.clone() maxlength=100/>
-                                        <p class="field-error" role="alert">{move || field_message(&error.get(), "name")}</p>
+                                        <input id="field-name" name="name" value=s.name.clone() maxlength=100
+                                            aria-describedby="field-name-error"
+                                            aria-invalid=move || field_message(&error.get(), "name").is_some().to_string()/>
+                                        <p class="field-error" id="field-name-error" role="alert">{move || field_message(&error.get(), "name")}</p>
                                     </div>
                                     <div class="field">
                                         <label for="field-api_key">"New access token (leave empty to keep the current one)"</label>
-                                        <input id="field-api_key" name="api_key" type="password" autocomplete="off"/>
-                                        <p class="field-error" role="alert">{move || field_message(&error.get(), "api_key")}</p>
+                                        <input id="field-api_key" name="api_key" type="password" autocomplete="off"
+                                            aria-describedby="field-api_key-error"
+                                            aria-invalid=move || field_message(&error.get(), "api_key").is_some().to_string()/>
+                                        <p class="field-error" id="field-api_key-error" role="alert">{move || field_message(&error.get(), "api_key")}</p>
                                     </div>
                                     <p class="form-error" role="alert">{move || form_message(&error.get(), &["name", "api_key"])}</p>
                                     <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>
                                     {move || (update.value().get().is_some_and(|r| r.is_ok())).then(|| view! { <span role="status">" Saved."</span> })}
                                 </ActionForm>
                             </section>
-                            <section class="card danger">
-                                <h2>"Delete inbox"</h2>
-                                <p>"Greenlight forgets this number, its token, PIN and history. Meta keeps the number."</p>
-                                <ActionForm action=delete>
-                                    <input type="hidden" name="account_id" value=s.account_id/>
-                                    <input type="hidden" name="inbox_id" value=s.id/>
-                                    <button type="submit" id="delete-inbox">"Delete inbox"</button>
-                                </ActionForm>
-                                {move || delete.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
-                            </section>
-                        })}
+                            <DeleteInbox account_id=s.account_id inbox_id=s.id name=name action=delete/>
+                        }})}
                     }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// `text` as a pattern attribute that matches exactly it. Browsers compile `pattern` with the
+/// regular expression `v` flag, where only syntax characters may (and must) be escaped.
+pub fn exact_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if "^$\\.*+?()[]{}|/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "Delete inbox", confirmed by typing the inbox's name. Once hydrated the button stays disabled
+/// until the name matches; without JavaScript the field's `pattern` holds the form back instead
+/// (the button is not disabled on the server, or it could never be pressed).
+#[component]
+fn DeleteInbox(
+    account_id: i64,
+    inbox_id: i64,
+    name: String,
+    action: ServerAction<DeleteInbox>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let hydrated = RwSignal::new(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| hydrated.set(true));
+    let expected = name.clone();
+    let matches = move || typed.with(|t| *t == expected);
+    view! {
+        <section class="card danger" id="delete-inbox-card">
+            <h2>"Delete inbox"</h2>
+            <p>"Greenlight forgets this number, its token, PIN and history. Meta keeps the number."</p>
+            <ActionForm action=action attr:id="delete-inbox-form">
+                <input type="hidden" name="account_id" value=account_id/>
+                <input type="hidden" name="inbox_id" value=inbox_id/>
+                <div class="field">
+                    <label for="confirm-name">"To confirm, type the inbox name: " <strong>{name.clone()}</strong></label>
+                    // No name: it is not sent; it only holds the form back until it matches.
+                    <input id="confirm-name" autocomplete="off" required=true
+                        pattern=exact_pattern(&name) spellcheck="false"
+                        on:input=move |ev| typed.set(event_target_value(&ev))/>
+                </div>
+                <button type="submit" id="delete-inbox" class="danger"
+                    disabled=move || (hydrated.get() && !matches()) || action.pending().get()>
+                    "Delete inbox"
+                </button>
+            </ActionForm>
+            {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+        </section>
     }
 }
 
@@ -150,5 +204,17 @@ pub fn CollaboratorsTab() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exact_pattern;
+
+    #[test]
+    fn the_confirmation_pattern_escapes_only_syntax_characters() {
+        assert_eq!(exact_pattern("Support line"), "Support line");
+        assert_eq!(exact_pattern("EU (main) 1.0"), r"EU \(main\) 1\.0");
+        assert_eq!(exact_pattern("a/b|c-d & e"), r"a\/b\|c-d & e");
     }
 }

@@ -58,6 +58,7 @@ pub fn InboxesPage() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Verdict>);
     view! {
+        <leptos_meta::Title text=crate::components::status::page_title("WhatsApp numbers")/>
         <div class="page-head">
             <h1>"WhatsApp numbers"</h1>
             // Administrators only; the form lives below the table (a fragment link opens it).

@@ -3,7 +3,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::Login;
+use leptos_meta::Title;
+
 use crate::components::form::{field_message, form_message, Field};
+use crate::components::status::page_title;
 
 /// The sign-in form. Errors show beside the field they concern, or above the button.
 #[component]
@@ -13,7 +16,8 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
-        <main class="auth-page">
+        <Title text=page_title("Sign in")/>
+        <main class="auth-page" id="main" tabindex="-1">
             <section class="card auth-card">
                 <h1>"Sign in to Greenlight"</h1>
                 <ActionForm action=action attr:id="login-form">

@@ -1,5 +1,8 @@
 //! The 404 page.
 use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::status::page_title;
 
 /// Answers 404 on the server and says so in words.
 #[component]
@@ -9,7 +12,8 @@ pub fn NotFound() -> impl IntoView {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <main class="auth-page">
+        <Title text=page_title("Page not found")/>
+        <main class="auth-page" id="main" tabindex="-1">
             <section class="card auth-card">
                 <h1>"Page not found"</h1>
                 <p>"There is nothing at this address. It may have moved, or the link is mistyped."</p>

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::api::{get_account_settings, RotateApiToken};
 use crate::components::shell::use_account_id;
-use crate::components::status::{ErrorNotice, Loading};
+use crate::components::status::{page_title, ErrorNotice, Loading};
 use crate::error::AppError;
 
 /// Account settings.
@@ -20,6 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
         },
     );
     view! {
+        <leptos_meta::Title text=page_title("Settings")/>
         <h1>"Settings"</h1>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

@@ -2,7 +2,10 @@
 use leptos::prelude::*;
 
 use crate::api::FirstRun;
+use leptos_meta::Title;
+
 use crate::components::form::{field_message, form_message, Field};
+use crate::components::status::page_title;
 
 const FIELDS: [&str; 5] = ["setup_code", "name", "email", "password", "account_name"];
 
@@ -13,7 +16,8 @@ pub fn SetupPage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let msg = move |f: &'static str| Signal::derive(move || field_message(&error.get(), f));
     view! {
-        <main class="auth-page">
+        <Title text=page_title("First run")/>
+        <main class="auth-page" id="main" tabindex="-1">
             <section class="card auth-card">
                 <h1>"Welcome to Greenlight"</h1>
                 <p>"Create the first administrator. This page works only once, while Greenlight has no user."</p>

@@ -549,4 +549,12 @@ mod tests {
         assert!(api_key("EAAG abc").is_err());
         assert!(api_key("").is_err());
     }
+
+    #[test]
+    fn an_empty_inbox_name_is_refused_on_its_field() {
+        for blank in ["", "   "] {
+            let e = inbox_name(blank).unwrap_err();
+            assert_eq!((e.field(), e.http_status()), (Some("name"), 422));
+        }
+    }
 }

@@ -95,7 +95,8 @@ impl GreenlightPort for Services {
         api_key: String,
     ) -> Result<(), AppError> {
         let patch = InboxPatch {
-            name: some_if_filled(name),
+            // The form always carries the name: an emptied one is refused (422), not skipped.
+            name: Some(name),
             api_key: some_if_filled(api_key),
         };
         self.inboxes
