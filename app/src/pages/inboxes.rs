@@ -59,13 +59,7 @@ pub fn InboxesPage() -> impl IntoView {
     let chosen = RwSignal::new(None::<Verdict>);
     view! {
         <leptos_meta::Title text=crate::components::status::page_title("WhatsApp numbers")/>
-        <div class="page-head">
-            <h1>"WhatsApp numbers"</h1>
-            // Administrators only; the form lives below the table (a fragment link opens it).
-            {move || overview.get().and_then(|o| o.ok()).filter(|o| o.viewer_is_admin).map(|_| view! {
-                <a class="button primary" id="add-number" href="#add-inbox">"Add a number"</a>
-            })}
-        </div>
+        <h1>"WhatsApp numbers"</h1>
         <Transition fallback=|| view! { <Loading text="Loading numbers…"/> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -78,6 +72,12 @@ pub fn InboxesPage() -> impl IntoView {
                         let pager = (o.pages() > 1).then(|| view! { <Pager overview=o.clone()/> });
                         let counts = o.counts.clone();
                         view! {
+                            // Administrators only; the form lives below the table (the link opens it).
+                            {admin.then(|| view! {
+                                <div class="page-actions">
+                                    <a class="button primary" id="add-number" href="#add-inbox">"Add a number"</a>
+                                </div>
+                            })}
                             {(!empty).then(|| view! {
                                 <Summary counts=counts chosen=chosen/>
                                 <label class="filter">"Filter "
