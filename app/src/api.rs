@@ -349,17 +349,7 @@ pub async fn delete_inbox(account_id: i64, inbox_id: i64) -> Result<(), AppError
     .await
 }
 
-/// `s` percent-encoded for a URL's query (everything but RFC 3986's unreserved characters).
-pub fn query_value(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::format::query_value;
 
 /// Re-runs the inbox's setup against Meta.
 #[server(prefix = "/sfn", endpoint = "retry_setup")]

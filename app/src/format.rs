@@ -152,18 +152,21 @@ pub fn number_status(raw: Option<&str>) -> (String, BadgeLevel) {
     )
 }
 
+/// `s` percent-encoded for a URL's query (everything but RFC 3986's unreserved characters).
+pub fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The WhatsApp Manager page of the number's portfolio and WABA; the generic page when an id is missing.
 pub fn whatsapp_manager_url(business_id: Option<&str>, waba_id: Option<&str>) -> String {
-    fn enc(s: &str) -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    }
+    let enc = query_value;
     match (business_id.filter(|s| !s.is_empty()), waba_id.filter(|s| !s.is_empty())) {
         (Some(b), Some(w)) => format!(
             "https://business.facebook.com/latest/whatsapp_manager/phone_numbers/?business_id={}&asset_id={}",

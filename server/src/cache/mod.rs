@@ -11,6 +11,20 @@ use crate::error::ServiceResult;
 /// read retries for up to a minute). The read goes on and lands in its cache.
 pub const VIEW_WAIT: Duration = Duration::from_secs(1);
 
+/// Waits at most [`VIEW_WAIT`] for a spawned live read: `Some` with its answer when it landed,
+/// `None` when it is still out (it goes on without the view). A read task that panicked is an
+/// internal error.
+pub async fn within_view_wait<T>(
+    live: tokio::task::JoinHandle<T>,
+) -> Result<Option<T>, crate::error::ServiceError> {
+    match tokio::time::timeout(VIEW_WAIT, live).await {
+        Ok(joined) => joined
+            .map(Some)
+            .map_err(|e| crate::error::ServiceError::Internal(format!("a live read stopped: {e}"))),
+        Err(_) => Ok(None),
+    }
+}
+
 /// How long identities, inbox rows and ledgers are trusted without a write seen here.
 pub const READ_TTL: Duration = Duration::from_secs(10);
 

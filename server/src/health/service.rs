@@ -210,14 +210,9 @@ impl HealthService {
         row: &InboxRow,
         live: tokio::task::JoinHandle<ServiceResult<Arc<Snapshot>>>,
     ) -> ServiceResult<Viewed> {
-        match tokio::time::timeout(VIEW_WAIT, live).await {
-            Ok(joined) => {
-                let snap = joined.map_err(|e| {
-                    ServiceError::Internal(format!("the health read stopped: {e}"))
-                })??;
-                Ok(Viewed::landed(snap))
-            }
-            Err(_) => self.stored_view(row, Utc::now()).await,
+        match crate::cache::within_view_wait(live).await? {
+            Some(snap) => Ok(Viewed::landed(snap?)),
+            None => self.stored_view(row, Utc::now()).await,
         }
     }
 

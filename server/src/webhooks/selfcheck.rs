@@ -228,14 +228,9 @@ impl WebhookService {
                 .cached_webhook_check(inbox_id, async move { this.check_row(&row).await })
                 .await
         });
-        let check = match tokio::time::timeout(crate::cache::VIEW_WAIT, live).await {
-            Ok(Ok(check)) => (*check).clone(),
-            Ok(Err(e)) => {
-                return Err(crate::error::ServiceError::Internal(format!(
-                    "the webhook self-check stopped: {e}"
-                )))
-            }
-            Err(_) => WebhookCheckView {
+        let check = match crate::cache::within_view_wait(live).await? {
+            Some(check) => (*check).clone(),
+            None => WebhookCheckView {
                 expected_url: self.webhook_callback_url(),
                 message: CHECKING.to_owned(),
                 checking: true,

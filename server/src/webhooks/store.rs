@@ -217,12 +217,10 @@ impl WebhookStore {
     }
 
     async fn rows(&self, ids: Vec<i64>) -> sqlx::Result<Vec<crate::inboxes::store::InboxRow>> {
+        let inboxes = crate::inboxes::store::InboxStore::new(self.db.clone());
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(r) = crate::inboxes::store::InboxStore::new(self.db.clone())
-                .get_unscoped(id)
-                .await?
-            {
+            if let Some(r) = inboxes.get_unscoped(id).await? {
                 out.push(r);
             }
         }
