@@ -6,7 +6,7 @@
 //!
 //! Knobs (environment): `BENCH_SECS` seconds per throughput measurement (default 3, at most 60),
 //! `BENCH_CONCURRENCY` keep-alive clients (default 32, at most 256), `BENCH_ROUNDS` rounds of
-//! baseline / health / page, interleaved so that a busy neighbour hurts all three alike
+//! baseline / Greenlight's `/healthz` / health / page, interleaved so that a busy neighbour hurts all alike
 //! (default 2, at most 10).
 //!
 //! Everything talks to 127.0.0.1 only; every loop is bounded in time and in count. The load
@@ -178,6 +178,11 @@ async fn run(cfg: Config) {
     let mut base_total = Totals::default();
     let mut health_total = Totals::default();
     let mut page_total = Totals::default();
+    let mut healthz_total = Totals::default();
+    let healthz_url = greenlight
+        .as_ref()
+        .ok()
+        .map(|gl| format!("{}/healthz", gl.base));
     let targets = greenlight.as_ref().ok().map(|gl| gl.targets());
     let page_target = match &greenlight {
         Ok(gl) => gl.page_target(&probe).await,
@@ -194,6 +199,11 @@ async fn run(cfg: Config) {
             b.rps,
             b.errors_note()
         );
+        if let Some(url) = &healthz_url {
+            let z = load(url, &HeaderMap::new(), &cfg).await;
+            healthz_total.add(&z);
+            print!(", /healthz {:.0} req/s{}", z.rps, z.errors_note());
+        }
         if let (Some((url, headers)), Ok(gl)) = (&targets, &greenlight) {
             // Keep the cache warm whatever happened before (TTL is long, this is a no-op then).
             gl.warm(&probe).await;
@@ -230,13 +240,46 @@ async fn run(cfg: Config) {
         HEALTH_BUDGET,
         targets.is_none(),
     ));
-    rows.push(throughput_row(
-        "SSR Account Health page (req/s)",
-        &page_total,
+    // The yardstick for the page is Greenlight's own /healthz (same server, same
+    // middleware stack), not the bare handler.
+    let healthz_rps = healthz_total.mean_rps();
+    let mut healthz_row = throughput_row(
+        "Greenlight /healthz (req/s)",
+        &healthz_total,
         base_rps,
+        0.0,
+        healthz_url.is_none(),
+    );
+    healthz_row.budget = "-".into();
+    healthz_row.within = "-";
+    rows.push(healthz_row);
+    let mut page_row = throughput_row(
+        "SSR Account Health page vs /healthz",
+        &page_total,
+        healthz_rps,
         PAGE_BUDGET,
-        page_target.is_err(),
-    ));
+        page_target.is_err() || healthz_total.rounds == 0,
+    );
+    page_row.baseline = format!("{healthz_rps:.0} (/healthz)");
+    rows.push(page_row);
+    for (figure, q) in [
+        ("SSR page p50 latency (ms)", 0.50),
+        ("SSR page p99 latency (ms)", 0.99),
+    ] {
+        rows.push(match page_total.quantile(q) {
+            Some(d) => Row {
+                figure,
+                measured: format!("{:.1}", d.as_secs_f64() * 1e3),
+                baseline: healthz_total.quantile(q).map_or("-".into(), |z| {
+                    format!("{:.1} (/healthz)", z.as_secs_f64() * 1e3)
+                }),
+                ratio: "-".into(),
+                budget: format!("{} clients", cfg.concurrency),
+                within: "-",
+            },
+            None => Row::not_measured(figure, "-", "no answer measured"),
+        });
+    }
 
     // Coalescing: 100 concurrent requests on a cold cache.
     rows.push(match &greenlight {
@@ -335,11 +378,12 @@ fn print_table(rows: &[Row]) {
     println!();
 }
 
-/// Throughput of one measurement.
+/// Throughput of one measurement, and the latency of each answer completed in its window.
 struct Load {
     rps: f64,
     ok: u64,
     failed: u64,
+    latencies: Vec<Duration>,
 }
 
 impl Load {
@@ -357,6 +401,7 @@ struct Totals {
     rps_sum: f64,
     rounds: usize,
     failed: u64,
+    latencies: Vec<Duration>,
 }
 
 impl Totals {
@@ -364,6 +409,18 @@ impl Totals {
         self.rps_sum += l.rps;
         self.rounds += 1;
         self.failed += l.failed;
+        self.latencies.extend_from_slice(&l.latencies);
+    }
+
+    /// The `q`-quantile (0..=1) of every latency measured, nearest rank.
+    fn quantile(&self, q: f64) -> Option<Duration> {
+        let mut all = self.latencies.clone();
+        if all.is_empty() {
+            return None;
+        }
+        all.sort_unstable();
+        let rank = ((q * all.len() as f64).ceil() as usize).clamp(1, all.len());
+        Some(all[rank - 1])
     }
 
     fn mean_rps(&self) -> f64 {
@@ -387,12 +444,14 @@ async fn load(url: &str, headers: &HeaderMap, cfg: &Config) -> Load {
                 .build();
             tokio::spawn(async move {
                 let Ok(client) = client else {
-                    return (0.0, 0, 1);
+                    return (0.0, 0, 1, Vec::new());
                 };
                 let (mut ok, mut failed, mut sent) = (0u64, 0u64, 0u64);
+                let mut latencies = Vec::new();
                 let mut last = measure_from;
                 while Instant::now() < until && sent < MAX_REQUESTS_PER_CLIENT {
                     sent += 1;
+                    let started = Instant::now();
                     let good = match client.get(&url).send().await {
                         Ok(r) => {
                             let status = r.status();
@@ -405,6 +464,7 @@ async fn load(url: &str, headers: &HeaderMap, cfg: &Config) -> Load {
                         last = done;
                         if good {
                             ok += 1;
+                            latencies.push(done.duration_since(started));
                         } else {
                             failed += 1;
                         }
@@ -416,7 +476,7 @@ async fn load(url: &str, headers: &HeaderMap, cfg: &Config) -> Load {
                 } else {
                     window.as_secs_f64()
                 };
-                (ok as f64 / secs.max(1e-3), ok, failed)
+                (ok as f64 / secs.max(1e-3), ok, failed, latencies)
             })
         })
         .collect();
@@ -424,16 +484,18 @@ async fn load(url: &str, headers: &HeaderMap, cfg: &Config) -> Load {
         rps: 0.0,
         ok: 0,
         failed: 0,
+        latencies: Vec::new(),
     };
     let answers = tokio::time::timeout(
         WARMUP + window + REQUEST_TIMEOUT + Duration::from_secs(5),
         futures::future::join_all(workers),
     )
     .await;
-    for (rps, ok, failed) in answers.into_iter().flatten().flatten() {
+    for (rps, ok, failed, latencies) in answers.into_iter().flatten().flatten() {
         total.rps += rps;
         total.ok += ok;
         total.failed += failed;
+        total.latencies.extend(latencies);
     }
     total
 }
