@@ -410,6 +410,60 @@ pub async fn complete_registration(
     .await
 }
 
+/// **Set the PIN** (administrators).
+#[server(prefix = "/sfn", endpoint = "set_two_step_pin")]
+pub async fn set_two_step_pin(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(
+        |port, user| async move { port.set_two_step_pin(&user, account_id, inbox_id).await },
+    )
+    .await
+}
+
+/// **Request a code** for re-verification (administrators).
+#[server(prefix = "/sfn", endpoint = "request_verification_code")]
+pub async fn request_verification_code(
+    account_id: i64,
+    inbox_id: i64,
+    code_method: String,
+    language: String,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(|port, user| async move {
+        port.request_verification_code(&user, account_id, inbox_id, code_method, language)
+            .await
+    })
+    .await
+}
+
+/// **Enter the code** (administrators).
+#[server(prefix = "/sfn", endpoint = "verify_code")]
+pub async fn verify_code(
+    account_id: i64,
+    inbox_id: i64,
+    code: String,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(
+        |port, user| async move { port.verify_code(&user, account_id, inbox_id, code).await },
+    )
+    .await
+}
+
+/// **Change the display name** (administrators).
+#[server(prefix = "/sfn", endpoint = "request_display_name")]
+pub async fn request_display_name(
+    account_id: i64,
+    inbox_id: i64,
+    new_display_name: String,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(|port, user| async move {
+        port.request_display_name(&user, account_id, inbox_id, new_display_name)
+            .await
+    })
+    .await
+}
+
 /// Stored health checks of the last 30 days.
 #[server(prefix = "/sfn", endpoint = "inbox_history")]
 pub async fn get_inbox_history(

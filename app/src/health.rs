@@ -190,6 +190,9 @@ pub struct RegistrationView {
     pub last_error: Option<String>,
     /// Whether pressing **Complete registration** can help now.
     pub may_register_now: bool,
+    /// The fixes the banner may offer (PIN, re-verification).
+    #[serde(default)]
+    pub fixes: crate::fixes::FixesView,
 }
 
 /// The Account Health tab's data.

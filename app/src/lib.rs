@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod fixes;
 pub mod format;
 pub mod health;
 pub mod pages;

@@ -113,6 +113,38 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<RegistrationResult, AppError>;
+    /// **Set the PIN** (administrators): a new two-step PIN, made and kept by Greenlight.
+    async fn set_two_step_pin(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
+    /// **Request a code** (administrators): `code_method` `SMS` or `VOICE`.
+    async fn request_verification_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code_method: String,
+        language: String,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
+    /// **Enter the code** (administrators); registers the number when Meta accepts it.
+    async fn verify_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code: String,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
+    /// **Change the display name** (administrators): sent for Meta's review.
+    async fn request_display_name(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        new_display_name: String,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
     /// The inbox's activity log (registration attempts, webhooks, changes, alerts), newest first.
     async fn inbox_activity(
         &self,

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::CompleteRegistration;
+use crate::components::fixes::BannerFixes;
 use crate::format::{short_time, state_label, state_level};
 use crate::health::{RegistrationState, RegistrationView};
 
@@ -40,7 +41,8 @@ pub fn RegistrationBanner(
     action: ServerAction<CompleteRegistration>,
 ) -> impl IntoView {
     if registration.state == RegistrationState::Registered {
-        return ().into_any();
+        return view! { <BannerFixes registration viewer_is_admin account_id inbox_id/> }
+            .into_any();
     }
     let level = state_level(registration.state);
     let disabled = disabled_reason(&registration);
@@ -57,6 +59,7 @@ pub fn RegistrationBanner(
                 {format!("Registration attempts left in Meta's 72-hour window: {} of 10", r.attempts_left_in_window)}
             </p>
             {r.last_error.clone().map(|e| view! { <p class="last-error">"Meta's last answer: " {e}</p> })}
+            <BannerFixes registration=r.clone() viewer_is_admin account_id inbox_id/>
             {viewer_is_admin.then(|| {
                 let disabled_text = disabled.clone();
                 view! {

@@ -2,6 +2,7 @@
 pub mod badge;
 pub mod banner;
 pub mod bell;
+pub mod fixes;
 pub mod form;
 pub mod menu;
 pub mod shell;

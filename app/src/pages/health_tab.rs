@@ -57,7 +57,7 @@ pub fn HealthTab() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(h) => view! { <HealthCards health=h refresh=refresh/> }.into_any(),
+                    Ok(h) => view! { <HealthCards health=h.clone() refresh=refresh/> <crate::components::fixes::DisplayNamePanel health=h/> }.into_any(),
                 }
             })}
         </Transition>

@@ -74,6 +74,7 @@ pub fn InboxPage() -> impl IntoView {
     });
     // Created here, not in the banner: the banner is redrawn by the reload this answer triggers.
     let register = ServerAction::<CompleteRegistration>::new();
+    crate::components::fixes::provide(reload);
     Effect::new(move |_| {
         if register.value().get().is_some() {
             reload.update(|n| *n += 1);
@@ -110,6 +111,7 @@ pub fn InboxPage() -> impl IntoView {
             })}
         </Transition>
         <RegisterResult action=register/>
+        <crate::components::fixes::FixResults/>
         <nav class="tabs" aria-label="Inbox">
             <A href=move || format!("{}/health", base())>"Account Health"</A>
             <A href=move || format!("{}/settings", base())>"Settings"</A>

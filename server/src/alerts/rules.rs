@@ -139,6 +139,7 @@ pub mod kind {
     pub const TOKEN_REFUSED: &str = "token_refused";
     pub const REGISTRATION_SUCCEEDED: &str = "registration_succeeded";
     pub const STUCK: &str = "stuck";
+    pub const PIN_POSSIBLY_STALE: &str = "pin_possibly_stale";
     pub const TEST: &str = "test";
 }
 
@@ -266,6 +267,26 @@ pub fn stuck(
         title: format!("{name}: {what} for {hours} h"),
         body: format!("The number has been {what} for {hours} hours. Open its Account Health tab to see why and what to do."),
     })
+}
+
+/// Meta's `security` webhook (`event`, e.g. `PIN_CHANGED`) says the two-step PIN of the number
+/// called `name` changed outside Greenlight: the next registration would fail with 133005.
+pub fn pin_possibly_stale(name: &str, event: &str) -> AlertDraft {
+    let what = match event {
+        "PIN_RESET_REQUEST" => "someone asked Meta to reset its two-step verification PIN",
+        "PIN_REQUEST_SUCCESS" => "its two-step verification PIN was reset",
+        _ => "its two-step verification PIN was changed outside Greenlight",
+    };
+    AlertDraft {
+        kind: kind::PIN_POSSIBLY_STALE,
+        severity: Severity::Warning,
+        title: format!("{name}: {what}"),
+        body: format!(
+            "Meta reports that {what}. The PIN Greenlight holds may no longer be the number's, so the next registration \
+             would fail (error 133005). Open the number's Account Health tab and press Set the PIN: Greenlight sets a \
+             new PIN with Meta and keeps it."
+        ),
+    }
 }
 
 #[cfg(test)]

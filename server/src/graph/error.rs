@@ -291,6 +291,32 @@ impl GraphError {
     }
 }
 
+/// What Meta's refusal of `request_code` or `verify_code` means for the re-verification flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeRefusal {
+    /// Meta limits code requests for the number (136024 "Request code error", 133016, or any
+    /// throttling code or HTTP 429 on `request_code`): wait before asking again.
+    RequestLimited,
+    /// The code was wrong or has expired (136025 "Verify code error", or 100 on `verify_code`).
+    WrongCode,
+    /// Any other refusal, by its general kind.
+    Other,
+}
+
+impl CodeRefusal {
+    /// Classifies Meta's answer to `request_code` (`verify == false`) or `verify_code`.
+    pub fn classify(error: &GraphError, verify: bool) -> CodeRefusal {
+        let code = error.code();
+        match (verify, code) {
+            (false, Some(136024 | 133016)) => CodeRefusal::RequestLimited,
+            (false, _) if error.kind() == GraphErrorKind::Throttled => CodeRefusal::RequestLimited,
+            (true, Some(136025 | 100)) => CodeRefusal::WrongCode,
+            _ => CodeRefusal::Other,
+        }
+    }
+}
+
 fn api_user_message(api: &ApiError) -> String {
     match api.kind() {
         GraphErrorKind::TokenInvalid => "Meta refused the access token: it has expired or was revoked. Reconnect \
@@ -302,11 +328,11 @@ number is used up; Meta blocks registration of this number for 72 hours."
         GraphErrorKind::DisplayNameNotReady => "Meta cannot register the number yet: the display name is not ready \
 (still in review or could not be processed), or the number is still connected to a WhatsApp app account."
             .to_owned(),
-        GraphErrorKind::PinMismatch => "The number already has a different two-step verification PIN. Turn off \
-two-step verification for this number in WhatsApp Manager, then complete the registration again."
+        GraphErrorKind::PinMismatch => "The number already has a different two-step verification PIN. Press Set \
+the PIN: Greenlight sets a new PIN with Meta and registers the number with it."
             .to_owned(),
         GraphErrorKind::ReverificationNeeded => "Meta wants the phone number verified again with an SMS or voice \
-code before it can be registered. Verify it in WhatsApp Manager, then complete the registration again."
+code before it can be registered. Request a code, enter it, and Greenlight registers the number."
             .to_owned(),
         GraphErrorKind::Throttled => {
             "Meta is limiting how often Greenlight may call it right now. Greenlight will try again later.".to_owned()

@@ -9,7 +9,7 @@ use super::wire::{
 /// The `fields` Greenlight asks for on every read of a phone number node (DESIGN.md, "Graph API use").
 pub const PHONE_NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,code_verification_status,name_status,\
 quality_rating,whatsapp_business_manager_messaging_limit,messaging_limit_tier,account_mode,platform_type,throughput,\
-status,last_onboarded_time,is_on_biz_app,health_status";
+status,last_onboarded_time,is_on_biz_app,health_status,new_display_name,new_name_status";
 
 open_enum! {
     /// `name_status`: the review state of the display name.
@@ -297,6 +297,10 @@ pub struct PhoneNumberHealth {
     /// `true` for a coexistence number (WhatsApp Business app + Cloud API): never register or deregister it.
     pub is_on_biz_app: Option<bool>,
     pub health_status: Option<HealthStatus>,
+    /// A display name change waiting for Meta's review (`new_display_name`), and its status
+    /// (`new_name_status`, e.g. `PENDING_REVIEW`).
+    pub new_display_name: Option<String>,
+    pub new_name_status: Option<NameStatus>,
 }
 
 impl PhoneNumberHealth {
@@ -357,6 +361,10 @@ struct PhoneNumberWire {
     is_on_biz_app: Option<bool>,
     #[serde(default, deserialize_with = "lenient_object")]
     health_status: Option<HealthStatus>,
+    #[serde(default, deserialize_with = "lenient")]
+    new_display_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    new_name_status: Option<NameStatus>,
 }
 
 impl TryFrom<JsonObject> for PhoneNumberHealth {
@@ -392,6 +400,8 @@ impl From<PhoneNumberWire> for PhoneNumberHealth {
             last_onboarded_time: wire.last_onboarded_time,
             is_on_biz_app: wire.is_on_biz_app,
             health_status: wire.health_status,
+            new_display_name: wire.new_display_name,
+            new_name_status: wire.new_name_status,
         }
     }
 }
@@ -725,6 +735,8 @@ mod tests {
                 "last_onboarded_time",
                 "is_on_biz_app",
                 "health_status",
+                "new_display_name",
+                "new_name_status",
             ]
         );
     }

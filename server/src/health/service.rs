@@ -73,6 +73,8 @@ pub struct HealthStores {
     pub ledger: crate::registration::ledger::LedgerStore,
     pub inboxes: crate::inboxes::store::InboxStore,
     pub claims: crate::jobs::claims::ClaimStore,
+    /// The sealed PINs (the report says whether one is stored, never which).
+    pub pins: crate::registration::pin::PinStore,
 }
 
 /// Health reads and reports. Holds only what they need: the database (snapshots, ledger), the
@@ -87,6 +89,7 @@ pub struct HealthService {
     /// The background refresh (`super::refresh`) lists inboxes and claims numbers through these.
     pub(super) inboxes: crate::inboxes::store::InboxStore,
     pub(super) claims: crate::jobs::claims::ClaimStore,
+    pins: crate::registration::pin::PinStore,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
     access: InboxAccess,
@@ -109,6 +112,7 @@ impl HealthService {
             ledger: stores.ledger,
             inboxes: stores.inboxes,
             claims: stores.claims,
+            pins: stores.pins,
             graph,
             credentials,
             access,
@@ -289,6 +293,8 @@ pub struct HealthReport {
     /// Meta's answer to the last failed register call, in words.
     pub last_error: Option<String>,
     pub viewer_is_admin: bool,
+    /// What Greenlight knows of the number's two-step PIN (never the PIN).
+    pub pin: crate::registration::pin::PinState,
 }
 
 impl HealthService {
@@ -363,7 +369,9 @@ impl HealthService {
             state: (!viewed.nothing_stored).then_some(snap.decision.state),
             reason: (!viewed.nothing_stored).then_some(snap.decision.reason_code),
         });
+        let pin = self.pins.state(&inbox.phone_number_id).await?;
         Ok(HealthReport {
+            pin,
             viewer_is_admin: user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator),
             inbox,
             shown,

@@ -174,6 +174,7 @@ pub fn health_view(r: &HealthReport) -> HealthView {
             next_attempt_at: d.next_attempt_at.map(super::service::rfc3339),
             last_error: r.last_error.clone(),
             may_register_now: d.may_register_now,
+            fixes: fixes_view(r),
         },
         whatsapp_manager_url: format::whatsapp_manager_url(
             r.inbox.business_id.as_deref(),
@@ -184,6 +185,31 @@ pub fn health_view(r: &HealthReport) -> HealthView {
         checking: r.checking,
         refresh_error: r.refresh_error.as_ref().map(|f| f.message.clone()),
         viewer_is_admin: r.viewer_is_admin,
+    }
+}
+
+/// The fixes the banner may offer: the PIN's state, and whether Meta wants the number verified.
+pub fn fixes_view(r: &HealthReport) -> app::fixes::FixesView {
+    use crate::graph::CodeVerificationStatus;
+    use crate::registration::pin::PinState;
+    let h = r.shown.as_ref().map(|(_, h)| h);
+    app::fixes::FixesView {
+        pin_state: match r.pin {
+            PinState::Stored => app::fixes::PinStateView::Stored,
+            PinState::PossiblyStale => app::fixes::PinStateView::PossiblyStale,
+            PinState::Missing => app::fixes::PinStateView::Missing,
+        },
+        new_display_name: h.and_then(|h| h.new_display_name.clone()),
+        new_name_status: h
+            .and_then(|h| h.new_name_status.as_ref())
+            .map(|s| s.as_str().to_owned()),
+        verification_needed: h.is_some_and(|h| {
+            !h.is_registered()
+                && matches!(
+                    h.code_verification_status,
+                    Some(CodeVerificationStatus::NotVerified | CodeVerificationStatus::Expired)
+                )
+        }),
     }
 }
 

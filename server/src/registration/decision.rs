@@ -400,14 +400,13 @@ fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> O
         ),
         GraphErrorKind::PinMismatch => (
             ReasonCode::PinMismatch,
-            "The number already has a two-step verification PIN that differs from Greenlight's (error 133005). In \
-             WhatsApp Manager, turn off two-step verification for this number (Meta confirms by email), then press \
-             Complete registration.",
+            "The number already has a two-step verification PIN that differs from Greenlight's (error 133005). Press \
+             Set the PIN: Greenlight sets a new PIN with Meta (Meta needs no old PIN) and registers the number with it.",
         ),
         GraphErrorKind::ReverificationNeeded => (
             ReasonCode::ReverificationNeeded,
-            "Meta wants the phone number verified again before it can be registered (error 133006). In WhatsApp \
-             Manager, verify the number with an SMS or voice code, then press Complete registration.",
+            "Meta wants the phone number verified again before it can be registered (error 133006). Request a code \
+             by SMS or voice call and enter it: Greenlight then registers the number.",
         ),
         // 131031 has no kind of its own (Meta sends it as a plain 403), but retrying cannot help.
         _ if failure.code == Some(131031) => (
@@ -799,7 +798,9 @@ mod tests {
         assert_eq!(decision.state, RegistrationState::ActionRequired);
         assert_eq!(decision.reason_code, ReasonCode::ReverificationNeeded);
         assert!(
-            decision.reason.contains("SMS or voice code"),
+            decision
+                .reason
+                .contains("Request a code by SMS or voice call"),
             "{}",
             decision.reason
         );
@@ -1137,7 +1138,7 @@ mod tests {
                 GraphErrorKind::ReverificationNeeded,
                 133006,
                 ReasonCode::ReverificationNeeded,
-                "SMS or voice code",
+                "SMS or voice call",
             ),
             (
                 GraphErrorKind::TokenInvalid,
@@ -1162,11 +1163,13 @@ mod tests {
             );
             assert_eq!(decision.reason_code, reason_code);
             assert!(decision.reason.contains(words), "{}", decision.reason);
-            assert!(
-                decision.reason.contains("Complete registration"),
-                "{}",
-                decision.reason
-            );
+            // The reason names the action that fixes it: the fix in the banner, else the button.
+            let action = match reason_code {
+                ReasonCode::PinMismatch => "Set the PIN",
+                ReasonCode::ReverificationNeeded => "Request a code",
+                _ => "Complete registration",
+            };
+            assert!(decision.reason.contains(action), "{}", decision.reason);
             assert!(
                 decision.may_register_now,
                 "{kind:?}: the admin retries after fixing it"

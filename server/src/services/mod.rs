@@ -220,6 +220,8 @@ impl Services {
             registration: self.registration.clone(),
             webhooks: self.webhooks.clone(),
             alert_wake: self.alert_wake.clone(),
+            pins: self.stores.pins.clone(),
+            alerts: self.alert_jobs(),
         }
     }
 }

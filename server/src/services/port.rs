@@ -194,6 +194,64 @@ impl GreenlightPort for Services {
         })
     }
 
+    async fn set_two_step_pin(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let outcome = self
+            .registration
+            .set_two_step_pin(user, account_id, inbox_id)
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
+    }
+
+    async fn request_verification_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code_method: String,
+        language: String,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let method = crate::registration::fixes::CodeMethod::parse(&code_method)
+            .ok_or_else(|| AppError::invalid("code_method", "Choose SMS or voice call."))?;
+        let outcome = self
+            .registration
+            .request_verification_code(user, account_id, inbox_id, method, language.trim())
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
+    }
+
+    async fn verify_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code: String,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let outcome = self
+            .registration
+            .verify_code(user, account_id, inbox_id, &code)
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
+    }
+
+    async fn request_display_name(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        new_display_name: String,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let outcome = self
+            .registration
+            .request_display_name(user, account_id, inbox_id, &new_display_name)
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
+    }
+
     async fn inbox_activity(
         &self,
         user: &CurrentUser,

@@ -22,6 +22,14 @@ pub(crate) fn register_window() -> Duration {
     Duration::hours(72)
 }
 
+/// Codes the simulator sends per number within [`code_request_window`] before answering 136024.
+pub(crate) const CODE_REQUEST_LIMIT: usize = 3;
+
+/// The window of [`CODE_REQUEST_LIMIT`].
+pub(crate) fn code_request_window() -> Duration {
+    Duration::hours(1)
+}
+
 /// Name statuses with which `/register` cannot succeed (Meta answers 100/2388001).
 const NAME_NOT_READY: [&str; 4] = ["PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"];
 
@@ -56,6 +64,8 @@ pub(crate) struct NumberState {
     pub provision_at: Option<DateTime<Utc>>,
     pub webhook_override: Option<String>,
     pub pending_verification_code: Option<String>,
+    /// When codes were asked for (`request_code`), for Meta's limit on them.
+    pub code_requests: Vec<DateTime<Utc>>,
     pub flaky_remaining: u32,
     pub slow: bool,
 }
@@ -248,6 +258,7 @@ impl SimState {
                 provision_at: None,
                 webhook_override: None,
                 pending_verification_code: None,
+                code_requests: Vec::new(),
                 flaky_remaining: if scenario == Scenario::Flaky { 2 } else { 0 },
                 slow: scenario == Scenario::Slow,
             });
@@ -496,11 +507,19 @@ impl SimState {
                 "(#100) The parameter language is required",
             ));
         }
-        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        let now = self.now();
         let n = self
             .numbers
             .get_mut(id)
             .expect("caller resolved the number");
+        // Meta does not document its limit; the simulator allows a few codes per hour, and a
+        // refused request does not count.
+        n.code_requests.retain(|t| *t > now - code_request_window());
+        if n.code_requests.len() >= CODE_REQUEST_LIMIT {
+            return Err(errors::request_code_error());
+        }
+        n.code_requests.push(now);
+        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
         n.pending_verification_code = Some(code);
         Ok(json!({"success": true}))
     }

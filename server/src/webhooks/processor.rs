@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::error::AppError;
 
-use super::payload::{digits, Change, HANDLED_FIELDS};
+use super::payload::{digits, Change, SecurityEvent, HANDLED_FIELDS};
 use super::store::{self as queue, status, EventRow};
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
@@ -16,7 +16,6 @@ use crate::health::service::source;
 use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{confirmation, Confirmation};
 use crate::registration::engine::AttemptResult;
-use crate::registration::ledger::Trigger;
 
 /// How often the processor looks at the queue without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
@@ -49,6 +48,10 @@ pub struct Processor {
     pub registration: crate::registration::engine::RegistrationService,
     pub webhooks: super::service::WebhookService,
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// The sealed PINs (a `security` event marks the number's as possibly stale).
+    pub pins: crate::registration::pin::PinStore,
+    /// Raises the alert of a PIN changed outside Greenlight.
+    pub alerts: crate::alerts::AlertJobs,
 }
 
 /// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
@@ -158,6 +161,9 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                     finished += 1;
                     continue;
                 }
+                if let Some(event) = change.security_event().filter(|e| e.makes_pin_stale()) {
+                    pin_changed_elsewhere(services, &change, &event, &rows).await?;
+                }
                 for r in &rows {
                     if change.is_name_approval() {
                         register.insert(r.id, r.clone());
@@ -173,11 +179,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
     let mut failed: BTreeSet<i64> = BTreeSet::new();
     for (id, row) in &register {
         reread.remove(id);
-        match services
-            .registration
-            .attempt_registration(row, Trigger::Webhook)
-            .await
-        {
+        match services.registration.attempt_after_name_approval(row).await {
             Ok(outcome) => {
                 tracing::info!(
                     inbox_id = id,
@@ -248,6 +250,52 @@ fn follow_provisioning(services: Processor, row: InboxRow) {
         }
         services.alert_wake.notify_one();
     });
+}
+
+/// A `security` event: the number's two-step PIN changed (or is being reset) outside Greenlight.
+/// Marks the stored PIN as possibly stale, once per stretch, and alerts each inbox of the number
+/// once for that stretch. Only inboxes that the event's display number names exactly: a security
+/// event never marks the PIN of another number of the WABA.
+async fn pin_changed_elsewhere(
+    services: &Processor,
+    change: &Change,
+    event: &SecurityEvent,
+    rows: &[InboxRow],
+) -> ServiceResult<()> {
+    let Some(want) = change.display_digits() else {
+        return Ok(());
+    };
+    let mut numbers: BTreeMap<String, Vec<&InboxRow>> = BTreeMap::new();
+    for r in rows {
+        if digits(&r.phone_number) == want
+            || last_display_digits(services, r.id).await? == Some(want.clone())
+        {
+            numbers
+                .entry(r.phone_number_id.clone())
+                .or_default()
+                .push(r);
+        }
+    }
+    let now = now_secs();
+    let event_time = change.time.unwrap_or(now);
+    for (number, inboxes) in numbers {
+        let Some(since) = services
+            .pins
+            .mark_stale(&number, event.as_str(), event_time, now)
+            .await?
+        else {
+            continue;
+        };
+        tracing::info!(phone_number_id = %number, event = event.as_str(), "webhooks: the stored PIN may be stale");
+        for r in inboxes {
+            let draft = crate::alerts::rules::pin_possibly_stale(&r.name, event.as_str());
+            // One alert per stretch: only the event that began it gets here (two stretches within
+            // one second differ by their events' times).
+            let key = format!("{}:{}:{since}:{event_time}", draft.kind, r.id);
+            crate::alerts::evaluator::raise(&services.alerts, r, &draft, &key).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Pauses before the follow-up reads after an accepted registration.

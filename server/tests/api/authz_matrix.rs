@@ -225,6 +225,42 @@ fn matrix() -> Vec<Row> {
         },
         Row {
             door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/two_step_pin",
+            ),
+            target: Main,
+            body: no_body,
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/request",
+            ),
+            target: Unregistered(0),
+            body: |_| json!({"code_method": "SMS", "language": "en_US"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/verify",
+            ),
+            target: Main,
+            body: |_| json!({"code": "123456"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/display_name",
+            ),
+            target: Main,
+            body: |_| json!({"new_display_name": "Matrix Rest Name"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
                 "GET",
                 "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health",
             ),
@@ -437,6 +473,30 @@ fn matrix() -> Vec<Row> {
             door: Sfn("complete_registration"),
             target: Unregistered(1),
             body: account_inbox,
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("set_two_step_pin"),
+            target: Main,
+            body: account_inbox,
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("request_verification_code"),
+            target: Unregistered(1),
+            body: |i| json!({"account_id": i.account, "inbox_id": i.inbox, "code_method": "SMS", "language": "en_US"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("verify_code"),
+            target: Main,
+            body: |i| json!({"account_id": i.account, "inbox_id": i.inbox, "code": "123456"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("request_display_name"),
+            target: Unregistered(0),
+            body: |i| json!({"account_id": i.account, "inbox_id": i.inbox, "new_display_name": "Matrix Form Name"}),
             expect: ADMIN_ONLY,
         },
         Row {

@@ -7,6 +7,7 @@ mod authz_matrix;
 mod cli;
 mod database;
 mod demo;
+mod fixes;
 mod graph_client;
 mod hardening;
 mod health;

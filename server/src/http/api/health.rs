@@ -31,6 +31,12 @@ pub struct HealthAnswer<'a> {
     business_id: &'a str,
     status: Option<&'a str>,
     registration: Registration<'a>,
+    /// What Greenlight knows of the number's two-step PIN: `stored`, `possibly_stale` or `missing`
+    /// (never the PIN).
+    pin: crate::registration::pin::PinStatus,
+    /// A display name change Meta is reviewing or has decided (`new_display_name`,
+    /// `new_name_status`), when the number has one.
+    display_name_change: Option<DisplayNameChange<'a>>,
     /// The answer first: `blocked`, `needs_attention`, `waiting_on_meta`, `unknown` or `healthy`,
     /// with its reason in one line.
     verdict: Verdict<'a>,
@@ -43,6 +49,12 @@ pub struct HealthAnswer<'a> {
     /// Why the forced refresh failed (502/503 answers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<RefreshError<'a>>,
+}
+
+#[derive(Serialize)]
+struct DisplayNameChange<'a> {
+    new_display_name: Option<&'a str>,
+    new_name_status: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -110,6 +122,13 @@ pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
             last_error: r.last_error.as_deref(),
             may_register_now: d.may_register_now,
         },
+        pin: crate::registration::pin::PinStatus { state: r.pin },
+        display_name_change: h
+            .filter(|h| h.new_display_name.is_some() || h.new_name_status.is_some())
+            .map(|h| DisplayNameChange {
+                new_display_name: h.new_display_name.as_deref(),
+                new_name_status: h.new_name_status.as_ref().map(|v| v.as_str()),
+            }),
         verdict: Verdict {
             verdict: r.verdict.verdict.as_str(),
             label: r.verdict.verdict.label(),

@@ -40,6 +40,22 @@ pub fn routes() -> Router<AppState> {
             post(registration::register_phone),
         )
         .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/two_step_pin",
+            post(registration::two_step_pin),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/request",
+            post(registration::verification_request),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/verify",
+            post(registration::verification_verify),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/display_name",
+            post(registration::display_name),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health",
             get(health::show),
         )
