@@ -7,6 +7,7 @@ pub mod components;
 pub mod error;
 pub mod format;
 pub mod health;
+pub mod meta;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;

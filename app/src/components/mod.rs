@@ -4,5 +4,6 @@ pub mod banner;
 pub mod bell;
 pub mod form;
 pub mod menu;
+pub mod meta;
 pub mod shell;
 pub mod status;

@@ -206,6 +206,7 @@ impl Services {
             secrets: self.secrets.clone(),
             alerts: self.alerts.clone(),
             alert_wake: self.alert_wake.clone(),
+            signals: self.stores.signals.clone(),
         }
     }
 
@@ -220,6 +221,7 @@ impl Services {
             registration: self.registration.clone(),
             webhooks: self.webhooks.clone(),
             alert_wake: self.alert_wake.clone(),
+            signals: self.stores.signals.clone(),
         }
     }
 }

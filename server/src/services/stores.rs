@@ -26,6 +26,8 @@ pub struct Stores {
     pub claims: crate::jobs::claims::ClaimStore,
     /// Cache events between instances.
     pub events: crate::cache_events::store::EventStore,
+    /// What Meta's account-level webhooks said about each WABA (enforcement).
+    pub signals: crate::signals::SignalStore,
 }
 
 impl Stores {
@@ -42,6 +44,7 @@ impl Stores {
             alerts: crate::alerts::store::AlertStore::new(db.clone()),
             claims: crate::jobs::claims::ClaimStore::new(db.clone()),
             events: crate::cache_events::store::EventStore::new(db.clone()),
+            signals: crate::signals::SignalStore::new(db.clone()),
         }
     }
 
@@ -52,6 +55,7 @@ impl Stores {
             ledger: self.ledger.clone(),
             inboxes: self.inboxes.clone(),
             claims: self.claims.clone(),
+            signals: self.signals.clone(),
         }
     }
 
