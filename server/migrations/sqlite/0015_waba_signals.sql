@@ -24,3 +24,9 @@ CREATE TABLE waba_signal_changes (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX waba_signal_changes_waba ON waba_signal_changes(waba_id);
+
+-- The alert evaluator's position in waba_signal_changes (alert_cursor holds snapshot positions).
+CREATE TABLE alert_signal_cursor (
+    name TEXT PRIMARY KEY,
+    last_change_id INTEGER NOT NULL
+);

@@ -27,4 +27,5 @@ pub fn AccountDetails(
             </p>
         </section>
     }
+    .into_any()
 }

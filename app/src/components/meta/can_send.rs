@@ -27,11 +27,12 @@ pub fn CanSendSection(data: CanSendView) -> impl IntoView {
             <p><Badge level=level text=answer/>" "{sentence}</p>
             {(!data.entities.is_empty()).then(|| view! { class = class,
                 <ul class="entities" aria-label="What Meta checked">
-                    {data.entities.into_iter().map(|e| view! { class = class, <Entity entity=e/> }).collect_view()}
+                    {data.entities.into_iter().map(|e| view! { class = class, <Entity entity=e/> }.into_any()).collect_view()}
                 </ul>
             })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -85,4 +86,5 @@ fn Entity(entity: EntityView) -> impl IntoView {
             })}
         </li>
     }
+    .into_any()
 }
