@@ -219,6 +219,9 @@ pub struct HealthView {
     pub refresh_error: Option<String>,
     /// The viewer may press Complete registration.
     pub viewer_is_admin: bool,
+    /// Everything else Meta tells about the number (can it send, enforcement, OBA, token).
+    #[serde(default)]
+    pub meta: crate::meta::MetaPicture,
 }
 
 #[cfg(test)]

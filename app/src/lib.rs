@@ -8,6 +8,7 @@ pub mod error;
 pub mod fixes;
 pub mod format;
 pub mod health;
+pub mod meta;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;

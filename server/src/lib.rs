@@ -24,6 +24,7 @@ pub mod private_files;
 pub mod registration;
 pub mod services;
 pub mod sessions;
+pub mod signals;
 pub mod simulator;
 pub mod startup;
 pub mod state;

@@ -5,5 +5,6 @@ pub mod bell;
 pub mod fixes;
 pub mod form;
 pub mod menu;
+pub mod meta;
 pub mod shell;
 pub mod status;

@@ -105,6 +105,7 @@ pub fn HealthCards(
                 <Badge level=v.verdict.level() text=v.verdict.label()/>
                 <strong class="reason" id="verdict-reason">{v.reason.clone()}</strong>
             </div>
+            <crate::components::meta::MetaSections meta=h.meta.clone()/>
             <div class="toolbar">
                 {freshness}
                 <ActionForm action=refresh>

@@ -317,11 +317,30 @@ impl CodeRefusal {
     }
 }
 
+/// Why Meta refused a token (code 190), from its `error_subcode`: which kind of refusal it is, so an
+/// administrator knows whether to renew, re-authorize or grant access.
+pub fn token_refusal_words(subcode: Option<i64>) -> &'static str {
+    match subcode {
+        Some(463) => "it has expired",
+        Some(460) => {
+            "it was invalidated (the user changed their password or Meta reset the session)"
+        }
+        Some(467) => "it is no longer valid (revoked, or the user logged out)",
+        Some(458) => "the app is no longer installed for the user (access was removed)",
+        Some(459) => "the user's Facebook account is checkpointed",
+        Some(464) => "the user's Facebook account is not confirmed",
+        Some(492) => "the session is invalid (the user lost access to the business)",
+        _ => "it has expired or was revoked",
+    }
+}
+
 fn api_user_message(api: &ApiError) -> String {
     match api.kind() {
-        GraphErrorKind::TokenInvalid => "Meta refused the access token: it has expired or was revoked. Reconnect \
-the WhatsApp account (Meta login) so Greenlight gets a new token."
-            .to_owned(),
+        GraphErrorKind::TokenInvalid => format!(
+            "Meta refused the access token: {}. Paste a new access token in the inbox's \
+Settings so Greenlight can read the number again.",
+            token_refusal_words(api.subcode)
+        ),
         GraphErrorKind::RegisterQuotaExhausted => "Meta's limit of 10 registration attempts per 72 hours for this \
 number is used up; Meta blocks registration of this number for 72 hours."
             .to_owned(),
@@ -679,6 +698,17 @@ mod tests {
 
     #[test]
     fn display_shows_codes_and_a_label_only() {
+        assert!(api_error("error_190_463_token_expired.json", 401)
+            .user_message()
+            .starts_with("Meta refused the access token: it has expired."));
+        assert_eq!(
+            token_refusal_words(Some(460))
+                .split(' ')
+                .take(3)
+                .collect::<Vec<_>>(),
+            ["it", "was", "invalidated"]
+        );
+        assert_eq!(token_refusal_words(None), "it has expired or was revoked");
         let error = api_error("error_190_463_token_expired.json", 401);
         assert_eq!(
             error.to_string(),

@@ -75,6 +75,7 @@ pub struct HealthStores {
     pub claims: crate::jobs::claims::ClaimStore,
     /// The sealed PINs (the report says whether one is stored, never which).
     pub pins: crate::registration::pin::PinStore,
+    pub signals: crate::signals::SignalStore,
 }
 
 /// Health reads and reports. Holds only what they need: the database (snapshots, ledger), the
@@ -90,6 +91,8 @@ pub struct HealthService {
     pub(super) inboxes: crate::inboxes::store::InboxStore,
     pub(super) claims: crate::jobs::claims::ClaimStore,
     pins: crate::registration::pin::PinStore,
+    /// Enforcement Meta reported on the number's WABA (restrictions, bans, ...).
+    signals: crate::signals::SignalStore,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
     access: InboxAccess,
@@ -113,6 +116,7 @@ impl HealthService {
             inboxes: stores.inboxes,
             claims: stores.claims,
             pins: stores.pins,
+            signals: stores.signals,
             graph,
             credentials,
             access,
@@ -295,6 +299,12 @@ pub struct HealthReport {
     pub viewer_is_admin: bool,
     /// What Greenlight knows of the number's two-step PIN (never the PIN).
     pub pin: crate::registration::pin::PinState,
+    /// Enforcement in force on the number's WABA now (from `account_update`), worst first.
+    pub enforcement: Vec<crate::signals::Active>,
+    /// The numbers the viewer may see that the enforcement affects too (same WABA), "name (number)".
+    pub affected_numbers: Vec<String>,
+    /// When the report was made (countdowns count from it).
+    pub now: DateTime<Utc>,
 }
 
 impl HealthService {
@@ -357,8 +367,23 @@ impl HealthService {
             .first()
             .filter(|a| a.outcome == Some(AttemptOutcome::Failed))
             .and_then(|a| a.meta_message.clone());
-        let summary = ledger::summarize(&attempts, Utc::now());
+        let now = Utc::now();
+        let summary = ledger::summarize(&attempts, now);
+        let enforcement = self.enforcement_of(&inbox, now).await?;
+        let is_admin = user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator);
+        let affected_numbers = if enforcement.is_empty() {
+            Vec::new()
+        } else {
+            self.inboxes
+                .list(inbox.account_id, (!is_admin).then_some(user.id))
+                .await?
+                .into_iter()
+                .filter(|r| r.business_account_id == inbox.business_account_id)
+                .map(|r| format!("{} ({})", r.name, r.phone_number))
+                .collect()
+        };
         let verdict = super::verdict::verdict(super::verdict::Inputs {
+            enforcement: &enforcement,
             health: shown.as_ref().map(|(_, h)| h),
             read_error: snap
                 .read
@@ -382,7 +407,24 @@ impl HealthService {
             checking: viewed.pending,
             attempts_in_window: summary.attempts_in_window,
             last_error,
+            enforcement,
+            affected_numbers,
+            now,
         })
+    }
+
+    /// Enforcement in force at `now` on the inbox's WABA (a restriction past its expiration is
+    /// gone). The state is the WABA's: only an inbox whose setup proved access to it may read it.
+    pub async fn enforcement_of(
+        &self,
+        inbox: &InboxRow,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Vec<crate::signals::Active>> {
+        if inbox.access_proven_at.is_none() {
+            return Ok(Vec::new());
+        }
+        let stored = self.signals.of_waba(&inbox.business_account_id).await?;
+        Ok(crate::signals::model::active(&stored, now))
     }
 
     /// Stored snapshots of an inbox the user may see, since `since` (oldest first, at most 1000).

@@ -8,7 +8,8 @@
 use app::health::{RegistrationState, Verdict, VerdictView};
 
 use crate::graph::{
-    CanSendMessage, GraphErrorKind, NameStatus, NumberStatus, PhoneNumberHealth, QualityRating,
+    CanSendMessage, GraphErrorKind, HealthEntityType, HealthStatus, NameStatus, NumberStatus,
+    PhoneNumberHealth, QualityRating,
 };
 use crate::registration::decision::ReasonCode;
 
@@ -23,6 +24,8 @@ pub struct Inputs<'a> {
     pub state: Option<RegistrationState>,
     /// Why, when the caller knows (the health report does; the overview reads only the state).
     pub reason: Option<ReasonCode>,
+    /// Enforcement in force on the number's WABA (restrictions, a ban, ...), from `account_update`.
+    pub enforcement: &'a [crate::signals::Active],
 }
 
 /// One signal behind a verdict.
@@ -47,6 +50,11 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
     let mut signals = Vec::new();
     signals.extend(from_read_error(i.read_error));
     signals.extend(from_registration(i.state, i.reason));
+    signals.extend(
+        i.enforcement
+            .iter()
+            .map(|a| signal(a.verdict, a.title.clone())),
+    );
     if let Some(h) = i.health {
         signals.extend(from_health(
             h,
@@ -171,7 +179,38 @@ fn from_health(h: &PhoneNumberHealth, registered: bool) -> Vec<Signal> {
         _ => {}
     }
     if let Some(hs) = &h.health_status {
-        match hs.computed_can_send_message() {
+        out.extend(from_health_status(hs, registered));
+    }
+    out
+}
+
+/// Meta's `health_status`: one signal per blocked or limited entity, naming it ("WhatsApp
+/// Business account blocked by Meta"), so a WABA blocked for payment blocks every number of it. Meta limits
+/// every unregistered number itself; the registration signal already says why, so a limited
+/// `PHONE_NUMBER` counts only once the number is registered.
+fn from_health_status(hs: &HealthStatus, registered: bool) -> Vec<Signal> {
+    let mut out = Vec::new();
+    for e in &hs.entities {
+        let what = || app::meta::entity_label(e.entity_type.as_ref().map_or("", |t| t.as_str()));
+        match &e.can_send_message {
+            Some(CanSendMessage::Blocked) => out.push(signal(
+                Verdict::Blocked,
+                format!("{} blocked by Meta", what()),
+            )),
+            Some(CanSendMessage::Limited | CanSendMessage::Other(_))
+                if registered || e.entity_type != Some(HealthEntityType::PhoneNumber) =>
+            {
+                out.push(signal(
+                    Verdict::NeedsAttention,
+                    format!("{} limited by Meta", what()),
+                ))
+            }
+            _ => {}
+        }
+    }
+    // Meta's overall answer without an entity that explains it.
+    if out.is_empty() && hs.entities.iter().all(|e| e.can_send_message.is_none()) {
+        match hs.can_send_message {
             Some(CanSendMessage::Blocked) => {
                 out.push(signal(Verdict::Blocked, "Meta blocks sending"))
             }
@@ -198,6 +237,7 @@ mod tests {
             read_error: None,
             state: Some(state),
             reason: None,
+            enforcement: &[],
         })
     }
 
@@ -236,7 +276,57 @@ mod tests {
                 "errors": [{"error_code": 141006, "error_description": "Payment method problem"}]}]}}));
         let v = of(Some(&h), RegistrationState::Registered);
         assert_eq!(v.verdict, Verdict::Blocked);
-        assert_eq!(v.reason, "Meta blocks sending");
+        assert_eq!(v.reason, "WhatsApp Business account blocked by Meta");
+    }
+
+    #[test]
+    fn a_blocked_waba_blocks_even_an_unregistered_number_and_a_limited_business_warns() {
+        let h = health(serde_json::json!({"status": "PENDING", "health_status": {
+            "entities": [
+                {"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "LIMITED"},
+                {"entity_type": "WABA", "id": "2", "can_send_message": "BLOCKED"}]}}));
+        let v = of(Some(&h), RegistrationState::Ready);
+        assert_eq!(v.verdict, Verdict::Blocked);
+        assert!(
+            v.reason
+                .starts_with("WhatsApp Business account blocked by Meta"),
+            "{}",
+            v.reason
+        );
+        assert!(!v.reason.contains("Phone number limited"), "{}", v.reason);
+
+        let h = health(serde_json::json!({"status": "CONNECTED", "health_status": {
+            "entities": [
+                {"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "AVAILABLE"},
+                {"entity_type": "BUSINESS", "id": "3", "can_send_message": "LIMITED",
+                 "errors": [{"error_code": 141010}]}]}}));
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(
+            (v.verdict, v.reason.as_str()),
+            (
+                Verdict::NeedsAttention,
+                "Business portfolio limited by Meta"
+            )
+        );
+    }
+
+    #[test]
+    fn metas_overall_answer_counts_only_when_no_entity_says_anything() {
+        let h = health(serde_json::json!({"health_status": {"can_send_message": "BLOCKED"}}));
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(
+            (v.verdict, v.reason.as_str()),
+            (Verdict::Blocked, "Meta blocks sending")
+        );
+        // Meta's documented SIP example says BLOCKED over entities that all say AVAILABLE.
+        let h = health(
+            serde_json::json!({"health_status": {"can_send_message": "BLOCKED",
+            "entities": [{"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "AVAILABLE"}]}}),
+        );
+        assert_eq!(
+            of(Some(&h), RegistrationState::Registered).verdict,
+            Verdict::Healthy
+        );
     }
 
     #[test]
@@ -279,6 +369,7 @@ mod tests {
                 read_error: None,
                 state: Some(state),
                 reason,
+                enforcement: &[],
             });
             assert_eq!(
                 (v.verdict, v.reason.as_str()),
@@ -295,6 +386,7 @@ mod tests {
             read_error: Some(GraphErrorKind::TokenInvalid),
             state: Some(RegistrationState::ActionRequired),
             reason: Some(ReasonCode::TokenInvalid),
+            enforcement: &[],
         });
         assert_eq!(refused.verdict, Verdict::Blocked);
         assert_eq!(refused.reason, "Access token refused");
@@ -303,6 +395,7 @@ mod tests {
             read_error: Some(GraphErrorKind::Transient),
             state: Some(RegistrationState::Unknown),
             reason: Some(ReasonCode::ReadFailed),
+            enforcement: &[],
         });
         assert_eq!(passing.verdict, Verdict::Unknown);
         let never = verdict(Inputs {
@@ -310,6 +403,7 @@ mod tests {
             read_error: None,
             state: None,
             reason: None,
+            enforcement: &[],
         });
         assert_eq!(
             (never.verdict, never.reason.as_str()),
@@ -329,7 +423,7 @@ mod tests {
         let registered = of(Some(&h), RegistrationState::Registered);
         assert_eq!(
             (registered.verdict, registered.reason.as_str()),
-            (Verdict::NeedsAttention, "Meta limits sending")
+            (Verdict::NeedsAttention, "Phone number limited by Meta")
         );
     }
 

@@ -185,6 +185,7 @@ pub fn health_view(r: &HealthReport) -> HealthView {
         checking: r.checking,
         refresh_error: r.refresh_error.as_ref().map(|f| f.message.clone()),
         viewer_is_admin: r.viewer_is_admin,
+        meta: super::picture::meta_picture(r),
     }
 }
 

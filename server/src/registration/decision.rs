@@ -330,8 +330,8 @@ fn decide_on_failed_read(kind: GraphErrorKind, budget: &Budget) -> Decision {
         return budget.hold(
             RegistrationState::ActionRequired,
             ReasonCode::TokenInvalid,
-            "Meta refused Greenlight's access token for this number (it expired or was revoked). Reconnect the \
-             WhatsApp account with Meta login to give Greenlight a new token."
+            "Meta refused Greenlight's access token for this number (it expired or was revoked). Paste a new \
+             access token in the inbox's Settings; Greenlight checks it and reads the number again."
                 .to_owned(),
         );
     }
@@ -389,8 +389,8 @@ fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> O
     let (code, reason) = match failure.kind {
         GraphErrorKind::TokenInvalid => (
             ReasonCode::TokenInvalid,
-            "Meta refused the access token at the last registration attempt. Reconnect the WhatsApp account with \
-             Meta login, then press Complete registration.",
+            "Meta refused the access token at the last registration attempt. Paste a new \
+             access token in the inbox's Settings, then press Complete registration.",
         ),
         GraphErrorKind::Permission => (
             ReasonCode::TokenLacksPermission,

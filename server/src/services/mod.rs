@@ -206,6 +206,7 @@ impl Services {
             secrets: self.secrets.clone(),
             alerts: self.alerts.clone(),
             alert_wake: self.alert_wake.clone(),
+            signals: self.stores.signals.clone(),
         }
     }
 
@@ -222,6 +223,7 @@ impl Services {
             alert_wake: self.alert_wake.clone(),
             pins: self.stores.pins.clone(),
             alerts: self.alert_jobs(),
+            signals: self.stores.signals.clone(),
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Stores {
     pub claims: crate::jobs::claims::ClaimStore,
     /// Cache events between instances.
     pub events: crate::cache_events::store::EventStore,
+    /// What Meta's account-level webhooks said about each WABA (enforcement).
+    pub signals: crate::signals::SignalStore,
 }
 
 impl Stores {
@@ -45,6 +47,7 @@ impl Stores {
             alerts: crate::alerts::store::AlertStore::new(db.clone()),
             claims: crate::jobs::claims::ClaimStore::new(db.clone()),
             events: crate::cache_events::store::EventStore::new(db.clone()),
+            signals: crate::signals::SignalStore::new(db.clone()),
         }
     }
 
@@ -56,6 +59,7 @@ impl Stores {
             inboxes: self.inboxes.clone(),
             claims: self.claims.clone(),
             pins: self.pins.clone(),
+            signals: self.signals.clone(),
         }
     }
 

@@ -57,6 +57,8 @@ pub(crate) struct NumberState {
     pub last_onboarded_time: Option<DateTime<Utc>>,
     pub is_on_biz_app: bool,
     pub is_official_business_account: bool,
+    /// `official_business_account.oba_status`.
+    pub oba_status: String,
     pub pin: Option<String>,
     pub register_attempts: Vec<DateTime<Utc>>,
     pub deregister_attempts: Vec<DateTime<Utc>>,
@@ -114,6 +116,9 @@ pub(crate) struct WabaState {
     pub currency: String,
     pub timezone_id: String,
     pub namespace: String,
+    /// What `health_status` says of this WABA's entities (`WABA`, `BUSINESS`, `APP`) when not plainly
+    /// `AVAILABLE`: the fields merged into the entity (`can_send_message`, `errors`, ...).
+    pub entity_health: BTreeMap<String, Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -215,6 +220,11 @@ impl SimState {
                     currency: "USD".into(),
                     timezone_id: "1".into(),
                     namespace: format!("ba30dd89_2ebd_41e4_b805_{}", &p.phone_number_id[4..16]),
+                    entity_health: p
+                        .entity_health
+                        .iter()
+                        .map(|(t, v)| (t.to_string(), v.clone()))
+                        .collect(),
                 });
             state.tokens.insert(
                 p.token.clone(),
@@ -250,8 +260,9 @@ impl SimState {
                 messaging_limit: Some(p.messaging_limit.into()),
                 messaging_limit_tier: p.messaging_limit_tier.map(Into::into),
                 last_onboarded_time: p.onboarded_days_ago.map(|d| now - Duration::days(d)),
-                is_on_biz_app: false,
-                is_official_business_account: false,
+                is_on_biz_app: p.is_on_biz_app,
+                is_official_business_account: p.oba_status == "APPROVED",
+                oba_status: p.oba_status.into(),
                 pin: p.pin.map(Into::into),
                 register_attempts,
                 deregister_attempts: Vec::new(),

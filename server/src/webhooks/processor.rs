@@ -52,6 +52,8 @@ pub struct Processor {
     pub pins: crate::registration::pin::PinStore,
     /// Raises the alert of a PIN changed outside Greenlight.
     pub alerts: crate::alerts::AlertJobs,
+    /// Enforcement state per WABA, which `account_update` events change.
+    pub signals: crate::signals::SignalStore,
 }
 
 /// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
@@ -145,6 +147,14 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                 finished += 1;
             }
             Resolved::Inboxes(rows) => {
+                if let Err(e) = keep_state(services, &change, ev.received_at).await {
+                    services
+                        .queue
+                        .retry_later(ev.id, "keeping the account state failed", now_secs())
+                        .await?;
+                    tracing::warn!(event_id = ev.id, error = %e, "webhooks: keeping an event's state failed");
+                    continue;
+                }
                 for r in &rows {
                     services.queue.link(ev.id, r.id).await?;
                 }
@@ -228,6 +238,25 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
         services.alert_wake.notify_one();
     }
     Ok(finished)
+}
+
+/// Keeps what an account-level event says about its WABA (enforcement from `account_update`) as
+/// state: the health report and the verdict read it, the alert evaluator walks its changes. Meta's
+/// `entry[].time` orders events (the receipt time when it has none), so an old retry never
+/// overwrites a newer state.
+async fn keep_state(services: &Processor, c: &Change, received_at: i64) -> ServiceResult<()> {
+    if c.field != "account_update" {
+        return Ok(());
+    }
+    let waba_id = crate::signals::model::waba_of(&c.waba_id, &c.value);
+    let at = c.time.unwrap_or(received_at);
+    for update in crate::signals::model::updates_from_account_update(&c.value) {
+        services
+            .signals
+            .apply(&waba_id, &update, at, now_secs())
+            .await?;
+    }
+    Ok(())
 }
 
 /// After Meta accepted a register call, it provisions the number asynchronously: re-read a few

@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod inboxes;
 mod logs;
+mod meta_picture;
 mod migrations;
 mod multi_instance;
 mod ops;
