@@ -714,7 +714,7 @@ mod tests {
             error.to_string(),
             "Graph API error 190/463 (HTTP 401): access token refused"
         );
-        assert!(error.user_message().contains("Reconnect"));
+        assert!(error.user_message().contains("Paste a new access token"));
         let other = api_error("error_100_nonexisting_field.json", 400);
         assert_eq!(
             other.user_message(),

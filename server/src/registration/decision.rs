@@ -909,7 +909,7 @@ mod tests {
             now(),
         );
         assert_eq!(decision.reason_code, ReasonCode::TokenInvalid);
-        assert!(decision.reason.contains("Reconnect"), "{}", decision.reason);
+        assert!(decision.reason.contains("Paste a new"), "{}", decision.reason);
         let decision = decide(
             Err(GraphErrorKind::Permission),
             &LedgerSummary::default(),
@@ -1144,7 +1144,7 @@ mod tests {
                 GraphErrorKind::TokenInvalid,
                 190,
                 ReasonCode::TokenInvalid,
-                "Reconnect",
+                "Paste a new",
             ),
             (
                 GraphErrorKind::Permission,
