@@ -76,7 +76,7 @@ test('an administrator completes the registration of an approved number', async 
       registered = (await page.locator('#registration-banner').count()) === 0;
     }
     assert.ok(registered, 'the banner disappears once the number is registered');
-    assert.equal(await page.textContent('[data-metric=platform_type] .badge'), 'Good: Cloud API');
+    assert.equal(await page.textContent('[data-metric=platform_type] .value'), 'Cloud API');
     await page.screenshot({ path: join(ARTIFACTS, 'health-after-register.png'), fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
@@ -92,7 +92,7 @@ test('HTML in a verified name renders as text', async () => {
     await signIn(page, gl.base, ADMIN);
     await page.waitForURL(/inboxes$/);
     await openInbox(page, 'Verified name with HTML');
-    const text = await page.textContent('[data-metric=verified_name] .badge');
+    const text = await page.textContent('[data-metric=verified_name] .value');
     assert.match(text, /<script>alert\("x"\)<\/script> & Co <b>bold<\/b>/);
     assert.equal(await page.locator('[data-metric=verified_name] b').count(), 0);
     assert.equal(alerted, false);
@@ -156,6 +156,48 @@ test('the verdict comes first: a flagged low-quality number is not green, and th
     });
     assert.ok(before, 'the verdict is above the metric cards');
     await page.screenshot({ path: join(ARTIFACTS, 'health-verdict.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the tab answers first: the verdict and its fix, then Can it send?, Limits and Details; only signals are coloured', async () => {
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await openInbox(page, 'Quality red, flagged');
+    await hydrated(page);
+    assert.match(await page.textContent('#verdict-fix'), /^What to do: .*quality recovers/);
+    const groups = await page.locator('#metrics > section.metric-group').evaluateAll((s) => s.map((e) => e.id));
+    assert.deepEqual(groups, ['group-can_send', 'group-limits', 'group-details']);
+    assert.deepEqual(await page.locator('#metrics h2').allTextContents(), ['Can it send?', 'Limits', 'Details']);
+    // Health signals carry a badge; ids, the phone, names and times are plain text.
+    const badged = await page.locator('#metrics [data-metric]:has(.badge)').evaluateAll(
+      (els) => els.map((e) => e.getAttribute('data-metric')));
+    assert.deepEqual(badged.sort(),
+      ['code_verification_status', 'messaging_limit', 'name_status', 'quality_rating', 'status'].sort());
+    assert.equal(await page.locator('#group-details .badge').count(), 0);
+    assert.match(await page.textContent('[data-metric=display_phone_number] .value'), /^\+\d{8,15}$/);
+    assert.equal(await page.textContent('[data-metric=quality_rating] .badge'), 'Blocked: Low');
+    // The tiles keep their styling when the client redraws them after Refresh.
+    const look = () => page.locator('#metrics .badge, #verdict .badge').evaluateAll((bs) => bs.map((b) => {
+      const cs = getComputedStyle(b);
+      return `${b.dataset.level} ${cs.backgroundColor} ${cs.borderRadius} ${cs.display}`;
+    }));
+    const before = await look();
+    assert.ok(before.every((l) => !l.includes('rgba(0, 0, 0, 0)') && l.includes('inline-flex')), before.join(' | '));
+    await page.click('#refresh');
+    await page.waitForFunction(() => document.querySelector('#refresh')?.textContent === 'Refresh' &&
+      !document.querySelector('#refresh')?.disabled, null, { timeout: 30000 });
+    await page.waitForSelector('#metrics .badge');
+    assert.deepEqual(await look(), before);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-groups.png'), fullPage: true });
+    // A new number's 250 a day is where every number starts: not a warning.
+    await openInbox(page, 'Name approved, not registered');
+    assert.equal(await page.getAttribute('[data-metric=messaging_limit] .badge', 'data-level'), 'good');
+    assert.equal(await page.textContent('[data-metric=messaging_limit] .badge'), 'Good: 250 customers per 24h');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
