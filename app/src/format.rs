@@ -303,8 +303,27 @@ pub fn short_time(rfc3339: &str) -> String {
     }
 }
 
+/// A near time, short: `2026-12-05T14:00:00Z` -> `12-05 14:00 UTC` (the year is this one or the
+/// next, within Meta's 72-hour windows); anything else falls back to [`short_time`].
+pub fn month_day_time(rfc3339: &str) -> String {
+    let full = short_time(rfc3339);
+    match full.get(5..) {
+        Some(rest) if full.ends_with(" UTC") && full.len() == 20 => rest.to_string(),
+        _ => full,
+    }
+}
+
 #[cfg(test)]
 mod time_tests {
+    #[test]
+    fn near_times_drop_the_year() {
+        assert_eq!(
+            super::month_day_time("2026-12-05T14:00:00Z"),
+            "12-05 14:00 UTC"
+        );
+        assert_eq!(super::month_day_time("soon"), "soon");
+    }
+
     #[test]
     fn times_read_as_utc_minutes() {
         assert_eq!(

@@ -237,6 +237,11 @@ pub struct RegistrationView {
     pub attempts_left_in_window: u32,
     /// RFC 3339.
     pub next_attempt_at: Option<String>,
+    /// `next_attempt_at` has passed (the attempt is due and about to run): the page says "any
+    /// moment now" instead of a time in the past. Decided by the server, so the server-drawn and
+    /// the hydrated page agree.
+    #[serde(default)]
+    pub next_attempt_due: bool,
     /// Meta's last answer to a register call, in words.
     pub last_error: Option<String>,
     /// Whether pressing **Complete registration** can help now.

@@ -194,16 +194,26 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
     ]
 }
 
-/// The tab's data.
-pub fn health_view(r: &HealthReport) -> HealthView {
+/// The tab's data, as of `now`.
+pub fn health_view(r: &HealthReport, now: chrono::DateTime<chrono::Utc>) -> HealthView {
     let checked_at = r.shown.as_ref().map(|(t, _)| super::service::rfc3339(*t));
     let d = &r.decision;
+    let mut metrics = metrics(r.shown.as_ref().map(|(_, h)| h), checked_at.as_deref());
+    // Without a good read (a refused token, say) the number is still the one stored at setup.
+    if let Some(phone) = metrics
+        .iter_mut()
+        .find(|m| m.key == "display_phone_number" && m.level == BadgeLevel::Unknown)
+    {
+        if !r.inbox.phone_number.is_empty() {
+            phone.value = format::phone(&r.inbox.phone_number);
+        }
+    }
     HealthView {
         account_id: r.inbox.account_id,
         inbox_id: r.inbox.id,
         inbox_name: r.inbox.name.clone(),
         verdict: r.verdict.clone(),
-        metrics: metrics(r.shown.as_ref().map(|(_, h)| h), checked_at.as_deref()),
+        metrics,
         registration: RegistrationView {
             state: RegistrationState::parse(d.state.as_str()).unwrap_or(RegistrationState::Unknown),
             reason_code: d.reason_code.as_str().into(),
@@ -211,6 +221,7 @@ pub fn health_view(r: &HealthReport) -> HealthView {
             attempts_in_window: r.attempts_in_window,
             attempts_left_in_window: d.attempts_left_in_window,
             next_attempt_at: d.next_attempt_at.map(super::service::rfc3339),
+            next_attempt_due: d.next_attempt_at.is_some_and(|t| t <= now),
             last_error: r.last_error.clone(),
             may_register_now: d.may_register_now,
         },
