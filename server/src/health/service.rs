@@ -192,7 +192,10 @@ impl HealthService {
     /// never waits on Meta longer than [`VIEW_WAIT`].
     pub async fn cached_health(&self, row: &InboxRow) -> ServiceResult<Viewed> {
         if let Some(snap) = self.reads.health.get(&row.id).await {
-            return Ok(Viewed::landed(snap));
+            if !settling_and_due(&snap, Utc::now()) {
+                return Ok(Viewed::landed(snap));
+            }
+            self.reads.forget_health(row.id).await;
         }
         let _waiting = self.waiting_views.enter();
         let this = self.clone();
@@ -275,6 +278,18 @@ impl HealthService {
             .await?
             .and_then(|s: HealthSnapshot| Some((time(s.checked_at), s.health?))))
     }
+}
+
+/// How often a number Meta is provisioning (it accepted the registration, and does not show it
+/// registered yet) is read again for a view, instead of answering from the cache for its full TTL:
+/// the inbox page re-checks every few seconds until the state settles.
+pub const SETTLE_READ_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+
+/// The cached snapshot is of a number awaiting Meta's confirmation and older than
+/// [`SETTLE_READ_EVERY`].
+fn settling_and_due(snap: &Snapshot, now: DateTime<Utc>) -> bool {
+    snap.decision.reason_code == crate::registration::decision::ReasonCode::AwaitingConfirmation
+        && now - snap.checked_at >= SETTLE_READ_EVERY
 }
 
 /// Everything the Account Health tab and the health endpoint show for one inbox.

@@ -33,13 +33,61 @@ pub struct Inputs<'a> {
 struct Signal {
     verdict: Verdict,
     words: String,
+    /// What a person does about it; `None` when Meta (or time) has the next move.
+    fix: Option<&'static str>,
 }
 
 fn signal(verdict: Verdict, words: impl Into<String>) -> Signal {
+    let words = words.into();
     Signal {
         verdict,
-        words: words.into(),
+        fix: fix_for(&words),
+        words,
     }
+}
+
+/// The fix for a signal, keyed by its words so every signal that reads the same gets the same fix.
+fn fix_for(words: &str) -> Option<&'static str> {
+    Some(match words {
+        "Access token refused" => "Update the access token: Meta refuses the stored one.",
+        "Token lacks permission" => {
+            "Give the token the whatsapp_business_management and whatsapp_business_messaging permissions, then update it."
+        }
+        "Meta does not know this number" => {
+            "Check in WhatsApp Manager that the number still belongs to this business account."
+        }
+        "Two-step PIN differs" => {
+            "Set the PIN: enter the number's current two-step verification PIN, or reset it in WhatsApp Manager."
+        }
+        "Number must be verified again" => {
+            "Verify the number again with an SMS or voice code, then complete registration."
+        }
+        "Business account locked" => "Ask Meta's support to unlock the business account.",
+        "Display name declined" | "Display name expired" | "No display name" => {
+            "Submit a new display name in WhatsApp Manager."
+        }
+        "Used in the WhatsApp Business app" => {
+            "Finish the move from the WhatsApp Business app in WhatsApp Manager."
+        }
+        "Registration needs action" => "Read Meta's last answer in the registration box above.",
+        "No registration attempts left" => {
+            "Nothing to press: Greenlight registers on its own once Meta's 72-hour window allows it."
+        }
+        "Not registered" => "Press Complete registration.",
+        "Banned" | "Restricted" => "Read Meta's notice in WhatsApp Manager and request a review there.",
+        "Disconnected" | "Offline" | "Deleted" => {
+            "Check the number in WhatsApp Manager; reconnect or register it again."
+        }
+        "Flagged" | "Quality Low" | "Quality Medium" => {
+            "Send fewer unexpected messages: check templates and opt-ins in WhatsApp Manager until quality recovers."
+        }
+        "Unverified" => "Verify the number with an SMS or voice code in WhatsApp Manager.",
+        "Migrated" => "Check in WhatsApp Manager where the number was moved to.",
+        "Meta blocks sending" | "Meta limits sending" | "Rate limited" => {
+            "Open WhatsApp Manager to see what Meta asks for."
+        }
+        _ => return None,
+    })
 }
 
 /// At most this many signals are named in the one-line reason.
@@ -68,6 +116,7 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
         None => Verdict::Unknown,
     };
     signals.sort_by_key(|s| s.verdict);
+    let fix = signals.iter().find_map(|s| s.fix).map(str::to_owned);
     let mut words: Vec<String> = Vec::new();
     for s in signals {
         if !words.contains(&s.words) {
@@ -83,7 +132,11 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
     } else {
         words.join(" · ")
     };
-    VerdictView { verdict, reason }
+    VerdictView {
+        verdict,
+        reason,
+        fix,
+    }
 }
 
 fn healthy_reason(h: Option<&PhoneNumberHealth>) -> String {
@@ -258,6 +311,33 @@ mod tests {
         let v = of(Some(&h), RegistrationState::Registered);
         assert_eq!(v.verdict, Verdict::NeedsAttention);
         assert_eq!(v.reason, "Flagged · Quality Low");
+        assert!(v.fix.unwrap().contains("quality recovers"));
+    }
+
+    #[test]
+    fn the_fix_answers_the_worst_signal_and_a_healthy_number_has_none() {
+        let h = health(serde_json::json!({"status": "OFFLINE", "quality_rating": "YELLOW"}));
+        let offline = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(
+            offline.fix.as_deref(),
+            Some("Check the number in WhatsApp Manager; reconnect or register it again.")
+        );
+        let pin = verdict(Inputs {
+            health: None,
+            read_error: None,
+            state: Some(RegistrationState::ActionRequired),
+            reason: Some(ReasonCode::PinMismatch),
+        });
+        assert!(pin.fix.unwrap().starts_with("Set the PIN"));
+        let h = health(serde_json::json!({"status": "CONNECTED", "quality_rating": "GREEN"}));
+        assert_eq!(of(Some(&h), RegistrationState::Registered).fix, None);
+        let review = verdict(Inputs {
+            health: None,
+            read_error: None,
+            state: Some(RegistrationState::AwaitingDisplayName),
+            reason: Some(ReasonCode::NamePendingReview),
+        });
+        assert_eq!(review.fix, None, "Meta has the next move");
     }
 
     #[test]

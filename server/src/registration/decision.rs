@@ -293,7 +293,9 @@ pub fn decide(
                 reason_code: ReasonCode::AwaitingConfirmation,
                 reason,
                 next_attempt_at: Some(confirm_by),
-                may_register_now: budget.may_call(),
+                // Meta accepted: a second press would only spend another of the 10 attempts while
+                // Meta provisions. A lost answer may be resent (it carries the same PIN).
+                may_register_now: budget.may_call() && ledger.last_answer_lost,
                 may_auto_register_now: false,
                 attempts_left_in_window: budget.left,
             };

@@ -157,7 +157,10 @@ impl GreenlightPort for Services {
             .health
             .health_report(user, account_id, inbox_id, refresh)
             .await?;
-        Ok(crate::health::view::health_view(&report))
+        Ok(crate::health::view::health_view(
+            &report,
+            chrono::Utc::now(),
+        ))
     }
 
     async fn inbox_history(
