@@ -4,6 +4,7 @@
 mod alerts;
 mod auth;
 mod authz_matrix;
+mod backup;
 mod cli;
 mod database;
 mod demo;
@@ -13,6 +14,7 @@ mod health;
 mod helpers;
 mod inboxes;
 mod logs;
+mod metrics;
 mod migrations;
 mod multi_instance;
 mod ops;
