@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `users create|rotate-token|revoke-token`.
+//! The command line: `serve`, `migrate`, `backup`, `restore`, `users create|rotate-token|revoke-token`.
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
@@ -35,6 +35,11 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Copy the SQLite database to PATH while the server runs, with a note naming the key it needs
+    /// (PostgreSQL: use pg_dump).
+    Backup(crate::backup::BackupArgs),
+    /// Put a backup in place of the SQLite database (stop the server first).
+    Restore(crate::backup::RestoreArgs),
 }
 
 /// `keys` subcommands.
@@ -213,6 +218,8 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
         Command::Keys {
             command: KeysCommand::Rotate(a),
         } => rotate_keys(a).await,
+        Command::Backup(a) => backup_command(a).await,
+        Command::Restore(a) => restore_command(a).await,
         Command::Users {
             command: UsersCommand::RotateToken(a),
         } => token_command(a, TokenAction::Rotate).await,
@@ -262,6 +269,26 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
                 }
             }
         }
+    }
+}
+
+async fn backup_command(a: crate::backup::BackupArgs) -> ExitCode {
+    match crate::backup::backup(&a).await {
+        Ok(done) => {
+            println!("{}", serde_json::to_string(&done).expect("serializable"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("backup: {e}")),
+    }
+}
+
+async fn restore_command(a: crate::backup::RestoreArgs) -> ExitCode {
+    match crate::backup::restore(&a).await {
+        Ok(done) => {
+            println!("{}", serde_json::to_string(&done).expect("serializable"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("restore: {e}")),
     }
 }
 

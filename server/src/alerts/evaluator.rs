@@ -213,6 +213,7 @@ pub async fn raise(
         kind = d.kind,
         "alerts: raised"
     );
+    crate::metrics::alert_raised(d.kind, &d.severity);
     for user_id in services.store.administrators(inbox.account_id).await? {
         services
             .store

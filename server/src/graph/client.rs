@@ -16,7 +16,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::config::GraphConfig;
-use super::error::{describe_json_error, parse_error_body, GraphError};
+use super::error::{describe_json_error, parse_error_body, GraphError, GraphErrorKind};
 use super::phone_number::{PhoneNumberHealth, PHONE_NUMBER_FIELDS};
 use super::token::AccessToken;
 use super::token_app::{TokenApp, TOKEN_APP_FIELDS};
@@ -467,8 +467,28 @@ impl GraphClient {
         }
     }
 
-    /// Sends one request and reads the body (bounded). Transport failures become typed errors without any URL.
+    /// Sends one request and reads the body (bounded), counted and timed in the metrics under its
+    /// operation and outcome. Transport failures become typed errors without any URL.
     async fn send(
+        &self,
+        operation: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), GraphError> {
+        let start = std::time::Instant::now();
+        let result = self.send_unmeasured(operation, request).await;
+        let outcome = match &result {
+            Ok((status, _)) if (200..300).contains(status) => "ok",
+            Ok((status, body)) => parse_error_body(*status, body)
+                .map(|api| api.kind())
+                .unwrap_or_else(|| GraphErrorKind::classify(Some(*status), None, None))
+                .as_str(),
+            Err(e) => e.kind().as_str(),
+        };
+        crate::metrics::graph_call(operation, outcome, start.elapsed());
+        result
+    }
+
+    async fn send_unmeasured(
         &self,
         operation: &'static str,
         request: reqwest::RequestBuilder,

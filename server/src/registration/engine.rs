@@ -257,6 +257,7 @@ impl RegistrationService {
                 trigger = trigger.as_str(),
                 "registration: lease held elsewhere, no call"
             );
+            crate::metrics::registration_attempt(trigger.as_str(), "lease_held");
             return Err(AppError::Conflict(ALREADY_RUNNING.to_owned()).into());
         };
         let result = self
@@ -265,6 +266,13 @@ impl RegistrationService {
         if let Err(e) = self.leases.release(&held).await {
             tracing::warn!(inbox_id, error = %e, "registration: lease not released; it expires by itself");
         }
+        crate::metrics::registration_attempt(
+            trigger.as_str(),
+            match &result {
+                Ok(outcome) => outcome.result.as_str(),
+                Err(_) => "error",
+            },
+        );
         result
     }
 

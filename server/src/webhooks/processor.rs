@@ -121,7 +121,7 @@ pub async fn run_once(services: &Processor) -> ServiceResult<usize> {
 async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResult<usize> {
     let mut register: BTreeMap<i64, InboxRow> = BTreeMap::new();
     let mut reread: BTreeMap<i64, InboxRow> = BTreeMap::new();
-    let mut event_inboxes: Vec<(i64, Vec<i64>, String)> = Vec::new();
+    let mut event_inboxes: Vec<(i64, i64, Vec<i64>, String)> = Vec::new();
     let mut finished = 0;
     for ev in batch {
         let change = ev.change();
@@ -143,6 +143,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                     .queue
                     .finish(ev.id, status::IGNORED, Some(&why), now_secs())
                     .await?;
+                crate::metrics::webhook_finished(status::IGNORED, now_secs() - ev.received_at);
                 tracing::info!(event_id = ev.id, field = %ev.field, %why, "webhooks: event ignored");
                 finished += 1;
             }
@@ -168,6 +169,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                             now_secs(),
                         )
                         .await?;
+                    crate::metrics::webhook_finished(status::IGNORED, now_secs() - ev.received_at);
                     finished += 1;
                     continue;
                 }
@@ -181,7 +183,12 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                         reread.insert(r.id, r.clone());
                     }
                 }
-                event_inboxes.push((ev.id, rows.iter().map(|r| r.id).collect(), summary));
+                event_inboxes.push((
+                    ev.id,
+                    ev.received_at,
+                    rows.iter().map(|r| r.id).collect(),
+                    summary,
+                ));
             }
         }
     }
@@ -220,7 +227,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
             failed.insert(*id);
         }
     }
-    for (event_id, inbox_ids, summary) in event_inboxes {
+    for (event_id, received_at, inbox_ids, summary) in event_inboxes {
         if inbox_ids.iter().any(|i| failed.contains(i)) {
             services
                 .queue
@@ -231,6 +238,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                 .queue
                 .finish(event_id, status::PROCESSED, Some(&summary), now_secs())
                 .await?;
+            crate::metrics::webhook_finished(status::PROCESSED, now_secs() - received_at);
             finished += 1;
         }
     }

@@ -134,6 +134,14 @@ fn matrix() -> Vec<Row> {
             body: no_body,
             expect: PUBLIC,
         },
+        // Metrics are off by default; a session, of any role, opens nothing (scrapers use
+        // GREENLIGHT_METRICS_TOKEN or GREENLIGHT_METRICS_ADDR, see metrics.rs).
+        Row {
+            door: Rest("GET", "/metrics"),
+            target: Main,
+            body: no_body,
+            expect: [NOT_FOUND; 5],
+        },
         // Without a configured verify token the handshake is refused for everybody.
         Row {
             door: Rest("GET", "/webhooks/whatsapp"),

@@ -4,6 +4,7 @@
 mod alerts;
 mod auth;
 mod authz_matrix;
+mod backup;
 mod cli;
 mod database;
 mod demo;
@@ -15,6 +16,7 @@ mod helpers;
 mod inboxes;
 mod logs;
 mod meta_picture;
+mod metrics;
 mod migrations;
 mod multi_instance;
 mod ops;
