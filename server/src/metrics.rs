@@ -404,6 +404,8 @@ fn count_numbers(
             read_error: latest.as_ref().and_then(|l| l.error_kind),
             state,
             reason: None,
+            // WABA enforcement (webhooks) is not in this grouped read; the overview adds it.
+            enforcement: &[],
         });
         if let Some(slot) = verdicts.iter_mut().find(|(n, _)| *n == v.verdict.as_str()) {
             slot.1 += 1;

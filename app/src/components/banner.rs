@@ -179,6 +179,7 @@ mod tests {
             next_attempt_due: false,
             last_error: None,
             may_register_now: false,
+            fixes: Default::default(),
         }
     }
 

@@ -9,8 +9,7 @@ use super::wire::{
 /// The `fields` Greenlight asks for on every read of a phone number node (DESIGN.md, "Graph API use").
 pub const PHONE_NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,code_verification_status,name_status,\
 quality_rating,whatsapp_business_manager_messaging_limit,messaging_limit_tier,account_mode,platform_type,throughput,\
-status,last_onboarded_time,is_on_biz_app,health_status,new_display_name,new_name_status";
-status,last_onboarded_time,is_on_biz_app,health_status,official_business_account";
+status,last_onboarded_time,is_on_biz_app,health_status,new_display_name,new_name_status,official_business_account";
 
 open_enum! {
     /// `name_status`: the review state of the display name.

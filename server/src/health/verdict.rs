@@ -327,6 +327,7 @@ mod tests {
             read_error: None,
             state: Some(RegistrationState::ActionRequired),
             reason: Some(ReasonCode::PinMismatch),
+            enforcement: &[],
         });
         assert!(pin.fix.unwrap().starts_with("Set the PIN"));
         let h = health(serde_json::json!({"status": "CONNECTED", "quality_rating": "GREEN"}));
@@ -336,6 +337,7 @@ mod tests {
             read_error: None,
             state: Some(RegistrationState::AwaitingDisplayName),
             reason: Some(ReasonCode::NamePendingReview),
+            enforcement: &[],
         });
         assert_eq!(review.fix, None, "Meta has the next move");
     }

@@ -911,7 +911,11 @@ mod tests {
             now(),
         );
         assert_eq!(decision.reason_code, ReasonCode::TokenInvalid);
-        assert!(decision.reason.contains("Paste a new"), "{}", decision.reason);
+        assert!(
+            decision.reason.contains("Paste a new"),
+            "{}",
+            decision.reason
+        );
         let decision = decide(
             Err(GraphErrorKind::Permission),
             &LedgerSummary::default(),

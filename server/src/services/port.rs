@@ -373,6 +373,113 @@ impl GreenlightPort for Services {
             self.alerts.test_alert_webhook(user, account_id, id).await?,
         ))
     }
+
+    async fn invite_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        email: String,
+        role: String,
+    ) -> Result<app::team::CreatedInvitation, AppError> {
+        use secrecy::ExposeSecret;
+        let link = self
+            .accounts
+            .invite(user, account_id, &email, &role)
+            .await?;
+        Ok(app::team::CreatedInvitation {
+            id: link.id,
+            email: link.email,
+            role: link.role.unwrap_or(app::auth::Role::Agent),
+            invitation_url: crate::accounts::team::link_url(
+                &self.public_url,
+                link.token.expose_secret(),
+            ),
+            expires_at: link.expires_at,
+        })
+    }
+
+    async fn set_member_role(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        user_id: i64,
+        role: String,
+    ) -> Result<(), AppError> {
+        self.accounts
+            .set_member_role(user, account_id, user_id, &role)
+            .await?;
+        Ok(())
+    }
+
+    async fn remove_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .accounts
+            .remove_member(user, account_id, user_id)
+            .await?)
+    }
+
+    async fn rename_account(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        name: String,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .accounts
+            .rename_account(user, account_id, &name)
+            .await?)
+    }
+
+    async fn update_profile(
+        &self,
+        user: &CurrentUser,
+        name: String,
+        locale: String,
+    ) -> Result<(), AppError> {
+        let patch = crate::accounts::team::ProfilePatch {
+            name: Some(name),
+            locale: Some(locale),
+            ..Default::default()
+        };
+        self.accounts.update_profile(user, patch).await?;
+        Ok(())
+    }
+
+    async fn change_password(
+        &self,
+        user: &CurrentUser,
+        current_password: String,
+        password: String,
+    ) -> Result<(), AppError> {
+        if password.is_empty() {
+            return Err(AppError::invalid("password", "Enter a new password."));
+        }
+        let patch = crate::accounts::team::ProfilePatch {
+            current_password: Some(current_password),
+            password: Some(password),
+            ..Default::default()
+        };
+        self.accounts.update_profile(user, patch).await?;
+        Ok(())
+    }
+
+    async fn invitation(&self, token: &str) -> Result<app::team::InvitationView, AppError> {
+        Ok(self.accounts.link(token).await?)
+    }
+
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<CurrentUser, AppError> {
+        Ok(self.accounts.accept_link(token, name, password).await?)
+    }
 }
 
 fn delivery_view(d: crate::alerts::outgoing::DeliveryView) -> app::activity::AlertDeliveryView {

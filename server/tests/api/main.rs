@@ -26,6 +26,7 @@ mod schema_parity;
 mod secrets;
 mod sessions;
 mod sim_hard;
+mod team;
 mod webhook_claims;
 mod webhook_privacy;
 mod webhooks;
