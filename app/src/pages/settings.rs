@@ -51,13 +51,15 @@ pub fn SettingsPage() -> impl IntoView {
                     Ok(s) => {
                         let admin = s.your_role == Role::Administrator;
                         let profile_view = s.profile.clone();
+                        // Each section type-erased: the whole page as one view type is deeper
+                        // than the wasm build's layout limit.
                         view! {
-                            <AccountCard s=s.clone() admin=admin action=rename/>
-                            <Members s=s.clone() admin=admin set_role=set_role remove=remove/>
-                            {admin.then(|| view! { <InviteForm account_id=s.account_id action=invite/> })}
-                            <ProfileForm profile=profile_view action=profile/>
-                            <PasswordForm/>
-                            <ApiToken/>
+                            {view! { <AccountCard s=s.clone() admin=admin action=rename/> }.into_any()}
+                            {view! { <Members s=s.clone() admin=admin set_role=set_role remove=remove/> }.into_any()}
+                            {admin.then(|| view! { <InviteForm account_id=s.account_id action=invite/> }.into_any())}
+                            {view! { <ProfileForm profile=profile_view action=profile/> }.into_any()}
+                            {view! { <PasswordForm/> }.into_any()}
+                            {view! { <ApiToken/> }.into_any()}
                         }.into_any()
                     }
                 }
