@@ -9,6 +9,15 @@ use crate::health::{RegistrationState, RegistrationView};
 
 /// Why the button is disabled, or `None` when pressing it can help.
 pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
+    // After Meta accepted, the page holds the button until Meta's next read settles it, so a second
+    // click cannot spend another attempt by accident. (The API still allows a press: the ledger
+    // cannot tell this wait from a number Meta moved back after showing it registered.)
+    if r.state == RegistrationState::Ready && r.reason_code == AWAITING_CONFIRMATION {
+        return Some(
+            "Meta accepted the registration and is setting the number up; pressing again would only spend another attempt."
+                .to_string(),
+        );
+    }
     if r.may_register_now {
         return None;
     }
@@ -24,10 +33,6 @@ pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
                 ),
                 None => "Meta's limit of 10 registrations per 72 hours is used up.".to_string(),
             }
-        }
-        RegistrationState::Ready if r.reason_code == AWAITING_CONFIRMATION => {
-            "Meta accepted the registration and is setting the number up; pressing again would only spend another attempt."
-                .to_string()
         }
         RegistrationState::Unknown => {
             "Greenlight could not read the number from Meta; it never registers blind.".to_string()

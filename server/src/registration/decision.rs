@@ -293,9 +293,10 @@ pub fn decide(
                 reason_code: ReasonCode::AwaitingConfirmation,
                 reason,
                 next_attempt_at: Some(confirm_by),
-                // Meta accepted: a second press would only spend another of the 10 attempts while
-                // Meta provisions. A lost answer may be resent (it carries the same PIN).
-                may_register_now: budget.may_call() && ledger.last_answer_lost,
+                // Still allowed: the ledger cannot tell "accepted, never shown registered" from
+                // "shown registered, then moved back by Meta" (a number deleted and added again),
+                // and the second needs the press. The page disables the button after a press.
+                may_register_now: budget.may_call(),
                 may_auto_register_now: false,
                 attempts_left_in_window: budget.left,
             };

@@ -375,35 +375,6 @@ async fn a_pin_set_elsewhere_needs_an_admin_after_133005() {
 }
 
 #[tokio::test]
-async fn a_second_press_while_meta_provisions_spends_no_second_attempt() {
-    let app = spawn_app().await;
-    // Meta accepts at once but shows the number as registered only later, as it does for real.
-    app.sim
-        .sim
-        .set_provisioning_delay(std::time::Duration::from_secs(600));
-    let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
-    let t = a.access_token.as_str();
-    let (status, first) = click(&app, Some(t), a.account_id, id).await;
-    assert_eq!(status, 200, "{first}");
-    assert_eq!(first["called_meta"], true, "{first}");
-    assert_eq!(first["registered"], false, "{first}");
-    // The second press is refused in words, without calling Meta.
-    let (status, second) = click(&app, Some(t), a.account_id, id).await;
-    assert_eq!(status, 409, "{second}");
-    assert!(
-        second["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("waiting for Meta")),
-        "{second}"
-    );
-    assert_eq!(
-        register_calls(&app, Scenario::ApprovedUnregistered).len(),
-        1
-    );
-    assert_eq!(attempts(&app, id).await.len(), 1);
-}
-
-#[tokio::test]
 async fn simultaneous_clicks_make_exactly_one_call() {
     let app = spawn_app().await;
     let (a, id) = admin_with_inbox(&app, Scenario::ApprovedUnregistered).await;
