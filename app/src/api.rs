@@ -143,6 +143,91 @@ pub async fn get_account_settings(account_id: i64) -> Result<AccountSettings, Ap
     as_signed_in(|port, user| async move { port.account_settings(&user, account_id).await }).await
 }
 
+/// Invites someone into the account (administrators); answers the one-time link, shown once.
+#[server(prefix = "/sfn", endpoint = "invite_member")]
+pub async fn invite_member(
+    account_id: i64,
+    email: String,
+    role: String,
+) -> Result<crate::team::CreatedInvitation, AppError> {
+    as_signed_in(
+        |port, user| async move { port.invite_member(&user, account_id, email, role).await },
+    )
+    .await
+}
+
+/// Changes a member's role (administrators).
+#[server(prefix = "/sfn", endpoint = "set_member_role")]
+pub async fn set_member_role(account_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
+    as_signed_in(|port, user| async move {
+        port.set_member_role(&user, account_id, user_id, role).await
+    })
+    .await
+}
+
+/// Removes a member (administrators).
+#[server(prefix = "/sfn", endpoint = "remove_member")]
+pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError> {
+    as_signed_in(|port, user| async move { port.remove_member(&user, account_id, user_id).await })
+        .await
+}
+
+/// Renames the account (administrators).
+#[server(prefix = "/sfn", endpoint = "rename_account")]
+pub async fn rename_account(account_id: i64, name: String) -> Result<(), AppError> {
+    as_signed_in(|port, user| async move { port.rename_account(&user, account_id, name).await })
+        .await
+}
+
+/// Changes the signed-in user's name and language.
+#[server(prefix = "/sfn", endpoint = "update_profile")]
+pub async fn update_profile(name: String, locale: String) -> Result<(), AppError> {
+    as_signed_in(|port, user| async move { port.update_profile(&user, name, locale).await }).await
+}
+
+/// Changes the signed-in user's password; their other sessions end, this one stays.
+#[server(prefix = "/sfn", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: crate::redact::SecretField,
+    password: crate::redact::SecretField,
+) -> Result<(), AppError> {
+    as_signed_in(|port, user| async move {
+        port.change_password(&user, current_password.into_inner(), password.into_inner())
+            .await?;
+        crate::port::request_context()?.session.keep(user.id).await
+    })
+    .await
+}
+
+/// What a one-time link is for (public: the link is the credential).
+#[server(prefix = "/sfn", endpoint = "invitation")]
+pub async fn get_invitation(
+    token: crate::redact::SecretField,
+) -> Result<crate::team::InvitationView, AppError> {
+    answer(async move { crate::port::port()?.invitation(&token.into_inner()).await }.await)
+}
+
+/// Uses a one-time link with the chosen name and password, and signs the user in.
+#[server(prefix = "/sfn", endpoint = "accept_invitation")]
+pub async fn accept_invitation(
+    token: crate::redact::SecretField,
+    name: String,
+    password: crate::redact::SecretField,
+) -> Result<(), AppError> {
+    answer(
+        async move {
+            let ctx = crate::port::request_context()?;
+            let user = crate::port::port()?
+                .accept_invitation(&token.into_inner(), &name, &password.into_inner())
+                .await?;
+            ctx.session.start(user.id).await?;
+            leptos_axum::redirect(&user.home_path());
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;
@@ -181,6 +266,22 @@ mod tests {
                     api_key: secret(),
                 }
             ),
+            format!(
+                "{:?}",
+                super::ChangePassword {
+                    current_password: secret(),
+                    password: secret(),
+                }
+            ),
+            format!(
+                "{:?}",
+                super::AcceptInvitation {
+                    token: secret(),
+                    name: "Cy".into(),
+                    password: secret(),
+                }
+            ),
+            format!("{:?}", super::GetInvitation { token: secret() }),
             format!(
                 "{:?}",
                 super::UpdateInbox {
@@ -405,6 +506,60 @@ pub async fn complete_registration(
 ) -> Result<crate::views::RegistrationResult, AppError> {
     as_signed_in(|port, user| async move {
         port.complete_registration(&user, account_id, inbox_id)
+            .await
+    })
+    .await
+}
+
+/// **Set the PIN** (administrators).
+#[server(prefix = "/sfn", endpoint = "set_two_step_pin")]
+pub async fn set_two_step_pin(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(
+        |port, user| async move { port.set_two_step_pin(&user, account_id, inbox_id).await },
+    )
+    .await
+}
+
+/// **Request a code** for re-verification (administrators).
+#[server(prefix = "/sfn", endpoint = "request_verification_code")]
+pub async fn request_verification_code(
+    account_id: i64,
+    inbox_id: i64,
+    code_method: String,
+    language: String,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(|port, user| async move {
+        port.request_verification_code(&user, account_id, inbox_id, code_method, language)
+            .await
+    })
+    .await
+}
+
+/// **Enter the code** (administrators).
+#[server(prefix = "/sfn", endpoint = "verify_code")]
+pub async fn verify_code(
+    account_id: i64,
+    inbox_id: i64,
+    code: String,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(
+        |port, user| async move { port.verify_code(&user, account_id, inbox_id, code).await },
+    )
+    .await
+}
+
+/// **Change the display name** (administrators).
+#[server(prefix = "/sfn", endpoint = "request_display_name")]
+pub async fn request_display_name(
+    account_id: i64,
+    inbox_id: i64,
+    new_display_name: String,
+) -> Result<crate::fixes::FixResultView, AppError> {
+    as_signed_in(|port, user| async move {
+        port.request_display_name(&user, account_id, inbox_id, new_display_name)
             .await
     })
     .await

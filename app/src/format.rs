@@ -69,7 +69,8 @@ pub fn messaging_limit(raw: Option<&str>) -> (String, BadgeLevel) {
         Some("TIER_UNLIMITED") => ("Unlimited customers per 24h".into(), BadgeLevel::Good),
         Some(v) => match v.strip_prefix("TIER_") {
             Some(n) if !n.is_empty() && n.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
-                let level = if matches!(n, "50" | "250") {
+                // Every new number starts at 250 a day: that is normal, not a warning.
+                let level = if n == "50" {
                     BadgeLevel::Attention
                 } else {
                     BadgeLevel::Good
@@ -218,7 +219,8 @@ mod tests {
             messaging_limit(Some("TIER_2K")),
             ("2K customers per 24h".into(), Good)
         );
-        assert_eq!(messaging_limit(Some("TIER_250")).1, Attention);
+        assert_eq!(messaging_limit(Some("TIER_250")).1, Good);
+        assert_eq!(messaging_limit(Some("TIER_50")).1, Attention);
         assert_eq!(
             messaging_limit(Some("TIER_UNLIMITED")).0,
             "Unlimited customers per 24h"
@@ -301,8 +303,27 @@ pub fn short_time(rfc3339: &str) -> String {
     }
 }
 
+/// A near time, short: `2026-12-05T14:00:00Z` -> `12-05 14:00 UTC` (the year is this one or the
+/// next, within Meta's 72-hour windows); anything else falls back to [`short_time`].
+pub fn month_day_time(rfc3339: &str) -> String {
+    let full = short_time(rfc3339);
+    match full.get(5..) {
+        Some(rest) if full.ends_with(" UTC") && full.len() == 20 => rest.to_string(),
+        _ => full,
+    }
+}
+
 #[cfg(test)]
 mod time_tests {
+    #[test]
+    fn near_times_drop_the_year() {
+        assert_eq!(
+            super::month_day_time("2026-12-05T14:00:00Z"),
+            "12-05 14:00 UTC"
+        );
+        assert_eq!(super::month_day_time("soon"), "soon");
+    }
+
     #[test]
     fn times_read_as_utc_minutes() {
         assert_eq!(
@@ -318,5 +339,33 @@ mod time_tests {
             super::short_time("2026-07-12T01:13:43+0200"),
             "2026-07-12 01:13 +0200"
         );
+    }
+}
+
+/// The one way Greenlight writes a phone number, on every page and in every alert: E.164, a `+`
+/// and the digits (`+1 631-555-0101` and Meta's `16315550101` both read `+16315550101`). Text
+/// without digits is returned unchanged.
+pub fn phone(raw: &str) -> String {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        raw.to_string()
+    } else {
+        format!("+{digits}")
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    #[test]
+    fn every_spelling_of_a_number_reads_the_same() {
+        for raw in [
+            "+16315550101",
+            "+1 631-555-0101",
+            "16315550101",
+            "+1 (631) 555 0101",
+        ] {
+            assert_eq!(super::phone(raw), "+16315550101", "{raw}");
+        }
+        assert_eq!(super::phone("Not reported"), "Not reported");
     }
 }

@@ -145,12 +145,15 @@ impl Verdict {
     }
 }
 
-/// A verdict with its reason in one line ("Quality Low · Flagged").
+/// A verdict with its reason in one line ("Quality Low · Flagged") and what to do about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerdictView {
     pub verdict: Verdict,
     /// The signals behind it, worst first, joined by " · ".
     pub reason: String,
+    /// What a person does about the worst signal, in one sentence; `None` when nothing is to be done.
+    #[serde(default)]
+    pub fix: Option<String>,
 }
 
 impl Default for VerdictView {
@@ -158,6 +161,47 @@ impl Default for VerdictView {
         VerdictView {
             verdict: Verdict::Unknown,
             reason: "Not checked yet".into(),
+            fix: None,
+        }
+    }
+}
+
+/// Where a metric sits on the Account Health tab.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricGroup {
+    /// Whether the number can send now: status, quality, display name, verification.
+    CanSend,
+    /// How much it may send.
+    Limits,
+    /// Facts about the number (ids, names, times): plain text, never coloured.
+    #[default]
+    Details,
+}
+
+impl MetricGroup {
+    /// Every group, in the order the tab shows them.
+    pub const ALL: [MetricGroup; 3] = [
+        MetricGroup::CanSend,
+        MetricGroup::Limits,
+        MetricGroup::Details,
+    ];
+
+    /// The snake_case wire name (also the section's id suffix).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricGroup::CanSend => "can_send",
+            MetricGroup::Limits => "limits",
+            MetricGroup::Details => "details",
+        }
+    }
+
+    /// The section heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            MetricGroup::CanSend => "Can it send?",
+            MetricGroup::Limits => "Limits",
+            MetricGroup::Details => "Details",
         }
     }
 }
@@ -173,6 +217,13 @@ pub struct MetricView {
     /// The value as people read it.
     pub value: String,
     pub level: BadgeLevel,
+    /// The section it belongs to.
+    #[serde(default)]
+    pub group: MetricGroup,
+    /// A real health signal, shown with a coloured badge; facts (ids, phone, names, times) are
+    /// plain text, so colour only ever means "look here".
+    #[serde(default)]
+    pub signal: bool,
 }
 
 /// The registration part of a report.
@@ -186,10 +237,18 @@ pub struct RegistrationView {
     pub attempts_left_in_window: u32,
     /// RFC 3339.
     pub next_attempt_at: Option<String>,
+    /// `next_attempt_at` has passed (the attempt is due and about to run): the page says "any
+    /// moment now" instead of a time in the past. Decided by the server, so the server-drawn and
+    /// the hydrated page agree.
+    #[serde(default)]
+    pub next_attempt_due: bool,
     /// Meta's last answer to a register call, in words.
     pub last_error: Option<String>,
     /// Whether pressing **Complete registration** can help now.
     pub may_register_now: bool,
+    /// The fixes the banner may offer (PIN, re-verification).
+    #[serde(default)]
+    pub fixes: crate::fixes::FixesView,
 }
 
 /// The Account Health tab's data.
@@ -216,6 +275,9 @@ pub struct HealthView {
     pub refresh_error: Option<String>,
     /// The viewer may press Complete registration.
     pub viewer_is_admin: bool,
+    /// Everything else Meta tells about the number (can it send, enforcement, OBA, token).
+    #[serde(default)]
+    pub meta: crate::meta::MetaPicture,
 }
 
 #[cfg(test)]

@@ -5,12 +5,15 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod fixes;
 pub mod format;
 pub mod health;
+pub mod meta;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;
 pub mod redact;
+pub mod team;
 pub mod views;
 
 use leptos::prelude::*;
@@ -28,6 +31,7 @@ use crate::pages::{
     inbox::InboxPage,
     inbox_settings::{CollaboratorsTab, InboxSettingsTab},
     inboxes::InboxesPage,
+    join::JoinPage,
     login::LoginPage,
     not_found::NotFound,
     settings::SettingsPage,
@@ -78,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/join") view=JoinPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/accounts/:account_id") view=AccountShell ssr=SsrMode::Async>
                     <Route path=path!("inboxes") view=InboxesPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("inboxes/:inbox_id") view=InboxPage ssr=SsrMode::Async>

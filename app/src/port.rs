@@ -113,6 +113,38 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         inbox_id: i64,
     ) -> Result<RegistrationResult, AppError>;
+    /// **Set the PIN** (administrators): a new two-step PIN, made and kept by Greenlight.
+    async fn set_two_step_pin(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
+    /// **Request a code** (administrators): `code_method` `SMS` or `VOICE`.
+    async fn request_verification_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code_method: String,
+        language: String,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
+    /// **Enter the code** (administrators); registers the number when Meta accepts it.
+    async fn verify_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code: String,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
+    /// **Change the display name** (administrators): sent for Meta's review.
+    async fn request_display_name(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        new_display_name: String,
+    ) -> Result<crate::fixes::FixResultView, AppError>;
     /// The inbox's activity log (registration attempts, webhooks, changes, alerts), newest first.
     async fn inbox_activity(
         &self,
@@ -176,6 +208,61 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         id: i64,
     ) -> Result<crate::activity::AlertDeliveryView, AppError>;
+    /// Invites someone into the account (administrators): the one-time link, shown once.
+    async fn invite_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        email: String,
+        role: String,
+    ) -> Result<crate::team::CreatedInvitation, AppError>;
+    /// Changes a member's role (administrators; never the last administrator's).
+    async fn set_member_role(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        user_id: i64,
+        role: String,
+    ) -> Result<(), AppError>;
+    /// Removes a member (administrators; never the last administrator); their sessions and API
+    /// token end at once.
+    async fn remove_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        user_id: i64,
+    ) -> Result<(), AppError>;
+    /// Renames the account (administrators).
+    async fn rename_account(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        name: String,
+    ) -> Result<(), AppError>;
+    /// Changes the user's own name and locale.
+    async fn update_profile(
+        &self,
+        user: &CurrentUser,
+        name: String,
+        locale: String,
+    ) -> Result<(), AppError>;
+    /// Changes the user's own password (the current one required); their sessions end, and the
+    /// door keeps the current one.
+    async fn change_password(
+        &self,
+        user: &CurrentUser,
+        current_password: String,
+        password: String,
+    ) -> Result<(), AppError>;
+    /// What a one-time link (invitation or password reset) is for, while it works (public).
+    async fn invitation(&self, token: &str) -> Result<crate::team::InvitationView, AppError>;
+    /// Uses a one-time link with the chosen name and password; the user to sign in.
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<CurrentUser, AppError>;
 }
 
 /// The port as it sits in Leptos' context.
@@ -188,6 +275,12 @@ pub trait SessionControl: Send + Sync + 'static {
     async fn start(&self, user_id: i64) -> Result<(), AppError>;
     /// Forgets the session.
     async fn end(&self) -> Result<(), AppError>;
+    /// After the user's own password change ended their sessions: keeps this one, when it is a
+    /// browser session of `user_id` (a request made with an API token has none to keep).
+    async fn keep(&self, user_id: i64) -> Result<(), AppError> {
+        let _ = user_id;
+        Ok(())
+    }
 }
 
 /// What the server's middleware resolved about the current request; stored in its extensions.

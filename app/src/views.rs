@@ -43,7 +43,11 @@ pub struct AccountSettings {
     pub account_id: i64,
     pub account_name: String,
     pub your_role: Role,
-    pub members: Vec<MemberView>,
+    pub members: Vec<crate::team::TeamMember>,
+    /// Invitations not yet accepted (administrators only; empty for agents).
+    pub invitations: Vec<crate::team::PendingInvitation>,
+    /// The signed-in user's own profile.
+    pub profile: crate::team::ProfileView,
 }
 
 use crate::health::{BadgeLevel, MetricView, RegistrationState};

@@ -70,7 +70,7 @@ export async function startGreenlight(extraArgs = [], extraEnv = {}) {
   // Ready, and the demo inboxes seeded (the "Meta answers slowly" one is seeded last, in the
   // background; the tests need the others).
   for (let i = 0; i < 600; i++) {
-    if ((await gl.ready()) && /inbox created[^\n]*scenario=unknown_values|Demo inboxes ready/.test(gl.output())) break;
+    if ((await gl.ready()) && /inbox created[^\n]*scenario=business_limited|Demo inboxes ready/.test(gl.output())) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   ADMIN.password = printedPassword(gl.output(), ADMIN.email);

@@ -52,6 +52,12 @@ for (const { mode, colorScheme, viewport } of MODES) {
       await check('collaborators', `${gl.base}${inbox}/collaborators`, '#collaborators');
       await check('activity', `${gl.base}${inbox}/activity`, '#activity');
       await check('settings', `${gl.base}/accounts/1/settings`, '#members');
+      // The invitation page, opened from a fresh invitation link (public; the admin's session
+      // does not matter to it).
+      await page.locator('#field-email').fill(`a11y-${mode.replace(/\W/g, '')}@example.com`);
+      await page.getByRole('button', { name: 'Create invitation link' }).click();
+      const link = new URL(await page.locator('#invitation-url').inputValue());
+      await check('join', `${gl.base}${link.pathname}${link.search}`, '#join-form');
       await check('alerts', `${gl.base}/accounts/1/alerts`, '#alert-notifications');
       await check('not-found', `${gl.base}/no/such/page`, 'h1');
       await check('inbox-not-found', `${gl.base}/accounts/1/inboxes/999999/health`, '#error-page');

@@ -52,32 +52,80 @@ test('the display name in review shows a disabled button with the reason', async
   }
 });
 
-test('an administrator completes the registration of an approved number', async () => {
+test('an administrator completes the registration: the banner says Registering at once, re-checks on its own and shows success; a double click spends one attempt', async () => {
   const { context, page, problems } = await launch();
   try {
+    const m = /Simulated Meta Graph API: (http:\/\/\S+)/.exec(gl.output());
+    assert.ok(m, 'the demo prints its simulator URL');
+    const sim = m[1];
+    // Meta provisions a few seconds after accepting, so the page has a moment to show it waits.
+    const set = await fetch(`${sim}/__sim/settings`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provisioning_delay_ms: 6000 }) });
+    assert.ok(set.ok);
+    const number = (await (await fetch(`${sim}/__sim/numbers`)).json()).find((n) => n.scenario === 'approved_unregistered');
+    const registerCalls = async () => (await (await fetch(`${sim}/__sim/calls`)).json())
+      .filter((c) => c.method === 'POST' && c.path.endsWith(`${number.id}/register`)).length;
     await signIn(page, gl.base, ADMIN);
     await page.waitForURL(/inboxes$/);
     await openInbox(page, 'Name approved, not registered');
     await hydrated(page);
     assert.equal(await page.getAttribute('#registration-banner', 'data-state'), 'ready');
     await page.screenshot({ path: join(ARTIFACTS, 'health-before-register.png'), fullPage: true });
-    await page.click('#complete-registration');
+    await page.dblclick('#complete-registration');
+    // At once: the button is disabled and the banner says what happens.
+    assert.ok(await page.isDisabled('#complete-registration'));
+    assert.equal(await page.textContent('#registration-heading'), 'Registering… Waiting for Meta');
     // Meta's answer stays on the page through the reload it triggers.
     await page.waitForFunction(() => (document.querySelector('#register-result')?.textContent ?? '').length > 0,
       null, { timeout: 30000 });
     assert.match(await page.textContent('#register-result'),
       /^(Meta accepted the registration\.|Meta registered the number with the WhatsApp Cloud API\.)/);
-    // Meta provisions asynchronously: within seconds the number reads as registered.
-    let registered = false;
-    for (let i = 0; i < 20 && !registered; i++) {
-      await page.waitForTimeout(1000);
-      await page.reload();
-      await page.waitForSelector('#metrics');
-      registered = (await page.locator('#registration-banner').count()) === 0;
+    if ((await page.getAttribute('#registration-banner', 'data-state')) !== 'registered') {
+      // Meta accepted and provisions: still "Registering…", the button still disabled.
+      assert.equal(await page.getAttribute('#registration-banner', 'data-reason'), 'awaiting_confirmation');
+      assert.equal(await page.textContent('#registration-heading'), 'Registering… Waiting for Meta');
+      assert.ok(await page.isDisabled('#complete-registration'));
+      await page.screenshot({ path: join(ARTIFACTS, 'health-registering.png'), fullPage: true });
     }
-    assert.ok(registered, 'the banner disappears once the number is registered');
-    assert.equal(await page.textContent('[data-metric=platform_type] .badge'), 'Good: Cloud API');
+    // No reload: the page checks again on its own until Meta shows the number registered.
+    await page.waitForSelector('#registration-banner[data-state=registered]', { timeout: 60000 });
+    assert.equal(await page.textContent('#registration-banner h2'), 'Registered');
+    assert.equal(await registerCalls(), 1, 'a double click makes one register call');
+    await page.screenshot({ path: join(ARTIFACTS, 'health-registered-banner.png'), fullPage: true });
+    await page.reload();
+    await page.waitForSelector('#metrics');
+    assert.equal(await page.locator('#registration-banner').count(), 0, 'no banner for a registered number');
+    assert.equal(await page.textContent('[data-metric=platform_type] .value'), 'Cloud API');
     await page.screenshot({ path: join(ARTIFACTS, 'health-after-register.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the banner states facts: a used-up quota is 0 left until a time; a refused token has no button and keeps the number', async () => {
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    // The retrier's first attempt meets Meta's lock-out (133016) within seconds of the demo's start.
+    let state = '';
+    for (let i = 0; i < 30 && state !== 'rate_limited'; i++) {
+      await openInbox(page, 'Register quota exhausted');
+      state = await page.getAttribute('#registration-banner', 'data-state');
+      if (state !== 'rate_limited') await page.waitForTimeout(1000);
+    }
+    assert.equal(state, 'rate_limited');
+    const attempts = await page.textContent('#registration-banner .attempts');
+    assert.match(attempts, /^Registration attempts: 0 left (until \d\d-\d\d \d\d:\d\d UTC|in Meta's 72-hour window)$/);
+    assert.doesNotMatch(await page.textContent('#registration-banner'), /of 10/);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-quota-used.png'), fullPage: true });
+    await openInbox(page, 'Access token expired');
+    await hydrated(page);
+    assert.equal(await page.getAttribute('#registration-banner', 'data-reason'), 'token_invalid');
+    assert.equal(await page.locator('#complete-registration').count(), 0);
+    assert.match(await page.textContent('[data-metric=display_phone_number] .value'), /^\+\d{8,15}$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-token-refused.png'), fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -92,7 +140,7 @@ test('HTML in a verified name renders as text', async () => {
     await signIn(page, gl.base, ADMIN);
     await page.waitForURL(/inboxes$/);
     await openInbox(page, 'Verified name with HTML');
-    const text = await page.textContent('[data-metric=verified_name] .badge');
+    const text = await page.textContent('[data-metric=verified_name] .value');
     assert.match(text, /<script>alert\("x"\)<\/script> & Co <b>bold<\/b>/);
     assert.equal(await page.locator('[data-metric=verified_name] b').count(), 0);
     assert.equal(alerted, false);
@@ -156,6 +204,48 @@ test('the verdict comes first: a flagged low-quality number is not green, and th
     });
     assert.ok(before, 'the verdict is above the metric cards');
     await page.screenshot({ path: join(ARTIFACTS, 'health-verdict.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the tab answers first: the verdict and its fix, then Can it send?, Limits and Details; only signals are coloured', async () => {
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await openInbox(page, 'Quality red, flagged');
+    await hydrated(page);
+    assert.match(await page.textContent('#verdict-fix'), /^What to do: .*quality recovers/);
+    const groups = await page.locator('#metrics > section.metric-group').evaluateAll((s) => s.map((e) => e.id));
+    assert.deepEqual(groups, ['group-can_send', 'group-limits', 'group-details']);
+    assert.deepEqual(await page.locator('#metrics h2').allTextContents(), ['Can it send?', 'Limits', 'Details']);
+    // Health signals carry a badge; ids, the phone, names and times are plain text.
+    const badged = await page.locator('#metrics [data-metric]:has(.badge)').evaluateAll(
+      (els) => els.map((e) => e.getAttribute('data-metric')));
+    assert.deepEqual(badged.sort(),
+      ['code_verification_status', 'messaging_limit', 'name_status', 'quality_rating', 'status'].sort());
+    assert.equal(await page.locator('#group-details .badge').count(), 0);
+    assert.match(await page.textContent('[data-metric=display_phone_number] .value'), /^\+\d{8,15}$/);
+    assert.equal(await page.textContent('[data-metric=quality_rating] .badge'), 'Blocked: Low');
+    // The tiles keep their styling when the client redraws them after Refresh.
+    const look = () => page.locator('#metrics .badge, #verdict .badge').evaluateAll((bs) => bs.map((b) => {
+      const cs = getComputedStyle(b);
+      return `${b.dataset.level} ${cs.backgroundColor} ${cs.borderRadius}`;
+    }));
+    const before = await look();
+    assert.ok(before.every((l) => !l.includes('rgba(0, 0, 0, 0)') && l.endsWith('999px')), before.join(' | '));
+    await page.click('#refresh');
+    await page.waitForFunction(() => document.querySelector('#refresh')?.textContent === 'Refresh' &&
+      !document.querySelector('#refresh')?.disabled, null, { timeout: 30000 });
+    await page.waitForSelector('#metrics .badge');
+    assert.deepEqual(await look(), before);
+    await page.screenshot({ path: join(ARTIFACTS, 'health-groups.png'), fullPage: true });
+    // A new number's 250 a day is where every number starts: not a warning.
+    await openInbox(page, 'Name approved, not registered');
+    assert.equal(await page.getAttribute('[data-metric=messaging_limit] .badge', 'data-level'), 'good');
+    assert.equal(await page.textContent('[data-metric=messaging_limit] .badge'), 'Good: 250 customers per 24h');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -1,4 +1,7 @@
 //! The browser entry: hydrates the server-rendered page with the `app` crate.
+// The app's view types are deep (a page is one nested type); computing their layout for the wasm
+// build goes past the default query depth of 128.
+#![recursion_limit = "256"]
 
 /// Called by the generated JS once the wasm is loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `users create|rotate-token|revoke-token`.
+//! The command line: `serve`, `migrate`, `backup`, `restore`, `users create|list|set-role|disable|
+//! reset-password|rotate-token|revoke-token`, `keys rotate`.
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
@@ -35,6 +36,11 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Copy the SQLite database to PATH while the server runs, with a note naming the key it needs
+    /// (PostgreSQL: use pg_dump).
+    Backup(crate::backup::BackupArgs),
+    /// Put a backup in place of the SQLite database (stop the server first).
+    Restore(crate::backup::RestoreArgs),
 }
 
 /// `keys` subcommands.
@@ -64,6 +70,56 @@ pub enum UsersCommand {
     RotateToken(UserTokenArgs),
     /// Revoke a user's REST API token: no token works until the next rotation.
     RevokeToken(UserTokenArgs),
+    /// List users with their accounts, roles and status; prints one JSON line per user.
+    List(ListUsersArgs),
+    /// Change a user's role in an account (never the last administrator's).
+    SetRole(SetRoleArgs),
+    /// Disable a user: they cannot sign in, their sessions and API token stop working.
+    Disable(UserEmailArgs),
+    /// Print a one-time link (valid 72 h) where the user chooses a new password.
+    ResetPassword(ResetPasswordArgs),
+}
+
+/// `users list` options.
+#[derive(Args, Debug)]
+pub struct ListUsersArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `users disable` options.
+#[derive(Args, Debug)]
+pub struct UserEmailArgs {
+    #[arg(long)]
+    pub email: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `users set-role` options.
+#[derive(Args, Debug)]
+pub struct SetRoleArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long, value_parser = ["administrator", "agent"])]
+    pub role: String,
+    /// The account, when the user belongs to several.
+    #[arg(long)]
+    pub account_id: Option<i64>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `users reset-password` options.
+#[derive(Args, Debug)]
+pub struct ResetPasswordArgs {
+    #[arg(long)]
+    pub email: String,
+    /// Where people reach Greenlight (the link starts with it); defaults to http://127.0.0.1:3000.
+    #[arg(long, env = "GREENLIGHT_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `users rotate-token` / `users revoke-token` options.
@@ -213,12 +269,48 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
         Command::Keys {
             command: KeysCommand::Rotate(a),
         } => rotate_keys(a).await,
+        Command::Backup(a) => backup_command(a).await,
+        Command::Restore(a) => restore_command(a).await,
         Command::Users {
             command: UsersCommand::RotateToken(a),
         } => token_command(a, TokenAction::Rotate).await,
         Command::Users {
             command: UsersCommand::RevokeToken(a),
         } => token_command(a, TokenAction::Revoke).await,
+        Command::Users {
+            command: UsersCommand::List(a),
+        } => team_command(&a.db, TeamAction::List).await,
+        Command::Users {
+            command: UsersCommand::SetRole(a),
+        } => {
+            team_command(
+                &a.db,
+                TeamAction::SetRole {
+                    email: a.email,
+                    role: a.role,
+                    account_id: a.account_id,
+                },
+            )
+            .await
+        }
+        Command::Users {
+            command: UsersCommand::Disable(a),
+        } => team_command(&a.db, TeamAction::Disable { email: a.email }).await,
+        Command::Users {
+            command: UsersCommand::ResetPassword(a),
+        } => {
+            let public_url = a
+                .public_url
+                .unwrap_or_else(|| url::Url::parse("http://127.0.0.1:3000").expect("a valid URL"));
+            team_command(
+                &a.db,
+                TeamAction::ResetPassword {
+                    email: a.email,
+                    public_url,
+                },
+            )
+            .await
+        }
         Command::Users {
             command: UsersCommand::Create(a),
         } => {
@@ -260,6 +352,102 @@ async fn run(cli: Cli, explicit: ExplicitFlags) -> ExitCode {
                         None => fail(e),
                     }
                 }
+            }
+        }
+    }
+}
+
+async fn backup_command(a: crate::backup::BackupArgs) -> ExitCode {
+    match crate::backup::backup(&a).await {
+        Ok(done) => {
+            println!("{}", serde_json::to_string(&done).expect("serializable"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("backup: {e}")),
+    }
+}
+
+async fn restore_command(a: crate::backup::RestoreArgs) -> ExitCode {
+    match crate::backup::restore(&a).await {
+        Ok(done) => {
+            println!("{}", serde_json::to_string(&done).expect("serializable"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("restore: {e}")),
+    }
+}
+
+/// What a team command does (`users list|set-role|disable|reset-password`).
+#[derive(Debug)]
+enum TeamAction {
+    List,
+    SetRole {
+        email: String,
+        role: String,
+        account_id: Option<i64>,
+    },
+    Disable {
+        email: String,
+    },
+    ResetPassword {
+        email: String,
+        public_url: url::Url,
+    },
+}
+
+/// The accounts service over the database, for commands that touch no secret and call no Graph.
+async fn account_service(
+    db: &DbArgs,
+) -> Result<crate::accounts::service::AccountService, ExitCode> {
+    let db = crate::db::open(&db.url()).await.map_err(fail)?;
+    let stores = crate::services::stores::Stores::new(&db);
+    Ok(crate::accounts::service::AccountService::new(
+        stores.account_service(),
+        crate::auth::login_limiter::LoginLimiter::default(),
+    ))
+}
+
+async fn team_command(db: &DbArgs, action: TeamAction) -> ExitCode {
+    let accounts = match account_service(db).await {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let result = match action {
+        TeamAction::List => accounts.list_users().await.map(|users| {
+            for u in users {
+                println!("{}", serde_json::to_string(&u).expect("serializable"));
+            }
+        }),
+        TeamAction::SetRole {
+            email,
+            role,
+            account_id,
+        } => accounts
+            .set_role_by_email(&email, account_id, &role)
+            .await
+            .map(|()| println!("{}", serde_json::json!({"email": email, "role": role}))),
+        TeamAction::Disable { email } => accounts
+            .disable_by_email(&email)
+            .await
+            .map(|()| println!("{}", serde_json::json!({"email": email, "disabled": true}))),
+        TeamAction::ResetPassword { email, public_url } => {
+            accounts.reset_link(&email).await.map(|link| {
+                let url =
+                    crate::accounts::team::link_url(&public_url, link.token.expose_secret());
+                println!(
+                    "{}",
+                    serde_json::json!({"email": link.email, "reset_url": url, "expires_at": link.expires_at})
+                );
+            })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let e: app::error::AppError = e.into();
+            match e.field() {
+                Some(f) => fail(format!("--{}: {e}", f.replace('_', "-"))),
+                None => fail(e),
             }
         }
     }

@@ -110,9 +110,32 @@ pub struct ServeArgs {
     /// ranges, e.g. `10.0.0.0/8,::1`). Without it the peer address is the client's.
     #[arg(long, env = "GREENLIGHT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::auth::client_ip::parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Serve `GET /metrics` (Prometheus text) on this separate address only, e.g. `127.0.0.1:9464`.
+    /// Off by default.
+    #[arg(long, env = "GREENLIGHT_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Serve `GET /metrics` to scrapers sending `Authorization: Bearer <this token>` (at least 16
+    /// characters): on the main address, or on `--metrics-addr` when that is set. Off by default.
+    #[arg(long, env = "GREENLIGHT_METRICS_TOKEN", hide_env_values = true, value_parser = parse_metrics_token)]
+    pub metrics_token: Option<String>,
     /// Start the built-in Meta simulator with a demo account and demo users.
     #[arg(long)]
     pub demo: bool,
+}
+
+/// The shortest metrics token accepted: a scrape token guessed is the fleet's state read.
+pub const MIN_METRICS_TOKEN_LEN: usize = 16;
+
+fn parse_metrics_token(s: &str) -> Result<String, String> {
+    if s.chars().count() < MIN_METRICS_TOKEN_LEN {
+        return Err(format!(
+            "the metrics token must be at least {MIN_METRICS_TOKEN_LEN} characters"
+        ));
+    }
+    if !s.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("the metrics token must be printable ASCII without spaces (it travels in an HTTP header)".into());
+    }
+    Ok(s.to_string())
 }
 
 /// Every option, the secrets (key, app secret, verify token) as `Some([redacted])` or `None`.
@@ -144,6 +167,11 @@ impl std::fmt::Debug for ServeArgs {
             .field(
                 "alert_allow_private_networks",
                 &self.alert_allow_private_networks,
+            )
+            .field("metrics_addr", &self.metrics_addr)
+            .field(
+                "metrics_token",
+                &app::redact::OptSecret(&self.metrics_token),
             )
             .field("demo", &self.demo)
             .finish()
@@ -194,6 +222,14 @@ mod tests {
         assert!(parse_graph_version("24.0").is_err());
         assert!(parse_graph_version("v24").is_err());
         assert!(parse_graph_version("v24.x").is_err());
+    }
+
+    #[test]
+    fn metrics_tokens_are_long_enough_and_fit_a_header() {
+        assert!(parse_metrics_token("0123456789abcdef").is_ok());
+        assert!(parse_metrics_token("short").is_err());
+        assert!(parse_metrics_token("0123456789 abcdef").is_err());
+        assert!(parse_metrics_token("0123456789abcdef\n").is_err());
     }
 
     #[test]

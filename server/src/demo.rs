@@ -347,6 +347,26 @@ pub async fn seed_inboxes(
                 )
                 .await?;
         }
+        if number.scenario == Scenario::PinMismatch {
+            // The number's PIN was set elsewhere: show it as Meta's `security` webhook would leave
+            // it (possibly stale), with Set the PIN beside it.
+            services
+                .stores
+                .pins
+                .ensure(&services.secrets, &number.id)
+                .await?;
+            let now = crate::db::now_secs();
+            services
+                .stores
+                .pins
+                .mark_stale(
+                    &number.id,
+                    "PIN_CHANGED",
+                    now + crate::registration::pin::OWN_CHANGE_SLACK_SECS + 1,
+                    now,
+                )
+                .await?;
+        }
         tracing::info!(
             inbox_id = inbox.id,
             scenario = %number.scenario,

@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod auth;
+pub mod backup;
 pub mod cache;
 pub mod cache_events;
 pub mod cli;
@@ -20,10 +21,12 @@ pub mod jobs;
 /// column); kept at its old path for the CLI and the tests.
 pub use db::key_rotation;
 mod memory;
+pub mod metrics;
 pub mod private_files;
 pub mod registration;
 pub mod services;
 pub mod sessions;
+pub mod signals;
 pub mod simulator;
 pub mod startup;
 pub mod state;

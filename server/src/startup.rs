@@ -60,12 +60,18 @@ pub enum StartupError {
     SetupCode(String),
     #[error("filling the verify-token digests of older inboxes: {0}")]
     VerifyTokenDigests(String),
+    #[error("metrics: {0}")]
+    Metrics(String),
 }
 
 /// A bound, ready-to-run Greenlight.
 pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
+    /// `/metrics` on a listener of its own (`GREENLIGHT_METRICS_ADDR`).
+    metrics: Option<(tokio::net::TcpListener, Router)>,
+    /// The metrics listener's bound address, when it has one (port 0 resolves here).
+    pub metrics_addr: Option<SocketAddr>,
     /// The address actually bound (port 0 resolves here).
     pub addr: SocketAddr,
     pub services: Services,
@@ -166,8 +172,49 @@ impl Application {
             args.health_max_age,
         );
         crate::services::read_cache::spawn_follower(services.clone());
+        let metrics_config = crate::metrics::MetricsConfig {
+            addr: args.metrics_addr,
+            token: args.metrics_token.clone(),
+        };
+        let scrape = if metrics_config.enabled() {
+            let handle = crate::metrics::install().map_err(StartupError::Metrics)?;
+            Some(crate::metrics::Scrape::new(
+                handle,
+                metrics_config.token.as_deref(),
+                services.stores.clone(),
+            ))
+        } else {
+            None
+        };
+        let (metrics, metrics_addr) = match (&scrape, metrics_config.addr) {
+            (Some(scrape), Some(at)) => {
+                let listener =
+                    tokio::net::TcpListener::bind(at)
+                        .await
+                        .map_err(|e| StartupError::Bind {
+                            addr: at,
+                            reason: e.to_string(),
+                        })?;
+                let bound = listener.local_addr().map_err(|e| StartupError::Bind {
+                    addr: at,
+                    reason: e.to_string(),
+                })?;
+                (
+                    Some((listener, metrics_router(scrape.clone()))),
+                    Some(bound),
+                )
+            }
+            _ => (None, None),
+        };
+        let main_scrape = scrape.filter(|_| metrics_config.on_main_listener());
         let secure_cookies = public_url.scheme() == "https";
-        let router = build_router(services.clone(), sessions.clone(), addr, secure_cookies);
+        let router = build_router(
+            services.clone(),
+            sessions.clone(),
+            addr,
+            secure_cookies,
+            main_scrape,
+        );
         crate::jobs::prune::spawn(
             services.stores.clone(),
             sessions.clone(),
@@ -178,6 +225,8 @@ impl Application {
         Ok(Application {
             listener,
             router,
+            metrics,
+            metrics_addr,
             addr,
             services,
             sessions,
@@ -186,6 +235,14 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if let Some((listener, router)) = self.metrics {
+            // Stops with the process; a scrape in flight at shutdown is of no value.
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "metrics listener stopped");
+                }
+            });
+        }
         axum::serve(
             self.listener,
             self.router
@@ -213,11 +270,20 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// `/metrics` alone, for the metrics listener.
+fn metrics_router(scrape: crate::metrics::Scrape) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move |headers: HeaderMap| async move { scrape.answer(&headers).await }),
+    )
+}
+
 fn build_router(
     services: Services,
     store: Sessions,
     addr: SocketAddr,
     secure_cookies: bool,
+    scrape: Option<crate::metrics::Scrape>,
 ) -> Router {
     let leptos_options = leptos_options(addr);
     let port: SharedPort = Arc::new(services.clone());
@@ -272,8 +338,22 @@ fn build_router(
             get(crate::webhooks::receiver::verify).post(crate::webhooks::receiver::receive),
         )
         .layer(RequestBodyLimitLayer::new(WEBHOOK_BODY_LIMIT_BYTES));
+    // Scrapers have no session or user either: the bearer token is their credential.
+    let webhook_routes = match scrape {
+        Some(scrape) => webhook_routes.route(
+            "/metrics",
+            get(move |headers: HeaderMap| async move { scrape.answer(&headers).await }),
+        ),
+        // Off here (or on its own address): a plain 404, not the pages' sign-in redirect, so a
+        // misdirected scraper fails clearly.
+        None => webhook_routes.route(
+            "/metrics",
+            get(|| async { (axum::http::StatusCode::NOT_FOUND, "Not found") }),
+        ),
+    };
     webhook_routes
         .merge(app_routes)
+        .layer(middleware::from_fn(crate::metrics::track_http))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
                 let id = req

@@ -3,11 +3,21 @@
 use leptos::prelude::*;
 
 use crate::api::CompleteRegistration;
-use crate::format::{short_time, state_label, state_level};
+use crate::components::fixes::BannerFixes;
+use crate::format::{month_day_time, short_time, state_label, state_level};
 use crate::health::{RegistrationState, RegistrationView};
 
 /// Why the button is disabled, or `None` when pressing it can help.
 pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
+    // After Meta accepted, the page holds the button until Meta's next read settles it, so a second
+    // click cannot spend another attempt by accident. (The API still allows a press: the ledger
+    // cannot tell this wait from a number Meta moved back after showing it registered.)
+    if r.state == RegistrationState::Ready && r.reason_code == AWAITING_CONFIRMATION {
+        return Some(
+            "Meta accepted the registration and is setting the number up; pressing again would only spend another attempt."
+                .to_string(),
+        );
+    }
     if r.may_register_now {
         return None;
     }
@@ -15,18 +25,71 @@ pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
         RegistrationState::AwaitingDisplayName => {
             "Registering cannot succeed while Meta reviews the display name.".to_string()
         }
-        RegistrationState::RateLimited => match &r.next_attempt_at {
-            Some(t) => format!(
-                "Meta's limit of 10 registrations per 72 hours is used up until {}.",
-                short_time(t)
-            ),
-            None => "Meta's limit of 10 registrations per 72 hours is used up.".to_string(),
-        },
+        RegistrationState::RateLimited => {
+            match r.next_attempt_at.as_ref().filter(|_| !r.next_attempt_due) {
+                Some(t) => format!(
+                    "Meta's limit of 10 registrations per 72 hours is used up until {}.",
+                    short_time(t)
+                ),
+                None => "Meta's limit of 10 registrations per 72 hours is used up.".to_string(),
+            }
+        }
         RegistrationState::Unknown => {
             "Greenlight could not read the number from Meta; it never registers blind.".to_string()
         }
         _ => "Calling Meta now cannot help: see the reason above.".to_string(),
     })
+}
+
+/// The reason code of a registration Meta accepted and has not confirmed yet.
+pub const AWAITING_CONFIRMATION: &str = "awaiting_confirmation";
+
+/// The banner's heading: the state, except while Meta provisions an accepted registration.
+pub fn heading(r: &RegistrationView) -> &'static str {
+    if r.reason_code == AWAITING_CONFIRMATION {
+        REGISTERING
+    } else {
+        state_label(r.state)
+    }
+}
+
+/// The heading from the moment Complete registration is pressed until Meta shows the number registered.
+pub const REGISTERING: &str = "Registering… Waiting for Meta";
+
+/// Whether the page should check again on its own: Meta is provisioning the number.
+pub fn settling(r: &RegistrationView) -> bool {
+    r.reason_code == AWAITING_CONFIRMATION
+}
+
+/// How many registration attempts are left, never contradicting the state: a used-up quota reads
+/// "0 left until 12-05 14:00 UTC", whatever Greenlight's own count of its attempts says.
+pub fn attempts_line(r: &RegistrationView) -> String {
+    if r.state == RegistrationState::RateLimited {
+        return match r.next_attempt_at.as_ref().filter(|_| !r.next_attempt_due) {
+            Some(t) => format!("Registration attempts: 0 left until {}", month_day_time(t)),
+            None => "Registration attempts: 0 left in Meta's 72-hour window".to_string(),
+        };
+    }
+    format!(
+        "Registration attempts left in Meta's 72-hour window: {} of 10",
+        r.attempts_left_in_window
+    )
+}
+
+/// When Greenlight acts next; never a time in the past ("any moment now" once it is due).
+pub fn next_attempt_line(r: &RegistrationView) -> Option<String> {
+    let t = r.next_attempt_at.as_ref()?;
+    Some(if r.next_attempt_due {
+        "Next automatic check: any moment now".to_string()
+    } else {
+        format!("Next automatic check: {}", short_time(t))
+    })
+}
+
+/// Whether administrators get a Complete registration button. Not while Meta refuses the token:
+/// no press can help until the token is replaced, so a disabled button would only be noise.
+pub fn shows_register_button(r: &RegistrationView) -> bool {
+    r.reason_code != "token_invalid" || r.may_register_now
 }
 
 /// The banner; nothing for a registered number.
@@ -40,24 +103,38 @@ pub fn RegistrationBanner(
     action: ServerAction<CompleteRegistration>,
 ) -> impl IntoView {
     if registration.state == RegistrationState::Registered {
-        return ().into_any();
+        // Success shows where the press happened, until the next full page load; a registered
+        // number can still need a fix (a PIN changed elsewhere).
+        let success = move || {
+            action.value().get().and_then(|r| r.ok()).map(|_| view! {
+                <section class="banner banner-good" id="registration-banner" data-state="registered"
+                    role="region" aria-label="Registration">
+                    <h2>"Registered"</h2>
+                    <p class="reason">"Meta shows the number as registered with the WhatsApp Cloud API: it can send and receive messages."</p>
+                </section>
+            })
+        };
+        return view! {
+            {success}
+            <BannerFixes registration viewer_is_admin account_id inbox_id/>
+        }
+        .into_any();
     }
     let level = state_level(registration.state);
+    let title = heading(&registration);
     let disabled = disabled_reason(&registration);
     let r = registration.clone();
     view! {
         <section class=format!("banner banner-{}", level.as_str()) id="registration-banner"
-            data-state=registration.state.as_str() role="region" aria-label="Registration">
-            <h2>{state_label(registration.state)}</h2>
+            data-state=registration.state.as_str() data-reason=registration.reason_code.clone()
+            role="region" aria-label="Registration">
+            <h2 id="registration-heading">{move || if action.pending().get() { REGISTERING } else { title }}</h2>
             <p class="reason">{registration.reason.clone()}</p>
-            {r.next_attempt_at.clone().map(|t| view! {
-                <p class="next">"Next automatic attempt: " {short_time(&t)}</p>
-            })}
-            <p class="attempts">
-                {format!("Registration attempts left in Meta's 72-hour window: {} of 10", r.attempts_left_in_window)}
-            </p>
+            {next_attempt_line(&r).map(|t| view! { <p class="next">{t}</p> })}
+            <p class="attempts">{attempts_line(&r)}</p>
             {r.last_error.clone().map(|e| view! { <p class="last-error">"Meta's last answer: " {e}</p> })}
-            {viewer_is_admin.then(|| {
+            <BannerFixes registration=r.clone() viewer_is_admin account_id inbox_id/>
+            {(viewer_is_admin && shows_register_button(&r)).then(|| {
                 let disabled_text = disabled.clone();
                 view! {
                     <ActionForm action=action attr:class="register-form">
@@ -89,5 +166,89 @@ pub fn RegisterResult(action: ServerAction<CompleteRegistration>) -> impl IntoVi
                 Err(e) => e.to_string(),
             })}
         </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(state: RegistrationState, reason_code: &str) -> RegistrationView {
+        RegistrationView {
+            state,
+            reason_code: reason_code.into(),
+            reason: String::new(),
+            attempts_in_window: 1,
+            attempts_left_in_window: 9,
+            next_attempt_at: None,
+            next_attempt_due: false,
+            last_error: None,
+            may_register_now: false,
+            fixes: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_used_up_quota_reads_zero_left_until_it_frees_never_nine_of_ten() {
+        let mut r = view(RegistrationState::RateLimited, "meta_rate_limited");
+        r.next_attempt_at = Some("2026-12-05T14:00:00Z".into());
+        assert_eq!(
+            attempts_line(&r),
+            "Registration attempts: 0 left until 12-05 14:00 UTC"
+        );
+        assert!(!attempts_line(&r).contains("of 10"));
+        let ready = view(RegistrationState::Ready, "ready");
+        assert_eq!(
+            attempts_line(&ready),
+            "Registration attempts left in Meta's 72-hour window: 9 of 10"
+        );
+    }
+
+    #[test]
+    fn a_due_attempt_is_any_moment_now_not_a_time_in_the_past() {
+        let mut r = view(RegistrationState::Ready, "retry_scheduled");
+        r.next_attempt_at = Some("2026-12-01T09:00:00Z".into());
+        assert_eq!(
+            next_attempt_line(&r).unwrap(),
+            "Next automatic check: 2026-12-01 09:00 UTC"
+        );
+        r.next_attempt_due = true;
+        assert_eq!(
+            next_attempt_line(&r).unwrap(),
+            "Next automatic check: any moment now"
+        );
+        r.state = RegistrationState::RateLimited;
+        assert!(!attempts_line(&r).contains("12-01"));
+        assert!(!disabled_reason(&r).unwrap().contains("12-01"));
+        assert_eq!(
+            next_attempt_line(&view(RegistrationState::Ready, "ready")),
+            None
+        );
+    }
+
+    #[test]
+    fn an_accepted_registration_reads_registering_and_cannot_be_pressed_again() {
+        let r = view(RegistrationState::Ready, AWAITING_CONFIRMATION);
+        assert_eq!(heading(&r), "Registering… Waiting for Meta");
+        assert!(settling(&r));
+        assert!(disabled_reason(&r).unwrap().contains("another attempt"));
+        let ready = view(RegistrationState::Ready, "ready");
+        assert_eq!(heading(&ready), "Ready to register");
+        assert!(!settling(&ready));
+    }
+
+    #[test]
+    fn a_refused_token_has_no_button_but_a_pressable_one_stays() {
+        let refused = view(RegistrationState::ActionRequired, "token_invalid");
+        assert!(!shows_register_button(&refused));
+        let after_new_token = RegistrationView {
+            may_register_now: true,
+            ..refused
+        };
+        assert!(shows_register_button(&after_new_token));
+        assert!(shows_register_button(&view(
+            RegistrationState::AwaitingDisplayName,
+            "name_pending_review"
+        )));
     }
 }

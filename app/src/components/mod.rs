@@ -2,7 +2,9 @@
 pub mod badge;
 pub mod banner;
 pub mod bell;
+pub mod fixes;
 pub mod form;
 pub mod menu;
+pub mod meta;
 pub mod shell;
 pub mod status;

@@ -1,5 +1,6 @@
-//! The Account Health tab: a card per metric with a badge, freshness, a Refresh button, the link to
-//! WhatsApp Manager and the history panel.
+//! The Account Health tab: the verdict and its fix first, then "Can it send?", "Limits" and
+//! "Details" (only health signals carry a coloured badge), freshness, a Refresh button, the link
+//! to WhatsApp Manager and the history panel.
 use leptos::prelude::*;
 
 use crate::api::{get_inbox_history, get_webhook_check, RefreshHealth, RepairWebhooks};
@@ -8,7 +9,7 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::format::{messaging_limit, quality_rating, short_time};
-use crate::health::{HealthView, HistoryPoint};
+use crate::health::{HealthView, HistoryPoint, MetricGroup, MetricView};
 use crate::pages::activity::WebhookCheckPanel;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
 
@@ -57,7 +58,7 @@ pub fn HealthTab() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(h) => view! { <HealthCards health=h refresh=refresh/> }.into_any(),
+                    Ok(h) => view! { <HealthCards health=h.clone() refresh=refresh/> <crate::components::fixes::DisplayNamePanel health=h/> }.into_any(),
                 }
             })}
         </Transition>
@@ -104,7 +105,11 @@ pub fn HealthCards(
                 data-verdict=v.verdict.as_str() role="status">
                 <Badge level=v.verdict.level() text=v.verdict.label()/>
                 <strong class="reason" id="verdict-reason">{v.reason.clone()}</strong>
+                {v.fix.clone().map(|f| view! {
+                    <p class="fix" id="verdict-fix"><span class="fix-label">"What to do: "</span>{f}</p>
+                })}
             </div>
+            <crate::components::meta::MetaSections meta=h.meta.clone()/>
             <div class="toolbar">
                 {freshness}
                 <ActionForm action=refresh>
@@ -119,15 +124,55 @@ pub fn HealthCards(
                 </a>
             </div>
             {move || refresh.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
-            <div class="cards" id="metrics">
-                {h.metrics.iter().map(|m| view! {
+            <div id="metrics" class="metric-groups">
+                {MetricGroup::ALL.into_iter().map(|g| {
+                    let ms: Vec<MetricView> = h.metrics.iter().filter(|m| m.group == g).cloned().collect();
+                    (!ms.is_empty()).then(|| view! { <MetricSection group=g metrics=ms/> })
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+/// One group of the tab: health signals as cards with a coloured badge, facts as plain text.
+#[component]
+fn MetricSection(group: MetricGroup, metrics: Vec<MetricView>) -> impl IntoView {
+    let heading = format!("group-{}-title", group.as_str());
+    let labelled_by = heading.clone();
+    let body = if group == MetricGroup::Details {
+        view! {
+            <dl class="details facts">
+                {metrics.into_iter().map(|m| view! {
+                    <div class="fact" data-metric=m.key title=m.explanation>
+                        <dt>{m.label}</dt>
+                        <dd class="value">{m.value}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="cards">
+                {metrics.into_iter().map(|m| view! {
                     <article class="card metric" data-metric=m.key.clone()>
                         <h3>{m.label.clone()}</h3>
-                        <Badge level=m.level text=m.value.clone()/>
+                        {if m.signal {
+                            view! { <Badge level=m.level text=m.value.clone()/> }.into_any()
+                        } else {
+                            view! { <p class="value">{m.value.clone()}</p> }.into_any()
+                        }}
                         <p class="caption">{m.explanation.clone()}</p>
                     </article>
                 }).collect_view()}
             </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="metric-group" id=format!("group-{}", group.as_str()) aria-labelledby=labelled_by>
+            <h2 id=heading>{group.title()}</h2>
+            {body}
         </section>
     }
 }

@@ -37,6 +37,8 @@ pub struct InboxHealth {
 
 /// How many times the page checks again on its own while Meta's answer is out.
 const RECHECKS: u32 = 10;
+/// How many times it checks again while Meta provisions an accepted registration (about a minute).
+const SETTLE_RECHECKS: u32 = 30;
 
 /// The inbox frame. An inbox that does not exist (or is not shared with the viewer) is one error
 /// page: the tabs and their panels are hidden behind it (style/main.css).
@@ -58,12 +60,16 @@ pub fn InboxPage() -> impl IntoView {
     provide_context(InboxHealth { data, reload });
     // Meta had not answered when the page was drawn (the stored data is shown meanwhile): check
     // again shortly, a few times, until the live read has landed. Effects run in the browser only.
+    // The same while Meta provisions a registration it accepted, a little longer (the server
+    // reads such a number again every few seconds instead of answering from its cache).
     let rechecks = StoredValue::new(0u32);
     Effect::new(move |_| {
         if let Some(Ok(h)) = data.get() {
-            if !h.checking {
+            let settling = crate::components::banner::settling(&h.registration);
+            let limit = if settling { SETTLE_RECHECKS } else { RECHECKS };
+            if !h.checking && !settling {
                 rechecks.set_value(0);
-            } else if rechecks.get_value() < RECHECKS {
+            } else if rechecks.get_value() < limit {
                 rechecks.update_value(|n| *n += 1);
                 set_timeout(
                     move || reload.update(|n| *n += 1),
@@ -74,6 +80,7 @@ pub fn InboxPage() -> impl IntoView {
     });
     // Created here, not in the banner: the banner is redrawn by the reload this answer triggers.
     let register = ServerAction::<CompleteRegistration>::new();
+    crate::components::fixes::provide(reload);
     Effect::new(move |_| {
         if register.value().get().is_some() {
             reload.update(|n| *n += 1);
@@ -110,6 +117,7 @@ pub fn InboxPage() -> impl IntoView {
             })}
         </Transition>
         <RegisterResult action=register/>
+        <crate::components::fixes::FixResults/>
         <nav class="tabs" aria-label="Inbox">
             <A href=move || format!("{}/health", base())>"Account Health"</A>
             <A href=move || format!("{}/settings", base())>"Settings"</A>

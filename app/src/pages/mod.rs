@@ -5,6 +5,7 @@ pub mod home;
 pub mod inbox;
 pub mod inbox_settings;
 pub mod inboxes;
+pub mod join;
 pub mod login;
 pub mod not_found;
 pub mod settings;

@@ -1,18 +1,40 @@
-//! `/accounts/:id/settings`: the account, your role and its members.
+//! `/accounts/:id/settings`: the account and its team (administrators invite, change roles,
+//! remove and rename), and every user's own profile (name, language, password, API token).
 use leptos::prelude::*;
 
-use crate::api::{get_account_settings, RotateApiToken};
+use crate::api::{
+    get_account_settings, ChangePassword, InviteMember, RemoveMember, RenameAccount,
+    RotateApiToken, SetMemberRole, UpdateProfile,
+};
+use crate::auth::Role;
+use crate::components::form::{field_message, form_message, Field};
 use crate::components::shell::use_account_id;
 use crate::components::status::{page_title, ErrorNotice, Loading};
 use crate::error::AppError;
+use crate::team::{Locale, ProfileView, TeamMember};
+use crate::views::AccountSettings;
 
-/// Account settings.
+/// Account settings: the team page for administrators, the profile for everyone.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let account_id = use_account_id();
+    let rename = ServerAction::<RenameAccount>::new();
+    let invite = ServerAction::<InviteMember>::new();
+    let set_role = ServerAction::<SetMemberRole>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let profile = ServerAction::<UpdateProfile>::new();
     let data = Resource::new(
-        move || account_id.get(),
-        |id| async move {
+        move || {
+            (
+                account_id.get(),
+                rename.version().get(),
+                invite.version().get(),
+                set_role.version().get(),
+                remove.version().get(),
+                profile.version().get(),
+            )
+        },
+        |(id, ..)| async move {
             match id {
                 Some(id) => get_account_settings(id).await,
                 None => Err(AppError::NotFound),
@@ -22,32 +44,280 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=page_title("Settings")/>
         <h1>"Settings"</h1>
-        <Suspense fallback=|| view! { <Loading/> }>
+        <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(s) => view! {
-                        <section class="card">
-                            <h2>"Account"</h2>
-                            <p>"Name: " <strong>{s.account_name.clone()}</strong></p>
-                            <p>"Your role: " {s.your_role.label()}</p>
-                        </section>
-                        <ApiToken/>
-                        <section class="card">
-                            <h2>"Members"</h2>
-                            <table class="table" id="members">
-                                <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th></tr></thead>
-                                <tbody>
-                                    {s.members.into_iter().map(|m| view! {
-                                        <tr><td>{m.name}</td><td>{m.email}</td><td>{m.role.label()}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </section>
-                    }.into_any(),
+                    Ok(s) => {
+                        let admin = s.your_role == Role::Administrator;
+                        let profile_view = s.profile.clone();
+                        // Each section type-erased: the whole page as one view type is deeper
+                        // than the wasm build's layout limit.
+                        view! {
+                            {view! { <AccountCard s=s.clone() admin=admin action=rename/> }.into_any()}
+                            {view! { <Members s=s.clone() admin=admin set_role=set_role remove=remove/> }.into_any()}
+                            {admin.then(|| view! { <InviteForm account_id=s.account_id action=invite/> }.into_any())}
+                            {view! { <ProfileForm profile=profile_view action=profile/> }.into_any()}
+                            {view! { <PasswordForm/> }.into_any()}
+                            {view! { <ApiToken/> }.into_any()}
+                        }.into_any()
+                    }
                 }
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+/// The account's name; administrators rename it.
+#[component]
+fn AccountCard(
+    s: AccountSettings,
+    admin: bool,
+    action: ServerAction<RenameAccount>,
+) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="card" id="account">
+            <h2>"Account"</h2>
+            <p>"Name: " <strong id="account-name">{s.account_name.clone()}</strong></p>
+            <p>"Your role: " {s.your_role.label()}</p>
+            {admin.then(|| view! {
+                <ActionForm action=action attr:id="rename-account-form">
+                    <input type="hidden" name="account_id" value=s.account_id/>
+                    <div class="field">
+                        <label for="field-account-name">"New account name"</label>
+                        <input id="field-account-name" name="name" required=true maxlength=100
+                            value=s.account_name.clone()
+                            aria-invalid=move || field_message(&error.get(), "name").is_some().to_string()
+                            aria-describedby="field-account-name-error"/>
+                        <p class="field-error" id="field-account-name-error" role="alert">
+                            {move || field_message(&error.get(), "name")}
+                        </p>
+                    </div>
+                    <p class="form-error" role="alert">{move || form_message(&error.get(), &["name"])}</p>
+                    <button type="submit" disabled=move || action.pending().get()>"Rename account"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// The members table; administrators change roles and remove (after a confirmation).
+#[component]
+fn Members(
+    s: AccountSettings,
+    admin: bool,
+    set_role: ServerAction<SetMemberRole>,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
+    let account_id = s.account_id;
+    let you = s.profile.user_id;
+    let rows = s
+        .members
+        .into_iter()
+        .map(|m| view! { <MemberRow m=m account_id=account_id admin=admin you=you set_role=set_role remove=remove/> })
+        .collect_view();
+    let pending = s.invitations;
+    view! {
+        <section class="card" id="team">
+            <h2>"Members"</h2>
+            {move || set_role.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {move || remove.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            <table class="table" id="members">
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"E-mail"</th>
+                    <th scope="col">"Role"</th><th scope="col">"Status"</th>
+                    {admin.then(|| view! { <th scope="col">"Actions"</th> })}
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {(!pending.is_empty()).then(|| view! {
+                <h3>"Invitations waiting"</h3>
+                <ul id="pending-invitations">
+                    {pending.into_iter().map(|p| view! {
+                        <li>{p.email} " (" {p.role.label()} ")"</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn MemberRow(
+    m: TeamMember,
+    account_id: i64,
+    admin: bool,
+    you: i64,
+    set_role: ServerAction<SetMemberRole>,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
+    let other_role = match m.role {
+        Role::Administrator => Role::Agent,
+        Role::Agent => Role::Administrator,
+    };
+    let user_id = m.user_id;
+    let who = if user_id == you {
+        "yourself".to_string()
+    } else {
+        m.name.clone()
+    };
+    let actions = admin.then(|| {
+        let role_label = format!("Make {} {}", who, other_role.label().to_lowercase());
+        let remove_label = format!("Remove {who}");
+        let confirm_label = format!("Yes, remove {who} now");
+        view! {
+            <td>
+                <ActionForm action=set_role attr:class="inline-form">
+                    <input type="hidden" name="account_id" value=account_id/>
+                    <input type="hidden" name="user_id" value=user_id/>
+                    <input type="hidden" name="role" value=other_role.as_str()/>
+                    <button type="submit" class="set-role" aria-label=role_label.clone()>
+                        {format!("Make {}", other_role.label().to_lowercase())}
+                    </button>
+                </ActionForm>
+                <details class="remove-member">
+                    <summary aria-label=remove_label>"Remove…"</summary>
+                    <p>"Their sessions and API token end at once."</p>
+                    <ActionForm action=remove attr:class="inline-form">
+                        <input type="hidden" name="account_id" value=account_id/>
+                        <input type="hidden" name="user_id" value=user_id/>
+                        <button type="submit" class="danger confirm-remove">{confirm_label}</button>
+                    </ActionForm>
+                </details>
+            </td>
+        }
+    });
+    let email = m.email.clone();
+    view! {
+        <tr data-email=email>
+            <td>{m.name}</td>
+            <td>{m.email}</td>
+            <td class="member-role">{m.role.label()}</td>
+            <td>{m.status.label()}</td>
+            {actions}
+        </tr>
+    }
+}
+
+/// Invite by e-mail and role; the one-time link is shown once, with a copy button.
+#[component]
+fn InviteForm(account_id: i64, action: ServerAction<InviteMember>) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="card" id="invite">
+            <h2>"Invite someone"</h2>
+            <p class="muted">"Greenlight makes a link that works once, for 72 hours. Send it to them yourself; it is shown only here, now."</p>
+            <ActionForm action=action attr:id="invite-form">
+                <input type="hidden" name="account_id" value=account_id/>
+                <Field name="email" label="E-mail" kind="email" autocomplete="off" maxlength=254
+                    error=Signal::derive(move || field_message(&error.get(), "email"))/>
+                <div class="field">
+                    <label for="field-role">"Role"</label>
+                    <select id="field-role" name="role">
+                        <option value="agent" selected=true>"Agent"</option>
+                        <option value="administrator">"Administrator"</option>
+                    </select>
+                </div>
+                <p class="form-error" role="alert">{move || form_message(&error.get(), &["email"])}</p>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>"Create invitation link"</button>
+            </ActionForm>
+            {move || action.value().get().and_then(|r| r.ok()).map(|inv| view! {
+                <div role="status" id="invitation-created">
+                    <p>"Invitation for " <strong>{inv.email.clone()}</strong> ". Copy the link now; it will not be shown again."</p>
+                    <label for="invitation-url">"Invitation link"</label>
+                    <input id="invitation-url" readonly=true value=inv.invitation_url.clone()/>
+                    <CopyButton target="invitation-url"/>
+                </div>
+            })}
+        </section>
+    }
+}
+
+/// Copies the value of the input `target` to the clipboard (once hydrated; without JavaScript
+/// the field can be selected and copied by hand).
+#[component]
+fn CopyButton(target: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let input = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(target))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(input) = input {
+                let _ =
+                    web_sys::window().map(|w| w.navigator().clipboard().write_text(&input.value()));
+                input.select();
+                copied.set(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = target;
+    };
+    view! {
+        <button type="button" id="copy-invitation" on:click=copy>"Copy link"</button>
+        <span role="status">{move || copied.get().then_some(" Copied.")}</span>
+    }
+}
+
+/// The user's name and language.
+#[component]
+fn ProfileForm(profile: ProfileView, action: ServerAction<UpdateProfile>) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let current = profile.locale;
+    view! {
+        <section class="card" id="profile">
+            <h2>"Your profile"</h2>
+            <p>"E-mail: " {profile.email.clone()}</p>
+            <ActionForm action=action attr:id="profile-form">
+                <div class="field">
+                    <label for="field-profile-name">"Name"</label>
+                    <input id="field-profile-name" name="name" required=true maxlength=100 autocomplete="name"
+                        value=profile.name.clone()
+                        aria-invalid=move || field_message(&error.get(), "name").is_some().to_string()
+                        aria-describedby="field-profile-name-error"/>
+                    <p class="field-error" id="field-profile-name-error" role="alert">
+                        {move || field_message(&error.get(), "name")}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="field-locale">"Language"</label>
+                    <select id="field-locale" name="locale">
+                        {Locale::ALL.into_iter().map(|l| view! {
+                            <option value=l.as_str() selected=l == current>{l.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <p class="form-error" role="alert">{move || form_message(&error.get(), &["name"])}</p>
+                <button type="submit" disabled=move || action.pending().get()>"Save profile"</button>
+                {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status">" Saved."</span> })}
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Change the password: the current one is required; other sessions end, this one stays.
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="card" id="password">
+            <h2>"Change your password"</h2>
+            <p class="muted">"Your other sessions end; this one stays signed in."</p>
+            <ActionForm action=action attr:id="password-form">
+                <Field name="current_password" label="Current password" kind="password" autocomplete="current-password" maxlength=1024
+                    error=Signal::derive(move || field_message(&error.get(), "current_password"))/>
+                <Field name="password" label="New password (at least 10 characters)" kind="password" autocomplete="new-password" maxlength=1024
+                    error=Signal::derive(move || field_message(&error.get(), "password"))/>
+                <p class="form-error" role="alert">{move || form_message(&error.get(), &["current_password", "password"])}</p>
+                <button type="submit" disabled=move || action.pending().get()>"Change password"</button>
+                {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status" id="password-changed">" Password changed."</span> })}
+            </ActionForm>
+        </section>
     }
 }
 

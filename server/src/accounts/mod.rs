@@ -2,4 +2,6 @@
 pub mod api_tokens;
 pub mod service;
 pub mod store;
+pub mod team;
+pub mod team_store;
 pub mod user_store;

@@ -1,7 +1,7 @@
 //! Accounts, users, sign-in and who may see what in an account.
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
-use app::views::{AccountSettings, FirstRunForm, MemberView};
+use app::views::{AccountSettings, FirstRunForm};
 use serde::Serialize;
 
 use std::sync::Arc;
@@ -40,8 +40,8 @@ pub struct AccountService {
 /// how long another instance's write stays unseen.
 #[derive(Clone)]
 struct Identities {
-    /// user id → the user with their memberships.
-    users: Cache<i64, Arc<CurrentUser>>,
+    /// user id → the user with their memberships and session epoch.
+    users: Cache<i64, Arc<(CurrentUser, i64)>>,
     /// SHA-256 of an API access token → user id. Unknown tokens are not cached, so guessing
     /// cannot fill memory.
     tokens: Cache<String, i64>,
@@ -230,14 +230,32 @@ impl AccountService {
     pub async fn user(&self, user_id: i64) -> ServiceResult<CurrentUser> {
         self.cached_user(user_id)
             .await?
-            .map(|u| (*u).clone())
+            .map(|u| u.0.clone())
+            .ok_or_else(|| AppError::Unauthorized.into())
+    }
+
+    /// The user of a browser session signed in under `epoch` (sessions made before epochs were
+    /// recorded count as 0); unauthorized once the user's epoch moved on (password changed,
+    /// removed, disabled).
+    pub async fn session_user(&self, user_id: i64, epoch: i64) -> ServiceResult<CurrentUser> {
+        match self.cached_user(user_id).await? {
+            Some(u) if u.1 == epoch => Ok(u.0.clone()),
+            _ => Err(AppError::Unauthorized.into()),
+        }
+    }
+
+    /// The epoch a new session of the user records (read fresh, not from the cache).
+    pub async fn session_epoch(&self, user_id: i64) -> ServiceResult<i64> {
+        self.store
+            .session_epoch(user_id)
+            .await?
             .ok_or_else(|| AppError::Unauthorized.into())
     }
 
     /// The user owning an API access token, if any.
     pub async fn user_by_api_token(&self, token: &str) -> ServiceResult<Option<CurrentUser>> {
         match self.cached_token_owner(&api_token::digest(token)).await? {
-            Some(id) => Ok(self.cached_user(id).await?.map(|u| (*u).clone())),
+            Some(id) => Ok(self.cached_user(id).await?.map(|u| u.0.clone())),
             None => Ok(None),
         }
     }
@@ -276,7 +294,8 @@ impl AccountService {
         }
     }
 
-    /// The account settings page.
+    /// The account settings page: the account, the team (with pending invitations for
+    /// administrators) and the user's own profile.
     pub async fn account_settings(
         &self,
         user: &CurrentUser,
@@ -288,25 +307,18 @@ impl AccountService {
             .account_name(account_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let members = self
-            .store
-            .account_members(account_id)
-            .await?
-            .into_iter()
-            .filter_map(|m| {
-                Role::parse(&m.role).map(|role| MemberView {
-                    user_id: m.user_id,
-                    name: m.name,
-                    email: m.email,
-                    role,
-                })
-            })
-            .collect();
+        let members = self.team(account_id).await?;
+        let invitations = match your_role {
+            Role::Administrator => self.pending_invitations(account_id).await?,
+            Role::Agent => Vec::new(),
+        };
         Ok(AccountSettings {
             account_id,
             account_name,
             your_role,
             members,
+            invitations,
+            profile: self.profile(user).await?,
         })
     }
 }
@@ -339,7 +351,7 @@ impl AccountService {
     }
 
     /// The user with memberships, or `None` when there is no such user (not cached).
-    async fn cached_user(&self, user_id: i64) -> ServiceResult<Option<Arc<CurrentUser>>> {
+    async fn cached_user(&self, user_id: i64) -> ServiceResult<Option<Arc<(CurrentUser, i64)>>> {
         let load = async { Ok(self.store.current_user(user_id).await?.map(Arc::new)) };
         crate::cache::get_or_load(&self.identities.users, user_id, load).await
     }
@@ -351,7 +363,7 @@ impl AccountService {
     }
 
     /// Forgets users and tokens here and on the other instances on the database.
-    async fn forget_identities_everywhere(&self) {
+    pub(super) async fn forget_identities_everywhere(&self) {
         self.forget_identities();
         crate::cache_events::publish(&self.events, crate::cache_events::CacheEvent::Identities)
             .await;

@@ -59,7 +59,9 @@ impl AccountStore {
 
     /// The user with this (lower-cased) e-mail.
     pub async fn user_by_email(&self, email: &str) -> sqlx::Result<Option<UserRow>> {
-        sqlx::query_as("SELECT id, email, name, password_hash FROM users WHERE email = $1")
+        sqlx::query_as(
+            "SELECT id, email, name, password_hash FROM users WHERE email = $1 AND disabled_at IS NULL",
+        )
             .bind(email)
             .fetch_optional(&self.db)
             .await
@@ -83,10 +85,11 @@ impl AccountStore {
             .await
     }
 
-    /// The user with their memberships, as a `CurrentUser`.
-    pub async fn current_user(&self, user_id: i64) -> sqlx::Result<Option<CurrentUser>> {
-        let Some((id, name, email)) = sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT id, name, email FROM users WHERE id = $1",
+    /// The user with their memberships, as a `CurrentUser`, and their session epoch; `None` for
+    /// a missing or disabled user.
+    pub async fn current_user(&self, user_id: i64) -> sqlx::Result<Option<(CurrentUser, i64)>> {
+        let Some((id, name, email, epoch)) = sqlx::query_as::<_, (i64, String, String, i64)>(
+            "SELECT id, name, email, session_epoch FROM users WHERE id = $1 AND disabled_at IS NULL",
         )
         .bind(user_id)
         .fetch_optional(&self.db)
@@ -111,12 +114,15 @@ impl AccountStore {
                 })
             })
             .collect();
-        Ok(Some(CurrentUser {
-            id,
-            name,
-            email,
-            accounts,
-        }))
+        Ok(Some((
+            CurrentUser {
+                id,
+                name,
+                email,
+                accounts,
+            },
+            epoch,
+        )))
     }
 
     /// Replaces the stored API token hash of the user with this (lower-cased) e-mail; `None` when

@@ -77,15 +77,78 @@ pub async fn run_once(services: &AlertJobs) -> ServiceResult<usize> {
                 prev_good.as_ref().map(Observed::from_snapshot).as_ref(),
                 &Observed::from_snapshot(s),
             );
+            let token_refused = drafts.iter().any(|d| d.kind == rules::kind::TOKEN_REFUSED);
             for d in drafts {
                 let key = format!("{}:{}:{}", d.kind, inbox.id, s.id);
                 if raise(services, &inbox, &d, &key).await?.is_some() {
                     raised += 1;
                 }
             }
+            if token_refused {
+                raised += token_refused_everywhere(services, &inbox).await?;
+            }
             cursor = s.id;
         }
         services.store.set_cursor(cursor).await?;
+    }
+    raised += signal_changes(services).await?;
+    Ok(raised)
+}
+
+/// When `inbox`'s token was just refused and so is every other number's of its account (each
+/// latest check failed with 190), one account-wide alert: the access behind the tokens is gone.
+async fn token_refused_everywhere(services: &AlertJobs, inbox: &InboxRow) -> ServiceResult<usize> {
+    let all = services.inboxes.list(inbox.account_id, None).await?;
+    // The stretch of refusals began after the account's last good read: one alert per stretch,
+    // however many of its numbers' refusals the evaluator sees.
+    let mut last_good = 0;
+    for other in &all {
+        let latest = services.snapshots.latest(other.id).await?;
+        if latest.and_then(|l| l.error_kind) != Some(crate::graph::GraphErrorKind::TokenInvalid) {
+            return Ok(0);
+        }
+        if let Some(good) = services.snapshots.latest_good(other.id).await? {
+            last_good = last_good.max(good.id);
+        }
+    }
+    let Some(d) = rules::token_refused_everywhere(all.len()) else {
+        return Ok(0);
+    };
+    let key = format!("{}:{}:{last_good}", d.kind, inbox.account_id);
+    Ok(usize::from(
+        raise(services, inbox, &d, &key).await?.is_some(),
+    ))
+}
+
+/// Raises one alert per change of a WABA's enforcement state, for each inbox of that WABA whose
+/// setup proved access to it (another account that merely typed the WABA id learns nothing).
+async fn signal_changes(services: &AlertJobs) -> ServiceResult<usize> {
+    let start = services.signals.max_change_id().await?;
+    let mut cursor = services.store.named_cursor("signals", start).await?;
+    let mut raised = 0;
+    loop {
+        let batch = services.signals.changes_after(cursor, BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let inboxes = services.inboxes.all().await?;
+        for c in &batch {
+            for inbox in inboxes
+                .iter()
+                .filter(|i| i.business_account_id == c.waba_id && i.access_proven_at.is_some())
+            {
+                if let Some(d) =
+                    rules::on_signal_change(&inbox.name, &c.kind, &c.detail, c.event_time)
+                {
+                    let key = format!("{}:{}:{}", d.kind, inbox.id, c.id);
+                    if raise(services, inbox, &d, &key).await?.is_some() {
+                        raised += 1;
+                    }
+                }
+            }
+            cursor = c.id;
+        }
+        services.store.set_named_cursor("signals", cursor).await?;
     }
     Ok(raised)
 }
@@ -150,6 +213,7 @@ pub async fn raise(
         kind = d.kind,
         "alerts: raised"
     );
+    crate::metrics::alert_raised(d.kind, &d.severity);
     for user_id in services.store.administrators(inbox.account_id).await? {
         services
             .store

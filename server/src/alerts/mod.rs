@@ -23,4 +23,6 @@ pub struct AlertJobs {
     pub secrets: crate::crypto::SecretBox,
     pub alerts: service::AlertService,
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Changes of the WABAs' enforcement state (one alert per change).
+    pub signals: crate::signals::SignalStore,
 }

@@ -253,6 +253,10 @@ async fn try_once(
     } else {
         ("failed", now)
     };
+    crate::metrics::alert_delivery(match status {
+        "pending" => "retry",
+        other => other,
+    });
     let error = error.or_else(|| (!ok).then(|| format!("HTTP {}", code.unwrap_or_default())));
     alerts
         .store

@@ -139,6 +139,13 @@ pub mod kind {
     pub const TOKEN_REFUSED: &str = "token_refused";
     pub const REGISTRATION_SUCCEEDED: &str = "registration_succeeded";
     pub const STUCK: &str = "stuck";
+    pub const PIN_POSSIBLY_STALE: &str = "pin_possibly_stale";
+    /// Meta put enforcement on the number's WABA (restriction, ban, violation, offboarding, ...).
+    pub const ENFORCEMENT: &str = "enforcement";
+    /// Meta lifted it.
+    pub const ENFORCEMENT_LIFTED: &str = "enforcement_lifted";
+    /// Every number of the account had its token refused (190): a system user lost access.
+    pub const TOKEN_REFUSED_EVERYWHERE: &str = "token_refused_everywhere";
     pub const TEST: &str = "test";
 }
 
@@ -237,6 +244,67 @@ pub fn on_transition(
     out
 }
 
+/// The account-wide alert when the last of the account's `count` (two or more) numbers has its
+/// token refused: one person's or system user's access was removed, not one number's token.
+pub fn token_refused_everywhere(count: usize) -> Option<AlertDraft> {
+    (count >= 2).then(|| AlertDraft {
+        kind: kind::TOKEN_REFUSED_EVERYWHERE,
+        severity: Severity::Critical,
+        title: format!("Meta refuses the access token of all {count} numbers"),
+        body: "Every number of this account now fails with error 190. The system user (or person) whose token Greenlight uses probably lost access to the business, or its token was revoked: restore the access in Meta Business Settings, or reconnect the numbers with a new token.".into(),
+    })
+}
+
+/// The alert for one change of a WABA's enforcement state (a recorded change is a transition:
+/// a repeated event records none). `detail` is the new state (`null` when lifted), judged at
+/// Meta's `event_time`.
+pub fn on_signal_change(
+    name: &str,
+    kind_name: &str,
+    detail: &serde_json::Value,
+    event_time: i64,
+) -> Option<AlertDraft> {
+    use crate::signals::model::{self, Stored};
+    let page = model::REMEDIATION_URL;
+    if detail.is_null() {
+        let what = match kind_name {
+            model::kind::RESTRICTION => "the restriction",
+            model::kind::BAN => "the ban",
+            model::kind::OFFBOARDED | model::kind::PARTNER_REMOVED => "the disconnection",
+            _ => return None,
+        };
+        return Some(AlertDraft {
+            kind: kind::ENFORCEMENT_LIFTED,
+            severity: Severity::Info,
+            title: format!("{name}: Meta lifted {what}"),
+            body: format!("Meta reports that {what} on the WhatsApp Business account is over."),
+        });
+    }
+    let at = chrono::DateTime::from_timestamp(event_time, 0)?;
+    let stored = [Stored {
+        kind: kind_name.to_owned(),
+        event_time,
+        detail: detail.clone(),
+    }];
+    let active = model::active(&stored, at);
+    let worst = active.first()?;
+    let titles: Vec<&str> = active.iter().map(|a| a.title.as_str()).collect();
+    Some(AlertDraft {
+        kind: kind::ENFORCEMENT,
+        severity: if worst.verdict == app::health::Verdict::Blocked {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        },
+        title: format!("{name}: {}", worst.title),
+        body: format!(
+            "{} {} Details and appeals: {page}",
+            titles.join("; "),
+            worst.explanation
+        ),
+    })
+}
+
 /// States in which a number may be stuck.
 pub const STUCK_STATES: &[RegistrationState] = &[
     RegistrationState::AwaitingDisplayName,
@@ -266,6 +334,26 @@ pub fn stuck(
         title: format!("{name}: {what} for {hours} h"),
         body: format!("The number has been {what} for {hours} hours. Open its Account Health tab to see why and what to do."),
     })
+}
+
+/// Meta's `security` webhook (`event`, e.g. `PIN_CHANGED`) says the two-step PIN of the number
+/// called `name` changed outside Greenlight: the next registration would fail with 133005.
+pub fn pin_possibly_stale(name: &str, event: &str) -> AlertDraft {
+    let what = match event {
+        "PIN_RESET_REQUEST" => "someone asked Meta to reset its two-step verification PIN",
+        "PIN_REQUEST_SUCCESS" => "its two-step verification PIN was reset",
+        _ => "its two-step verification PIN was changed outside Greenlight",
+    };
+    AlertDraft {
+        kind: kind::PIN_POSSIBLY_STALE,
+        severity: Severity::Warning,
+        title: format!("{name}: {what}"),
+        body: format!(
+            "Meta reports that {what}. The PIN Greenlight holds may no longer be the number's, so the next registration \
+             would fail (error 133005). Open the number's Account Health tab and press Set the PIN: Greenlight sets a \
+             new PIN with Meta and keeps it."
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -453,6 +541,51 @@ mod tests {
                 "{cur:?}"
             );
         }
+    }
+
+    #[test]
+    fn enforcement_changes_alert_with_the_worst_first_and_lifting_is_good_news() {
+        let restriction = serde_json::json!({"restrictions": [
+            {"restriction_type": "RESTRICTED_ADD_PHONE_NUMBER_ACTION", "expiration": 2_000},
+            {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": 2_000}]});
+        let a = on_signal_change("Shop", "restriction", &restriction, 1_000).unwrap();
+        assert_eq!(
+            (a.kind, a.severity.clone()),
+            (kind::ENFORCEMENT, Severity::Critical)
+        );
+        assert_eq!(
+            a.title,
+            "Shop: Restricted: The business cannot start conversations"
+        );
+        assert!(a
+            .body
+            .contains("https://business.facebook.com/accountquality"));
+        let v = serde_json::json!({"violation_type": "SCAM"});
+        assert_eq!(
+            on_signal_change("Shop", "violation", &v, 1_000)
+                .unwrap()
+                .severity,
+            Severity::Warning
+        );
+        let lifted = on_signal_change("Shop", "ban", &serde_json::Value::Null, 1_000).unwrap();
+        assert_eq!(
+            (lifted.kind, lifted.severity),
+            (kind::ENFORCEMENT_LIFTED, Severity::Info)
+        );
+        assert!(on_signal_change("Shop", "violation", &serde_json::Value::Null, 1_000).is_none());
+        // A restriction that had already ended when Meta sent it says nothing.
+        assert!(on_signal_change("Shop", "restriction", &restriction, 2_000).is_none());
+    }
+
+    #[test]
+    fn all_tokens_refused_is_an_account_alert_only_with_several_numbers() {
+        assert!(token_refused_everywhere(1).is_none());
+        let a = token_refused_everywhere(3).unwrap();
+        assert_eq!(
+            (a.kind, a.severity),
+            (kind::TOKEN_REFUSED_EVERYWHERE, Severity::Critical)
+        );
+        assert!(a.title.contains("all 3 numbers"));
     }
 
     #[test]

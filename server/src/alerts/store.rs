@@ -191,6 +191,31 @@ impl AlertStore {
         Ok(start)
     }
 
+    /// The evaluator's position in `waba_signal_changes` (`name`), created at `start` on first use.
+    pub async fn named_cursor(&self, name: &str, start: i64) -> sqlx::Result<i64> {
+        sqlx::query(
+            "INSERT INTO alert_signal_cursor (name, last_change_id) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(start)
+        .execute(&self.db)
+        .await?;
+        sqlx::query_scalar("SELECT last_change_id FROM alert_signal_cursor WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.db)
+            .await
+    }
+
+    /// Moves the named cursor to `id`.
+    pub async fn set_named_cursor(&self, name: &str, id: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE alert_signal_cursor SET last_change_id = $1 WHERE name = $2")
+            .bind(id)
+            .bind(name)
+            .execute(&self.db)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn set_cursor(&self, id: i64) -> sqlx::Result<()> {
         sqlx::query("UPDATE alert_cursor SET last_snapshot_id = $1 WHERE name = 'snapshots'")
             .bind(id)

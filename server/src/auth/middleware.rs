@@ -17,6 +17,10 @@ use crate::state::AppState;
 /// The session key holding the signed-in user's id.
 const USER_ID_KEY: &str = "user_id";
 
+/// The session key holding the user's session epoch at sign-in: the session ends when the user's
+/// epoch moves on (password changed, removed, disabled).
+const EPOCH_KEY: &str = "session_epoch";
+
 /// The session key holding when (unix seconds) the user signed in.
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 
@@ -24,17 +28,19 @@ const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// only the inactivity limit).
 pub const SESSION_ABSOLUTE_LIFETIME_SECS: i64 = 30 * 24 * 3600;
 
-/// Wraps the tower-sessions session of one request.
-struct BrowserSession(Option<Session>);
+/// Wraps the tower-sessions session of one request, with the accounts (for the user's epoch).
+struct BrowserSession(Option<Session>, crate::accounts::service::AccountService);
 
 #[async_trait]
 impl SessionControl for BrowserSession {
     async fn start(&self, user_id: i64) -> Result<(), AppError> {
         let s = self.0.as_ref().ok_or(AppError::Internal)?;
+        let epoch = self.1.session_epoch(user_id).await?;
         s.cycle_id().await.map_err(session_error)?;
         s.insert(SIGNED_IN_AT_KEY, crate::db::now_secs())
             .await
             .map_err(session_error)?;
+        s.insert(EPOCH_KEY, epoch).await.map_err(session_error)?;
         s.insert(USER_ID_KEY, user_id).await.map_err(session_error)
     }
 
@@ -43,6 +49,17 @@ impl SessionControl for BrowserSession {
             Some(s) => s.flush().await.map_err(session_error),
             None => Ok(()),
         }
+    }
+
+    async fn keep(&self, user_id: i64) -> Result<(), AppError> {
+        let Some(s) = &self.0 else { return Ok(()) };
+        if s.get::<i64>(USER_ID_KEY).await.ok().flatten() != Some(user_id) {
+            return Ok(());
+        }
+        let epoch = self.1.session_epoch(user_id).await?;
+        // A new id too: whoever held the old cookie value is out with the other sessions.
+        s.cycle_id().await.map_err(session_error)?;
+        s.insert(EPOCH_KEY, epoch).await.map_err(session_error)
     }
 }
 
@@ -74,10 +91,24 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
     if let Some(s) = &session {
         if let Ok(Some(id)) = s.get::<i64>(USER_ID_KEY).await {
             let signed_in_at = s.get::<i64>(SIGNED_IN_AT_KEY).await.ok().flatten();
-            if within_lifetime(signed_in_at, crate::db::now_secs()) {
-                user = state.services.accounts.user(id).await.ok();
-            } else if let Err(e) = s.flush().await {
-                tracing::error!(error = %e, "session store");
+            // Sessions from before epochs were recorded are under epoch 0.
+            let epoch = s.get::<i64>(EPOCH_KEY).await.ok().flatten().unwrap_or(0);
+            let over = if within_lifetime(signed_in_at, crate::db::now_secs()) {
+                match state.services.accounts.session_user(id, epoch).await {
+                    Ok(u) => {
+                        user = Some(u);
+                        false
+                    }
+                    // Ended (password changed, removed, disabled); a database hiccup is not.
+                    Err(e) => matches!(e, crate::error::ServiceError::App(AppError::Unauthorized)),
+                }
+            } else {
+                true
+            };
+            if over {
+                if let Err(e) = s.flush().await {
+                    tracing::error!(error = %e, "session store");
+                }
             }
         }
     }
@@ -103,7 +134,7 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
     req.extensions_mut().insert(RequestContext {
         user,
         client_ip,
-        session: Arc::new(BrowserSession(session)),
+        session: Arc::new(BrowserSession(session, state.services.accounts.clone())),
     });
     next.run(req).await
 }
@@ -133,6 +164,10 @@ fn is_page(path: &str) -> bool {
 pub async fn guard_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if req.method() != Method::GET || !is_page(&path) {
+        return next.run(req).await;
+    }
+    // The invitation page is public: the one-time link in its query is the credential.
+    if path == "/join" {
         return next.run(req).await;
     }
     let user = req

@@ -95,6 +95,8 @@ pub enum DbOpenError {
     TooOld { target: String, version: String },
     #[error("cannot migrate the database {target}: {reason}")]
     Migrate { target: String, reason: String },
+    #[error("refusing to open the database {target}: {reason}")]
+    Newer { target: String, reason: String },
 }
 
 /// A database URL as it may be printed: the SQLite path, or `postgres://user@host:port/db` without
@@ -141,9 +143,15 @@ pub async fn open(url: &str) -> Result<Db, DbOpenError> {
             })
         }
     };
-    migrate(&pool).await.map_err(|e| DbOpenError::Migrate {
-        target: target.clone(),
-        reason: e.to_string(),
+    migrate(&pool).await.map_err(|e| match e {
+        MigrationError::NewerDatabase { .. } => DbOpenError::Newer {
+            target: target.clone(),
+            reason: e.to_string(),
+        },
+        e => DbOpenError::Migrate {
+            target: target.clone(),
+            reason: e.to_string(),
+        },
     })?;
     Ok(pool)
 }
@@ -306,12 +314,78 @@ fn major_of(server_version_num: &str) -> u32 {
         .unwrap_or(0)
 }
 
-/// Applies pending migrations: `migrations/sqlite` or `migrations/postgres`, by backend.
-pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
-    match Backend::of(db) {
-        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(db).await,
-        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(db).await,
+/// The migrations this binary carries for a backend.
+pub fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
     }
+}
+
+/// Applies pending migrations: `migrations/sqlite` or `migrations/postgres`, by backend.
+///
+/// Migrations only go forward. A database that has a migration this binary does not know was
+/// upgraded by a newer Greenlight: nothing is applied and the answer says so (an older binary
+/// would misread the newer schema).
+pub async fn migrate(db: &Db) -> Result<(), MigrationError> {
+    let migrator = migrator(Backend::of(db));
+    check_not_newer(db, &migrator).await?;
+    migrator.run(db).await.map_err(MigrationError::Apply)
+}
+
+/// Why migrating stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error(
+        "it was upgraded by a newer Greenlight (it has migration {found}; this binary knows up to \
+         {known}): run that version or newer, or restore a backup made before the upgrade"
+    )]
+    NewerDatabase { found: i64, known: i64 },
+    #[error("reading the applied migrations: {0}")]
+    Read(#[from] sqlx::Error),
+    #[error(transparent)]
+    Apply(sqlx::migrate::MigrateError),
+}
+
+/// The versions applied to this database, oldest first (none before the first migration).
+pub async fn applied_migrations(db: &Db) -> sqlx::Result<Vec<i64>> {
+    let exists_query = match Backend::of(db) {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+        }
+    };
+    let exists: i64 = sqlx::query_scalar(exists_query).fetch_one(db).await?;
+    if exists == 0 {
+        return Ok(Vec::new());
+    }
+    sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(db)
+        .await
+}
+
+/// Refuses a database that has a migration `migrator` does not know.
+async fn check_not_newer(
+    db: &Db,
+    migrator: &sqlx::migrate::Migrator,
+) -> Result<(), MigrationError> {
+    let known: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+    let applied = applied_migrations(db).await?;
+    match unknown_migration(&known, &applied) {
+        Some(found) => Err(MigrationError::NewerDatabase {
+            found,
+            known: known.iter().copied().max().unwrap_or(0),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The newest applied migration that is not among the known ones.
+fn unknown_migration(known: &[i64], applied: &[i64]) -> Option<i64> {
+    applied.iter().copied().filter(|v| !known.contains(v)).max()
 }
 
 /// A 0/1 integer column read as a `bool` (`#[sqlx(try_from = "crate::db::Flag")]` on the field):
@@ -384,6 +458,18 @@ mod tests {
             "the PostgreSQL server of postgres://gl@db.example/greenlight runs version 12.22; \
              Greenlight needs PostgreSQL 13 or newer"
         );
+    }
+
+    #[test]
+    fn a_migration_this_binary_does_not_know_is_found() {
+        assert_eq!(unknown_migration(&[1, 2, 3], &[1, 2]), None);
+        assert_eq!(unknown_migration(&[1, 2, 3], &[1, 2, 3]), None);
+        assert_eq!(unknown_migration(&[1, 2, 3], &[1, 2, 3, 16, 17]), Some(17));
+        let e = MigrationError::NewerDatabase {
+            found: 17,
+            known: 12,
+        };
+        assert!(!e.to_string().contains('\n'), "one line");
     }
 
     #[test]

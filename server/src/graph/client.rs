@@ -16,7 +16,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::config::GraphConfig;
-use super::error::{describe_json_error, parse_error_body, GraphError};
+use super::error::{describe_json_error, parse_error_body, GraphError, GraphErrorKind};
 use super::phone_number::{PhoneNumberHealth, PHONE_NUMBER_FIELDS};
 use super::token::AccessToken;
 use super::token_app::{TokenApp, TOKEN_APP_FIELDS};
@@ -216,6 +216,80 @@ impl GraphClient {
             .await
     }
 
+    /// `POST /{v}/{phone_number_id}` with `pin`: sets the number's two-step verification PIN (Meta
+    /// needs no old PIN). Not retried: the caller stored the new PIN before the call and decides about a
+    /// lost answer. The PIN is never logged or put in an error.
+    #[tracing::instrument(name = "graph.set_two_step_pin", skip_all, fields(phone_number_id = %phone_number_id))]
+    pub async fn set_two_step_pin(
+        &self,
+        token: &AccessToken,
+        phone_number_id: &str,
+        pin: &str,
+    ) -> Result<(), GraphError> {
+        if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(GraphError::InvalidRequest(
+                "the PIN must be exactly 6 digits".to_owned(),
+            ));
+        }
+        let url = self.url(&[("phone number id", phone_number_id)])?;
+        let body = serde_json::json!({ "pin": pin });
+        self.post_expect_success("set_two_step_pin", token, url, Some(&body))
+            .await
+    }
+
+    /// `POST /{v}/{phone_number_id}/request_code` with `code_method` (`SMS` or `VOICE`) and
+    /// `language`: Meta sends a verification code to the phone. Not retried (Meta limits code
+    /// requests; the caller counts them).
+    #[tracing::instrument(name = "graph.request_code", skip_all, fields(phone_number_id = %phone_number_id))]
+    pub async fn request_code(
+        &self,
+        token: &AccessToken,
+        phone_number_id: &str,
+        code_method: &str,
+        language: &str,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[
+            ("phone number id", phone_number_id),
+            ("edge", "request_code"),
+        ])?;
+        let body = serde_json::json!({ "code_method": code_method, "language": language });
+        self.post_expect_success("request_code", token, url, Some(&body))
+            .await
+    }
+
+    /// `POST /{v}/{phone_number_id}/verify_code` with the `code` the phone received. Not retried.
+    /// The code is never logged or put in an error.
+    #[tracing::instrument(name = "graph.verify_code", skip_all, fields(phone_number_id = %phone_number_id))]
+    pub async fn verify_code(
+        &self,
+        token: &AccessToken,
+        phone_number_id: &str,
+        code: &str,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[
+            ("phone number id", phone_number_id),
+            ("edge", "verify_code"),
+        ])?;
+        let body = serde_json::json!({ "code": code });
+        self.post_expect_success("verify_code", token, url, Some(&body))
+            .await
+    }
+
+    /// `POST /{v}/{phone_number_id}` with `new_display_name`: asks Meta to review a new display name.
+    /// Not retried.
+    #[tracing::instrument(name = "graph.request_display_name", skip_all, fields(phone_number_id = %phone_number_id))]
+    pub async fn request_display_name(
+        &self,
+        token: &AccessToken,
+        phone_number_id: &str,
+        new_display_name: &str,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[("phone number id", phone_number_id)])?;
+        let body = serde_json::json!({ "new_display_name": new_display_name });
+        self.post_expect_success("request_display_name", token, url, Some(&body))
+            .await
+    }
+
     /// `POST /{v}/{phone_number_id}/deregister`. Never retried (same 10-per-72-hours budget as `register`).
     #[tracing::instrument(name = "graph.deregister", skip_all, fields(phone_number_id = %phone_number_id))]
     pub async fn deregister(
@@ -393,8 +467,28 @@ impl GraphClient {
         }
     }
 
-    /// Sends one request and reads the body (bounded). Transport failures become typed errors without any URL.
+    /// Sends one request and reads the body (bounded), counted and timed in the metrics under its
+    /// operation and outcome. Transport failures become typed errors without any URL.
     async fn send(
+        &self,
+        operation: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), GraphError> {
+        let start = std::time::Instant::now();
+        let result = self.send_unmeasured(operation, request).await;
+        let outcome = match &result {
+            Ok((status, _)) if (200..300).contains(status) => "ok",
+            Ok((status, body)) => parse_error_body(*status, body)
+                .map(|api| api.kind())
+                .unwrap_or_else(|| GraphErrorKind::classify(Some(*status), None, None))
+                .as_str(),
+            Err(e) => e.kind().as_str(),
+        };
+        crate::metrics::graph_call(operation, outcome, start.elapsed());
+        result
+    }
+
+    async fn send_unmeasured(
         &self,
         operation: &'static str,
         request: reqwest::RequestBuilder,

@@ -291,22 +291,67 @@ impl GraphError {
     }
 }
 
+/// What Meta's refusal of `request_code` or `verify_code` means for the re-verification flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeRefusal {
+    /// Meta limits code requests for the number (136024 "Request code error", 133016, or any
+    /// throttling code or HTTP 429 on `request_code`): wait before asking again.
+    RequestLimited,
+    /// The code was wrong or has expired (136025 "Verify code error", or 100 on `verify_code`).
+    WrongCode,
+    /// Any other refusal, by its general kind.
+    Other,
+}
+
+impl CodeRefusal {
+    /// Classifies Meta's answer to `request_code` (`verify == false`) or `verify_code`.
+    pub fn classify(error: &GraphError, verify: bool) -> CodeRefusal {
+        let code = error.code();
+        match (verify, code) {
+            (false, Some(136024 | 133016)) => CodeRefusal::RequestLimited,
+            (false, _) if error.kind() == GraphErrorKind::Throttled => CodeRefusal::RequestLimited,
+            (true, Some(136025 | 100)) => CodeRefusal::WrongCode,
+            _ => CodeRefusal::Other,
+        }
+    }
+}
+
+/// Why Meta refused a token (code 190), from its `error_subcode`: which kind of refusal it is, so an
+/// administrator knows whether to renew, re-authorize or grant access.
+pub fn token_refusal_words(subcode: Option<i64>) -> &'static str {
+    match subcode {
+        Some(463) => "it has expired",
+        Some(460) => {
+            "it was invalidated (the user changed their password or Meta reset the session)"
+        }
+        Some(467) => "it is no longer valid (revoked, or the user logged out)",
+        Some(458) => "the app is no longer installed for the user (access was removed)",
+        Some(459) => "the user's Facebook account is checkpointed",
+        Some(464) => "the user's Facebook account is not confirmed",
+        Some(492) => "the session is invalid (the user lost access to the business)",
+        _ => "it has expired or was revoked",
+    }
+}
+
 fn api_user_message(api: &ApiError) -> String {
     match api.kind() {
-        GraphErrorKind::TokenInvalid => "Meta refused the access token: it has expired or was revoked. Reconnect \
-the WhatsApp account (Meta login) so Greenlight gets a new token."
-            .to_owned(),
+        GraphErrorKind::TokenInvalid => format!(
+            "Meta refused the access token: {}. Paste a new access token in the inbox's \
+Settings so Greenlight can read the number again.",
+            token_refusal_words(api.subcode)
+        ),
         GraphErrorKind::RegisterQuotaExhausted => "Meta's limit of 10 registration attempts per 72 hours for this \
 number is used up; Meta blocks registration of this number for 72 hours."
             .to_owned(),
         GraphErrorKind::DisplayNameNotReady => "Meta cannot register the number yet: the display name is not ready \
 (still in review or could not be processed), or the number is still connected to a WhatsApp app account."
             .to_owned(),
-        GraphErrorKind::PinMismatch => "The number already has a different two-step verification PIN. Turn off \
-two-step verification for this number in WhatsApp Manager, then complete the registration again."
+        GraphErrorKind::PinMismatch => "The number already has a different two-step verification PIN. Press Set \
+the PIN: Greenlight sets a new PIN with Meta and registers the number with it."
             .to_owned(),
         GraphErrorKind::ReverificationNeeded => "Meta wants the phone number verified again with an SMS or voice \
-code before it can be registered. Verify it in WhatsApp Manager, then complete the registration again."
+code before it can be registered. Request a code, enter it, and Greenlight registers the number."
             .to_owned(),
         GraphErrorKind::Throttled => {
             "Meta is limiting how often Greenlight may call it right now. Greenlight will try again later.".to_owned()
@@ -653,12 +698,23 @@ mod tests {
 
     #[test]
     fn display_shows_codes_and_a_label_only() {
+        assert!(api_error("error_190_463_token_expired.json", 401)
+            .user_message()
+            .starts_with("Meta refused the access token: it has expired."));
+        assert_eq!(
+            token_refusal_words(Some(460))
+                .split(' ')
+                .take(3)
+                .collect::<Vec<_>>(),
+            ["it", "was", "invalidated"]
+        );
+        assert_eq!(token_refusal_words(None), "it has expired or was revoked");
         let error = api_error("error_190_463_token_expired.json", 401);
         assert_eq!(
             error.to_string(),
             "Graph API error 190/463 (HTTP 401): access token refused"
         );
-        assert!(error.user_message().contains("Reconnect"));
+        assert!(error.user_message().contains("Paste a new access token"));
         let other = api_error("error_100_nonexisting_field.json", 400);
         assert_eq!(
             other.user_message(),

@@ -19,11 +19,12 @@ pub(crate) mod wire;
 
 pub use client::{GraphClient, MAX_PAGES};
 pub use config::{GraphConfig, DEFAULT_BASE_URL, DEFAULT_VERSION};
-pub use error::{ApiError, GraphError, GraphErrorKind};
+pub use error::{ApiError, CodeRefusal, GraphError, GraphErrorKind};
 pub use phone_number::{
     AccountMode, CanSendMessage, CodeVerificationStatus, HealthEntity, HealthEntityError,
-    HealthEntityType, HealthStatus, MessagingLimit, NameStatus, NumberStatus, PhoneNumberHealth,
-    PlatformType, QualityRating, Rank, Throughput, ThroughputLevel, PHONE_NUMBER_FIELDS,
+    HealthEntityType, HealthStatus, MessagingLimit, NameStatus, NumberStatus, ObaStatus,
+    OfficialBusinessAccount, PhoneNumberHealth, PlatformType, QualityRating, Rank, Throughput,
+    ThroughputLevel, PHONE_NUMBER_FIELDS,
 };
 pub use token::AccessToken;
 pub use token_app::{TokenApp, TOKEN_APP_FIELDS};

@@ -9,7 +9,7 @@ use super::wire::{
 /// The `fields` Greenlight asks for on every read of a phone number node (DESIGN.md, "Graph API use").
 pub const PHONE_NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,code_verification_status,name_status,\
 quality_rating,whatsapp_business_manager_messaging_limit,messaging_limit_tier,account_mode,platform_type,throughput,\
-status,last_onboarded_time,is_on_biz_app,health_status";
+status,last_onboarded_time,is_on_biz_app,health_status,new_display_name,new_name_status,official_business_account";
 
 open_enum! {
     /// `name_status`: the review state of the display name.
@@ -116,6 +116,24 @@ open_enum! {
         Limited = "LIMITED",
         Blocked = "BLOCKED",
     }
+}
+
+open_enum! {
+    /// `official_business_account.oba_status`: the review of the number's request for the blue badge.
+    pub enum ObaStatus {
+        NotStarted = "NOT_STARTED",
+        Pending = "PENDING",
+        Approved = "APPROVED",
+        Rejected = "REJECTED",
+        Cancelled = "CANCELLED",
+    }
+}
+
+/// `official_business_account`: `{"oba_status": "APPROVED"}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OfficialBusinessAccount {
+    #[serde(default, deserialize_with = "lenient")]
+    pub oba_status: Option<ObaStatus>,
 }
 
 open_enum! {
@@ -297,9 +315,22 @@ pub struct PhoneNumberHealth {
     /// `true` for a coexistence number (WhatsApp Business app + Cloud API): never register or deregister it.
     pub is_on_biz_app: Option<bool>,
     pub health_status: Option<HealthStatus>,
+    /// A display name change waiting for Meta's review (`new_display_name`), and its status
+    /// (`new_name_status`, e.g. `PENDING_REVIEW`).
+    pub new_display_name: Option<String>,
+    pub new_name_status: Option<NameStatus>,
+    /// The Official Business Account (blue badge) request.
+    pub official_business_account: Option<OfficialBusinessAccount>,
 }
 
 impl PhoneNumberHealth {
+    /// `official_business_account.oba_status`, if Meta sent one.
+    pub fn oba_status(&self) -> Option<&ObaStatus> {
+        self.official_business_account
+            .as_ref()
+            .and_then(|o| o.oba_status.as_ref())
+    }
+
     /// `throughput.level`, if Meta sent one.
     pub fn throughput_level(&self) -> Option<&ThroughputLevel> {
         self.throughput.as_ref().and_then(|t| t.level.as_ref())
@@ -357,6 +388,12 @@ struct PhoneNumberWire {
     is_on_biz_app: Option<bool>,
     #[serde(default, deserialize_with = "lenient_object")]
     health_status: Option<HealthStatus>,
+    #[serde(default, deserialize_with = "lenient")]
+    new_display_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    new_name_status: Option<NameStatus>,
+    #[serde(default, deserialize_with = "lenient_object")]
+    official_business_account: Option<OfficialBusinessAccount>,
 }
 
 impl TryFrom<JsonObject> for PhoneNumberHealth {
@@ -392,6 +429,9 @@ impl From<PhoneNumberWire> for PhoneNumberHealth {
             last_onboarded_time: wire.last_onboarded_time,
             is_on_biz_app: wire.is_on_biz_app,
             health_status: wire.health_status,
+            new_display_name: wire.new_display_name,
+            new_name_status: wire.new_name_status,
+            official_business_account: wire.official_business_account,
         }
     }
 }
@@ -551,6 +591,26 @@ mod tests {
             Some("SOMETHING_NEW")
         );
         assert!(!number.is_registered());
+    }
+
+    #[test]
+    fn the_oba_status_is_read_and_new_values_are_kept() {
+        let number: PhoneNumberHealth = serde_json::from_str(
+            r#"{"id":"1","official_business_account":{"oba_status":"APPROVED"}}"#,
+        )
+        .unwrap();
+        assert_eq!(number.oba_status(), Some(&ObaStatus::Approved));
+        let odd: PhoneNumberHealth = serde_json::from_str(
+            r#"{"id":"1","official_business_account":{"oba_status":"ON_HOLD"}}"#,
+        )
+        .unwrap();
+        assert_eq!(odd.oba_status(), Some(&ObaStatus::Other("ON_HOLD".into())));
+        let stored = serde_json::to_string(&number).unwrap();
+        assert_eq!(
+            serde_json::from_str::<PhoneNumberHealth>(&stored).unwrap(),
+            number
+        );
+        assert_eq!(parse("phone_healthy_cloud_api.json").oba_status(), None);
     }
 
     #[test]
@@ -725,6 +785,9 @@ mod tests {
                 "last_onboarded_time",
                 "is_on_biz_app",
                 "health_status",
+                "new_display_name",
+                "new_name_status",
+                "official_business_account",
             ]
         );
     }

@@ -73,6 +73,9 @@ pub struct HealthStores {
     pub ledger: crate::registration::ledger::LedgerStore,
     pub inboxes: crate::inboxes::store::InboxStore,
     pub claims: crate::jobs::claims::ClaimStore,
+    /// The sealed PINs (the report says whether one is stored, never which).
+    pub pins: crate::registration::pin::PinStore,
+    pub signals: crate::signals::SignalStore,
 }
 
 /// Health reads and reports. Holds only what they need: the database (snapshots, ledger), the
@@ -87,6 +90,9 @@ pub struct HealthService {
     /// The background refresh (`super::refresh`) lists inboxes and claims numbers through these.
     pub(super) inboxes: crate::inboxes::store::InboxStore,
     pub(super) claims: crate::jobs::claims::ClaimStore,
+    pins: crate::registration::pin::PinStore,
+    /// Enforcement Meta reported on the number's WABA (restrictions, bans, ...).
+    signals: crate::signals::SignalStore,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
     access: InboxAccess,
@@ -109,6 +115,8 @@ impl HealthService {
             ledger: stores.ledger,
             inboxes: stores.inboxes,
             claims: stores.claims,
+            pins: stores.pins,
+            signals: stores.signals,
             graph,
             credentials,
             access,
@@ -184,7 +192,10 @@ impl HealthService {
     /// never waits on Meta longer than [`VIEW_WAIT`].
     pub async fn cached_health(&self, row: &InboxRow) -> ServiceResult<Viewed> {
         if let Some(snap) = self.reads.health.get(&row.id).await {
-            return Ok(Viewed::landed(snap));
+            if !settling_and_due(&snap, Utc::now()) {
+                return Ok(Viewed::landed(snap));
+            }
+            self.reads.forget_health(row.id).await;
         }
         let _waiting = self.waiting_views.enter();
         let this = self.clone();
@@ -269,6 +280,18 @@ impl HealthService {
     }
 }
 
+/// How often a number Meta is provisioning (it accepted the registration, and does not show it
+/// registered yet) is read again for a view, instead of answering from the cache for its full TTL:
+/// the inbox page re-checks every few seconds until the state settles.
+pub const SETTLE_READ_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+
+/// The cached snapshot is of a number awaiting Meta's confirmation and older than
+/// [`SETTLE_READ_EVERY`].
+fn settling_and_due(snap: &Snapshot, now: DateTime<Utc>) -> bool {
+    snap.decision.reason_code == crate::registration::decision::ReasonCode::AwaitingConfirmation
+        && now - snap.checked_at >= SETTLE_READ_EVERY
+}
+
 /// Everything the Account Health tab and the health endpoint show for one inbox.
 #[derive(Debug, Clone)]
 pub struct HealthReport {
@@ -289,6 +312,14 @@ pub struct HealthReport {
     /// Meta's answer to the last failed register call, in words.
     pub last_error: Option<String>,
     pub viewer_is_admin: bool,
+    /// What Greenlight knows of the number's two-step PIN (never the PIN).
+    pub pin: crate::registration::pin::PinState,
+    /// Enforcement in force on the number's WABA now (from `account_update`), worst first.
+    pub enforcement: Vec<crate::signals::Active>,
+    /// The numbers the viewer may see that the enforcement affects too (same WABA), "name (number)".
+    pub affected_numbers: Vec<String>,
+    /// When the report was made (countdowns count from it).
+    pub now: DateTime<Utc>,
 }
 
 impl HealthService {
@@ -351,8 +382,23 @@ impl HealthService {
             .first()
             .filter(|a| a.outcome == Some(AttemptOutcome::Failed))
             .and_then(|a| a.meta_message.clone());
-        let summary = ledger::summarize(&attempts, Utc::now());
+        let now = Utc::now();
+        let summary = ledger::summarize(&attempts, now);
+        let enforcement = self.enforcement_of(&inbox, now).await?;
+        let is_admin = user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator);
+        let affected_numbers = if enforcement.is_empty() {
+            Vec::new()
+        } else {
+            self.inboxes
+                .list(inbox.account_id, (!is_admin).then_some(user.id))
+                .await?
+                .into_iter()
+                .filter(|r| r.business_account_id == inbox.business_account_id)
+                .map(|r| format!("{} ({})", r.name, r.phone_number))
+                .collect()
+        };
         let verdict = super::verdict::verdict(super::verdict::Inputs {
+            enforcement: &enforcement,
             health: shown.as_ref().map(|(_, h)| h),
             read_error: snap
                 .read
@@ -363,7 +409,9 @@ impl HealthService {
             state: (!viewed.nothing_stored).then_some(snap.decision.state),
             reason: (!viewed.nothing_stored).then_some(snap.decision.reason_code),
         });
+        let pin = self.pins.state(&inbox.phone_number_id).await?;
         Ok(HealthReport {
+            pin,
             viewer_is_admin: user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator),
             inbox,
             shown,
@@ -374,7 +422,24 @@ impl HealthService {
             checking: viewed.pending,
             attempts_in_window: summary.attempts_in_window,
             last_error,
+            enforcement,
+            affected_numbers,
+            now,
         })
+    }
+
+    /// Enforcement in force at `now` on the inbox's WABA (a restriction past its expiration is
+    /// gone). The state is the WABA's: only an inbox whose setup proved access to it may read it.
+    pub async fn enforcement_of(
+        &self,
+        inbox: &InboxRow,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Vec<crate::signals::Active>> {
+        if inbox.access_proven_at.is_none() {
+            return Ok(Vec::new());
+        }
+        let stored = self.signals.of_waba(&inbox.business_account_id).await?;
+        Ok(crate::signals::model::active(&stored, now))
     }
 
     /// Stored snapshots of an inbox the user may see, since `since` (oldest first, at most 1000).

@@ -348,6 +348,63 @@ impl SnapshotStore {
         Ok(rows.into_iter().map(InboxLatest::from).collect())
     }
 
+    /// Every inbox of a channel with its newest snapshot and its newest good one, in one query:
+    /// what the verdict of every number is computed from (the metrics' gauges).
+    pub async fn latest_and_good_per_inbox(
+        &self,
+        channel_type: &str,
+    ) -> sqlx::Result<Vec<(Option<HealthSnapshot>, Option<HealthSnapshot>)>> {
+        let rows: Vec<StoredLatestAndGood> = sqlx::query_as(
+            "SELECT i.id AS inbox_id,
+                    s.id, s.checked_at, s.source, s.health_json, s.error_kind, s.error_message,
+                    s.registration_state,
+                    g.id AS g_id, g.checked_at AS g_checked_at, g.source AS g_source,
+                    g.health_json AS g_health_json, g.registration_state AS g_registration_state
+             FROM inboxes i
+             LEFT JOIN health_snapshots s ON s.id = (
+                 SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
+                 ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
+             LEFT JOIN health_snapshots g ON g.id = (
+                 SELECT g2.id FROM health_snapshots g2
+                 WHERE g2.inbox_id = i.id AND g2.health_json IS NOT NULL
+                 ORDER BY g2.checked_at DESC, g2.id DESC LIMIT 1)
+             WHERE i.channel_type = $1",
+        )
+        .bind(channel_type)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let latest = r.id.map(|id| {
+                    HealthSnapshot::from(StoredSnapshot {
+                        id,
+                        inbox_id: r.inbox_id,
+                        checked_at: r.checked_at.unwrap_or_default(),
+                        source: r.source.unwrap_or_default(),
+                        health_json: r.health_json,
+                        error_kind: r.error_kind,
+                        error_message: r.error_message,
+                        registration_state: r.registration_state.unwrap_or_default(),
+                    })
+                });
+                let good = r.g_id.map(|id| {
+                    HealthSnapshot::from(StoredSnapshot {
+                        id,
+                        inbox_id: r.inbox_id,
+                        checked_at: r.g_checked_at.unwrap_or_default(),
+                        source: r.g_source.unwrap_or_default(),
+                        health_json: r.g_health_json,
+                        error_kind: None,
+                        error_message: None,
+                        registration_state: r.g_registration_state.unwrap_or_default(),
+                    })
+                });
+                (latest, good)
+            })
+            .collect())
+    }
+
     /// Deletes old snapshots: those checked before `expire_before`, and of those checked before `thin_before`
     /// all but each inbox's last of the (UTC) day of `day_secs` seconds. Answers (expired, thinned). Never deletes,
     /// however old: an inbox's newest snapshot and its newest good one (the state and the display number are read
@@ -415,6 +472,24 @@ struct StoredInboxLatest {
     error_kind: Option<String>,
     error_message: Option<String>,
     registration_state: Option<String>,
+}
+
+/// An inbox row joined with its newest snapshot and its newest good one (`g_` columns).
+#[derive(sqlx::FromRow)]
+struct StoredLatestAndGood {
+    inbox_id: i64,
+    id: Option<i64>,
+    checked_at: Option<i64>,
+    source: Option<String>,
+    health_json: Option<String>,
+    error_kind: Option<String>,
+    error_message: Option<String>,
+    registration_state: Option<String>,
+    g_id: Option<i64>,
+    g_checked_at: Option<i64>,
+    g_source: Option<String>,
+    g_health_json: Option<String>,
+    g_registration_state: Option<String>,
 }
 
 impl From<StoredInboxLatest> for InboxLatest {

@@ -8,7 +8,8 @@
 use app::health::{RegistrationState, Verdict, VerdictView};
 
 use crate::graph::{
-    CanSendMessage, GraphErrorKind, NameStatus, NumberStatus, PhoneNumberHealth, QualityRating,
+    CanSendMessage, GraphErrorKind, HealthEntityType, HealthStatus, NameStatus, NumberStatus,
+    PhoneNumberHealth, QualityRating,
 };
 use crate::registration::decision::ReasonCode;
 
@@ -23,6 +24,8 @@ pub struct Inputs<'a> {
     pub state: Option<RegistrationState>,
     /// Why, when the caller knows (the health report does; the overview reads only the state).
     pub reason: Option<ReasonCode>,
+    /// Enforcement in force on the number's WABA (restrictions, a ban, ...), from `account_update`.
+    pub enforcement: &'a [crate::signals::Active],
 }
 
 /// One signal behind a verdict.
@@ -30,13 +33,61 @@ pub struct Inputs<'a> {
 struct Signal {
     verdict: Verdict,
     words: String,
+    /// What a person does about it; `None` when Meta (or time) has the next move.
+    fix: Option<&'static str>,
 }
 
 fn signal(verdict: Verdict, words: impl Into<String>) -> Signal {
+    let words = words.into();
     Signal {
         verdict,
-        words: words.into(),
+        fix: fix_for(&words),
+        words,
     }
+}
+
+/// The fix for a signal, keyed by its words so every signal that reads the same gets the same fix.
+fn fix_for(words: &str) -> Option<&'static str> {
+    Some(match words {
+        "Access token refused" => "Update the access token: Meta refuses the stored one.",
+        "Token lacks permission" => {
+            "Give the token the whatsapp_business_management and whatsapp_business_messaging permissions, then update it."
+        }
+        "Meta does not know this number" => {
+            "Check in WhatsApp Manager that the number still belongs to this business account."
+        }
+        "Two-step PIN differs" => {
+            "Set the PIN: enter the number's current two-step verification PIN, or reset it in WhatsApp Manager."
+        }
+        "Number must be verified again" => {
+            "Verify the number again with an SMS or voice code, then complete registration."
+        }
+        "Business account locked" => "Ask Meta's support to unlock the business account.",
+        "Display name declined" | "Display name expired" | "No display name" => {
+            "Submit a new display name in WhatsApp Manager."
+        }
+        "Used in the WhatsApp Business app" => {
+            "Finish the move from the WhatsApp Business app in WhatsApp Manager."
+        }
+        "Registration needs action" => "Read Meta's last answer in the registration box above.",
+        "No registration attempts left" => {
+            "Nothing to press: Greenlight registers on its own once Meta's 72-hour window allows it."
+        }
+        "Not registered" => "Press Complete registration.",
+        "Banned" | "Restricted" => "Read Meta's notice in WhatsApp Manager and request a review there.",
+        "Disconnected" | "Offline" | "Deleted" => {
+            "Check the number in WhatsApp Manager; reconnect or register it again."
+        }
+        "Flagged" | "Quality Low" | "Quality Medium" => {
+            "Send fewer unexpected messages: check templates and opt-ins in WhatsApp Manager until quality recovers."
+        }
+        "Unverified" => "Verify the number with an SMS or voice code in WhatsApp Manager.",
+        "Migrated" => "Check in WhatsApp Manager where the number was moved to.",
+        "Meta blocks sending" | "Meta limits sending" | "Rate limited" => {
+            "Open WhatsApp Manager to see what Meta asks for."
+        }
+        _ => return None,
+    })
 }
 
 /// At most this many signals are named in the one-line reason.
@@ -47,6 +98,11 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
     let mut signals = Vec::new();
     signals.extend(from_read_error(i.read_error));
     signals.extend(from_registration(i.state, i.reason));
+    signals.extend(
+        i.enforcement
+            .iter()
+            .map(|a| signal(a.verdict, a.title.clone())),
+    );
     if let Some(h) = i.health {
         signals.extend(from_health(
             h,
@@ -60,6 +116,7 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
         None => Verdict::Unknown,
     };
     signals.sort_by_key(|s| s.verdict);
+    let fix = signals.iter().find_map(|s| s.fix).map(str::to_owned);
     let mut words: Vec<String> = Vec::new();
     for s in signals {
         if !words.contains(&s.words) {
@@ -75,7 +132,11 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
     } else {
         words.join(" · ")
     };
-    VerdictView { verdict, reason }
+    VerdictView {
+        verdict,
+        reason,
+        fix,
+    }
 }
 
 fn healthy_reason(h: Option<&PhoneNumberHealth>) -> String {
@@ -171,7 +232,38 @@ fn from_health(h: &PhoneNumberHealth, registered: bool) -> Vec<Signal> {
         _ => {}
     }
     if let Some(hs) = &h.health_status {
-        match hs.computed_can_send_message() {
+        out.extend(from_health_status(hs, registered));
+    }
+    out
+}
+
+/// Meta's `health_status`: one signal per blocked or limited entity, naming it ("WhatsApp
+/// Business account blocked by Meta"), so a WABA blocked for payment blocks every number of it. Meta limits
+/// every unregistered number itself; the registration signal already says why, so a limited
+/// `PHONE_NUMBER` counts only once the number is registered.
+fn from_health_status(hs: &HealthStatus, registered: bool) -> Vec<Signal> {
+    let mut out = Vec::new();
+    for e in &hs.entities {
+        let what = || app::meta::entity_label(e.entity_type.as_ref().map_or("", |t| t.as_str()));
+        match &e.can_send_message {
+            Some(CanSendMessage::Blocked) => out.push(signal(
+                Verdict::Blocked,
+                format!("{} blocked by Meta", what()),
+            )),
+            Some(CanSendMessage::Limited | CanSendMessage::Other(_))
+                if registered || e.entity_type != Some(HealthEntityType::PhoneNumber) =>
+            {
+                out.push(signal(
+                    Verdict::NeedsAttention,
+                    format!("{} limited by Meta", what()),
+                ))
+            }
+            _ => {}
+        }
+    }
+    // Meta's overall answer without an entity that explains it.
+    if out.is_empty() && hs.entities.iter().all(|e| e.can_send_message.is_none()) {
+        match hs.can_send_message {
             Some(CanSendMessage::Blocked) => {
                 out.push(signal(Verdict::Blocked, "Meta blocks sending"))
             }
@@ -198,6 +290,7 @@ mod tests {
             read_error: None,
             state: Some(state),
             reason: None,
+            enforcement: &[],
         })
     }
 
@@ -218,6 +311,35 @@ mod tests {
         let v = of(Some(&h), RegistrationState::Registered);
         assert_eq!(v.verdict, Verdict::NeedsAttention);
         assert_eq!(v.reason, "Flagged · Quality Low");
+        assert!(v.fix.unwrap().contains("quality recovers"));
+    }
+
+    #[test]
+    fn the_fix_answers_the_worst_signal_and_a_healthy_number_has_none() {
+        let h = health(serde_json::json!({"status": "OFFLINE", "quality_rating": "YELLOW"}));
+        let offline = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(
+            offline.fix.as_deref(),
+            Some("Check the number in WhatsApp Manager; reconnect or register it again.")
+        );
+        let pin = verdict(Inputs {
+            health: None,
+            read_error: None,
+            state: Some(RegistrationState::ActionRequired),
+            reason: Some(ReasonCode::PinMismatch),
+            enforcement: &[],
+        });
+        assert!(pin.fix.unwrap().starts_with("Set the PIN"));
+        let h = health(serde_json::json!({"status": "CONNECTED", "quality_rating": "GREEN"}));
+        assert_eq!(of(Some(&h), RegistrationState::Registered).fix, None);
+        let review = verdict(Inputs {
+            health: None,
+            read_error: None,
+            state: Some(RegistrationState::AwaitingDisplayName),
+            reason: Some(ReasonCode::NamePendingReview),
+            enforcement: &[],
+        });
+        assert_eq!(review.fix, None, "Meta has the next move");
     }
 
     #[test]
@@ -236,7 +358,57 @@ mod tests {
                 "errors": [{"error_code": 141006, "error_description": "Payment method problem"}]}]}}));
         let v = of(Some(&h), RegistrationState::Registered);
         assert_eq!(v.verdict, Verdict::Blocked);
-        assert_eq!(v.reason, "Meta blocks sending");
+        assert_eq!(v.reason, "WhatsApp Business account blocked by Meta");
+    }
+
+    #[test]
+    fn a_blocked_waba_blocks_even_an_unregistered_number_and_a_limited_business_warns() {
+        let h = health(serde_json::json!({"status": "PENDING", "health_status": {
+            "entities": [
+                {"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "LIMITED"},
+                {"entity_type": "WABA", "id": "2", "can_send_message": "BLOCKED"}]}}));
+        let v = of(Some(&h), RegistrationState::Ready);
+        assert_eq!(v.verdict, Verdict::Blocked);
+        assert!(
+            v.reason
+                .starts_with("WhatsApp Business account blocked by Meta"),
+            "{}",
+            v.reason
+        );
+        assert!(!v.reason.contains("Phone number limited"), "{}", v.reason);
+
+        let h = health(serde_json::json!({"status": "CONNECTED", "health_status": {
+            "entities": [
+                {"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "AVAILABLE"},
+                {"entity_type": "BUSINESS", "id": "3", "can_send_message": "LIMITED",
+                 "errors": [{"error_code": 141010}]}]}}));
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(
+            (v.verdict, v.reason.as_str()),
+            (
+                Verdict::NeedsAttention,
+                "Business portfolio limited by Meta"
+            )
+        );
+    }
+
+    #[test]
+    fn metas_overall_answer_counts_only_when_no_entity_says_anything() {
+        let h = health(serde_json::json!({"health_status": {"can_send_message": "BLOCKED"}}));
+        let v = of(Some(&h), RegistrationState::Registered);
+        assert_eq!(
+            (v.verdict, v.reason.as_str()),
+            (Verdict::Blocked, "Meta blocks sending")
+        );
+        // Meta's documented SIP example says BLOCKED over entities that all say AVAILABLE.
+        let h = health(
+            serde_json::json!({"health_status": {"can_send_message": "BLOCKED",
+            "entities": [{"entity_type": "PHONE_NUMBER", "id": "1", "can_send_message": "AVAILABLE"}]}}),
+        );
+        assert_eq!(
+            of(Some(&h), RegistrationState::Registered).verdict,
+            Verdict::Healthy
+        );
     }
 
     #[test]
@@ -279,6 +451,7 @@ mod tests {
                 read_error: None,
                 state: Some(state),
                 reason,
+                enforcement: &[],
             });
             assert_eq!(
                 (v.verdict, v.reason.as_str()),
@@ -295,6 +468,7 @@ mod tests {
             read_error: Some(GraphErrorKind::TokenInvalid),
             state: Some(RegistrationState::ActionRequired),
             reason: Some(ReasonCode::TokenInvalid),
+            enforcement: &[],
         });
         assert_eq!(refused.verdict, Verdict::Blocked);
         assert_eq!(refused.reason, "Access token refused");
@@ -303,6 +477,7 @@ mod tests {
             read_error: Some(GraphErrorKind::Transient),
             state: Some(RegistrationState::Unknown),
             reason: Some(ReasonCode::ReadFailed),
+            enforcement: &[],
         });
         assert_eq!(passing.verdict, Verdict::Unknown);
         let never = verdict(Inputs {
@@ -310,6 +485,7 @@ mod tests {
             read_error: None,
             state: None,
             reason: None,
+            enforcement: &[],
         });
         assert_eq!(
             (never.verdict, never.reason.as_str()),
@@ -329,7 +505,7 @@ mod tests {
         let registered = of(Some(&h), RegistrationState::Registered);
         assert_eq!(
             (registered.verdict, registered.reason.as_str()),
-            (Verdict::NeedsAttention, "Meta limits sending")
+            (Verdict::NeedsAttention, "Phone number limited by Meta")
         );
     }
 

@@ -1,15 +1,19 @@
 //! Turns a health report into what the Account Health tab shows: one card per metric with a
 //! label, a one-line explanation and a badge (labels and levels come from `app::format`).
 use app::format;
-use app::health::{BadgeLevel, HealthView, MetricView, RegistrationState, RegistrationView};
+use app::health::{
+    BadgeLevel, HealthView, MetricGroup, MetricView, RegistrationState, RegistrationView,
+};
 
 use super::service::HealthReport;
 use super::store::HealthSnapshot;
 use crate::graph::{MessagingLimit, PhoneNumberHealth, QualityRating, Rank};
 
-fn metric(
+/// A coloured health signal.
+fn signal(
     key: &str,
     label: &str,
+    group: MetricGroup,
     explanation: &str,
     (value, level): (String, BadgeLevel),
 ) -> MetricView {
@@ -19,6 +23,22 @@ fn metric(
         explanation: explanation.into(),
         value,
         level,
+        group,
+        signal: true,
+    }
+}
+
+/// A plain fact: shown as text, its level kept only for the API.
+fn fact(
+    key: &str,
+    label: &str,
+    group: MetricGroup,
+    explanation: &str,
+    value: (String, BadgeLevel),
+) -> MetricView {
+    MetricView {
+        signal: false,
+        ..signal(key, label, group, explanation, value)
     }
 }
 
@@ -40,7 +60,8 @@ fn quality_card(q: Option<&QualityRating>) -> (String, BadgeLevel) {
 }
 
 /// The messaging-limit card: the label from `app::format`, the level from the one limit ranking
-/// ([`MessagingLimit::rank`]): below `TIER_1K` needs attention, above is good. A tier the ranking cannot place
+/// ([`MessagingLimit::rank`]): below `TIER_250` (where every new number starts) needs attention,
+/// the rest is good. A tier the ranking cannot place
 /// (one Meta adds later) keeps the level `app::format` reads from its shape, so `TIER_5K` still shows as a number
 /// of customers rather than as unknown.
 fn messaging_limit_card(l: Option<&MessagingLimit>) -> (String, BadgeLevel) {
@@ -48,7 +69,7 @@ fn messaging_limit_card(l: Option<&MessagingLimit>) -> (String, BadgeLevel) {
     let level = match l.map(MessagingLimit::rank) {
         None => BadgeLevel::Unknown,
         Some(Rank::Unknown) => shape_level,
-        Some(rank) if rank < MessagingLimit::Tier1K.rank() => BadgeLevel::Attention,
+        Some(rank) if rank < MessagingLimit::Tier250.rank() => BadgeLevel::Attention,
         Some(_) => BadgeLevel::Good,
     };
     (label, level)
@@ -70,75 +91,92 @@ fn text(v: Option<&str>) -> (String, BadgeLevel) {
     }
 }
 
-/// Metric cards of a health read, in the order the tab shows them.
+/// Metric cards of a health read, in the order the tab shows them: group by group, the signals
+/// that answer "can it send?" first.
 pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<MetricView> {
+    use MetricGroup::{CanSend, Details, Limits};
     let s = |f: fn(&PhoneNumberHealth) -> Option<&str>| h.and_then(f);
     vec![
-        metric(
-            "display_phone_number",
-            "Phone number",
-            "The number customers message.",
-            text(s(|h| h.display_phone_number.as_deref())),
+        signal(
+            "status",
+            "Number status",
+            CanSend,
+            "Meta's operating status; it must be Connected to send and receive.",
+            format::number_status(s(|h| h.status.as_ref().map(|v| v.as_str()))),
         ),
-        metric(
-            "verified_name",
-            "Verified name",
-            "The display name customers see; its review status is separate.",
-            text(s(|h| h.verified_name.as_deref())),
-        ),
-        metric(
-            "name_status",
-            "Display name status",
-            "Meta's review of the display name; registration needs it approved.",
-            format::name_status(s(|h| h.name_status.as_ref().map(|v| v.as_str()))),
-        ),
-        metric(
+        signal(
             "quality_rating",
             "Quality rating",
+            CanSend,
             "How customers received recent messages; low quality limits sending.",
             quality_card(h.and_then(|h| h.quality_rating.as_ref())),
         ),
-        metric(
-            "messaging_limit",
-            "Messaging limit",
-            "How many customers the business can start conversations with per day.",
-            messaging_limit_card(h.and_then(|h| h.messaging_limit.as_ref())),
+        signal(
+            "name_status",
+            "Display name status",
+            CanSend,
+            "Meta's review of the display name; registration needs it approved.",
+            format::name_status(s(|h| h.name_status.as_ref().map(|v| v.as_str()))),
         ),
-        metric(
-            "account_mode",
-            "Account mode",
-            "Live numbers can message anyone; sandbox numbers only test numbers.",
-            format::account_mode(s(|h| h.account_mode.as_ref().map(|v| v.as_str()))),
-        ),
-        metric(
+        signal(
             "code_verification_status",
             "Code verification",
+            CanSend,
             "Whether the number was verified by SMS or voice code.",
             format::code_verification(s(|h| {
                 h.code_verification_status.as_ref().map(|v| v.as_str())
             })),
         ),
-        metric(
-            "platform_type",
-            "Platform",
-            "Where the number is registered: the Cloud API, or nowhere yet.",
-            format::platform(s(|h| h.platform_type.as_ref().map(|v| v.as_str()))),
+        signal(
+            "messaging_limit",
+            "Messaging limit",
+            Limits,
+            "How many customers the business can start conversations with per day.",
+            messaging_limit_card(h.and_then(|h| h.messaging_limit.as_ref())),
         ),
-        metric(
+        fact(
             "throughput",
             "Throughput",
+            Limits,
             "Messages per second the number may send; set once registered.",
             format::throughput(s(|h| h.throughput_level().map(|v| v.as_str()))),
         ),
-        metric(
-            "status",
-            "Number status",
-            "Meta's operating status; it must be Connected to send and receive.",
-            format::number_status(s(|h| h.status.as_ref().map(|v| v.as_str()))),
+        fact(
+            "display_phone_number",
+            "Phone number",
+            Details,
+            "The number customers message.",
+            text(
+                s(|h| h.display_phone_number.as_deref())
+                    .map(format::phone)
+                    .as_deref(),
+            ),
         ),
-        metric(
+        fact(
+            "verified_name",
+            "Verified name",
+            Details,
+            "The display name customers see; its review status is above.",
+            text(s(|h| h.verified_name.as_deref())),
+        ),
+        fact(
+            "platform_type",
+            "Platform",
+            Details,
+            "Where the number is registered: the Cloud API, or nowhere yet.",
+            format::platform(s(|h| h.platform_type.as_ref().map(|v| v.as_str()))),
+        ),
+        fact(
+            "account_mode",
+            "Account mode",
+            Details,
+            "Live numbers can message anyone; sandbox numbers only test numbers.",
+            format::account_mode(s(|h| h.account_mode.as_ref().map(|v| v.as_str()))),
+        ),
+        fact(
             "last_onboarded_time",
             "Last onboarded",
+            Details,
             "When the number was last onboarded to the API.",
             text(
                 s(|h| h.last_onboarded_time.as_deref())
@@ -146,25 +184,36 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
                     .as_deref(),
             ),
         ),
-        metric(
+        fact(
             "checked_at",
             "Last checked",
+            Details,
             "When Greenlight last read this number from Meta.",
             text(checked_at.map(format::short_time).as_deref()),
         ),
     ]
 }
 
-/// The tab's data.
-pub fn health_view(r: &HealthReport) -> HealthView {
+/// The tab's data, as of `now`.
+pub fn health_view(r: &HealthReport, now: chrono::DateTime<chrono::Utc>) -> HealthView {
     let checked_at = r.shown.as_ref().map(|(t, _)| super::service::rfc3339(*t));
     let d = &r.decision;
+    let mut metrics = metrics(r.shown.as_ref().map(|(_, h)| h), checked_at.as_deref());
+    // Without a good read (a refused token, say) the number is still the one stored at setup.
+    if let Some(phone) = metrics
+        .iter_mut()
+        .find(|m| m.key == "display_phone_number" && m.level == BadgeLevel::Unknown)
+    {
+        if !r.inbox.phone_number.is_empty() {
+            phone.value = format::phone(&r.inbox.phone_number);
+        }
+    }
     HealthView {
         account_id: r.inbox.account_id,
         inbox_id: r.inbox.id,
         inbox_name: r.inbox.name.clone(),
         verdict: r.verdict.clone(),
-        metrics: metrics(r.shown.as_ref().map(|(_, h)| h), checked_at.as_deref()),
+        metrics,
         registration: RegistrationView {
             state: RegistrationState::parse(d.state.as_str()).unwrap_or(RegistrationState::Unknown),
             reason_code: d.reason_code.as_str().into(),
@@ -172,8 +221,10 @@ pub fn health_view(r: &HealthReport) -> HealthView {
             attempts_in_window: r.attempts_in_window,
             attempts_left_in_window: d.attempts_left_in_window,
             next_attempt_at: d.next_attempt_at.map(super::service::rfc3339),
+            next_attempt_due: d.next_attempt_at.is_some_and(|t| t <= now),
             last_error: r.last_error.clone(),
             may_register_now: d.may_register_now,
+            fixes: fixes_view(r),
         },
         whatsapp_manager_url: format::whatsapp_manager_url(
             r.inbox.business_id.as_deref(),
@@ -184,14 +235,40 @@ pub fn health_view(r: &HealthReport) -> HealthView {
         checking: r.checking,
         refresh_error: r.refresh_error.as_ref().map(|f| f.message.clone()),
         viewer_is_admin: r.viewer_is_admin,
+        meta: super::picture::meta_picture(r),
     }
 }
 
-/// The worst badge of a set of cards (the overview sorts by it).
+/// The fixes the banner may offer: the PIN's state, and whether Meta wants the number verified.
+pub fn fixes_view(r: &HealthReport) -> app::fixes::FixesView {
+    use crate::graph::CodeVerificationStatus;
+    use crate::registration::pin::PinState;
+    let h = r.shown.as_ref().map(|(_, h)| h);
+    app::fixes::FixesView {
+        pin_state: match r.pin {
+            PinState::Stored => app::fixes::PinStateView::Stored,
+            PinState::PossiblyStale => app::fixes::PinStateView::PossiblyStale,
+            PinState::Missing => app::fixes::PinStateView::Missing,
+        },
+        new_display_name: h.and_then(|h| h.new_display_name.clone()),
+        new_name_status: h
+            .and_then(|h| h.new_name_status.as_ref())
+            .map(|s| s.as_str().to_owned()),
+        verification_needed: h.is_some_and(|h| {
+            !h.is_registered()
+                && matches!(
+                    h.code_verification_status,
+                    Some(CodeVerificationStatus::NotVerified | CodeVerificationStatus::Expired)
+                )
+        }),
+    }
+}
+
+/// The worst badge of a set of cards' health signals (the overview sorts by it).
 pub fn worst(metrics: &[MetricView]) -> BadgeLevel {
     metrics
         .iter()
-        .filter(|m| m.key != "checked_at")
+        .filter(|m| m.signal)
         .map(|m| m.level)
         .min()
         .unwrap_or(BadgeLevel::Unknown)

@@ -293,6 +293,9 @@ pub fn decide(
                 reason_code: ReasonCode::AwaitingConfirmation,
                 reason,
                 next_attempt_at: Some(confirm_by),
+                // Still allowed: the ledger cannot tell "accepted, never shown registered" from
+                // "shown registered, then moved back by Meta" (a number deleted and added again),
+                // and the second needs the press. The page disables the button after a press.
                 may_register_now: budget.may_call(),
                 may_auto_register_now: false,
                 attempts_left_in_window: budget.left,
@@ -330,8 +333,8 @@ fn decide_on_failed_read(kind: GraphErrorKind, budget: &Budget) -> Decision {
         return budget.hold(
             RegistrationState::ActionRequired,
             ReasonCode::TokenInvalid,
-            "Meta refused Greenlight's access token for this number (it expired or was revoked). Reconnect the \
-             WhatsApp account with Meta login to give Greenlight a new token."
+            "Meta refused Greenlight's access token for this number (it expired or was revoked). Paste a new \
+             access token in the inbox's Settings; Greenlight checks it and reads the number again."
                 .to_owned(),
         );
     }
@@ -389,8 +392,8 @@ fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> O
     let (code, reason) = match failure.kind {
         GraphErrorKind::TokenInvalid => (
             ReasonCode::TokenInvalid,
-            "Meta refused the access token at the last registration attempt. Reconnect the WhatsApp account with \
-             Meta login, then press Complete registration.",
+            "Meta refused the access token at the last registration attempt. Paste a new \
+             access token in the inbox's Settings, then press Complete registration.",
         ),
         GraphErrorKind::Permission => (
             ReasonCode::TokenLacksPermission,
@@ -400,14 +403,13 @@ fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> O
         ),
         GraphErrorKind::PinMismatch => (
             ReasonCode::PinMismatch,
-            "The number already has a two-step verification PIN that differs from Greenlight's (error 133005). In \
-             WhatsApp Manager, turn off two-step verification for this number (Meta confirms by email), then press \
-             Complete registration.",
+            "The number already has a two-step verification PIN that differs from Greenlight's (error 133005). Press \
+             Set the PIN: Greenlight sets a new PIN with Meta (Meta needs no old PIN) and registers the number with it.",
         ),
         GraphErrorKind::ReverificationNeeded => (
             ReasonCode::ReverificationNeeded,
-            "Meta wants the phone number verified again before it can be registered (error 133006). In WhatsApp \
-             Manager, verify the number with an SMS or voice code, then press Complete registration.",
+            "Meta wants the phone number verified again before it can be registered (error 133006). Request a code \
+             by SMS or voice call and enter it: Greenlight then registers the number.",
         ),
         // 131031 has no kind of its own (Meta sends it as a plain 403), but retrying cannot help.
         _ if failure.code == Some(131031) => (
@@ -799,7 +801,9 @@ mod tests {
         assert_eq!(decision.state, RegistrationState::ActionRequired);
         assert_eq!(decision.reason_code, ReasonCode::ReverificationNeeded);
         assert!(
-            decision.reason.contains("SMS or voice code"),
+            decision
+                .reason
+                .contains("Request a code by SMS or voice call"),
             "{}",
             decision.reason
         );
@@ -908,7 +912,11 @@ mod tests {
             now(),
         );
         assert_eq!(decision.reason_code, ReasonCode::TokenInvalid);
-        assert!(decision.reason.contains("Reconnect"), "{}", decision.reason);
+        assert!(
+            decision.reason.contains("Paste a new"),
+            "{}",
+            decision.reason
+        );
         let decision = decide(
             Err(GraphErrorKind::Permission),
             &LedgerSummary::default(),
@@ -1137,13 +1145,13 @@ mod tests {
                 GraphErrorKind::ReverificationNeeded,
                 133006,
                 ReasonCode::ReverificationNeeded,
-                "SMS or voice code",
+                "SMS or voice call",
             ),
             (
                 GraphErrorKind::TokenInvalid,
                 190,
                 ReasonCode::TokenInvalid,
-                "Reconnect",
+                "Paste a new",
             ),
             (
                 GraphErrorKind::Permission,
@@ -1162,11 +1170,13 @@ mod tests {
             );
             assert_eq!(decision.reason_code, reason_code);
             assert!(decision.reason.contains(words), "{}", decision.reason);
-            assert!(
-                decision.reason.contains("Complete registration"),
-                "{}",
-                decision.reason
-            );
+            // The reason names the action that fixes it: the fix in the banner, else the button.
+            let action = match reason_code {
+                ReasonCode::PinMismatch => "Set the PIN",
+                ReasonCode::ReverificationNeeded => "Request a code",
+                _ => "Complete registration",
+            };
+            assert!(decision.reason.contains(action), "{}", decision.reason);
             assert!(
                 decision.may_register_now,
                 "{kind:?}: the admin retries after fixing it"

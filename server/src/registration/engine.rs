@@ -106,7 +106,7 @@ impl RegistrationOutcome {
     }
 }
 
-fn now_secs() -> i64 {
+pub(super) fn now_secs() -> i64 {
     Utc::now().timestamp()
 }
 
@@ -115,6 +115,7 @@ fn now_secs() -> i64 {
 pub struct RegistrationStores {
     pub leases: lease::LeaseStore,
     pub pins: pin::PinStore,
+    pub verifications: super::verification::VerificationStore,
     pub ledger: ledger::LedgerStore,
     pub inboxes: crate::inboxes::store::InboxStore,
     pub snapshots: crate::health::store::SnapshotStore,
@@ -127,19 +128,20 @@ pub struct RegistrationStores {
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct RegistrationService {
-    leases: lease::LeaseStore,
-    pins: pin::PinStore,
+    pub(super) leases: lease::LeaseStore,
+    pub(super) pins: pin::PinStore,
+    pub(super) verifications: super::verification::VerificationStore,
     /// The retrier (`super::retrier`) lists, reads and claims through these too.
     pub(super) ledger: ledger::LedgerStore,
     pub(super) inboxes: crate::inboxes::store::InboxStore,
     pub(super) snapshots: crate::health::store::SnapshotStore,
     pub(super) claims: crate::jobs::claims::ClaimStore,
-    secrets: crate::crypto::SecretBox,
-    graph: crate::graph::GraphClient,
-    credentials: Credentials,
-    access: InboxAccess,
-    reads: ReadCaches,
-    health: HealthService,
+    pub(super) secrets: crate::crypto::SecretBox,
+    pub(super) graph: crate::graph::GraphClient,
+    pub(super) credentials: Credentials,
+    pub(super) access: InboxAccess,
+    pub(super) reads: ReadCaches,
+    pub(super) health: HealthService,
 }
 
 impl RegistrationService {
@@ -156,6 +158,7 @@ impl RegistrationService {
         RegistrationService {
             leases: stores.leases,
             pins: stores.pins,
+            verifications: stores.verifications,
             ledger: stores.ledger,
             inboxes: stores.inboxes,
             snapshots: stores.snapshots,
@@ -202,12 +205,37 @@ impl RegistrationService {
         row: &InboxRow,
         trigger: Trigger,
     ) -> ServiceResult<RegistrationOutcome> {
+        self.attempt(row, trigger, false).await
+    }
+
+    /// The registration Meta asks for after it approved a changed display name (the
+    /// `phone_number_name_update` webhook with `APPROVED`): like [`attempt_registration`] for a
+    /// webhook, and for a number that is registered already, one renewal within the automatic budget
+    /// ([`super::rules::renewal_permitted`]).
+    ///
+    /// [`attempt_registration`]: Self::attempt_registration
+    pub async fn attempt_after_name_approval(
+        &self,
+        row: &InboxRow,
+    ) -> ServiceResult<RegistrationOutcome> {
+        self.attempt(row, Trigger::Webhook, true).await
+    }
+
+    async fn attempt(
+        &self,
+        row: &InboxRow,
+        trigger: Trigger,
+        renew: bool,
+    ) -> ServiceResult<RegistrationOutcome> {
         require_whatsapp_cloud(row)?;
         let this = self.clone();
         let (inbox_id, number) = (row.id, row.phone_number_id.clone());
-        tokio::spawn(async move { this.attempt_with_lease(inbox_id, &number, trigger).await })
-            .await
-            .map_err(|e| ServiceError::Internal(format!("registration attempt task: {e}")))?
+        tokio::spawn(async move {
+            this.attempt_with_lease(inbox_id, &number, trigger, renew)
+                .await
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("registration attempt task: {e}")))?
     }
 
     async fn attempt_with_lease(
@@ -215,6 +243,7 @@ impl RegistrationService {
         inbox_id: i64,
         number: &str,
         trigger: Trigger,
+        renew: bool,
     ) -> ServiceResult<RegistrationOutcome> {
         // The lease is the number's (an inbox's number never changes): two inboxes or accounts with
         // one number never call at once.
@@ -228,12 +257,22 @@ impl RegistrationService {
                 trigger = trigger.as_str(),
                 "registration: lease held elsewhere, no call"
             );
+            crate::metrics::registration_attempt(trigger.as_str(), "lease_held");
             return Err(AppError::Conflict(ALREADY_RUNNING.to_owned()).into());
         };
-        let result = self.attempt_under_lease(inbox_id, trigger, &mut held).await;
+        let result = self
+            .attempt_under_lease(inbox_id, trigger, renew, &mut held)
+            .await;
         if let Err(e) = self.leases.release(&held).await {
             tracing::warn!(inbox_id, error = %e, "registration: lease not released; it expires by itself");
         }
+        crate::metrics::registration_attempt(
+            trigger.as_str(),
+            match &result {
+                Ok(outcome) => outcome.result.as_str(),
+                Err(_) => "error",
+            },
+        );
         result
     }
 
@@ -243,6 +282,7 @@ impl RegistrationService {
         &self,
         inbox_id: i64,
         trigger: Trigger,
+        renew: bool,
         held: &mut lease::Lease,
     ) -> ServiceResult<RegistrationOutcome> {
         // The stored row, not the caller's copy: the token may have been rotated, a PIN stored meanwhile.
@@ -269,6 +309,15 @@ impl RegistrationService {
 
         let result = match call_permission(trigger, read, &summary, now) {
             CallPermission::Call(_) => None,
+            CallPermission::AlreadyRegistered(_)
+                if renew && super::rules::renewal_permitted(read, &summary, now) =>
+            {
+                tracing::info!(
+                    inbox_id = row.id,
+                    "registration: renewing after a display name change was approved"
+                );
+                None
+            }
             CallPermission::AlreadyRegistered(decision) => {
                 Some((AttemptResult::AlreadyRegistered, decision))
             }

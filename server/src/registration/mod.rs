@@ -8,11 +8,12 @@
 
 pub mod decision;
 pub mod engine;
+pub mod fixes;
 pub mod retrier;
 pub mod rules;
 pub mod store;
 
-pub use store::{lease, ledger, pin};
+pub use store::{lease, ledger, pin, verification};
 
 pub use engine::{AttemptResult, MetaError, RegistrationOutcome};
 

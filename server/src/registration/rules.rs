@@ -145,6 +145,26 @@ pub fn webhook_waiver(
     WebhookWaiver::Waived(decide(Ok(health), &waived, now))
 }
 
+/// After Meta approved a *changed* display name of a registered number, Meta wants the number
+/// registered again (within 14 days) before the new name shows. The decision alone never calls for a
+/// registered number, so this renewal is its own rule: the read shows the number registered with an
+/// approved name, Meta is not locking registration out, and the automatic budget is not spent (the
+/// administrator's calls stay theirs).
+pub fn renewal_permitted(
+    read: Result<&PhoneNumberHealth, GraphErrorKind>,
+    summary: &LedgerSummary,
+    now: DateTime<Utc>,
+) -> bool {
+    let Ok(health) = read else {
+        return false;
+    };
+    health.is_registered()
+        && matches!(health.name_status, Some(NameStatus::Approved))
+        && summary.auto_attempts_in_window < super::decision::AUTO_BUDGET_PER_WINDOW
+        && summary.attempts_in_window < super::decision::REGISTER_BUDGET_PER_WINDOW
+        && summary.rate_limited_until.is_none_or(|until| until <= now)
+}
+
 /// Whether a trigger may call Meta now (see [`call_permission`]); each answer carries the decision
 /// that says why, which the engine reports to the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -206,6 +206,7 @@ impl Services {
             secrets: self.secrets.clone(),
             alerts: self.alerts.clone(),
             alert_wake: self.alert_wake.clone(),
+            signals: self.stores.signals.clone(),
         }
     }
 
@@ -220,6 +221,9 @@ impl Services {
             registration: self.registration.clone(),
             webhooks: self.webhooks.clone(),
             alert_wake: self.alert_wake.clone(),
+            pins: self.stores.pins.clone(),
+            alerts: self.alert_jobs(),
+            signals: self.stores.signals.clone(),
         }
     }
 }

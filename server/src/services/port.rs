@@ -157,7 +157,10 @@ impl GreenlightPort for Services {
             .health
             .health_report(user, account_id, inbox_id, refresh)
             .await?;
-        Ok(crate::health::view::health_view(&report))
+        Ok(crate::health::view::health_view(
+            &report,
+            chrono::Utc::now(),
+        ))
     }
 
     async fn inbox_history(
@@ -192,6 +195,64 @@ impl GreenlightPort for Services {
                 .unwrap_or(RegistrationState::Unknown),
             message: outcome.message,
         })
+    }
+
+    async fn set_two_step_pin(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let outcome = self
+            .registration
+            .set_two_step_pin(user, account_id, inbox_id)
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
+    }
+
+    async fn request_verification_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code_method: String,
+        language: String,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let method = crate::registration::fixes::CodeMethod::parse(&code_method)
+            .ok_or_else(|| AppError::invalid("code_method", "Choose SMS or voice call."))?;
+        let outcome = self
+            .registration
+            .request_verification_code(user, account_id, inbox_id, method, language.trim())
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
+    }
+
+    async fn verify_code(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        code: String,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let outcome = self
+            .registration
+            .verify_code(user, account_id, inbox_id, &code)
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
+    }
+
+    async fn request_display_name(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+        new_display_name: String,
+    ) -> Result<app::fixes::FixResultView, AppError> {
+        let outcome = self
+            .registration
+            .request_display_name(user, account_id, inbox_id, &new_display_name)
+            .await?;
+        Ok(crate::registration::fixes::view(&outcome))
     }
 
     async fn inbox_activity(
@@ -311,6 +372,113 @@ impl GreenlightPort for Services {
         Ok(delivery_view(
             self.alerts.test_alert_webhook(user, account_id, id).await?,
         ))
+    }
+
+    async fn invite_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        email: String,
+        role: String,
+    ) -> Result<app::team::CreatedInvitation, AppError> {
+        use secrecy::ExposeSecret;
+        let link = self
+            .accounts
+            .invite(user, account_id, &email, &role)
+            .await?;
+        Ok(app::team::CreatedInvitation {
+            id: link.id,
+            email: link.email,
+            role: link.role.unwrap_or(app::auth::Role::Agent),
+            invitation_url: crate::accounts::team::link_url(
+                &self.public_url,
+                link.token.expose_secret(),
+            ),
+            expires_at: link.expires_at,
+        })
+    }
+
+    async fn set_member_role(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        user_id: i64,
+        role: String,
+    ) -> Result<(), AppError> {
+        self.accounts
+            .set_member_role(user, account_id, user_id, &role)
+            .await?;
+        Ok(())
+    }
+
+    async fn remove_member(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .accounts
+            .remove_member(user, account_id, user_id)
+            .await?)
+    }
+
+    async fn rename_account(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        name: String,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .accounts
+            .rename_account(user, account_id, &name)
+            .await?)
+    }
+
+    async fn update_profile(
+        &self,
+        user: &CurrentUser,
+        name: String,
+        locale: String,
+    ) -> Result<(), AppError> {
+        let patch = crate::accounts::team::ProfilePatch {
+            name: Some(name),
+            locale: Some(locale),
+            ..Default::default()
+        };
+        self.accounts.update_profile(user, patch).await?;
+        Ok(())
+    }
+
+    async fn change_password(
+        &self,
+        user: &CurrentUser,
+        current_password: String,
+        password: String,
+    ) -> Result<(), AppError> {
+        if password.is_empty() {
+            return Err(AppError::invalid("password", "Enter a new password."));
+        }
+        let patch = crate::accounts::team::ProfilePatch {
+            current_password: Some(current_password),
+            password: Some(password),
+            ..Default::default()
+        };
+        self.accounts.update_profile(user, patch).await?;
+        Ok(())
+    }
+
+    async fn invitation(&self, token: &str) -> Result<app::team::InvitationView, AppError> {
+        Ok(self.accounts.link(token).await?)
+    }
+
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<CurrentUser, AppError> {
+        Ok(self.accounts.accept_link(token, name, password).await?)
     }
 }
 

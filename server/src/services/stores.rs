@@ -18,6 +18,8 @@ pub struct Stores {
     pub leases: crate::registration::lease::LeaseStore,
     /// Sealed two-step PINs.
     pub pins: crate::registration::pin::PinStore,
+    /// Verification codes asked for and entered (the code-request budget).
+    pub verifications: crate::registration::verification::VerificationStore,
     /// Meta's inbound webhook events.
     pub queue: crate::webhooks::store::WebhookStore,
     /// Alerts, notifications, outgoing webhooks and deliveries.
@@ -26,6 +28,8 @@ pub struct Stores {
     pub claims: crate::jobs::claims::ClaimStore,
     /// Cache events between instances.
     pub events: crate::cache_events::store::EventStore,
+    /// What Meta's account-level webhooks said about each WABA (enforcement).
+    pub signals: crate::signals::SignalStore,
 }
 
 impl Stores {
@@ -38,10 +42,12 @@ impl Stores {
             ledger: crate::registration::ledger::LedgerStore::new(db.clone()),
             leases: crate::registration::lease::LeaseStore::new(db.clone()),
             pins: crate::registration::pin::PinStore::new(db.clone()),
+            verifications: crate::registration::verification::VerificationStore::new(db.clone()),
             queue: crate::webhooks::store::WebhookStore::new(db.clone()),
             alerts: crate::alerts::store::AlertStore::new(db.clone()),
             claims: crate::jobs::claims::ClaimStore::new(db.clone()),
             events: crate::cache_events::store::EventStore::new(db.clone()),
+            signals: crate::signals::SignalStore::new(db.clone()),
         }
     }
 
@@ -52,6 +58,8 @@ impl Stores {
             ledger: self.ledger.clone(),
             inboxes: self.inboxes.clone(),
             claims: self.claims.clone(),
+            pins: self.pins.clone(),
+            signals: self.signals.clone(),
         }
     }
 
@@ -60,6 +68,7 @@ impl Stores {
         crate::registration::engine::RegistrationStores {
             leases: self.leases.clone(),
             pins: self.pins.clone(),
+            verifications: self.verifications.clone(),
             ledger: self.ledger.clone(),
             inboxes: self.inboxes.clone(),
             snapshots: self.snapshots.clone(),

@@ -30,11 +30,16 @@ impl Services {
             let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
             let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
             let state = latest.as_ref().map(|l| l.registration_state);
+            let enforcement = match self.stores.inboxes.get(account_id, inbox.id).await? {
+                Some(row) => self.health.enforcement_of(&row, chrono::Utc::now()).await?,
+                None => Vec::new(),
+            };
             let verdict = crate::health::verdict::verdict(crate::health::verdict::Inputs {
                 health: health.as_ref(),
                 read_error: latest.as_ref().and_then(|l| l.error_kind),
                 state,
                 reason: None,
+                enforcement: &enforcement,
             });
             let cards = metrics(health.as_ref(), checked_at.as_deref());
             let mut level = worst(&cards).min(

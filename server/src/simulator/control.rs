@@ -8,6 +8,7 @@
 //! | POST | `/__sim/numbers/{id}/approve_name` | | the number |
 //! | POST | `/__sim/numbers/{id}/decline_name` | `{"reason"?}` | the number |
 //! | POST | `/__sim/numbers/{id}/quality` | `{"rating":"RED"}` | the number |
+//! | POST | `/__sim/numbers/{id}/entity_health` | `{"entity_type":"WABA","health":{"can_send_message":"BLOCKED",...}}` (`null` clears) | the number |
 //! | POST | `/__sim/numbers/{id}/fail_next` | `{"status":500,"body"?:{...}}` | `{"queued":true}` |
 //! | POST | `/__sim/numbers/{id}/signup_code` | | `{"code":"AQ..."}` |
 //! | POST | `/__sim/numbers/{id}/lose_next` | `{"server_error":502}` or `"timeout"` | `{"queued":true}` |
@@ -45,6 +46,7 @@ pub(crate) fn router() -> Router<Simulator> {
         .route("/numbers/{id}/approve_name", post(approve_name))
         .route("/numbers/{id}/decline_name", post(decline_name))
         .route("/numbers/{id}/quality", post(set_quality))
+        .route("/numbers/{id}/entity_health", post(set_entity_health))
         .route("/numbers/{id}/fail_next", post(fail_next))
         .route("/numbers/{id}/signup_code", post(signup_code))
         .route("/numbers/{id}/lose_next", post(lose_next))
@@ -182,6 +184,28 @@ async fn set_quality(
         return not_found(&id);
     }
     sim.set_quality(&id, &body.rating);
+    view(&sim, &id)
+}
+
+#[derive(Deserialize)]
+struct EntityHealthBody {
+    entity_type: String,
+    #[serde(default)]
+    health: Option<Value>,
+}
+
+async fn set_entity_health(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+    Json(body): Json<EntityHealthBody>,
+) -> Response {
+    if !exists(&sim, &id) {
+        return not_found(&id);
+    }
+    if body.health.as_ref().is_some_and(|h| !h.is_object()) {
+        return bad_request("health must be an object or null");
+    }
+    sim.set_entity_health(&id, &body.entity_type, body.health);
     view(&sim, &id)
 }
 

@@ -224,6 +224,15 @@ pub(crate) fn register_rate_limited() -> GraphError {
     )
 }
 
+/// Meta's answer when it will not send another code now (its limits are undocumented).
+pub(crate) fn request_code_error() -> GraphError {
+    whatsapp(
+        136024,
+        "Request code error",
+        "Too many verification codes were requested for this phone number. Try again later.",
+    )
+}
+
 pub(crate) fn verify_code_error() -> GraphError {
     whatsapp(136025, "Verify code error", "Code couldn't be verified.")
 }

@@ -408,6 +408,32 @@ impl Simulator {
         self.emit_webhook(&waba_id, "phone_number_quality_update", value);
     }
 
+    /// Sets what `health_status` says of one entity (`WABA`, `BUSINESS` or `APP`) of the number's
+    /// WABA: the fields merged over `AVAILABLE` (`{"can_send_message":"BLOCKED","errors":[...]}`);
+    /// `None` makes it plainly available again.
+    ///
+    /// Panics on an unknown phone number id.
+    pub fn set_entity_health(
+        &self,
+        phone_number_id: &str,
+        entity_type: &str,
+        health: Option<Value>,
+    ) {
+        let mut st = self.lock();
+        let waba_id = st
+            .numbers
+            .get(phone_number_id)
+            .unwrap_or_else(|| panic!("simulator: unknown phone number id {phone_number_id}"))
+            .waba_id
+            .clone();
+        if let Some(waba) = st.wabas.get_mut(&waba_id) {
+            match health {
+                Some(h) => waba.entity_health.insert(entity_type.to_owned(), h),
+                None => waba.entity_health.remove(entity_type),
+            };
+        }
+    }
+
     /// Queues a one-shot fault: the next Graph call addressed to this object (phone number or
     /// WABA id) answers `http_status` with `body` (a Meta error body; `null` → a generic one),
     /// after authentication and without touching the number's state.

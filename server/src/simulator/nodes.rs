@@ -51,6 +51,7 @@ const PHONE_FIELDS: &[&str] = &[
     "account_mode",
     "health_status",
     "is_official_business_account",
+    "official_business_account",
     "is_pin_enabled",
     "is_preverified_number",
     "is_on_biz_app",
@@ -170,12 +171,26 @@ fn health_status(entities: Vec<Value>) -> Value {
 }
 
 fn waba_entities(waba: &WabaState) -> Vec<Value> {
-    vec![
+    let mut entities = vec![
         json!({"entity_type": "WABA", "id": waba.id, "can_send_message": "AVAILABLE"}),
         json!({"entity_type": "BUSINESS", "id": waba.business_id, "can_send_message": "AVAILABLE"}),
         json!({"entity_type": "APP", "id": APP_ID, "can_send_message": "AVAILABLE",
                "can_receive_call_sip": "AVAILABLE"}),
-    ]
+    ];
+    for entity in &mut entities {
+        let kind = entity["entity_type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if let (Some(Value::Object(over)), Some(target)) =
+            (waba.entity_health.get(&kind), entity.as_object_mut())
+        {
+            for (k, v) in over {
+                target.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    entities
 }
 
 /// The value of one phone-number field; `None` when the number has no value for it.
@@ -220,6 +235,7 @@ fn phone_field(
             Some(health_status(entities))
         }
         "is_official_business_account" => Some(Value::Bool(n.is_official_business_account)),
+        "official_business_account" => Some(json!({"oba_status": n.oba_status})),
         "is_pin_enabled" => Some(Value::Bool(n.pin.is_some())),
         "is_preverified_number" => Some(Value::Bool(false)),
         "is_on_biz_app" => Some(Value::Bool(n.is_on_biz_app)),

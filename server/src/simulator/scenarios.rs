@@ -44,11 +44,15 @@ pub enum Scenario {
     ConnectedExpired,
     /// Enum values Meta may add later (quality UNKNOWN, status OFFLINE, TIER_2K, SOMETHING_NEW).
     UnknownValues,
+    /// Registered, but `health_status` blocks its WABA (141006, a problem with the payment method).
+    WabaBlocked,
+    /// Registered; `health_status` limits its business portfolio (141010, business not verified).
+    BusinessLimited,
 }
 
 impl Scenario {
     /// Every scenario, in a stable order.
-    pub const ALL: [Scenario; 15] = [
+    pub const ALL: [Scenario; 17] = [
         Scenario::Healthy,
         Scenario::PendingReview,
         Scenario::ApprovedUnregistered,
@@ -64,6 +68,8 @@ impl Scenario {
         Scenario::HtmlName,
         Scenario::ConnectedExpired,
         Scenario::UnknownValues,
+        Scenario::WabaBlocked,
+        Scenario::BusinessLimited,
     ];
 
     /// Machine name, e.g. `pending_review`.
@@ -84,6 +90,8 @@ impl Scenario {
             Scenario::HtmlName => "html_name",
             Scenario::ConnectedExpired => "connected_expired",
             Scenario::UnknownValues => "unknown_values",
+            Scenario::WabaBlocked => "waba_blocked",
+            Scenario::BusinessLimited => "business_limited",
         }
     }
 
@@ -105,6 +113,8 @@ impl Scenario {
             Scenario::HtmlName => "Verified name with HTML",
             Scenario::ConnectedExpired => "Connected, verification expired",
             Scenario::UnknownValues => "Values Greenlight does not know yet",
+            Scenario::WabaBlocked => "Business account blocked by Meta (payment)",
+            Scenario::BusinessLimited => "Business portfolio limited (not verified)",
         }
     }
 
@@ -167,6 +177,13 @@ pub(crate) struct Preset {
     pub onboarded_days_ago: Option<i64>,
     /// A PIN already set on the number.
     pub pin: Option<&'static str>,
+    /// What `health_status` says of the WABA's other entities, by `entity_type` (merged over
+    /// `AVAILABLE`).
+    pub entity_health: Vec<(&'static str, serde_json::Value)>,
+    /// `official_business_account.oba_status`.
+    pub oba_status: &'static str,
+    /// A coexistence number (WhatsApp Business app and Cloud API).
+    pub is_on_biz_app: bool,
 }
 
 impl Preset {
@@ -219,6 +236,13 @@ impl Preset {
             messaging_limit_tier: Some("TIER_1K"),
             onboarded_days_ago: Some(120 + i as i64),
             pin: Some("246810"),
+            entity_health: Vec::new(),
+            oba_status: if scenario == Scenario::Healthy {
+                "APPROVED"
+            } else {
+                "NOT_STARTED"
+            },
+            is_on_biz_app: false,
         }
     }
 
@@ -255,6 +279,8 @@ fn name_for(scenario: Scenario) -> &'static str {
         Scenario::HtmlName => "<script>alert(\"x\")</script> & Co <b>bold</b>",
         Scenario::ConnectedExpired => "Lucky Shrub Support",
         Scenario::UnknownValues => "Nebula Labs",
+        Scenario::WabaBlocked => "Ivy Invoices",
+        Scenario::BusinessLimited => "Willow Workshop",
     }
 }
 
@@ -297,6 +323,14 @@ pub(crate) fn preset(scenario: Scenario) -> Preset {
             code_verification_status: "EXPIRED",
             ..Preset::registered(scenario)
         },
+        Scenario::WabaBlocked => Preset {
+            entity_health: vec![("WABA", blocked_for_payment())],
+            ..Preset::registered(scenario)
+        },
+        Scenario::BusinessLimited => Preset {
+            entity_health: vec![("BUSINESS", limited_not_verified())],
+            ..Preset::registered(scenario)
+        },
         Scenario::UnknownValues => Preset {
             quality_rating: "UNKNOWN",
             status: "OFFLINE",
@@ -306,6 +340,31 @@ pub(crate) fn preset(scenario: Scenario) -> Preset {
             ..Preset::registered(scenario)
         },
     }
+}
+
+/// A WABA blocked for its payment method, in Meta's words (health error 141006).
+pub(crate) fn blocked_for_payment() -> serde_json::Value {
+    serde_json::json!({
+        "can_send_message": "BLOCKED",
+        "errors": [{
+            "error_code": 141006,
+            "error_description": "There is an error with the payment method. This will block business initiated conversations.",
+            "possible_solution": "There was an error with your payment method. Please add a new payment method to the account."
+        }]
+    })
+}
+
+/// A business portfolio limited until it passes business verification (health error 141010).
+pub(crate) fn limited_not_verified() -> serde_json::Value {
+    serde_json::json!({
+        "can_send_message": "LIMITED",
+        "errors": [{
+            "error_code": 141010,
+            "error_description": "The Business has not passed business verification.",
+            "possible_solution": "Visit business settings and start or resolve the business verification request."
+        }],
+        "additional_info": ["Your business portfolio is limited to 2 phone numbers until it is verified."]
+    })
 }
 
 #[cfg(test)]

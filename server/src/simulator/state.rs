@@ -22,6 +22,14 @@ pub(crate) fn register_window() -> Duration {
     Duration::hours(72)
 }
 
+/// Codes the simulator sends per number within [`code_request_window`] before answering 136024.
+pub(crate) const CODE_REQUEST_LIMIT: usize = 3;
+
+/// The window of [`CODE_REQUEST_LIMIT`].
+pub(crate) fn code_request_window() -> Duration {
+    Duration::hours(1)
+}
+
 /// Name statuses with which `/register` cannot succeed (Meta answers 100/2388001).
 const NAME_NOT_READY: [&str; 4] = ["PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"];
 
@@ -49,6 +57,8 @@ pub(crate) struct NumberState {
     pub last_onboarded_time: Option<DateTime<Utc>>,
     pub is_on_biz_app: bool,
     pub is_official_business_account: bool,
+    /// `official_business_account.oba_status`.
+    pub oba_status: String,
     pub pin: Option<String>,
     pub register_attempts: Vec<DateTime<Utc>>,
     pub deregister_attempts: Vec<DateTime<Utc>>,
@@ -56,6 +66,8 @@ pub(crate) struct NumberState {
     pub provision_at: Option<DateTime<Utc>>,
     pub webhook_override: Option<String>,
     pub pending_verification_code: Option<String>,
+    /// When codes were asked for (`request_code`), for Meta's limit on them.
+    pub code_requests: Vec<DateTime<Utc>>,
     pub flaky_remaining: u32,
     pub slow: bool,
 }
@@ -104,6 +116,9 @@ pub(crate) struct WabaState {
     pub currency: String,
     pub timezone_id: String,
     pub namespace: String,
+    /// What `health_status` says of this WABA's entities (`WABA`, `BUSINESS`, `APP`) when not plainly
+    /// `AVAILABLE`: the fields merged into the entity (`can_send_message`, `errors`, ...).
+    pub entity_health: BTreeMap<String, Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -205,6 +220,11 @@ impl SimState {
                     currency: "USD".into(),
                     timezone_id: "1".into(),
                     namespace: format!("ba30dd89_2ebd_41e4_b805_{}", &p.phone_number_id[4..16]),
+                    entity_health: p
+                        .entity_health
+                        .iter()
+                        .map(|(t, v)| (t.to_string(), v.clone()))
+                        .collect(),
                 });
             state.tokens.insert(
                 p.token.clone(),
@@ -240,14 +260,16 @@ impl SimState {
                 messaging_limit: Some(p.messaging_limit.into()),
                 messaging_limit_tier: p.messaging_limit_tier.map(Into::into),
                 last_onboarded_time: p.onboarded_days_ago.map(|d| now - Duration::days(d)),
-                is_on_biz_app: false,
-                is_official_business_account: false,
+                is_on_biz_app: p.is_on_biz_app,
+                is_official_business_account: p.oba_status == "APPROVED",
+                oba_status: p.oba_status.into(),
                 pin: p.pin.map(Into::into),
                 register_attempts,
                 deregister_attempts: Vec::new(),
                 provision_at: None,
                 webhook_override: None,
                 pending_verification_code: None,
+                code_requests: Vec::new(),
                 flaky_remaining: if scenario == Scenario::Flaky { 2 } else { 0 },
                 slow: scenario == Scenario::Slow,
             });
@@ -496,11 +518,19 @@ impl SimState {
                 "(#100) The parameter language is required",
             ));
         }
-        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        let now = self.now();
         let n = self
             .numbers
             .get_mut(id)
             .expect("caller resolved the number");
+        // Meta does not document its limit; the simulator allows a few codes per hour, and a
+        // refused request does not count.
+        n.code_requests.retain(|t| *t > now - code_request_window());
+        if n.code_requests.len() >= CODE_REQUEST_LIMIT {
+            return Err(errors::request_code_error());
+        }
+        n.code_requests.push(now);
+        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
         n.pending_verification_code = Some(code);
         Ok(json!({"success": true}))
     }

@@ -60,6 +60,45 @@ pub struct Change {
     pub value: Value,
 }
 
+/// What Meta's `security` webhook reports about a number's two-step PIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityEvent {
+    /// Someone changed the PIN (in WhatsApp Manager, or through the API).
+    PinChanged,
+    /// Someone asked Meta to reset the PIN.
+    PinResetRequest,
+    /// A PIN reset went through.
+    PinRequestSuccess,
+    /// An event this version does not know.
+    Other(String),
+}
+
+impl SecurityEvent {
+    fn parse(s: &str) -> SecurityEvent {
+        match s {
+            "PIN_CHANGED" => SecurityEvent::PinChanged,
+            "PIN_RESET_REQUEST" => SecurityEvent::PinResetRequest,
+            "PIN_REQUEST_SUCCESS" => SecurityEvent::PinRequestSuccess,
+            other => SecurityEvent::Other(other.to_owned()),
+        }
+    }
+
+    /// Meta's name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SecurityEvent::PinChanged => "PIN_CHANGED",
+            SecurityEvent::PinResetRequest => "PIN_RESET_REQUEST",
+            SecurityEvent::PinRequestSuccess => "PIN_REQUEST_SUCCESS",
+            SecurityEvent::Other(s) => s,
+        }
+    }
+
+    /// Whether the PIN Greenlight holds may no longer be Meta's after this event.
+    pub fn makes_pin_stale(&self) -> bool {
+        !matches!(self, SecurityEvent::Other(_))
+    }
+}
+
 /// Why a body is not a webhook Greenlight can store.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PayloadError {
@@ -184,6 +223,15 @@ impl Change {
         }
         ids.retain(|s| !s.is_empty());
         ids
+    }
+
+    /// The `security` event (`PIN_CHANGED`, `PIN_RESET_REQUEST`, `PIN_REQUEST_SUCCESS`), for that
+    /// field only.
+    pub fn security_event(&self) -> Option<SecurityEvent> {
+        (self.field == "security")
+            .then(|| self.str_at(&["event"]))
+            .flatten()
+            .map(|e| SecurityEvent::parse(&e))
     }
 
     /// `true` for a display-name approval: the moment to register.

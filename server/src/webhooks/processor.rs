@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::error::AppError;
 
-use super::payload::{digits, Change, HANDLED_FIELDS};
+use super::payload::{digits, Change, SecurityEvent, HANDLED_FIELDS};
 use super::store::{self as queue, status, EventRow};
 use crate::db::now_secs;
 use crate::error::{ServiceError, ServiceResult};
@@ -16,7 +16,6 @@ use crate::health::service::source;
 use crate::inboxes::store::InboxRow;
 use crate::registration::decision::{confirmation, Confirmation};
 use crate::registration::engine::AttemptResult;
-use crate::registration::ledger::Trigger;
 
 /// How often the processor looks at the queue without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
@@ -49,6 +48,12 @@ pub struct Processor {
     pub registration: crate::registration::engine::RegistrationService,
     pub webhooks: super::service::WebhookService,
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// The sealed PINs (a `security` event marks the number's as possibly stale).
+    pub pins: crate::registration::pin::PinStore,
+    /// Raises the alert of a PIN changed outside Greenlight.
+    pub alerts: crate::alerts::AlertJobs,
+    /// Enforcement state per WABA, which `account_update` events change.
+    pub signals: crate::signals::SignalStore,
 }
 
 /// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
@@ -116,7 +121,7 @@ pub async fn run_once(services: &Processor) -> ServiceResult<usize> {
 async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResult<usize> {
     let mut register: BTreeMap<i64, InboxRow> = BTreeMap::new();
     let mut reread: BTreeMap<i64, InboxRow> = BTreeMap::new();
-    let mut event_inboxes: Vec<(i64, Vec<i64>, String)> = Vec::new();
+    let mut event_inboxes: Vec<(i64, i64, Vec<i64>, String)> = Vec::new();
     let mut finished = 0;
     for ev in batch {
         let change = ev.change();
@@ -138,10 +143,19 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                     .queue
                     .finish(ev.id, status::IGNORED, Some(&why), now_secs())
                     .await?;
+                crate::metrics::webhook_finished(status::IGNORED, now_secs() - ev.received_at);
                 tracing::info!(event_id = ev.id, field = %ev.field, %why, "webhooks: event ignored");
                 finished += 1;
             }
             Resolved::Inboxes(rows) => {
+                if let Err(e) = keep_state(services, &change, ev.received_at).await {
+                    services
+                        .queue
+                        .retry_later(ev.id, "keeping the account state failed", now_secs())
+                        .await?;
+                    tracing::warn!(event_id = ev.id, error = %e, "webhooks: keeping an event's state failed");
+                    continue;
+                }
                 for r in &rows {
                     services.queue.link(ev.id, r.id).await?;
                 }
@@ -155,8 +169,12 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                             now_secs(),
                         )
                         .await?;
+                    crate::metrics::webhook_finished(status::IGNORED, now_secs() - ev.received_at);
                     finished += 1;
                     continue;
+                }
+                if let Some(event) = change.security_event().filter(|e| e.makes_pin_stale()) {
+                    pin_changed_elsewhere(services, &change, &event, &rows).await?;
                 }
                 for r in &rows {
                     if change.is_name_approval() {
@@ -165,7 +183,12 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                         reread.insert(r.id, r.clone());
                     }
                 }
-                event_inboxes.push((ev.id, rows.iter().map(|r| r.id).collect(), summary));
+                event_inboxes.push((
+                    ev.id,
+                    ev.received_at,
+                    rows.iter().map(|r| r.id).collect(),
+                    summary,
+                ));
             }
         }
     }
@@ -173,11 +196,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
     let mut failed: BTreeSet<i64> = BTreeSet::new();
     for (id, row) in &register {
         reread.remove(id);
-        match services
-            .registration
-            .attempt_registration(row, Trigger::Webhook)
-            .await
-        {
+        match services.registration.attempt_after_name_approval(row).await {
             Ok(outcome) => {
                 tracing::info!(
                     inbox_id = id,
@@ -208,7 +227,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
             failed.insert(*id);
         }
     }
-    for (event_id, inbox_ids, summary) in event_inboxes {
+    for (event_id, received_at, inbox_ids, summary) in event_inboxes {
         if inbox_ids.iter().any(|i| failed.contains(i)) {
             services
                 .queue
@@ -219,6 +238,7 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
                 .queue
                 .finish(event_id, status::PROCESSED, Some(&summary), now_secs())
                 .await?;
+            crate::metrics::webhook_finished(status::PROCESSED, now_secs() - received_at);
             finished += 1;
         }
     }
@@ -226,6 +246,25 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
         services.alert_wake.notify_one();
     }
     Ok(finished)
+}
+
+/// Keeps what an account-level event says about its WABA (enforcement from `account_update`) as
+/// state: the health report and the verdict read it, the alert evaluator walks its changes. Meta's
+/// `entry[].time` orders events (the receipt time when it has none), so an old retry never
+/// overwrites a newer state.
+async fn keep_state(services: &Processor, c: &Change, received_at: i64) -> ServiceResult<()> {
+    if c.field != "account_update" {
+        return Ok(());
+    }
+    let waba_id = crate::signals::model::waba_of(&c.waba_id, &c.value);
+    let at = c.time.unwrap_or(received_at);
+    for update in crate::signals::model::updates_from_account_update(&c.value) {
+        services
+            .signals
+            .apply(&waba_id, &update, at, now_secs())
+            .await?;
+    }
+    Ok(())
 }
 
 /// After Meta accepted a register call, it provisions the number asynchronously: re-read a few
@@ -248,6 +287,52 @@ fn follow_provisioning(services: Processor, row: InboxRow) {
         }
         services.alert_wake.notify_one();
     });
+}
+
+/// A `security` event: the number's two-step PIN changed (or is being reset) outside Greenlight.
+/// Marks the stored PIN as possibly stale, once per stretch, and alerts each inbox of the number
+/// once for that stretch. Only inboxes that the event's display number names exactly: a security
+/// event never marks the PIN of another number of the WABA.
+async fn pin_changed_elsewhere(
+    services: &Processor,
+    change: &Change,
+    event: &SecurityEvent,
+    rows: &[InboxRow],
+) -> ServiceResult<()> {
+    let Some(want) = change.display_digits() else {
+        return Ok(());
+    };
+    let mut numbers: BTreeMap<String, Vec<&InboxRow>> = BTreeMap::new();
+    for r in rows {
+        if digits(&r.phone_number) == want
+            || last_display_digits(services, r.id).await? == Some(want.clone())
+        {
+            numbers
+                .entry(r.phone_number_id.clone())
+                .or_default()
+                .push(r);
+        }
+    }
+    let now = now_secs();
+    let event_time = change.time.unwrap_or(now);
+    for (number, inboxes) in numbers {
+        let Some(since) = services
+            .pins
+            .mark_stale(&number, event.as_str(), event_time, now)
+            .await?
+        else {
+            continue;
+        };
+        tracing::info!(phone_number_id = %number, event = event.as_str(), "webhooks: the stored PIN may be stale");
+        for r in inboxes {
+            let draft = crate::alerts::rules::pin_possibly_stale(&r.name, event.as_str());
+            // One alert per stretch: only the event that began it gets here (two stretches within
+            // one second differ by their events' times).
+            let key = format!("{}:{}:{since}:{event_time}", draft.kind, r.id);
+            crate::alerts::evaluator::raise(&services.alerts, r, &draft, &key).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Pauses before the follow-up reads after an accepted registration.

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::signature::{self, tokens_equal};
 use super::{payload, store as queue};
 use crate::db::now_secs;
+use crate::metrics::WebhookRejection;
 
 /// What Meta's webhook doors need: the queue, the inboxes (their handshake tokens) and Meta's webhook settings (secret,
 /// handshake token, the processor's wake-up). Taken from the router's state.
@@ -95,6 +96,7 @@ pub async fn receive(State(services): State<Inbound>, headers: HeaderMap, body: 
         tracing::warn!(
             "webhooks: a webhook arrived but META_APP_SECRET is not set, so its signature cannot be checked; refused"
         );
+        crate::metrics::webhook_rejected(WebhookRejection::NotConfigured);
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "Webhooks are not configured (META_APP_SECRET is missing).",
@@ -108,12 +110,14 @@ pub async fn receive(State(services): State<Inbound>, headers: HeaderMap, body: 
             bytes = body.len(),
             "webhooks: invalid or missing X-Hub-Signature-256; refused"
         );
+        crate::metrics::webhook_rejected(WebhookRejection::Signature);
         return (StatusCode::UNAUTHORIZED, "Invalid signature").into_response();
     }
     let mut changes = match payload::parse(&body) {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(reason = %e, bytes = body.len(), "webhooks: malformed webhook body");
+            crate::metrics::webhook_rejected(WebhookRejection::Malformed);
             return (StatusCode::BAD_REQUEST, "Malformed JSON").into_response();
         }
     };
@@ -131,11 +135,13 @@ pub async fn receive(State(services): State<Inbound>, headers: HeaderMap, body: 
             Err(e) => {
                 tracing::error!(error = %e, "webhooks: storing an event failed");
                 // Meta retries on anything but 200: nothing is lost.
+                crate::metrics::webhook_rejected(WebhookRejection::Storage);
                 return (StatusCode::SERVICE_UNAVAILABLE, "Try again").into_response();
             }
         }
     }
     tracing::info!(stored, duplicates, dropped, "webhooks: received");
+    crate::metrics::webhook_received(stored, duplicates, dropped);
     if stored > 0 {
         services.meta_webhooks.wake.notify_one();
     }

@@ -112,6 +112,17 @@ impl WebhookStore {
         Ok(rows)
     }
 
+    /// The queue as a scraper sees it: how many events wait (pending or being processed) and when
+    /// the oldest of them arrived. One aggregate over the status index.
+    pub async fn backlog(&self) -> sqlx::Result<(i64, Option<i64>)> {
+        sqlx::query_as(
+            "SELECT COUNT(*), MIN(received_at) FROM webhook_events
+             WHERE status IN ('pending', 'processing')",
+        )
+        .fetch_one(&self.db)
+        .await
+    }
+
     /// Every stored event (tests, diagnostics), oldest first.
     pub async fn all(&self) -> sqlx::Result<Vec<EventRow>> {
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhook_events ORDER BY id"))

@@ -76,6 +76,8 @@ struct Ids {
     hook: i64,
     member_user: i64,
     nonmember_user: i64,
+    /// The team member a row acts on: the non-member agent, or a user only this row removes.
+    user: i64,
     /// Two simulated numbers no inbox uses yet, for the rows that add one.
     fresh: [SimNumber; 2],
 }
@@ -134,6 +136,14 @@ fn matrix() -> Vec<Row> {
             body: no_body,
             expect: PUBLIC,
         },
+        // Metrics are off by default; a session, of any role, opens nothing (scrapers use
+        // GREENLIGHT_METRICS_TOKEN or GREENLIGHT_METRICS_ADDR, see metrics.rs).
+        Row {
+            door: Rest("GET", "/metrics"),
+            target: Main,
+            body: no_body,
+            expect: [NOT_FOUND; 5],
+        },
         // Without a configured verify token the handshake is refused for everybody.
         Row {
             door: Rest("GET", "/webhooks/whatsapp"),
@@ -156,6 +166,37 @@ fn matrix() -> Vec<Row> {
             expect: SIGNED_IN,
         },
         // Rotates the caller's own API token; the matrix signs in with sessions, which it leaves.
+        // Leaves the locale as it is: allowed for everybody signed in.
+        Row {
+            door: Rest("PATCH", "/api/v1/profile"),
+            target: Main,
+            body: |_| json!({"locale": "en"}),
+            expect: SIGNED_IN,
+        },
+        Row {
+            door: Rest("GET", "/api/v1/accounts/{account_id}/agents"),
+            target: Main,
+            body: no_body,
+            expect: ACCOUNT_READ,
+        },
+        Row {
+            door: Rest("POST", "/api/v1/accounts/{account_id}/agents"),
+            target: Main,
+            body: |_| json!({"name": "Ivy", "email": "ivy-rest@example.com", "role": "agent"}),
+            expect: ADMIN_CREATES,
+        },
+        Row {
+            door: Rest("PATCH", "/api/v1/accounts/{account_id}/agents/{user_id}"),
+            target: Main,
+            body: |_| json!({"role": "agent"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest("DELETE", "/api/v1/accounts/{account_id}/agents/{user_id}"),
+            target: Doomed(0),
+            body: no_body,
+            expect: ADMIN_DELETES,
+        },
         Row {
             door: Rest("POST", "/api/v1/profile/access_token"),
             target: Main,
@@ -221,6 +262,42 @@ fn matrix() -> Vec<Row> {
             ),
             target: Unregistered(0),
             body: no_body,
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/two_step_pin",
+            ),
+            target: Main,
+            body: no_body,
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/request",
+            ),
+            target: Unregistered(0),
+            body: |_| json!({"code_method": "SMS", "language": "en_US"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/verify",
+            ),
+            target: Main,
+            body: |_| json!({"code": "123456"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Rest(
+                "POST",
+                "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/display_name",
+            ),
+            target: Main,
+            body: |_| json!({"new_display_name": "Matrix Rest Name"}),
             expect: ADMIN_ONLY,
         },
         Row {
@@ -440,6 +517,30 @@ fn matrix() -> Vec<Row> {
             expect: ADMIN_ONLY,
         },
         Row {
+            door: Sfn("set_two_step_pin"),
+            target: Main,
+            body: account_inbox,
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("request_verification_code"),
+            target: Unregistered(1),
+            body: |i| json!({"account_id": i.account, "inbox_id": i.inbox, "code_method": "SMS", "language": "en_US"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("verify_code"),
+            target: Main,
+            body: |i| json!({"account_id": i.account, "inbox_id": i.inbox, "code": "123456"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("request_display_name"),
+            target: Unregistered(0),
+            body: |i| json!({"account_id": i.account, "inbox_id": i.inbox, "new_display_name": "Matrix Form Name"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
             door: Sfn("inbox_history"),
             target: Main,
             body: account_inbox,
@@ -509,6 +610,56 @@ fn matrix() -> Vec<Row> {
             body: account_inbox,
             expect: ADMIN_ONLY,
         },
+        Row {
+            door: Sfn("invite_member"),
+            target: Main,
+            body: |i| json!({"account_id": i.account, "email": "ivy-sfn@example.com", "role": "agent"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("set_member_role"),
+            target: Main,
+            body: |i| json!({"account_id": i.account, "user_id": i.user, "role": "agent"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("remove_member"),
+            target: Doomed(1),
+            body: |i| json!({"account_id": i.account, "user_id": i.user}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("rename_account"),
+            target: Main,
+            body: |i| json!({"account_id": i.account, "name": "Acme"}),
+            expect: ADMIN_ONLY,
+        },
+        Row {
+            door: Sfn("update_profile"),
+            target: Main,
+            body: |_| json!({"name": "Named by the matrix", "locale": "en"}),
+            expect: SIGNED_IN,
+        },
+        // The same password again: allowed for everybody signed in; the caller's session stays.
+        Row {
+            door: Sfn("change_password"),
+            target: Main,
+            body: |_| json!({"current_password": PASSWORD, "password": PASSWORD}),
+            expect: SIGNED_IN,
+        },
+        // The invitation page is public: an unknown link is refused alike for everybody.
+        Row {
+            door: Sfn("invitation"),
+            target: Main,
+            body: |_| json!({"token": "0".repeat(64)}),
+            expect: [UNPROCESSABLE; 5],
+        },
+        Row {
+            door: Sfn("accept_invitation"),
+            target: Main,
+            body: |_| json!({"token": "0".repeat(64), "name": "Eve", "password": PASSWORD}),
+            expect: [UNPROCESSABLE; 5],
+        },
         // Last: it ends the caller's session.
         Row {
             door: Sfn("logout"),
@@ -532,15 +683,24 @@ struct World {
     members_inbox: i64,
     main_hook: i64,
     doomed_hooks: [i64; 2],
+    doomed_users: [i64; 2],
 }
 
 impl World {
     fn ids(&self, target: Target) -> Ids {
-        let (inbox, hook) = match target {
-            Target::Main => (self.main_inbox, self.main_hook),
-            Target::Doomed(n) => (self.doomed_inboxes[n], self.doomed_hooks[n]),
-            Target::Unregistered(n) => (self.unregistered_inboxes[n], self.main_hook),
-            Target::Members => (self.members_inbox, self.main_hook),
+        let (inbox, hook, user) = match target {
+            Target::Main => (self.main_inbox, self.main_hook, self.nonmember_user),
+            Target::Doomed(n) => (
+                self.doomed_inboxes[n],
+                self.doomed_hooks[n],
+                self.doomed_users[n],
+            ),
+            Target::Unregistered(n) => (
+                self.unregistered_inboxes[n],
+                self.main_hook,
+                self.nonmember_user,
+            ),
+            Target::Members => (self.members_inbox, self.main_hook, self.nonmember_user),
         };
         Ids {
             account: self.account,
@@ -548,6 +708,7 @@ impl World {
             hook,
             member_user: self.member_user,
             nonmember_user: self.nonmember_user,
+            user,
             fresh: [
                 self.app.number(Scenario::NotVerified),
                 self.app.number(Scenario::NameDeclined),
@@ -616,6 +777,10 @@ async fn world() -> World {
     let member = app.user("mia@example.com", "Acme", "agent").await;
     let nonmember = app.user("nat@example.com", "Acme", "agent").await;
     let other = app.user("oz@example.com", "Other", "administrator").await;
+    let doomed_users = [
+        app.user("dee@example.com", "Acme", "agent").await.user_id,
+        app.user("dom@example.com", "Acme", "agent").await.user_id,
+    ];
     assert_ne!(admin.account_id, other.account_id);
     let account = admin.account_id;
     let token = admin.access_token.clone();
@@ -675,6 +840,7 @@ async fn world() -> World {
         members_inbox,
         main_hook,
         doomed_hooks,
+        doomed_users,
     }
 }
 
@@ -718,6 +884,7 @@ fn fill(path: &str, ids: &Ids) -> String {
     path.replace("{account_id}", &ids.account.to_string())
         .replace("{inbox_id}", &ids.inbox.to_string())
         .replace("{id}", &ids.hook.to_string())
+        .replace("{user_id}", &ids.user.to_string())
 }
 
 /// Form fields of a server function from a JSON object (null fields are left out).
@@ -868,6 +1035,14 @@ async fn every_door_answers_every_role_as_the_matrix_says_and_refusals_change_no
         assert!(!hooks.contains(&gone), "alert webhook {gone} deleted");
     }
     assert!(hooks.contains(&w.main_hook));
+    let users: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY id")
+        .fetch_all(&w.app.services.db)
+        .await
+        .unwrap();
+    for gone in w.doomed_users {
+        assert!(!users.contains(&gone), "user {gone} removed");
+    }
+    assert!(users.contains(&w.nonmember_user));
 }
 
 // --- The guard: no door without a row. ---

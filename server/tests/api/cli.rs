@@ -288,3 +288,125 @@ fn keys_rotate_leaves_a_configured_key_to_its_owner() {
     assert!(!err.contains(&"ab".repeat(32)), "{err}");
     assert!(!dir.path().join("secret.key").exists());
 }
+
+#[tokio::test]
+async fn team_commands_list_set_roles_disable_and_print_a_reset_link() {
+    let dir = tempfile::tempdir().unwrap();
+    for (email, role) in [
+        ("ada@example.com", "administrator"),
+        ("bob@example.com", "agent"),
+    ] {
+        let out = greenlight()
+            .env("GREENLIGHT_USER_PASSWORD", "correct horse battery")
+            .args(["users", "create", "--email", email, "--name", "Someone"])
+            .args(["--account", "Acme", "--role", role, "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let users = |args: &[&str]| {
+        greenlight()
+            .arg("users")
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let listed = |out: std::process::Output| -> Vec<serde_json::Value> {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let list = listed(users(&["list"]));
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["email"], "ada@example.com");
+    assert_eq!(list[0]["accounts"][0]["role"], "administrator");
+    assert_eq!(list[1]["accounts"][0]["role"], "agent");
+    assert_eq!(list[1]["status"], "active");
+
+    // Ada is the last administrator: she can be neither demoted nor disabled.
+    for args in [
+        &["set-role", "--email", "ada@example.com", "--role", "agent"][..],
+        &["disable", "--email", "ada@example.com"][..],
+    ] {
+        let out = users(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("administrator"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    let out = users(&[
+        "set-role",
+        "--email",
+        "bob@example.com",
+        "--role",
+        "administrator",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = users(&["disable", "--email", "ADA@example.com"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = listed(users(&["list"]));
+    assert_eq!(list[0]["status"], "disabled");
+    assert_eq!(list[1]["accounts"][0]["role"], "administrator");
+    let out = users(&["disable", "--email", "nobody@example.com"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody@example.com"));
+
+    // A reset link, never a password on the command line; it works once.
+    let out = users(&[
+        "reset-password",
+        "--email",
+        "bob@example.com",
+        "--public-url",
+        "https://greenlight.example.com",
+    ]);
+    let printed = listed(out);
+    let url = printed[0]["reset_url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://greenlight.example.com/join?token="),
+        "{url}"
+    );
+    let token = url.split_once("?token=").unwrap().1;
+    let db = greenlight::db::open(&format!("sqlite://{}/greenlight.db", dir.path().display()))
+        .await
+        .unwrap();
+    let stores = greenlight::services::stores::Stores::new(&db);
+    let accounts = greenlight::accounts::service::AccountService::new(
+        stores.account_service(),
+        greenlight::auth::login_limiter::LoginLimiter::default(),
+    );
+    let bob = accounts
+        .accept_link(token, "", "a new long password")
+        .await
+        .unwrap();
+    assert_eq!(bob.email, "bob@example.com");
+    assert!(accounts
+        .sign_in("bob@example.com", "a new long password", "test")
+        .await
+        .is_ok());
+    assert!(accounts
+        .accept_link(token, "", "yet another password")
+        .await
+        .is_err());
+}

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub sim: RunningSimulator,
     /// Kept so a PostgreSQL test database lives as long as the app (dropped after it).
     pub _database: TestDatabase,
+    /// `http://` address of the separate metrics listener, when `--metrics-addr` was given.
+    pub metrics_address: Option<String>,
 }
 
 /// The admin URL of the PostgreSQL the suite runs against (`GREENLIGHT_TEST_POSTGRES_URL`, e.g.
@@ -154,7 +156,8 @@ pub async fn spawn_sqlite_app_with(extra: &[&str]) -> TestApp {
     spawn_app_on(data_dir, database, extra).await
 }
 
-async fn spawn_app_on(data_dir: TempDir, database: TestDatabase, extra: &[&str]) -> TestApp {
+/// Starts Greenlight on this data directory and database (e.g. one a test restored a backup into).
+pub async fn spawn_app_on(data_dir: TempDir, database: TestDatabase, extra: &[&str]) -> TestApp {
     let simulator = Simulator::with_presets();
     simulator.set_provisioning_delay(std::time::Duration::ZERO);
     simulator.set_slow_delay(std::time::Duration::from_secs(30));
@@ -185,6 +188,7 @@ async fn spawn_app_on(data_dir: TempDir, database: TestDatabase, extra: &[&str])
     let address = format!("http://{}", app.addr);
     let services = app.services.clone();
     let sessions = app.sessions.clone();
+    let metrics_address = app.metrics_addr.map(|a| format!("http://{a}"));
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -195,6 +199,7 @@ async fn spawn_app_on(data_dir: TempDir, database: TestDatabase, extra: &[&str])
         _data_dir: data_dir,
         sim,
         _database: database,
+        metrics_address,
     }
 }
 

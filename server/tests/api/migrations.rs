@@ -74,6 +74,7 @@ async fn spawn_on_fixture() -> (TestApp, usize) {
             _database: TestDatabase::sqlite(data_dir.path()),
             _data_dir: data_dir,
             sim,
+            metrics_address: None,
         },
         applied_before as usize,
     )

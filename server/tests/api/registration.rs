@@ -263,7 +263,7 @@ async fn an_expired_token_never_registers() {
     assert_eq!(status, 409, "{body}");
     let error = body["error"].as_str().unwrap();
     assert!(error.contains("access token"), "{error}");
-    assert!(error.contains("Reconnect"), "{error}");
+    assert!(error.contains("Paste a new access token"), "{error}");
     assert!(register_calls(&app, Scenario::TokenExpired).is_empty());
     assert_eq!(
         call_log(&app).len(),

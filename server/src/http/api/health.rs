@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiUser};
-use crate::graph::{GraphErrorKind, PhoneNumberHealth};
+use crate::graph::{GraphErrorKind, HealthEntity, HealthEntityError, PhoneNumberHealth};
 use crate::health::service::{rfc3339, time, HealthReport};
+use crate::signals::model::kind as signal_kind;
 use crate::state::AppState;
 
 /// The health answer. Meta's values keep Meta's spelling (as Chatwoot returns them). Fields
@@ -31,6 +32,29 @@ pub struct HealthAnswer<'a> {
     business_id: &'a str,
     status: Option<&'a str>,
     registration: Registration<'a>,
+    /// What Greenlight knows of the number's two-step PIN: `stored`, `possibly_stale` or `missing`
+    /// (never the PIN).
+    pin: crate::registration::pin::PinStatus,
+    /// A display name change Meta is reviewing or has decided (`new_display_name`,
+    /// `new_name_status`), when the number has one.
+    display_name_change: Option<DisplayNameChange<'a>>,
+    /// Meta's answer to "can it send?", computed from `entities`: `AVAILABLE`, `LIMITED`,
+    /// `BLOCKED`, or `UNKNOWN` without a read.
+    can_send_message: &'a str,
+    /// Every entity Meta names in `health_status` (number, WABA, business, app, ...), blocked
+    /// first, with Meta's `errors[]` and `additional_info[]`.
+    entities: Vec<Entity<'a>>,
+    /// `official_business_account.oba_status` (`APPROVED`, `PENDING`, ...), when Meta sent one.
+    oba_status: Option<&'a str>,
+    /// `true` for a coexistence number (`is_on_biz_app`): its throughput is capped at 20 mps.
+    is_on_biz_app: Option<bool>,
+    /// Restrictions in force on the number's WABA (`account_update`); an expired one is gone.
+    restrictions: Vec<Restriction<'a>>,
+    /// The WABA's ban (`DISABLE` or `SCHEDULE_FOR_DISABLE`) when Meta reported one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ban: Option<Ban<'a>>,
+    /// Everything in force on the WABA in words (restrictions, ban, violation, disconnection).
+    enforcement: Vec<Enforcement<'a>>,
     /// The answer first: `blocked`, `needs_attention`, `waiting_on_meta`, `unknown` or `healthy`,
     /// with its reason in one line.
     verdict: Verdict<'a>,
@@ -46,8 +70,60 @@ pub struct HealthAnswer<'a> {
 }
 
 #[derive(Serialize)]
+struct DisplayNameChange<'a> {
+    new_display_name: Option<&'a str>,
+    new_name_status: Option<&'a str>,
+}
+
+#[derive(Serialize)]
 struct Throughput<'a> {
     level: &'a str,
+}
+
+/// One `health_status` entity with Meta's names; `errors` and `additional_info` always present.
+#[derive(Serialize)]
+struct Entity<'a> {
+    entity_type: Option<&'a str>,
+    id: Option<&'a str>,
+    can_send_message: Option<&'a str>,
+    errors: &'a [HealthEntityError],
+    additional_info: &'a [String],
+}
+
+impl<'a> From<&'a HealthEntity> for Entity<'a> {
+    fn from(e: &'a HealthEntity) -> Self {
+        Entity {
+            entity_type: e.entity_type.as_ref().map(|t| t.as_str()),
+            id: e.id.as_deref(),
+            can_send_message: e.can_send_message.as_ref().map(|c| c.as_str()),
+            errors: &e.errors,
+            additional_info: &e.additional_info,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Restriction<'a> {
+    restriction_type: Option<&'a str>,
+    expires_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Ban<'a> {
+    state: Option<&'a str>,
+    /// RFC 3339 (Meta's `waba_ban_date`, a day).
+    date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Enforcement<'a> {
+    kind: &'static str,
+    code: Option<&'a str>,
+    title: &'a str,
+    explanation: &'a str,
+    until: Option<String>,
+    verdict: &'static str,
+    remediation_url: &'static str,
 }
 
 #[derive(Serialize)]
@@ -110,6 +186,50 @@ pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
             last_error: r.last_error.as_deref(),
             may_register_now: d.may_register_now,
         },
+        pin: crate::registration::pin::PinStatus { state: r.pin },
+        display_name_change: h
+            .filter(|h| h.new_display_name.is_some() || h.new_name_status.is_some())
+            .map(|h| DisplayNameChange {
+                new_display_name: h.new_display_name.as_deref(),
+                new_name_status: h.new_name_status.as_ref().map(|v| v.as_str()),
+            }),
+        can_send_message: crate::health::picture::can_send_message(h),
+        entities: crate::health::picture::entities_worst_first(h)
+            .into_iter()
+            .map(Entity::from)
+            .collect(),
+        oba_status: h.and_then(|h| h.oba_status()).map(|s| s.as_str()),
+        is_on_biz_app: h.and_then(|h| h.is_on_biz_app),
+        restrictions: r
+            .enforcement
+            .iter()
+            .filter(|a| a.kind == signal_kind::RESTRICTION)
+            .map(|a| Restriction {
+                restriction_type: a.code.as_deref(),
+                expires_at: a.until.map(rfc3339),
+            })
+            .collect(),
+        ban: r
+            .enforcement
+            .iter()
+            .find(|a| a.kind == signal_kind::BAN)
+            .map(|a| Ban {
+                state: a.code.as_deref(),
+                date: a.until.map(rfc3339),
+            }),
+        enforcement: r
+            .enforcement
+            .iter()
+            .map(|a| Enforcement {
+                kind: a.kind,
+                code: a.code.as_deref(),
+                title: &a.title,
+                explanation: &a.explanation,
+                until: a.until.map(rfc3339),
+                verdict: a.verdict.as_str(),
+                remediation_url: crate::signals::model::REMEDIATION_URL,
+            })
+            .collect(),
         verdict: Verdict {
             verdict: r.verdict.verdict.as_str(),
             label: r.verdict.verdict.label(),

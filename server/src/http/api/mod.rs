@@ -1,4 +1,5 @@
 //! The REST API under `/api/v1`, Chatwoot-compatible where Chatwoot has the same endpoint.
+pub mod agents;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -15,7 +16,15 @@ use crate::state::AppState;
 /// Routes of the REST API.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/profile", get(profile::show))
+        .route("/api/v1/profile", get(profile::show).patch(profile::update))
+        .route(
+            "/api/v1/accounts/{account_id}/agents",
+            get(agents::list).post(agents::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/agents/{user_id}",
+            axum::routing::patch(agents::update).delete(agents::destroy),
+        )
         .route("/api/v1/profile/access_token", post(profile::rotate_token))
         .route(
             "/api/v1/accounts/{account_id}/inboxes",
@@ -38,6 +47,22 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/register_phone",
             post(registration::register_phone),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/two_step_pin",
+            post(registration::two_step_pin),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/request",
+            post(registration::verification_request),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/verify",
+            post(registration::verification_verify),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/display_name",
+            post(registration::display_name),
         )
         .route(
             "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health",

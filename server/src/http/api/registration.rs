@@ -11,8 +11,12 @@ use axum::extract::{Path, State};
 use axum::Json;
 
 use super::error::{ApiError, ApiUser};
+use super::json::ApiJson;
+use crate::registration::fixes::FixOutcome;
 use crate::registration::RegistrationOutcome;
 use crate::state::AppState;
+use app::error::AppError;
+use serde::Deserialize;
 
 pub async fn register_phone(
     State(s): State<AppState>,
@@ -23,6 +27,102 @@ pub async fn register_phone(
         s.services
             .registration
             .complete_registration(&user, account_id, inbox_id)
+            .await?,
+    ))
+}
+
+/// `POST …/inboxes/{inbox_id}/two_step_pin`: **Set the PIN**. Greenlight makes the new PIN, stores it
+/// sealed before the call and never answers with it. 200 with a [`FixOutcome`] (`result`:
+/// `applied`, `refused` or `unknown`, `meta_error`, `state`, `pin.state`, and `registration` when the
+/// number was registered again with the new PIN); 409 when another attempt or fix is running or the
+/// inbox's access is not proven; 401/403/404/422 as for `register_phone`.
+pub async fn two_step_pin(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((account_id, inbox_id)): Path<(i64, i64)>,
+) -> Result<Json<FixOutcome>, ApiError> {
+    Ok(Json(
+        s.services
+            .registration
+            .set_two_step_pin(&user, account_id, inbox_id)
+            .await?,
+    ))
+}
+
+/// `{"code_method": "SMS"|"VOICE", "language": "en_US"}`.
+#[derive(Debug, Deserialize)]
+pub struct CodeRequestBody {
+    code_method: Option<String>,
+    language: Option<String>,
+}
+
+/// `POST …/inboxes/{inbox_id}/verification/request`: Meta sends a verification code to the phone.
+/// 200 with a [`FixOutcome`] (`result`, `meta_error`, `code_requests{left, next_request_at}`); 409
+/// when Greenlight's budget of code requests is spent (the answer says from when it can ask again)
+/// or another attempt or fix is running; 422 on a bad `code_method` or `language`.
+pub async fn verification_request(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((account_id, inbox_id)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<CodeRequestBody>,
+) -> Result<Json<FixOutcome>, ApiError> {
+    let method =
+        crate::registration::fixes::CodeMethod::parse(b.code_method.as_deref().unwrap_or("SMS"))
+            .ok_or_else(|| AppError::invalid("code_method", "code_method is SMS or VOICE."))?;
+    let language = b.language.unwrap_or_else(|| "en_US".to_owned());
+    Ok(Json(
+        s.services
+            .registration
+            .request_verification_code(&user, account_id, inbox_id, method, language.trim())
+            .await?,
+    ))
+}
+
+/// `{"code": "123456"}`.
+#[derive(Debug, Deserialize)]
+pub struct CodeBody {
+    code: Option<String>,
+}
+
+/// `POST …/inboxes/{inbox_id}/verification/verify`: the code the phone received. When Meta accepts
+/// it, the number is registered through the registration engine (`registration` in the answer).
+pub async fn verification_verify(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((account_id, inbox_id)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<CodeBody>,
+) -> Result<Json<FixOutcome>, ApiError> {
+    let code = b
+        .code
+        .ok_or_else(|| AppError::invalid("code", "code is required."))?;
+    Ok(Json(
+        s.services
+            .registration
+            .verify_code(&user, account_id, inbox_id, &code)
+            .await?,
+    ))
+}
+
+/// `{"new_display_name": "…"}`.
+#[derive(Debug, Deserialize)]
+pub struct DisplayNameBody {
+    new_display_name: Option<String>,
+}
+
+/// `POST …/inboxes/{inbox_id}/display_name`: sends a new display name for Meta's review. 200 with a
+/// [`FixOutcome`]; 409 while another change is in review (one at a time) or another fix runs; 422
+/// for an empty or overlong name.
+pub async fn display_name(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((account_id, inbox_id)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<DisplayNameBody>,
+) -> Result<Json<FixOutcome>, ApiError> {
+    let name = b.new_display_name.unwrap_or_default();
+    Ok(Json(
+        s.services
+            .registration
+            .request_display_name(&user, account_id, inbox_id, &name)
             .await?,
     ))
 }

@@ -3,3 +3,4 @@
 pub mod lease;
 pub mod ledger;
 pub mod pin;
+pub mod verification;

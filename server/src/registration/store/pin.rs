@@ -18,6 +18,10 @@ use crate::crypto::{SecretBox, NUMBER_PIN};
 use crate::db::Db;
 use crate::error::ServiceResult;
 
+/// A `security` event this soon after Greenlight stored (or confirmed) the number's PIN is taken
+/// for Meta's report of that very change, not for a change made elsewhere.
+pub const OWN_CHANGE_SLACK_SECS: i64 = 120;
+
 /// Number of digits Meta expects.
 pub const PIN_DIGITS: usize = 6;
 
@@ -118,6 +122,196 @@ impl PinStore {
             .bind(phone_number_id)
             .fetch_one(&self.db)
             .await
+    }
+}
+
+/// What Greenlight knows of the number's PIN, for the health answer (never the PIN itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinState {
+    /// Greenlight holds the PIN it last set or registered with, and nothing says it changed.
+    Stored,
+    /// Meta's `security` webhook said the PIN changed outside Greenlight, or a new PIN was sent and
+    /// Meta's answer was lost: the next registration may fail with 133005 until a PIN is set again.
+    PossiblyStale,
+    /// Greenlight holds no PIN for the number yet (it makes one at the first registration).
+    Missing,
+}
+
+impl PinState {
+    /// The stable name (`stored`, `possibly_stale`, `missing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PinState::Stored => "stored",
+            PinState::PossiblyStale => "possibly_stale",
+            PinState::Missing => "missing",
+        }
+    }
+}
+
+/// The PIN as the health answer and the fixes show it: `{"state": "stored"}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PinStatus {
+    pub state: PinState,
+}
+
+/// A new PIN on its way to Meta: sealed and stored before the call.
+#[derive(Debug)]
+pub struct PendingPin {
+    pub pin: Pin,
+    /// The sealed form stored, so that only this pending PIN is confirmed or dropped.
+    sealed: String,
+}
+
+/// The row's PIN columns.
+#[derive(sqlx::FromRow)]
+struct PinRow {
+    pending_pin_sealed: Option<String>,
+    pending_since: Option<i64>,
+    stale_since: Option<i64>,
+}
+
+impl PinStore {
+    /// What Greenlight knows of the number's PIN.
+    pub async fn state(&self, phone_number_id: &str) -> sqlx::Result<PinState> {
+        let row: Option<PinRow> = sqlx::query_as(
+            "SELECT pending_pin_sealed, pending_since, stale_since FROM number_pins WHERE phone_number_id = $1",
+        )
+        .bind(phone_number_id)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(match row {
+            None => PinState::Missing,
+            Some(r)
+                if r.stale_since.is_some()
+                    || r.pending_pin_sealed.is_some()
+                    || r.pending_since.is_some() =>
+            {
+                PinState::PossiblyStale
+            }
+            Some(_) => PinState::Stored,
+        })
+    }
+
+    /// The PIN to send in a **Set the PIN** call, stored sealed before the call: the pending one when an
+    /// earlier call's answer was lost (sending it again makes Meta's PIN and Greenlight's agree whichever
+    /// way the lost call went), else a new one. The current PIN stays until [`confirm_pending`]. A
+    /// number without a PIN gets a row whose current PIN is the new one too (there is no old one to keep).
+    ///
+    /// [`confirm_pending`]: Self::confirm_pending
+    pub async fn pending_or_new(
+        &self,
+        secrets: &SecretBox,
+        phone_number_id: &str,
+    ) -> ServiceResult<PendingPin> {
+        let binding = NUMBER_PIN.at(phone_number_id);
+        let now = chrono::Utc::now().timestamp();
+        let fresh = secrets.seal_bound(Pin::generate().expose_secret(), binding);
+        sqlx::query(
+            "INSERT INTO number_pins (phone_number_id, pin_sealed, created_at, pending_pin_sealed, pending_since)
+             VALUES ($1, $2, $3, $2, $3) ON CONFLICT (phone_number_id) DO NOTHING",
+        )
+        .bind(phone_number_id)
+        .bind(&fresh)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        // Only while none is pending: a pending PIN may be Meta's already.
+        sqlx::query(
+            "UPDATE number_pins SET pending_pin_sealed = $2, pending_since = $3
+             WHERE phone_number_id = $1 AND pending_pin_sealed IS NULL",
+        )
+        .bind(phone_number_id)
+        .bind(&fresh)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        let sealed: String = sqlx::query_scalar(
+            "SELECT pending_pin_sealed FROM number_pins WHERE phone_number_id = $1",
+        )
+        .bind(phone_number_id)
+        .fetch_one(&self.db)
+        .await?;
+        let plain = secrets.open_bound(&sealed, binding).map_err(|e| {
+            tracing::warn!(phone_number_id, error = %e, "the pending PIN does not open");
+            AppError::Conflict(unusable_pin(phone_number_id))
+        })?;
+        let pin = Pin::parse(&plain).ok_or_else(|| {
+            crate::error::ServiceError::Internal(format!(
+                "the pending PIN of number {phone_number_id} is not six digits"
+            ))
+        })?;
+        Ok(PendingPin { pin, sealed })
+    }
+
+    /// Meta confirmed the pending PIN: it becomes the number's PIN, and the PIN is no longer stale.
+    pub async fn confirm_pending(
+        &self,
+        phone_number_id: &str,
+        pending: &PendingPin,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE number_pins SET pin_sealed = pending_pin_sealed, pending_pin_sealed = NULL,
+               pending_since = NULL, stale_since = NULL, stale_event = NULL, created_at = $3
+             WHERE phone_number_id = $1 AND pending_pin_sealed = $2",
+        )
+        .bind(phone_number_id)
+        .bind(&pending.sealed)
+        .bind(chrono::Utc::now().timestamp())
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Meta refused the pending PIN (it was not applied): the old PIN stays; a row made for this PIN
+    /// alone (the number had none) goes.
+    pub async fn drop_pending(
+        &self,
+        phone_number_id: &str,
+        pending: &PendingPin,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "DELETE FROM number_pins WHERE phone_number_id = $1 AND pending_pin_sealed = $2
+               AND pin_sealed = pending_pin_sealed",
+        )
+        .bind(phone_number_id)
+        .bind(&pending.sealed)
+        .execute(&self.db)
+        .await?;
+        sqlx::query(
+            "UPDATE number_pins SET pending_pin_sealed = NULL, pending_since = NULL
+             WHERE phone_number_id = $1 AND pending_pin_sealed = $2",
+        )
+        .bind(phone_number_id)
+        .bind(&pending.sealed)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Meta's `security` webhook said the number's PIN changed (or a reset was asked for) outside
+    /// Greenlight, at `event_time`. Answers when the stretch began when this call began it (the PIN
+    /// was not stale yet), `None` when it was stale already, Greenlight holds no PIN, or the event
+    /// is Greenlight's own PIN change (Meta reports those too: an event up to
+    /// [`OWN_CHANGE_SLACK_SECS`] after the stored PIN was set). One alert per stretch.
+    pub async fn mark_stale(
+        &self,
+        phone_number_id: &str,
+        event: &str,
+        event_time: i64,
+        now: i64,
+    ) -> sqlx::Result<Option<i64>> {
+        let done = sqlx::query(
+            "UPDATE number_pins SET stale_since = $3, stale_event = $2
+             WHERE phone_number_id = $1 AND stale_since IS NULL AND created_at < $4",
+        )
+        .bind(phone_number_id)
+        .bind(event)
+        .bind(now)
+        .bind(event_time - OWN_CHANGE_SLACK_SECS)
+        .execute(&self.db)
+        .await?;
+        Ok((done.rows_affected() == 1).then_some(now))
     }
 }
 
@@ -274,5 +468,93 @@ mod tests {
                 .unwrap(),
             Pin::parse("024680").unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn a_new_pin_is_pending_until_confirmed_and_a_lost_answer_resends_the_same_one() {
+        let (_dir, db) = test_db::open().await;
+        let store = PinStore::new(db.clone());
+        let secrets = SecretBox::from_key([7; 32]);
+        let number = "1065403522429007";
+        assert_eq!(store.state(number).await.unwrap(), PinState::Missing);
+        let old = store.ensure(&secrets, number).await.unwrap();
+        assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
+
+        let first = store.pending_or_new(&secrets, number).await.unwrap();
+        assert_ne!(first.pin, old);
+        assert_eq!(
+            store.ensure(&secrets, number).await.unwrap(),
+            old,
+            "the old PIN stays in use"
+        );
+        assert_eq!(store.state(number).await.unwrap(), PinState::PossiblyStale);
+        // The answer was lost: the next try sends the same pending PIN.
+        let again = store.pending_or_new(&secrets, number).await.unwrap();
+        assert_eq!(again.pin, first.pin);
+        store.confirm_pending(number, &again).await.unwrap();
+        assert_eq!(store.ensure(&secrets, number).await.unwrap(), first.pin);
+        assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
+
+        // Refused: the confirmed PIN stays, and the next try makes another.
+        let refused = store.pending_or_new(&secrets, number).await.unwrap();
+        store.drop_pending(number, &refused).await.unwrap();
+        assert_eq!(store.ensure(&secrets, number).await.unwrap(), first.pin);
+        assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
+    }
+
+    #[tokio::test]
+    async fn a_refused_first_pin_leaves_no_pin_behind() {
+        let (_dir, db) = test_db::open().await;
+        let store = PinStore::new(db.clone());
+        let secrets = SecretBox::from_key([7; 32]);
+        let number = "1065403522429008";
+        let pending = store.pending_or_new(&secrets, number).await.unwrap();
+        assert_eq!(store.state(number).await.unwrap(), PinState::PossiblyStale);
+        store.drop_pending(number, &pending).await.unwrap();
+        assert_eq!(store.state(number).await.unwrap(), PinState::Missing);
+    }
+
+    #[tokio::test]
+    async fn a_security_event_starts_one_stretch_and_our_own_change_is_not_one() {
+        let (_dir, db) = test_db::open().await;
+        let store = PinStore::new(db.clone());
+        let secrets = SecretBox::from_key([7; 32]);
+        let number = "1065403522429009";
+        let now = chrono::Utc::now().timestamp();
+        assert_eq!(
+            store
+                .mark_stale(number, "PIN_CHANGED", now + 1000, now)
+                .await
+                .unwrap(),
+            None,
+            "no PIN held"
+        );
+        store.ensure(&secrets, number).await.unwrap();
+        // Meta's report of the PIN Greenlight just set.
+        assert_eq!(
+            store
+                .mark_stale(number, "PIN_CHANGED", now, now)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .mark_stale(number, "PIN_CHANGED", now + 1000, now)
+                .await
+                .unwrap(),
+            Some(now)
+        );
+        assert_eq!(
+            store
+                .mark_stale(number, "PIN_RESET_REQUEST", now + 1001, now + 5)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.state(number).await.unwrap(), PinState::PossiblyStale);
+        let pending = store.pending_or_new(&secrets, number).await.unwrap();
+        store.confirm_pending(number, &pending).await.unwrap();
+        assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
     }
 }

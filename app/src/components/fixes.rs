@@ -1,0 +1,207 @@
+//! The fixes beside the problem (issue 12): the banner offers the fix for what stopped the number
+//! (a PIN Meta refused or that changed elsewhere), and the answer stays readable after the reload
+//! it triggers. Mounted by the banner ([`BannerFixes`]) and the inbox page ([`provide`],
+//! [`FixResults`]).
+use leptos::prelude::*;
+
+use crate::api::{RequestDisplayName, RequestVerificationCode, SetTwoStepPin, VerifyCode};
+use crate::health::RegistrationView;
+
+/// The fixes' actions, owned by the inbox page so their answers outlive the banner's redraw.
+#[derive(Clone, Copy)]
+pub struct FixActions {
+    pub pin: ServerAction<SetTwoStepPin>,
+    pub request_code: ServerAction<RequestVerificationCode>,
+    pub verify: ServerAction<VerifyCode>,
+    pub display_name: ServerAction<RequestDisplayName>,
+}
+
+impl FixActions {
+    fn new() -> Self {
+        FixActions {
+            pin: ServerAction::<SetTwoStepPin>::new(),
+            request_code: ServerAction::<RequestVerificationCode>::new(),
+            verify: ServerAction::<VerifyCode>::new(),
+            display_name: ServerAction::<RequestDisplayName>::new(),
+        }
+    }
+}
+
+/// Creates the actions for the inbox page; each answer reloads the page's data (`reload`).
+pub fn provide(reload: RwSignal<u32>) {
+    let actions = FixActions::new();
+    Effect::new(move |_| {
+        // Any fix's answer may change the number's state: read it again.
+        let answered = actions.pin.value().get().is_some()
+            || actions.verify.value().get().is_some()
+            || actions.request_code.value().get().is_some()
+            || actions.display_name.value().get().is_some();
+        if answered {
+            reload.update(|n| *n += 1);
+        }
+    });
+    provide_context(actions);
+}
+
+fn actions() -> FixActions {
+    use_context::<FixActions>().unwrap_or_else(FixActions::new)
+}
+
+/// What to do about the number's PIN, in words, when the banner offers **Set the PIN**.
+pub fn pin_problem(reason_code: &str) -> &'static str {
+    if reason_code == "pin_mismatch" {
+        "Meta refused Greenlight's two-step verification PIN (error 133005): the number has another PIN."
+    } else {
+        "The two-step verification PIN Greenlight holds may no longer be the number's: Meta reported a PIN change \
+         outside Greenlight, or did not confirm the last new PIN. The next registration would fail (error 133005)."
+    }
+}
+
+/// The fixes the banner offers for this registration view; nothing when none applies.
+#[component]
+pub fn BannerFixes(
+    registration: RegistrationView,
+    viewer_is_admin: bool,
+    account_id: i64,
+    inbox_id: i64,
+) -> impl IntoView {
+    let fixes = registration.fixes.clone();
+    let actions = actions();
+    let pin = fixes.offers_pin(&registration.reason_code).then(|| {
+        let action = actions.pin;
+        view! {
+            <div class="fix" id="fix-pin" data-fix="two_step_pin" data-pin-state=fixes.pin_state.as_str()>
+                <p class="fix-what">{pin_problem(&registration.reason_code)}</p>
+                <p class="fix-how">
+                    "Set the PIN: Greenlight makes a new six-digit PIN, sets it with Meta (Meta needs no old PIN), keeps it \
+                     sealed and registers the number with it. Nobody needs to know the PIN."
+                </p>
+                {if viewer_is_admin {
+                    view! {
+                        <ActionForm action=action attr:class="fix-form">
+                            <input type="hidden" name="account_id" value=account_id/>
+                            <input type="hidden" name="inbox_id" value=inbox_id/>
+                            <button type="submit" class="primary" id="set-pin" disabled=move || action.pending().get()>
+                                {move || if action.pending().get() { "Setting the PIN…" } else { "Set the PIN" }}
+                            </button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! { <p class="hint">"An administrator of this account can set the PIN."</p> }.into_any()
+                }}
+            </div>
+        }
+    });
+    let verification = fixes.offers_verification(&registration.reason_code).then(|| {
+        let request = actions.request_code;
+        let verify = actions.verify;
+        view! {
+            <div class="fix" id="fix-verification" data-fix="verification">
+                <p class="fix-what">
+                    "Meta wants the phone number verified again before it can be registered (error 133006, or the \
+                     number's code verification has expired)."
+                </p>
+                <p class="fix-how">
+                    "Request a code: Meta sends six digits to the number by SMS or voice call. Enter them here, and \
+                     Greenlight registers the number."
+                </p>
+                {if viewer_is_admin {
+                    view! {
+                        <ActionForm action=request attr:class="fix-form" attr:id="request-code-form">
+                            <input type="hidden" name="account_id" value=account_id/>
+                            <input type="hidden" name="inbox_id" value=inbox_id/>
+                            <input type="hidden" name="language" value="en_US"/>
+                            <fieldset>
+                                <legend>"Send the code by"</legend>
+                                <label><input type="radio" name="code_method" value="SMS" checked=true/>" SMS"</label>
+                                <label><input type="radio" name="code_method" value="VOICE"/>" Voice call"</label>
+                            </fieldset>
+                            <button type="submit" id="request-code" disabled=move || request.pending().get()>
+                                {move || if request.pending().get() { "Requesting…" } else { "Request a code" }}
+                            </button>
+                        </ActionForm>
+                        <ActionForm action=verify attr:class="fix-form" attr:id="verify-code-form">
+                            <input type="hidden" name="account_id" value=account_id/>
+                            <input type="hidden" name="inbox_id" value=inbox_id/>
+                            <label for="verification-code">"Code"</label>
+                            <input type="text" id="verification-code" name="code" inputmode="numeric"
+                                autocomplete="one-time-code" pattern="[0-9 -]{6,7}" required=true/>
+                            <button type="submit" class="primary" id="verify-code" disabled=move || verify.pending().get()>
+                                {move || if verify.pending().get() { "Verifying…" } else { "Verify and register" }}
+                            </button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! { <p class="hint">"An administrator of this account can verify the number."</p> }.into_any()
+                }}
+            </div>
+        }
+    });
+    view! { {pin} {verification} }
+}
+
+fn answer(
+    value: Option<Result<crate::fixes::FixResultView, crate::error::AppError>>,
+) -> Option<String> {
+    value.map(|r| match r {
+        Ok(res) => res.message,
+        Err(e) => e.to_string(),
+    })
+}
+
+/// The fixes' answers, outside the banner (the banner is redrawn by the reload it triggers).
+#[component]
+pub fn FixResults() -> impl IntoView {
+    let actions = actions();
+    view! {
+        <div class="fix-result" id="fix-result" role="status" aria-live="polite">
+            {move || answer(actions.pin.value().get()).map(|m| view! { <p id="pin-result">{m}</p> })}
+            {move || answer(actions.request_code.value().get()).map(|m| view! { <p id="request-code-result">{m}</p> })}
+            {move || answer(actions.verify.value().get()).map(|m| view! { <p id="verify-code-result">{m}</p> })}
+            {move || answer(actions.display_name.value().get()).map(|m| view! { <p id="display-name-result">{m}</p> })}
+        </div>
+    }
+}
+
+/// The display name: a change in Meta's review (or declined), and for administrators the form to
+/// send a new one (one change in review at a time).
+#[component]
+pub fn DisplayNamePanel(health: crate::health::HealthView) -> impl IntoView {
+    let fixes = health.registration.fixes.clone();
+    let action = actions().display_name;
+    let in_review = fixes.name_change_in_review();
+    let status = fixes.new_display_name.clone().map(|name| {
+        let what = match fixes.new_name_status.as_deref() {
+            Some("PENDING_REVIEW") => "Meta is reviewing the new display name".to_owned(),
+            Some(other) => format!(
+                "Meta's decision on the new display name: {}",
+                crate::format::title_case(other)
+            ),
+            None => "A new display name was sent to Meta".to_owned(),
+        };
+        view! {
+            <p id="display-name-change" data-status=fixes.new_name_status.clone().unwrap_or_default()>
+                {format!("{what}: “{name}”.")}
+            </p>
+        }
+    });
+    view! {
+        <section class="panel" id="display-name-panel" aria-label="Display name">
+            <h2>"Display name"</h2>
+            {status}
+            {health.viewer_is_admin.then(|| view! {
+                <ActionForm action=action attr:class="fix-form">
+                    <input type="hidden" name="account_id" value=health.account_id/>
+                    <input type="hidden" name="inbox_id" value=health.inbox_id/>
+                    <label for="new-display-name">"New display name"</label>
+                    <input type="text" id="new-display-name" name="new_display_name" maxlength="120" required=true
+                        disabled=in_review/>
+                    <button type="submit" id="send-display-name" disabled=move || in_review || action.pending().get()>
+                        "Send for Meta's review"
+                    </button>
+                    {in_review.then(|| view! { <p class="hint">"Meta reviews one change at a time; wait for its decision."</p> })}
+                </ActionForm>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,226 @@
+//! Everything Meta can tell about a number, as it crosses the wire to the Account Health tab: can it
+//! send (Meta's `health_status` per entity), enforcement on its business account (restrictions, bans,
+//! violations), its Official Business Account status and throughput, and which token Meta refuses.
+//! Formatting of Meta's values (labels, badge levels, plain words) is pure and lives here too.
+use serde::{Deserialize, Serialize};
+
+use crate::format::title_case;
+use crate::health::BadgeLevel;
+
+/// The Meta part of the Account Health tab (one field of [`crate::health::HealthView`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaPicture {
+    /// "Can this number send?" from `health_status`.
+    #[serde(default)]
+    pub can_send: CanSendView,
+    /// Enforcement in force on the number's WhatsApp Business account, worst first.
+    #[serde(default)]
+    pub enforcement: Vec<EnforcementView>,
+    /// The numbers (of those the viewer may see) the enforcement affects: "name (number)".
+    #[serde(default)]
+    pub affected_numbers: Vec<String>,
+    /// `official_business_account.oba_status` (`APPROVED`, `PENDING`, ...); `None` when Meta sent none.
+    #[serde(default)]
+    pub oba_status: Option<String>,
+    /// `throughput.level`; `None` when Meta sent none.
+    #[serde(default)]
+    pub throughput_level: Option<String>,
+    /// A coexistence number (`is_on_biz_app`): its throughput is capped lower.
+    #[serde(default)]
+    pub coexistence: bool,
+}
+
+/// One restriction, ban, violation or disconnection Meta reported (`account_update`), in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnforcementView {
+    /// `restriction`, `violation`, `ban`, `offboarded`, `partner_removed`.
+    pub kind: String,
+    /// Meta's value (restriction type, ban state, violation type, disconnection reason).
+    pub code: Option<String>,
+    pub title: String,
+    pub explanation: String,
+    /// RFC 3339: when it ends by itself, or when a scheduled ban takes effect.
+    pub until: Option<String>,
+    /// "in 2 d 3 h", counted when the page was made.
+    pub countdown: Option<String>,
+    pub level: BadgeLevel,
+    /// Meta's page to see the reason and appeal.
+    pub remediation_url: String,
+}
+
+/// Meta's answer to "can this number send?" with every entity it names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CanSendView {
+    /// `AVAILABLE`, `LIMITED`, `BLOCKED`, or `UNKNOWN` when Meta said nothing (no read yet).
+    pub can_send_message: String,
+    /// Blocked entities first, then limited ones, then the rest, in Meta's order within each.
+    pub entities: Vec<EntityView>,
+}
+
+impl Default for CanSendView {
+    fn default() -> Self {
+        CanSendView {
+            can_send_message: "UNKNOWN".into(),
+            entities: Vec::new(),
+        }
+    }
+}
+
+/// One entity of `health_status`: the number, its WABA, the business portfolio, the app, ...
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityView {
+    /// Meta's `entity_type`, e.g. `WABA`.
+    pub entity_type: String,
+    pub id: Option<String>,
+    /// Meta's `can_send_message` for this entity; `None` when it sent none.
+    pub can_send_message: Option<String>,
+    /// Why it is blocked (sometimes limited).
+    #[serde(default)]
+    pub errors: Vec<EntityErrorView>,
+    /// Meta's explanations for a limited entity.
+    #[serde(default)]
+    pub additional_info: Vec<String>,
+}
+
+/// One `errors[]` item of an entity, e.g. 141006 (a problem with the payment method).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityErrorView {
+    pub error_code: Option<i64>,
+    pub error_description: Option<String>,
+    pub possible_solution: Option<String>,
+}
+
+/// The answer to "can it send?" as people read it, with its badge level.
+pub fn can_send_label(raw: &str) -> (String, BadgeLevel) {
+    match raw {
+        "AVAILABLE" => ("Available".into(), BadgeLevel::Good),
+        "LIMITED" => ("Limited".into(), BadgeLevel::Attention),
+        "BLOCKED" => ("Blocked".into(), BadgeLevel::Blocked),
+        "UNKNOWN" | "" => ("Unknown".into(), BadgeLevel::Unknown),
+        other => (title_case(other), BadgeLevel::Unknown),
+    }
+}
+
+/// The one sentence under the answer.
+pub fn can_send_sentence(raw: &str) -> &'static str {
+    match raw {
+        "AVAILABLE" => "Meta lets this number send messages.",
+        "LIMITED" => "Meta lets this number send, with limits; see below.",
+        "BLOCKED" => "Meta blocks this number from sending; see below for what to fix.",
+        _ => "Meta has not said yet whether this number can send.",
+    }
+}
+
+/// An entity type as people read it (`WABA` -> "WhatsApp Business account").
+pub fn entity_label(raw: &str) -> String {
+    match raw {
+        "PHONE_NUMBER" => "Phone number".into(),
+        "WABA" => "WhatsApp Business account".into(),
+        "BUSINESS" => "Business portfolio".into(),
+        "APP" => "App".into(),
+        "MESSAGE_TEMPLATE" => "Message template".into(),
+        "FLOW" => "Flow".into(),
+        "" => "Unnamed entity".into(),
+        other => title_case(other),
+    }
+}
+
+/// The Official Business Account status as people read it.
+pub fn oba_label(raw: Option<&str>) -> (String, BadgeLevel) {
+    match raw {
+        Some("APPROVED") => (
+            "Approved: the number shows the blue badge".into(),
+            BadgeLevel::Good,
+        ),
+        Some("PENDING") => ("Requested, in review".into(), BadgeLevel::Attention),
+        Some("REJECTED") => ("Rejected".into(), BadgeLevel::Attention),
+        Some("CANCELLED") => ("Request cancelled".into(), BadgeLevel::Unknown),
+        Some("NOT_STARTED") => ("Not requested".into(), BadgeLevel::Unknown),
+        None | Some("") => ("Not reported".into(), BadgeLevel::Unknown),
+        Some(other) => (title_case(other), BadgeLevel::Unknown),
+    }
+}
+
+/// What a throughput level means for the number (messages per second). Coexistence numbers (also
+/// in the WhatsApp Business app) are capped at 20 messages per second whatever the level.
+pub fn throughput_meaning(level: Option<&str>, coexistence: bool) -> String {
+    if coexistence {
+        return "Up to 20 messages per second: the number is also used in the WhatsApp Business app (coexistence), which caps it lower than Cloud API numbers.".into();
+    }
+    match level {
+        Some("STANDARD") => "Up to 80 messages per second (Meta's default).".into(),
+        Some("HIGH") => "Up to 1,000 messages per second (upgraded by Meta).".into(),
+        Some("NOT_APPLICABLE") => {
+            "None yet: the number is not registered with the Cloud API.".into()
+        }
+        None | Some("") => "Meta did not report a throughput level.".into(),
+        Some(other) => format!(
+            "{}: a level Greenlight does not know yet.",
+            title_case(other)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_answer_has_words_and_a_level_and_new_ones_are_unknown() {
+        assert_eq!(
+            can_send_label("AVAILABLE"),
+            ("Available".into(), BadgeLevel::Good)
+        );
+        assert_eq!(
+            can_send_label("LIMITED"),
+            ("Limited".into(), BadgeLevel::Attention)
+        );
+        assert_eq!(
+            can_send_label("BLOCKED"),
+            ("Blocked".into(), BadgeLevel::Blocked)
+        );
+        assert_eq!(
+            can_send_label("UNKNOWN"),
+            ("Unknown".into(), BadgeLevel::Unknown)
+        );
+        assert_eq!(
+            can_send_label("PAUSED_FOR_REVIEW"),
+            ("Paused For Review".into(), BadgeLevel::Unknown)
+        );
+        assert!(can_send_sentence("BLOCKED").contains("blocks"));
+        assert!(can_send_sentence("SOMETHING").contains("not said"));
+    }
+
+    #[test]
+    fn oba_and_throughput_read_as_words_and_coexistence_says_it_is_capped() {
+        assert_eq!(oba_label(Some("APPROVED")).1, BadgeLevel::Good);
+        assert_eq!(oba_label(Some("PENDING")).0, "Requested, in review");
+        assert_eq!(
+            oba_label(Some("ON_HOLD")),
+            ("On Hold".into(), BadgeLevel::Unknown)
+        );
+        assert_eq!(oba_label(None).0, "Not reported");
+        assert!(throughput_meaning(Some("STANDARD"), false).contains("80"));
+        assert!(throughput_meaning(Some("HIGH"), false).contains("1,000"));
+        let coex = throughput_meaning(Some("STANDARD"), true);
+        assert!(
+            coex.contains("20") && coex.contains("coexistence"),
+            "{coex}"
+        );
+    }
+
+    #[test]
+    fn entity_types_read_as_words() {
+        assert_eq!(entity_label("WABA"), "WhatsApp Business account");
+        assert_eq!(entity_label("BUSINESS"), "Business portfolio");
+        assert_eq!(entity_label("CALLING_PROFILE"), "Calling Profile");
+        assert_eq!(entity_label(""), "Unnamed entity");
+    }
+
+    #[test]
+    fn an_old_picture_without_fields_still_reads() {
+        let p: MetaPicture = serde_json::from_str("{}").unwrap();
+        assert_eq!(p.can_send.can_send_message, "UNKNOWN");
+        assert!(p.can_send.entities.is_empty());
+    }
+}
