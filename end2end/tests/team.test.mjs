@@ -30,7 +30,8 @@ test('an administrator invites, the invitee joins elsewhere, removal ends their 
     await guest.page.getByLabel(/^Password/).fill('a long enough password');
     await guest.page.getByRole('button', { name: 'Join' }).click();
     await guest.page.waitForURL(/\/accounts\/1\/inboxes$/);
-    await guest.page.waitForSelector('#inbox-overview');
+    // An agent of no inbox yet: told so, and whom to ask.
+    assert.match(await guest.page.locator('#no-inboxes').textContent(), /Ask an administrator/);
 
     // The link worked once: opening it again says so.
     const again = await guest.context.newPage();

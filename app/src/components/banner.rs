@@ -123,12 +123,19 @@ pub fn RegistrationBanner(
     let level = state_level(registration.state);
     let title = heading(&registration);
     let disabled = disabled_reason(&registration);
+    // Between Meta's answer and the reload it triggers, this banner still shows the data from before
+    // the press; a press Meta accepted holds the button (and the heading) until the new data
+    // redraws the banner.
+    let drawn_at = action.version().get_untracked();
+    let accepted_since_drawn =
+        move || action.version().get() > drawn_at && matches!(action.value().get(), Some(Ok(_)));
+    let busy = move || action.pending().get() || accepted_since_drawn();
     let r = registration.clone();
     view! {
         <section class=format!("banner banner-{}", level.as_str()) id="registration-banner"
             data-state=registration.state.as_str() data-reason=registration.reason_code.clone()
             role="region" aria-label="Registration">
-            <h2 id="registration-heading">{move || if action.pending().get() { REGISTERING } else { title }}</h2>
+            <h2 id="registration-heading">{move || if busy() { REGISTERING } else { title }}</h2>
             <p class="reason">{registration.reason.clone()}</p>
             {next_attempt_line(&r).map(|t| view! { <p class="next">{t}</p> })}
             <p class="attempts">{attempts_line(&r)}</p>
@@ -141,7 +148,7 @@ pub fn RegistrationBanner(
                         <input type="hidden" name="account_id" value=account_id/>
                         <input type="hidden" name="inbox_id" value=inbox_id/>
                         <button type="submit" class="primary" id="complete-registration"
-                            disabled=move || disabled.is_some() || action.pending().get()
+                            disabled=move || disabled.is_some() || busy()
                             aria-describedby="register-disabled-reason">
                             {move || if action.pending().get() { "Registering…" } else { "Complete registration" }}
                         </button>

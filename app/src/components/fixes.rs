@@ -125,7 +125,7 @@ pub fn BannerFixes(
                             <input type="hidden" name="inbox_id" value=inbox_id/>
                             <label for="verification-code">"Code"</label>
                             <input type="text" id="verification-code" name="code" inputmode="numeric"
-                                autocomplete="one-time-code" pattern="[0-9 -]{6,7}" required=true/>
+                                autocomplete="one-time-code" pattern=r"[0-9 \-]{6,7}" required=true/>
                             <button type="submit" class="primary" id="verify-code" disabled=move || verify.pending().get()>
                                 {move || if verify.pending().get() { "Verifying…" } else { "Verify and register" }}
                             </button>

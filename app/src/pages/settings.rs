@@ -163,8 +163,10 @@ fn MemberRow(
         m.name.clone()
     };
     let actions = admin.then(|| {
-        let role_label = format!("Make {} {}", who, other_role.label().to_lowercase());
-        let remove_label = format!("Remove {who}");
+        // The person's name is in the accessible name but hidden from sight: a row already shows
+        // it, and an aria-label that differs from the visible words fails voice control users.
+        let hidden_who = format!("{who} ");
+        let remove_who = format!(" {who}");
         let confirm_label = format!("Yes, remove {who} now");
         view! {
             <td>
@@ -172,12 +174,13 @@ fn MemberRow(
                     <input type="hidden" name="account_id" value=account_id/>
                     <input type="hidden" name="user_id" value=user_id/>
                     <input type="hidden" name="role" value=other_role.as_str()/>
-                    <button type="submit" class="set-role" aria-label=role_label.clone()>
-                        {format!("Make {}", other_role.label().to_lowercase())}
+                    <button type="submit" class="set-role">
+                        "Make " <span class="visually-hidden">{hidden_who}</span>
+                        {other_role.label().to_lowercase()}
                     </button>
                 </ActionForm>
                 <details class="remove-member">
-                    <summary aria-label=remove_label>"Remove…"</summary>
+                    <summary>"Remove"<span class="visually-hidden">{remove_who}</span>"…"</summary>
                     <p>"Their sessions and API token end at once."</p>
                     <ActionForm action=remove attr:class="inline-form">
                         <input type="hidden" name="account_id" value=account_id/>
