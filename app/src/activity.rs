@@ -143,6 +143,7 @@ mod tests {
 
 /// Where Meta sends a number's account-level events (name, quality, account updates).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WebhookRoute {
     /// The check could not tell (Meta did not answer).
@@ -159,6 +160,7 @@ pub enum WebhookRoute {
 
 /// Whether Meta sends this number's webhooks to Greenlight (the self-check on the health tab).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WebhookCheckView {
     /// Greenlight's receiver: `<GREENLIGHT_PUBLIC_URL>/webhooks/whatsapp`, to enter as the
     /// callback URL of Greenlight's own app in Meta's App Dashboard.

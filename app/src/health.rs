@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 /// The registration state of one number (DESIGN.md "Registration: decision and states").
 /// The server derives it; the UI and the API show it; the banner is driven by it alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationState {
     Registered,

@@ -81,7 +81,8 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
                 {move || Suspend::new(async move {
                     let list: NotificationList = data.await.unwrap_or_default();
                     let badge = unread_badge(list.unread);
-                    let label = format!("Notifications: {} unread", list.unread);
+                    let label = format!("Notifications: {} unread needing attention", list.unread);
+                    let all_read = list.items.iter().all(|n| n.read);
                     view! { class = class,
                         <summary aria-label=label id="bell-button">
                             <svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" inner_html=BELL_PATH></svg>
@@ -95,7 +96,7 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
                                 view! { class = class,
                                     <ActionForm action=mark>
                                         <input type="hidden" name="account_id" value=account_id/>
-                                        <button type="submit" id="mark-all-read" disabled=list.unread == 0>"Mark all read"</button>
+                                        <button type="submit" id="mark-all-read" disabled=all_read>"Mark all read"</button>
                                     </ActionForm>
                                     <ul class="items">
                                         {list.items.into_iter().map(|n| {

@@ -221,7 +221,8 @@ impl AlertService {
         Ok(items)
     }
 
-    /// The user's notifications in the account (administrators receive them; others have none).
+    /// The user's notifications in the account: administrators receive every alert, agents those
+    /// of the inboxes they are members of.
     pub async fn notifications(
         &self,
         user: &CurrentUser,

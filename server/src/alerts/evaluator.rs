@@ -180,7 +180,8 @@ pub async fn sweep_stuck(services: &AlertJobs, now: i64, after: i64) -> ServiceR
     Ok(raised)
 }
 
-/// Stores the alert (once per `dedup_key`), notifies the account's administrators and queues the
+/// Stores the alert (once per `dedup_key`), notifies the account's administrators and the
+/// inbox's agents, and queues the
 /// account's outgoing webhooks. `None` when it was raised before.
 pub async fn raise(
     services: &AlertJobs,
@@ -214,7 +215,11 @@ pub async fn raise(
         "alerts: raised"
     );
     crate::metrics::alert_raised(d.kind, &d.severity);
-    for user_id in services.store.administrators(inbox.account_id).await? {
+    for user_id in services
+        .store
+        .recipients(inbox.account_id, Some(inbox.id))
+        .await?
+    {
         services
             .store
             .insert_notification(alert_id, user_id, inbox.account_id, now)

@@ -51,7 +51,7 @@ pub fn slack_escape(text: &str) -> String {
 }
 
 /// An outgoing webhook as the API shows it (never the secret; the URL masked).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookView {
     pub id: i64,
     /// Masked: scheme, host, `/…` (see [`masked`]).
@@ -74,7 +74,7 @@ impl From<&OutgoingWebhookRow> for WebhookView {
 }
 
 /// One delivery as the delivery log shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeliveryView {
     pub id: i64,
     pub alert_id: Option<i64>,

@@ -138,6 +138,10 @@ pub mod kind {
     pub const DISPLAY_NAME_REJECTED: &str = "display_name_rejected";
     pub const TOKEN_REFUSED: &str = "token_refused";
     pub const REGISTRATION_SUCCEEDED: &str = "registration_succeeded";
+    /// Registration stopped on something only an administrator can fix (PIN, re-verification, token).
+    pub const REGISTRATION_ACTION_REQUIRED: &str = "registration_action_required";
+    /// Meta's registration budget for the number is used up (133016, or Greenlight's own count).
+    pub const REGISTRATION_QUOTA_USED: &str = "registration_quota_used";
     pub const STUCK: &str = "stuck";
     pub const PIN_POSSIBLY_STALE: &str = "pin_possibly_stale";
     /// Meta put enforcement on the number's WABA (restriction, ban, violation, offboarding, ...).
@@ -227,6 +231,26 @@ pub fn on_transition(
             title: format!("{name}: Meta rejected the display name"),
             body: "Meta declined the display name. Change it in WhatsApp Manager and submit it again; Greenlight registers the number once a name is approved.".into(),
         });
+    }
+    // Entering a registration state that needs someone: once per entry, not while it holds, and
+    // not beside a more precise alert of the same change (a declined name).
+    let said_why = out.iter().any(|d| d.kind == kind::DISPLAY_NAME_REJECTED);
+    if cur.registration_state != before.registration_state && !said_why {
+        match cur.registration_state {
+            RegistrationState::ActionRequired => out.push(AlertDraft {
+                kind: kind::REGISTRATION_ACTION_REQUIRED,
+                severity: Severity::Critical,
+                title: format!("{name}: registration needs an administrator"),
+                body: "Registering the number stopped on something Greenlight cannot fix alone (the two-step PIN, re-verification of the number, or its access). The number's Account Health tab says which, with the fix beside it.".into(),
+            }),
+            RegistrationState::RateLimited => out.push(AlertDraft {
+                kind: kind::REGISTRATION_QUOTA_USED,
+                severity: Severity::Warning,
+                title: format!("{name}: registration attempts used up"),
+                body: "Meta allows 10 registration attempts per number in 72 hours and they are used up. Greenlight tries again on its own when the window frees an attempt; the Account Health tab shows when.".into(),
+            }),
+            _ => {}
+        }
     }
     if cur.registration_state == RegistrationState::Registered
         && !matches!(
@@ -463,6 +487,41 @@ mod tests {
             vec![kind::TOKEN_REFUSED, kind::TOKEN_REFUSED]
         );
         assert!(run(&[g, failed("transient")]).is_empty());
+    }
+
+    #[test]
+    fn entering_action_required_or_a_used_up_quota_alerts_once_per_entry() {
+        let ready = good("ready", "GREEN", "CONNECTED", "TIER_1K", "APPROVED");
+        let action = good(
+            "action_required",
+            "GREEN",
+            "CONNECTED",
+            "TIER_1K",
+            "APPROVED",
+        );
+        let limited = good("rate_limited", "GREEN", "CONNECTED", "TIER_1K", "APPROVED");
+        assert_eq!(
+            run(&[
+                ready.clone(),
+                action.clone(),
+                action.clone(),
+                ready.clone(),
+                action.clone()
+            ]),
+            vec![
+                kind::REGISTRATION_ACTION_REQUIRED,
+                kind::REGISTRATION_ACTION_REQUIRED
+            ]
+        );
+        assert_eq!(
+            run(&[ready.clone(), limited.clone(), limited.clone(), limited]),
+            vec![kind::REGISTRATION_QUOTA_USED]
+        );
+        // A failed read in between (Meta down) is not a new entry.
+        assert_eq!(
+            run(&[action.clone(), failed("transient"), action]),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]

@@ -86,12 +86,22 @@ impl AlertStore {
     .await
     }
 
-    /// Administrators of an account (the recipients of in-app notifications).
-    pub async fn administrators(&self, account_id: i64) -> sqlx::Result<Vec<i64>> {
+    /// Who is notified of an alert: the account's administrators, and for an inbox's alert the
+    /// agents who are members of that inbox (members of the account only).
+    pub async fn recipients(
+        &self,
+        account_id: i64,
+        inbox_id: Option<i64>,
+    ) -> sqlx::Result<Vec<i64>> {
         sqlx::query_scalar(
-        "SELECT user_id FROM account_users WHERE account_id = $1 AND role = 'administrator' ORDER BY user_id",
+        "SELECT au.user_id FROM account_users au
+         WHERE au.account_id = $1
+           AND (au.role = 'administrator'
+                OR EXISTS (SELECT 1 FROM inbox_members m WHERE m.inbox_id = $2 AND m.user_id = au.user_id))
+         ORDER BY au.user_id",
     )
     .bind(account_id)
+    .bind(inbox_id)
     .fetch_all(&self.db)
     .await
     }
@@ -138,12 +148,14 @@ impl AlertStore {
 
     pub async fn unread_count(&self, user_id: i64, account_id: i64) -> sqlx::Result<i64> {
         sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND account_id = $2 AND read_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(account_id)
-    .fetch_one(&self.db)
-    .await
+            // Successes are news, not work: informational alerts do not count.
+            "SELECT COUNT(*) FROM notifications n JOIN alerts a ON a.id = n.alert_id
+         WHERE n.user_id = $1 AND n.account_id = $2 AND n.read_at IS NULL AND a.severity <> 'info'",
+        )
+        .bind(user_id)
+        .bind(account_id)
+        .fetch_one(&self.db)
+        .await
     }
 
     /// Marks one (`Some(id)`) or all of the user's notifications in the account read.

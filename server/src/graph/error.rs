@@ -93,7 +93,7 @@ pub enum GraphError {
 }
 
 /// What an error means for Greenlight. Stored in the attempt log (`as_str`), so names are stable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GraphErrorKind {
     /// 190 (also 102, 104): the token expired, was revoked or is missing.

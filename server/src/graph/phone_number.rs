@@ -251,7 +251,7 @@ pub struct HealthEntity {
 }
 
 /// One `errors[]` item of a health entity, e.g. 141006 (payment method problem).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HealthEntityError {
     #[serde(default, deserialize_with = "lenient")]
     pub error_code: Option<i64>,

@@ -16,6 +16,9 @@ use crate::webhooks::WebhookService;
 
 pub use super::WHATSAPP_CLOUD;
 
+/// How long saving a pasted token waits for Meta to prove it (the person pressed Save and waits).
+pub const TOKEN_CHECK_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How long creating an inbox, rotating its token or retrying its setup waits for the setup
 /// before answering. Meta may hang for most of a minute; the setup then goes on in the
 /// background and its outcome replaces [`SETUP_RUNNING`] on the page.
@@ -294,6 +297,9 @@ impl InboxService {
         let row = self.inbox_for(user, account_id, inbox_id).await?;
         let name = patch.name.as_deref().map(inbox_name).transpose()?;
         let token = patch.api_key.as_deref().map(api_key).transpose()?;
+        if let Some(token) = &token {
+            self.check_new_token(&row, token).await?;
+        }
         let now = now_secs();
         if let Some(name) = &name {
             self.inboxes.set_name(row.id, name, now).await?;
@@ -312,6 +318,57 @@ impl InboxService {
             row = self.setup_within(row).await?;
         }
         Ok(InboxView::from(&row))
+    }
+
+    /// Proves a pasted token before it replaces the stored one: it must read the number, and the
+    /// inbox's WABA must list the number for it. Anything else leaves the stored token as it was:
+    /// a refusal is a field error in Meta's words, no answer in time a 503.
+    async fn check_new_token(&self, row: &InboxRow, token: &str) -> ServiceResult<()> {
+        let token = AccessToken::new(token);
+        let check = async {
+            self.graph
+                .phone_number(&token, &row.phone_number_id)
+                .await?;
+            let listed = self
+                .graph
+                .phone_numbers(&token, &row.business_account_id)
+                .await?;
+            Ok::<bool, crate::graph::GraphError>(
+                listed
+                    .iter()
+                    .any(|n| n.id.as_deref() == Some(row.phone_number_id.as_str())),
+            )
+        };
+        let unchanged = "The stored token is unchanged.";
+        match tokio::time::timeout(TOKEN_CHECK_WITHIN, check).await {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err(AppError::invalid(
+                "api_key",
+                format!(
+                    "Meta accepted this token, but for it the WhatsApp Business Account {} does not list the number {}: it belongs to another business or system user. {unchanged}",
+                    row.business_account_id, row.phone_number_id
+                ),
+            )
+            .into()),
+            Ok(Err(e)) if e.kind().is_retryable() => Err(AppError::Unavailable(format!(
+                "Greenlight could not check the new token: {} {unchanged} Try again.",
+                e.user_message()
+            ))
+            .into()),
+            Ok(Err(e)) => Err(AppError::invalid(
+                "api_key",
+                format!(
+                    "Meta refused this token: {} {unchanged}",
+                    e.user_message()
+                ),
+            )
+            .into()),
+            Err(_) => Err(AppError::Unavailable(format!(
+                "Meta did not answer within {} seconds, so the new token could not be checked. {unchanged} Try again.",
+                TOKEN_CHECK_WITHIN.as_secs()
+            ))
+            .into()),
+        }
     }
 
     /// Deletes an inbox (administrators).

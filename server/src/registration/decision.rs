@@ -58,7 +58,7 @@ pub const CONFIRMATION_WAIT: TimeDelta = TimeDelta::minutes(10);
 pub use app::health::RegistrationState;
 
 /// Why the decision came out as it did: a stable code next to the plain-words `reason`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     // registered

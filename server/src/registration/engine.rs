@@ -53,7 +53,7 @@ pub const ALREADY_RUNNING: &str =
     "A registration attempt for this number is already running. Wait a moment and look at the number's state again.";
 
 /// The answer of one registration attempt: what happened and the number's state afterwards.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegistrationOutcome {
     pub inbox_id: i64,
     pub result: AttemptResult,

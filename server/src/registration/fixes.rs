@@ -26,7 +26,7 @@ use crate::inboxes::access::require_whatsapp_cloud;
 use crate::inboxes::store::InboxRow;
 
 /// Which fix an answer is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FixAction {
     /// A new two-step verification PIN (`POST /{phone}` with `pin`).
@@ -40,7 +40,7 @@ pub enum FixAction {
 }
 
 /// What Meta did with the fix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FixResult {
     /// Meta accepted it.
@@ -64,7 +64,7 @@ impl FixResult {
 }
 
 /// The answer of a fix: what Meta said and the number's state afterwards.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FixOutcome {
     pub inbox_id: i64,
     pub action: FixAction,
@@ -143,7 +143,7 @@ impl CodeMethod {
 }
 
 /// The budget of verification-code requests, as answers show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CodeRequests {
     /// Requests Greenlight still makes for the number in the current 24 hours.
     pub left: u32,

@@ -15,7 +15,7 @@ use super::ledger::Trigger;
 use crate::graph::{GraphError, GraphErrorKind, NameStatus, PhoneNumberHealth};
 
 /// What an attempt came to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AttemptResult {
     /// Meta accepted the call and the number now shows as registered.
@@ -48,7 +48,7 @@ impl AttemptResult {
 }
 
 /// Meta's answer to a register call that failed, safe to show (no raw body, no `fbtrace_id`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MetaError {
     pub kind: GraphErrorKind,
     pub code: Option<i64>,

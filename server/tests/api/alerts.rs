@@ -95,10 +95,11 @@ async fn the_activity_log_follows_the_inboxs_access_rules() {
 }
 
 #[tokio::test]
-async fn approval_shows_in_the_activity_log_and_the_admins_bell() {
+async fn approval_shows_in_the_activity_log_and_the_bells_of_the_admin_and_the_inboxs_agents() {
     let app = spawn_with_webhooks().await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let agent = app.user("mia@example.com", "Acme", "agent").await;
+    let other_agent = app.user("bo@example.com", "Acme", "agent").await;
     let n = app.number(Scenario::PendingReview);
     let id = create_inbox(
         &app,
@@ -107,6 +108,18 @@ async fn approval_shows_in_the_activity_log_and_the_admins_bell() {
         Scenario::PendingReview,
     )
     .await;
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/accounts/{}/inbox_members",
+            admin.account_id
+        )))
+        .header("api_access_token", &admin.access_token)
+        .json(&json!({"inbox_id": id, "user_ids": [agent.user_id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     app.sim.sim.approve_name(&n.id);
     let raised = eventually(20, || async {
         alert_kinds(&app, id)
@@ -141,14 +154,30 @@ async fn approval_shows_in_the_activity_log_and_the_admins_bell() {
 
     let notes = format!("/api/v1/accounts/{}/notifications", admin.account_id);
     let (_, list) = get_json(&app, &notes, &admin.access_token).await;
-    assert!(list["unread"].as_i64().unwrap() >= 1, "{list}");
-    assert!(list["payload"]
-        .as_array()
-        .unwrap()
+    let payload = list["payload"].as_array().unwrap();
+    let success = payload
         .iter()
-        .any(|x| x["kind"] == "registration_succeeded"));
+        .find(|x| x["kind"] == "registration_succeeded")
+        .unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(success["severity"], "info");
+    // Good news is listed but does not raise the red count: only unread alerts that need work do.
+    let needs_work = payload
+        .iter()
+        .filter(|x| x["read"] == false && x["severity"] != "info")
+        .count() as i64;
+    assert_eq!(list["unread"].as_i64().unwrap(), needs_work, "{list}");
+    // The inbox's agent gets its alerts; an agent of other inboxes does not.
     let (_, agent_list) = get_json(&app, &notes, &agent.access_token).await;
-    assert_eq!(agent_list["unread"], 0, "agents get no notifications");
+    assert!(
+        agent_list["payload"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "registration_succeeded"),
+        "{agent_list}"
+    );
+    let (_, other_list) = get_json(&app, &notes, &other_agent.access_token).await;
+    assert_eq!(other_list["payload"], json!([]), "{other_list}");
     let r = app
         .client
         .post(app.url(&format!("{notes}/read")))
@@ -358,8 +387,8 @@ async fn the_activity_tab_and_the_bell_render_on_the_server() {
     assert!(html.contains("Meta webhook (display name approved)"));
     assert!(html.contains(">Activity</a>"));
     assert!(
-        html.contains("id=\"bell-count\""),
-        "the bell shows the unread count"
+        !html.contains("id=\"bell-count\""),
+        "good news alone puts no count on the bell"
     );
     assert!(html.contains("registered with the Cloud API"));
     // The webhook self-check sits on the Account Health tab.

@@ -301,6 +301,67 @@ async fn a_refused_token_leaves_the_inbox_with_a_setup_error_and_retry_fixes_it(
     assert_eq!(s, 200);
 }
 
+/// A pasted token is proven against the number and its WABA before it replaces the stored one:
+/// a token Meta refuses, or one for another business's number, is a field error and the working
+/// token stays.
+#[tokio::test]
+async fn a_new_token_is_checked_with_meta_before_it_is_saved() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let a = admin.account_id;
+    let id = create_inbox(&app, &admin.access_token, a, Scenario::Healthy).await;
+    let path = format!("/api/v1/accounts/{a}/inboxes/{id}");
+    // A number of another WABA (Healthy and QualityRed share one, so their tokens are interchangeable).
+    let other = app.number(Scenario::HtmlName);
+    for (token, says) in [
+        ("EAAGnotatokenSimKnowsZDZD", "Meta refused this token"),
+        // Another business's token: Meta refuses the number to it, or its WABA does not list it.
+        (other.token.as_str(), "The stored token is unchanged."),
+    ] {
+        let before = app.sim.sim.calls().len();
+        let (s, v) = call(
+            &app,
+            Method::PATCH,
+            &path,
+            Some(&admin.access_token),
+            Some(json!({"channel": {"provider_config": {"api_key": token}}})),
+        )
+        .await;
+        assert_eq!((s, v["field"].as_str()), (422, Some("api_key")), "{v}");
+        let said = v["error"].as_str().unwrap();
+        assert!(said.contains(says) && said.contains("unchanged"), "{said}");
+        assert!(!said.contains(token), "{said}");
+        // Meta was asked (the check is real), and with the pasted token, in a header.
+        let calls = app.sim.sim.calls();
+        assert!(calls.len() > before, "no Graph call made");
+        assert!(calls[before..].iter().all(|c| !c.token_in_query));
+    }
+    // The working token stayed: a fresh read still succeeds.
+    let (s, h) = call(
+        &app,
+        Method::GET,
+        &format!("{path}/health?refresh=true"),
+        Some(&admin.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{h}");
+    assert_eq!(h["registration"]["state"], "registered", "{h}");
+    // The right token is saved and setup runs again.
+    let n = app.number(Scenario::Healthy);
+    let (s, v) = call(
+        &app,
+        Method::PATCH,
+        &path,
+        Some(&admin.access_token),
+        Some(json!({"channel": {"provider_config": {"api_key": n.token}}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["setup_error"], Value::Null, "{v}");
+}
+
 #[tokio::test]
 async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_background() {
     use greenlight::inboxes::service::SETUP_RUNNING;

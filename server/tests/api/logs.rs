@@ -332,7 +332,8 @@ async fn no_token_pin_or_secret_in_any_log_line_and_no_trace_id_in_any_answer() 
         Some(json!({"channel": {"provider_config": {"api_key": "EAAGnotatokenSimKnowsZDZD"}}})),
     )
     .await;
-    assert_eq!(status, 200);
+    // Meta refuses the token, so it is not saved: a field error.
+    assert_eq!(status, 422);
     // A duplicate and an invalid inbox: validation answers.
     let n = sim.number(Scenario::Healthy);
     let (status, _) = send(

@@ -19,6 +19,7 @@ mod meta_picture;
 mod metrics;
 mod migrations;
 mod multi_instance;
+mod openapi;
 mod ops;
 mod registration;
 mod retention;

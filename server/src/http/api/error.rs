@@ -7,9 +7,19 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::ServiceError;
+
+/// Every error's JSON body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in words a person can act on.
+    pub error: String,
+    /// The request field at fault, when one is.
+    pub field: Option<String>,
+}
 
 /// An error answered as JSON `{"error": "...", "field": ...}` with the status of its kind.
 #[derive(Debug)]
@@ -31,7 +41,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = json!({"error": self.0.to_string(), "field": self.0.field()});
+        let body = ErrorBody {
+            error: self.0.to_string(),
+            field: self.0.field().map(str::to_string),
+        };
         let mut resp = (status, Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = self.0 {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {

@@ -6,9 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, ApiUser};
+use super::error::{ApiError, ApiUser, ErrorBody};
+use super::openapi::{InboxPath, Payload};
 use crate::graph::{GraphErrorKind, HealthEntity, HealthEntityError, PhoneNumberHealth};
 use crate::health::service::{rfc3339, time, HealthReport};
 use crate::signals::model::kind as signal_kind;
@@ -16,7 +17,7 @@ use crate::state::AppState;
 
 /// The health answer. Meta's values keep Meta's spelling (as Chatwoot returns them). Fields
 /// borrow from the report: a cached answer is written without copying Meta's strings.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HealthAnswer<'a> {
     display_phone_number: Option<&'a str>,
     verified_name: Option<&'a str>,
@@ -69,19 +70,19 @@ pub struct HealthAnswer<'a> {
     error: Option<RefreshError<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DisplayNameChange<'a> {
     new_display_name: Option<&'a str>,
     new_name_status: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Throughput<'a> {
     level: &'a str,
 }
 
 /// One `health_status` entity with Meta's names; `errors` and `additional_info` always present.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Entity<'a> {
     entity_type: Option<&'a str>,
     id: Option<&'a str>,
@@ -102,20 +103,20 @@ impl<'a> From<&'a HealthEntity> for Entity<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Restriction<'a> {
     restriction_type: Option<&'a str>,
     expires_at: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Ban<'a> {
     state: Option<&'a str>,
     /// RFC 3339 (Meta's `waba_ban_date`, a day).
     date: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Enforcement<'a> {
     kind: &'static str,
     code: Option<&'a str>,
@@ -126,14 +127,14 @@ struct Enforcement<'a> {
     remediation_url: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Verdict<'a> {
     verdict: &'static str,
     label: &'static str,
     reason: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Registration<'a> {
     state: &'a str,
     reason_code: &'a str,
@@ -145,7 +146,7 @@ struct Registration<'a> {
     may_register_now: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RefreshError<'a> {
     kind: &'a str,
     message: &'a str,
@@ -249,12 +250,21 @@ pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// `?refresh=true` reads the number from Meta now instead of answering the stored snapshot.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HealthQuery {
     #[serde(default)]
     refresh: Option<bool>,
 }
 
+/// What Meta says about the number (Chatwoot's keys), the registration state, the verdict and
+/// what is in force on the WABA. 502/503 carry the stored answer with `error` when a forced
+/// refresh failed.
+#[utoipa::path(get, operation_id = "health_show", path = "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health", tag = "health",
+    params(InboxPath, HealthQuery),
+    responses((status = 200, body = HealthAnswer), (status = 502, body = HealthAnswer),
+        (status = 503, body = HealthAnswer), (status = "4XX", body = ErrorBody)))]
 pub async fn show(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
@@ -278,17 +288,23 @@ pub async fn show(
     Ok((status, Json(report_json(&r))).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// `?since=` an RFC 3339 time (30 days ago by default).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     since: Option<String>,
 }
 
+/// The stored reads of the number since `since`, oldest first.
+#[utoipa::path(get, operation_id = "health_history", path = "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health/history", tag = "health",
+    params(InboxPath, HistoryQuery),
+    responses((status = 200, body = Payload<HistoryPoint>), (status = "4XX", body = ErrorBody)))]
 pub async fn history(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path((account_id, inbox_id)): Path<(i64, i64)>,
     Query(q): Query<HistoryQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Payload<HistoryPoint>>, ApiError> {
     let since = match q.since.as_deref() {
         None => Utc::now() - chrono::Duration::days(30),
         Some(v) => DateTime::parse_from_rfc3339(v)
@@ -305,22 +321,44 @@ pub async fn history(
         .health
         .health_history(&user, account_id, inbox_id, since)
         .await?;
-    let payload: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            let h = r.health.as_ref();
-            json!({
-                "checked_at": rfc3339(time(r.checked_at)),
-                "source": r.source.as_str(),
-                "ok": h.is_some(),
-                "registration_state": r.registration_state.as_str(),
-                "quality_rating": h.and_then(|h| h.quality_rating.as_ref()).map(|v| v.as_str()),
-                "messaging_limit_tier": h.and_then(|h| h.messaging_limit.as_ref()).map(|v| v.as_str()),
-                "name_status": h.and_then(|h| h.name_status.as_ref()).map(|v| v.as_str()),
-                "status": h.and_then(|h| h.status.as_ref()).map(|v| v.as_str()),
-                "error": r.error_message,
-            })
-        })
-        .collect();
-    Ok(Json(json!({"payload": payload})))
+    Ok(Json(Payload::of(rows.iter().map(|r| {
+        let h = r.health.as_ref();
+        HistoryPoint {
+            checked_at: rfc3339(time(r.checked_at)),
+            source: r.source.as_str().to_string(),
+            ok: h.is_some(),
+            registration_state: r.registration_state.as_str(),
+            quality_rating: h
+                .and_then(|h| h.quality_rating.as_ref())
+                .map(|v| v.as_str().to_string()),
+            messaging_limit_tier: h
+                .and_then(|h| h.messaging_limit.as_ref())
+                .map(|v| v.as_str().to_string()),
+            name_status: h
+                .and_then(|h| h.name_status.as_ref())
+                .map(|v| v.as_str().to_string()),
+            status: h
+                .and_then(|h| h.status.as_ref())
+                .map(|v| v.as_str().to_string()),
+            error: r.error_message.clone(),
+        }
+    }))))
+}
+
+/// One stored read of the number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryPoint {
+    /// RFC 3339.
+    checked_at: String,
+    /// What made the read (`poll`, `refresh`, `webhook`, ...).
+    source: String,
+    /// Meta answered.
+    ok: bool,
+    registration_state: &'static str,
+    quality_rating: Option<String>,
+    messaging_limit_tier: Option<String>,
+    name_status: Option<String>,
+    status: Option<String>,
+    /// Why the read failed, in words.
+    error: Option<String>,
 }

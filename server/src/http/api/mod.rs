@@ -5,114 +5,68 @@ pub mod events;
 pub mod health;
 pub mod inboxes;
 pub mod json;
+pub mod openapi;
 pub mod profile;
 pub mod registration;
 
-use axum::routing::{get, post};
+use std::sync::{Arc, LazyLock};
+
 use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-/// Routes of the REST API.
+/// Every REST route with its documentation: `routes!` takes only handlers carrying
+/// `#[utoipa::path]`, so the document cannot miss a route added here.
+fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(profile::show, profile::update))
+        .routes(routes!(profile::rotate_token))
+        .routes(routes!(agents::list, agents::create))
+        .routes(routes!(agents::update, agents::destroy))
+        .routes(routes!(inboxes::list, inboxes::create))
+        .routes(routes!(inboxes::show, inboxes::update, inboxes::destroy))
+        .routes(routes!(inboxes::retry_setup))
+        .routes(routes!(inboxes::members_show))
+        .routes(routes!(
+            inboxes::members_add,
+            inboxes::members_replace,
+            inboxes::members_remove
+        ))
+        .routes(routes!(registration::register_phone))
+        .routes(routes!(registration::two_step_pin))
+        .routes(routes!(registration::verification_request))
+        .routes(routes!(registration::verification_verify))
+        .routes(routes!(registration::display_name))
+        .routes(routes!(health::show))
+        .routes(routes!(health::history))
+        .routes(routes!(events::inbox_events))
+        .routes(routes!(events::webhook_check))
+        .routes(routes!(events::webhook_repair))
+        .routes(routes!(events::notifications))
+        .routes(routes!(events::notifications_read))
+        .routes(routes!(events::webhooks_list, events::webhooks_create))
+        .routes(routes!(events::webhooks_delete))
+        .routes(routes!(events::webhooks_test))
+        .routes(routes!(events::webhooks_deliveries))
+        .routes(routes!(openapi::document))
+}
+
+/// The OpenAPI document, rendered once.
+static DOCUMENT: LazyLock<Arc<str>> = LazyLock::new(|| {
+    let (_, api) = documented().split_for_parts();
+    api.to_json().unwrap_or_default().into()
+});
+
+/// The OpenAPI 3.1 document of the REST API (served at `/api/v1/openapi.json`).
+pub fn openapi_json() -> Arc<str> {
+    DOCUMENT.clone()
+}
+
+/// Routes of the REST API (`/api/v1/openapi.json` among them).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/profile", get(profile::show).patch(profile::update))
-        .route(
-            "/api/v1/accounts/{account_id}/agents",
-            get(agents::list).post(agents::create),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/agents/{user_id}",
-            axum::routing::patch(agents::update).delete(agents::destroy),
-        )
-        .route("/api/v1/profile/access_token", post(profile::rotate_token))
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes",
-            get(inboxes::list).post(inboxes::create),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}",
-            get(inboxes::show)
-                .patch(inboxes::update)
-                .delete(inboxes::destroy),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/setup",
-            post(inboxes::retry_setup),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/members",
-            get(inboxes::members_show),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/register_phone",
-            post(registration::register_phone),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/two_step_pin",
-            post(registration::two_step_pin),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/request",
-            post(registration::verification_request),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/verify",
-            post(registration::verification_verify),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/display_name",
-            post(registration::display_name),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health",
-            get(health::show),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/health/history",
-            get(health::history),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/events",
-            get(events::inbox_events),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/webhook_check",
-            get(events::webhook_check),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/webhook_check/repair",
-            post(events::webhook_repair),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/notifications",
-            get(events::notifications),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/notifications/read",
-            post(events::notifications_read),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/alert_webhooks",
-            get(events::webhooks_list).post(events::webhooks_create),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/alert_webhooks/{id}",
-            axum::routing::delete(events::webhooks_delete),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/alert_webhooks/{id}/test",
-            post(events::webhooks_test),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/alert_webhooks/{id}/deliveries",
-            get(events::webhooks_deliveries),
-        )
-        .route(
-            "/api/v1/accounts/{account_id}/inbox_members",
-            post(inboxes::members_add)
-                .patch(inboxes::members_replace)
-                .delete(inboxes::members_remove),
-        )
-        .route_layer(axum::middleware::from_fn(json::json_errors))
+    let (router, _) = documented().split_for_parts();
+    router.route_layer(axum::middleware::from_fn(json::json_errors))
 }

@@ -10,14 +10,21 @@
 use axum::extract::{Path, State};
 use axum::Json;
 
-use super::error::{ApiError, ApiUser};
+use super::error::{ApiError, ApiUser, ErrorBody};
 use super::json::ApiJson;
+use super::openapi::InboxPath;
 use crate::registration::fixes::FixOutcome;
 use crate::registration::RegistrationOutcome;
 use crate::state::AppState;
 use app::error::AppError;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
+/// **Complete registration** (administrators): one register call with the stored PIN, when the
+/// decision allows it. A call Meta refused is still a 200; 409 when no call can help now.
+#[utoipa::path(post, operation_id = "registration_register_phone", path = "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/register_phone", tag = "registration", params(InboxPath),
+    responses((status = 200, body = RegistrationOutcome), (status = 409, body = ErrorBody),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn register_phone(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
@@ -36,6 +43,9 @@ pub async fn register_phone(
 /// `applied`, `refused` or `unknown`, `meta_error`, `state`, `pin.state`, and `registration` when the
 /// number was registered again with the new PIN); 409 when another attempt or fix is running or the
 /// inbox's access is not proven; 401/403/404/422 as for `register_phone`.
+#[utoipa::path(post, operation_id = "registration_two_step_pin", path = "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/two_step_pin", tag = "registration", params(InboxPath),
+    responses((status = 200, body = FixOutcome), (status = 409, body = ErrorBody),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn two_step_pin(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
@@ -50,7 +60,7 @@ pub async fn two_step_pin(
 }
 
 /// `{"code_method": "SMS"|"VOICE", "language": "en_US"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CodeRequestBody {
     code_method: Option<String>,
     language: Option<String>,
@@ -60,6 +70,10 @@ pub struct CodeRequestBody {
 /// 200 with a [`FixOutcome`] (`result`, `meta_error`, `code_requests{left, next_request_at}`); 409
 /// when Greenlight's budget of code requests is spent (the answer says from when it can ask again)
 /// or another attempt or fix is running; 422 on a bad `code_method` or `language`.
+#[utoipa::path(post, operation_id = "registration_verification_request", path = "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/request", tag = "registration", params(InboxPath),
+    request_body = CodeRequestBody,
+    responses((status = 200, body = FixOutcome), (status = 409, body = ErrorBody),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn verification_request(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
@@ -79,13 +93,17 @@ pub async fn verification_request(
 }
 
 /// `{"code": "123456"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CodeBody {
     code: Option<String>,
 }
 
 /// `POST …/inboxes/{inbox_id}/verification/verify`: the code the phone received. When Meta accepts
 /// it, the number is registered through the registration engine (`registration` in the answer).
+#[utoipa::path(post, operation_id = "registration_verification_verify", path = "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/verification/verify", tag = "registration", params(InboxPath),
+    request_body = CodeBody,
+    responses((status = 200, body = FixOutcome), (status = 409, body = ErrorBody),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn verification_verify(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
@@ -104,7 +122,7 @@ pub async fn verification_verify(
 }
 
 /// `{"new_display_name": "…"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct DisplayNameBody {
     new_display_name: Option<String>,
 }
@@ -112,6 +130,10 @@ pub struct DisplayNameBody {
 /// `POST …/inboxes/{inbox_id}/display_name`: sends a new display name for Meta's review. 200 with a
 /// [`FixOutcome`]; 409 while another change is in review (one at a time) or another fix runs; 422
 /// for an empty or overlong name.
+#[utoipa::path(post, operation_id = "registration_display_name", path = "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/display_name", tag = "registration", params(InboxPath),
+    request_body = DisplayNameBody,
+    responses((status = 200, body = FixOutcome), (status = 409, body = ErrorBody),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn display_name(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,

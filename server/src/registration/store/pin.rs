@@ -126,7 +126,9 @@ impl PinStore {
 }
 
 /// What Greenlight knows of the number's PIN, for the health answer (never the PIN itself).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PinState {
     /// Greenlight holds the PIN it last set or registered with, and nothing says it changed.
@@ -150,7 +152,9 @@ impl PinState {
 }
 
 /// The PIN as the health answer and the fixes show it: `{"state": "stored"}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct PinStatus {
     pub state: PinState,
 }
