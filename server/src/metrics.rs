@@ -340,7 +340,8 @@ impl Scrape {
             .snapshots
             .latest_and_good_per_inbox(crate::inboxes::service::WHATSAPP_CLOUD)
             .await?;
-        let counts = count_numbers(&rows);
+        let signals = self.stores.signals.in_force_everywhere().await?;
+        let counts = count_numbers(&rows, &signals, chrono::Utc::now());
         for (verdict, n) in counts.verdicts {
             gauge!(NUMBERS_BY_VERDICT, "verdict" => verdict).set(n as f64);
         }
@@ -383,10 +384,9 @@ struct NumberCounts {
 /// Counts verdicts (the same [`crate::health::verdict::verdict`] the overview shows) and states
 /// from each number's newest snapshot and newest good one.
 fn count_numbers(
-    rows: &[(
-        Option<crate::health::store::HealthSnapshot>,
-        Option<crate::health::store::HealthSnapshot>,
-    )],
+    rows: &[crate::health::store::InboxSnapshots],
+    signals: &crate::signals::store::ByWaba,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> NumberCounts {
     let mut verdicts: Vec<(&'static str, usize)> = app::health::Verdict::ALL
         .iter()
@@ -397,15 +397,20 @@ fn count_numbers(
         .map(|s| (s.as_str(), 0))
         .chain([(NOT_CHECKED, 0)])
         .collect();
-    for (latest, good) in rows {
+    for row in rows {
+        let (latest, good) = (&row.latest, &row.good);
         let state = latest.as_ref().map(|l| l.registration_state);
+        let enforcement = crate::health::service::enforcement_from(
+            row.access_proven,
+            signals.get(&row.waba_id).map_or(&[][..], Vec::as_slice),
+            now,
+        );
         let v = crate::health::verdict::verdict(crate::health::verdict::Inputs {
             health: good.as_ref().and_then(|g| g.health.as_ref()),
             read_error: latest.as_ref().and_then(|l| l.error_kind),
             state,
             reason: None,
-            // WABA enforcement (webhooks) is not in this grouped read; the overview adds it.
-            enforcement: &[],
+            enforcement: &enforcement,
         });
         if let Some(slot) = verdicts.iter_mut().find(|(n, _)| *n == v.verdict.as_str()) {
             slot.1 += 1;
@@ -444,9 +449,46 @@ mod tests {
         assert_eq!(method_label(&Method::from_bytes(b"BREW").unwrap()), "other");
     }
 
+    /// The gauge counts the verdict the overview shows: a WABA's ban blocks its numbers, for the
+    /// inboxes that proved access to it.
+    #[test]
+    fn a_banned_waba_counts_its_numbers_as_blocked() {
+        let ban = crate::signals::model::Stored {
+            kind: crate::signals::model::kind::BAN.to_string(),
+            event_time: 1,
+            detail: serde_json::json!({"state": "DISABLE"}),
+        };
+        let signals: crate::signals::store::ByWaba = [("7".to_string(), vec![ban])].into();
+        let row = |access_proven| crate::health::store::InboxSnapshots {
+            waba_id: "7".into(),
+            access_proven,
+            latest: None,
+            good: None,
+        };
+        let count = |proven| {
+            let c = count_numbers(&[row(proven)], &signals, chrono::Utc::now());
+            c.verdicts
+                .into_iter()
+                .find(|(v, _)| *v == "blocked")
+                .map_or(0, |(_, n)| n)
+        };
+        assert_eq!(count(true), 1);
+        assert_eq!(count(false), 0, "typing a WABA id shows nothing of it");
+    }
+
     #[test]
     fn every_verdict_and_state_is_counted_even_at_zero() {
-        let counts = count_numbers(&[(None, None), (None, None)]);
+        let none = crate::health::store::InboxSnapshots {
+            waba_id: "1".into(),
+            access_proven: true,
+            latest: None,
+            good: None,
+        };
+        let counts = count_numbers(
+            &[none.clone(), none],
+            &Default::default(),
+            chrono::Utc::now(),
+        );
         assert_eq!(counts.verdicts.len(), app::health::Verdict::ALL.len());
         assert_eq!(
             counts.verdicts.iter().map(|(_, n)| n).sum::<usize>(),

@@ -439,7 +439,7 @@ impl HealthService {
             return Ok(Vec::new());
         }
         let stored = self.signals.of_waba(&inbox.business_account_id).await?;
-        Ok(crate::signals::model::active(&stored, now))
+        Ok(enforcement_from(true, &stored, now))
     }
 
     /// Stored snapshots of an inbox the user may see, since `since` (oldest first, at most 1000).
@@ -457,4 +457,18 @@ impl HealthService {
             .since(row.id, since.timestamp(), 1000)
             .await?)
     }
+}
+
+/// What is in force on an inbox's WABA given the WABA's stored signals: nothing for an inbox
+/// that has not proven access to the WABA (another account that merely typed its id learns
+/// nothing).
+pub fn enforcement_from(
+    access_proven: bool,
+    stored: &[crate::signals::model::Stored],
+    now: DateTime<Utc>,
+) -> Vec<crate::signals::Active> {
+    if !access_proven {
+        return Vec::new();
+    }
+    crate::signals::model::active(stored, now)
 }

@@ -4,6 +4,7 @@
 //! [`HealthSnapshot`]s: the stored JSON (a serialized [`PhoneNumberHealth`]) is parsed once, here, and every
 //! reader works on the parsed value. The stored format is unchanged. The SQL is kept portable (`$n`
 //! placeholders, no SQLite-only syntax).
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
@@ -353,55 +354,42 @@ impl SnapshotStore {
     pub async fn latest_and_good_per_inbox(
         &self,
         channel_type: &str,
-    ) -> sqlx::Result<Vec<(Option<HealthSnapshot>, Option<HealthSnapshot>)>> {
-        let rows: Vec<StoredLatestAndGood> = sqlx::query_as(
-            "SELECT i.id AS inbox_id,
-                    s.id, s.checked_at, s.source, s.health_json, s.error_kind, s.error_message,
-                    s.registration_state,
-                    g.id AS g_id, g.checked_at AS g_checked_at, g.source AS g_source,
-                    g.health_json AS g_health_json, g.registration_state AS g_registration_state
-             FROM inboxes i
-             LEFT JOIN health_snapshots s ON s.id = (
-                 SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
-                 ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
-             LEFT JOIN health_snapshots g ON g.id = (
-                 SELECT g2.id FROM health_snapshots g2
-                 WHERE g2.inbox_id = i.id AND g2.health_json IS NOT NULL
-                 ORDER BY g2.checked_at DESC, g2.id DESC LIMIT 1)
-             WHERE i.channel_type = $1",
-        )
-        .bind(channel_type)
-        .fetch_all(&self.db)
-        .await?;
+    ) -> sqlx::Result<Vec<InboxSnapshots>> {
+        let rows: Vec<StoredLatestAndGood> =
+            sqlx::query_as(&format!("{LATEST_AND_GOOD} WHERE i.channel_type = $1"))
+                .bind(channel_type)
+                .fetch_all(&self.db)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|r| {
-                let latest = r.id.map(|id| {
-                    HealthSnapshot::from(StoredSnapshot {
-                        id,
-                        inbox_id: r.inbox_id,
-                        checked_at: r.checked_at.unwrap_or_default(),
-                        source: r.source.unwrap_or_default(),
-                        health_json: r.health_json,
-                        error_kind: r.error_kind,
-                        error_message: r.error_message,
-                        registration_state: r.registration_state.unwrap_or_default(),
-                    })
-                });
-                let good = r.g_id.map(|id| {
-                    HealthSnapshot::from(StoredSnapshot {
-                        id,
-                        inbox_id: r.inbox_id,
-                        checked_at: r.g_checked_at.unwrap_or_default(),
-                        source: r.g_source.unwrap_or_default(),
-                        health_json: r.g_health_json,
-                        error_kind: None,
-                        error_message: None,
-                        registration_state: r.g_registration_state.unwrap_or_default(),
-                    })
-                });
-                (latest, good)
+                let waba_id = r.business_account_id.clone();
+                let access_proven = r.access_proven_at.is_some();
+                let (_, (latest, good)) = r.into_pair();
+                InboxSnapshots {
+                    waba_id,
+                    access_proven,
+                    latest,
+                    good,
+                }
             })
+            .collect())
+    }
+
+    /// The newest snapshot and the newest good one of every inbox of an account, by inbox id, in
+    /// one query (the overview draws every row from it).
+    pub async fn latest_and_good_in_account(
+        &self,
+        account_id: i64,
+    ) -> sqlx::Result<HashMap<i64, LatestAndGood>> {
+        let rows: Vec<StoredLatestAndGood> =
+            sqlx::query_as(&format!("{LATEST_AND_GOOD} WHERE i.account_id = $1"))
+                .bind(account_id)
+                .fetch_all(&self.db)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(StoredLatestAndGood::into_pair)
             .collect())
     }
 
@@ -474,10 +462,70 @@ struct StoredInboxLatest {
     registration_state: Option<String>,
 }
 
+/// One inbox's WABA, whether its access to it is proven, and its newest and newest good snapshot.
+#[derive(Debug, Clone)]
+pub struct InboxSnapshots {
+    pub waba_id: String,
+    pub access_proven: bool,
+    pub latest: Option<HealthSnapshot>,
+    pub good: Option<HealthSnapshot>,
+}
+
+/// An inbox's newest snapshot and its newest good one (either may be missing).
+pub type LatestAndGood = (Option<HealthSnapshot>, Option<HealthSnapshot>);
+
+/// Each inbox with its newest snapshot (`s`) and newest good one (`g`); callers add the `WHERE`.
+const LATEST_AND_GOOD: &str = "SELECT i.id AS inbox_id, i.business_account_id, i.access_proven_at,
+        s.id, s.checked_at, s.source, s.health_json, s.error_kind, s.error_message,
+        s.registration_state,
+        g.id AS g_id, g.checked_at AS g_checked_at, g.source AS g_source,
+        g.health_json AS g_health_json, g.registration_state AS g_registration_state
+ FROM inboxes i
+ LEFT JOIN health_snapshots s ON s.id = (
+     SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
+     ORDER BY s2.checked_at DESC, s2.id DESC LIMIT 1)
+ LEFT JOIN health_snapshots g ON g.id = (
+     SELECT g2.id FROM health_snapshots g2
+     WHERE g2.inbox_id = i.id AND g2.health_json IS NOT NULL
+     ORDER BY g2.checked_at DESC, g2.id DESC LIMIT 1)";
+
+impl StoredLatestAndGood {
+    fn into_pair(self) -> (i64, LatestAndGood) {
+        let r = self;
+        let latest = r.id.map(|id| {
+            HealthSnapshot::from(StoredSnapshot {
+                id,
+                inbox_id: r.inbox_id,
+                checked_at: r.checked_at.unwrap_or_default(),
+                source: r.source.unwrap_or_default(),
+                health_json: r.health_json,
+                error_kind: r.error_kind,
+                error_message: r.error_message,
+                registration_state: r.registration_state.unwrap_or_default(),
+            })
+        });
+        let good = r.g_id.map(|id| {
+            HealthSnapshot::from(StoredSnapshot {
+                id,
+                inbox_id: r.inbox_id,
+                checked_at: r.g_checked_at.unwrap_or_default(),
+                source: r.g_source.unwrap_or_default(),
+                health_json: r.g_health_json,
+                error_kind: None,
+                error_message: None,
+                registration_state: r.g_registration_state.unwrap_or_default(),
+            })
+        });
+        (r.inbox_id, (latest, good))
+    }
+}
+
 /// An inbox row joined with its newest snapshot and its newest good one (`g_` columns).
 #[derive(sqlx::FromRow)]
 struct StoredLatestAndGood {
     inbox_id: i64,
+    business_account_id: String,
+    access_proven_at: Option<i64>,
     id: Option<i64>,
     checked_at: Option<i64>,
     source: Option<String>,

@@ -220,10 +220,19 @@ impl InboxService {
         user: &CurrentUser,
         account_id: i64,
     ) -> ServiceResult<Vec<InboxView>> {
+        let rows = self.inbox_rows(user, account_id).await?;
+        Ok(rows.iter().map(InboxView::from).collect())
+    }
+
+    /// The stored rows of the inboxes the user may see (administrators: all; agents: theirs).
+    pub async fn inbox_rows(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> ServiceResult<Vec<InboxRow>> {
         let role = crate::accounts::service::role_in(user, account_id)?;
         let member = (role == Role::Agent).then_some(user.id);
-        let rows = self.inboxes.list(account_id, member).await?;
-        Ok(rows.iter().map(InboxView::from).collect())
+        Ok(self.inboxes.list(account_id, member).await?)
     }
 
     /// Creates an inbox (administrators), then runs setup. A setup failure leaves the inbox saved

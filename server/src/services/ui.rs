@@ -23,17 +23,29 @@ impl Services {
     ) -> ServiceResult<InboxOverview> {
         let viewer_is_admin =
             crate::accounts::service::role_in(user, account_id)? == Role::Administrator;
+        // A fixed number of queries whatever the number count: the rows, their snapshots and
+        // the signals of their WABAs.
+        let inboxes = self.inboxes.inbox_rows(user, account_id).await?;
+        let mut snapshots = self
+            .stores
+            .snapshots
+            .latest_and_good_in_account(account_id)
+            .await?;
+        let signals = self.stores.signals.of_account_wabas(account_id).await?;
+        let now = chrono::Utc::now();
         let mut rows = Vec::new();
-        for inbox in self.inboxes.list_inboxes(user, account_id).await? {
-            let latest = self.stores.snapshots.latest(inbox.id).await?;
-            let good = self.stores.snapshots.latest_good(inbox.id).await?;
+        for inbox in inboxes {
+            let (latest, good) = snapshots.remove(&inbox.id).unwrap_or_default();
             let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
             let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
             let state = latest.as_ref().map(|l| l.registration_state);
-            let enforcement = match self.stores.inboxes.get(account_id, inbox.id).await? {
-                Some(row) => self.health.enforcement_of(&row, chrono::Utc::now()).await?,
-                None => Vec::new(),
-            };
+            let enforcement = crate::health::service::enforcement_from(
+                inbox.access_proven_at.is_some(),
+                signals
+                    .get(&inbox.business_account_id)
+                    .map_or(&[][..], Vec::as_slice),
+                now,
+            );
             let verdict = crate::health::verdict::verdict(crate::health::verdict::Inputs {
                 health: health.as_ref(),
                 read_error: latest.as_ref().and_then(|l| l.error_kind),

@@ -110,6 +110,31 @@ impl SignalStore {
             .collect())
     }
 
+    /// Every signal in force on the WABAs of an account's inboxes, by WABA id, in one query.
+    pub async fn of_account_wabas(&self, account_id: i64) -> sqlx::Result<ByWaba> {
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "SELECT waba_id, kind, event_time, detail FROM waba_signals
+             WHERE detail <> 'null'
+               AND waba_id IN (SELECT business_account_id FROM inboxes WHERE account_id = $1)
+             ORDER BY waba_id, kind",
+        )
+        .bind(account_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(by_waba(rows))
+    }
+
+    /// Every signal in force on any WABA, by WABA id, in one query (the metrics' gauges).
+    pub async fn in_force_everywhere(&self) -> sqlx::Result<ByWaba> {
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "SELECT waba_id, kind, event_time, detail FROM waba_signals
+             WHERE detail <> 'null' ORDER BY waba_id, kind",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        Ok(by_waba(rows))
+    }
+
     /// Changes recorded after `after` (an id), oldest first, at most `limit`.
     pub async fn changes_after(&self, after: i64, limit: i64) -> sqlx::Result<Vec<SignalChange>> {
         let rows: Vec<(i64, String, String, String, Option<String>, i64)> = sqlx::query_as(
@@ -142,4 +167,20 @@ impl SignalStore {
             .await?;
         Ok(max.unwrap_or(0))
     }
+}
+
+/// Signals in force, by WABA id.
+pub type ByWaba = std::collections::HashMap<String, Vec<Stored>>;
+
+/// Rows of (waba_id, kind, event_time, detail) grouped by WABA.
+fn by_waba(rows: Vec<(String, String, i64, String)>) -> ByWaba {
+    let mut out = ByWaba::new();
+    for (waba_id, kind, event_time, detail) in rows {
+        out.entry(waba_id).or_default().push(Stored {
+            kind,
+            event_time,
+            detail: json(&detail),
+        });
+    }
+    out
 }
