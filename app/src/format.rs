@@ -303,6 +303,18 @@ pub fn short_time(rfc3339: &str) -> String {
     }
 }
 
+/// An age in words, coarse enough to read at a glance: `just now`, `4 min ago`, `3 h ago`,
+/// `2 days ago` (a clock running behind reads as `just now`).
+pub fn ago(secs: i64) -> String {
+    match secs {
+        ..60 => "just now".to_string(),
+        60..3_600 => format!("{} min ago", secs / 60),
+        3_600..86_400 => format!("{} h ago", secs / 3_600),
+        86_400..172_800 => "1 day ago".to_string(),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
 /// A near time, short: `2026-12-05T14:00:00Z` -> `12-05 14:00 UTC` (the year is this one or the
 /// next, within Meta's 72-hour windows); anything else falls back to [`short_time`].
 pub fn month_day_time(rfc3339: &str) -> String {
@@ -367,5 +379,17 @@ mod phone_tests {
             assert_eq!(super::phone(raw), "+16315550101", "{raw}");
         }
         assert_eq!(super::phone("Not reported"), "Not reported");
+    }
+
+    #[test]
+    fn ages_read_at_a_glance() {
+        assert_eq!(super::ago(-5), "just now");
+        assert_eq!(super::ago(59), "just now");
+        assert_eq!(super::ago(60), "1 min ago");
+        assert_eq!(super::ago(4 * 60 + 59), "4 min ago");
+        assert_eq!(super::ago(3_600), "1 h ago");
+        assert_eq!(super::ago(86_399), "23 h ago");
+        assert_eq!(super::ago(86_400), "1 day ago");
+        assert_eq!(super::ago(3 * 86_400 + 10), "3 days ago");
     }
 }

@@ -69,6 +69,10 @@ pub struct InboxRowView {
     pub badges: Vec<MetricView>,
     pub setup_error: Option<String>,
     pub checked_at: Option<String>,
+    /// How long ago `checked_at` was when the server answered ("4 min ago"): computed there, so
+    /// the server's page and the hydrated one read the same.
+    #[serde(default)]
+    pub checked_ago: Option<String>,
     pub stale: bool,
 }
 

@@ -42,7 +42,7 @@ pub fn InboxSettingsTab() -> impl IntoView {
                         <section class="card" id="inbox-details">
                             <h2>"Connection"</h2>
                             <dl class="details">
-                                <dt>"Phone number"</dt><dd>{s.phone_number.clone()}</dd>
+                                <dt>"Phone number"</dt><dd>{crate::format::phone(&s.phone_number)}</dd>
                                 <dt>"Phone number id"</dt><dd>{s.phone_number_id.clone()}</dd>
                                 <dt>"WhatsApp Business Account id"</dt><dd>{s.business_account_id.clone()}</dd>
                                 <dt>"Business portfolio id"</dt><dd>{s.business_id.clone().unwrap_or_else(|| "Not read yet".into())}</dd>

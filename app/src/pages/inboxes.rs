@@ -177,7 +177,7 @@ fn OverviewTable(
                             </td>
                             <td>
                                 <A href=href><strong>{row.name.clone()}</strong></A>
-                                " " <span class="muted">{row.phone_number.clone()}</span>
+                                " " <span class="muted">{crate::format::phone(&row.phone_number)}</span>
                                 {row.setup_error.clone().map(|e| view! { <p class="field-error">"Setup: " {e}</p> })}
                             </td>
                             <td class="badges">
@@ -186,7 +186,13 @@ fn OverviewTable(
                                 }).collect_view()}
                             </td>
                             <td>
-                                {row.checked_at.clone().map(|t| short_time(&t)).unwrap_or_else(|| "Never".into())}
+                                {match (row.checked_at.clone(), row.checked_ago.clone()) {
+                                    (Some(t), Some(ago)) => view! {
+                                        <time datetime=t.clone() title=short_time(&t)>{ago}</time>
+                                    }.into_any(),
+                                    (Some(t), None) => short_time(&t).into_any(),
+                                    (None, _) => "Never".into_any(),
+                                }}
                                 {row.stale.then(|| view! { " " <Badge level=crate::health::BadgeLevel::Attention text="Stale"/> })}
                             </td>
                         </tr>
@@ -248,6 +254,7 @@ mod tests {
             badges: vec![],
             setup_error: None,
             checked_at: None,
+            checked_ago: None,
             stale: false,
         }
     }

@@ -37,6 +37,9 @@ impl Services {
         for inbox in inboxes {
             let (latest, good) = snapshots.remove(&inbox.id).unwrap_or_default();
             let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
+            let checked_ago = good
+                .as_ref()
+                .map(|g| format::ago(now.timestamp() - g.checked_at));
             let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
             let state = latest.as_ref().map(|l| l.registration_state);
             let enforcement = crate::health::service::enforcement_from(
@@ -75,6 +78,7 @@ impl Services {
                     .collect(),
                 setup_error: inbox.setup_error,
                 checked_at,
+                checked_ago,
                 stale: latest.as_ref().is_some_and(|l| !l.is_good()),
             });
         }

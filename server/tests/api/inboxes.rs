@@ -516,3 +516,41 @@ async fn the_overview_shows_a_bounded_page_worst_first_and_links_the_next() {
     assert_eq!(html.matches("data-inbox=").count(), 30);
     assert!(html.contains("Numbers 101–130 of 130"), "{html}");
 }
+
+/// The overview says how long ago each number was checked, with the exact UTC time on hover; the
+/// server computes the words, so the hydrated page reads the same.
+#[tokio::test]
+async fn the_overview_says_how_long_ago_with_the_time_on_hover() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::Healthy,
+    )
+    .await;
+    let user = app.services.accounts.user(admin.user_id).await.unwrap();
+    let o = app
+        .services
+        .inbox_overview(&user, admin.account_id, 1)
+        .await
+        .unwrap();
+    assert_eq!(o.rows[0].checked_ago.as_deref(), Some("just now"));
+    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    let html = app
+        .get(&format!("/accounts/{}/inboxes", admin.account_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let at = o.rows[0].checked_at.clone().unwrap();
+    assert!(
+        html.contains(&format!(
+            "<time datetime=\"{at}\" title=\"{}\">just now</time>",
+            app::format::short_time(&at)
+        )),
+        "{html}"
+    );
+}
