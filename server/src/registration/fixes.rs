@@ -474,19 +474,8 @@ impl RegistrationService {
                 e.message
             ),
         };
-        let mut outcome = self
-            .fix_outcome(
-                &row,
-                FixAction::VerificationRequest,
-                Some(&answer),
-                message,
-                None,
-            )
-            .await?;
-        outcome.code_requests = Some(CodeRequests::of(
-            &self.verifications.budget(&number, now_secs()).await?,
-        ));
-        Ok(outcome)
+        self.verification_outcome(&row, FixAction::VerificationRequest, &answer, message, None)
+            .await
     }
 
     /// **Enter the code** (`POST …/inboxes/{id}/verification/verify`): sends the code to Meta
@@ -559,17 +548,33 @@ impl RegistrationService {
                 None,
             ),
         };
+        self.verification_outcome(
+            &row,
+            FixAction::VerificationVerify,
+            &answer,
+            message,
+            registration,
+        )
+        .await
+    }
+
+    /// A re-verification fix's answer: the fix's outcome with the number's code-request budget.
+    async fn verification_outcome(
+        &self,
+        row: &InboxRow,
+        action: FixAction,
+        answer: &CallAnswer,
+        message: String,
+        registration: Option<RegistrationOutcome>,
+    ) -> ServiceResult<FixOutcome> {
         let mut outcome = self
-            .fix_outcome(
-                &row,
-                FixAction::VerificationVerify,
-                Some(&answer),
-                message,
-                registration,
-            )
+            .fix_outcome(row, action, Some(answer), message, registration)
             .await?;
         outcome.code_requests = Some(CodeRequests::of(
-            &self.verifications.budget(&number, now_secs()).await?,
+            &self
+                .verifications
+                .budget(&row.phone_number_id, now_secs())
+                .await?,
         ));
         Ok(outcome)
     }
