@@ -379,6 +379,12 @@ pub async fn get_inbox_overview(
     .await
 }
 
+/// The numbers the user may see, grouped by business portfolio.
+#[server(prefix = "/sfn", endpoint = "portfolios")]
+pub async fn get_portfolios(account_id: i64) -> Result<crate::portfolio::PortfoliosView, AppError> {
+    as_signed_in(|port, user| async move { port.portfolios(&user, account_id).await }).await
+}
+
 /// Adds a WhatsApp Cloud inbox and runs its setup; opens its Account Health tab.
 #[server(prefix = "/sfn", endpoint = "create_inbox")]
 pub async fn create_inbox(

@@ -51,6 +51,7 @@ impl std::fmt::Display for RegistrationState {
 
 /// What a badge's colour means; the text always says it too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BadgeLevel {
     /// Red: blocked.
@@ -89,6 +90,7 @@ impl BadgeLevel {
 /// the server (`health::verdict`), from the registration state, the number's status, quality,
 /// display name, Meta's `health_status` and the last read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The number cannot send, or cannot be registered, until someone acts (or a hard limit ends).

@@ -12,6 +12,7 @@ pub mod meta;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;
+pub mod portfolio;
 pub mod redact;
 pub mod team;
 pub mod views;

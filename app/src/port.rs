@@ -45,6 +45,12 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         page: u32,
     ) -> Result<InboxOverview, AppError>;
+    /// The numbers the user may see, grouped by business portfolio (from stored data, no Meta call).
+    async fn portfolios(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<crate::portfolio::PortfoliosView, AppError>;
     /// Creates a WhatsApp Cloud inbox and runs its setup; returns its id.
     async fn create_inbox(
         &self,

@@ -119,6 +119,7 @@ fn rest_bodies_and_stored_rows_hide_their_secrets() {
         phone_number_id: "1".into(),
         business_account_id: "2".into(),
         business_id: None,
+        business_name: None,
         access_token_sealed: SECRET.into(),
         webhook_verify_token: SECRET.into(),
         setup_error: None,

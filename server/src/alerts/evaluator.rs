@@ -137,9 +137,13 @@ async fn signal_changes(services: &AlertJobs) -> ServiceResult<usize> {
                 .iter()
                 .filter(|i| i.business_account_id == c.waba_id && i.access_proven_at.is_some())
             {
-                if let Some(d) =
-                    rules::on_signal_change(&inbox.name, &c.kind, &c.detail, c.event_time)
-                {
+                if let Some(d) = rules::on_signal_change(
+                    &inbox.name,
+                    &c.kind,
+                    &c.detail,
+                    c.previous.as_ref(),
+                    c.event_time,
+                ) {
                     let key = format!("{}:{}:{}", d.kind, inbox.id, c.id);
                     if raise(services, inbox, &d, &key).await?.is_some() {
                         raised += 1;

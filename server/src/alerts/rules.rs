@@ -150,6 +150,10 @@ pub mod kind {
     pub const ENFORCEMENT_LIFTED: &str = "enforcement_lifted";
     /// Every number of the account had its token refused (190): a system user lost access.
     pub const TOKEN_REFUSED_EVERYWHERE: &str = "token_refused_everywhere";
+    /// The portfolio's messaging limit went up (good news: listed, not counted).
+    pub const MESSAGING_LIMIT_UP: &str = "messaging_limit_up";
+    /// Meta raised one of its `account_alerts` (OBA decision, limit eligibility, profile picture).
+    pub const ACCOUNT_ALERT: &str = "account_alert";
     pub const TEST: &str = "test";
 }
 
@@ -214,13 +218,23 @@ pub fn on_transition(
         }
     }
     if let (Some(b), Some(c)) = (&before.messaging_limit, &cur.messaging_limit) {
-        // Unknown tiers (`TIER_NOT_SET`, new values) are not compared.
+        // Unknown tiers (`TIER_NOT_SET`, new values) are not compared. The limit belongs to the
+        // business portfolio: every number of it moves together.
+        let words =
+            |l: &crate::graph::MessagingLimit| app::format::messaging_limit(Some(l.as_str())).0;
         if c.rank().is_below(b.rank()) == Some(true) {
             out.push(AlertDraft {
                 kind: kind::MESSAGING_LIMIT_DOWN,
                 severity: Severity::Warning,
-                title: format!("{name}: messaging limit went down to {c}"),
-                body: format!("The messaging limit went from {b} to {c}."),
+                title: format!("{name}: messaging limit went down to {}", words(c)),
+                body: format!("The business portfolio's shared messaging limit went from {} ({b}) to {} ({c}). Every number of the portfolio can now start conversations with fewer customers a day; quality problems usually cause this.", words(b), words(c)),
+            });
+        } else if b.rank().is_below(c.rank()) == Some(true) {
+            out.push(AlertDraft {
+                kind: kind::MESSAGING_LIMIT_UP,
+                severity: Severity::Info,
+                title: format!("{name}: messaging limit went up to {}", words(c)),
+                body: format!("The business portfolio's shared messaging limit went from {} ({b}) to {} ({c}).", words(b), words(c)),
             });
         }
     }
@@ -279,17 +293,21 @@ pub fn token_refused_everywhere(count: usize) -> Option<AlertDraft> {
     })
 }
 
-/// The alert for one change of a WABA's enforcement state (a recorded change is a transition:
-/// a repeated event records none). `detail` is the new state (`null` when lifted), judged at
-/// Meta's `event_time`.
+/// The alert for one change of a WABA's state (a recorded change is a transition: a repeated
+/// event records none). `detail` is the new state (`null` when lifted or cleared), `previous` the
+/// state before, judged at Meta's `event_time`.
 pub fn on_signal_change(
     name: &str,
     kind_name: &str,
     detail: &serde_json::Value,
+    previous: Option<&serde_json::Value>,
     event_time: i64,
 ) -> Option<AlertDraft> {
     use crate::signals::model::{self, Stored};
     let page = model::REMEDIATION_URL;
+    if kind_name.starts_with(model::kind::ACCOUNT_ALERT_PREFIX) {
+        return account_alert(name, kind_name, detail, previous, event_time);
+    }
     if detail.is_null() {
         let what = match kind_name {
             model::kind::RESTRICTION => "the restriction",
@@ -326,6 +344,48 @@ pub fn on_signal_change(
             titles.join("; "),
             worst.explanation
         ),
+    })
+}
+
+/// An `account_alerts` alert, once when it becomes active (a changed description of an alert
+/// already in force, or its clearing, raises none). Meta's severity is kept.
+fn account_alert(
+    name: &str,
+    kind_name: &str,
+    detail: &serde_json::Value,
+    previous: Option<&serde_json::Value>,
+    event_time: i64,
+) -> Option<AlertDraft> {
+    use crate::signals::model::{self, Stored};
+    if detail.is_null() || previous.is_some_and(|p| !p.is_null()) {
+        return None;
+    }
+    let alert = model::account_alerts(&[Stored {
+        kind: kind_name.to_owned(),
+        event_time,
+        detail: detail.clone(),
+    }])
+    .pop()?;
+    let severity = match alert.severity.as_deref() {
+        Some("CRITICAL") => Severity::Critical,
+        Some("WARNING") => Severity::Warning,
+        _ => Severity::Info,
+    };
+    let title = app::portfolio::account_alert_title(&alert.alert_type);
+    Some(AlertDraft {
+        kind: kind::ACCOUNT_ALERT,
+        severity,
+        title: format!("{name}: {title}"),
+        body: format!(
+            "{} {}",
+            app::portfolio::account_alert_advice(&alert.alert_type),
+            alert
+                .description
+                .map(|d| format!("Meta says: \u{201c}{d}\u{201d}"))
+                .unwrap_or_default()
+        )
+        .trim()
+        .to_owned(),
     })
 }
 
@@ -459,7 +519,7 @@ mod tests {
     }
 
     #[test]
-    fn status_leaving_connected_and_limit_going_down() {
+    fn status_leaving_connected_and_the_limit_going_down_or_up() {
         let a = good("registered", "GREEN", "CONNECTED", "TIER_10K", "APPROVED");
         let b = good("registered", "GREEN", "FLAGGED", "TIER_2K", "APPROVED");
         let c = good("registered", "GREEN", "RESTRICTED", "TIER_2K", "APPROVED");
@@ -468,7 +528,18 @@ mod tests {
             vec![kind::STATUS_LEFT_CONNECTED, kind::MESSAGING_LIMIT_DOWN]
         );
         let up = good("registered", "GREEN", "CONNECTED", "TIER_100K", "APPROVED");
-        assert!(run(&[a.clone(), up]).is_empty());
+        // The portfolio's limit going up is good news: listed once, as information.
+        assert_eq!(
+            run(&[a.clone(), up.clone()]),
+            vec![kind::MESSAGING_LIMIT_UP]
+        );
+        let raised = on_transition("Shop", Some(&a), Some(&a), &up);
+        assert_eq!(raised[0].severity.as_str(), "info");
+        assert_eq!(
+            raised[0].title,
+            "Shop: messaging limit went up to 100K customers per 24h"
+        );
+        assert!(run(&[up.clone(), up]).is_empty(), "no change, no alert");
         let odd = good("registered", "GREEN", "CONNECTED", "TIER_9K", "APPROVED");
         assert!(run(&[a, odd]).is_empty(), "unknown tiers are not compared");
     }
@@ -607,7 +678,7 @@ mod tests {
         let restriction = serde_json::json!({"restrictions": [
             {"restriction_type": "RESTRICTED_ADD_PHONE_NUMBER_ACTION", "expiration": 2_000},
             {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": 2_000}]});
-        let a = on_signal_change("Shop", "restriction", &restriction, 1_000).unwrap();
+        let a = on_signal_change("Shop", "restriction", &restriction, None, 1_000).unwrap();
         assert_eq!(
             (a.kind, a.severity.clone()),
             (kind::ENFORCEMENT, Severity::Critical)
@@ -621,19 +692,22 @@ mod tests {
             .contains("https://business.facebook.com/accountquality"));
         let v = serde_json::json!({"violation_type": "SCAM"});
         assert_eq!(
-            on_signal_change("Shop", "violation", &v, 1_000)
+            on_signal_change("Shop", "violation", &v, None, 1_000)
                 .unwrap()
                 .severity,
             Severity::Warning
         );
-        let lifted = on_signal_change("Shop", "ban", &serde_json::Value::Null, 1_000).unwrap();
+        let lifted =
+            on_signal_change("Shop", "ban", &serde_json::Value::Null, None, 1_000).unwrap();
         assert_eq!(
             (lifted.kind, lifted.severity),
             (kind::ENFORCEMENT_LIFTED, Severity::Info)
         );
-        assert!(on_signal_change("Shop", "violation", &serde_json::Value::Null, 1_000).is_none());
+        assert!(
+            on_signal_change("Shop", "violation", &serde_json::Value::Null, None, 1_000).is_none()
+        );
         // A restriction that had already ended when Meta sent it says nothing.
-        assert!(on_signal_change("Shop", "restriction", &restriction, 2_000).is_none());
+        assert!(on_signal_change("Shop", "restriction", &restriction, None, 2_000).is_none());
     }
 
     #[test]

@@ -446,7 +446,7 @@ impl InboxService {
     /// removed once. The first failing step is saved as `setup_error` (in words); the inbox stays.
     pub async fn run_setup(&self, row: InboxRow) -> ServiceResult<InboxRow> {
         let mut proven = false;
-        let result: Result<Option<String>, String> = async {
+        let result: Result<Option<(String, Option<String>)>, String> = async {
             // A token that does not open is this setup's failure, saved in words like the others.
             let token = self
                 .access_token(&row)
@@ -501,7 +501,9 @@ impl InboxService {
                 .waba(&token, &row.business_account_id)
                 .await
                 .map_err(|e| step("Reading the WhatsApp Business Account failed", e))?;
-            Ok(waba.owner_business_id)
+            Ok(waba
+                .owner_business_id
+                .map(|id| (id, waba.owner_business_name)))
         }
         .await;
         let now = now_secs();
@@ -509,9 +511,12 @@ impl InboxService {
             .set_access_proven(row.id, proven.then_some(now))
             .await?;
         match &result {
-            Ok(business_id) => {
+            Ok(business) => {
+                let business = business
+                    .as_ref()
+                    .map(|(id, name)| (id.as_str(), name.as_deref()));
                 self.inboxes
-                    .set_setup_result(row.id, business_id.as_deref(), None, now)
+                    .set_setup_result(row.id, business, None, now)
                     .await?;
                 tracing::info!(inbox_id = row.id, "inbox setup complete");
             }

@@ -13,6 +13,8 @@ pub struct InboxRow {
     pub phone_number_id: String,
     pub business_account_id: String,
     pub business_id: Option<String>,
+    /// The business portfolio's name, when Meta told it.
+    pub business_name: Option<String>,
     pub access_token_sealed: String,
     pub webhook_verify_token: String,
     pub setup_error: Option<String>,
@@ -34,6 +36,7 @@ impl std::fmt::Debug for InboxRow {
             .field("phone_number_id", &self.phone_number_id)
             .field("business_account_id", &self.business_account_id)
             .field("business_id", &self.business_id)
+            .field("business_name", &self.business_name)
             .field(
                 "access_token_sealed",
                 &app::redact::Secret(&self.access_token_sealed),
@@ -50,7 +53,7 @@ impl std::fmt::Debug for InboxRow {
     }
 }
 
-const COLUMNS: &str = "id, account_id, name, channel_type, phone_number, phone_number_id, business_account_id, business_id, access_token_sealed, webhook_verify_token, setup_error, access_proven_at, created_at, updated_at";
+const COLUMNS: &str = "id, account_id, name, channel_type, phone_number, phone_number_id, business_account_id, business_id, business_name, access_token_sealed, webhook_verify_token, setup_error, access_proven_at, created_at, updated_at";
 
 /// Fields of a new inbox (the access token is sealed by [`insert`]'s caller, for the new id).
 pub struct NewInboxRow<'a> {
@@ -206,17 +209,19 @@ impl InboxStore {
             .map(|_| ())
     }
 
+    /// Saves a setup's result: the portfolio (id and name) when it read one, and its error.
     pub async fn set_setup_result(
         &self,
         inbox_id: i64,
-        business_id: Option<&str>,
+        business: Option<(&str, Option<&str>)>,
         setup_error: Option<&str>,
         now: i64,
     ) -> sqlx::Result<()> {
         sqlx::query(
-        "UPDATE inboxes SET business_id = COALESCE($1, business_id), setup_error = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE inboxes SET business_id = COALESCE($1, business_id), business_name = COALESCE($2, business_name), setup_error = $3, updated_at = $4 WHERE id = $5",
     )
-    .bind(business_id)
+    .bind(business.map(|b| b.0))
+    .bind(business.and_then(|b| b.1))
     .bind(setup_error)
     .bind(now)
     .bind(inbox_id)

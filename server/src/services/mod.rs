@@ -1,6 +1,7 @@
 //! Services: every rule of Greenlight lives here once, and every door (REST, server functions,
 //! background jobs, webhooks) calls it.
 pub mod port;
+pub mod portfolios;
 pub mod read_cache;
 pub mod stores;
 pub mod ui;

@@ -61,6 +61,14 @@ impl GreenlightPort for Services {
         Ok(Services::inbox_overview(self, user, account_id, page).await?)
     }
 
+    async fn portfolios(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> Result<app::portfolio::PortfoliosView, AppError> {
+        Ok(Services::portfolios(self, user, account_id).await?)
+    }
+
     async fn create_inbox(
         &self,
         user: &CurrentUser,

@@ -10,21 +10,28 @@ use crate::error::ServiceResult;
 use crate::graph::PhoneNumberHealth;
 use crate::health::service::{rfc3339, time};
 use crate::health::view::{metrics, worst};
+use crate::signals::store::ByWaba;
 
 const ROW_BADGES: [&str; 4] = ["name_status", "quality_rating", "messaging_limit", "status"];
 
+/// One inbox the user may see, judged from what is stored.
+pub(crate) struct Judged {
+    pub inbox: crate::inboxes::store::InboxRow,
+    /// Its overview row (verdict, badges, when checked).
+    pub row: InboxRowView,
+    /// The messaging limit its last good read reported, with that read's time (unix seconds).
+    pub limit: Option<(crate::graph::MessagingLimit, i64)>,
+}
+
 impl Services {
-    /// The account's inboxes the user may see, worst first: blocked, attention, unknown, good.
-    pub async fn inbox_overview(
+    /// The inboxes the user may see, each judged from what is stored (no call to Meta), with the
+    /// signals of their WABAs. A fixed number of queries whatever the number count: the rows,
+    /// their snapshots and the signals.
+    pub(crate) async fn judged_inboxes(
         &self,
         user: &CurrentUser,
         account_id: i64,
-        page: u32,
-    ) -> ServiceResult<InboxOverview> {
-        let viewer_is_admin =
-            crate::accounts::service::role_in(user, account_id)? == Role::Administrator;
-        // A fixed number of queries whatever the number count: the rows, their snapshots and
-        // the signals of their WABAs.
+    ) -> ServiceResult<(Vec<Judged>, ByWaba)> {
         let inboxes = self.inboxes.inbox_rows(user, account_id).await?;
         let mut snapshots = self
             .stores
@@ -33,13 +40,12 @@ impl Services {
             .await?;
         let signals = self.stores.signals.of_account_wabas(account_id).await?;
         let now = chrono::Utc::now();
-        let mut rows = Vec::new();
+        let mut out = Vec::new();
         for inbox in inboxes {
             let (latest, good) = snapshots.remove(&inbox.id).unwrap_or_default();
-            let checked_at = good.as_ref().map(|g| rfc3339(time(g.checked_at)));
-            let checked_ago = good
-                .as_ref()
-                .map(|g| format::ago(now.timestamp() - g.checked_at));
+            let checked = good.as_ref().map(|g| g.checked_at);
+            let checked_at = checked.map(|c| rfc3339(time(c)));
+            let checked_ago = checked.map(|c| format::ago(now.timestamp() - c));
             let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
             let state = latest.as_ref().map(|l| l.registration_state);
             let enforcement = crate::health::service::enforcement_from(
@@ -65,23 +71,45 @@ impl Services {
             if inbox.setup_error.is_some() {
                 level = level.min(BadgeLevel::Attention);
             }
-            rows.push(InboxRowView {
-                id: inbox.id,
-                name: inbox.name,
-                phone_number: inbox.phone_number,
-                state,
-                level,
-                verdict,
-                badges: cards
-                    .into_iter()
-                    .filter(|m| ROW_BADGES.contains(&m.key.as_str()))
-                    .collect(),
-                setup_error: inbox.setup_error,
-                checked_at,
-                checked_ago,
-                stale: latest.as_ref().is_some_and(|l| !l.is_good()),
+            let limit = health
+                .as_ref()
+                .and_then(|h| h.messaging_limit.clone())
+                .zip(checked);
+            out.push(Judged {
+                row: InboxRowView {
+                    id: inbox.id,
+                    name: inbox.name.clone(),
+                    phone_number: inbox.phone_number.clone(),
+                    state,
+                    level,
+                    verdict,
+                    badges: cards
+                        .into_iter()
+                        .filter(|m| ROW_BADGES.contains(&m.key.as_str()))
+                        .collect(),
+                    setup_error: inbox.setup_error.clone(),
+                    checked_at,
+                    checked_ago,
+                    stale: latest.as_ref().is_some_and(|l| !l.is_good()),
+                },
+                inbox,
+                limit,
             });
         }
+        Ok((out, signals))
+    }
+
+    /// The account's inboxes the user may see, worst first: blocked, attention, unknown, good.
+    pub async fn inbox_overview(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        page: u32,
+    ) -> ServiceResult<InboxOverview> {
+        let viewer_is_admin =
+            crate::accounts::service::role_in(user, account_id)? == Role::Administrator;
+        let (judged, _) = self.judged_inboxes(user, account_id).await?;
+        let mut rows: Vec<InboxRowView> = judged.into_iter().map(|j| j.row).collect();
         rows.sort_by(|a, b| {
             (a.verdict.verdict, a.level)
                 .cmp(&(b.verdict.verdict, b.level))
@@ -108,6 +136,20 @@ impl Services {
             total,
             page: page as u32,
             counts,
+        })
+    }
+
+    /// The account's numbers the user may see, grouped by business portfolio with what the
+    /// portfolio shares (see [`crate::services::portfolios`]).
+    pub async fn portfolios(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+    ) -> ServiceResult<app::portfolio::PortfoliosView> {
+        let (judged, signals) = self.judged_inboxes(user, account_id).await?;
+        Ok(app::portfolio::PortfoliosView {
+            account_id,
+            portfolios: super::portfolios::group(&judged, &signals),
         })
     }
 

@@ -18,6 +18,12 @@ pub mod kind {
     /// `PARTNER_REMOVED`: `{"reason","initiated_by"}` from `disconnection_info` (`PARTNER_ADDED` and
     /// `ACCOUNT_RECONNECTED` clear it).
     pub const PARTNER_REMOVED: &str = "partner_removed";
+    /// `business_capability_update`: the portfolio's limits as Meta last announced them
+    /// (`{"max_daily_conversations_per_business": "TIER_2K", "max_phone_numbers_per_business": 25}`).
+    pub const CAPABILITY: &str = "capability";
+    /// `account_alerts`: one signal per alert type and entity, `account_alert:{type}:{entity id}`,
+    /// so a second alert never overwrites the first and `alert_status: NONE` clears only its own.
+    pub const ACCOUNT_ALERT_PREFIX: &str = "account_alert:";
 }
 
 /// A policy violation is shown this long after Meta reported it (Meta sends no end).
@@ -29,19 +35,22 @@ pub const REMEDIATION_URL: &str = "https://business.facebook.com/accountquality"
 /// One change an event makes to a WABA's state: `detail` is the new state of `kind`, `None` clears it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalUpdate {
-    pub kind: &'static str,
+    pub kind: String,
     pub detail: Option<Value>,
 }
 
-fn set(kind: &'static str, detail: Value) -> SignalUpdate {
+fn set(kind: impl Into<String>, detail: Value) -> SignalUpdate {
     SignalUpdate {
-        kind,
+        kind: kind.into(),
         detail: Some(detail),
     }
 }
 
-fn clear(kind: &'static str) -> SignalUpdate {
-    SignalUpdate { kind, detail: None }
+fn clear(kind: impl Into<String>) -> SignalUpdate {
+    SignalUpdate {
+        kind: kind.into(),
+        detail: None,
+    }
 }
 
 fn text(v: &Value, path: &[&str]) -> Option<String> {
@@ -119,6 +128,76 @@ pub fn updates_from_account_update(value: &Value) -> Vec<SignalUpdate> {
         "PARTNER_ADDED" => vec![clear(kind::PARTNER_REMOVED)],
         _ => Vec::new(),
     }
+}
+
+/// Meta's `max_daily_conversations_per_business` as a tier name: documented as `TIER_2K`, but
+/// Meta's own example sends the integer `2000` (and `-1` for unlimited).
+pub fn tier_name(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(match n.as_i64()? {
+            -1 => "TIER_UNLIMITED".to_owned(),
+            n if n >= 1000 && n % 1000 == 0 => format!("TIER_{}K", n / 1000),
+            n => format!("TIER_{n}"),
+        }),
+        _ => None,
+    }
+}
+
+/// What a `business_capability_update` value changes: the portfolio's capability, merged over
+/// the `previous` one, because Meta may send only the key that changed (a new phone-number cap
+/// says nothing about the messaging limit). Nothing changes when it carries no known key.
+pub fn updates_from_capability(value: &Value, previous: Option<&Value>) -> Vec<SignalUpdate> {
+    let mut merged = previous
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut known = false;
+    if let Some(tier) = value
+        .get("max_daily_conversations_per_business")
+        .and_then(tier_name)
+    {
+        merged.insert("max_daily_conversations_per_business".into(), json!(tier));
+        known = true;
+    }
+    for key in [
+        "max_phone_numbers_per_business",
+        "max_phone_numbers_per_waba",
+    ] {
+        if let Some(n) = value.get(key).and_then(int) {
+            merged.insert(key.into(), json!(n));
+            known = true;
+        }
+    }
+    if known {
+        vec![set(kind::CAPABILITY, Value::Object(merged))]
+    } else {
+        Vec::new()
+    }
+}
+
+/// What an `account_alerts` value changes: `alert_status: NONE` clears that alert, any other
+/// status keeps it (type, severity, Meta's description and the entity it is about).
+pub fn updates_from_account_alert(value: &Value) -> Vec<SignalUpdate> {
+    let Some(alert_type) = text(value, &["alert_info", "alert_type"]) else {
+        return Vec::new();
+    };
+    let entity_id = text(value, &["entity_id"]).unwrap_or_default();
+    let kind = format!("{}{alert_type}:{entity_id}", kind::ACCOUNT_ALERT_PREFIX);
+    if text(value, &["alert_info", "alert_status"]).as_deref() == Some("NONE") {
+        return vec![clear(kind)];
+    }
+    vec![set(
+        kind,
+        json!({
+            "alert_type": alert_type,
+            "alert_severity": text(value, &["alert_info", "alert_severity"]),
+            "alert_status": text(value, &["alert_info", "alert_status"]),
+            "alert_description": text(value, &["alert_info", "alert_description"]),
+            "entity_type": text(value, &["entity_type"]),
+            "entity_id": text(value, &["entity_id"]),
+        }),
+    )]
 }
 
 /// The WABA whose state an `account_update` changes: `waba_info.waba_id` when Meta names one
@@ -294,6 +373,68 @@ pub fn active(stored: &[Stored], now: DateTime<Utc>) -> Vec<Active> {
     out
 }
 
+/// The portfolio's capability as Meta last announced it on a WABA (`business_capability_update`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capability {
+    /// `max_daily_conversations_per_business` as a tier name (`TIER_2K`).
+    pub tier: Option<String>,
+    /// `max_phone_numbers_per_business` (or the older `max_phone_numbers_per_waba`).
+    pub max_phone_numbers: Option<i64>,
+    /// Meta's time of the event (unix seconds).
+    pub event_time: i64,
+}
+
+/// The capability among a WABA's stored signals, if Meta announced one.
+pub fn capability(stored: &[Stored]) -> Option<Capability> {
+    let s = stored.iter().find(|s| s.kind == kind::CAPABILITY)?;
+    Some(Capability {
+        tier: text(&s.detail, &["max_daily_conversations_per_business"]),
+        max_phone_numbers: [
+            "max_phone_numbers_per_business",
+            "max_phone_numbers_per_waba",
+        ]
+        .iter()
+        .find_map(|k| s.detail.get(k).and_then(int)),
+        event_time: s.event_time,
+    })
+}
+
+/// An `account_alerts` alert in force on a WABA's portfolio or number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountAlert {
+    /// `alert_type` (`OBA_APPROVED`, `PROFILE_PICTURE_LOST`, ...).
+    pub alert_type: String,
+    /// `alert_severity`: `CRITICAL`, `WARNING` or `INFORMATIONAL`.
+    pub severity: Option<String>,
+    /// Meta's `alert_description`, as Meta wrote it.
+    pub description: Option<String>,
+    /// `BUSINESS`, `PHONE_NUMBER`, ...
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// Meta's time of the event (unix seconds).
+    pub event_time: i64,
+}
+
+/// The `account_alerts` alerts among a WABA's stored signals, newest first.
+pub fn account_alerts(stored: &[Stored]) -> Vec<AccountAlert> {
+    let mut out: Vec<AccountAlert> = stored
+        .iter()
+        .filter(|s| s.kind.starts_with(kind::ACCOUNT_ALERT_PREFIX) && !s.detail.is_null())
+        .filter_map(|s| {
+            Some(AccountAlert {
+                alert_type: text(&s.detail, &["alert_type"])?,
+                severity: text(&s.detail, &["alert_severity"]),
+                description: text(&s.detail, &["alert_description"]),
+                entity_type: text(&s.detail, &["entity_type"]),
+                entity_id: text(&s.detail, &["entity_id"]),
+                event_time: s.event_time,
+            })
+        })
+        .collect();
+    out.sort_by_key(|a| std::cmp::Reverse(a.event_time));
+    out
+}
+
 /// A coexistence `disconnection_info.reason` in words.
 pub fn disconnection_words(raw: &str) -> String {
     match raw {
@@ -323,6 +464,73 @@ pub fn countdown(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_capability_update_takes_meta_s_integer_or_tier_and_keeps_what_it_does_not_repeat() {
+        // Meta's documented example: the integer 2000 and a per-WABA number cap.
+        let first = super::updates_from_capability(
+            &serde_json::json!({"max_daily_conversations_per_business": 2000, "max_phone_numbers_per_waba": 25}),
+            None,
+        );
+        let detail = first[0].detail.clone().unwrap();
+        assert_eq!(detail["max_daily_conversations_per_business"], "TIER_2K");
+        // A later event with only a new number cap keeps the limit.
+        let second = super::updates_from_capability(
+            &serde_json::json!({"max_phone_numbers_per_business": 50}),
+            Some(&detail),
+        );
+        let stored = [super::Stored {
+            kind: super::kind::CAPABILITY.into(),
+            event_time: 7,
+            detail: second[0].detail.clone().unwrap(),
+        }];
+        let c = super::capability(&stored).unwrap();
+        assert_eq!(c.tier.as_deref(), Some("TIER_2K"));
+        assert_eq!(c.max_phone_numbers, Some(50));
+        assert_eq!(
+            super::tier_name(&serde_json::json!(-1)).as_deref(),
+            Some("TIER_UNLIMITED")
+        );
+        assert_eq!(
+            super::tier_name(&serde_json::json!("TIER_10K")).as_deref(),
+            Some("TIER_10K")
+        );
+        assert!(super::updates_from_capability(&serde_json::json!({"x": 1}), None).is_empty());
+    }
+
+    #[test]
+    fn account_alerts_are_kept_per_type_and_entity_and_status_none_clears_only_its_own() {
+        let value = |t: &str, status: &str| {
+            serde_json::json!({"entity_type": "BUSINESS", "entity_id": "506914307656634",
+                "alert_info": {"alert_severity": "WARNING", "alert_status": status, "alert_type": t,
+                    "alert_description": "Limits cannot be increased for your business."}})
+        };
+        let deferred = super::updates_from_account_alert(&value(
+            "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED",
+            "ACTIVE",
+        ));
+        let oba = super::updates_from_account_alert(&value("OBA_APPROVED", "ACTIVE"));
+        assert_ne!(deferred[0].kind, oba[0].kind);
+        let cleared = super::updates_from_account_alert(&value(
+            "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED",
+            "NONE",
+        ));
+        assert_eq!(cleared[0].kind, deferred[0].kind);
+        assert!(cleared[0].detail.is_none());
+        let stored: Vec<super::Stored> = [&deferred[0], &oba[0]]
+            .iter()
+            .enumerate()
+            .map(|(i, u)| super::Stored {
+                kind: u.kind.clone(),
+                event_time: i as i64,
+                detail: u.detail.clone().unwrap(),
+            })
+            .collect();
+        let alerts = super::account_alerts(&stored);
+        assert_eq!(alerts[0].alert_type, "OBA_APPROVED", "newest first");
+        assert_eq!(alerts[1].severity.as_deref(), Some("WARNING"));
+        assert!(super::account_alerts(&stored[..0]).is_empty());
+    }
+
     use super::*;
 
     fn at(secs: i64) -> DateTime<Utc> {

@@ -48,7 +48,7 @@ impl SignalStore {
             "SELECT event_time, detail FROM waba_signals WHERE waba_id = $1 AND kind = $2",
         )
         .bind(waba_id)
-        .bind(update.kind)
+        .bind(&update.kind)
         .fetch_optional(&mut *tx)
         .await?;
         if current.as_ref().is_some_and(|(t, _)| *t > event_time) {
@@ -69,7 +69,7 @@ impl SignalStore {
              SET event_time = excluded.event_time, detail = excluded.detail, updated_at = excluded.updated_at",
         )
         .bind(waba_id)
-        .bind(update.kind)
+        .bind(&update.kind)
         .bind(event_time)
         .bind(update.detail.clone().unwrap_or(Value::Null).to_string())
         .bind(now)
@@ -80,7 +80,7 @@ impl SignalStore {
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(waba_id)
-        .bind(update.kind)
+        .bind(&update.kind)
         .bind(update.detail.clone().unwrap_or(Value::Null).to_string())
         .bind(previous.map(|p| p.to_string()))
         .bind(event_time)
@@ -89,6 +89,17 @@ impl SignalStore {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The state of one signal of a WABA; `None` when there is none or it was cleared.
+    pub async fn current(&self, waba_id: &str, kind: &str) -> sqlx::Result<Option<Value>> {
+        let detail: Option<String> =
+            sqlx::query_scalar("SELECT detail FROM waba_signals WHERE waba_id = $1 AND kind = $2")
+                .bind(waba_id)
+                .bind(kind)
+                .fetch_optional(&self.db)
+                .await?;
+        Ok(detail.as_deref().map(json).filter(|d| !d.is_null()))
     }
 
     /// Every signal in force on a WABA (cleared ones left out).

@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub use faults::{LostAnswer, RegisterRefusal};
 pub use gate::Hold;
@@ -406,6 +406,60 @@ impl Simulator {
             (n.waba_id.clone(), value)
         };
         self.emit_webhook(&waba_id, "phone_number_quality_update", value);
+    }
+
+    /// Moves a business portfolio's shared messaging limit (`TIER_2K`, ...), as Meta does since
+    /// v24: every number of the portfolio's WABAs reports the new tier, and each of those WABAs
+    /// gets `business_capability_update` with `max_daily_conversations_per_business` in the form
+    /// Meta's own example sends (an integer: 2000; -1 for unlimited).
+    ///
+    /// Panics on an unknown business id.
+    pub fn set_portfolio_limit(&self, business_id: &str, tier: &str) {
+        let wabas: Vec<String> = {
+            let mut st = self.lock();
+            let wabas: Vec<String> = st
+                .wabas
+                .values()
+                .filter(|w| w.business_id == business_id)
+                .map(|w| w.id.clone())
+                .collect();
+            assert!(
+                !wabas.is_empty(),
+                "simulator: unknown business id {business_id}"
+            );
+            for w in st
+                .wabas
+                .values_mut()
+                .filter(|w| w.business_id == business_id)
+            {
+                w.messaging_limit = tier.to_string();
+            }
+            for n in st
+                .numbers
+                .values_mut()
+                .filter(|n| wabas.contains(&n.waba_id))
+            {
+                n.messaging_limit = Some(tier.to_string());
+            }
+            wabas
+        };
+        let conversations = match tier {
+            "TIER_UNLIMITED" => json!(-1),
+            t => t
+                .strip_prefix("TIER_")
+                .and_then(|n| match n.strip_suffix('K') {
+                    Some(k) => k.parse::<i64>().ok().map(|k| k * 1000),
+                    None => n.parse::<i64>().ok(),
+                })
+                .map_or_else(|| json!(t), |n| json!(n)),
+        };
+        for waba_id in wabas {
+            self.emit_webhook(
+                &waba_id,
+                "business_capability_update",
+                json!({"max_daily_conversations_per_business": conversations, "max_phone_numbers_per_business": 25}),
+            );
+        }
     }
 
     /// Sets what `health_status` says of one entity (`WABA`, `BUSINESS` or `APP`) of the number's

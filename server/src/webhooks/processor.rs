@@ -248,17 +248,36 @@ async fn process_batch(services: &Processor, batch: &[EventRow]) -> ServiceResul
     Ok(finished)
 }
 
-/// Keeps what an account-level event says about its WABA (enforcement from `account_update`) as
-/// state: the health report and the verdict read it, the alert evaluator walks its changes. Meta's
-/// `entry[].time` orders events (the receipt time when it has none), so an old retry never
-/// overwrites a newer state.
+/// Keeps what an account-level event says about its WABA as state: enforcement
+/// (`account_update`), the portfolio's capability (`business_capability_update`) and Meta's
+/// `account_alerts`. The health report, the portfolio view and the verdict read it; the alert
+/// evaluator walks its changes. Meta's `entry[].time` orders events (the receipt time when it has
+/// none), so an old retry never overwrites a newer state.
 async fn keep_state(services: &Processor, c: &Change, received_at: i64) -> ServiceResult<()> {
-    if c.field != "account_update" {
-        return Ok(());
-    }
-    let waba_id = crate::signals::model::waba_of(&c.waba_id, &c.value);
+    use crate::signals::model;
+    let (waba_id, updates) = match c.field.as_str() {
+        "account_update" => (
+            model::waba_of(&c.waba_id, &c.value),
+            model::updates_from_account_update(&c.value),
+        ),
+        "business_capability_update" => {
+            let previous = services
+                .signals
+                .current(&c.waba_id, model::kind::CAPABILITY)
+                .await?;
+            (
+                c.waba_id.clone(),
+                model::updates_from_capability(&c.value, previous.as_ref()),
+            )
+        }
+        "account_alerts" => (
+            c.waba_id.clone(),
+            model::updates_from_account_alert(&c.value),
+        ),
+        _ => return Ok(()),
+    };
     let at = c.time.unwrap_or(received_at);
-    for update in crate::signals::model::updates_from_account_update(&c.value) {
+    for update in updates {
         services
             .signals
             .apply(&waba_id, &update, at, now_secs())

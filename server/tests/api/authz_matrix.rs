@@ -223,6 +223,18 @@ fn matrix() -> Vec<Row> {
             expect: ACCOUNT_READ,
         },
         Row {
+            door: Rest("GET", "/api/v1/accounts/{account_id}/portfolios"),
+            target: Main,
+            body: no_body,
+            expect: ACCOUNT_READ,
+        },
+        Row {
+            door: Sfn("portfolios"),
+            target: Main,
+            body: account_only,
+            expect: ACCOUNT_READ,
+        },
+        Row {
             door: Rest("POST", "/api/v1/accounts/{account_id}/inboxes"),
             target: Main,
             body: |i| {

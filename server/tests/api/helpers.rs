@@ -344,6 +344,25 @@ impl TestApp {
     }
 
     /// A simulated number of this scenario.
+    /// Makes users members of an inbox through the API, as an administrator would.
+    pub async fn add_inbox_members(
+        &self,
+        token: &str,
+        account_id: i64,
+        inbox_id: i64,
+        user_ids: &[i64],
+    ) {
+        let r = self
+            .client
+            .post(self.url(&format!("/api/v1/accounts/{account_id}/inbox_members")))
+            .header("api_access_token", token)
+            .json(&serde_json::json!({"inbox_id": inbox_id, "user_ids": user_ids}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "adding inbox members");
+    }
+
     pub fn number(&self, scenario: Scenario) -> SimNumber {
         self.sim.sim.number(scenario)
     }

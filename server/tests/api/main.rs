@@ -21,6 +21,7 @@ mod migrations;
 mod multi_instance;
 mod openapi;
 mod ops;
+mod portfolios;
 mod registration;
 mod retention;
 mod schema_parity;

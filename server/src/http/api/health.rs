@@ -58,7 +58,7 @@ pub struct HealthAnswer<'a> {
     enforcement: Vec<Enforcement<'a>>,
     /// The answer first: `blocked`, `needs_attention`, `waiting_on_meta`, `unknown` or `healthy`,
     /// with its reason in one line.
-    verdict: Verdict<'a>,
+    verdict: VerdictAnswer<'a>,
     whatsapp_manager_url: String,
     checked_at: Option<String>,
     stale: bool,
@@ -127,8 +127,9 @@ struct Enforcement<'a> {
     remediation_url: &'static str,
 }
 
+/// The overall verdict with its label and one-line reason.
 #[derive(Serialize, ToSchema)]
-struct Verdict<'a> {
+struct VerdictAnswer<'a> {
     verdict: &'static str,
     label: &'static str,
     reason: &'a str,
@@ -231,7 +232,7 @@ pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
                 remediation_url: crate::signals::model::REMEDIATION_URL,
             })
             .collect(),
-        verdict: Verdict {
+        verdict: VerdictAnswer {
             verdict: r.verdict.verdict.as_str(),
             label: r.verdict.verdict.label(),
             reason: &r.verdict.reason,

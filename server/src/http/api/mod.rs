@@ -6,6 +6,7 @@ pub mod health;
 pub mod inboxes;
 pub mod json;
 pub mod openapi;
+pub mod portfolios;
 pub mod profile;
 pub mod registration;
 
@@ -42,6 +43,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(registration::display_name))
         .routes(routes!(health::show))
         .routes(routes!(health::history))
+        .routes(routes!(portfolios::list))
         .routes(routes!(events::inbox_events))
         .routes(routes!(events::webhook_check))
         .routes(routes!(events::webhook_repair))
