@@ -161,9 +161,83 @@ pub fn throughput_meaning(level: Option<&str>, coexistence: bool) -> String {
     }
 }
 
+/// Why Meta rejected a display name (`phone_number_name_update` `rejection_reason`), in one
+/// sentence: what is wrong and what to change. Values Greenlight does not know yet read as their
+/// words in title case; `NONE`, `UNKNOWN` or nothing say that Meta gave no reason.
+pub fn name_rejection_words(raw: &str) -> String {
+    let sentence = match raw.trim() {
+        "NAME_FORMAT_UNACCEPTABLE" => {
+            "The name breaks Meta's formatting rules (such as all capitals, extra spaces or stray punctuation): write it the way the business writes its name."
+        }
+        "NAME_NOT_REPRESENTATIVE" => {
+            "The name does not represent the business: use the name or brand customers know it by."
+        }
+        "NAME_INCONSISTENT_WITH_BUSINESS" | "NAME_NOT_CONSISTENT" => {
+            "The name does not match the business Meta knows (its verified name or website): use a name consistent with them."
+        }
+        "NAME_CONTAINS_WHATSAPP" => {
+            "The name contains \u{201c}WhatsApp\u{201d}, which Meta does not allow: remove it."
+        }
+        "NAME_TOO_GENERIC" => {
+            "The name is too generic (a plain word such as \u{201c}Pizza\u{201d}): add the business's own name."
+        }
+        "NAME_HAS_EMOJI" => "The name contains emoji, which Meta does not allow: remove them.",
+        "NAME_CONTAINS_SPECIAL_CHARACTERS" => {
+            "The name contains special characters Meta does not allow: keep to letters, digits and ordinary punctuation."
+        }
+        "LACKS_ONLINE_PRESENCE" => {
+            "Meta found no website or page showing the business under this name: publish one that does, or use the name the business already shows online."
+        }
+        "NAME_EMPLOYEE_ISSUE" | "NAME_INDIVIDUAL_ISSUE" => {
+            "The name is a person's name rather than the business's: use the business's name."
+        }
+        "NAME_ENDCLIENT_NOTRELATED" => {
+            "The name is not related to the business that owns the number: use that business's name."
+        }
+        "NONE" | "UNKNOWN" | "" => {
+            "Meta gave no reason: compare the name with Meta's display name guidelines and submit a corrected one."
+        }
+        other => return title_case(other),
+    };
+    sentence.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_rejection_reasons_read_as_what_to_change_and_new_ones_as_words() {
+        for (raw, needle) in [
+            ("NAME_FORMAT_UNACCEPTABLE", "formatting"),
+            ("NAME_NOT_REPRESENTATIVE", "represent"),
+            ("NAME_INCONSISTENT_WITH_BUSINESS", "match"),
+            ("NAME_NOT_CONSISTENT", "match"),
+            ("NAME_CONTAINS_WHATSAPP", "WhatsApp"),
+            ("NAME_TOO_GENERIC", "generic"),
+            ("NAME_HAS_EMOJI", "emoji"),
+            ("NAME_CONTAINS_SPECIAL_CHARACTERS", "special characters"),
+            ("LACKS_ONLINE_PRESENCE", "website"),
+            ("NAME_INDIVIDUAL_ISSUE", "person"),
+            ("NAME_EMPLOYEE_ISSUE", "person"),
+            ("NAME_ENDCLIENT_NOTRELATED", "not related"),
+            ("NONE", "no reason"),
+            ("UNKNOWN", "no reason"),
+        ] {
+            let words = name_rejection_words(raw);
+            assert!(words.contains(needle), "{raw}: {words}");
+            // One sentence that says what to change.
+            assert!(
+                words.ends_with('.') && words.contains(':'),
+                "{raw}: {words}"
+            );
+            assert!(!words.contains(raw), "{raw}: {words}");
+        }
+        assert_eq!(
+            name_rejection_words("NAME_SOUNDS_LIKE_A_BANK"),
+            "Name Sounds Like A Bank"
+        );
+    }
 
     #[test]
     fn every_answer_has_words_and_a_level_and_new_ones_are_unknown() {
