@@ -21,6 +21,8 @@ pub struct Observed {
     pub name_status: Option<NameStatus>,
     /// Meta's `rejection_reason` of a declined name, when its webhook said it (reads do not).
     pub name_rejection_reason: Option<String>,
+    /// Which kind of refusal, when the read failed because Meta refused the token.
+    pub token_refusal: Option<app::meta::TokenRefusal>,
 }
 
 /// Nothing observed: state `unknown`, no values, not a failure.
@@ -34,6 +36,7 @@ impl Default for Observed {
             messaging_limit: None,
             name_status: None,
             name_rejection_reason: None,
+            token_refusal: None,
         }
     }
 }
@@ -50,6 +53,7 @@ impl Observed {
             messaging_limit: health.and_then(|h| h.messaging_limit.clone()),
             name_status: health.and_then(|h| h.name_status.clone()),
             name_rejection_reason: None,
+            token_refusal: s.token_refusal(),
         }
     }
 
@@ -187,7 +191,12 @@ pub fn on_transition(
             kind: kind::TOKEN_REFUSED,
             severity: Severity::Critical,
             title: format!("{name}: Meta refused the access token"),
-            body: "The token has expired or was revoked. Greenlight cannot read or register the number until an administrator reconnects it with a new token.".into(),
+            body: format!(
+                "Meta refused the access token: {}. Greenlight cannot read or register the number until an administrator reconnects it with a new token.",
+                cur.token_refusal
+                    .unwrap_or(app::meta::TokenRefusal::Refused)
+                    .words()
+            ),
         });
     }
     let (Some(before), true) = (prev_good, cur.is_good_read()) else {
@@ -412,6 +421,7 @@ mod tests {
             messaging_limit: Some(limit.into()),
             name_status: Some(name.into()),
             name_rejection_reason: None,
+            token_refusal: None,
         }
     }
 
