@@ -161,9 +161,217 @@ pub fn throughput_meaning(level: Option<&str>, coexistence: bool) -> String {
     }
 }
 
+/// Which kind of refusal Meta's "access token refused" (code 190) is, from its `error_subcode`:
+/// whether to renew the token, or to find out why its session ended. Computed only by
+/// [`TokenRefusal::from_subcode`]; subcodes it does not know read as [`TokenRefusal::Refused`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TokenRefusal {
+    /// 463: the token expired (a user token lives about 60 days).
+    Expired,
+    /// 460: the user changed their password (or Meta reset the session), which ends their tokens.
+    PasswordChanged,
+    /// 458: the user removed the app (it is no longer installed or authorised for them).
+    Revoked,
+    /// 464, 467, 492: the session behind the token is no longer valid.
+    InvalidSession,
+    /// Any other subcode, or none: Meta only said it refuses the token.
+    Refused,
+}
+
+impl TokenRefusal {
+    /// Every kind, for exhaustive tests.
+    pub const ALL: [TokenRefusal; 5] = [
+        TokenRefusal::Expired,
+        TokenRefusal::PasswordChanged,
+        TokenRefusal::Revoked,
+        TokenRefusal::InvalidSession,
+        TokenRefusal::Refused,
+    ];
+
+    /// The kind of a code-190 refusal from Meta's `error_subcode`.
+    pub fn from_subcode(subcode: Option<i64>) -> TokenRefusal {
+        match subcode {
+            Some(463) => TokenRefusal::Expired,
+            Some(460) => TokenRefusal::PasswordChanged,
+            Some(458) => TokenRefusal::Revoked,
+            Some(464 | 467 | 492) => TokenRefusal::InvalidSession,
+            _ => TokenRefusal::Refused,
+        }
+    }
+
+    /// Stable snake_case name (same as serde).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRefusal::Expired => "expired",
+            TokenRefusal::PasswordChanged => "password_changed",
+            TokenRefusal::Revoked => "revoked",
+            TokenRefusal::InvalidSession => "invalid_session",
+            TokenRefusal::Refused => "refused",
+        }
+    }
+
+    /// A short title (the verdict's reason), e.g. "Access token expired".
+    pub fn title(self) -> &'static str {
+        match self {
+            TokenRefusal::Expired => "Access token expired",
+            TokenRefusal::PasswordChanged => "Access token ended by a password change",
+            TokenRefusal::Revoked => "Access token revoked",
+            TokenRefusal::InvalidSession => "Access token session invalid",
+            TokenRefusal::Refused => "Access token refused",
+        }
+    }
+
+    /// Why Meta refuses the token, to follow "Meta refused the access token: ".
+    pub fn words(self) -> &'static str {
+        match self {
+            TokenRefusal::Expired => "it has expired",
+            TokenRefusal::PasswordChanged => {
+                "its session was invalidated (the user changed their password or Meta reset the session)"
+            }
+            TokenRefusal::Revoked => {
+                "the user removed the app's access (the app is no longer installed or authorised for them)"
+            }
+            TokenRefusal::InvalidSession => {
+                "its session is no longer valid (the user logged out or lost access to the business)"
+            }
+            TokenRefusal::Refused => "it has expired or was revoked",
+        }
+    }
+
+    /// What to do about it.
+    pub fn fix(self) -> &'static str {
+        match self {
+            TokenRefusal::Expired => {
+                "Update the access token: the stored one has expired. A system user's token from Business Settings does not expire."
+            }
+            TokenRefusal::PasswordChanged => {
+                "Update the access token: a password change ended the stored one. A system user's token is not tied to a person's password."
+            }
+            TokenRefusal::Revoked => {
+                "Authorise the app again for the user (or use a system user's token), then update the access token."
+            }
+            TokenRefusal::InvalidSession => {
+                "Update the access token: create a new one for a user who still has access to the business."
+            }
+            TokenRefusal::Refused => "Update the access token: Meta refuses the stored one.",
+        }
+    }
+}
+
+/// Why Meta rejected a display name (`phone_number_name_update` `rejection_reason`), in one
+/// sentence: what is wrong and what to change. Values Greenlight does not know yet read as their
+/// words in title case; `NONE`, `UNKNOWN` or nothing say that Meta gave no reason.
+pub fn name_rejection_words(raw: &str) -> String {
+    let sentence = match raw.trim() {
+        "NAME_FORMAT_UNACCEPTABLE" => {
+            "The name breaks Meta's formatting rules (such as all capitals, extra spaces or stray punctuation): write it the way the business writes its name."
+        }
+        "NAME_NOT_REPRESENTATIVE" => {
+            "The name does not represent the business: use the name or brand customers know it by."
+        }
+        "NAME_INCONSISTENT_WITH_BUSINESS" | "NAME_NOT_CONSISTENT" => {
+            "The name does not match the business Meta knows (its verified name or website): use a name consistent with them."
+        }
+        "NAME_CONTAINS_WHATSAPP" => {
+            "The name contains \u{201c}WhatsApp\u{201d}, which Meta does not allow: remove it."
+        }
+        "NAME_TOO_GENERIC" => {
+            "The name is too generic (a plain word such as \u{201c}Pizza\u{201d}): add the business's own name."
+        }
+        "NAME_HAS_EMOJI" => "The name contains emoji, which Meta does not allow: remove them.",
+        "NAME_CONTAINS_SPECIAL_CHARACTERS" => {
+            "The name contains special characters Meta does not allow: keep to letters, digits and ordinary punctuation."
+        }
+        "LACKS_ONLINE_PRESENCE" => {
+            "Meta found no website or page showing the business under this name: publish one that does, or use the name the business already shows online."
+        }
+        "NAME_EMPLOYEE_ISSUE" | "NAME_INDIVIDUAL_ISSUE" => {
+            "The name is a person's name rather than the business's: use the business's name."
+        }
+        "NAME_ENDCLIENT_NOTRELATED" => {
+            "The name is not related to the business that owns the number: use that business's name."
+        }
+        "NONE" | "UNKNOWN" | "" => {
+            "Meta gave no reason: compare the name with Meta's display name guidelines and submit a corrected one."
+        }
+        other => return title_case(other),
+    };
+    sentence.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_refusals_are_named_by_meta_subcode_and_others_are_refused() {
+        assert_eq!(TokenRefusal::from_subcode(Some(463)), TokenRefusal::Expired);
+        assert_eq!(
+            TokenRefusal::from_subcode(Some(460)),
+            TokenRefusal::PasswordChanged
+        );
+        assert_eq!(TokenRefusal::from_subcode(Some(458)), TokenRefusal::Revoked);
+        for sub in [464, 467, 492] {
+            assert_eq!(
+                TokenRefusal::from_subcode(Some(sub)),
+                TokenRefusal::InvalidSession,
+                "{sub}"
+            );
+        }
+        for sub in [None, Some(459), Some(2388001), Some(0)] {
+            assert_eq!(
+                TokenRefusal::from_subcode(sub),
+                TokenRefusal::Refused,
+                "{sub:?}"
+            );
+        }
+        assert!(TokenRefusal::Expired.words().contains("expired"));
+        assert!(TokenRefusal::PasswordChanged.words().contains("password"));
+        assert!(TokenRefusal::Revoked.words().contains("removed"));
+        for k in TokenRefusal::ALL {
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
+            assert!(k.title().starts_with("Access token"), "{k:?}");
+            assert!(k.fix().contains("token"), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn name_rejection_reasons_read_as_what_to_change_and_new_ones_as_words() {
+        for (raw, needle) in [
+            ("NAME_FORMAT_UNACCEPTABLE", "formatting"),
+            ("NAME_NOT_REPRESENTATIVE", "represent"),
+            ("NAME_INCONSISTENT_WITH_BUSINESS", "match"),
+            ("NAME_NOT_CONSISTENT", "match"),
+            ("NAME_CONTAINS_WHATSAPP", "WhatsApp"),
+            ("NAME_TOO_GENERIC", "generic"),
+            ("NAME_HAS_EMOJI", "emoji"),
+            ("NAME_CONTAINS_SPECIAL_CHARACTERS", "special characters"),
+            ("LACKS_ONLINE_PRESENCE", "website"),
+            ("NAME_INDIVIDUAL_ISSUE", "person"),
+            ("NAME_EMPLOYEE_ISSUE", "person"),
+            ("NAME_ENDCLIENT_NOTRELATED", "not related"),
+            ("NONE", "no reason"),
+            ("UNKNOWN", "no reason"),
+        ] {
+            let words = name_rejection_words(raw);
+            assert!(words.contains(needle), "{raw}: {words}");
+            // One sentence that says what to change.
+            assert!(
+                words.ends_with('.') && words.contains(':'),
+                "{raw}: {words}"
+            );
+            assert!(!words.contains(raw), "{raw}: {words}");
+        }
+        assert_eq!(
+            name_rejection_words("NAME_SOUNDS_LIKE_A_BANK"),
+            "Name Sounds Like A Bank"
+        );
+    }
 
     #[test]
     fn every_answer_has_words_and_a_level_and_new_ones_are_unknown() {

@@ -551,6 +551,7 @@ async fn serve(mut args: ServeArgs, explicit: ExplicitFlags) -> ExitCode {
         // not delay readiness (it is seeded last anyway).
         let services = app.services.clone();
         let numbers = sim.sim.numbers();
+        let simulator = sim.sim.clone();
         tokio::spawn(async move {
             match crate::demo::seed_inboxes(&services, &users, &numbers).await {
                 Ok(seeded) => crate::demo::print_inboxes_ready(&seeded),
@@ -558,7 +559,14 @@ async fn serve(mut args: ServeArgs, explicit: ExplicitFlags) -> ExitCode {
                     let e = app::error::AppError::from(e);
                     tracing::error!(error = %e, "demo: seeding the inboxes failed");
                     eprintln!("greenlight: demo: seeding the inboxes failed: {e}");
+                    return;
                 }
+            }
+            // Meta's enforcement arrives as webhooks, once the inboxes they concern exist.
+            if let Err(e) = crate::demo::seed_enforcement(&services, &simulator, &numbers).await {
+                let e = app::error::AppError::from(e);
+                tracing::error!(error = %e, "demo: sending the enforcement webhooks failed");
+                eprintln!("greenlight: demo: sending the enforcement webhooks failed: {e}");
             }
         });
     }

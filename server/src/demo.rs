@@ -7,6 +7,9 @@
 //! - [`seed`] creates the demo users; [`seed_inboxes`] creates the inboxes as the demo
 //!   administrator through [`Services::create_inbox`], so setup and the first health snapshot run
 //!   for real. Both are idempotent: a restart with the same data directory creates nothing twice.
+//! - [`seed_enforcement`] has the simulator send the signed `account_update` webhooks that put
+//!   the restricted and banned demo numbers' business accounts in their state, the way Meta
+//!   would; they reach the account state through the webhook receiver like real ones.
 //! - [`print_banner`] says where to sign in, with what, and that Meta is simulated.
 //!
 //! A demo must not leak into production: [`apply_demo_defaults`] gives it its own data directory
@@ -376,6 +379,35 @@ pub async fn seed_inboxes(
         report.created.push(inbox);
     }
     Ok(report)
+}
+
+/// Has the simulator send, as signed `account_update` webhooks to this server, the enforcement
+/// its presets start with (a restricted WABA, a banned one), for each WABA of `numbers` that does
+/// not show anything in force in Greenlight yet. Run after [`seed_inboxes`]: an event for a WABA
+/// without an inbox is ignored. Safe at every start: a WABA that already shows its enforcement
+/// is sent nothing (and a repeated event would change nothing anyway); one whose restriction has
+/// run out since is restricted again. Answers how many events were sent.
+pub async fn seed_enforcement(
+    services: &Services,
+    simulator: &Simulator,
+    numbers: &[SimNumber],
+) -> ServiceResult<usize> {
+    let now = chrono::Utc::now();
+    let mut wabas: Vec<&str> = numbers.iter().map(|n| n.waba_id.as_str()).collect();
+    wabas.sort_unstable();
+    wabas.dedup();
+    let mut sent = 0;
+    for waba_id in wabas {
+        if simulator.account_updates(waba_id).is_empty() {
+            continue;
+        }
+        let stored = services.stores.signals.of_waba(waba_id).await?;
+        if !crate::signals::model::active(&stored, now).is_empty() {
+            continue;
+        }
+        sent += simulator.replay_account_updates(waba_id);
+    }
+    Ok(sent)
 }
 
 /// Prints where to sign in, with what (this run's passwords), and that Meta is simulated.

@@ -408,6 +408,7 @@ fn count_numbers(
         let v = crate::health::verdict::verdict(crate::health::verdict::Inputs {
             health: good.as_ref().and_then(|g| g.health.as_ref()),
             read_error: latest.as_ref().and_then(|l| l.error_kind),
+            token_refusal: latest.as_ref().and_then(|l| l.token_refusal()),
             state,
             reason: None,
             enforcement: &enforcement,

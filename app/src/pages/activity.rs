@@ -144,6 +144,9 @@ pub fn WebhookCheckPanel(
                                     <ol id="webhook-steps">{c.steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ol>
                                 })}
                                 <ul>
+                                    {c.token_app_name.clone().map(|n| view! {
+                                        <li id="webhook-token-app">{format!("The access token belongs to the Meta app \u{201c}{n}\u{201d}.")}</li>
+                                    })}
                                     <li id="webhook-callback">{where_to}</li>
                                     <li id="webhook-subscribed">{if c.app_subscribed { "The app is subscribed to the WhatsApp Business Account." } else { "The app is not subscribed to the WhatsApp Business Account." }}</li>
                                 </ul>

@@ -71,11 +71,18 @@ pub async fn run_once(services: &AlertJobs) -> ServiceResult<usize> {
             };
             let prev = services.snapshots.previous(s, false).await?;
             let prev_good = services.snapshots.previous(s, true).await?;
+            let mut cur = Observed::from_snapshot(s);
+            if cur.name_rejected() {
+                cur.name_rejection_reason = services
+                    .queue
+                    .latest_name_rejection_reason(inbox.id)
+                    .await?;
+            }
             let drafts = rules::on_transition(
                 &inbox.name,
                 prev.as_ref().map(Observed::from_snapshot).as_ref(),
                 prev_good.as_ref().map(Observed::from_snapshot).as_ref(),
-                &Observed::from_snapshot(s),
+                &cur,
             );
             let token_refused = drafts.iter().any(|d| d.kind == rules::kind::TOKEN_REFUSED);
             for d in drafts {

@@ -25,4 +25,6 @@ pub struct AlertJobs {
     pub alert_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Changes of the WABAs' enforcement state (one alert per change).
     pub signals: crate::signals::SignalStore,
+    /// Meta's webhook events: why Meta rejected a display name (only its webhook says).
+    pub queue: crate::webhooks::store::WebhookStore,
 }

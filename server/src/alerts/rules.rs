@@ -19,6 +19,10 @@ pub struct Observed {
     pub status: Option<NumberStatus>,
     pub messaging_limit: Option<MessagingLimit>,
     pub name_status: Option<NameStatus>,
+    /// Meta's `rejection_reason` of a declined name, when its webhook said it (reads do not).
+    pub name_rejection_reason: Option<String>,
+    /// Which kind of refusal, when the read failed because Meta refused the token.
+    pub token_refusal: Option<app::meta::TokenRefusal>,
 }
 
 /// Nothing observed: state `unknown`, no values, not a failure.
@@ -31,6 +35,8 @@ impl Default for Observed {
             status: None,
             messaging_limit: None,
             name_status: None,
+            name_rejection_reason: None,
+            token_refusal: None,
         }
     }
 }
@@ -46,7 +52,14 @@ impl Observed {
             status: health.and_then(|h| h.status.clone()),
             messaging_limit: health.and_then(|h| h.messaging_limit.clone()),
             name_status: health.and_then(|h| h.name_status.clone()),
+            name_rejection_reason: None,
+            token_refusal: s.token_refusal(),
         }
+    }
+
+    /// `true` when Meta declined (rejected) the display name.
+    pub fn name_rejected(&self) -> bool {
+        rejected(self.name_status.as_ref())
     }
 
     fn is_good_read(&self) -> bool {
@@ -182,7 +195,12 @@ pub fn on_transition(
             kind: kind::TOKEN_REFUSED,
             severity: Severity::Critical,
             title: format!("{name}: Meta refused the access token"),
-            body: "The token has expired or was revoked. Greenlight cannot read or register the number until an administrator reconnects it with a new token.".into(),
+            body: format!(
+                "Meta refused the access token: {}. Greenlight cannot read or register the number until an administrator reconnects it with a new token.",
+                cur.token_refusal
+                    .unwrap_or(app::meta::TokenRefusal::Refused)
+                    .words()
+            ),
         });
     }
     let (Some(before), true) = (prev_good, cur.is_good_read()) else {
@@ -243,7 +261,13 @@ pub fn on_transition(
             kind: kind::DISPLAY_NAME_REJECTED,
             severity: Severity::Critical,
             title: format!("{name}: Meta rejected the display name"),
-            body: "Meta declined the display name. Change it in WhatsApp Manager and submit it again; Greenlight registers the number once a name is approved.".into(),
+            body: format!(
+                "Meta declined the display name.{} Change it in WhatsApp Manager and submit it again; Greenlight registers the number once a name is approved.",
+                cur.name_rejection_reason
+                    .as_deref()
+                    .map(|r| format!(" {}", app::meta::name_rejection_words(r)))
+                    .unwrap_or_default()
+            ),
         });
     }
     // Entering a registration state that needs someone: once per entry, not while it holds, and
@@ -456,6 +480,8 @@ mod tests {
             status: Some(status.into()),
             messaging_limit: Some(limit.into()),
             name_status: Some(name.into()),
+            name_rejection_reason: None,
+            token_refusal: None,
         }
     }
 
@@ -593,6 +619,42 @@ mod tests {
             run(&[action.clone(), failed("transient"), action]),
             Vec::<&str>::new()
         );
+    }
+
+    #[test]
+    fn a_rejected_name_alert_says_why_when_the_webhook_said_it() {
+        let pending = good(
+            "awaiting_display_name",
+            "GREEN",
+            "PENDING",
+            "TIER_250",
+            "PENDING_REVIEW",
+        );
+        let declined = good(
+            "action_required",
+            "GREEN",
+            "PENDING",
+            "TIER_250",
+            "DECLINED",
+        );
+        let body = |cur: &Observed| {
+            on_transition("Shop", Some(&pending), Some(&pending), cur)
+                .into_iter()
+                .find(|d| d.kind == kind::DISPLAY_NAME_REJECTED)
+                .unwrap()
+                .body
+        };
+        assert!(!body(&declined).contains("Meta gave no reason"));
+        let with_reason = Observed {
+            name_rejection_reason: Some("NAME_CONTAINS_WHATSAPP".into()),
+            ..declined
+        };
+        let said = body(&with_reason);
+        assert!(
+            said.contains(&app::meta::name_rejection_words("NAME_CONTAINS_WHATSAPP")),
+            "{said}"
+        );
+        assert!(!said.contains("NAME_CONTAINS_WHATSAPP"), "{said}");
     }
 
     #[test]

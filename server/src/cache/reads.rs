@@ -146,6 +146,15 @@ impl ReadCaches {
             .await
     }
 
+    /// The name of the inbox's token's Meta app, when a cached webhook self-check learned it;
+    /// never asks Meta.
+    pub(crate) async fn known_token_app_name(&self, inbox_id: i64) -> Option<String> {
+        self.webhook_checks
+            .get(&inbox_id)
+            .await
+            .and_then(|c| c.token_app_name.clone())
+    }
+
     /// Forgets the cached webhook self-check so the next view asks Meta. `forced` (a user asked)
     /// is limited per inbox: within `health::REFRESH_MIN_INTERVAL` of the last one it does nothing.
     pub(crate) async fn forget_webhook_check(&self, inbox_id: i64, forced: bool) {

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use app::meta::TokenRefusal;
 use serde::{Deserialize, Serialize};
 
 use super::wire::{from_object, lenient, lenient_object, JsonObject};
@@ -257,6 +258,11 @@ impl GraphError {
         self.api().and_then(|api| api.subcode)
     }
 
+    /// Which kind of token refusal this is, when Meta refused the token.
+    pub fn token_refusal(&self) -> Option<TokenRefusal> {
+        token_refusal(self.kind(), self.subcode())
+    }
+
     /// Meta's `fbtrace_id` (for logs and support tickets only; never shown to users).
     pub fn fbtrace_id(&self) -> Option<&str> {
         self.api().and_then(|api| api.fbtrace_id.as_deref())
@@ -317,21 +323,10 @@ impl CodeRefusal {
     }
 }
 
-/// Why Meta refused a token (code 190), from its `error_subcode`: which kind of refusal it is, so an
-/// administrator knows whether to renew, re-authorize or grant access.
-pub fn token_refusal_words(subcode: Option<i64>) -> &'static str {
-    match subcode {
-        Some(463) => "it has expired",
-        Some(460) => {
-            "it was invalidated (the user changed their password or Meta reset the session)"
-        }
-        Some(467) => "it is no longer valid (revoked, or the user logged out)",
-        Some(458) => "the app is no longer installed for the user (access was removed)",
-        Some(459) => "the user's Facebook account is checkpointed",
-        Some(464) => "the user's Facebook account is not confirmed",
-        Some(492) => "the session is invalid (the user lost access to the business)",
-        _ => "it has expired or was revoked",
-    }
+/// Which kind of token refusal an error is: `None` unless Meta refused the token (code 190 and
+/// its kin); then the kind from Meta's `error_subcode` ([`TokenRefusal::from_subcode`]).
+pub fn token_refusal(kind: GraphErrorKind, subcode: Option<i64>) -> Option<TokenRefusal> {
+    (kind == GraphErrorKind::TokenInvalid).then(|| TokenRefusal::from_subcode(subcode))
 }
 
 fn api_user_message(api: &ApiError) -> String {
@@ -339,7 +334,7 @@ fn api_user_message(api: &ApiError) -> String {
         GraphErrorKind::TokenInvalid => format!(
             "Meta refused the access token: {}. Paste a new access token in the inbox's \
 Settings so Greenlight can read the number again.",
-            token_refusal_words(api.subcode)
+            TokenRefusal::from_subcode(api.subcode).words()
         ),
         GraphErrorKind::RegisterQuotaExhausted => "Meta's limit of 10 registration attempts per 72 hours for this \
 number is used up; Meta blocks registration of this number for 72 hours."
@@ -701,15 +696,13 @@ mod tests {
         assert!(api_error("error_190_463_token_expired.json", 401)
             .user_message()
             .starts_with("Meta refused the access token: it has expired."));
-        assert_eq!(
-            token_refusal_words(Some(460))
-                .split(' ')
-                .take(3)
-                .collect::<Vec<_>>(),
-            ["it", "was", "invalidated"]
-        );
-        assert_eq!(token_refusal_words(None), "it has expired or was revoked");
         let error = api_error("error_190_463_token_expired.json", 401);
+        assert_eq!(error.token_refusal(), Some(TokenRefusal::Expired));
+        assert_eq!(
+            token_refusal(GraphErrorKind::TokenInvalid, Some(460)),
+            Some(TokenRefusal::PasswordChanged)
+        );
+        assert_eq!(token_refusal(GraphErrorKind::Permission, Some(463)), None);
         assert_eq!(
             error.to_string(),
             "Graph API error 190/463 (HTTP 401): access token refused"

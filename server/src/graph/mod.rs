@@ -19,7 +19,7 @@ pub(crate) mod wire;
 
 pub use client::{GraphClient, MAX_PAGES};
 pub use config::{GraphConfig, DEFAULT_BASE_URL, DEFAULT_VERSION};
-pub use error::{ApiError, CodeRefusal, GraphError, GraphErrorKind};
+pub use error::{token_refusal, ApiError, CodeRefusal, GraphError, GraphErrorKind};
 pub use phone_number::{
     AccountMode, CanSendMessage, CodeVerificationStatus, HealthEntity, HealthEntityError,
     HealthEntityType, HealthStatus, MessagingLimit, NameStatus, NumberStatus, ObaStatus,

@@ -14,6 +14,15 @@ use crate::registration::decision::Decision;
 pub struct ReadFailure {
     pub kind: GraphErrorKind,
     pub message: String,
+    /// Meta's `error_subcode`, when it sent one.
+    pub subcode: Option<i64>,
+}
+
+impl ReadFailure {
+    /// Which kind of refusal, when Meta refused the token.
+    pub fn token_refusal(&self) -> Option<app::meta::TokenRefusal> {
+        crate::graph::token_refusal(self.kind, self.subcode)
+    }
 }
 
 /// One health check: the read (or why it failed) and the decision made from it.

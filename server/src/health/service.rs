@@ -162,6 +162,7 @@ impl HealthService {
             .map_err(|e| ReadFailure {
                 kind: e.kind(),
                 message: e.user_message(),
+                subcode: e.subcode(),
             });
         let summary = self.ledger.summary(&row.phone_number_id, now).await?;
         let decision = decide(read.as_ref().map_err(|f| f.kind), &summary, now);
@@ -173,6 +174,7 @@ impl HealthService {
                 health: read.as_ref().ok(),
                 error_kind: read.as_ref().err().map(|f| f.kind),
                 error_message: read.as_ref().err().map(|f| f.message.as_str()),
+                error_subcode: read.as_ref().err().and_then(|f| f.subcode),
                 registration_state: decision.state,
             })
             .await?;
@@ -238,6 +240,7 @@ impl HealthService {
                 s.health.ok_or(ReadFailure {
                     kind: s.error_kind.unwrap_or(crate::graph::GraphErrorKind::Other),
                     message: s.error_message.unwrap_or_default(),
+                    subcode: s.error_subcode,
                 }),
             ),
             None => (
@@ -245,6 +248,7 @@ impl HealthService {
                 Err(ReadFailure {
                     kind: crate::graph::GraphErrorKind::Transient,
                     message: NOT_ANSWERED_YET.to_owned(),
+                    subcode: None,
                 }),
             ),
         };
@@ -320,6 +324,11 @@ pub struct HealthReport {
     pub affected_numbers: Vec<String>,
     /// When the report was made (countdowns count from it).
     pub now: DateTime<Utc>,
+    /// Which kind of refusal, when the newest read failed because Meta refused the token.
+    pub token_refusal: Option<app::meta::TokenRefusal>,
+    /// The Meta app the token belongs to, when the webhook self-check learned it (no Graph call
+    /// is made for it here).
+    pub token_app_name: Option<String>,
 }
 
 impl HealthService {
@@ -397,19 +406,18 @@ impl HealthService {
                 .map(|r| format!("{} ({})", r.name, r.phone_number))
                 .collect()
         };
+        let failed_read = snap.read.as_ref().err().filter(|_| !viewed.nothing_stored);
+        let token_refusal = failed_read.and_then(ReadFailure::token_refusal);
         let verdict = super::verdict::verdict(super::verdict::Inputs {
             enforcement: &enforcement,
             health: shown.as_ref().map(|(_, h)| h),
-            read_error: snap
-                .read
-                .as_ref()
-                .err()
-                .filter(|_| !viewed.nothing_stored)
-                .map(|f| f.kind),
+            read_error: failed_read.map(|f| f.kind),
+            token_refusal,
             state: (!viewed.nothing_stored).then_some(snap.decision.state),
             reason: (!viewed.nothing_stored).then_some(snap.decision.reason_code),
         });
         let pin = self.pins.state(&inbox.phone_number_id).await?;
+        let token_app_name = self.reads.known_token_app_name(inbox.id).await;
         Ok(HealthReport {
             pin,
             viewer_is_admin: user.role_in(inbox.account_id) == Some(app::auth::Role::Administrator),
@@ -425,6 +433,8 @@ impl HealthService {
             enforcement,
             affected_numbers,
             now,
+            token_refusal,
+            token_app_name,
         })
     }
 

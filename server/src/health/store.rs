@@ -92,6 +92,8 @@ pub struct HealthSnapshot {
     pub error_kind: Option<GraphErrorKind>,
     /// Why the read failed, in words safe to show.
     pub error_message: Option<String>,
+    /// Meta's `error_subcode` of a failed read, when Meta sent one (e.g. 463: the token expired).
+    pub error_subcode: Option<i64>,
     /// The registration state decided from this read. A stored name this version does not know reads as
     /// `Unknown` (this version never writes one).
     pub registration_state: RegistrationState,
@@ -101,6 +103,11 @@ impl HealthSnapshot {
     /// `true` when the read succeeded (and still parses).
     pub fn is_good(&self) -> bool {
         self.health.is_some()
+    }
+
+    /// Which kind of refusal, when Meta refused the token at this read.
+    pub fn token_refusal(&self) -> Option<app::meta::TokenRefusal> {
+        crate::graph::token_refusal(self.error_kind?, self.error_subcode)
     }
 }
 
@@ -114,6 +121,7 @@ struct StoredSnapshot {
     health_json: Option<String>,
     error_kind: Option<String>,
     error_message: Option<String>,
+    error_subcode: Option<i64>,
     registration_state: String,
 }
 
@@ -151,6 +159,7 @@ impl From<StoredSnapshot> for HealthSnapshot {
             health,
             error_kind,
             error_message,
+            error_subcode: row.error_subcode,
             registration_state: RegistrationState::parse(&row.registration_state)
                 .unwrap_or(RegistrationState::Unknown),
         }
@@ -158,7 +167,7 @@ impl From<StoredSnapshot> for HealthSnapshot {
 }
 
 const COLUMNS: &str =
-    "id, inbox_id, checked_at, source, health_json, error_kind, error_message, registration_state";
+    "id, inbox_id, checked_at, source, health_json, error_kind, error_message, error_subcode, registration_state";
 
 /// What a new snapshot holds.
 #[derive(Debug, Clone)]
@@ -170,6 +179,8 @@ pub struct NewSnapshot<'a> {
     pub health: Option<&'a PhoneNumberHealth>,
     pub error_kind: Option<GraphErrorKind>,
     pub error_message: Option<&'a str>,
+    /// Meta's `error_subcode` of a failed read.
+    pub error_subcode: Option<i64>,
     pub registration_state: RegistrationState,
 }
 
@@ -194,7 +205,7 @@ impl SnapshotStore {
             .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query_scalar(
         "INSERT INTO health_snapshots (inbox_id, checked_at, source, health_json, error_kind, error_message,
-         registration_state) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+         registration_state, error_subcode) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(s.inbox_id)
     .bind(s.checked_at)
@@ -203,6 +214,7 @@ impl SnapshotStore {
     .bind(s.error_kind.map(GraphErrorKind::as_str))
     .bind(s.error_message)
     .bind(s.registration_state.as_str())
+    .bind(s.error_subcode)
     .fetch_one(&self.db)
     .await
     }
@@ -335,7 +347,7 @@ impl SnapshotStore {
     pub async fn latest_per_inbox(&self, channel_type: &str) -> sqlx::Result<Vec<InboxLatest>> {
         let rows: Vec<StoredInboxLatest> = sqlx::query_as(
         "SELECT i.id AS inbox_id, i.phone_number_id, s.id, s.checked_at, s.source, s.health_json, s.error_kind,
-                s.error_message, s.registration_state
+                s.error_message, s.error_subcode, s.registration_state
          FROM inboxes i
          LEFT JOIN health_snapshots s ON s.id = (
              SELECT s2.id FROM health_snapshots s2 WHERE s2.inbox_id = i.id
@@ -459,6 +471,7 @@ struct StoredInboxLatest {
     health_json: Option<String>,
     error_kind: Option<String>,
     error_message: Option<String>,
+    error_subcode: Option<i64>,
     registration_state: Option<String>,
 }
 
@@ -477,7 +490,7 @@ pub type LatestAndGood = (Option<HealthSnapshot>, Option<HealthSnapshot>);
 /// Each inbox with its newest snapshot (`s`) and newest good one (`g`); callers add the `WHERE`.
 const LATEST_AND_GOOD: &str = "SELECT i.id AS inbox_id, i.business_account_id, i.access_proven_at,
         s.id, s.checked_at, s.source, s.health_json, s.error_kind, s.error_message,
-        s.registration_state,
+        s.error_subcode, s.registration_state,
         g.id AS g_id, g.checked_at AS g_checked_at, g.source AS g_source,
         g.health_json AS g_health_json, g.registration_state AS g_registration_state
  FROM inboxes i
@@ -501,6 +514,7 @@ impl StoredLatestAndGood {
                 health_json: r.health_json,
                 error_kind: r.error_kind,
                 error_message: r.error_message,
+                error_subcode: r.error_subcode,
                 registration_state: r.registration_state.unwrap_or_default(),
             })
         });
@@ -513,6 +527,7 @@ impl StoredLatestAndGood {
                 health_json: r.g_health_json,
                 error_kind: None,
                 error_message: None,
+                error_subcode: None,
                 registration_state: r.g_registration_state.unwrap_or_default(),
             })
         });
@@ -532,6 +547,7 @@ struct StoredLatestAndGood {
     health_json: Option<String>,
     error_kind: Option<String>,
     error_message: Option<String>,
+    error_subcode: Option<i64>,
     registration_state: Option<String>,
     g_id: Option<i64>,
     g_checked_at: Option<i64>,
@@ -551,6 +567,7 @@ impl From<StoredInboxLatest> for InboxLatest {
                 health_json: row.health_json,
                 error_kind: row.error_kind,
                 error_message: row.error_message,
+                error_subcode: row.error_subcode,
                 registration_state: row.registration_state.unwrap_or_default(),
             })
         });
@@ -575,6 +592,7 @@ mod tests {
             health_json: health_json.map(str::to_owned),
             error_kind: error_kind.map(str::to_owned),
             error_message: error_kind.map(|_| "Meta did not answer.".to_owned()),
+            error_subcode: None,
             registration_state: "registered".into(),
         }
     }

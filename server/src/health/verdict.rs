@@ -6,6 +6,7 @@
 //! verdict is the worst of them, and the reason lists them worst first. A number with no signal
 //! at all is healthy only when Greenlight read it and it is registered.
 use app::health::{RegistrationState, Verdict, VerdictView};
+use app::meta::TokenRefusal;
 
 use crate::graph::{
     CanSendMessage, GraphErrorKind, HealthEntityType, HealthStatus, NameStatus, NumberStatus,
@@ -20,6 +21,8 @@ pub struct Inputs<'a> {
     pub health: Option<&'a PhoneNumberHealth>,
     /// Why the newest read failed, when it did.
     pub read_error: Option<GraphErrorKind>,
+    /// Which kind of refusal, when the newest read failed because Meta refused the token.
+    pub token_refusal: Option<TokenRefusal>,
     /// The registration state decided from the newest read; `None` before the first read.
     pub state: Option<RegistrationState>,
     /// Why, when the caller knows (the health report does; the overview reads only the state).
@@ -48,8 +51,10 @@ fn signal(verdict: Verdict, words: impl Into<String>) -> Signal {
 
 /// The fix for a signal, keyed by its words so every signal that reads the same gets the same fix.
 fn fix_for(words: &str) -> Option<&'static str> {
+    if let Some(refusal) = TokenRefusal::ALL.into_iter().find(|r| r.title() == words) {
+        return Some(refusal.fix());
+    }
     Some(match words {
-        "Access token refused" => "Update the access token: Meta refuses the stored one.",
         "Token lacks permission" => {
             "Give the token the whatsapp_business_management and whatsapp_business_messaging permissions, then update it."
         }
@@ -96,8 +101,10 @@ const MAX_REASONS: usize = 3;
 /// The verdict of a number.
 pub fn verdict(i: Inputs<'_>) -> VerdictView {
     let mut signals = Vec::new();
-    signals.extend(from_read_error(i.read_error));
-    signals.extend(from_registration(i.state, i.reason));
+    // A refused token reads as its kind (expired, revoked, ...) wherever it is named.
+    let refusal = i.token_refusal.unwrap_or(TokenRefusal::Refused);
+    signals.extend(from_read_error(i.read_error, refusal));
+    signals.extend(from_registration(i.state, i.reason, refusal));
     signals.extend(
         i.enforcement
             .iter()
@@ -149,9 +156,9 @@ fn healthy_reason(h: Option<&PhoneNumberHealth>) -> String {
     parts.join(" · ")
 }
 
-fn from_read_error(kind: Option<GraphErrorKind>) -> Option<Signal> {
+fn from_read_error(kind: Option<GraphErrorKind>, refusal: TokenRefusal) -> Option<Signal> {
     Some(match kind? {
-        GraphErrorKind::TokenInvalid => signal(Verdict::Blocked, "Access token refused"),
+        GraphErrorKind::TokenInvalid => signal(Verdict::Blocked, refusal.title()),
         GraphErrorKind::Permission => signal(Verdict::Blocked, "Token lacks permission"),
         GraphErrorKind::NotFound => signal(Verdict::Blocked, "Meta does not know this number"),
         // A read that failed for a passing reason says nothing about the number itself.
@@ -162,10 +169,14 @@ fn from_read_error(kind: Option<GraphErrorKind>) -> Option<Signal> {
 fn from_registration(
     state: Option<RegistrationState>,
     reason: Option<ReasonCode>,
+    refusal: TokenRefusal,
 ) -> Option<Signal> {
     use RegistrationState as S;
     Some(match (state?, reason) {
         (S::Registered, _) | (S::Unknown, _) => return None,
+        (S::ActionRequired, Some(ReasonCode::TokenInvalid)) => {
+            signal(Verdict::Blocked, refusal.title())
+        }
         (S::ActionRequired, Some(r)) => signal(Verdict::Blocked, action_words(r)),
         (S::ActionRequired, None) => signal(Verdict::Blocked, "Registration needs action"),
         (S::RateLimited, _) => signal(Verdict::Blocked, "No registration attempts left"),
@@ -182,7 +193,6 @@ fn from_registration(
 
 fn action_words(r: ReasonCode) -> &'static str {
     match r {
-        ReasonCode::TokenInvalid => "Access token refused",
         ReasonCode::TokenLacksPermission => "Token lacks permission",
         ReasonCode::PinMismatch => "Two-step PIN differs",
         ReasonCode::ReverificationNeeded => "Number must be verified again",
@@ -288,6 +298,7 @@ mod tests {
         verdict(Inputs {
             health: h,
             read_error: None,
+            token_refusal: None,
             state: Some(state),
             reason: None,
             enforcement: &[],
@@ -325,6 +336,7 @@ mod tests {
         let pin = verdict(Inputs {
             health: None,
             read_error: None,
+            token_refusal: None,
             state: Some(RegistrationState::ActionRequired),
             reason: Some(ReasonCode::PinMismatch),
             enforcement: &[],
@@ -335,6 +347,7 @@ mod tests {
         let review = verdict(Inputs {
             health: None,
             read_error: None,
+            token_refusal: None,
             state: Some(RegistrationState::AwaitingDisplayName),
             reason: Some(ReasonCode::NamePendingReview),
             enforcement: &[],
@@ -449,6 +462,7 @@ mod tests {
             let v = verdict(Inputs {
                 health: None,
                 read_error: None,
+                token_refusal: None,
                 state: Some(state),
                 reason,
                 enforcement: &[],
@@ -466,15 +480,30 @@ mod tests {
         let refused = verdict(Inputs {
             health: None,
             read_error: Some(GraphErrorKind::TokenInvalid),
+            token_refusal: None,
             state: Some(RegistrationState::ActionRequired),
             reason: Some(ReasonCode::TokenInvalid),
             enforcement: &[],
         });
         assert_eq!(refused.verdict, Verdict::Blocked);
         assert_eq!(refused.reason, "Access token refused");
+        let expired = verdict(Inputs {
+            health: None,
+            read_error: Some(GraphErrorKind::TokenInvalid),
+            token_refusal: Some(TokenRefusal::Expired),
+            state: Some(RegistrationState::ActionRequired),
+            reason: Some(ReasonCode::TokenInvalid),
+            enforcement: &[],
+        });
+        assert_eq!(
+            (expired.verdict, expired.reason.as_str()),
+            (Verdict::Blocked, "Access token expired")
+        );
+        assert_eq!(expired.fix.as_deref(), Some(TokenRefusal::Expired.fix()));
         let passing = verdict(Inputs {
             health: None,
             read_error: Some(GraphErrorKind::Transient),
+            token_refusal: None,
             state: Some(RegistrationState::Unknown),
             reason: Some(ReasonCode::ReadFailed),
             enforcement: &[],
@@ -483,6 +512,7 @@ mod tests {
         let never = verdict(Inputs {
             health: None,
             read_error: None,
+            token_refusal: None,
             state: None,
             reason: None,
             enforcement: &[],

@@ -349,6 +349,7 @@ mod tests {
             health: None,
             error_kind: Some(crate::graph::GraphErrorKind::Transient),
             error_message: Some("Meta did not answer.".into()),
+            error_subcode: None,
             registration_state: RegistrationState::Unknown,
         };
         let p = history_point(&failed);
@@ -363,6 +364,7 @@ mod tests {
             }),
             error_kind: None,
             error_message: None,
+            error_subcode: None,
             registration_state: RegistrationState::Registered,
             ..failed
         };

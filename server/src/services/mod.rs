@@ -208,6 +208,7 @@ impl Services {
             alerts: self.alerts.clone(),
             alert_wake: self.alert_wake.clone(),
             signals: self.stores.signals.clone(),
+            queue: self.stores.queue.clone(),
         }
     }
 

@@ -58,6 +58,7 @@ impl Services {
             let verdict = crate::health::verdict::verdict(crate::health::verdict::Inputs {
                 health: health.as_ref(),
                 read_error: latest.as_ref().and_then(|l| l.error_kind),
+                token_refusal: latest.as_ref().and_then(|l| l.token_refusal()),
                 state,
                 reason: None,
                 enforcement: &enforcement,

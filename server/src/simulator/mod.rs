@@ -568,6 +568,29 @@ impl Simulator {
         webhooks::deliver(self, waba_id, vec![(field.to_string(), value)]);
     }
 
+    /// The `account_update` values that put the WABA `waba_id` in its preset state (a
+    /// restriction, a ban); empty for a WABA without enforcement or an unknown id.
+    pub fn account_updates(&self, waba_id: &str) -> Vec<Value> {
+        self.lock()
+            .wabas
+            .get(waba_id)
+            .map(|w| w.account_updates.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sends the WABA's [`Simulator::account_updates`] as Meta would have when the enforcement
+    /// happened: one signed `account_update` webhook each (no-op without a target or when the
+    /// app is not subscribed). Answers how many were handed for delivery. The values are the same
+    /// at every call (the expiration was fixed at the simulator's start), so a receiver that
+    /// already holds that state sees a repeat.
+    pub fn replay_account_updates(&self, waba_id: &str) -> usize {
+        let updates = self.account_updates(waba_id);
+        for value in &updates {
+            self.emit_webhook(waba_id, "account_update", value.clone());
+        }
+        updates.len()
+    }
+
     /// How long the `slow` scenario waits before answering (default 20 s).
     pub fn set_slow_delay(&self, d: std::time::Duration) {
         self.lock().slow_delay = d;

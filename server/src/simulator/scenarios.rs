@@ -1,13 +1,16 @@
 //! The preset numbers: one WhatsApp Business number in every state Greenlight has to handle.
 //!
 //! Ids are fixed so the demo, the end-to-end tests and the docs can refer to them; every
-//! scenario has its own access token. `healthy`, `quality_red` and `connected_expired` share one
+//! scenario has its own access token. A scenario's enforcement (a restriction, a ban) reaches
+//! Greenlight the way Meta's does: as the `account_update` webhooks of [`account_updates`], which
+//! the simulator sends when asked ([`super::Simulator::replay_account_updates`]). `healthy`, `quality_red` and `connected_expired` share one
 //! WABA and business portfolio ("Lucky Shrub"), so a WABA listing with several numbers (and
 //! cursor paging) exists; every other scenario has a WABA and portfolio of its own.
 
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The state a preset number is in when the simulator starts.
@@ -48,11 +51,19 @@ pub enum Scenario {
     WabaBlocked,
     /// Registered; `health_status` limits its business portfolio (141010, business not verified).
     BusinessLimited,
+    /// Registered; Meta restricted its WABA from starting conversations for three days
+    /// (`account_update` `ACCOUNT_RESTRICTION`, `RESTRICTED_BIZ_INITIATED_MESSAGING`).
+    WabaRestricted,
+    /// Registered; Meta disabled (banned) its WABA (`account_update` `DISABLED_UPDATE`, `DISABLE`).
+    WabaBanned,
+    /// Registered with an approved name; a new display name is in review (`new_display_name`,
+    /// `new_name_status` `PENDING_REVIEW`).
+    NameChangeInReview,
 }
 
 impl Scenario {
     /// Every scenario, in a stable order.
-    pub const ALL: [Scenario; 17] = [
+    pub const ALL: [Scenario; 20] = [
         Scenario::Healthy,
         Scenario::PendingReview,
         Scenario::ApprovedUnregistered,
@@ -70,6 +81,9 @@ impl Scenario {
         Scenario::UnknownValues,
         Scenario::WabaBlocked,
         Scenario::BusinessLimited,
+        Scenario::WabaRestricted,
+        Scenario::WabaBanned,
+        Scenario::NameChangeInReview,
     ];
 
     /// Machine name, e.g. `pending_review`.
@@ -92,6 +106,9 @@ impl Scenario {
             Scenario::UnknownValues => "unknown_values",
             Scenario::WabaBlocked => "waba_blocked",
             Scenario::BusinessLimited => "business_limited",
+            Scenario::WabaRestricted => "waba_restricted",
+            Scenario::WabaBanned => "waba_banned",
+            Scenario::NameChangeInReview => "name_change_in_review",
         }
     }
 
@@ -115,6 +132,9 @@ impl Scenario {
             Scenario::UnknownValues => "Values Greenlight does not know yet",
             Scenario::WabaBlocked => "Business account blocked by Meta (payment)",
             Scenario::BusinessLimited => "Business portfolio limited (not verified)",
+            Scenario::WabaRestricted => "Business account restricted for 3 days",
+            Scenario::WabaBanned => "Business account banned by Meta",
+            Scenario::NameChangeInReview => "Display name change in review",
         }
     }
 
@@ -184,6 +204,8 @@ pub(crate) struct Preset {
     pub oba_status: &'static str,
     /// A coexistence number (WhatsApp Business app and Cloud API).
     pub is_on_biz_app: bool,
+    /// A display name change Meta is reviewing: the requested name and its `new_name_status`.
+    pub name_change: Option<(&'static str, &'static str)>,
 }
 
 impl Preset {
@@ -243,6 +265,7 @@ impl Preset {
                 "NOT_STARTED"
             },
             is_on_biz_app: false,
+            name_change: None,
         }
     }
 
@@ -281,15 +304,25 @@ fn name_for(scenario: Scenario) -> &'static str {
         Scenario::UnknownValues => "Nebula Labs",
         Scenario::WabaBlocked => "Ivy Invoices",
         Scenario::BusinessLimited => "Willow Workshop",
+        Scenario::WabaRestricted => "Rowan Rentals",
+        Scenario::WabaBanned => "Hazel Hardware",
+        Scenario::NameChangeInReview => "Poppy Pets",
     }
 }
 
 /// The initial state of a scenario's number.
 pub(crate) fn preset(scenario: Scenario) -> Preset {
     match scenario {
-        Scenario::Healthy | Scenario::Slow | Scenario::Flaky | Scenario::HtmlName => {
-            Preset::registered(scenario)
-        }
+        Scenario::Healthy
+        | Scenario::Slow
+        | Scenario::Flaky
+        | Scenario::HtmlName
+        | Scenario::WabaRestricted
+        | Scenario::WabaBanned => Preset::registered(scenario),
+        Scenario::NameChangeInReview => Preset {
+            name_change: Some(("Poppy Pet Supplies", "PENDING_REVIEW")),
+            ..Preset::registered(scenario)
+        },
         Scenario::PendingReview => Preset {
             name_status: "PENDING_REVIEW",
             ..Preset::unregistered(scenario)
@@ -342,6 +375,34 @@ pub(crate) fn preset(scenario: Scenario) -> Preset {
     }
 }
 
+/// How long the `waba_restricted` preset's restriction lasts from the simulator's start.
+pub(crate) const RESTRICTION_DAYS: i64 = 3;
+
+/// The `account_update` values Meta sent that put a scenario's WABA in its preset state, as of
+/// `now` (the simulator's start): a restriction ending [`RESTRICTION_DAYS`] later, or a ban dated
+/// two days earlier. Empty for scenarios without enforcement.
+pub(crate) fn account_updates(scenario: Scenario, now: DateTime<Utc>) -> Vec<serde_json::Value> {
+    use super::webhooks::account_update_value;
+    match scenario {
+        Scenario::WabaRestricted => vec![account_update_value(
+            "ACCOUNT_RESTRICTION",
+            serde_json::json!({"restriction_info": [{
+                "restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING",
+                "expiration": (now + Duration::days(RESTRICTION_DAYS)).timestamp(),
+            }]}),
+        )],
+        Scenario::WabaBanned => vec![account_update_value(
+            "DISABLED_UPDATE",
+            serde_json::json!({"ban_info": {
+                "waba_ban_state": "DISABLE",
+                // Meta's spelling of the day, e.g. "April 17, 2025".
+                "waba_ban_date": (now - Duration::days(2)).format("%B %-d, %Y").to_string(),
+            }}),
+        )],
+        _ => Vec::new(),
+    }
+}
+
 /// A WABA blocked for its payment method, in Meta's words (health error 141006).
 pub(crate) fn blocked_for_payment() -> serde_json::Value {
     serde_json::json!({
@@ -384,6 +445,38 @@ mod tests {
                 assert!((15..=16).contains(&id.len()), "{id}");
                 assert!(id.bytes().all(|b| b.is_ascii_digit()), "{id}");
             }
+        }
+    }
+
+    #[test]
+    fn enforcement_presets_send_meta_shaped_account_updates_on_their_own_wabas() {
+        let now = Utc::now();
+        let restricted = account_updates(Scenario::WabaRestricted, now);
+        assert_eq!(restricted.len(), 1);
+        assert_eq!(restricted[0]["event"], "ACCOUNT_RESTRICTION");
+        let r = &restricted[0]["restriction_info"][0];
+        assert_eq!(r["restriction_type"], "RESTRICTED_BIZ_INITIATED_MESSAGING");
+        assert_eq!(
+            r["expiration"].as_i64(),
+            Some((now + Duration::days(RESTRICTION_DAYS)).timestamp())
+        );
+        let banned = account_updates(Scenario::WabaBanned, now);
+        assert_eq!(banned[0]["event"], "DISABLED_UPDATE");
+        assert_eq!(banned[0]["ban_info"]["waba_ban_state"], "DISABLE");
+        let date = banned[0]["ban_info"]["waba_ban_date"].as_str().unwrap();
+        assert!(
+            chrono::NaiveDate::parse_from_str(date, "%B %d, %Y").is_ok(),
+            "{date}"
+        );
+        assert!(account_updates(Scenario::Healthy, now).is_empty());
+        // Enforcement is the WABA's: these presets share it with no other number.
+        for s in [Scenario::WabaRestricted, Scenario::WabaBanned] {
+            let waba = preset(s).waba_id;
+            let sharing: Vec<Scenario> = Scenario::ALL
+                .into_iter()
+                .filter(|o| preset(*o).waba_id == waba)
+                .collect();
+            assert_eq!(sharing, vec![s]);
         }
     }
 

@@ -119,6 +119,9 @@ pub(crate) struct WabaState {
     /// What `health_status` says of this WABA's entities (`WABA`, `BUSINESS`, `APP`) when not plainly
     /// `AVAILABLE`: the fields merged into the entity (`can_send_message`, `errors`, ...).
     pub entity_health: BTreeMap<String, Value>,
+    /// The `account_update` values that put this WABA in its preset state (a restriction, a
+    /// ban), sent again by [`super::Simulator::replay_account_updates`].
+    pub account_updates: Vec<Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -225,6 +228,7 @@ impl SimState {
                         .iter()
                         .map(|(t, v)| (t.to_string(), v.clone()))
                         .collect(),
+                    account_updates: super::scenarios::account_updates(scenario, now),
                 });
             state.tokens.insert(
                 p.token.clone(),
@@ -249,8 +253,8 @@ impl SimState {
                 display_phone_number: p.display_phone_number.clone(),
                 verified_name: p.verified_name.clone(),
                 name_status: p.name_status.into(),
-                new_display_name: None,
-                new_name_status: None,
+                new_display_name: p.name_change.map(|(name, _)| name.into()),
+                new_name_status: p.name_change.map(|(_, status)| status.into()),
                 code_verification_status: p.code_verification_status.into(),
                 quality_rating: p.quality_rating.into(),
                 status: p.status.into(),

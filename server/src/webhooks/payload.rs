@@ -250,8 +250,10 @@ impl Change {
                 let name = s(&["requested_verified_name"])
                     .map(|n| format!(" for \u{201c}{n}\u{201d}"))
                     .unwrap_or_default();
+                // Meta's reason in plain words; an accepted name's `NONE` says nothing.
                 let reason = s(&["rejection_reason"])
-                    .map(|r| format!(" ({})", words(&r)))
+                    .filter(|r| decision == "REJECTED" || r != "NONE")
+                    .map(|r| format!(". {}", app::meta::name_rejection_words(&r)))
                     .unwrap_or_default();
                 format!("Display name decision{name}: {}{reason}", words(&decision))
             }
@@ -367,6 +369,22 @@ mod tests {
             c[0].summary(),
             "Display name decision for \u{201c}Lucky Shrub\u{201d}: approved"
         );
+    }
+
+    #[test]
+    fn a_rejected_name_says_why_in_plain_words() {
+        let rejected = NAME
+            .replace("\"APPROVED\"", "\"REJECTED\"")
+            .replace("null", "\"NAME_INDIVIDUAL_ISSUE\"");
+        let c = &parse(rejected.as_bytes()).unwrap()[0];
+        assert_eq!(
+            c.summary(),
+            format!(
+                "Display name decision for \u{201c}Lucky Shrub\u{201d}: rejected. {}",
+                app::meta::name_rejection_words("NAME_INDIVIDUAL_ISSUE")
+            )
+        );
+        assert!(c.summary().contains("person's name"), "{}", c.summary());
     }
 
     #[test]

@@ -201,6 +201,30 @@ impl WebhookStore {
         .await
     }
 
+    /// Meta's `rejection_reason` (e.g. `NAME_FORMAT_UNACCEPTABLE`) of the newest display-name
+    /// rejection among the latest events linked to an inbox; `None` when there is none or the
+    /// newest name decision was not a rejection. Only the webhook carries the reason: a read of
+    /// the number says DECLINED without it.
+    pub async fn latest_name_rejection_reason(
+        &self,
+        inbox_id: i64,
+    ) -> sqlx::Result<Option<String>> {
+        let values: Vec<(String,)> = sqlx::query_as(
+            "SELECT e.value_json FROM webhook_events e JOIN webhook_event_inboxes l ON l.event_id = e.id
+             WHERE l.inbox_id = $1 AND e.field = 'phone_number_name_update'
+             ORDER BY e.received_at DESC, e.id DESC LIMIT 1",
+        )
+        .bind(inbox_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(values.first().and_then(|(raw,)| {
+            let v: serde_json::Value = serde_json::from_str(raw).ok()?;
+            (v.get("decision")?.as_str()? == "REJECTED")
+                .then(|| v.get("rejection_reason")?.as_str().map(str::to_owned))
+                .flatten()
+        }))
+    }
+
     /// Inboxes (any account) of a WABA, for background processing only.
     pub async fn inboxes_of_waba(
         &self,

@@ -408,6 +408,14 @@ async fn the_activity_tab_and_the_bell_render_on_the_server() {
             || html.contains("Meta sends this number's events to Greenlight"),
         "{html}"
     );
+    // Which Meta app the token belongs to.
+    assert!(
+        html.contains(&format!(
+            "belongs to the Meta app \u{201c}{}\u{201d}",
+            greenlight::simulator::APP_NAME
+        )),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -814,6 +822,7 @@ async fn inbox_stuck_for_60_days(app: &TestApp, token: &str, account_id: i64) ->
                 health: latest.health.as_ref(),
                 error_kind: None,
                 error_message: None,
+                error_subcode: None,
                 registration_state: latest.registration_state,
             })
             .await

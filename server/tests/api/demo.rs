@@ -9,7 +9,7 @@ use greenlight::demo::{self, AGENT_SCENARIOS, DEMO_ACCOUNT, DEMO_USERS};
 use greenlight::simulator::{Scenario, SimNumber};
 use serde_json::Value;
 
-use crate::helpers::{new_client, spawn_app};
+use crate::helpers::new_client;
 
 /// Every string value and key of a JSON document, flattened.
 fn keys_and_strings(v: &Value, out: &mut Vec<String>) {
@@ -52,7 +52,9 @@ fn assert_no_secret(body: &str, numbers: &[SimNumber]) {
 
 #[tokio::test]
 async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
-    let app = spawn_app().await;
+    // The demo's enforcement arrives as Meta's signed webhooks: the app checks them with the
+    // simulator's app secret, and the simulator sends them to the app.
+    let app = crate::webhooks::spawn_with_webhooks().await;
     // The slow number answers within the client's timeout here, so seeding finishes quickly.
     app.sim.sim.set_slow_delay(Duration::from_millis(50));
     let numbers = app.sim.sim.numbers();
@@ -144,7 +146,83 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
         .collect();
     assert_eq!(seen, chosen);
 
+    // Meta's enforcement reaches the restricted and the banned numbers the real way: signed
+    // `account_update` webhooks, through the receiver, into their business accounts' state.
+    let sent = demo::seed_enforcement(&app.services, &app.sim.sim, &numbers)
+        .await
+        .unwrap();
+    assert_eq!(sent, 2, "one restriction, one ban");
+    let health_of = |scenario: Scenario| {
+        let number = numbers.iter().find(|n| n.scenario == scenario).unwrap();
+        let inbox = inboxes
+            .iter()
+            .find(|i| i.phone_number_id == number.id)
+            .unwrap();
+        format!(
+            "/api/v1/accounts/{}/inboxes/{}/health",
+            users.account_id, inbox.id
+        )
+    };
+    let processed = crate::webhooks::eventually(20, || async {
+        let events = app.services.stores.queue.all().await.unwrap();
+        events.len() == 2 && events.iter().all(|e| e.status == "processed")
+    })
+    .await;
+    assert!(processed, "{:?}", app.sim.sim.webhook_deliveries());
+    let restricted: Value = app
+        .get_with_token(&health_of(Scenario::WabaRestricted), &admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(restricted["verdict"]["verdict"], "blocked", "{restricted}");
+    let restriction = &restricted["restrictions"][0];
+    assert_eq!(
+        restriction["restriction_type"],
+        "RESTRICTED_BIZ_INITIATED_MESSAGING"
+    );
+    let expires_at =
+        chrono::DateTime::parse_from_rfc3339(restriction["expires_at"].as_str().unwrap()).unwrap();
+    let left = expires_at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(
+        left > chrono::Duration::days(2) && left <= chrono::Duration::days(3),
+        "{restriction}"
+    );
+    let banned: Value = app
+        .get_with_token(&health_of(Scenario::WabaBanned), &admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(banned["verdict"]["verdict"], "blocked", "{banned}");
+    assert_eq!(banned["ban"]["state"], "DISABLE", "{banned}");
+    let renamed: Value = app
+        .get_with_token(&health_of(Scenario::NameChangeInReview), &admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(renamed["name_status"], "APPROVED", "{renamed}");
+    assert_eq!(renamed["registration"]["state"], "registered", "{renamed}");
+    assert_eq!(
+        renamed["display_name_change"]["new_name_status"], "PENDING_REVIEW",
+        "{renamed}"
+    );
+    assert_eq!(
+        renamed["display_name_change"]["new_display_name"],
+        "Poppy Pet Supplies"
+    );
+    // Enforcement stays on its own business account: the healthy number is not touched.
+    let healthy: Value = app
+        .get_with_token(&health_of(Scenario::Healthy), &admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(healthy["enforcement"], serde_json::json!([]), "{healthy}");
+
     // A second start with the same database creates nothing twice.
+    let deliveries_before = app.sim.sim.webhook_deliveries().len();
     let calls_before = app.sim.sim.calls().len();
     let again = demo::seed(&app.services).await.unwrap();
     assert_eq!(again.account_id, users.account_id);
@@ -166,6 +244,14 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
         .unwrap();
     assert!(second.created.is_empty());
     assert_eq!(second.already_present, numbers.len());
+    assert_eq!(
+        demo::seed_enforcement(&app.services, &app.sim.sim, &numbers)
+            .await
+            .unwrap(),
+        0,
+        "the enforcement is already shown: nothing is sent again"
+    );
+    assert_eq!(app.sim.sim.webhook_deliveries().len(), deliveries_before);
     assert_eq!(app.sim.sim.calls().len(), calls_before, "no Graph call");
     let inboxes_after = app
         .services

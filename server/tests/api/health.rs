@@ -265,6 +265,30 @@ async fn an_expired_token_is_a_typed_502_without_meta_internals() {
         !h.to_string().contains("Session has expired"),
         "no raw Meta message: {h}"
     );
+    // Which kind of refusal, from Meta's subcode 463: expired (not merely "refused").
+    assert_eq!(h["token_refusal"], "expired", "{h}");
+    assert_eq!(h["verdict"]["verdict"], "blocked");
+    assert_eq!(h["verdict"]["reason"], "Access token expired", "{h}");
+    // The Account Health tab says so too, with the fix for an expired token.
+    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    let html = app
+        .client
+        .get(app.url(&format!(
+            "/accounts/{}/inboxes/{id}/health",
+            admin.account_id
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Access token expired"), "{html}");
+    assert!(
+        html.contains("the stored one has expired"),
+        "the fix names the kind: {html}"
+    );
 }
 
 #[tokio::test]

@@ -51,6 +51,7 @@ async fn old_snapshots_are_thinned_to_one_a_day_then_deleted_and_expired_session
                     health: json,
                     error_kind: (!good).then_some(GraphErrorKind::Transient),
                     error_message: None,
+                    error_subcode: None,
                     registration_state: RegistrationState::Registered,
                 })
                 .await
@@ -173,6 +174,7 @@ async fn an_inboxs_newest_snapshots_are_kept_however_old() {
             health: None,
             error_kind: Some(GraphErrorKind::Transient),
             error_message: None,
+            error_subcode: None,
             registration_state: RegistrationState::Registered,
         })
         .await

@@ -59,6 +59,13 @@ pub struct HealthAnswer<'a> {
     /// The answer first: `blocked`, `needs_attention`, `waiting_on_meta`, `unknown` or `healthy`,
     /// with its reason in one line.
     verdict: VerdictAnswer<'a>,
+    /// When Meta refused the token at the newest read (code 190), which kind of refusal, from
+    /// Meta's subcode: `expired` (463), `password_changed` (460), `revoked` (458),
+    /// `invalid_session` (464, 467, 492) or `refused`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_refusal: Option<app::meta::TokenRefusal>,
+    /// The Meta app the access token belongs to, when the webhook self-check learned it.
+    token_app_name: Option<&'a str>,
     whatsapp_manager_url: String,
     checked_at: Option<String>,
     stale: bool,
@@ -232,6 +239,8 @@ pub fn report_json(r: &HealthReport) -> HealthAnswer<'_> {
                 remediation_url: crate::signals::model::REMEDIATION_URL,
             })
             .collect(),
+        token_refusal: r.token_refusal,
+        token_app_name: r.token_app_name.as_deref(),
         verdict: VerdictAnswer {
             verdict: r.verdict.verdict.as_str(),
             label: r.verdict.verdict.label(),
