@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("alerts") view=crate::pages::activity::AlertsPage ssr=SsrMode::Async/>
+                    <Route path=path!("portfolios") view=crate::pages::portfolios::PortfoliosPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

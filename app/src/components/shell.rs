@@ -105,6 +105,7 @@ pub fn AccountShell() -> impl IntoView {
             <nav aria-label="Main">
                 <ul>
                     <li><A href=move || format!("{}/inboxes", base())>"Inboxes"</A></li>
+                    <li><A href=move || format!("{}/portfolios", base())>"Portfolios"</A></li>
                     <li><A href=move || format!("{}/alerts", base())>"Alerts"</A></li>
                     <li><A href=move || format!("{}/settings", base())>"Settings"</A></li>
                 </ul>

@@ -8,5 +8,6 @@ pub mod inboxes;
 pub mod join;
 pub mod login;
 pub mod not_found;
+pub mod portfolios;
 pub mod settings;
 pub mod setup;

@@ -13,6 +13,7 @@
 //! | POST | `/__sim/numbers/{id}/signup_code` | | `{"code":"AQ..."}` |
 //! | POST | `/__sim/numbers/{id}/lose_next` | `{"server_error":502}` or `"timeout"` | `{"queued":true}` |
 //! | POST | `/__sim/numbers/{id}/refuse_register` | `{"refusal":"pin_mismatch"}` (`null` clears) | the number |
+//! | POST | `/__sim/businesses/{id}/messaging_limit` | `{"tier":"TIER_10K"}` | `{"business_id","tier"}`; every number of the portfolio reports the tier and each of its WABAs gets `business_capability_update` |
 //! | GET / POST | `/__sim/throttle` | `{"calls_per_hour":n,"answer":"waba80007"}` or `null` | the throttle |
 //! | POST | `/__sim/webhooks/options` | `{"duplicate":bool,"hold":bool}` | the options |
 //! | POST | `/__sim/webhooks/release` | `{"order":"as_emitted"}` or `{"order":"reversed"}` | `{"sent":n}` |
@@ -51,6 +52,10 @@ pub(crate) fn router() -> Router<Simulator> {
         .route("/numbers/{id}/signup_code", post(signup_code))
         .route("/numbers/{id}/lose_next", post(lose_next))
         .route("/numbers/{id}/refuse_register", post(refuse_register))
+        .route(
+            "/businesses/{id}/messaging_limit",
+            post(set_portfolio_limit),
+        )
         .route("/throttle", get(throttle).post(set_throttle))
         .route("/webhooks/options", post(webhook_options))
         .route("/webhooks/release", post(release_webhooks))
@@ -185,6 +190,30 @@ async fn set_quality(
     }
     sim.set_quality(&id, &body.rating);
     view(&sim, &id)
+}
+
+#[derive(Deserialize)]
+struct PortfolioLimitBody {
+    /// `TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`.
+    tier: String,
+}
+
+/// Moves a business portfolio's shared messaging limit (every number of it, and a
+/// `business_capability_update` webhook per WABA): see [`Simulator::set_portfolio_limit`].
+async fn set_portfolio_limit(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+    Json(body): Json<PortfolioLimitBody>,
+) -> Response {
+    if !sim.has_business(&id) {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("unknown business id {id}")})),
+        )
+            .into_response();
+    }
+    sim.set_portfolio_limit(&id, &body.tier);
+    Json(json!({"business_id": id, "tier": body.tier})).into_response()
 }
 
 #[derive(Deserialize)]

@@ -408,6 +408,11 @@ impl Simulator {
         self.emit_webhook(&waba_id, "phone_number_quality_update", value);
     }
 
+    /// True when a WABA of the simulator belongs to the business portfolio `business_id`.
+    pub fn has_business(&self, business_id: &str) -> bool {
+        self.lock().wabas.values().any(|w| w.business_id == business_id)
+    }
+
     /// Moves a business portfolio's shared messaging limit (`TIER_2K`, ...), as Meta does since
     /// v24: every number of the portfolio's WABAs reports the new tier, and each of those WABAs
     /// gets `business_capability_update` with `max_daily_conversations_per_business` in the form

@@ -225,6 +225,26 @@ async fn metas_account_alerts_show_on_the_portfolio_alert_once_and_clear_and_age
         .unwrap();
     assert_eq!(alone["alerts"], serde_json::json!([]));
 
+    // The Portfolios page, rendered by the server for a signed-in administrator (works without
+    // JavaScript): the portfolio by name, its shared limit, Meta's alert in words, its number.
+    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    let r = app.get(&format!("/accounts/{account}/portfolios")).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let section = html
+        .split(&format!("id=\"portfolio-{}\"", n.business_id))
+        .nth(1)
+        .expect("the shared portfolio's section");
+    assert!(section.contains("Lucky Shrub Holdings"), "{section}");
+    assert!(section.contains("2K customers per 24h"), "{section}");
+    assert!(
+        section.contains("A higher messaging limit is deferred"),
+        "{section}"
+    );
+    assert!(section.contains("Healthy and registered"), "{section}");
+    assert!(html.contains("<title>Portfolios"), "a page title");
+
     // Meta repeats it: still one alert.
     let events = app.services.stores.queue.all().await.unwrap().len();
     app.sim.sim.advance_clock(chrono::Duration::seconds(60));

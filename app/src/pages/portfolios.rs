@@ -1,0 +1,139 @@
+//! The Portfolios page: the account's numbers grouped by business portfolio, because since Graph
+//! v24 the messaging limit is shared by every number of a portfolio. Each portfolio shows the
+//! shared limit, how many numbers it may have, Meta's alerts about it, and its numbers with their
+//! verdicts. Everything comes from stored data: the page never waits on Meta.
+use leptos::prelude::*;
+use leptos_router::components::A;
+use stylers_macro::style;
+
+use crate::api::get_portfolios;
+use crate::components::badge::Badge;
+use crate::components::shell::use_account_id;
+use crate::components::status::{ErrorNotice, Loading};
+use crate::error::AppError;
+use crate::format::{phone, short_time};
+use crate::portfolio::{PortfolioView, PortfoliosView};
+
+/// The page. The resource is created here, outside any suspense (hydration).
+#[component]
+pub fn PortfoliosPage() -> impl IntoView {
+    let account_id = use_account_id();
+    let data = Resource::new(
+        move || account_id.get(),
+        |a| async move {
+            match a {
+                Some(a) => get_portfolios(a).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <leptos_meta::Title text=crate::components::status::page_title("Portfolios")/>
+        <h1>"Portfolios"</h1>
+        <p class="muted intro">
+            "Meta sets one messaging limit per business portfolio: every number of a portfolio shares it."
+        </p>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(v) if v.portfolios.is_empty() => view! {
+                        <p class="empty" id="no-portfolios">"No numbers yet: add one on the Inboxes page."</p>
+                    }.into_any(),
+                    Ok(v) => view! { <Portfolios view=v/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Portfolios(view: PortfoliosView) -> impl IntoView {
+    let account_id = view.account_id;
+    view! {
+        {view.portfolios.into_iter().map(|p| view! { <Portfolio p=p account_id=account_id/> }).collect_view()}
+    }
+}
+
+#[component]
+fn Portfolio(p: PortfolioView, account_id: i64) -> impl IntoView {
+    let class = style! {
+        .facts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; margin: 0 0 0.75rem; }
+        .facts div { min-width: 10rem; }
+        .facts dt { font-size: 0.85rem; color: var(--muted); }
+        .facts dd { margin: 0; font-weight: 600; }
+        .alerts { list-style: none; padding: 0; margin: 0 0 0.75rem; }
+        .alerts li { margin: 0.25rem 0; }
+        .numbers { width: 100%; }
+        .numbers td { overflow-wrap: anywhere; }
+    };
+    let heading = match (&p.name, &p.id) {
+        (Some(name), _) => name.clone(),
+        (None, Some(id)) => format!("Portfolio {id}"),
+        (None, None) => "Portfolio not known yet".to_string(),
+    };
+    let (limit_text, limit_level) = crate::format::messaging_limit(p.messaging_limit.as_deref());
+    let dom_id = format!("portfolio-{}", p.id.clone().unwrap_or_else(|| "unknown".into()));
+    view! { class = class,
+        <section class="card portfolio" id=dom_id aria-label=heading.clone()>
+            <h2>{heading}</h2>
+            {p.id.is_none().then(|| view! {
+                <p class="muted">"Greenlight learns a number's portfolio when its setup reads the WhatsApp Business account; retry setup on the number to fill it in."</p>
+            })}
+            <dl class="facts">
+                <div>
+                    <dt>"Shared messaging limit"</dt>
+                    <dd class="limit">
+                        <Badge level=limit_level text=limit_text/>
+                        {p.messaging_limit_as_of.clone().map(|t| view! {
+                            " " <span class="muted">"as of " <time datetime=t.clone()>{short_time(&t)}</time></span>
+                        })}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Numbers allowed"</dt>
+                    <dd class="cap">{p.max_phone_numbers.map(|n| n.to_string()).unwrap_or_else(|| "Not reported".into())}</dd>
+                </div>
+                {p.id.clone().map(|id| view! {
+                    <div><dt>"Portfolio id"</dt><dd>{id}</dd></div>
+                })}
+            </dl>
+            {(!p.alerts.is_empty()).then(|| view! {
+                <h3>"Meta's alerts"</h3>
+                <ul class="alerts">
+                    {p.alerts.iter().map(|a| view! {
+                        <li data-alert-type=a.alert_type.clone()>
+                            <Badge level=a.level text=crate::format::title_case(a.severity.as_deref().unwrap_or("unknown"))/>
+                            " " <strong>{a.title.clone()}</strong> ". " {a.advice.clone()}
+                            {a.description.clone().map(|d| view! { <br/><span class="muted">"Meta: " {d}</span> })}
+                            " " <time class="muted" datetime=a.since.clone()>{short_time(&a.since)}</time>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <table class="table numbers">
+                <caption class="visually-hidden">"Numbers of this portfolio"</caption>
+                <thead><tr><th>"Verdict"</th><th>"Number"</th><th>"WhatsApp Business account"</th></tr></thead>
+                <tbody>
+                    {p.numbers.iter().map(|n| {
+                        let href = format!("/accounts/{account_id}/inboxes/{}/health", n.inbox_id);
+                        view! {
+                            <tr data-inbox=n.inbox_id data-verdict=n.verdict.as_str()>
+                                <td>
+                                    <Badge level=n.verdict.level() text=n.verdict.label()/>
+                                    " " <span class="reason">{n.reason.clone()}</span>
+                                </td>
+                                <td>
+                                    <A href=href><strong>{n.name.clone()}</strong></A>
+                                    " " <span class="muted">{phone(&n.phone_number)}</span>
+                                </td>
+                                <td>{n.business_account_id.clone()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p><a href=p.whatsapp_manager_url.clone() target="_blank" rel="noopener noreferrer">"Open in WhatsApp Manager"</a></p>
+        </section>
+    }
+}
