@@ -51,6 +51,7 @@ for (const { mode, colorScheme, viewport } of MODES) {
       await check('inbox-settings', `${gl.base}${inbox}/settings`, '#inbox-details');
       await check('collaborators', `${gl.base}${inbox}/collaborators`, '#collaborators');
       await check('activity', `${gl.base}${inbox}/activity`, '#activity');
+      await check('portfolios', `${gl.base}/accounts/1/portfolios`, '.portfolio');
       await check('settings', `${gl.base}/accounts/1/settings`, '#members');
       // The invitation page, opened from a fresh invitation link (public; the admin's session
       // does not matter to it).

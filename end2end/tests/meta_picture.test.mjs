@@ -89,3 +89,46 @@ test('a restriction from Meta shows in words with its countdown and the numbers 
     await context.close();
   }
 });
+
+test('the Portfolios page groups numbers by portfolio, shows Meta\'s alerts and follows the shared limit', async () => {
+  const numbers = await (await fetch(`${sim}/__sim/numbers`)).json();
+  const shared = numbers.find((n) => n.scenario === 'healthy').business_id;
+  const limited = numbers.find((n) => n.scenario === 'business_limited').business_id;
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await page.getByRole('link', { name: 'Portfolios', exact: true }).click();
+    const section = page.locator(`#portfolio-${shared}`);
+    await section.waitFor({ timeout: 30000 });
+    await hydrated(page);
+    assert.equal(await section.locator('h2').textContent(), 'Lucky Shrub Holdings');
+    // The badge starts with its level in hidden words ("Good: ").
+    assert.match(await section.locator('.limit .badge').first().textContent(), /: 2K customers per 24h$/);
+    const names = await section.locator('tbody tr strong').allTextContents();
+    assert.deepEqual([...names].sort(), ['Connected, verification expired', 'Healthy and registered', 'Quality red, flagged']);
+    // Meta's account alert on the limited portfolio, in words, with what to do.
+    const alert = page.locator(`#portfolio-${limited} [data-alert-type=INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED]`);
+    assert.match(await alert.textContent(), /A higher messaging limit is deferred\. Keep sending good-quality messages/);
+
+    // Meta raises the portfolio's limit: its webhook arrives, the numbers are read again, and a
+    // reload shows the new shared limit (the page never waits on Meta).
+    const r = await fetch(`${sim}/__sim/businesses/${shared}/messaging_limit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tier: 'TIER_10K' }),
+    });
+    assert.ok(r.ok, `set the limit: ${r.status}`);
+    const limitText = () => section.locator('.limit .badge').first().textContent();
+    for (let i = 0; i < 40 && !(await limitText()).endsWith(': 10K customers per 24h'); i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+      await section.waitFor();
+    }
+    assert.match(await limitText(), /: 10K customers per 24h$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'portfolios.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

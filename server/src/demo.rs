@@ -381,9 +381,10 @@ pub async fn seed_inboxes(
     Ok(report)
 }
 
-/// Has the simulator send, as signed `account_update` webhooks to this server, the enforcement
-/// its presets start with (a restricted WABA, a banned one), for each WABA of `numbers` that does
-/// not show anything in force in Greenlight yet. Run after [`seed_inboxes`]: an event for a WABA
+/// Has the simulator send, as signed webhooks to this server, the enforcement its presets start
+/// with (`account_update`: a restricted WABA, a banned one) for each WABA of `numbers` that does
+/// not show anything in force in Greenlight yet, and Meta's `account_alerts` (the limited
+/// portfolio's "higher limit deferred") for each WABA that shows none yet. Run after [`seed_inboxes`]: an event for a WABA
 /// without an inbox is ignored. Safe at every start: a WABA that already shows its enforcement
 /// is sent nothing (and a repeated event would change nothing anyway); one whose restriction has
 /// run out since is restricted again. Answers how many events were sent.
@@ -398,14 +399,18 @@ pub async fn seed_enforcement(
     wabas.dedup();
     let mut sent = 0;
     for waba_id in wabas {
-        if simulator.account_updates(waba_id).is_empty() {
+        let updates = !simulator.account_updates(waba_id).is_empty();
+        let alerts = !simulator.account_alerts(waba_id).is_empty();
+        if !updates && !alerts {
             continue;
         }
         let stored = services.stores.signals.of_waba(waba_id).await?;
-        if !crate::signals::model::active(&stored, now).is_empty() {
-            continue;
+        if updates && crate::signals::model::active(&stored, now).is_empty() {
+            sent += simulator.replay_account_updates(waba_id);
         }
-        sent += simulator.replay_account_updates(waba_id);
+        if alerts && crate::signals::model::account_alerts(&stored).is_empty() {
+            sent += simulator.replay_account_alerts(waba_id);
+        }
     }
     Ok(sent)
 }

@@ -58,82 +58,140 @@ fn Portfolios(view: PortfoliosView) -> impl IntoView {
 #[component]
 fn Portfolio(p: PortfolioView, account_id: i64) -> impl IntoView {
     let class = style! {
-        .facts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; margin: 0 0 0.75rem; }
-        .facts div { min-width: 10rem; }
-        .facts dt { font-size: 0.85rem; color: var(--muted); }
-        .facts dd { margin: 0; font-weight: 600; }
-        .alerts { list-style: none; padding: 0; margin: 0 0 0.75rem; }
-        .alerts li { margin: 0.25rem 0; }
-        .numbers { width: 100%; }
-        .numbers td { overflow-wrap: anywhere; }
+        .facts {
+            display: flex;
+            flex-wrap: wrap;
+            gap: 0.5rem 2rem;
+            margin: 0 0 0.75rem;
+        }
+        .facts div {
+            min-width: 10rem;
+        }
+        .facts dt {
+            font-size: 0.85rem;
+            color: var(--muted);
+        }
+        .facts dd {
+            margin: 0;
+            font-weight: 600;
+        }
+        .alerts {
+            list-style: none;
+            padding: 0;
+            margin: 0 0 0.75rem;
+        }
+        .alerts li {
+            margin: 0.25rem 0;
+        }
+        .numbers {
+            width: 100%;
+        }
+        .numbers td {
+            overflow-wrap: anywhere;
+        }
     };
     let heading = match (&p.name, &p.id) {
         (Some(name), _) => name.clone(),
         (None, Some(id)) => format!("Portfolio {id}"),
         (None, None) => "Portfolio not known yet".to_string(),
     };
-    let (limit_text, limit_level) = crate::format::messaging_limit(p.messaging_limit.as_deref());
-    let dom_id = format!("portfolio-{}", p.id.clone().unwrap_or_else(|| "unknown".into()));
+    let dom_id = format!(
+        "portfolio-{}",
+        p.id.clone().unwrap_or_else(|| "unknown".into())
+    );
+    let unknown = p.id.is_none();
+    let url = p.whatsapp_manager_url.clone();
+    // Each part is its own view (`into_any`): one typed view of the whole section is too deep a
+    // type for the compiler.
+    let facts = facts(&p).into_any();
+    let alerts = alerts(&p).into_any();
+    let numbers = numbers(&p, account_id).into_any();
     view! { class = class,
         <section class="card portfolio" id=dom_id aria-label=heading.clone()>
-            <h2>{heading}</h2>
-            {p.id.is_none().then(|| view! {
+            <h2>{heading.clone()}</h2>
+            {unknown.then(|| view! {
                 <p class="muted">"Greenlight learns a number's portfolio when its setup reads the WhatsApp Business account; retry setup on the number to fill it in."</p>
             })}
-            <dl class="facts">
-                <div>
-                    <dt>"Shared messaging limit"</dt>
-                    <dd class="limit">
-                        <Badge level=limit_level text=limit_text/>
-                        {p.messaging_limit_as_of.clone().map(|t| view! {
-                            " " <span class="muted">"as of " <time datetime=t.clone()>{short_time(&t)}</time></span>
-                        })}
-                    </dd>
-                </div>
-                <div>
-                    <dt>"Numbers allowed"</dt>
-                    <dd class="cap">{p.max_phone_numbers.map(|n| n.to_string()).unwrap_or_else(|| "Not reported".into())}</dd>
-                </div>
-                {p.id.clone().map(|id| view! {
-                    <div><dt>"Portfolio id"</dt><dd>{id}</dd></div>
-                })}
-            </dl>
-            {(!p.alerts.is_empty()).then(|| view! {
-                <h3>"Meta's alerts"</h3>
-                <ul class="alerts">
-                    {p.alerts.iter().map(|a| view! {
-                        <li data-alert-type=a.alert_type.clone()>
-                            <Badge level=a.level text=crate::format::title_case(a.severity.as_deref().unwrap_or("unknown"))/>
-                            " " <strong>{a.title.clone()}</strong> ". " {a.advice.clone()}
-                            {a.description.clone().map(|d| view! { <br/><span class="muted">"Meta: " {d}</span> })}
-                            " " <time class="muted" datetime=a.since.clone()>{short_time(&a.since)}</time>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            })}
-            <table class="table numbers">
-                <caption class="visually-hidden">"Numbers of this portfolio"</caption>
-                <thead><tr><th>"Verdict"</th><th>"Number"</th><th>"WhatsApp Business account"</th></tr></thead>
-                <tbody>
-                    {p.numbers.iter().map(|n| {
-                        let href = format!("/accounts/{account_id}/inboxes/{}/health", n.inbox_id);
-                        view! {
-                            <tr data-inbox=n.inbox_id data-verdict=n.verdict.as_str()>
-                                <td>
-                                    <Badge level=n.verdict.level() text=n.verdict.label()/>
-                                    " " <span class="reason">{n.reason.clone()}</span>
-                                </td>
-                                <td>
-                                    <A href=href><strong>{n.name.clone()}</strong></A>
-                                    " " <span class="muted">{phone(&n.phone_number)}</span>
-                                </td>
-                                <td>{n.business_account_id.clone()}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <p><a href=p.whatsapp_manager_url.clone() target="_blank" rel="noopener noreferrer">"Open in WhatsApp Manager"</a></p>
+            {facts}
+            {alerts}
+            {numbers}
+            <p><a href=url target="_blank" rel="noopener noreferrer">"Open in WhatsApp Manager"</a></p>
         </section>
+    }
+}
+
+/// The shared limit, the number cap and the portfolio id.
+fn facts(p: &PortfolioView) -> impl IntoView {
+    let (limit_text, limit_level) = crate::format::messaging_limit(p.messaging_limit.as_deref());
+    let as_of = p.messaging_limit_as_of.clone();
+    let cap = p
+        .max_phone_numbers
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "Not reported".into());
+    let id = p.id.clone();
+    view! {
+        <dl class="facts">
+            <div>
+                <dt>"Shared messaging limit"</dt>
+                <dd class="limit">
+                    <Badge level=limit_level text=limit_text/>
+                    {as_of.map(|t| view! {
+                        " " <span class="muted">"as of " <time datetime=t.clone()>{short_time(&t)}</time></span>
+                    })}
+                </dd>
+            </div>
+            <div>
+                <dt>"Numbers allowed"</dt>
+                <dd class="cap">{cap}</dd>
+            </div>
+            {id.map(|id| view! { <div><dt>"Portfolio id"</dt><dd>{id}</dd></div> })}
+        </dl>
+    }
+}
+
+/// Meta's `account_alerts` in force, in words.
+fn alerts(p: &PortfolioView) -> impl IntoView {
+    let list = p.alerts.clone();
+    (!list.is_empty()).then(|| view! {
+        <h3>"Meta's alerts"</h3>
+        <ul class="alerts">
+            {list.into_iter().map(|a| view! {
+                <li data-alert-type=a.alert_type.clone()>
+                    <Badge level=a.level text=crate::format::title_case(a.severity.as_deref().unwrap_or("unknown"))/>
+                    " " <strong>{a.title.clone()}</strong> ". " {a.advice.clone()}
+                    {a.description.clone().map(|d| view! { <br/><span class="muted">"Meta: " {d}</span> })}
+                    " " <time class="muted" datetime=a.since.clone()>{short_time(&a.since)}</time>
+                </li>
+            }.into_any()).collect_view()}
+        </ul>
+    })
+}
+
+/// The portfolio's numbers with their verdicts, worst first.
+fn numbers(p: &PortfolioView, account_id: i64) -> impl IntoView {
+    let list = p.numbers.clone();
+    view! {
+        <table class="table numbers">
+            <caption class="visually-hidden">"Numbers of this portfolio"</caption>
+            <thead><tr><th>"Verdict"</th><th>"Number"</th><th>"WhatsApp Business account"</th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|n| {
+                    let href = format!("/accounts/{account_id}/inboxes/{}/health", n.inbox_id);
+                    view! {
+                        <tr data-inbox=n.inbox_id data-verdict=n.verdict.as_str()>
+                            <td>
+                                <Badge level=n.verdict.level() text=n.verdict.label()/>
+                                " " <span class="reason">{n.reason.clone()}</span>
+                            </td>
+                            <td>
+                                <A href=href><strong>{n.name.clone()}</strong></A>
+                                " " <span class="muted">{phone(&n.phone_number)}</span>
+                            </td>
+                            <td>{n.business_account_id.clone()}</td>
+                        </tr>
+                    }.into_any()
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -338,15 +338,7 @@ impl InboxService {
             self.graph
                 .phone_number(&token, &row.phone_number_id)
                 .await?;
-            let listed = self
-                .graph
-                .phone_numbers(&token, &row.business_account_id)
-                .await?;
-            Ok::<bool, crate::graph::GraphError>(
-                listed
-                    .iter()
-                    .any(|n| n.id.as_deref() == Some(row.phone_number_id.as_str())),
-            )
+            self.waba_lists_number(&token, row).await
         };
         let unchanged = "The stored token is unchanged.";
         match tokio::time::timeout(TOKEN_CHECK_WITHIN, check).await {
@@ -378,6 +370,23 @@ impl InboxService {
             ))
             .into()),
         }
+    }
+
+    /// Whether, for this token, the inbox's WABA lists the inbox's number. Reading the number
+    /// proves only that the token may see it; a token manages it when its WABA lists it too
+    /// (Meta gives no cheaper way to check). Setup and a pasted token are proven by this one rule.
+    async fn waba_lists_number(
+        &self,
+        token: &AccessToken,
+        row: &InboxRow,
+    ) -> Result<bool, crate::graph::GraphError> {
+        let listed = self
+            .graph
+            .phone_numbers(token, &row.business_account_id)
+            .await?;
+        Ok(listed
+            .iter()
+            .any(|n| n.id.as_deref() == Some(row.phone_number_id.as_str())))
     }
 
     /// Deletes an inbox (administrators).
@@ -469,14 +478,10 @@ impl InboxService {
             }
             // The token read the number; it manages it only if the WABA it names lists it too.
             let listed = self
-                .graph
-                .phone_numbers(&token, &row.business_account_id)
+                .waba_lists_number(&token, &row)
                 .await
                 .map_err(|e| step("Listing the WhatsApp Business Account's numbers failed", e))?;
-            if !listed
-                .iter()
-                .any(|n| n.id.as_deref() == Some(row.phone_number_id.as_str()))
-            {
+            if !listed {
                 return Err(format!(
                     "The WhatsApp Business Account {} does not list the number {}: check both ids.",
                     row.business_account_id, row.phone_number_id

@@ -410,7 +410,10 @@ impl Simulator {
 
     /// True when a WABA of the simulator belongs to the business portfolio `business_id`.
     pub fn has_business(&self, business_id: &str) -> bool {
-        self.lock().wabas.values().any(|w| w.business_id == business_id)
+        self.lock()
+            .wabas
+            .values()
+            .any(|w| w.business_id == business_id)
     }
 
     /// Moves a business portfolio's shared messaging limit (`TIER_2K`, ...), as Meta does since
@@ -594,6 +597,26 @@ impl Simulator {
             self.emit_webhook(waba_id, "account_update", value.clone());
         }
         updates.len()
+    }
+
+    /// The `account_alerts` values Meta sent about a WABA's portfolio or numbers (the
+    /// `business_limited` preset's "higher limit deferred"); empty for an unknown WABA.
+    pub fn account_alerts(&self, waba_id: &str) -> Vec<Value> {
+        self.lock()
+            .wabas
+            .get(waba_id)
+            .map(|w| w.account_alerts.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sends the WABA's [`Simulator::account_alerts`] as signed `account_alerts` webhooks, like
+    /// [`Simulator::replay_account_updates`]. Answers how many were handed for delivery.
+    pub fn replay_account_alerts(&self, waba_id: &str) -> usize {
+        let alerts = self.account_alerts(waba_id);
+        for value in &alerts {
+            self.emit_webhook(waba_id, "account_alerts", value.clone());
+        }
+        alerts.len()
     }
 
     /// How long the `slow` scenario waits before answering (default 20 s).

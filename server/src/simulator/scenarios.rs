@@ -403,6 +403,25 @@ pub(crate) fn account_updates(scenario: Scenario, now: DateTime<Utc>) -> Vec<ser
     }
 }
 
+/// The `account_alerts` values Meta sent about a scenario's portfolio: the `business_limited`
+/// portfolio (not verified) was told a higher messaging limit is deferred, in the words of Meta's
+/// documented example. Empty for the other scenarios.
+pub(crate) fn account_alerts(scenario: Scenario) -> Vec<serde_json::Value> {
+    match scenario {
+        Scenario::BusinessLimited => vec![serde_json::json!({
+            "entity_type": "BUSINESS",
+            "entity_id": Preset::registered(scenario).business_id,
+            "alert_info": {
+                "alert_severity": "WARNING",
+                "alert_status": "ACTIVE",
+                "alert_type": "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED",
+                "alert_description": "Limits cannot be increased for your business. Use WhatsApp Business platform actively for several days and follow our messaging policies.",
+            },
+        })],
+        _ => Vec::new(),
+    }
+}
+
 /// A WABA blocked for its payment method, in Meta's words (health error 141006).
 pub(crate) fn blocked_for_payment() -> serde_json::Value {
     serde_json::json!({

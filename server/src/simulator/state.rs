@@ -122,6 +122,9 @@ pub(crate) struct WabaState {
     /// The `account_update` values that put this WABA in its preset state (a restriction, a
     /// ban), sent again by [`super::Simulator::replay_account_updates`].
     pub account_updates: Vec<Value>,
+    /// The `account_alerts` values Meta sent about the WABA's portfolio or numbers, sent again by
+    /// [`super::Simulator::replay_account_alerts`].
+    pub account_alerts: Vec<Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -229,6 +232,7 @@ impl SimState {
                         .map(|(t, v)| (t.to_string(), v.clone()))
                         .collect(),
                     account_updates: super::scenarios::account_updates(scenario, now),
+                    account_alerts: super::scenarios::account_alerts(scenario),
                 });
             state.tokens.insert(
                 p.token.clone(),

@@ -69,18 +69,8 @@ async fn the_activity_log_follows_the_inboxs_access_rules() {
         Scenario::Healthy,
     )
     .await;
-    let r = app
-        .client
-        .post(app.url(&format!(
-            "/api/v1/accounts/{}/inbox_members",
-            admin.account_id
-        )))
-        .header("api_access_token", &admin.access_token)
-        .json(&json!({"inbox_id": id, "user_ids": [member.user_id]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    app.add_inbox_members(&admin.access_token, admin.account_id, id, &[member.user_id])
+        .await;
     let path = format!("/api/v1/accounts/{}/inboxes/{id}/events", admin.account_id);
     assert_eq!(get_json(&app, &path, &admin.access_token).await.0, 200);
     assert_eq!(get_json(&app, &path, &member.access_token).await.0, 200);
@@ -108,18 +98,8 @@ async fn approval_shows_in_the_activity_log_and_the_bells_of_the_admin_and_the_i
         Scenario::PendingReview,
     )
     .await;
-    let r = app
-        .client
-        .post(app.url(&format!(
-            "/api/v1/accounts/{}/inbox_members",
-            admin.account_id
-        )))
-        .header("api_access_token", &admin.access_token)
-        .json(&json!({"inbox_id": id, "user_ids": [agent.user_id]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    app.add_inbox_members(&admin.access_token, admin.account_id, id, &[agent.user_id])
+        .await;
     app.sim.sim.approve_name(&n.id);
     let raised = eventually(20, || async {
         alert_kinds(&app, id)

@@ -151,7 +151,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
     let sent = demo::seed_enforcement(&app.services, &app.sim.sim, &numbers)
         .await
         .unwrap();
-    assert_eq!(sent, 2, "one restriction, one ban");
+    assert_eq!(sent, 3, "one restriction, one ban, one account alert");
     let health_of = |scenario: Scenario| {
         let number = numbers.iter().find(|n| n.scenario == scenario).unwrap();
         let inbox = inboxes
@@ -165,7 +165,7 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
     };
     let processed = crate::webhooks::eventually(20, || async {
         let events = app.services.stores.queue.all().await.unwrap();
-        events.len() == 2 && events.iter().all(|e| e.status == "processed")
+        events.len() == 3 && events.iter().all(|e| e.status == "processed")
     })
     .await;
     assert!(processed, "{:?}", app.sim.sim.webhook_deliveries());
@@ -211,6 +211,30 @@ async fn demo_seeding_creates_one_inbox_per_scenario_exactly_once() {
     assert_eq!(
         renamed["display_name_change"]["new_display_name"],
         "Poppy Pet Supplies"
+    );
+    // The limited portfolio shows Meta's alert on the Portfolios view.
+    let limited = numbers
+        .iter()
+        .find(|n| n.scenario == Scenario::BusinessLimited)
+        .unwrap();
+    let portfolios: Value = app
+        .get_with_token(
+            &format!("/api/v1/accounts/{}/portfolios", users.account_id),
+            &admin_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let portfolio = portfolios["portfolios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == limited.business_id.as_str())
+        .unwrap_or_else(|| panic!("{portfolios}"));
+    assert_eq!(
+        portfolio["alerts"][0]["alert_type"], "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED",
+        "{portfolio}"
     );
     // Enforcement stays on its own business account: the healthy number is not touched.
     let healthy: Value = app

@@ -305,18 +305,8 @@ async fn who_may_read_health() {
         Scenario::Healthy,
     )
     .await;
-    let r = app
-        .client
-        .post(app.url(&format!(
-            "/api/v1/accounts/{}/inbox_members",
-            admin.account_id
-        )))
-        .header("api_access_token", &admin.access_token)
-        .json(&json!({"inbox_id": id, "user_ids": [member.user_id]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    app.add_inbox_members(&admin.access_token, admin.account_id, id, &[member.user_id])
+        .await;
     let path = format!("/api/v1/accounts/{}/inboxes/{id}/health", admin.account_id);
     assert_eq!(
         app.get_with_token(&path, &admin.access_token)

@@ -225,6 +225,11 @@ async fn metas_account_alerts_show_on_the_portfolio_alert_once_and_clear_and_age
         .unwrap();
     assert_eq!(alone["alerts"], serde_json::json!([]));
 
+    // An agent sees only the portfolio of the inbox they belong to.
+    let mine = portfolios(&app, &agent.access_token, account).await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["numbers"][0]["inbox_id"], other);
+
     // The Portfolios page, rendered by the server for a signed-in administrator (works without
     // JavaScript): the portfolio by name, its shared limit, Meta's alert in words, its number.
     app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
@@ -270,9 +275,4 @@ async fn metas_account_alerts_show_on_the_portfolio_alert_once_and_clear_and_age
         .unwrap();
     assert_eq!(shared["alerts"], serde_json::json!([]), "{shared}");
     assert_eq!(alert_kinds(&app, shop, "account_alert").await.len(), 1);
-
-    // An agent sees only the portfolio of the inbox they belong to.
-    let mine = portfolios(&app, &agent.access_token, account).await;
-    assert_eq!(mine.len(), 1, "{mine:?}");
-    assert_eq!(mine[0]["numbers"][0]["inbox_id"], other);
 }
