@@ -43,6 +43,10 @@ pub struct FixesView {
     /// Its status (`PENDING_REVIEW`, `DECLINED`, …).
     #[serde(default)]
     pub new_name_status: Option<String>,
+    /// Why Meta declined the last display name, in words (from the `rejection_reason` of its
+    /// `phone_number_name_update` webhook: a read of the number does not say why).
+    #[serde(default)]
+    pub name_rejection: Option<String>,
 }
 
 impl FixesView {

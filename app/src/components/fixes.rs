@@ -185,10 +185,14 @@ pub fn DisplayNamePanel(health: crate::health::HealthView) -> impl IntoView {
             </p>
         }
     });
+    let rejection = fixes.name_rejection.clone().map(|why| {
+        view! { <p id="name-rejection"><strong>"Why Meta declined the name: "</strong>{why}</p> }
+    });
     view! {
         <section class="panel" id="display-name-panel" aria-label="Display name">
             <h2>"Display name"</h2>
             {status}
+            {rejection}
             {health.viewer_is_admin.then(|| view! {
                 <ActionForm action=action attr:class="fix-form">
                     <input type="hidden" name="account_id" value=health.account_id/>

@@ -254,6 +254,7 @@ pub fn fixes_view(r: &HealthReport) -> app::fixes::FixesView {
         new_name_status: h
             .and_then(|h| h.new_name_status.as_ref())
             .map(|s| s.as_str().to_owned()),
+        name_rejection: None,
         verification_needed: h.is_some_and(|h| {
             !h.is_registered()
                 && matches!(

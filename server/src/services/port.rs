@@ -165,10 +165,16 @@ impl GreenlightPort for Services {
             .health
             .health_report(user, account_id, inbox_id, refresh)
             .await?;
-        Ok(crate::health::view::health_view(
-            &report,
-            chrono::Utc::now(),
-        ))
+        let mut view = crate::health::view::health_view(&report, chrono::Utc::now());
+        // Only Meta's webhook says why a name was declined; the newest decision counts.
+        view.registration.fixes.name_rejection = self
+            .stores
+            .queue
+            .latest_name_rejection_reason(inbox_id)
+            .await
+            .map_err(crate::error::ServiceError::from)?
+            .map(|r| app::meta::name_rejection_words(&r));
+        Ok(view)
     }
 
     async fn inbox_history(

@@ -693,3 +693,42 @@ async fn a_display_name_change_is_reviewed_one_at_a_time_and_an_approval_renews_
     );
     assert_eq!(registers[0].status, 200);
 }
+
+#[tokio::test]
+async fn a_declined_display_name_says_why_in_words_on_the_account_health_tab() {
+    let app = spawn_with_webhooks().await;
+    let (a, id) = admin_with_inbox(&app, Scenario::PendingReview).await;
+    let n = app.number(Scenario::PendingReview);
+    // Meta declines the name; only its webhook carries the reason.
+    app.sim.sim.decline_name(&n.id, "NAME_FORMAT_UNACCEPTABLE");
+    let user = app.services.accounts.user(a.user_id).await.unwrap();
+    let explained = crate::webhooks::eventually(20, || async {
+        processor::run_once(&app.services.webhook_processor())
+            .await
+            .unwrap();
+        let view = app::port::GreenlightPort::inbox_health(&app.services, &user, a.account_id, id, false)
+            .await
+            .unwrap();
+        view.registration.fixes.name_rejection.is_some()
+    })
+    .await;
+    assert!(explained, "the rejection reason reached the tab");
+    let view = app::port::GreenlightPort::inbox_health(&app.services, &user, a.account_id, id, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        view.registration.fixes.name_rejection.as_deref(),
+        Some(app::meta::name_rejection_words("NAME_FORMAT_UNACCEPTABLE").as_str())
+    );
+    // The page, rendered by the server, says it next to the display name.
+    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    let html = app
+        .get(&format!("/accounts/{}/inboxes/{id}/health", a.account_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"name-rejection\""), "{html}");
+    assert!(html.contains("formatting rules"), "{html}");
+}
