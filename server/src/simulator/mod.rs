@@ -410,7 +410,10 @@ impl Simulator {
 
     /// True when a WABA of the simulator belongs to the business portfolio `business_id`.
     pub fn has_business(&self, business_id: &str) -> bool {
-        self.lock().wabas.values().any(|w| w.business_id == business_id)
+        self.lock()
+            .wabas
+            .values()
+            .any(|w| w.business_id == business_id)
     }
 
     /// Moves a business portfolio's shared messaging limit (`TIER_2K`, ...), as Meta does since
