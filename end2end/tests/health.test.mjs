@@ -163,6 +163,13 @@ test('without JavaScript the server-rendered tab already carries the data', asyn
     const href = await page.getAttribute('#whatsapp-manager', 'href');
     assert.match(href, /^https:\/\/business\.facebook\.com\/latest\/whatsapp_manager\/phone_numbers\/\?business_id=\d+&asset_id=\d+$/);
     assert.equal(await page.getAttribute('#whatsapp-manager', 'target'), '_blank');
+    // The history chart and its table show the same points (identical checks merged), each point
+    // with a tooltip, and the caption says what is shown.
+    const points = await page.locator('#history-chart g.run').count();
+    assert.ok(points > 0, 'the setup read is in the history');
+    assert.equal(await page.locator('#history-table tbody tr').count(), points);
+    assert.equal(await page.locator('#history-chart g.run > title').count(), points);
+    assert.match(await page.textContent('#history-caption'), /^(The latest \d+ of \d+ points: )?\d+ checks? (on|from) [A-Z][a-z]{2} \d+/);
     await page.setViewportSize({ width: 360, height: 800 });
     await page.screenshot({ path: join(ARTIFACTS, 'health-360px-nojs.png'), fullPage: true });
   } finally {

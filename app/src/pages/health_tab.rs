@@ -9,7 +9,7 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::format::{messaging_limit, quality_rating, short_time};
-use crate::health::{HealthView, HistoryPoint, MetricGroup, MetricView};
+use crate::health::{BadgeLevel, HealthView, HistoryPoint, MetricGroup, MetricView};
 use crate::pages::activity::WebhookCheckPanel;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
 
@@ -177,22 +177,7 @@ fn MetricSection(group: MetricGroup, metrics: Vec<MetricView>) -> impl IntoView 
     }
 }
 
-/// The SVG polyline points of quality over the history (x spread evenly, 0..=300 × 0..=60).
-pub fn quality_points(points: &[HistoryPoint]) -> String {
-    let ok: Vec<&HistoryPoint> = points.iter().filter(|p| p.ok).collect();
-    let n = ok.len().max(2) - 1;
-    ok.iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let x = i * 300 / n;
-            // The server ranks quality (one ranking for alerts, overview and chart); 3 high … 1 low, 0 unknown.
-            let y = 60 - u32::from(p.quality_height.min(3)) * 18;
-            format!("{x},{y}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
+/// The history panel: a chart of the checks over time and a table with one row per plotted point.
 #[component]
 fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl IntoView {
     view! {
@@ -204,27 +189,37 @@ fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl 
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                         Ok(points) if points.is_empty() => view! { <p class="empty">"No checks recorded yet."</p> }.into_any(),
                         Ok(points) => {
-                            let line = quality_points(&points);
-                            let changes = state_changes(&points);
+                            let all = runs(&points);
+                            let total = all.len();
+                            // The chart and the table are drawn from this one list, so they always agree.
+                            let shown = latest_runs(all);
+                            let caption = summary(&shown, total);
+                            let svg = chart_svg(&shown);
                             view! {
                                 <figure>
-                                    <svg viewBox="-30 -5 340 75" class="chart" role="img"
-                                        aria-label="Quality rating over time: top high, middle medium, bottom low"
-                                        inner_html=chart_svg(&line)>
+                                    <svg viewBox=CHART_VIEW_BOX class="chart" id="history-chart" role="img"
+                                        aria-labelledby="history-caption" inner_html=svg>
                                     </svg>
-                                    <figcaption class="muted">"Quality rating at each check."</figcaption>
+                                    <figcaption class="muted" id="history-caption">{caption}</figcaption>
                                 </figure>
                                 <table class="table" id="history-table">
-                                    <thead><tr><th>"When"</th><th>"Source"</th><th>"State"</th><th>"Quality"</th><th>"Messaging limit"</th></tr></thead>
+                                    <thead><tr>
+                                        <th>"When"</th><th>"Checks"</th><th>"State"</th><th>"Quality"</th>
+                                        <th>"Messaging limit"</th><th>"Source"</th>
+                                    </tr></thead>
                                     <tbody>
-                                        {changes.into_iter().rev().map(|p| view! {
-                                            <tr>
-                                                <td>{short_time(&p.checked_at)}</td>
-                                                <td>{p.source.clone()}</td>
-                                                <td>{crate::format::state_label(p.state)}</td>
-                                                <td>{if p.ok { quality_rating(p.quality_rating.as_deref()).0 } else { "Read failed".into() }}</td>
-                                                <td>{if p.ok { messaging_limit(p.messaging_limit.as_deref()).0 } else { "—".to_string() }}</td>
-                                            </tr>
+                                        {shown.into_iter().rev().map(|r| {
+                                            let p = &r.first;
+                                            view! {
+                                                <tr data-level=run_level(p).as_str() data-checks=r.count.to_string()>
+                                                    <td data-label="When">{run_when(&r)}</td>
+                                                    <td data-label="Checks">{r.count}</td>
+                                                    <td data-label="State">{crate::format::state_label(p.state)}</td>
+                                                    <td data-label="Quality">{quality_words(p)}</td>
+                                                    <td data-label="Messaging limit">{if p.ok { messaging_limit(p.messaging_limit.as_deref()).0 } else { "—".to_string() }}</td>
+                                                    <td data-label="Source">{r.sources.join(", ")}</td>
+                                                </tr>
+                                            }
                                         }).collect_view()}
                                     </tbody>
                                 </table>
@@ -237,40 +232,439 @@ fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl 
     }
 }
 
-/// The chart's SVG content (axis labels, line, dots). Only numbers go in, so it is built as
-/// markup once instead of being hydrated element by element.
-pub fn chart_svg(points: &str) -> String {
-    let mut svg = String::from(
-        r#"<text x="-28" y="8" class="axis">High</text><text x="-28" y="28" class="axis">Med</text><text x="-28" y="46" class="axis">Low</text>"#,
-    );
-    svg.push_str(&format!(
-        r#"<polyline points="{points}" fill="none" stroke="currentColor" stroke-width="2"></polyline>"#
-    ));
-    for p in points.split(' ').filter(|p| !p.is_empty()) {
-        if let Some((x, y)) = p.split_once(',') {
-            svg.push_str(&format!(
-                r#"<circle cx="{x}" cy="{y}" r="2.5" fill="currentColor"></circle>"#
-            ));
+/// Identical consecutive checks, drawn as one point and listed as one table row: a number read
+/// every hour for a month stays a handful of points, and the chart and the table show the same
+/// things.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckRun {
+    /// The run's first check; the others differ from it only in time and source.
+    pub first: HistoryPoint,
+    /// When the run's last check was made (RFC 3339; the first's time for a single check).
+    pub last_at: String,
+    /// How many checks the run holds.
+    pub count: usize,
+    /// What triggered the run's checks, each once, in the order first seen.
+    pub sources: Vec<String>,
+}
+
+/// The checks, oldest first, with identical consecutive checks (same state, read success, quality
+/// and messaging limit) merged into runs.
+pub fn runs(points: &[HistoryPoint]) -> Vec<CheckRun> {
+    let mut out: Vec<CheckRun> = Vec::new();
+    for p in points {
+        match out.last_mut() {
+            Some(r) if same_reading(&r.first, p) => {
+                r.last_at = p.checked_at.clone();
+                r.count += 1;
+                if !r.sources.contains(&p.source) {
+                    r.sources.push(p.source.clone());
+                }
+            }
+            _ => out.push(CheckRun {
+                first: p.clone(),
+                last_at: p.checked_at.clone(),
+                count: 1,
+                sources: vec![p.source.clone()],
+            }),
         }
+    }
+    out
+}
+
+/// Whether two checks read the same (everything the chart or the table shows, except time and source).
+fn same_reading(a: &HistoryPoint, b: &HistoryPoint) -> bool {
+    a.state == b.state
+        && a.ok == b.ok
+        && a.quality_height == b.quality_height
+        && a.quality_rating == b.quality_rating
+        && a.messaging_limit == b.messaging_limit
+}
+
+/// The most points the chart draws (and rows the table lists): a number that flaps for a month
+/// still gives a light page.
+pub const MAX_RUNS: usize = 60;
+
+/// The newest [`MAX_RUNS`] runs, oldest first.
+pub fn latest_runs(mut runs: Vec<CheckRun>) -> Vec<CheckRun> {
+    let extra = runs.len().saturating_sub(MAX_RUNS);
+    runs.drain(..extra);
+    runs
+}
+
+/// The colour of a check: its quality's badge level; grey for a failed read.
+pub fn run_level(p: &HistoryPoint) -> BadgeLevel {
+    if p.ok {
+        quality_rating(p.quality_rating.as_deref()).1
+    } else {
+        BadgeLevel::Unknown
+    }
+}
+
+/// A check's quality in words ("High", "Not yet rated", "Read failed").
+pub fn quality_words(p: &HistoryPoint) -> String {
+    if p.ok {
+        quality_rating(p.quality_rating.as_deref()).0
+    } else {
+        "Read failed".into()
+    }
+}
+
+/// When a run's checks were made: one time, or the first and the last.
+pub fn run_when(r: &CheckRun) -> String {
+    if r.count > 1 {
+        format!(
+            "{} to {}",
+            short_time(&r.first.checked_at),
+            short_time(&r.last_at)
+        )
+    } else {
+        short_time(&r.first.checked_at)
+    }
+}
+
+/// A point's tooltip: when, how many checks, quality, messaging limit and state, in words.
+pub fn run_title(r: &CheckRun) -> String {
+    let p = &r.first;
+    let when = match r.count {
+        1 => run_when(r),
+        n => format!("{} ({n} identical checks)", run_when(r)),
+    };
+    let state = crate::format::state_label(p.state);
+    if p.ok {
+        format!(
+            "{when}: quality {}, messaging limit {}, {state}",
+            quality_words(p),
+            messaging_limit(p.messaging_limit.as_deref()).0
+        )
+    } else {
+        format!("{when}: read failed, {state}")
+    }
+}
+
+/// The chart's coordinate system; the SVG scales to its box, so a 360 px phone does not scroll.
+pub const CHART_VIEW_BOX: &str = "0 0 320 88";
+/// Where the time axis starts and ends (room on the left for the row names, on the right for
+/// the last tick's label).
+const PLOT_X0: f64 = 56.0;
+const PLOT_X1: f64 = 296.0;
+/// The quality rows, best on top.
+const QUALITY_ROWS: [(u8, &str, f64); 3] =
+    [(3, "High", 10.0), (2, "Medium", 26.0), (1, "Low", 42.0)];
+/// The row of checks without a rating (not yet rated, a value Meta added later, a failed read):
+/// below a dashed line, so "no rating" never reads as "worse than Low".
+const NOT_RATED_Y: f64 = 64.0;
+const SEPARATOR_Y: f64 = 53.0;
+const AXIS_Y: f64 = 74.0;
+
+/// The y of a check: its quality's row, or the "Not rated" row. The row comes from
+/// `quality_height`, the server's one quality ranking (alerts, overview and chart agree).
+pub fn row_y(p: &HistoryPoint) -> f64 {
+    QUALITY_ROWS
+        .iter()
+        .find(|(h, _, _)| p.ok && *h == p.quality_height)
+        .map_or(NOT_RATED_Y, |(_, _, y)| *y)
+}
+
+/// The x of a time (seconds since 1970) in a window, in proportion; the middle when the window
+/// is a single instant.
+pub fn x_of(t: i64, start: i64, end: i64) -> f64 {
+    if end <= start {
+        return (PLOT_X0 + PLOT_X1) / 2.0;
+    }
+    let f = (t.clamp(start, end) - start) as f64 / (end - start) as f64;
+    PLOT_X0 + f * (PLOT_X1 - PLOT_X0)
+}
+
+/// The times (seconds since 1970) of the runs' first and last checks. A time that does not
+/// parse takes the one before it, so every run is still drawn, in order.
+fn run_times(runs: &[CheckRun]) -> Vec<(i64, i64)> {
+    let mut prev = None;
+    runs.iter()
+        .map(|r| {
+            let a = epoch_secs(&r.first.checked_at).or(prev).unwrap_or(0);
+            let b = epoch_secs(&r.last_at).unwrap_or(a).max(a);
+            prev = Some(b);
+            (a, b)
+        })
+        .collect()
+}
+
+/// The chart's SVG content: rows, time axis with date ticks, and one marker per run, coloured
+/// by level, hollow for failed reads, with a line across the run's time and a `<title>`
+/// tooltip. Only numbers and escaped words go in, so it is built as markup once instead of
+/// being hydrated element by element; it depends on the data alone (no clock), so the server's
+/// markup and the browser's agree.
+pub fn chart_svg(runs: &[CheckRun]) -> String {
+    use std::fmt::Write;
+    let mut svg = String::new();
+    let label_x = PLOT_X0 - 6.0;
+    for (_, name, y) in QUALITY_ROWS.iter().chain([&(0, "Not rated", NOT_RATED_Y)]) {
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{PLOT_X0}" x2="{PLOT_X1}" y1="{y}" y2="{y}"></line><text class="axis" x="{label_x}" y="{}" text-anchor="end">{name}</text>"#,
+            y + 3.0
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<line class="separator" x1="4" x2="{PLOT_X1}" y1="{SEPARATOR_Y}" y2="{SEPARATOR_Y}"></line><line class="axis-line" x1="{PLOT_X0}" x2="{PLOT_X1}" y1="{AXIS_Y}" y2="{AXIS_Y}"></line>"#
+    );
+    let times = run_times(runs);
+    let (start, end) = match (times.first(), times.last()) {
+        (Some(f), Some(l)) => (f.0, l.1),
+        _ => return svg,
+    };
+    for (t, label) in ticks(start, end) {
+        let x = x_of(t, start, end);
+        let _ = write!(
+            svg,
+            r#"<line class="tick" x1="{x:.1}" x2="{x:.1}" y1="{AXIS_Y}" y2="{}"></line><text class="axis" x="{x:.1}" y="{}" text-anchor="middle">{label}</text>"#,
+            AXIS_Y + 3.0,
+            AXIS_Y + 11.0
+        );
+    }
+    for (r, (a, b)) in runs.iter().zip(times) {
+        let (x1, x2, y) = (x_of(a, start, end), x_of(b, start, end), row_y(&r.first));
+        let failed = if r.first.ok { "" } else { " run-failed" };
+        let _ = write!(
+            svg,
+            r#"<g class="run run-{}{failed}" data-checks="{}"><title>{}</title>"#,
+            run_level(&r.first).as_str(),
+            r.count,
+            escape(&run_title(r))
+        );
+        if x2 - x1 >= 0.5 {
+            let _ = write!(
+                svg,
+                r#"<line x1="{x1:.1}" x2="{x2:.1}" y1="{y}" y2="{y}"></line>"#
+            );
+        }
+        let _ = write!(
+            svg,
+            r#"<circle cx="{x1:.1}" cy="{y}" r="3.5"></circle></g>"#
+        );
     }
     svg
 }
 
-/// The points where something shown changed (state, quality, limit, or read success), plus the first.
-pub fn state_changes(points: &[HistoryPoint]) -> Vec<HistoryPoint> {
-    let mut out: Vec<HistoryPoint> = Vec::new();
-    for p in points {
-        let changed = out.last().is_none_or(|l| {
-            l.state != p.state
-                || l.quality_rating != p.quality_rating
-                || l.messaging_limit != p.messaging_limit
-                || l.ok != p.ok
-        });
-        if changed {
-            out.push(p.clone());
+/// Text for markup: Meta's values (title-cased when unknown) go into the chart's tooltips.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
+/// At most this many ticks, so the labels do not collide on a phone.
+const MAX_TICKS: i64 = 5;
+/// Tick steps, shortest first; the first that gives at most [`MAX_TICKS`] ticks is used.
+const STEPS: [i64; 10] = [
+    HOUR,
+    2 * HOUR,
+    3 * HOUR,
+    6 * HOUR,
+    12 * HOUR,
+    DAY,
+    2 * DAY,
+    7 * DAY,
+    14 * DAY,
+    28 * DAY,
+];
+
+/// The time axis's ticks for a window (seconds since 1970): round UTC hours or days inside it,
+/// at most [`MAX_TICKS`], labelled `Nov 3` (days) or `06:00` (hours; the first and midnight
+/// ones carry the date). A window too short for a round tick gets one at its start.
+pub fn ticks(start: i64, end: i64) -> Vec<(i64, String)> {
+    let first_at = |step: i64| {
+        start.div_euclid(step) * step + if start.rem_euclid(step) == 0 { 0 } else { step }
+    };
+    let count = |step: i64| {
+        let f = first_at(step);
+        if f > end {
+            0
+        } else {
+            (end - f) / step + 1
+        }
+    };
+    let step = STEPS
+        .into_iter()
+        .find(|&s| count(s) <= MAX_TICKS)
+        // A window longer than 140 days: whole days, spread.
+        .unwrap_or_else(|| ((end - start) / (MAX_TICKS - 1) / DAY + 1) * DAY);
+    let out: Vec<(i64, String)> = (0..count(step))
+        .map(|i| {
+            let t = first_at(step) + i * step;
+            let label = if step >= DAY || t.rem_euclid(DAY) == 0 {
+                day_label(t)
+            } else if i == 0 {
+                format!("{} {}", day_label(t), hour_label(t))
+            } else {
+                hour_label(t)
+            };
+            (t, label)
+        })
+        .collect();
+    if out.is_empty() {
+        vec![(start, format!("{} {}", day_label(start), hour_label(start)))]
+    } else {
+        out
+    }
+}
+
+/// `Nov 3` of a time (seconds since 1970), in UTC.
+pub fn day_label(t: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_, m, d) = civil_from_days(t.div_euclid(DAY));
+    format!("{} {d}", MONTHS[(m - 1) as usize])
+}
+
+/// `06:00` of a time (seconds since 1970), in UTC.
+fn hour_label(t: i64) -> String {
+    let s = t.rem_euclid(DAY);
+    format!("{:02}:{:02}", s / HOUR, s % HOUR / 60)
+}
+
+/// Seconds since 1970 of an RFC 3339 time (`2026-11-22T01:00:00Z`; fractions, `±HH:MM` and
+/// Meta's `+0000` allowed); `None` for anything else. The app has no date library and the chart
+/// needs no more.
+pub fn epoch_secs(rfc3339: &str) -> Option<i64> {
+    let b = rfc3339.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |s: Option<&str>| -> Option<i64> {
+        let s = s?;
+        if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let field = |a: usize, z: usize| num(rfc3339.get(a..z));
+    let (y, mo, d) = (field(0, 4)?, field(5, 7)?, field(8, 10)?);
+    let (h, mi, s) = (field(11, 13)?, field(14, 16)?, field(17, 19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = rfc3339.get(19..)?;
+    if let Some(frac) = rest.strip_prefix('.') {
+        rest = frac.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first() {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return None,
+            };
+            let hm = rest.get(1..)?.replacen(':', "", 1);
+            if hm.len() != 4 {
+                return None;
+            }
+            sign * (num(hm.get(0..2))? * HOUR + num(hm.get(2..4))? * 60)
+        }
+    };
+    Some(days_from_civil(y, mo, d) * DAY + h * HOUR + mi * 60 + s - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date (year, month, day) of a day count since 1970-01-01 (Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The chart's text alternative and caption: how many checks over which days, quality at them
+/// in words, failed reads, the latest reading, and how the chart and table relate. `total_runs`
+/// counts the runs before [`latest_runs`] dropped the oldest.
+pub fn summary(shown: &[CheckRun], total_runs: usize) -> String {
+    let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
+        return "No checks recorded yet.".into();
+    };
+    let day = |s: &str| epoch_secs(s).map_or_else(|| short_time(s), day_label);
+    let checks: usize = shown.iter().map(|r| r.count).sum();
+    let (from, to) = (day(&first.first.checked_at), day(&last.last_at));
+    let mut out = String::new();
+    if total_runs > shown.len() {
+        out.push_str(&format!(
+            "The latest {} of {total_runs} points: ",
+            shown.len()
+        ));
+    }
+    out.push_str(&plural(checks, "check", "checks"));
+    if from == to {
+        out.push_str(&format!(" on {from} (UTC); "));
+    } else {
+        out.push_str(&format!(" from {from} to {to} (UTC); "));
+    }
+    // Quality words with their counts, best first; failed reads apart.
+    let mut tally: Vec<(u8, String, usize)> = Vec::new();
+    let mut failed = 0;
+    for r in shown {
+        if !r.first.ok {
+            failed += r.count;
+            continue;
+        }
+        let words = quality_words(&r.first);
+        match tally.iter_mut().find(|(_, w, _)| *w == words) {
+            Some(t) => t.2 += r.count,
+            None => tally.push((r.first.quality_height, words, r.count)),
         }
     }
+    tally.sort_by_key(|t| std::cmp::Reverse(t.0));
+    let all_of = if checks == 1 { "" } else { " at all of them" };
+    match (tally.as_slice(), failed) {
+        ([], _) if checks == 1 => out.push_str("the read failed."),
+        ([], _) => out.push_str("every read failed."),
+        ([(_, w, _)], 0) => out.push_str(&format!("quality {w}{all_of}.")),
+        _ => {
+            let parts: Vec<String> = tally
+                .iter()
+                .map(|(_, w, n)| format!("{w} at {n}"))
+                .collect();
+            out.push_str(&format!("quality {}", parts.join(", ")));
+            if failed > 0 {
+                out.push_str(&format!("; {} failed", plural(failed, "read", "reads")));
+            }
+            out.push_str(&format!("; latest: {}.", quality_words(&last.first)));
+        }
+    }
+    if shown.iter().any(|r| r.count > 1) {
+        out.push_str(" Identical consecutive checks share one point and one row.");
+    }
+    out.push_str(" The table lists the same points, newest first.");
     out
+}
+
+/// `1 check`, `2 checks`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]
@@ -278,10 +672,11 @@ mod tests {
     use super::*;
     use crate::health::RegistrationState;
 
-    /// A point as the server sends it: GREEN high (3), YELLOW medium (2), RED low (1), else 0.
-    fn p(q: Option<&str>, state: RegistrationState) -> HistoryPoint {
+    /// A check as the server sends it: GREEN high (3), YELLOW medium (2), RED low (1), else 0;
+    /// `None` is a failed read.
+    fn p(at: &str, q: Option<&str>, state: RegistrationState) -> HistoryPoint {
         HistoryPoint {
-            checked_at: "2026-11-22T01:00:00Z".into(),
+            checked_at: at.into(),
             source: "view".into(),
             state,
             quality_rating: q.map(str::to_string),
@@ -291,36 +686,192 @@ mod tests {
                 Some("RED") => 1,
                 _ => 0,
             },
-            messaging_limit: Some("TIER_1K".into()),
+            messaging_limit: q.map(|_| "TIER_1K".into()),
             ok: q.is_some(),
         }
     }
 
-    #[test]
-    fn the_chart_plots_quality_high_to_low() {
-        let pts = [
-            p(Some("GREEN"), RegistrationState::Registered),
-            p(Some("RED"), RegistrationState::Registered),
-        ];
-        assert_eq!(quality_points(&pts), "0,6 300,42");
+    fn green(at: &str) -> HistoryPoint {
+        p(at, Some("GREEN"), RegistrationState::Registered)
     }
 
     #[test]
-    fn the_chart_has_a_dot_per_check() {
-        let svg = chart_svg("0,6 300,42");
-        assert_eq!(svg.matches("<circle").count(), 2);
-        assert!(svg.contains(r#"points="0,6 300,42""#));
+    fn rfc3339_times_read_as_seconds_since_1970() {
+        assert_eq!(epoch_secs("1970-01-01T00:00:00Z"), Some(0));
+        // `date -u -d 2026-11-22T01:00:00Z +%s`
+        assert_eq!(epoch_secs("2026-11-22T01:00:00Z"), Some(1_795_309_200));
+        assert_eq!(
+            epoch_secs("2026-11-22T03:00:00.250+02:00"),
+            Some(1_795_309_200)
+        );
+        assert_eq!(epoch_secs("2026-11-21T20:00:00-0500"), Some(1_795_309_200));
+        assert_eq!(epoch_secs("2024-02-29T00:00:00Z"), Some(1_709_164_800));
+        assert_eq!(epoch_secs("2026-13-01T00:00:00Z"), None);
+        assert_eq!(epoch_secs("2026-11-22 01:00 UTC"), None);
+        assert_eq!(epoch_secs("soon"), None);
     }
 
     #[test]
-    fn only_changes_are_listed() {
+    fn days_read_as_month_and_day_in_utc() {
+        assert_eq!(day_label(0), "Jan 1");
+        assert_eq!(day_label(1_795_309_200), "Nov 22");
+        // One second before midnight UTC is still the day before, whatever the browser's zone.
+        assert_eq!(day_label(1_793_664_000 - 1), "Nov 2");
+        assert_eq!(day_label(1_709_164_800), "Feb 29");
+    }
+
+    #[test]
+    fn x_is_proportional_to_time() {
+        let (a, b) = (1_000, 1_000 + 4 * DAY);
+        assert_eq!(x_of(a, a, b), PLOT_X0);
+        assert_eq!(x_of(b, a, b), PLOT_X1);
+        assert_eq!(x_of(a + DAY, a, b), PLOT_X0 + (PLOT_X1 - PLOT_X0) / 4.0);
+        // A single instant sits in the middle rather than on an edge.
+        assert_eq!(x_of(a, a, a), (PLOT_X0 + PLOT_X1) / 2.0);
+    }
+
+    #[test]
+    fn a_month_gets_a_few_dated_ticks() {
+        let start = epoch_secs("2026-11-02T13:00:00Z").unwrap();
+        let end = epoch_secs("2026-12-02T09:00:00Z").unwrap();
+        let t = ticks(start, end);
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert!(t.len() <= 5 && t.len() >= 3, "{labels:?}");
+        assert!(t.iter().all(|(x, _)| (start..=end).contains(x)));
+        assert!(
+            t.iter().all(|(x, _)| x % DAY == 0),
+            "ticks fall on UTC midnight"
+        );
+        assert_eq!(labels, ["Nov 5", "Nov 12", "Nov 19", "Nov 26"]);
+    }
+
+    #[test]
+    fn short_windows_get_hour_ticks_and_an_instant_one_tick() {
+        let start = epoch_secs("2026-11-22T01:10:00Z").unwrap();
+        let t = ticks(start, start + 5 * HOUR);
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["Nov 22 02:00", "03:00", "04:00", "05:00", "06:00"]);
+        assert_eq!(ticks(start, start), [(start, "Nov 22 01:10".to_string())]);
+    }
+
+    #[test]
+    fn identical_consecutive_checks_merge_into_one_run() {
+        use RegistrationState::*;
+        let mut pts: Vec<HistoryPoint> = (1..=6)
+            .map(|d| green(&format!("2026-11-0{d}T01:00:00Z")))
+            .collect();
+        pts[2].source = "refresh".into();
+        let r = runs(&pts);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].count, 6);
+        assert_eq!(r[0].last_at, "2026-11-06T01:00:00Z");
+        assert_eq!(r[0].sources, ["view", "refresh"]);
+        // Any change starts a new run, and a return to the old reading is a change too.
+        pts.push(p("2026-11-07T01:00:00Z", Some("GREEN"), Ready));
+        pts.push(p("2026-11-08T01:00:00Z", None, Unknown));
+        pts.push(green("2026-11-09T01:00:00Z"));
+        let counts: Vec<usize> = runs(&pts).iter().map(|r| r.count).collect();
+        assert_eq!(counts, [6, 1, 1, 1]);
+    }
+
+    #[test]
+    fn hundreds_of_changes_keep_the_newest_runs_only() {
+        let pts: Vec<HistoryPoint> = (0..200)
+            .map(|i| {
+                let at = format!("2026-11-{:02}T{:02}:00:00Z", 1 + i / 24, i % 24);
+                let q = if i % 2 == 0 { Some("GREEN") } else { None };
+                p(&at, q, RegistrationState::Registered)
+            })
+            .collect();
+        let all = runs(&pts);
+        assert_eq!(all.len(), 200);
+        let shown = latest_runs(all);
+        assert_eq!(shown.len(), MAX_RUNS);
+        assert_eq!(shown.last().unwrap().last_at, pts[199].checked_at);
+        assert!(summary(&shown, 200).starts_with("The latest 60 of 200 points: "));
+    }
+
+    #[test]
+    fn unrated_and_failed_checks_sit_apart_from_low() {
+        use RegistrationState::Registered;
+        let high = row_y(&green("2026-11-01T00:00:00Z"));
+        let low = row_y(&p("2026-11-01T00:00:00Z", Some("RED"), Registered));
+        let na = row_y(&p("2026-11-01T00:00:00Z", Some("NA"), Registered));
+        let failed = row_y(&p("2026-11-01T00:00:00Z", None, Registered));
+        assert!(high < low, "High is drawn above Low");
+        assert_eq!(na, NOT_RATED_Y);
+        assert_eq!(failed, NOT_RATED_Y);
+        assert!(low < SEPARATOR_Y && SEPARATOR_Y < na);
+    }
+
+    #[test]
+    fn each_point_is_coloured_by_level_and_has_a_tooltip() {
         use RegistrationState::*;
         let pts = [
-            p(Some("GREEN"), Ready),
-            p(Some("GREEN"), Ready),
-            p(Some("GREEN"), Registered),
-            p(None, Unknown),
+            p("2026-11-01T00:00:00Z", Some("GREEN"), Registered),
+            p("2026-11-02T00:00:00Z", Some("GREEN"), Registered),
+            p("2026-11-03T00:00:00Z", Some("RED"), Registered),
+            p("2026-11-05T00:00:00Z", None, Unknown),
         ];
-        assert_eq!(state_changes(&pts).len(), 3);
+        let svg = chart_svg(&runs(&pts));
+        assert_eq!(svg.matches("<g class=\"run ").count(), 3);
+        assert_eq!(svg.matches("<title>").count(), 3);
+        assert!(svg.contains(r#"<g class="run run-good" data-checks="2"><title>2026-11-01 00:00 UTC to 2026-11-02 00:00 UTC (2 identical checks): quality High, messaging limit 1K customers per 24h, Registered</title>"#), "{svg}");
+        assert!(svg.contains(r#"<g class="run run-blocked" data-checks="1">"#));
+        // The failed read is hollow (its own class) on the "Not rated" row.
+        assert!(svg.contains(&format!(
+            r#"<g class="run run-unknown run-failed" data-checks="1"><title>2026-11-05 00:00 UTC: read failed, Unknown (Meta did not answer)</title><circle cx="{PLOT_X1:.1}" cy="{NOT_RATED_Y}""#
+        )), "{svg}");
+        // Proportional: the run of two spans from the start to a quarter of the way (1 of 4 days).
+        let quarter = PLOT_X0 + (PLOT_X1 - PLOT_X0) / 4.0;
+        assert!(
+            svg.contains(&format!(
+                r#"<line x1="{PLOT_X0:.1}" x2="{quarter:.1}" y1="10" y2="10">"#
+            )),
+            "{svg}"
+        );
+        assert!(svg.contains(">Nov 2</text>"), "date ticks: {svg}");
+        assert!(svg.contains(">Not rated</text>"));
+    }
+
+    #[test]
+    fn tooltips_escape_metas_words() {
+        let mut q = green("2026-11-01T00:00:00Z");
+        q.quality_rating = Some("A<B".into());
+        q.quality_height = 0;
+        let svg = chart_svg(&runs(&[q]));
+        assert!(svg.contains("quality A&lt;b"), "{svg}");
+        assert!(!svg.contains("A<B"));
+    }
+
+    #[test]
+    fn the_caption_says_what_is_shown() {
+        use RegistrationState::*;
+        let same: Vec<HistoryPoint> = (3..=9)
+            .map(|d| green(&format!("2026-11-0{d}T01:00:00Z")))
+            .collect();
+        assert_eq!(
+            summary(&runs(&same), 1),
+            "7 checks from Nov 3 to Nov 9 (UTC); quality High at all of them. Identical \
+             consecutive checks share one point and one row. The table lists the same points, newest first."
+        );
+        assert_eq!(
+            summary(&runs(&same[..1]), 1),
+            "1 check on Nov 3 (UTC); quality High. The table lists the same points, newest first."
+        );
+        let mixed = [
+            green("2026-11-03T01:00:00Z"),
+            p("2026-11-04T01:00:00Z", Some("YELLOW"), Registered),
+            p("2026-11-05T01:00:00Z", None, Unknown),
+            p("2026-11-06T01:00:00Z", Some("NA"), Registered),
+            green("2026-12-02T01:00:00Z"),
+        ];
+        assert_eq!(
+            summary(&runs(&mixed), 5),
+            "5 checks from Nov 3 to Dec 2 (UTC); quality High at 2, Medium at 1, Not yet rated at 1; \
+             1 read failed; latest: High. The table lists the same points, newest first."
+        );
+        let failed = [p("2026-11-05T01:00:00Z", None, Unknown)];
+        assert!(summary(&runs(&failed), 1).contains("; the read failed."));
     }
 }
