@@ -706,16 +706,18 @@ async fn a_declined_display_name_says_why_in_words_on_the_account_health_tab() {
         processor::run_once(&app.services.webhook_processor())
             .await
             .unwrap();
-        let view = app::port::GreenlightPort::inbox_health(&app.services, &user, a.account_id, id, false)
-            .await
-            .unwrap();
+        let view =
+            app::port::GreenlightPort::inbox_health(&app.services, &user, a.account_id, id, false)
+                .await
+                .unwrap();
         view.registration.fixes.name_rejection.is_some()
     })
     .await;
     assert!(explained, "the rejection reason reached the tab");
-    let view = app::port::GreenlightPort::inbox_health(&app.services, &user, a.account_id, id, false)
-        .await
-        .unwrap();
+    let view =
+        app::port::GreenlightPort::inbox_health(&app.services, &user, a.account_id, id, false)
+            .await
+            .unwrap();
     assert_eq!(
         view.registration.fixes.name_rejection.as_deref(),
         Some(app::meta::name_rejection_words("NAME_FORMAT_UNACCEPTABLE").as_str())
