@@ -8,7 +8,7 @@ use crate::components::badge::Badge;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
-use crate::format::{messaging_limit, quality_rating, short_time};
+use crate::format::{civil_from_days, epoch_secs, messaging_limit, quality_rating, short_time};
 use crate::health::{BadgeLevel, HealthView, HistoryPoint, MetricGroup, MetricView};
 use crate::pages::activity::WebhookCheckPanel;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
@@ -526,78 +526,6 @@ pub fn day_label(t: i64) -> String {
 fn hour_label(t: i64) -> String {
     let s = t.rem_euclid(DAY);
     format!("{:02}:{:02}", s / HOUR, s % HOUR / 60)
-}
-
-/// Seconds since 1970 of an RFC 3339 time (`2026-11-22T01:00:00Z`; fractions, `±HH:MM` and
-/// Meta's `+0000` allowed); `None` for anything else. The app has no date library and the chart
-/// needs no more.
-pub fn epoch_secs(rfc3339: &str) -> Option<i64> {
-    let b = rfc3339.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |s: Option<&str>| -> Option<i64> {
-        let s = s?;
-        if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        s.parse().ok()
-    };
-    let field = |a: usize, z: usize| num(rfc3339.get(a..z));
-    let (y, mo, d) = (field(0, 4)?, field(5, 7)?, field(8, 10)?);
-    let (h, mi, s) = (field(11, 13)?, field(14, 16)?, field(17, 19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let mut rest = rfc3339.get(19..)?;
-    if let Some(frac) = rest.strip_prefix('.') {
-        rest = frac.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first() {
-                Some(b'+') => 1,
-                Some(b'-') => -1,
-                _ => return None,
-            };
-            let hm = rest.get(1..)?.replacen(':', "", 1);
-            if hm.len() != 4 {
-                return None;
-            }
-            sign * (num(hm.get(0..2))? * HOUR + num(hm.get(2..4))? * 60)
-        }
-    };
-    Some(days_from_civil(y, mo, d) * DAY + h * HOUR + mi * 60 + s - offset)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date (year, month, day) of a day count since 1970-01-01 (Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// The chart's text alternative and caption: how many checks over which days, quality at them

@@ -174,63 +174,76 @@ impl AccountService {
         let store = self.store();
         let now = now_secs();
         let mut tx = store.begin().await?;
-        let losing_admin: Vec<i64> = match change {
-            MemberChange::SetRole { account_id, .. } | MemberChange::Remove { account_id } => {
-                if !store.lock_account(&mut tx, account_id).await? {
-                    return Err(TeamError::NoSuchAccount);
-                }
-                let role = store
-                    .member_role(&mut tx, account_id, user_id)
-                    .await?
-                    .ok_or(TeamError::NotAMember)?;
-                let demotes = !matches!(
-                    change,
-                    MemberChange::SetRole {
-                        role: Role::Administrator,
-                        ..
+        let outcome: Result<(), TeamError> = async {
+            let losing_admin: Vec<i64> = match change {
+                MemberChange::SetRole { account_id, .. } | MemberChange::Remove { account_id } => {
+                    if !store.lock_account(&mut tx, account_id).await? {
+                        return Err(TeamError::NoSuchAccount);
                     }
-                );
-                if role == Role::Administrator.as_str() && demotes {
-                    vec![account_id]
-                } else {
-                    vec![]
+                    let role = store
+                        .member_role(&mut tx, account_id, user_id)
+                        .await?
+                        .ok_or(TeamError::NotAMember)?;
+                    let demotes = !matches!(
+                        change,
+                        MemberChange::SetRole {
+                            role: Role::Administrator,
+                            ..
+                        }
+                    );
+                    if role == Role::Administrator.as_str() && demotes {
+                        vec![account_id]
+                    } else {
+                        vec![]
+                    }
+                }
+                MemberChange::Disable => {
+                    let accounts = store.admin_accounts_of(&mut tx, user_id).await?;
+                    for account_id in &accounts {
+                        store.lock_account(&mut tx, *account_id).await?;
+                    }
+                    accounts
+                }
+            };
+            for account_id in losing_admin {
+                if store
+                    .other_active_admins(&mut tx, account_id, user_id)
+                    .await?
+                    == 0
+                {
+                    return Err(TeamError::LastAdministrator);
                 }
             }
-            MemberChange::Disable => {
-                let accounts = store.admin_accounts_of(&mut tx, user_id).await?;
-                for account_id in &accounts {
-                    store.lock_account(&mut tx, *account_id).await?;
+            match change {
+                MemberChange::SetRole { account_id, role } => {
+                    store
+                        .update_role(&mut tx, account_id, user_id, role)
+                        .await?;
                 }
-                accounts
+                MemberChange::Remove { account_id } => {
+                    let left = store
+                        .delete_membership(&mut tx, account_id, user_id)
+                        .await?;
+                    if left == 0 {
+                        store.delete_user(&mut tx, user_id).await?;
+                    } else {
+                        let revoked = format!("revoked:{}", api_token::generate());
+                        store.end_sessions(&mut tx, user_id, Some(&revoked)).await?;
+                    }
+                }
+                MemberChange::Disable => store.disable_user(&mut tx, user_id, now).await?,
             }
-        };
-        for account_id in losing_admin {
-            if store
-                .other_active_admins(&mut tx, account_id, user_id)
-                .await?
-                == 0
-            {
-                return Err(TeamError::LastAdministrator);
-            }
+            Ok(())
         }
-        match change {
-            MemberChange::SetRole { account_id, role } => {
-                store
-                    .update_role(&mut tx, account_id, user_id, role)
-                    .await?;
+        .await;
+        if let Err(refused) = outcome {
+            // Release the locks now: a dropped transaction is rolled back only when its
+            // connection is next used, and until then SQLite refuses the next writer at once
+            // ("database is locked") instead of letting it wait.
+            if let Err(e) = tx.rollback().await {
+                tracing::warn!(error = %e, "rolling back a refused team change failed");
             }
-            MemberChange::Remove { account_id } => {
-                let left = store
-                    .delete_membership(&mut tx, account_id, user_id)
-                    .await?;
-                if left == 0 {
-                    store.delete_user(&mut tx, user_id).await?;
-                } else {
-                    let revoked = format!("revoked:{}", api_token::generate());
-                    store.end_sessions(&mut tx, user_id, Some(&revoked)).await?;
-                }
-            }
-            MemberChange::Disable => store.disable_user(&mut tx, user_id, now).await?,
+            return Err(refused);
         }
         tx.commit().await?;
         self.forget_identities_everywhere().await;
@@ -761,12 +774,10 @@ mod tests {
             MemberChange::Remove { account_id: acc },
             MemberChange::Disable,
         ] {
+            let answer = s.change_member(ada.id, change).await;
             assert!(
-                matches!(
-                    s.change_member(ada.id, change).await,
-                    Err(TeamError::LastAdministrator)
-                ),
-                "{change:?}"
+                matches!(answer, Err(TeamError::LastAdministrator)),
+                "{change:?}: {answer:?}"
             );
         }
         // With a second administrator, the first may step down; then the second is the last.
