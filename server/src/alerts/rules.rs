@@ -170,7 +170,8 @@ pub mod kind {
     pub const TEST: &str = "test";
 }
 
-fn rejected(name_status: Option<&NameStatus>) -> bool {
+/// Meta declined (or rejected) the display name.
+pub(crate) fn rejected(name_status: Option<&NameStatus>) -> bool {
     matches!(
         name_status,
         Some(NameStatus::Declined | NameStatus::Rejected)

@@ -166,14 +166,21 @@ impl GreenlightPort for Services {
             .health_report(user, account_id, inbox_id, refresh)
             .await?;
         let mut view = crate::health::view::health_view(&report, chrono::Utc::now());
-        // Only Meta's webhook says why a name was declined; the newest decision counts.
-        view.registration.fixes.name_rejection = self
-            .stores
-            .queue
-            .latest_name_rejection_reason(inbox_id)
-            .await
-            .map_err(crate::error::ServiceError::from)?
-            .map(|r| app::meta::name_rejection_words(&r));
+        // Only Meta's webhook says why a name was declined (the newest decision counts). The
+        // page is a hot path: ask the store only when the shown read says a name was declined.
+        let declined = report.shown.as_ref().is_some_and(|(_, h)| {
+            crate::alerts::rules::rejected(h.name_status.as_ref())
+                || crate::alerts::rules::rejected(h.new_name_status.as_ref())
+        });
+        if declined {
+            view.registration.fixes.name_rejection = self
+                .stores
+                .queue
+                .latest_name_rejection_reason(inbox_id)
+                .await
+                .map_err(crate::error::ServiceError::from)?
+                .map(|r| app::meta::name_rejection_words(&r));
+        }
         Ok(view)
     }
 
