@@ -51,6 +51,13 @@ pub struct CurrentUser {
     pub name: String,
     pub email: String,
     pub accounts: Vec<Membership>,
+    /// The language the user chose in their profile; `None` follows the browser.
+    #[serde(default)]
+    pub chosen_locale: Option<crate::team::Locale>,
+    /// The language of this request's pages and texts: the chosen one, else the browser's
+    /// (`i18n_pref_locale` cookie, then `Accept-Language`), else English. Set per request.
+    #[serde(default)]
+    pub locale: crate::i18n::Locale,
 }
 
 impl CurrentUser {
@@ -90,6 +97,8 @@ mod tests {
                 account_name: "Acme".into(),
                 role: Role::Agent,
             }],
+            chosen_locale: None,
+            locale: Default::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Pure formatting of Meta's values into labels and badge levels. Unknown values are title-cased,
 //! never shown as raw keys, and rated "unknown" rather than guessed.
 use crate::health::BadgeLevel;
+use crate::i18n::Locale;
 
 /// `SOMETHING_NEW` -> `Something New`.
 pub fn title_case(raw: &str) -> String {
@@ -18,55 +19,51 @@ pub fn title_case(raw: &str) -> String {
         .join(" ")
 }
 
-/// A label and level for a value, or title-case and `Unknown` for values Meta adds later.
-fn known(raw: Option<&str>, table: &[(&str, &str, BadgeLevel)]) -> (String, BadgeLevel) {
-    match raw {
-        None | Some("") => ("Not reported".into(), BadgeLevel::Unknown),
-        Some(v) => table
-            .iter()
-            .find(|(k, _, _)| *k == v)
-            .map(|(_, l, b)| (l.to_string(), *b))
-            .unwrap_or_else(|| (title_case(v), BadgeLevel::Unknown)),
-    }
+// Keys are compile-time paths, so each of Meta's values has its arm.
+use crate::tr as label;
+
+/// Meta sent nothing (or an empty value).
+fn not_reported(l: Locale) -> (String, BadgeLevel) {
+    (label!(l, format.not_reported), BadgeLevel::Unknown)
 }
 
 /// Display-name review status.
-pub fn name_status(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn name_status(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(
-        raw,
-        &[
-            ("APPROVED", "Approved", Good),
-            ("AVAILABLE_WITHOUT_REVIEW", "Available without review", Good),
-            ("PENDING_REVIEW", "In review", Attention),
-            ("DECLINED", "Declined", Blocked),
-            ("REJECTED", "Rejected", Blocked),
-            ("EXPIRED", "Expired", Blocked),
-            ("NONE", "No display name", Blocked),
-        ],
-    )
+    match raw {
+        None | Some("") => not_reported(l),
+        Some("APPROVED") => (label!(l, format.name_status.approved), Good),
+        Some("AVAILABLE_WITHOUT_REVIEW") => {
+            (label!(l, format.name_status.available_without_review), Good)
+        }
+        Some("PENDING_REVIEW") => (label!(l, format.name_status.pending_review), Attention),
+        Some("DECLINED") => (label!(l, format.name_status.declined), Blocked),
+        Some("REJECTED") => (label!(l, format.name_status.rejected), Blocked),
+        Some("EXPIRED") => (label!(l, format.name_status.expired), Blocked),
+        Some("NONE") => (label!(l, format.name_status.none), Blocked),
+        Some(v) => (title_case(v), Unknown),
+    }
 }
 
 /// Quality rating.
-pub fn quality_rating(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn quality_rating(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(
-        raw,
-        &[
-            ("GREEN", "High", Good),
-            ("YELLOW", "Medium", Attention),
-            ("RED", "Low", Blocked),
-            ("NA", "Not yet rated", Unknown),
-            ("UNKNOWN", "Unknown", Unknown),
-        ],
-    )
+    match raw {
+        None | Some("") => not_reported(l),
+        Some("GREEN") => (label!(l, format.quality.green), Good),
+        Some("YELLOW") => (label!(l, format.quality.yellow), Attention),
+        Some("RED") => (label!(l, format.quality.red), Blocked),
+        Some("NA") => (label!(l, format.quality.na), Unknown),
+        Some("UNKNOWN") => (label!(l, format.quality.unknown), Unknown),
+        Some(v) => (title_case(v), Unknown),
+    }
 }
 
 /// Messaging limit tiers, e.g. `TIER_1K` -> "1K customers per 24h".
-pub fn messaging_limit(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn messaging_limit(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     match raw {
-        None | Some("") => ("Not reported".into(), BadgeLevel::Unknown),
-        Some("TIER_UNLIMITED") => ("Unlimited customers per 24h".into(), BadgeLevel::Good),
+        None | Some("") => not_reported(l),
+        Some("TIER_UNLIMITED") => (label!(l, format.limit.unlimited), BadgeLevel::Good),
         Some(v) => match v.strip_prefix("TIER_") {
             Some(n) if !n.is_empty() && n.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
                 // Every new number starts at 250 a day: that is normal, not a warning.
@@ -75,7 +72,7 @@ pub fn messaging_limit(raw: Option<&str>) -> (String, BadgeLevel) {
                 } else {
                     BadgeLevel::Good
                 };
-                (format!("{n} customers per 24h"), level)
+                (label!(l, format.limit.tier, n = n), level)
             }
             _ => (title_case(v), BadgeLevel::Unknown),
         },
@@ -83,74 +80,73 @@ pub fn messaging_limit(raw: Option<&str>) -> (String, BadgeLevel) {
 }
 
 /// Account mode.
-pub fn account_mode(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn account_mode(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(
-        raw,
-        &[("LIVE", "Live", Good), ("SANDBOX", "Sandbox", Attention)],
-    )
+    match raw {
+        None | Some("") => not_reported(l),
+        Some("LIVE") => (label!(l, format.mode.live), Good),
+        Some("SANDBOX") => (label!(l, format.mode.sandbox), Attention),
+        Some(v) => (title_case(v), Unknown),
+    }
 }
 
 /// Code (OTP) verification status.
-pub fn code_verification(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn code_verification(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(
-        raw,
-        &[
-            ("VERIFIED", "Verified", Good),
-            ("NOT_VERIFIED", "Not verified", Attention),
-            ("UNVERIFIED", "Not verified", Attention),
-            ("EXPIRED", "Verification expired", Attention),
-        ],
-    )
+    match raw {
+        None | Some("") => not_reported(l),
+        Some("VERIFIED") => (label!(l, format.verification.verified), Good),
+        Some("NOT_VERIFIED" | "UNVERIFIED") => {
+            (label!(l, format.verification.not_verified), Attention)
+        }
+        Some("EXPIRED") => (label!(l, format.verification.expired), Attention),
+        Some(v) => (title_case(v), Unknown),
+    }
 }
 
 /// Platform type.
-pub fn platform(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn platform(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(
-        raw,
-        &[
-            ("CLOUD_API", "Cloud API", Good),
-            ("ON_PREMISE", "On-Premises API", Attention),
-            ("NOT_APPLICABLE", "Not registered", Blocked),
-        ],
-    )
+    match raw {
+        None | Some("") => not_reported(l),
+        Some("CLOUD_API") => (label!(l, format.platform.cloud_api), Good),
+        Some("ON_PREMISE") => (label!(l, format.platform.on_premise), Attention),
+        Some("NOT_APPLICABLE") => (label!(l, format.platform.not_applicable), Blocked),
+        Some(v) => (title_case(v), Unknown),
+    }
 }
 
 /// Throughput level.
-pub fn throughput(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn throughput(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(
-        raw,
-        &[
-            ("STANDARD", "Standard (80 msg/s)", Good),
-            ("HIGH", "High (up to 1,000 msg/s)", Good),
-            ("NOT_APPLICABLE", "Not applicable (not registered)", Blocked),
-        ],
-    )
+    match raw {
+        None | Some("") => not_reported(l),
+        Some("STANDARD") => (label!(l, format.throughput.standard), Good),
+        Some("HIGH") => (label!(l, format.throughput.high), Good),
+        Some("NOT_APPLICABLE") => (label!(l, format.throughput.not_applicable), Blocked),
+        Some(v) => (title_case(v), Unknown),
+    }
 }
 
 /// Number status.
-pub fn number_status(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn number_status(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     use BadgeLevel::*;
-    known(
-        raw,
-        &[
-            ("CONNECTED", "Connected", Good),
-            ("PENDING", "Pending", Attention),
-            ("FLAGGED", "Flagged", Attention),
-            ("RATE_LIMITED", "Rate limited", Attention),
-            ("RESTRICTED", "Restricted", Blocked),
-            ("BANNED", "Banned", Blocked),
-            ("DISCONNECTED", "Disconnected", Blocked),
-            ("DELETED", "Deleted", Blocked),
-            ("MIGRATED", "Migrated", Attention),
-            ("UNVERIFIED", "Unverified", Attention),
-            ("OFFLINE", "Offline", Blocked),
-            ("UNKNOWN", "Unknown", Unknown),
-        ],
-    )
+    match raw {
+        None | Some("") => not_reported(l),
+        Some("CONNECTED") => (label!(l, format.status.connected), Good),
+        Some("PENDING") => (label!(l, format.status.pending), Attention),
+        Some("FLAGGED") => (label!(l, format.status.flagged), Attention),
+        Some("RATE_LIMITED") => (label!(l, format.status.rate_limited), Attention),
+        Some("RESTRICTED") => (label!(l, format.status.restricted), Blocked),
+        Some("BANNED") => (label!(l, format.status.banned), Blocked),
+        Some("DISCONNECTED") => (label!(l, format.status.disconnected), Blocked),
+        Some("DELETED") => (label!(l, format.status.deleted), Blocked),
+        Some("MIGRATED") => (label!(l, format.status.migrated), Attention),
+        Some("UNVERIFIED") => (label!(l, format.status.unverified), Attention),
+        Some("OFFLINE") => (label!(l, format.status.offline), Blocked),
+        Some("UNKNOWN") => (label!(l, format.status.unknown), Unknown),
+        Some(v) => (title_case(v), Unknown),
+    }
 }
 
 /// `s` percent-encoded for a URL's query (everything but RFC 3986's unreserved characters).
@@ -254,50 +250,58 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
 mod tests {
     use super::*;
     use BadgeLevel::*;
+    const EN: Locale = Locale::en;
 
     #[test]
     fn unknown_values_are_title_cased_and_grey() {
         assert_eq!(
-            name_status(Some("SOMETHING_NEW")),
+            name_status(Some("SOMETHING_NEW"), EN),
             ("Something New".into(), Unknown)
         );
         assert_eq!(
-            number_status(Some("ON_HOLIDAY")),
+            number_status(Some("ON_HOLIDAY"), EN),
             ("On Holiday".into(), Unknown)
         );
-        assert_eq!(quality_rating(None), ("Not reported".into(), Unknown));
+        assert_eq!(quality_rating(None, EN), ("Not reported".into(), Unknown));
     }
 
     #[test]
     fn every_known_value_has_a_meaningful_level() {
-        assert_eq!(name_status(Some("APPROVED")).1, Good);
-        assert_eq!(name_status(Some("PENDING_REVIEW")).1, Attention);
-        assert_eq!(name_status(Some("DECLINED")).1, Blocked);
-        assert_eq!(quality_rating(Some("GREEN")).1, Good);
-        assert_eq!(quality_rating(Some("YELLOW")).1, Attention);
-        assert_eq!(quality_rating(Some("RED")).1, Blocked);
-        assert_eq!(platform(Some("NOT_APPLICABLE")).1, Blocked);
-        assert_eq!(throughput(Some("NOT_APPLICABLE")).1, Blocked);
-        assert_eq!(number_status(Some("CONNECTED")).1, Good);
-        assert_eq!(number_status(Some("OFFLINE")).1, Blocked);
-        assert_eq!(code_verification(Some("EXPIRED")).1, Attention);
-        assert_eq!(account_mode(Some("SANDBOX")).1, Attention);
+        assert_eq!(name_status(Some("APPROVED"), EN).1, Good);
+        assert_eq!(name_status(Some("PENDING_REVIEW"), EN).1, Attention);
+        assert_eq!(name_status(Some("DECLINED"), EN).1, Blocked);
+        assert_eq!(quality_rating(Some("GREEN"), EN).1, Good);
+        assert_eq!(quality_rating(Some("YELLOW"), EN).1, Attention);
+        assert_eq!(quality_rating(Some("RED"), EN).1, Blocked);
+        assert_eq!(platform(Some("NOT_APPLICABLE"), EN).1, Blocked);
+        assert_eq!(throughput(Some("NOT_APPLICABLE"), EN).1, Blocked);
+        assert_eq!(number_status(Some("CONNECTED"), EN).1, Good);
+        assert_eq!(number_status(Some("OFFLINE"), EN).1, Blocked);
+        assert_eq!(code_verification(Some("EXPIRED"), EN).1, Attention);
+        assert_eq!(account_mode(Some("SANDBOX"), EN).1, Attention);
     }
 
     #[test]
     fn messaging_limits_read_as_customers_per_day() {
-        assert_eq!(messaging_limit(Some("TIER_1K")).0, "1K customers per 24h");
         assert_eq!(
-            messaging_limit(Some("TIER_2K")),
+            messaging_limit(Some("TIER_1K"), EN).0,
+            "1K customers per 24h"
+        );
+        assert_eq!(
+            messaging_limit(Some("TIER_2K"), EN),
             ("2K customers per 24h".into(), Good)
         );
-        assert_eq!(messaging_limit(Some("TIER_250")).1, Good);
-        assert_eq!(messaging_limit(Some("TIER_50")).1, Attention);
+        assert_eq!(messaging_limit(Some("TIER_250"), EN).1, Good);
+        assert_eq!(messaging_limit(Some("TIER_50"), EN).1, Attention);
         assert_eq!(
-            messaging_limit(Some("TIER_UNLIMITED")).0,
+            messaging_limit(Some("TIER_UNLIMITED"), EN).0,
             "Unlimited customers per 24h"
         );
-        assert_eq!(messaging_limit(Some("TIER_FANCY")).1, Unknown);
+        assert_eq!(messaging_limit(Some("TIER_FANCY"), EN).1, Unknown);
+        assert_eq!(
+            messaging_limit(Some("TIER_2K"), Locale::pt_BR).0,
+            "2K clientes por 24 h"
+        );
     }
 
     #[test]
@@ -326,15 +330,15 @@ pub fn state_level(state: crate::health::RegistrationState) -> BadgeLevel {
 }
 
 /// The state as people read it.
-pub fn state_label(state: crate::health::RegistrationState) -> &'static str {
+pub fn state_label(state: crate::health::RegistrationState, l: Locale) -> String {
     use crate::health::RegistrationState::*;
     match state {
-        Registered => "Registered",
-        AwaitingDisplayName => "Waiting for display name review",
-        ActionRequired => "Action required",
-        Ready => "Ready to register",
-        RateLimited => "Registration paused (Meta's limit)",
-        Unknown => "Unknown (Meta did not answer)",
+        Registered => label!(l, format.state.registered),
+        AwaitingDisplayName => label!(l, format.state.awaiting_display_name),
+        ActionRequired => label!(l, format.state.action_required),
+        Ready => label!(l, format.state.ready),
+        RateLimited => label!(l, format.state.rate_limited),
+        Unknown => label!(l, format.state.unknown),
     }
 }
 
@@ -352,15 +356,32 @@ mod state_tests {
         );
         assert_eq!(state_level(RegistrationState::Unknown), BadgeLevel::Unknown);
         assert_eq!(
-            state_label(RegistrationState::RateLimited),
+            state_label(RegistrationState::RateLimited, Locale::en),
             "Registration paused (Meta's limit)"
+        );
+        assert_eq!(
+            state_label(RegistrationState::RateLimited, Locale::pt_BR),
+            "Registro pausado (limite da Meta)"
         );
     }
 }
 
-/// `2026-11-22T01:02:03Z` (or Meta's `+0000`) -> `2026-11-22 01:02 UTC`; other offsets are kept;
-/// anything else is returned unchanged.
-pub fn short_time(rfc3339: &str) -> String {
+/// `2026-11-22T01:02:03Z` (or Meta's `+0000`) -> `2026-11-22 01:02 UTC` in English, and the day
+/// first in Portuguese and Spanish (`22/11/2026 01:02 UTC`); other offsets are kept; anything else
+/// is returned unchanged.
+pub fn short_time(rfc3339: &str, l: Locale) -> String {
+    let iso = iso_short_time(rfc3339);
+    match (l, iso.get(0..10), iso.get(10..)) {
+        (Locale::en, _, _) | (_, None, _) | (_, _, None) => iso,
+        (_, Some(d), Some(rest)) if d.len() == 10 && d.as_bytes()[4] == b'-' => {
+            format!("{}/{}/{}{rest}", &d[8..10], &d[5..7], &d[0..4])
+        }
+        _ => iso,
+    }
+}
+
+/// The locale-free form of [`short_time`] (`2026-11-22 01:02 UTC`).
+fn iso_short_time(rfc3339: &str) -> String {
     let (Some(d), Some(t)) = (rfc3339.get(0..10), rfc3339.get(11..16)) else {
         return rfc3339.to_string();
     };
@@ -377,51 +398,65 @@ pub fn short_time(rfc3339: &str) -> String {
 
 /// An age in words, coarse enough to read at a glance: `just now`, `4 min ago`, `3 h ago`,
 /// `2 days ago` (a clock running behind reads as `just now`).
-pub fn ago(secs: i64) -> String {
+pub fn ago(secs: i64, l: Locale) -> String {
     match secs {
-        ..60 => "just now".to_string(),
-        60..3_600 => format!("{} min ago", secs / 60),
-        3_600..86_400 => format!("{} h ago", secs / 3_600),
-        86_400..172_800 => "1 day ago".to_string(),
-        _ => format!("{} days ago", secs / 86_400),
+        ..60 => label!(l, format.ago.just_now),
+        60..3_600 => label!(l, format.ago.minutes, n = secs / 60),
+        3_600..86_400 => label!(l, format.ago.hours, n = secs / 3_600),
+        86_400..172_800 => label!(l, format.ago.one_day),
+        _ => label!(l, format.ago.days, n = secs / 86_400),
     }
 }
 
-/// A near time, short: `2026-12-05T14:00:00Z` -> `12-05 14:00 UTC` (the year is this one or the
-/// next, within Meta's 72-hour windows); anything else falls back to [`short_time`].
-pub fn month_day_time(rfc3339: &str) -> String {
-    let full = short_time(rfc3339);
+/// A near time, short: `2026-12-05T14:00:00Z` -> `12-05 14:00 UTC` in English, `05/12 14:00 UTC`
+/// in Portuguese and Spanish (the year is this one or the next, within Meta's 72-hour windows);
+/// anything else falls back to [`short_time`].
+pub fn month_day_time(rfc3339: &str, l: Locale) -> String {
+    let full = iso_short_time(rfc3339);
     match full.get(5..) {
-        Some(rest) if full.ends_with(" UTC") && full.len() == 20 => rest.to_string(),
-        _ => full,
+        Some(rest) if full.ends_with(" UTC") && full.len() == 20 => match l {
+            Locale::en => rest.to_string(),
+            _ => format!("{}/{}{}", &rest[3..5], &rest[0..2], &rest[5..]),
+        },
+        _ => short_time(rfc3339, l),
     }
 }
 
 #[cfg(test)]
 mod time_tests {
+    use crate::i18n::Locale;
+
     #[test]
     fn near_times_drop_the_year() {
         assert_eq!(
-            super::month_day_time("2026-12-05T14:00:00Z"),
+            super::month_day_time("2026-12-05T14:00:00Z", Locale::en),
             "12-05 14:00 UTC"
         );
-        assert_eq!(super::month_day_time("soon"), "soon");
+        assert_eq!(
+            super::month_day_time("2026-12-05T14:00:00Z", Locale::es),
+            "05/12 14:00 UTC"
+        );
+        assert_eq!(super::month_day_time("soon", Locale::en), "soon");
     }
 
     #[test]
     fn times_read_as_utc_minutes() {
         assert_eq!(
-            super::short_time("2026-11-22T01:02:03Z"),
+            super::short_time("2026-11-22T01:02:03Z", Locale::en),
             "2026-11-22 01:02 UTC"
         );
-        assert_eq!(super::short_time("soon"), "soon");
+        assert_eq!(super::short_time("soon", Locale::en), "soon");
         assert_eq!(
-            super::short_time("2026-07-12T01:13:43+0000"),
+            super::short_time("2026-07-12T01:13:43+0000", Locale::en),
             "2026-07-12 01:13 UTC"
         );
         assert_eq!(
-            super::short_time("2026-07-12T01:13:43+0200"),
+            super::short_time("2026-07-12T01:13:43+0200", Locale::en),
             "2026-07-12 01:13 +0200"
+        );
+        assert_eq!(
+            super::short_time("2026-11-22T01:02:03Z", Locale::pt_BR),
+            "22/11/2026 01:02 UTC"
         );
     }
 }
@@ -440,6 +475,8 @@ pub fn phone(raw: &str) -> String {
 
 #[cfg(test)]
 mod phone_tests {
+    use crate::i18n::Locale;
+
     #[test]
     fn every_spelling_of_a_number_reads_the_same() {
         for raw in [
@@ -455,13 +492,15 @@ mod phone_tests {
 
     #[test]
     fn ages_read_at_a_glance() {
-        assert_eq!(super::ago(-5), "just now");
-        assert_eq!(super::ago(59), "just now");
-        assert_eq!(super::ago(60), "1 min ago");
-        assert_eq!(super::ago(4 * 60 + 59), "4 min ago");
-        assert_eq!(super::ago(3_600), "1 h ago");
-        assert_eq!(super::ago(86_399), "23 h ago");
-        assert_eq!(super::ago(86_400), "1 day ago");
-        assert_eq!(super::ago(3 * 86_400 + 10), "3 days ago");
+        assert_eq!(super::ago(-5, Locale::en), "just now");
+        assert_eq!(super::ago(59, Locale::en), "just now");
+        assert_eq!(super::ago(60, Locale::en), "1 min ago");
+        assert_eq!(super::ago(4 * 60 + 59, Locale::en), "4 min ago");
+        assert_eq!(super::ago(3_600, Locale::en), "1 h ago");
+        assert_eq!(super::ago(86_399, Locale::en), "23 h ago");
+        assert_eq!(super::ago(86_400, Locale::en), "1 day ago");
+        assert_eq!(super::ago(3 * 86_400 + 10, Locale::en), "3 days ago");
+        assert_eq!(super::ago(4 * 60, Locale::pt_BR), "há 4 min");
+        assert_eq!(super::ago(3 * 86_400, Locale::es), "hace 3 días");
     }
 }

@@ -17,6 +17,43 @@ pub mod redact;
 pub mod team;
 pub mod views;
 
+// Generates `i18n`: the `Locale` enum, `use_i18n`, `t!`/`td!`/`td_string!` and the provider, from
+// app/locales (see the leptos-i18n table in app/Cargo.toml).
+// The macro form is marked deprecated in favour of build.rs code generation, which would add the ICU
+// data exporter to every build; app/tests/locales.rs checks the files instead.
+#[allow(deprecated)]
+mod locales {
+    leptos_i18n::load_locales!();
+}
+pub use locales::i18n;
+
+/// A translated text as a `String`: `tr!(l, ns.key)`, or `tr!(l, ns.key, name = value, ...)` for
+/// a text with `{name}` placeholders. Placeholders are single-braced and filled here because
+/// leptos_i18n's own `{{ name }}` interpolation cannot produce strings in its macro form;
+/// app/tests/locales.rs checks that every language has the same placeholders.
+#[macro_export]
+macro_rules! tr {
+    ($l:expr, $($seg:ident).+) => {
+        $crate::i18n::td_string!($l, $($seg).+).to_string()
+    };
+    ($l:expr, $($seg:ident).+, $($name:ident = $value:expr),+ $(,)?) => {{
+        let mut text = $crate::i18n::td_string!($l, $($seg).+).to_string();
+        $(
+            text = text.replace(concat!("{", stringify!($name), "}"), &$value.to_string());
+        )+
+        text
+    }};
+}
+
+/// The language of the page being drawn (the i18n context's; English outside of it, as in unit
+/// tests). Texts built outside `t!` take it as their `l` argument.
+pub fn locale() -> i18n::Locale {
+    use leptos_i18n::I18nContext;
+    use_context::<I18nContext<i18n::Locale>>()
+        .map(|c| c.get_locale_untracked())
+        .unwrap_or_default()
+}
+
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -25,6 +62,7 @@ use leptos_router::{
 };
 
 use crate::components::shell::AccountShell;
+use crate::i18n::{t, use_i18n, I18nContextProvider};
 use crate::pages::{
     activity::ActivityTab,
     health_tab::HealthTab,
@@ -49,7 +87,8 @@ pub const OUTPUT_NAME: &str = "greenlight";
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // The i18n provider sets `lang` (the chosen locale), and hydration reads it back from here.
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -73,10 +112,11 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/greenlight.css"/>
         <Title text="Greenlight"/>
+        <I18nContextProvider>
         // First in the page, so a keyboard user can jump over the header and navigation; every
         // page's <main> has id="main".
         // target="_self": the browser, not the router, follows it, so the focus moves into <main>.
-        <a class="skip-link" href="#main" target="_self">"Skip to content"</a>
+        <a class="skip-link" href="#main" target="_self">{t!(use_i18n(), common.skip_to_content)}</a>
         // Async SSR: every page arrives complete, so it works without JavaScript too.
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
@@ -99,5 +139,6 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+        </I18nContextProvider>
     }
 }

@@ -293,6 +293,8 @@ pub trait SessionControl: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct RequestContext {
     pub user: Option<CurrentUser>,
+    /// The language of this request (see [`CurrentUser::locale`]); also set without a user.
+    pub locale: crate::i18n::Locale,
     pub client_ip: String,
     pub session: Arc<dyn SessionControl>,
 }

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 
-/// The languages a user can choose (the i18n layer that uses it comes later).
+/// The languages a user can choose, as stored and answered by the API (the UI's own enum is
+/// [`crate::i18n::Locale`]; the two convert both ways).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Locale {
     #[default]
@@ -32,6 +33,54 @@ impl Locale {
     /// Parses a stored or submitted tag; anything else is not a locale Greenlight speaks.
     pub fn parse(s: &str) -> Option<Locale> {
         Locale::ALL.into_iter().find(|l| l.as_str() == s.trim())
+    }
+
+    /// This language in the UI's translation layer.
+    pub fn ui(self) -> crate::i18n::Locale {
+        use crate::i18n::Locale as Ui;
+        match self {
+            Locale::En => Ui::en,
+            Locale::PtBr => Ui::pt_BR,
+            Locale::Es => Ui::es,
+        }
+    }
+
+    /// The stored form of a UI language.
+    pub fn from_ui(l: crate::i18n::Locale) -> Locale {
+        use crate::i18n::Locale as Ui;
+        match l {
+            Ui::en => Locale::En,
+            Ui::pt_BR => Locale::PtBr,
+            Ui::es => Locale::Es,
+        }
+    }
+
+    /// The best of Greenlight's languages for an `Accept-Language` header: the first tag (by
+    /// weight, then order) whose language Greenlight speaks; `pt`, `pt-PT` and `pt-BR` all mean
+    /// Brazilian Portuguese, any `es-*` Spanish, any `en-*` English.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut tags: Vec<(f32, usize, &str)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut it = part.split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+                (!tag.is_empty() && q > 0.0).then_some((q, i, tag))
+            })
+            .collect();
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        tags.into_iter().find_map(|(_, _, tag)| {
+            let lang = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+            match lang.as_str() {
+                "en" => Some(Locale::En),
+                "pt" => Some(Locale::PtBr),
+                "es" => Some(Locale::Es),
+                _ => None,
+            }
+        })
     }
 
     /// The language's own name.
@@ -90,7 +139,11 @@ pub struct ProfileView {
     pub user_id: i64,
     pub name: String,
     pub email: String,
+    /// The chosen language, or (not chosen) the one this request's pages speak.
     pub locale: Locale,
+    /// False while the user follows the browser's language.
+    #[serde(default)]
+    pub locale_chosen: bool,
 }
 
 /// A new invitation: the one-time link is in this answer only (Greenlight keeps its digest).
@@ -139,4 +192,36 @@ pub struct InvitationView {
     pub account_name: String,
     /// The user's current name (password resets); empty for invitations.
     pub name: String,
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::Locale;
+
+    #[test]
+    fn accept_language_picks_the_heaviest_language_greenlight_speaks() {
+        let cases = [
+            ("pt-BR,pt;q=0.9,en;q=0.8", Some(Locale::PtBr)),
+            ("pt-PT", Some(Locale::PtBr)),
+            ("es-MX,es;q=0.9", Some(Locale::Es)),
+            ("fr-FR,fr;q=0.9,es;q=0.5,en;q=0.4", Some(Locale::Es)),
+            ("en;q=0.2,pt;q=0.8", Some(Locale::PtBr)),
+            ("de, en-GB", Some(Locale::En)),
+            ("pt;q=0, es", Some(Locale::Es)),
+            ("fr, de", None),
+            ("", None),
+            ("es;q=abc, en", Some(Locale::En)),
+        ];
+        for (header, want) in cases {
+            assert_eq!(Locale::from_accept_language(header), want, "{header}");
+        }
+    }
+
+    #[test]
+    fn stored_and_ui_locales_convert_both_ways() {
+        for l in Locale::ALL {
+            assert_eq!(Locale::from_ui(l.ui()), l);
+            assert_eq!(leptos_i18n::Locale::as_str(l.ui()), l.as_str());
+        }
+    }
 }

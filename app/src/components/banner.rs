@@ -29,7 +29,7 @@ pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
             match r.next_attempt_at.as_ref().filter(|_| !r.next_attempt_due) {
                 Some(t) => format!(
                     "Meta's limit of 10 registrations per 72 hours is used up until {}.",
-                    short_time(t)
+                    short_time(t, crate::locale())
                 ),
                 None => "Meta's limit of 10 registrations per 72 hours is used up.".to_string(),
             }
@@ -45,11 +45,11 @@ pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
 pub const AWAITING_CONFIRMATION: &str = "awaiting_confirmation";
 
 /// The banner's heading: the state, except while Meta provisions an accepted registration.
-pub fn heading(r: &RegistrationView) -> &'static str {
+pub fn heading(r: &RegistrationView) -> String {
     if r.reason_code == AWAITING_CONFIRMATION {
-        REGISTERING
+        REGISTERING.to_string()
     } else {
-        state_label(r.state)
+        state_label(r.state, crate::locale())
     }
 }
 
@@ -66,7 +66,10 @@ pub fn settling(r: &RegistrationView) -> bool {
 pub fn attempts_line(r: &RegistrationView) -> String {
     if r.state == RegistrationState::RateLimited {
         return match r.next_attempt_at.as_ref().filter(|_| !r.next_attempt_due) {
-            Some(t) => format!("Registration attempts: 0 left until {}", month_day_time(t)),
+            Some(t) => format!(
+                "Registration attempts: 0 left until {}",
+                month_day_time(t, crate::locale())
+            ),
             None => "Registration attempts: 0 left in Meta's 72-hour window".to_string(),
         };
     }
@@ -82,7 +85,7 @@ pub fn next_attempt_line(r: &RegistrationView) -> Option<String> {
     Some(if r.next_attempt_due {
         "Next automatic check: any moment now".to_string()
     } else {
-        format!("Next automatic check: {}", short_time(t))
+        format!("Next automatic check: {}", short_time(t, crate::locale()))
     })
 }
 
@@ -135,7 +138,7 @@ pub fn RegistrationBanner(
         <section class=format!("banner banner-{}", level.as_str()) id="registration-banner"
             data-state=registration.state.as_str() data-reason=registration.reason_code.clone()
             role="region" aria-label="Registration">
-            <h2 id="registration-heading">{move || if busy() { REGISTERING } else { title }}</h2>
+            <h2 id="registration-heading">{move || if busy() { REGISTERING.to_string() } else { title.clone() }}</h2>
             <p class="reason">{registration.reason.clone()}</p>
             {next_attempt_line(&r).map(|t| view! { <p class="next">{t}</p> })}
             <p class="attempts">{attempts_line(&r)}</p>

@@ -83,7 +83,7 @@ pub fn HealthCards(
         }.into_any(),
         (Some(t), false) if h.checking => view! {
             <p class="notice" id="checking" role="status">
-                {format!("Checking with Meta… Showing what Greenlight stored {}.", short_time(t))}
+                {format!("Checking with Meta… Showing what Greenlight stored {}.", short_time(t, crate::locale()))}
             </p>
         }.into_any(),
         (None, _) => view! {
@@ -91,11 +91,11 @@ pub fn HealthCards(
         }.into_any(),
         (Some(t), true) => view! {
             <p class="notice notice-warn" id="stale-notice" role="alert">
-                {format!("Meta did not answer the last check; showing data from {}. ", short_time(t))}
+                {format!("Meta did not answer the last check; showing data from {}. ", short_time(t, crate::locale()))}
                 {h.refresh_error.clone()}
             </p>
         }.into_any(),
-        (Some(t), false) => view! { <p class="muted" id="checked-at">"Checked " {short_time(t)}</p> }.into_any(),
+        (Some(t), false) => view! { <p class="muted" id="checked-at">"Checked " {short_time(t, crate::locale())}</p> }.into_any(),
     };
     let v = h.verdict.clone();
     view! {
@@ -214,9 +214,9 @@ fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl 
                                                 <tr data-level=run_level(p).as_str() data-checks=r.count.to_string()>
                                                     <td data-label="When">{run_when(&r)}</td>
                                                     <td data-label="Checks">{r.count}</td>
-                                                    <td data-label="State">{crate::format::state_label(p.state)}</td>
+                                                    <td data-label="State">{crate::format::state_label(p.state, crate::locale())}</td>
                                                     <td data-label="Quality">{quality_words(p)}</td>
-                                                    <td data-label="Messaging limit">{if p.ok { messaging_limit(p.messaging_limit.as_deref()).0 } else { "—".to_string() }}</td>
+                                                    <td data-label="Messaging limit">{if p.ok { messaging_limit(p.messaging_limit.as_deref(), crate::locale()).0 } else { "—".to_string() }}</td>
                                                     <td data-label="Source">{r.sources.join(", ")}</td>
                                                 </tr>
                                             }
@@ -294,7 +294,7 @@ pub fn latest_runs(mut runs: Vec<CheckRun>) -> Vec<CheckRun> {
 /// The colour of a check: its quality's badge level; grey for a failed read.
 pub fn run_level(p: &HistoryPoint) -> BadgeLevel {
     if p.ok {
-        quality_rating(p.quality_rating.as_deref()).1
+        quality_rating(p.quality_rating.as_deref(), crate::locale()).1
     } else {
         BadgeLevel::Unknown
     }
@@ -303,7 +303,7 @@ pub fn run_level(p: &HistoryPoint) -> BadgeLevel {
 /// A check's quality in words ("High", "Not yet rated", "Read failed").
 pub fn quality_words(p: &HistoryPoint) -> String {
     if p.ok {
-        quality_rating(p.quality_rating.as_deref()).0
+        quality_rating(p.quality_rating.as_deref(), crate::locale()).0
     } else {
         "Read failed".into()
     }
@@ -314,11 +314,11 @@ pub fn run_when(r: &CheckRun) -> String {
     if r.count > 1 {
         format!(
             "{} to {}",
-            short_time(&r.first.checked_at),
-            short_time(&r.last_at)
+            short_time(&r.first.checked_at, crate::locale()),
+            short_time(&r.last_at, crate::locale())
         )
     } else {
-        short_time(&r.first.checked_at)
+        short_time(&r.first.checked_at, crate::locale())
     }
 }
 
@@ -329,12 +329,12 @@ pub fn run_title(r: &CheckRun) -> String {
         1 => run_when(r),
         n => format!("{} ({n} identical checks)", run_when(r)),
     };
-    let state = crate::format::state_label(p.state);
+    let state = crate::format::state_label(p.state, crate::locale());
     if p.ok {
         format!(
             "{when}: quality {}, messaging limit {}, {state}",
             quality_words(p),
-            messaging_limit(p.messaging_limit.as_deref()).0
+            messaging_limit(p.messaging_limit.as_deref(), crate::locale()).0
         )
     } else {
         format!("{when}: read failed, {state}")
@@ -535,7 +535,7 @@ pub fn summary(shown: &[CheckRun], total_runs: usize) -> String {
     let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
         return "No checks recorded yet.".into();
     };
-    let day = |s: &str| epoch_secs(s).map_or_else(|| short_time(s), day_label);
+    let day = |s: &str| epoch_secs(s).map_or_else(|| short_time(s, crate::locale()), day_label);
     let checks: usize = shown.iter().map(|r| r.count).sum();
     let (from, to) = (day(&first.first.checked_at), day(&last.last_at));
     let mut out = String::new();

@@ -21,11 +21,14 @@ pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
     if f.is_empty() {
         return true;
     }
-    let state = row.state.map(state_label).unwrap_or("No data yet");
+    let state = row
+        .state
+        .map(|s| state_label(s, crate::locale()))
+        .unwrap_or_else(|| "No data yet".to_string());
     let mut fields: Vec<&str> = vec![
         row.name.as_str(),
         row.phone_number.as_str(),
-        state,
+        &state,
         row.verdict.verdict.label(),
         row.verdict.reason.as_str(),
     ];
@@ -188,9 +191,9 @@ fn OverviewTable(
                             <td>
                                 {match (row.checked_at.clone(), row.checked_ago.clone()) {
                                     (Some(t), Some(ago)) => view! {
-                                        <time datetime=t.clone() title=short_time(&t)>{ago}</time>
+                                        <time datetime=t.clone() title=short_time(&t, crate::locale())>{ago}</time>
                                     }.into_any(),
-                                    (Some(t), None) => short_time(&t).into_any(),
+                                    (Some(t), None) => short_time(&t, crate::locale()).into_any(),
                                     (None, _) => "Never".into_any(),
                                 }}
                                 {row.stale.then(|| view! { " " <Badge level=crate::health::BadgeLevel::Attention text="Stale"/> })}

@@ -122,7 +122,8 @@ fn Portfolio(p: PortfolioView, account_id: i64) -> impl IntoView {
 
 /// The shared limit, the number cap and the portfolio id.
 fn facts(p: &PortfolioView) -> impl IntoView {
-    let (limit_text, limit_level) = crate::format::messaging_limit(p.messaging_limit.as_deref());
+    let (limit_text, limit_level) =
+        crate::format::messaging_limit(p.messaging_limit.as_deref(), crate::locale());
     let as_of = p.messaging_limit_as_of.clone();
     let cap = p
         .max_phone_numbers
@@ -136,7 +137,7 @@ fn facts(p: &PortfolioView) -> impl IntoView {
                 <dd class="limit">
                     <Badge level=limit_level text=limit_text/>
                     {as_of.map(|t| view! {
-                        " " <span class="muted">"as of " <time datetime=t.clone()>{short_time(&t)}</time></span>
+                        " " <span class="muted">"as of " <time datetime=t.clone()>{short_time(&t, crate::locale())}</time></span>
                     })}
                 </dd>
             </div>
@@ -160,7 +161,7 @@ fn alerts(p: &PortfolioView) -> impl IntoView {
                     <Badge level=a.level text=crate::format::title_case(a.severity.as_deref().unwrap_or("unknown"))/>
                     " " <strong>{a.title.clone()}</strong> ". " {a.advice.clone()}
                     {a.description.clone().map(|d| view! { <br/><span class="muted">"Meta: " {d}</span> })}
-                    " " <time class="muted" datetime=a.since.clone()>{short_time(&a.since)}</time>
+                    " " <time class="muted" datetime=a.since.clone()>{short_time(&a.since, crate::locale())}</time>
                 </li>
             }.into_any()).collect_view()}
         </ul>

@@ -563,16 +563,22 @@ impl AccountService {
 
     /// The user's own profile.
     pub async fn profile(&self, user: &CurrentUser) -> ServiceResult<ProfileView> {
-        let (_, locale) = self
+        let (_, locale, chosen) = self
             .store()
             .password_and_locale(user.id)
             .await?
             .ok_or(AppError::Unauthorized)?;
+        let chosen = chosen != 0;
         Ok(ProfileView {
             user_id: user.id,
             name: user.name.clone(),
             email: user.email.clone(),
-            locale: Locale::parse(&locale).unwrap_or_default(),
+            // Not chosen: the language this request's pages speak.
+            locale: match chosen {
+                true => Locale::parse(&locale).unwrap_or_default(),
+                false => Locale::from_ui(user.locale),
+            },
+            locale_chosen: chosen,
         })
     }
 
@@ -588,10 +594,12 @@ impl AccountService {
             Some(n) => Some(PersonName::parse("name", n)?),
             None => None,
         };
-        let locale = match patch.locale.as_deref() {
-            Some(l) => Some(Locale::parse(l).ok_or_else(|| {
-                AppError::invalid("locale", "Locale must be one of en, pt-BR, es.")
-            })?),
+        // `auto`: follow the browser's language again.
+        let locale = match patch.locale.as_deref().map(str::trim) {
+            Some("auto") => Some(None),
+            Some(l) => Some(Some(Locale::parse(l).ok_or_else(|| {
+                AppError::invalid("locale", "Locale must be one of en, pt-BR, es, or auto.")
+            })?)),
             None => None,
         };
         let new_password = match patch.password.as_deref().filter(|p| !p.is_empty()) {
@@ -607,7 +615,7 @@ impl AccountService {
                 )
                 .into());
             }
-            let (phc, _) = self
+            let (phc, _, _) = self
                 .store()
                 .password_and_locale(user.id)
                 .await?
@@ -631,7 +639,7 @@ impl AccountService {
                 .update_profile(
                     user.id,
                     name.as_ref().map(PersonName::as_str),
-                    locale.map(Locale::as_str),
+                    locale.map(|l| l.map(Locale::as_str)),
                 )
                 .await?;
         }

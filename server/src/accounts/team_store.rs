@@ -214,29 +214,33 @@ impl AccountStore {
             .await
     }
 
-    /// The user's password hash and locale.
+    /// The user's password hash, locale, and whether they chose it (non-zero).
     pub async fn password_and_locale(
         &self,
         user_id: i64,
-    ) -> sqlx::Result<Option<(String, String)>> {
-        sqlx::query_as("SELECT password_hash, locale FROM users WHERE id = $1")
+    ) -> sqlx::Result<Option<(String, String, i64)>> {
+        sqlx::query_as("SELECT password_hash, locale, locale_chosen FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&self.db)
             .await
     }
 
-    /// Changes name and/or locale (`None` leaves it).
+    /// Changes name and/or locale (`None` leaves it; `Some(None)` goes back to the browser's
+    /// language).
     pub async fn update_profile(
         &self,
         user_id: i64,
         name: Option<&str>,
-        locale: Option<&str>,
+        locale: Option<Option<&str>>,
     ) -> sqlx::Result<()> {
+        let chosen = locale.map(|l| i64::from(l.is_some()));
         sqlx::query(
-            "UPDATE users SET name = COALESCE($1, name), locale = COALESCE($2, locale) WHERE id = $3",
+            "UPDATE users SET name = COALESCE($1, name), locale = COALESCE($2, locale),
+             locale_chosen = COALESCE($3, locale_chosen) WHERE id = $4",
         )
         .bind(name)
-        .bind(locale)
+        .bind(locale.flatten())
+        .bind(chosen)
         .bind(user_id)
         .execute(&self.db)
         .await

@@ -88,12 +88,14 @@ impl AccountStore {
     /// The user with their memberships, as a `CurrentUser`, and their session epoch; `None` for
     /// a missing or disabled user.
     pub async fn current_user(&self, user_id: i64) -> sqlx::Result<Option<(CurrentUser, i64)>> {
-        let Some((id, name, email, epoch)) = sqlx::query_as::<_, (i64, String, String, i64)>(
-            "SELECT id, name, email, session_epoch FROM users WHERE id = $1 AND disabled_at IS NULL",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.db)
-        .await?
+        let Some((id, name, email, epoch, locale, chosen)) =
+            sqlx::query_as::<_, (i64, String, String, i64, String, i64)>(
+                "SELECT id, name, email, session_epoch, locale, locale_chosen FROM users
+             WHERE id = $1 AND disabled_at IS NULL",
+            )
+            .bind(user_id)
+            .fetch_optional(&self.db)
+            .await?
         else {
             return Ok(None);
         };
@@ -120,6 +122,11 @@ impl AccountStore {
                 name,
                 email,
                 accounts,
+                chosen_locale: (chosen != 0)
+                    .then(|| app::team::Locale::parse(&locale))
+                    .flatten(),
+                // Set per request from the chosen one or the browser's.
+                locale: Default::default(),
             },
             epoch,
         )))

@@ -239,8 +239,9 @@ pub fn on_transition(
     if let (Some(b), Some(c)) = (&before.messaging_limit, &cur.messaging_limit) {
         // Unknown tiers (`TIER_NOT_SET`, new values) are not compared. The limit belongs to the
         // business portfolio: every number of it moves together.
-        let words =
-            |l: &crate::graph::MessagingLimit| app::format::messaging_limit(Some(l.as_str())).0;
+        let words = |l: &crate::graph::MessagingLimit| {
+            app::format::messaging_limit(Some(l.as_str()), app::i18n::Locale::en).0
+        };
         if c.rank().is_below(b.rank()) == Some(true) {
             out.push(AlertDraft {
                 kind: kind::MESSAGING_LIMIT_DOWN,

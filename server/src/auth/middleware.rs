@@ -131,8 +131,17 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
     if let Some(u) = &user {
         tracing::Span::current().record("user_id", u.id);
     }
+    let locale = crate::accounts::locale::for_request(
+        user.as_ref().and_then(|u| u.chosen_locale),
+        req.headers(),
+    );
+    crate::accounts::locale::pin_cookie(req.headers_mut(), locale);
+    if let Some(u) = &mut user {
+        u.locale = locale.ui();
+    }
     req.extensions_mut().insert(RequestContext {
         user,
+        locale: locale.ui(),
         client_ip,
         session: Arc::new(BrowserSession(session, state.services.accounts.clone())),
     });

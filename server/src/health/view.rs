@@ -4,6 +4,7 @@ use app::format;
 use app::health::{
     BadgeLevel, HealthView, MetricGroup, MetricView, RegistrationState, RegistrationView,
 };
+use app::i18n::Locale;
 
 use super::service::HealthReport;
 use super::store::HealthSnapshot;
@@ -44,8 +45,8 @@ fn fact(
 
 /// The quality card: the label from `app::format`, the level from the one quality ranking
 /// ([`QualityRating::rank`]): high is good, medium needs attention, low blocks, anything else is unknown.
-fn quality_card(q: Option<&QualityRating>) -> (String, BadgeLevel) {
-    let (label, _) = format::quality_rating(q.map(QualityRating::as_str));
+fn quality_card(q: Option<&QualityRating>, lang: Locale) -> (String, BadgeLevel) {
+    let (label, _) = format::quality_rating(q.map(QualityRating::as_str), lang);
     let rank = q.map_or(Rank::Unknown, QualityRating::rank);
     let level = if rank == Rank::Unknown {
         BadgeLevel::Unknown
@@ -64,8 +65,8 @@ fn quality_card(q: Option<&QualityRating>) -> (String, BadgeLevel) {
 /// the rest is good. A tier the ranking cannot place
 /// (one Meta adds later) keeps the level `app::format` reads from its shape, so `TIER_5K` still shows as a number
 /// of customers rather than as unknown.
-fn messaging_limit_card(l: Option<&MessagingLimit>) -> (String, BadgeLevel) {
-    let (label, shape_level) = format::messaging_limit(l.map(MessagingLimit::as_str));
+fn messaging_limit_card(l: Option<&MessagingLimit>, lang: Locale) -> (String, BadgeLevel) {
+    let (label, shape_level) = format::messaging_limit(l.map(MessagingLimit::as_str), lang);
     let level = match l.map(MessagingLimit::rank) {
         None => BadgeLevel::Unknown,
         Some(Rank::Unknown) => shape_level,
@@ -84,16 +85,20 @@ pub fn quality_height(q: Option<&QualityRating>) -> u8 {
     }
 }
 
-fn text(v: Option<&str>) -> (String, BadgeLevel) {
+fn text(v: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     match v.filter(|s| !s.is_empty()) {
         Some(s) => (s.to_string(), BadgeLevel::Good),
-        None => ("Not reported".into(), BadgeLevel::Unknown),
+        None => (app::tr!(l, format.not_reported), BadgeLevel::Unknown),
     }
 }
 
 /// Metric cards of a health read, in the order the tab shows them: group by group, the signals
 /// that answer "can it send?" first.
-pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<MetricView> {
+pub fn metrics(
+    h: Option<&PhoneNumberHealth>,
+    checked_at: Option<&str>,
+    l: Locale,
+) -> Vec<MetricView> {
     use MetricGroup::{CanSend, Details, Limits};
     let s = |f: fn(&PhoneNumberHealth) -> Option<&str>| h.and_then(f);
     vec![
@@ -102,44 +107,45 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
             "Number status",
             CanSend,
             "Meta's operating status; it must be Connected to send and receive.",
-            format::number_status(s(|h| h.status.as_ref().map(|v| v.as_str()))),
+            format::number_status(s(|h| h.status.as_ref().map(|v| v.as_str())), l),
         ),
         signal(
             "quality_rating",
             "Quality rating",
             CanSend,
             "How customers received recent messages; low quality limits sending.",
-            quality_card(h.and_then(|h| h.quality_rating.as_ref())),
+            quality_card(h.and_then(|h| h.quality_rating.as_ref()), l),
         ),
         signal(
             "name_status",
             "Display name status",
             CanSend,
             "Meta's review of the display name; registration needs it approved.",
-            format::name_status(s(|h| h.name_status.as_ref().map(|v| v.as_str()))),
+            format::name_status(s(|h| h.name_status.as_ref().map(|v| v.as_str())), l),
         ),
         signal(
             "code_verification_status",
             "Code verification",
             CanSend,
             "Whether the number was verified by SMS or voice code.",
-            format::code_verification(s(|h| {
-                h.code_verification_status.as_ref().map(|v| v.as_str())
-            })),
+            format::code_verification(
+                s(|h| h.code_verification_status.as_ref().map(|v| v.as_str())),
+                l,
+            ),
         ),
         signal(
             "messaging_limit",
             "Messaging limit",
             Limits,
             "How many customers the business can start conversations with per day.",
-            messaging_limit_card(h.and_then(|h| h.messaging_limit.as_ref())),
+            messaging_limit_card(h.and_then(|h| h.messaging_limit.as_ref()), l),
         ),
         fact(
             "throughput",
             "Throughput",
             Limits,
             "Messages per second the number may send; set once registered.",
-            format::throughput(s(|h| h.throughput_level().map(|v| v.as_str()))),
+            format::throughput(s(|h| h.throughput_level().map(|v| v.as_str())), l),
         ),
         fact(
             "display_phone_number",
@@ -150,6 +156,7 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
                 s(|h| h.display_phone_number.as_deref())
                     .map(format::phone)
                     .as_deref(),
+                l,
             ),
         ),
         fact(
@@ -157,21 +164,21 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
             "Verified name",
             Details,
             "The display name customers see; its review status is above.",
-            text(s(|h| h.verified_name.as_deref())),
+            text(s(|h| h.verified_name.as_deref()), l),
         ),
         fact(
             "platform_type",
             "Platform",
             Details,
             "Where the number is registered: the Cloud API, or nowhere yet.",
-            format::platform(s(|h| h.platform_type.as_ref().map(|v| v.as_str()))),
+            format::platform(s(|h| h.platform_type.as_ref().map(|v| v.as_str())), l),
         ),
         fact(
             "account_mode",
             "Account mode",
             Details,
             "Live numbers can message anyone; sandbox numbers only test numbers.",
-            format::account_mode(s(|h| h.account_mode.as_ref().map(|v| v.as_str()))),
+            format::account_mode(s(|h| h.account_mode.as_ref().map(|v| v.as_str())), l),
         ),
         fact(
             "last_onboarded_time",
@@ -180,8 +187,9 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
             "When the number was last onboarded to the API.",
             text(
                 s(|h| h.last_onboarded_time.as_deref())
-                    .map(format::short_time)
+                    .map(|t| format::short_time(t, l))
                     .as_deref(),
+                l,
             ),
         ),
         fact(
@@ -189,16 +197,16 @@ pub fn metrics(h: Option<&PhoneNumberHealth>, checked_at: Option<&str>) -> Vec<M
             "Last checked",
             Details,
             "When Greenlight last read this number from Meta.",
-            text(checked_at.map(format::short_time).as_deref()),
+            text(checked_at.map(|t| format::short_time(t, l)).as_deref(), l),
         ),
     ]
 }
 
 /// The tab's data, as of `now`.
-pub fn health_view(r: &HealthReport, now: chrono::DateTime<chrono::Utc>) -> HealthView {
+pub fn health_view(r: &HealthReport, now: chrono::DateTime<chrono::Utc>, l: Locale) -> HealthView {
     let checked_at = r.shown.as_ref().map(|(t, _)| super::service::rfc3339(*t));
     let d = &r.decision;
-    let mut metrics = metrics(r.shown.as_ref().map(|(_, h)| h), checked_at.as_deref());
+    let mut metrics = metrics(r.shown.as_ref().map(|(_, h)| h), checked_at.as_deref(), l);
     // Without a good read (a refused token, say) the number is still the one stored at setup.
     if let Some(phone) = metrics
         .iter_mut()
@@ -295,6 +303,7 @@ pub fn history_point(r: &HealthSnapshot) -> app::health::HistoryPoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const EN: Locale = Locale::en;
 
     #[test]
     fn quality_cards_rank_like_the_app_table_for_every_value() {
@@ -304,12 +313,12 @@ mod tests {
             .chain([QualityRating::Other("SOMETHING_NEW".into())]);
         for q in values {
             assert_eq!(
-                quality_card(Some(&q)),
-                format::quality_rating(Some(q.as_str())),
+                quality_card(Some(&q), EN),
+                format::quality_rating(Some(q.as_str()), EN),
                 "{q:?}"
             );
         }
-        assert_eq!(quality_card(None), format::quality_rating(None));
+        assert_eq!(quality_card(None, EN), format::quality_rating(None, EN));
     }
 
     #[test]
@@ -320,12 +329,15 @@ mod tests {
             .chain(["TIER_5K", "TIER_FANCY", ""].map(|raw| MessagingLimit::Other(raw.into())));
         for l in values {
             assert_eq!(
-                messaging_limit_card(Some(&l)),
-                format::messaging_limit(Some(l.as_str())),
+                messaging_limit_card(Some(&l), EN),
+                format::messaging_limit(Some(l.as_str()), EN),
                 "{l:?}"
             );
         }
-        assert_eq!(messaging_limit_card(None), format::messaging_limit(None));
+        assert_eq!(
+            messaging_limit_card(None, EN),
+            format::messaging_limit(None, EN)
+        );
     }
 
     #[test]

@@ -165,7 +165,7 @@ impl GreenlightPort for Services {
             .health
             .health_report(user, account_id, inbox_id, refresh)
             .await?;
-        let mut view = crate::health::view::health_view(&report, chrono::Utc::now());
+        let mut view = crate::health::view::health_view(&report, chrono::Utc::now(), user.locale);
         // Only Meta's webhook says why a name was declined (the newest decision counts). The
         // page is a hot path: ask the store only when the shown read says a name was declined.
         let declined = report.shown.as_ref().is_some_and(|(_, h)| {

@@ -2,6 +2,7 @@
 //! messaging limit belongs to the portfolio: every number of it shares one tier, and Meta
 //! announces changes (`business_capability_update`) and advice (`account_alerts`) per WABA. This
 //! module is pure: it groups numbers already judged from stored reads and the stored signals.
+use app::i18n::Locale;
 use std::collections::BTreeMap;
 
 use app::format;
@@ -16,7 +17,7 @@ use crate::signals::store::ByWaba;
 /// worst number, then name, and the numbers of no known portfolio last. Meta's signals of a WABA
 /// count only through an inbox whose setup proved access to it (an account that merely typed a
 /// WABA id learns nothing about it).
-pub(crate) fn group(judged: &[Judged], signals: &ByWaba) -> Vec<PortfolioView> {
+pub(crate) fn group(judged: &[Judged], signals: &ByWaba, l: Locale) -> Vec<PortfolioView> {
     let mut groups: BTreeMap<Option<&str>, Vec<&Judged>> = BTreeMap::new();
     for j in judged {
         groups
@@ -26,7 +27,7 @@ pub(crate) fn group(judged: &[Judged], signals: &ByWaba) -> Vec<PortfolioView> {
     }
     let mut out: Vec<PortfolioView> = groups
         .into_iter()
-        .map(|(id, members)| portfolio(id, &members, signals))
+        .map(|(id, members)| portfolio(id, &members, signals, l))
         .collect();
     out.sort_by(|a, b| {
         let worst = |p: &PortfolioView| p.numbers.first().map(|n| n.verdict);
@@ -35,7 +36,7 @@ pub(crate) fn group(judged: &[Judged], signals: &ByWaba) -> Vec<PortfolioView> {
     out
 }
 
-fn portfolio(id: Option<&str>, members: &[&Judged], signals: &ByWaba) -> PortfolioView {
+fn portfolio(id: Option<&str>, members: &[&Judged], signals: &ByWaba, l: Locale) -> PortfolioView {
     // WABAs whose signals may be shown: one of their inboxes proved access.
     let mut wabas: Vec<&str> = members
         .iter()
@@ -108,7 +109,7 @@ fn portfolio(id: Option<&str>, members: &[&Judged], signals: &ByWaba) -> Portfol
     PortfolioView {
         id: id.map(str::to_owned),
         name: members.iter().find_map(|j| j.inbox.business_name.clone()),
-        messaging_limit_label: format::messaging_limit(limit.as_deref()).0,
+        messaging_limit_label: format::messaging_limit(limit.as_deref(), l).0,
         messaging_limit: limit,
         messaging_limit_as_of: limit_at.map(|t| rfc3339(time(t))),
         max_phone_numbers,

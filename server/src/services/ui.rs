@@ -45,7 +45,7 @@ impl Services {
             let (latest, good) = snapshots.remove(&inbox.id).unwrap_or_default();
             let checked = good.as_ref().map(|g| g.checked_at);
             let checked_at = checked.map(|c| rfc3339(time(c)));
-            let checked_ago = checked.map(|c| format::ago(now.timestamp() - c));
+            let checked_ago = checked.map(|c| format::ago(now.timestamp() - c, user.locale));
             let health: Option<PhoneNumberHealth> = good.and_then(|g| g.health);
             let state = latest.as_ref().map(|l| l.registration_state);
             let enforcement = crate::health::service::enforcement_from(
@@ -63,7 +63,7 @@ impl Services {
                 reason: None,
                 enforcement: &enforcement,
             });
-            let cards = metrics(health.as_ref(), checked_at.as_deref());
+            let cards = metrics(health.as_ref(), checked_at.as_deref(), user.locale);
             let mut level = worst(&cards).min(
                 state
                     .map(format::state_level)
@@ -150,7 +150,7 @@ impl Services {
         let (judged, signals) = self.judged_inboxes(user, account_id).await?;
         Ok(app::portfolio::PortfoliosView {
             account_id,
-            portfolios: super::portfolios::group(&judged, &signals),
+            portfolios: super::portfolios::group(&judged, &signals, user.locale),
         })
     }
 

@@ -549,7 +549,7 @@ async fn the_overview_says_how_long_ago_with_the_time_on_hover() {
     assert!(
         html.contains(&format!(
             "<time datetime=\"{at}\" title=\"{}\">just now</time>",
-            app::format::short_time(&at)
+            app::format::short_time(&at, app::i18n::Locale::en)
         )),
         "{html}"
     );

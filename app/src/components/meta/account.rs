@@ -14,7 +14,7 @@ pub fn AccountDetails(
     coexistence: bool,
 ) -> impl IntoView {
     let (oba, oba_level) = oba_label(oba_status.as_deref());
-    let (level, level_badge) = throughput(throughput_level.as_deref());
+    let (level, level_badge) = throughput(throughput_level.as_deref(), crate::locale());
     let meaning = throughput_meaning(throughput_level.as_deref(), coexistence);
     view! {
         <section class="card" id="oba-throughput" aria-label="Official Business Account and throughput">

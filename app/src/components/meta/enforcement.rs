@@ -45,7 +45,7 @@ pub fn EnforcementSection(items: Vec<EnforcementView>, affected: Vec<String>) ->
                                 <p class="countdown" data-until=u.clone()>
                                     {if e.kind == "ban" { "Takes effect " } else { "Ends " }}
                                     {e.countdown.clone().unwrap_or_default()}
-                                    {format!(" ({})", short_time(&u))}
+                                    {format!(" ({})", short_time(&u, crate::locale()))}
                                 </p>
                             })}
                             <a href=e.remediation_url.clone() target="_blank" rel="noopener noreferrer">

@@ -54,6 +54,7 @@ pub async fn show(
         name: user.name.clone(),
         email: user.email.clone(),
         locale: profile.locale.as_str().to_string(),
+        locale_chosen: profile.locale_chosen,
         accounts,
     }))
 }
@@ -135,8 +136,11 @@ pub struct ProfileAnswer {
     id: i64,
     name: String,
     email: String,
-    /// `en`, `pt-BR` or `es`.
+    /// `en`, `pt-BR` or `es`: the chosen language, or the one the request's `Accept-Language`
+    /// picks while none is chosen.
     locale: String,
+    /// False while the user follows the browser's language (`PATCH` with `"locale": "auto"`).
+    locale_chosen: bool,
     accounts: Vec<ProfileAccount>,
 }
 
