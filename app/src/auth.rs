@@ -55,7 +55,7 @@ pub struct CurrentUser {
     #[serde(default)]
     pub chosen_locale: Option<crate::team::Locale>,
     /// The language of this request's pages and texts: the chosen one, else the browser's
-    /// (`i18n_pref_locale` cookie, then `Accept-Language`), else English. Set per request.
+    /// (`Accept-Language`), else English. Set per request.
     #[serde(default)]
     pub locale: crate::i18n::Locale,
 }

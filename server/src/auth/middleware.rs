@@ -135,7 +135,7 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
         user.as_ref().and_then(|u| u.chosen_locale),
         req.headers(),
     );
-    crate::accounts::locale::pin_cookie(req.headers_mut(), locale);
+    crate::accounts::locale::pin(req.headers_mut(), locale);
     if let Some(u) = &mut user {
         u.locale = locale.ui();
     }

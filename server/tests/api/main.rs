@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod inboxes;
+mod languages;
 mod logs;
 mod meta_picture;
 mod metrics;
