@@ -92,6 +92,7 @@ export async function startFirstRun() {
  */
 export async function launch({
   javaScriptEnabled = true, colorScheme = 'light', viewport = { width: 1200, height: 900 }, bypassCSP = false,
+  locale = 'en-US',
 } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -101,6 +102,8 @@ export async function launch({
     colorScheme,
     viewport,
     bypassCSP,
+    // The browser's language: its Accept-Language header and navigator.language.
+    locale,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

@@ -1,0 +1,43 @@
+// Languages (issue 13 §5): the same page in English, Brazilian Portuguese and Spanish, chosen by
+// the browser's language, still in that language after hydration; and a language chosen in
+// Account Settings beats the browser's.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ADMIN, ARTIFACTS, hydrated, launch, signIn, startGreenlight } from '../lib/harness.mjs';
+
+let gl;
+before(async () => { gl = await startGreenlight(); });
+after(async () => { await gl?.stop(); });
+
+// What a person reads on the Account Health tab of "Healthy and registered", per language.
+const PAGES = {
+  'en-US': { lang: 'en', skip: 'Skip to content', quality: 'High', state: 'Registered' },
+  'pt-BR': { lang: 'pt-BR', skip: 'Pular para o conteúdo', quality: 'Alta', state: 'Registrado' },
+  'es-MX': { lang: 'es', skip: 'Saltar al contenido', quality: 'Alta', state: 'Registrado' },
+};
+
+for (const [browser, want] of Object.entries(PAGES)) {
+  test(`a browser in ${browser} gets the Account Health tab in its language, before and after hydration`, async () => {
+    const { context, page, problems } = await launch({ locale: browser });
+    try {
+      await signIn(page, gl.base, ADMIN);
+      await page.waitForURL(/inboxes$/);
+      await page.getByRole('link', { name: 'Healthy and registered', exact: true }).click();
+      await page.waitForSelector('#metrics', { timeout: 30000 });
+      const read = async () => ({
+        lang: await page.getAttribute('html', 'lang'),
+        skip: (await page.textContent('.skip-link')).trim(),
+        // The badge's text after its (visually hidden) level prefix.
+        quality: (await page.textContent('[data-metric=quality_rating] .badge')).split(':').pop().trim(),
+        state: (await page.textContent('#registration-heading')).trim(),
+      });
+      await hydrated(page);
+      assert.deepEqual(await read(), want);
+      await page.screenshot({ path: join(ARTIFACTS, `language-${want.lang}.png`), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
