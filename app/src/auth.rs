@@ -27,11 +27,11 @@ impl Role {
         }
     }
 
-    /// The label people read.
-    pub fn label(self) -> &'static str {
+    /// The label people read, in `l`.
+    pub fn label(self, l: crate::i18n::Locale) -> String {
         match self {
-            Role::Administrator => "Administrator",
-            Role::Agent => "Agent",
+            Role::Administrator => crate::tr!(l, common.role.administrator),
+            Role::Agent => crate::tr!(l, common.role.agent),
         }
     }
 }
@@ -109,6 +109,15 @@ mod tests {
         }
         assert_eq!(Role::parse("owner"), None);
         assert_eq!(Role::parse("Administrator"), None);
+    }
+
+    #[test]
+    fn roles_read_in_every_language() {
+        use crate::i18n::Locale;
+        assert_eq!(Role::Administrator.label(Locale::en), "Administrator");
+        assert_eq!(Role::Agent.label(Locale::en), "Agent");
+        assert_eq!(Role::Agent.label(Locale::pt_BR), "Atendente");
+        assert_eq!(Role::Agent.label(Locale::es), "Agente");
     }
 
     #[test]

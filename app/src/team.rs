@@ -83,7 +83,7 @@ impl Locale {
         })
     }
 
-    /// The language's own name.
+    /// The language's own name (the same in every language: people look for their own).
     pub fn label(self) -> &'static str {
         match self {
             Locale::En => "English",
@@ -104,11 +104,11 @@ pub enum MemberStatus {
 }
 
 impl MemberStatus {
-    /// The label people read.
-    pub fn label(self) -> &'static str {
+    /// The label people read, in `l`.
+    pub fn label(self, l: crate::i18n::Locale) -> String {
         match self {
-            MemberStatus::Active => "Active",
-            MemberStatus::Disabled => "Disabled",
+            MemberStatus::Active => crate::tr!(l, settings.status.active),
+            MemberStatus::Disabled => crate::tr!(l, settings.status.disabled),
         }
     }
 }

@@ -9,6 +9,18 @@ use stylers_macro::style;
 use crate::activity::{badge_level, severity_level, unread_badge, utc_minutes, NotificationList};
 use crate::api::{get_notifications, MarkNotificationsRead};
 use crate::components::badge::Badge;
+use crate::i18n::Locale;
+use crate::tr;
+
+/// An alert severity as people read it (an unknown one title-cased).
+fn severity_label(severity: &str, l: Locale) -> String {
+    match severity {
+        "critical" => tr!(l, shell.bell.severity.critical),
+        "warning" => tr!(l, shell.bell.severity.warning),
+        "info" => tr!(l, shell.bell.severity.info),
+        other => crate::format::title_case(other),
+    }
+}
 
 /// The bell for the account. Re-reads on navigation and after "Mark all read".
 #[component]
@@ -69,6 +81,7 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
             font-size: 0.8rem;
         }
     };
+    let l = crate::locale();
     let location = use_location();
     let mark = ServerAction::<MarkNotificationsRead>::new();
     let data = Resource::new(
@@ -77,11 +90,11 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
     );
     view! { class = class,
         <details class="bell" id="bell" data-menu="">
-            <Suspense fallback=|| view! { <summary aria-label="Notifications"><svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" inner_html=BELL_PATH></svg></summary> }>
+            <Suspense fallback=move || view! { <summary aria-label=tr!(l, shell.bell.label)><svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" inner_html=BELL_PATH></svg></summary> }>
                 {move || Suspend::new(async move {
                     let list: NotificationList = data.await.unwrap_or_default();
                     let badge = unread_badge(list.unread);
-                    let label = format!("Notifications: {} unread needing attention", list.unread);
+                    let label = tr!(l, shell.bell.label_unread, n = list.unread);
                     let all_read = list.items.iter().all(|n| n.read);
                     view! { class = class,
                         <summary aria-label=label id="bell-button">
@@ -89,21 +102,21 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
                             {(!badge.is_empty()).then(|| view! { class = class, <span class="count" id="bell-count">{badge.clone()}</span> })}
                         </summary>
                         <div class="panel" id="notifications">
-                            <p class="meta"><a href=format!("/accounts/{account_id}/alerts") id="alerts-page">"All alerts and alert webhooks"</a></p>
+                            <p class="meta"><a href=format!("/accounts/{account_id}/alerts") id="alerts-page">{tr!(l, shell.bell.all_alerts)}</a></p>
                             {if list.items.is_empty() {
-                                view! { class = class, <p class="meta" id="notifications-empty">"No notifications."</p> }.into_any()
+                                view! { class = class, <p class="meta" id="notifications-empty">{tr!(l, shell.bell.empty)}</p> }.into_any()
                             } else {
                                 view! { class = class,
                                     <ActionForm action=mark>
                                         <input type="hidden" name="account_id" value=account_id/>
-                                        <button type="submit" id="mark-all-read" disabled=all_read>"Mark all read"</button>
+                                        <button type="submit" id="mark-all-read" disabled=all_read>{tr!(l, shell.bell.mark_all_read)}</button>
                                     </ActionForm>
                                     <ul class="items">
                                         {list.items.into_iter().map(|n| {
                                             let href = n.inbox_id.map(|i| format!("/accounts/{account_id}/inboxes/{i}/activity"));
                                             view! { class = class,
                                                 <li class=if n.read { "notification" } else { "notification unread" } data-kind=n.kind.clone()>
-                                                    <Badge level=badge_level(severity_level(&n.severity)) text=crate::format::title_case(&n.severity)/>
+                                                    <Badge level=badge_level(severity_level(&n.severity)) text=severity_label(&n.severity, l)/>
                                                     <p class="title">
                                                         {match href {
                                                             Some(h) => view! { <a href=h>{n.title.clone()}</a> }.into_any(),

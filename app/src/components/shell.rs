@@ -10,6 +10,7 @@ use crate::api::{get_current_user, is_demo, Logout};
 use crate::components::menu::dismiss_menus;
 use crate::components::status::ErrorPage;
 use crate::error::AppError;
+use crate::tr;
 
 /// The account id of the current route (`/accounts/:account_id/...`).
 pub fn use_account_id() -> Memo<Option<i64>> {
@@ -45,6 +46,7 @@ pub fn AccountShell() -> impl IntoView {
     let deleted = move || query.read().get("deleted");
     dismiss_menus();
     let base = move || format!("/accounts/{}", account_id.get().unwrap_or_default());
+    let l = crate::locale();
     view! { class = class,
         <div class="frame">
             <header>
@@ -57,15 +59,15 @@ pub fn AccountShell() -> impl IntoView {
                                 (Ok(Some(u)), Some(id)) => u.membership(id).map(|m| m.account_name.clone()),
                                 _ => None,
                             };
-                            view! { <span class="account" id="account-name">{name.unwrap_or_else(|| "No such account".into())}</span> }
+                            view! { <span class="account" id="account-name">{name.unwrap_or_else(|| tr!(l, shell.no_such_account))}</span> }
                         })}
                     </Transition>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             matches!(demo.await, Ok(true)).then(|| view! {
                                 // On a phone only "DEMO" shows; the rest is still read out.
-                                <span class="demo-badge" id="demo-badge" role="note" title="Simulated Meta, not real numbers">
-                                    "DEMO"<span class="demo-more">" — simulated Meta, not real numbers"</span>
+                                <span class="demo-badge" id="demo-badge" role="note" title=tr!(l, shell.demo_title)>
+                                    {tr!(l, shell.demo)}<span class="demo-more">{format!(" — {}", tr!(l, shell.demo_more))}</span>
                                 </span>
                             })
                         })}
@@ -78,8 +80,8 @@ pub fn AccountShell() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 match user.await {
                                     Ok(Some(u)) => u.name,
-                                    Ok(None) => "Signed out".to_string(),
-                                    Err(_) => "Account".to_string(),
+                                    Ok(None) => tr!(l, shell.signed_out),
+                                    Err(_) => tr!(l, shell.account),
                                 }
                             })}
                         </Transition>
@@ -89,7 +91,7 @@ pub fn AccountShell() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 match (user.await, account_id.get()) {
                                     (Ok(Some(u)), Some(id)) => {
-                                        let role = u.role_in(id).map(|r| r.label()).unwrap_or("Not a member");
+                                        let role = u.role_in(id).map(|r| r.label(l)).unwrap_or_else(|| tr!(l, shell.not_a_member));
                                         Some(view! { <p><strong>{u.name.clone()}</strong><br/>{u.email.clone()}<br/>{role}</p> })
                                     }
                                     _ => None,
@@ -97,17 +99,17 @@ pub fn AccountShell() -> impl IntoView {
                             })}
                         </Transition>
                         <ActionForm action=logout>
-                            <button type="submit" id="sign-out">"Sign out"</button>
+                            <button type="submit" id="sign-out">{tr!(l, shell.sign_out)}</button>
                         </ActionForm>
                     </div>
                 </details>
             </header>
-            <nav aria-label="Main">
+            <nav aria-label=tr!(l, shell.nav.label)>
                 <ul>
-                    <li><A href=move || format!("{}/inboxes", base())>"Inboxes"</A></li>
-                    <li><A href=move || format!("{}/portfolios", base())>"Portfolios"</A></li>
-                    <li><A href=move || format!("{}/alerts", base())>"Alerts"</A></li>
-                    <li><A href=move || format!("{}/settings", base())>"Settings"</A></li>
+                    <li><A href=move || format!("{}/inboxes", base())>{tr!(l, shell.nav.inboxes)}</A></li>
+                    <li><A href=move || format!("{}/portfolios", base())>{tr!(l, shell.nav.portfolios)}</A></li>
+                    <li><A href=move || format!("{}/alerts", base())>{tr!(l, shell.nav.alerts)}</A></li>
+                    <li><A href=move || format!("{}/settings", base())>{tr!(l, shell.nav.settings)}</A></li>
                 </ul>
             </nav>
             <main id="main" tabindex="-1">
@@ -115,17 +117,17 @@ pub fn AccountShell() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match (user.await, account_id.get()) {
                             (Ok(Some(u)), Some(id)) if u.role_in(id).is_none() => {
-                                Some(view! { <ErrorPage error=AppError::NotFound what="Account"/> }.into_any())
+                                Some(view! { <ErrorPage error=AppError::NotFound what=tr!(l, shell.account)/> }.into_any())
                             }
-                            (Ok(None), _) => Some(view! { <ErrorPage error=AppError::Unauthorized what="Account"/> }.into_any()),
-                            (Err(e), _) => Some(view! { <ErrorPage error=e what="Account"/> }.into_any()),
+                            (Ok(None), _) => Some(view! { <ErrorPage error=AppError::Unauthorized what=tr!(l, shell.account)/> }.into_any()),
+                            (Err(e), _) => Some(view! { <ErrorPage error=e what=tr!(l, shell.account)/> }.into_any()),
                             _ => None,
                         }
                     })}
                 </Transition>
                 {move || deleted().map(|name| view! {
                     <p class="notice notice-ok" id="deleted-notice" role="status">
-                        {format!("Inbox “{name}” was deleted. Meta keeps the number.")}
+                        {tr!(l, shell.deleted, name = name)}
                     </p>
                 })}
                 <Outlet/>

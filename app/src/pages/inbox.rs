@@ -11,6 +11,8 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{page_title, ErrorPage, Loading};
 use crate::error::AppError;
 use crate::health::HealthView;
+use crate::i18n::Locale;
+use crate::tr;
 
 /// The inbox id of the current route.
 pub fn use_inbox_id() -> Memo<Option<i64>> {
@@ -19,12 +21,12 @@ pub fn use_inbox_id() -> Memo<Option<i64>> {
 }
 
 /// The name of the inbox tab at `path` (`…/inboxes/7/settings` is "Settings"), for the page title.
-pub fn tab_label(path: &str) -> &'static str {
+pub fn tab_label(path: &str, l: Locale) -> String {
     match path.trim_end_matches('/').rsplit('/').next() {
-        Some("settings") => "Settings",
-        Some("collaborators") => "Collaborators",
-        Some("activity") => "Activity",
-        _ => "Account Health",
+        Some("settings") => tr!(l, inboxes.tab.settings),
+        Some("collaborators") => tr!(l, inboxes.tab.collaborators),
+        Some("activity") => tr!(l, inboxes.tab.activity),
+        _ => tr!(l, inboxes.tab.health),
     }
 }
 
@@ -93,21 +95,22 @@ pub fn InboxPage() -> impl IntoView {
             inbox_id.get().unwrap_or_default()
         )
     };
+    let l = crate::locale();
     view! {
-        <Transition fallback=|| view! { <Loading text="Reading the number…"/> }>
+        <Transition fallback=move || view! { <Loading text=tr!(l, inboxes.inbox.loading)/> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! {
-                        <ErrorPage error=e what="Inbox"
+                        <ErrorPage error=e what=tr!(l, inboxes.inbox.what)
                             back_href=format!("/accounts/{}/inboxes", account_id.get_untracked().unwrap_or_default())
-                            back_text="Back to WhatsApp numbers"/>
+                            back_text=tr!(l, inboxes.inbox.back)/>
                     }.into_any(),
                     Ok(h) => view! {
                         <Title text={
                             let name = h.inbox_name.clone();
-                            move || page_title(&format!("{name} — {}", tab_label(&path.get())))
+                            move || page_title(&tr!(l, inboxes.inbox.page_title, name = name, tab = tab_label(&path.get(), l)))
                         }/>
-                        <p class="crumbs"><A href=format!("/accounts/{}/inboxes", h.account_id)>"WhatsApp numbers"</A></p>
+                        <p class="crumbs"><A href=format!("/accounts/{}/inboxes", h.account_id)>{tr!(l, inboxes.title)}</A></p>
                         <h1 id="inbox-name">{h.inbox_name.clone()}</h1>
                         <RegistrationBanner registration=h.registration.clone() viewer_is_admin=h.viewer_is_admin
                             account_id=h.account_id inbox_id=h.inbox_id
@@ -118,11 +121,11 @@ pub fn InboxPage() -> impl IntoView {
         </Transition>
         <RegisterResult action=register/>
         <crate::components::fixes::FixResults/>
-        <nav class="tabs" aria-label="Inbox">
-            <A href=move || format!("{}/health", base())>"Account Health"</A>
-            <A href=move || format!("{}/settings", base())>"Settings"</A>
-            <A href=move || format!("{}/collaborators", base())>"Collaborators"</A>
-            <A href=move || format!("{}/activity", base())>"Activity"</A>
+        <nav class="tabs" aria-label=tr!(l, inboxes.inbox.tabs_label)>
+            <A href=move || format!("{}/health", base())>{tr!(l, inboxes.tab.health)}</A>
+            <A href=move || format!("{}/settings", base())>{tr!(l, inboxes.tab.settings)}</A>
+            <A href=move || format!("{}/collaborators", base())>{tr!(l, inboxes.tab.collaborators)}</A>
+            <A href=move || format!("{}/activity", base())>{tr!(l, inboxes.tab.activity)}</A>
         </nav>
         <Outlet/>
     }
@@ -131,16 +134,34 @@ pub fn InboxPage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::tab_label;
+    use crate::i18n::Locale;
 
     #[test]
     fn the_title_names_the_tab_of_the_path() {
-        assert_eq!(tab_label("/accounts/1/inboxes/7"), "Account Health");
-        assert_eq!(tab_label("/accounts/1/inboxes/7/health"), "Account Health");
-        assert_eq!(tab_label("/accounts/1/inboxes/7/settings/"), "Settings");
+        let english = Locale::en;
         assert_eq!(
-            tab_label("/accounts/1/inboxes/7/collaborators"),
+            tab_label("/accounts/1/inboxes/7", english),
+            "Account Health"
+        );
+        assert_eq!(
+            tab_label("/accounts/1/inboxes/7/health", english),
+            "Account Health"
+        );
+        assert_eq!(
+            tab_label("/accounts/1/inboxes/7/settings/", english),
+            "Settings"
+        );
+        assert_eq!(
+            tab_label("/accounts/1/inboxes/7/collaborators", english),
             "Collaborators"
         );
-        assert_eq!(tab_label("/accounts/1/inboxes/7/activity"), "Activity");
+        assert_eq!(
+            tab_label("/accounts/1/inboxes/7/activity", english),
+            "Activity"
+        );
+        assert_eq!(
+            tab_label("/accounts/1/inboxes/7/settings", Locale::es),
+            "Configuración"
+        );
     }
 }

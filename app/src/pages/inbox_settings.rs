@@ -7,6 +7,7 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::pages::inbox::use_inbox_id;
+use crate::tr;
 use crate::views::InboxSettingsView;
 
 fn use_settings(
@@ -33,6 +34,7 @@ pub fn InboxSettingsTab() -> impl IntoView {
     let delete = ServerAction::<DeleteInbox>::new();
     let data = use_settings(move || update.version().get() + retry.version().get());
     let error = Signal::derive(move || update.value().get().and_then(|r| r.err()));
+    let l = crate::locale();
     view! {
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -40,23 +42,23 @@ pub fn InboxSettingsTab() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(s) => view! {
                         <section class="card" id="inbox-details">
-                            <h2>"Connection"</h2>
+                            <h2>{tr!(l, inboxes.settings.connection)}</h2>
                             <dl class="details">
-                                <dt>"Phone number"</dt><dd>{crate::format::phone(&s.phone_number)}</dd>
-                                <dt>"Phone number id"</dt><dd>{s.phone_number_id.clone()}</dd>
-                                <dt>"WhatsApp Business Account id"</dt><dd>{s.business_account_id.clone()}</dd>
-                                <dt>"Business portfolio id"</dt><dd>{s.business_id.clone().unwrap_or_else(|| "Not read yet".into())}</dd>
-                                <dt>"Access token"</dt><dd>"Stored encrypted; never shown."</dd>
+                                <dt>{tr!(l, inboxes.settings.phone)}</dt><dd>{crate::format::phone(&s.phone_number)}</dd>
+                                <dt>{tr!(l, inboxes.settings.phone_id)}</dt><dd>{s.phone_number_id.clone()}</dd>
+                                <dt>{tr!(l, inboxes.settings.waba_id)}</dt><dd>{s.business_account_id.clone()}</dd>
+                                <dt>{tr!(l, inboxes.settings.business_id)}</dt><dd>{s.business_id.clone().unwrap_or_else(|| tr!(l, inboxes.settings.not_read))}</dd>
+                                <dt>{tr!(l, inboxes.settings.token)}</dt><dd>{tr!(l, inboxes.settings.token_hidden)}</dd>
                             </dl>
                             {s.setup_error.clone().map(|e| view! {
                                 <div class="notice notice-error" id="setup-error" role="alert">
-                                    <p>"Setup did not finish: " {e}</p>
+                                    <p>{tr!(l, inboxes.settings.setup_failed, error = e)}</p>
                                     {s.viewer_is_admin.then(|| view! {
                                         <ActionForm action=retry>
                                             <input type="hidden" name="account_id" value=s.account_id/>
                                             <input type="hidden" name="inbox_id" value=s.id/>
                                             <button type="submit" id="retry-setup" disabled=move || retry.pending().get()>
-                                                {move || if retry.pending().get() { "Retrying…" } else { "Retry setup" }}
+                                                {move || if retry.pending().get() { tr!(l, inboxes.settings.retrying) } else { tr!(l, inboxes.settings.retry) }}
                                             </button>
                                         </ActionForm>
                                     })}
@@ -69,27 +71,27 @@ pub fn InboxSettingsTab() -> impl IntoView {
                             let name = s.name.clone();
                             view! {
                             <section class="card">
-                                <h2>"Edit"</h2>
+                                <h2>{tr!(l, inboxes.settings.edit)}</h2>
                                 <ActionForm action=update attr:id="edit-inbox-form">
                                     <input type="hidden" name="account_id" value=s.account_id/>
                                     <input type="hidden" name="inbox_id" value=s.id/>
                                     <div class="field">
-                                        <label for="field-name">"Inbox name"</label>
+                                        <label for="field-name">{tr!(l, inboxes.settings.name)}</label>
                                         <input id="field-name" name="name" value=s.name.clone() maxlength=100
                                             aria-describedby="field-name-error"
                                             aria-invalid=move || field_message(&error.get(), "name").is_some().to_string()/>
                                         <p class="field-error" id="field-name-error" role="alert">{move || field_message(&error.get(), "name")}</p>
                                     </div>
                                     <div class="field">
-                                        <label for="field-api_key">"New access token (leave empty to keep the current one)"</label>
+                                        <label for="field-api_key">{tr!(l, inboxes.settings.new_token)}</label>
                                         <input id="field-api_key" name="api_key" type="password" autocomplete="off"
                                             aria-describedby="field-api_key-error"
                                             aria-invalid=move || field_message(&error.get(), "api_key").is_some().to_string()/>
                                         <p class="field-error" id="field-api_key-error" role="alert">{move || field_message(&error.get(), "api_key")}</p>
                                     </div>
                                     <p class="form-error" role="alert">{move || form_message(&error.get(), &["name", "api_key"])}</p>
-                                    <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>
-                                    {move || (update.value().get().is_some_and(|r| r.is_ok())).then(|| view! { <span role="status">" Saved."</span> })}
+                                    <button type="submit" class="primary" disabled=move || update.pending().get()>{tr!(l, common.save)}</button>
+                                    {move || (update.value().get().is_some_and(|r| r.is_ok())).then(|| view! { <span role="status">{format!(" {}", tr!(l, common.saved))}</span> })}
                                 </ActionForm>
                             </section>
                             <DeleteInbox account_id=s.account_id inbox_id=s.id name=name action=delete/>
@@ -130,15 +132,16 @@ fn DeleteInbox(
     Effect::new(move |_| hydrated.set(true));
     let expected = name.clone();
     let matches = move || typed.with(|t| *t == expected);
+    let l = crate::locale();
     view! {
         <section class="card danger" id="delete-inbox-card">
-            <h2>"Delete inbox"</h2>
-            <p>"Greenlight forgets this number, its token, PIN and history. Meta keeps the number."</p>
+            <h2>{tr!(l, inboxes.delete.heading)}</h2>
+            <p>{tr!(l, inboxes.delete.intro)}</p>
             <ActionForm action=action attr:id="delete-inbox-form">
                 <input type="hidden" name="account_id" value=account_id/>
                 <input type="hidden" name="inbox_id" value=inbox_id/>
                 <div class="field">
-                    <label for="confirm-name">"To confirm, type the inbox name: " <strong>{name.clone()}</strong></label>
+                    <label for="confirm-name">{format!("{} ", tr!(l, inboxes.delete.confirm))}<strong>{name.clone()}</strong></label>
                     // No name: it is not sent; it only holds the form back until it matches.
                     <input id="confirm-name" autocomplete="off" required=true
                         pattern=exact_pattern(&name) spellcheck="false"
@@ -146,7 +149,7 @@ fn DeleteInbox(
                 </div>
                 <button type="submit" id="delete-inbox" class="danger"
                     disabled=move || (hydrated.get() && !matches()) || action.pending().get()>
-                    "Delete inbox"
+                    {tr!(l, inboxes.delete.submit)}
                 </button>
             </ActionForm>
             {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
@@ -159,6 +162,7 @@ fn DeleteInbox(
 pub fn CollaboratorsTab() -> impl IntoView {
     let change = ServerAction::<ChangeInboxMember>::new();
     let data = use_settings(move || change.version().get());
+    let l = crate::locale();
     view! {
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -168,10 +172,13 @@ pub fn CollaboratorsTab() -> impl IntoView {
                         let admin = s.viewer_is_admin;
                         view! {
                             <section class="card">
-                                <h2>"Collaborators"</h2>
-                                <p class="muted">"Administrators see every inbox. Agents see the inboxes they are members of."</p>
+                                <h2>{tr!(l, inboxes.collaborators.heading)}</h2>
+                                <p class="muted">{tr!(l, inboxes.collaborators.intro)}</p>
                                 <table class="table" id="collaborators">
-                                    <thead><tr><th>"Name"</th><th>"Role"</th><th>"Member"</th></tr></thead>
+                                    <thead><tr>
+                                        <th>{tr!(l, common.name)}</th><th>{tr!(l, common.role_heading)}</th>
+                                        <th>{tr!(l, inboxes.collaborators.member)}</th>
+                                    </tr></thead>
                                     <tbody>
                                         {s.account_members.clone().into_iter().map(|m| {
                                             let member = s.members.iter().any(|x| x.user_id == m.user_id);
@@ -179,16 +186,16 @@ pub fn CollaboratorsTab() -> impl IntoView {
                                             view! {
                                                 <tr>
                                                     <td>{m.name.clone()}<br/><span class="muted">{m.email.clone()}</span></td>
-                                                    <td>{m.role.label()}</td>
+                                                    <td>{m.role.label(l)}</td>
                                                     <td>
-                                                        {if member { "Yes" } else { "No" }}
+                                                        {if member { tr!(l, common.yes) } else { tr!(l, common.no) }}
                                                         {admin.then(|| view! {
                                                             <ActionForm action=change attr:class="inline">
                                                                 <input type="hidden" name="account_id" value=account_id/>
                                                                 <input type="hidden" name="inbox_id" value=inbox_id/>
                                                                 <input type="hidden" name="user_id" value=m.user_id/>
                                                                 <input type="hidden" name="add" value=(!member).to_string()/>
-                                                                <button type="submit">{if member { "Remove" } else { "Add" }}</button>
+                                                                <button type="submit">{if member { tr!(l, common.remove) } else { tr!(l, common.add) }}</button>
                                                             </ActionForm>
                                                         })}
                                                     </td>

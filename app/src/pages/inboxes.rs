@@ -12,6 +12,8 @@ use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::format::{short_time, state_label};
 use crate::health::Verdict;
+use crate::i18n::Locale;
+use crate::tr;
 use crate::views::InboxRowView;
 
 /// True when a row matches the filter text: any field the row shows (name, number, verdict and
@@ -21,10 +23,11 @@ pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
     if f.is_empty() {
         return true;
     }
+    let l = crate::locale();
     let state = row
         .state
-        .map(|s| state_label(s, crate::locale()))
-        .unwrap_or_else(|| "No data yet".to_string());
+        .map(|s| state_label(s, l))
+        .unwrap_or_else(|| tr!(l, inboxes.no_data));
     let mut fields: Vec<&str> = vec![
         row.name.as_str(),
         row.phone_number.as_str(),
@@ -40,6 +43,17 @@ pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
 /// True when the row has the verdict chosen with a summary chip (`None`: every verdict).
 pub fn matches_verdict(row: &InboxRowView, chosen: Option<Verdict>) -> bool {
     chosen.is_none_or(|v| row.verdict.verdict == v)
+}
+
+/// A summary chip's words: how many numbers have the verdict `v` ("2 blocked").
+pub fn verdict_count(v: Verdict, n: usize, l: Locale) -> String {
+    match v {
+        Verdict::Blocked => tr!(l, inboxes.count.blocked, n = n),
+        Verdict::NeedsAttention => tr!(l, inboxes.count.needs_attention, n = n),
+        Verdict::WaitingOnMeta => tr!(l, inboxes.count.waiting_on_meta, n = n),
+        Verdict::Unknown => tr!(l, inboxes.count.unknown, n = n),
+        Verdict::Healthy => tr!(l, inboxes.count.healthy, n = n),
+    }
 }
 
 /// The account's numbers.
@@ -60,10 +74,11 @@ pub fn InboxesPage() -> impl IntoView {
     );
     let filter = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Verdict>);
+    let l = crate::locale();
     view! {
-        <leptos_meta::Title text=crate::components::status::page_title("WhatsApp numbers")/>
-        <h1>"WhatsApp numbers"</h1>
-        <Transition fallback=|| view! { <Loading text="Loading numbers…"/> }>
+        <leptos_meta::Title text=crate::components::status::page_title(&tr!(l, inboxes.title))/>
+        <h1>{tr!(l, inboxes.title)}</h1>
+        <Transition fallback=move || view! { <Loading text=tr!(l, inboxes.loading)/> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -78,21 +93,20 @@ pub fn InboxesPage() -> impl IntoView {
                             // Administrators only; the form lives below the table (the link opens it).
                             {admin.then(|| view! {
                                 <div class="page-actions">
-                                    <a class="button primary" id="add-number" href="#add-inbox">"Add a number"</a>
+                                    <a class="button primary" id="add-number" href="#add-inbox">{tr!(l, inboxes.add_number)}</a>
                                 </div>
                             })}
                             {(!empty).then(|| view! {
                                 <Summary counts=counts chosen=chosen/>
-                                <label class="filter">"Filter "
-                                    <input type="search" id="inbox-filter" placeholder="name, number, verdict or reason"
+                                <label class="filter">{format!("{} ", tr!(l, inboxes.filter))}
+                                    <input type="search" id="inbox-filter" placeholder=tr!(l, inboxes.filter_placeholder)
                                         on:input=move |ev| filter.set(event_target_value(&ev))/>
                                 </label>
                             })}
                             {if empty {
                                 view! {
                                     <section class="card empty" id="no-inboxes">
-                                        <p>{if admin { "No WhatsApp numbers yet. Add the first one below." }
-                                            else { "You are not a member of any WhatsApp inbox yet. Ask an administrator to add you." }}</p>
+                                        <p>{if admin { tr!(l, inboxes.empty_admin) } else { tr!(l, inboxes.empty_agent) }}</p>
                                     </section>
                                 }.into_any()
                             } else {
@@ -111,10 +125,11 @@ pub fn InboxesPage() -> impl IntoView {
 /// (pressed again, all of them). Counts cover every page.
 #[component]
 fn Summary(counts: Vec<(Verdict, usize)>, chosen: RwSignal<Option<Verdict>>) -> impl IntoView {
+    let l = crate::locale();
     view! {
-        <div class="summary" id="verdict-summary" role="group" aria-label="Numbers by verdict">
+        <div class="summary" id="verdict-summary" role="group" aria-label=tr!(l, inboxes.summary_label)>
             {counts.into_iter().map(|(v, n)| {
-                let words = format!("{n} {}", v.label().to_lowercase());
+                let words = verdict_count(v, n, l);
                 view! {
                     <button type="button" class=format!("chip chip-{}", v.level().as_str())
                         data-verdict=v.as_str()
@@ -138,11 +153,12 @@ fn Pager(overview: crate::views::InboxOverview) -> impl IntoView {
     let prev = (overview.page > 1).then(|| format!("{base}?page={}", overview.page - 1));
     let next =
         (overview.page < overview.pages()).then(|| format!("{base}?page={}", overview.page + 1));
+    let l = crate::locale();
     view! {
-        <nav class="pager" id="overview-pager" aria-label="Pages of numbers">
-            {prev.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
-            <span>{format!("Numbers {first}–{last} of {} (the filter searches this page)", overview.total)}</span>
-            {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
+        <nav class="pager" id="overview-pager" aria-label=tr!(l, inboxes.pager.label)>
+            {prev.map(|href| view! { <A href=href attr:rel="prev">{tr!(l, inboxes.pager.previous)}</A> })}
+            <span>{tr!(l, inboxes.pager.range, first = first, last = last, total = overview.total)}</span>
+            {next.map(|href| view! { <A href=href attr:rel="next">{tr!(l, inboxes.pager.next)}</A> })}
         </nav>
     }
 }
@@ -161,10 +177,14 @@ fn OverviewTable(
         !all.iter()
             .any(|r| matches_filter(r, &f) && matches_verdict(r, c))
     };
+    let l = crate::locale();
     view! {
         <table class="table overview" id="inbox-overview">
             <thead>
-                <tr><th>"Verdict"</th><th>"Number"</th><th>"Signals"</th><th>"Last checked"</th></tr>
+                <tr>
+                    <th>{tr!(l, inboxes.table.verdict)}</th><th>{tr!(l, inboxes.table.number)}</th>
+                    <th>{tr!(l, inboxes.table.signals)}</th><th>{tr!(l, inboxes.table.last_checked)}</th>
+                </tr>
             </thead>
             <tbody>
                 {rows.into_iter().map(|row| {
@@ -181,7 +201,7 @@ fn OverviewTable(
                             <td>
                                 <A href=href><strong>{row.name.clone()}</strong></A>
                                 " " <span class="muted">{crate::format::phone(&row.phone_number)}</span>
-                                {row.setup_error.clone().map(|e| view! { <p class="field-error">"Setup: " {e}</p> })}
+                                {row.setup_error.clone().map(|e| view! { <p class="field-error">{tr!(l, inboxes.setup_error, error = e)}</p> })}
                             </td>
                             <td class="badges">
                                 {row.badges.iter().map(|b| view! {
@@ -191,12 +211,12 @@ fn OverviewTable(
                             <td>
                                 {match (row.checked_at.clone(), row.checked_ago.clone()) {
                                     (Some(t), Some(ago)) => view! {
-                                        <time datetime=t.clone() title=short_time(&t, crate::locale())>{ago}</time>
+                                        <time datetime=t.clone() title=short_time(&t, l)>{ago}</time>
                                     }.into_any(),
-                                    (Some(t), None) => short_time(&t, crate::locale()).into_any(),
-                                    (None, _) => "Never".into_any(),
+                                    (Some(t), None) => short_time(&t, l).into_any(),
+                                    (None, _) => tr!(l, inboxes.never).into_any(),
                                 }}
-                                {row.stale.then(|| view! { " " <Badge level=crate::health::BadgeLevel::Attention text="Stale"/> })}
+                                {row.stale.then(|| view! { " " <Badge level=crate::health::BadgeLevel::Attention text=tr!(l, inboxes.stale)/> })}
                             </td>
                         </tr>
                     }
@@ -204,7 +224,7 @@ fn OverviewTable(
             </tbody>
         </table>
         <p class="notice" id="no-match" role="status" style:display=move || if none_match() { "" } else { "none" }>
-            "No numbers match."
+            {tr!(l, inboxes.no_match)}
         </p>
     }
 }
@@ -221,20 +241,21 @@ const INBOX_FIELDS: [&str; 5] = [
 fn AddInbox(account_id: i64, action: ServerAction<CreateInbox>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let msg = move |f: &'static str| Signal::derive(move || field_message(&error.get(), f));
+    let l = crate::locale();
     view! {
         <details class="card" id="add-inbox" open=move || error.get().is_some()>
-            <summary><strong>"Add a WhatsApp Cloud number"</strong></summary>
-            <p class="muted">"Greenlight checks the token by reading the number, subscribes the app to the WhatsApp Business Account (it never changes where the number's messages go), and registers it when Meta allows."</p>
+            <summary><strong>{tr!(l, inboxes.add.heading)}</strong></summary>
+            <p class="muted">{tr!(l, inboxes.add.intro)}</p>
             <ActionForm action=action attr:id="add-inbox-form">
                 <input type="hidden" name="account_id" value=account_id/>
-                <Field name="name" label="Inbox name" maxlength=100 error=msg("name")/>
-                <Field name="phone_number" label="Phone number (international format)" kind="tel" error=msg("phone_number")/>
-                <Field name="phone_number_id" label="Phone number id" error=msg("phone_number_id")/>
-                <Field name="business_account_id" label="WhatsApp Business Account id" error=msg("business_account_id")/>
-                <Field name="api_key" label="Access token" kind="password" autocomplete="off" error=msg("api_key")/>
+                <Field name="name" label=tr!(l, inboxes.add.name) maxlength=100 error=msg("name")/>
+                <Field name="phone_number" label=tr!(l, inboxes.add.phone) kind="tel" error=msg("phone_number")/>
+                <Field name="phone_number_id" label=tr!(l, inboxes.add.phone_id) error=msg("phone_number_id")/>
+                <Field name="business_account_id" label=tr!(l, inboxes.add.waba_id) error=msg("business_account_id")/>
+                <Field name="api_key" label=tr!(l, inboxes.add.token) kind="password" autocomplete="off" error=msg("api_key")/>
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &INBOX_FIELDS)}</p>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Connecting to Meta…" } else { "Add number" }}
+                    {move || if action.pending().get() { tr!(l, inboxes.add.connecting) } else { tr!(l, inboxes.add.submit) }}
                 </button>
             </ActionForm>
         </details>
@@ -276,6 +297,14 @@ mod tests {
             "the verdict's reason is searched"
         );
         assert!(matches_verdict(&r, None));
+        assert_eq!(
+            verdict_count(Verdict::NeedsAttention, 3, Locale::en),
+            "3 needs attention"
+        );
+        assert_eq!(
+            verdict_count(Verdict::Blocked, 2, Locale::pt_BR),
+            "Bloqueados: 2"
+        );
         assert!(!matches_verdict(&r, Some(Verdict::Blocked)));
     }
 }

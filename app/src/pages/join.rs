@@ -9,6 +9,7 @@ use crate::components::form::{field_message, form_message, Field};
 use crate::components::status::{page_title, Loading};
 use crate::redact::SecretField;
 use crate::team::LinkKind;
+use crate::tr;
 
 /// The invitation / password-reset page.
 #[component]
@@ -21,46 +22,47 @@ pub fn JoinPage() -> impl IntoView {
     );
     let action = ServerAction::<AcceptInvitation>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let l = crate::locale();
     view! {
-        <Title text=page_title("Join")/>
+        <Title text=page_title(&tr!(l, auth.join.title))/>
         <main class="auth-page" id="main" tabindex="-1">
             <section class="card auth-card">
                 <Suspense fallback=|| view! { <Loading/> }>
                     {move || Suspend::new(async move {
                         match link.await {
                             Err(e) => view! {
-                                <h1>"This link does not work"</h1>
+                                <h1>{tr!(l, auth.join.broken)}</h1>
                                 <p role="alert" id="join-error">{e.to_string()}</p>
-                                <p><a href="/login">"Go to sign in"</a></p>
+                                <p><a href="/login">{tr!(l, auth.join.go_sign_in)}</a></p>
                             }.into_any(),
                             Ok(v) => {
                                 let invite = v.kind == LinkKind::Invite;
                                 let heading = if invite {
-                                    format!("Join {} on Greenlight", v.account_name)
+                                    tr!(l, auth.join.heading_invite, account = v.account_name)
                                 } else {
-                                    "Choose a new password".to_string()
+                                    tr!(l, auth.join.heading_reset)
                                 };
                                 view! {
                                     <h1>{heading}</h1>
-                                    <p>"E-mail: " <strong id="join-email">{v.email.clone()}</strong></p>
+                                    <p>{format!("{} ", tr!(l, auth.join.email))}<strong id="join-email">{v.email.clone()}</strong></p>
                                     <ActionForm action=action attr:id="join-form">
                                         <input type="hidden" name="token" value=token/>
                                         {if invite {
                                             view! {
-                                                <Field name="name" label="Your name" autocomplete="name" maxlength=100
+                                                <Field name="name" label=tr!(l, auth.your_name) autocomplete="name" maxlength=100
                                                     error=Signal::derive(move || field_message(&error.get(), "name"))/>
                                             }.into_any()
                                         } else {
                                             view! { <input type="hidden" name="name" value=v.name.clone()/> }.into_any()
                                         }}
-                                        <Field name="password" label="Password (at least 10 characters)" kind="password"
+                                        <Field name="password" label=tr!(l, auth.new_password) kind="password"
                                             autocomplete="new-password" maxlength=1024
                                             error=Signal::derive(move || field_message(&error.get(), "password"))/>
                                         <p class="form-error" id="join-form-error" role="alert">
                                             {move || form_message(&error.get(), &["name", "password"])}
                                         </p>
                                         <button type="submit" class="primary" disabled=move || action.pending().get()>
-                                            {if invite { "Join" } else { "Set password and sign in" }}
+                                            {if invite { tr!(l, auth.join.submit_join) } else { tr!(l, auth.join.submit_reset) }}
                                         </button>
                                     </ActionForm>
                                 }.into_any()

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use crate::components::form::{field_message, form_message, Field};
 use crate::components::status::page_title;
+use crate::tr;
 
 /// The sign-in form. Errors show beside the field they concern, or above the button.
 #[component]
@@ -15,22 +16,23 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let l = crate::locale();
     view! {
-        <Title text=page_title("Sign in")/>
+        <Title text=page_title(&tr!(l, auth.login.title))/>
         <main class="auth-page" id="main" tabindex="-1">
             <section class="card auth-card">
-                <h1>"Sign in to Greenlight"</h1>
+                <h1>{tr!(l, auth.login.heading)}</h1>
                 <ActionForm action=action attr:id="login-form">
                     <input type="hidden" name="next" value=next/>
-                    <Field name="email" label="E-mail" kind="email" autocomplete="username" maxlength=254
+                    <Field name="email" label=tr!(l, auth.email) kind="email" autocomplete="username" maxlength=254
                         error=Signal::derive(move || field_message(&error.get(), "email"))/>
-                    <Field name="password" label="Password" kind="password" autocomplete="current-password" maxlength=1024
+                    <Field name="password" label=tr!(l, auth.login.password) kind="password" autocomplete="current-password" maxlength=1024
                         error=Signal::derive(move || field_message(&error.get(), "password"))/>
                     <p class="form-error" id="login-error" role="alert">
                         {move || form_message(&error.get(), &["email", "password"])}
                     </p>
                     <button type="submit" class="primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                        {move || if action.pending().get() { tr!(l, auth.login.signing_in) } else { tr!(l, auth.login.submit) }}
                     </button>
                 </ActionForm>
             </section>

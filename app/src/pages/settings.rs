@@ -12,6 +12,7 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{page_title, ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::team::{Locale, ProfileView, TeamMember};
+use crate::tr;
 use crate::views::AccountSettings;
 
 /// Account settings: the team page for administrators, the profile for everyone.
@@ -41,9 +42,10 @@ pub fn SettingsPage() -> impl IntoView {
             }
         },
     );
+    let l = crate::locale();
     view! {
-        <leptos_meta::Title text=page_title("Settings")/>
-        <h1>"Settings"</h1>
+        <leptos_meta::Title text=page_title(&tr!(l, settings.title))/>
+        <h1>{tr!(l, settings.title)}</h1>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -76,16 +78,17 @@ fn AccountCard(
     action: ServerAction<RenameAccount>,
 ) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let l = crate::locale();
     view! {
         <section class="card" id="account">
-            <h2>"Account"</h2>
-            <p>"Name: " <strong id="account-name">{s.account_name.clone()}</strong></p>
-            <p>"Your role: " {s.your_role.label()}</p>
+            <h2>{tr!(l, settings.account.heading)}</h2>
+            <p>{format!("{} ", tr!(l, settings.account.name))}<strong id="account-name">{s.account_name.clone()}</strong></p>
+            <p>{tr!(l, settings.account.your_role, role = s.your_role.label(l))}</p>
             {admin.then(|| view! {
                 <ActionForm action=action attr:id="rename-account-form">
                     <input type="hidden" name="account_id" value=s.account_id/>
                     <div class="field">
-                        <label for="field-account-name">"New account name"</label>
+                        <label for="field-account-name">{tr!(l, settings.account.new_name)}</label>
                         <input id="field-account-name" name="name" required=true maxlength=100
                             value=s.account_name.clone()
                             aria-invalid=move || field_message(&error.get(), "name").is_some().to_string()
@@ -95,7 +98,7 @@ fn AccountCard(
                         </p>
                     </div>
                     <p class="form-error" role="alert">{move || form_message(&error.get(), &["name"])}</p>
-                    <button type="submit" disabled=move || action.pending().get()>"Rename account"</button>
+                    <button type="submit" disabled=move || action.pending().get()>{tr!(l, settings.account.rename)}</button>
                 </ActionForm>
             })}
         </section>
@@ -118,24 +121,25 @@ fn Members(
         .map(|m| view! { <MemberRow m=m account_id=account_id admin=admin you=you set_role=set_role remove=remove/> })
         .collect_view();
     let pending = s.invitations;
+    let l = crate::locale();
     view! {
         <section class="card" id="team">
-            <h2>"Members"</h2>
+            <h2>{tr!(l, settings.members.heading)}</h2>
             {move || set_role.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
             {move || remove.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
             <table class="table" id="members">
                 <thead><tr>
-                    <th scope="col">"Name"</th><th scope="col">"E-mail"</th>
-                    <th scope="col">"Role"</th><th scope="col">"Status"</th>
-                    {admin.then(|| view! { <th scope="col">"Actions"</th> })}
+                    <th scope="col">{tr!(l, common.name)}</th><th scope="col">{tr!(l, common.email)}</th>
+                    <th scope="col">{tr!(l, common.role_heading)}</th><th scope="col">{tr!(l, settings.members.status)}</th>
+                    {admin.then(|| view! { <th scope="col">{tr!(l, settings.members.actions)}</th> })}
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
             {(!pending.is_empty()).then(|| view! {
-                <h3>"Invitations waiting"</h3>
+                <h3>{tr!(l, settings.members.invitations_waiting)}</h3>
                 <ul id="pending-invitations">
                     {pending.into_iter().map(|p| view! {
-                        <li>{p.email} " (" {p.role.label()} ")"</li>
+                        <li>{tr!(l, settings.members.pending, email = p.email, role = p.role.label(l))}</li>
                     }).collect_view()}
                 </ul>
             })}
@@ -157,17 +161,23 @@ fn MemberRow(
         Role::Agent => Role::Administrator,
     };
     let user_id = m.user_id;
+    let l = crate::locale();
     let who = if user_id == you {
-        "yourself".to_string()
+        tr!(l, settings.members.yourself)
     } else {
         m.name.clone()
     };
     let actions = admin.then(|| {
         // The person's name is in the accessible name but hidden from sight: a row already shows
         // it, and an aria-label that differs from the visible words fails voice control users.
-        let hidden_who = format!("{who} ");
-        let remove_who = format!(" {who}");
-        let confirm_label = format!("Yes, remove {who} now");
+        let hidden_who = format!("{} ", tr!(l, settings.members.make_who, who = who));
+        let remove_who = format!(" {}", tr!(l, settings.members.remove_who, who = who));
+        let confirm_label = if user_id == you {
+            tr!(l, settings.members.confirm_remove_self)
+        } else {
+            tr!(l, settings.members.confirm_remove, who = who)
+        };
+        let role_words = tr!(l, settings.members.make_role, role = other_role.label(l).to_lowercase());
         view! {
             <td>
                 <ActionForm action=set_role attr:class="inline-form">
@@ -175,13 +185,13 @@ fn MemberRow(
                     <input type="hidden" name="user_id" value=user_id/>
                     <input type="hidden" name="role" value=other_role.as_str()/>
                     <button type="submit" class="set-role">
-                        "Make " <span class="visually-hidden">{hidden_who}</span>
-                        {other_role.label().to_lowercase()}
+                        {format!("{} ", tr!(l, settings.members.make))}<span class="visually-hidden">{hidden_who}</span>
+                        {role_words}
                     </button>
                 </ActionForm>
                 <details class="remove-member">
-                    <summary>"Remove"<span class="visually-hidden">{remove_who}</span>"…"</summary>
-                    <p>"Their sessions and API token end at once."</p>
+                    <summary>{tr!(l, common.remove)}<span class="visually-hidden">{remove_who}</span>"…"</summary>
+                    <p>{tr!(l, settings.members.sessions_end)}</p>
                     <ActionForm action=remove attr:class="inline-form">
                         <input type="hidden" name="account_id" value=account_id/>
                         <input type="hidden" name="user_id" value=user_id/>
@@ -196,8 +206,8 @@ fn MemberRow(
         <tr data-email=email>
             <td>{m.name}</td>
             <td>{m.email}</td>
-            <td class="member-role">{m.role.label()}</td>
-            <td>{m.status.label()}</td>
+            <td class="member-role">{m.role.label(l)}</td>
+            <td>{m.status.label(l)}</td>
             {actions}
         </tr>
     }
@@ -207,28 +217,29 @@ fn MemberRow(
 #[component]
 fn InviteForm(account_id: i64, action: ServerAction<InviteMember>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let l = crate::locale();
     view! {
         <section class="card" id="invite">
-            <h2>"Invite someone"</h2>
-            <p class="muted">"Greenlight makes a link that works once, for 72 hours. Send it to them yourself; it is shown only here, now."</p>
+            <h2>{tr!(l, settings.invite.heading)}</h2>
+            <p class="muted">{tr!(l, settings.invite.intro)}</p>
             <ActionForm action=action attr:id="invite-form">
                 <input type="hidden" name="account_id" value=account_id/>
-                <Field name="email" label="E-mail" kind="email" autocomplete="off" maxlength=254
+                <Field name="email" label=tr!(l, common.email) kind="email" autocomplete="off" maxlength=254
                     error=Signal::derive(move || field_message(&error.get(), "email"))/>
                 <div class="field">
-                    <label for="field-role">"Role"</label>
+                    <label for="field-role">{tr!(l, common.role_heading)}</label>
                     <select id="field-role" name="role">
-                        <option value="agent" selected=true>"Agent"</option>
-                        <option value="administrator">"Administrator"</option>
+                        <option value="agent" selected=true>{Role::Agent.label(l)}</option>
+                        <option value="administrator">{Role::Administrator.label(l)}</option>
                     </select>
                 </div>
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &["email"])}</p>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>"Create invitation link"</button>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>{tr!(l, settings.invite.submit)}</button>
             </ActionForm>
             {move || action.value().get().and_then(|r| r.ok()).map(|inv| view! {
                 <div role="status" id="invitation-created">
-                    <p>"Invitation for " <strong>{inv.email.clone()}</strong> ". Copy the link now; it will not be shown again."</p>
-                    <label for="invitation-url">"Invitation link"</label>
+                    <p>{format!("{} ", tr!(l, settings.invite.created_for))}<strong>{inv.email.clone()}</strong>{format!(". {}", tr!(l, settings.invite.copy_now))}</p>
+                    <label for="invitation-url">{tr!(l, settings.invite.link)}</label>
                     <input id="invitation-url" readonly=true value=inv.invitation_url.clone()/>
                     <CopyButton target="invitation-url"/>
                 </div>
@@ -260,9 +271,28 @@ fn CopyButton(target: &'static str) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = target;
     };
+    let l = crate::locale();
     view! {
-        <button type="button" id="copy-invitation" on:click=copy>"Copy link"</button>
-        <span role="status">{move || copied.get().then_some(" Copied.")}</span>
+        <button type="button" id="copy-invitation" on:click=copy>{tr!(l, settings.invite.copy)}</button>
+        <span role="status">{move || copied.get().then(|| format!(" {}", tr!(l, settings.invite.copied)))}</span>
+    }
+}
+
+/// The language chooser's value for a profile: `auto` while the user follows the browser's
+/// language, else the chosen language's tag.
+pub fn locale_choice(profile: &ProfileView) -> &'static str {
+    if profile.locale_chosen {
+        profile.locale.as_str()
+    } else {
+        "auto"
+    }
+}
+
+/// Draws the whole page again, from the server (in the browser; nothing elsewhere).
+fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
     }
 }
 
@@ -270,14 +300,23 @@ fn CopyButton(target: &'static str) -> impl IntoView {
 #[component]
 fn ProfileForm(profile: ProfileView, action: ServerAction<UpdateProfile>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let current = profile.locale;
+    let l = crate::locale();
+    let initial = locale_choice(&profile);
+    let choice = RwSignal::new(initial.to_string());
+    // A saved change of language redraws the whole page in it (the header and navigation too).
+    // Without JavaScript the form's redirect back does the same. Effects run in the browser only.
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) && choice.get_untracked() != initial {
+            reload_page();
+        }
+    });
     view! {
         <section class="card" id="profile">
-            <h2>"Your profile"</h2>
-            <p>"E-mail: " {profile.email.clone()}</p>
+            <h2>{tr!(l, settings.profile.heading)}</h2>
+            <p>{tr!(l, settings.profile.email, email = profile.email)}</p>
             <ActionForm action=action attr:id="profile-form">
                 <div class="field">
-                    <label for="field-profile-name">"Name"</label>
+                    <label for="field-profile-name">{tr!(l, common.name)}</label>
                     <input id="field-profile-name" name="name" required=true maxlength=100 autocomplete="name"
                         value=profile.name.clone()
                         aria-invalid=move || field_message(&error.get(), "name").is_some().to_string()
@@ -287,16 +326,18 @@ fn ProfileForm(profile: ProfileView, action: ServerAction<UpdateProfile>) -> imp
                     </p>
                 </div>
                 <div class="field">
-                    <label for="field-locale">"Language"</label>
-                    <select id="field-locale" name="locale">
-                        {Locale::ALL.into_iter().map(|l| view! {
-                            <option value=l.as_str() selected=l == current>{l.label()}</option>
+                    <label for="field-locale">{tr!(l, settings.profile.language)}</label>
+                    <select id="field-locale" name="locale" on:change=move |ev| choice.set(event_target_value(&ev))>
+                        <option value="auto" selected=initial == "auto">{tr!(l, settings.profile.automatic)}</option>
+                        // Each language in its own words: people look for their own.
+                        {Locale::ALL.into_iter().map(|lang| view! {
+                            <option value=lang.as_str() selected=lang.as_str() == initial>{lang.label()}</option>
                         }).collect_view()}
                     </select>
                 </div>
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &["name"])}</p>
-                <button type="submit" disabled=move || action.pending().get()>"Save profile"</button>
-                {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status">" Saved."</span> })}
+                <button type="submit" disabled=move || action.pending().get()>{tr!(l, settings.profile.save)}</button>
+                {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status">{format!(" {}", tr!(l, common.saved))}</span> })}
             </ActionForm>
         </section>
     }
@@ -307,18 +348,19 @@ fn ProfileForm(profile: ProfileView, action: ServerAction<UpdateProfile>) -> imp
 fn PasswordForm() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let l = crate::locale();
     view! {
         <section class="card" id="password">
-            <h2>"Change your password"</h2>
-            <p class="muted">"Your other sessions end; this one stays signed in."</p>
+            <h2>{tr!(l, settings.password.heading)}</h2>
+            <p class="muted">{tr!(l, settings.password.intro)}</p>
             <ActionForm action=action attr:id="password-form">
-                <Field name="current_password" label="Current password" kind="password" autocomplete="current-password" maxlength=1024
+                <Field name="current_password" label=tr!(l, settings.password.current) kind="password" autocomplete="current-password" maxlength=1024
                     error=Signal::derive(move || field_message(&error.get(), "current_password"))/>
-                <Field name="password" label="New password (at least 10 characters)" kind="password" autocomplete="new-password" maxlength=1024
+                <Field name="password" label=tr!(l, settings.password.new) kind="password" autocomplete="new-password" maxlength=1024
                     error=Signal::derive(move || field_message(&error.get(), "password"))/>
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &["current_password", "password"])}</p>
-                <button type="submit" disabled=move || action.pending().get()>"Change password"</button>
-                {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status" id="password-changed">" Password changed."</span> })}
+                <button type="submit" disabled=move || action.pending().get()>{tr!(l, settings.password.submit)}</button>
+                {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status" id="password-changed">{format!(" {}", tr!(l, settings.password.changed))}</span> })}
             </ActionForm>
         </section>
     }
@@ -328,21 +370,42 @@ fn PasswordForm() -> impl IntoView {
 #[component]
 fn ApiToken() -> impl IntoView {
     let rotate = ServerAction::<RotateApiToken>::new();
+    let l = crate::locale();
     view! {
         <section class="card" id="api-token">
-            <h2>"Your API token"</h2>
-            <p class="muted">"For the REST API (header api_access_token). Greenlight stores only a digest, so a token is shown once; a new one replaces the old at once."</p>
+            <h2>{tr!(l, settings.token.heading)}</h2>
+            <p class="muted">{tr!(l, settings.token.intro)}</p>
             <ActionForm action=rotate attr:id="rotate-token-form">
-                <button type="submit" disabled=move || rotate.pending().get()>"Create a new API token"</button>
+                <button type="submit" disabled=move || rotate.pending().get()>{tr!(l, settings.token.create)}</button>
             </ActionForm>
             {move || match rotate.value().get() {
                 None => None,
                 Some(Ok(token)) => Some(view! {
-                    <p role="status">"Your new token (copy it now; it will not be shown again): "
+                    <p role="status">{format!("{} ", tr!(l, settings.token.new))}
                         <code id="new-api-token">{token}</code></p>
                 }.into_any()),
                 Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
             }}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locale_choice;
+    use crate::team::{Locale, ProfileView};
+
+    #[test]
+    fn the_language_chooser_says_automatic_until_a_language_is_chosen() {
+        let mut p = ProfileView {
+            user_id: 1,
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            locale: Locale::Es,
+            locale_chosen: false,
+        };
+        assert_eq!(locale_choice(&p), "auto");
+        p.locale_chosen = true;
+        assert_eq!(locale_choice(&p), "es");
     }
 }

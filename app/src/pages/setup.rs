@@ -6,6 +6,7 @@ use leptos_meta::Title;
 
 use crate::components::form::{field_message, form_message, Field};
 use crate::components::status::page_title;
+use crate::tr;
 
 const FIELDS: [&str; 5] = ["setup_code", "name", "email", "password", "account_name"];
 
@@ -15,20 +16,21 @@ pub fn SetupPage() -> impl IntoView {
     let action = ServerAction::<FirstRun>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let msg = move |f: &'static str| Signal::derive(move || field_message(&error.get(), f));
+    let l = crate::locale();
     view! {
-        <Title text=page_title("First run")/>
+        <Title text=page_title(&tr!(l, auth.setup.title))/>
         <main class="auth-page" id="main" tabindex="-1">
             <section class="card auth-card">
-                <h1>"Welcome to Greenlight"</h1>
-                <p>"Create the first administrator. This page works only once, while Greenlight has no user."</p>
+                <h1>{tr!(l, auth.setup.heading)}</h1>
+                <p>{tr!(l, auth.setup.intro)}</p>
                 <ActionForm action=action attr:id="setup-form">
-                    <Field name="setup_code" label="Setup code (printed in Greenlight's log at start; also in the file setup-code in its data directory)" autocomplete="off" maxlength=40 error=msg("setup_code")/>
-                    <Field name="account_name" label="Account (your company)" maxlength=100 error=msg("account_name")/>
-                    <Field name="name" label="Your name" autocomplete="name" maxlength=100 error=msg("name")/>
-                    <Field name="email" label="E-mail" kind="email" autocomplete="username" maxlength=254 error=msg("email")/>
-                    <Field name="password" label="Password (at least 10 characters)" kind="password" autocomplete="new-password" maxlength=1024 error=msg("password")/>
+                    <Field name="setup_code" label=tr!(l, auth.setup.code) autocomplete="off" maxlength=40 error=msg("setup_code")/>
+                    <Field name="account_name" label=tr!(l, auth.setup.account) maxlength=100 error=msg("account_name")/>
+                    <Field name="name" label=tr!(l, auth.your_name) autocomplete="name" maxlength=100 error=msg("name")/>
+                    <Field name="email" label=tr!(l, auth.email) kind="email" autocomplete="username" maxlength=254 error=msg("email")/>
+                    <Field name="password" label=tr!(l, auth.new_password) kind="password" autocomplete="new-password" maxlength=1024 error=msg("password")/>
                     <p class="form-error" role="alert">{move || form_message(&error.get(), &FIELDS)}</p>
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>"Create administrator"</button>
+                    <button type="submit" class="primary" disabled=move || action.pending().get()>{tr!(l, auth.setup.submit)}</button>
                 </ActionForm>
             </section>
         </main>
