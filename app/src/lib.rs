@@ -55,14 +55,13 @@ pub fn locale() -> i18n::Locale {
 }
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
 
 use crate::components::shell::AccountShell;
-use crate::i18n::{t, use_i18n, I18nContextProvider};
 use crate::pages::{
     activity::ActivityTab,
     health_tab::HealthTab,
@@ -109,14 +108,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The i18n context without leptos_i18n's provider component: that one also draws an empty
+    // `<script>` (for translations it loads on demand, unused here) which carries no CSP nonce.
+    // On the server the language comes from the request's Accept-Language, which the server set
+    // to the decided language; in the browser, from `<html lang>` below.
+    let i18n = leptos_i18n::context::init_i18n_context::<i18n::Locale>();
+    provide_context(i18n);
+    let lang = move || leptos_i18n::Locale::as_str(i18n.get_locale());
     view! {
         <Stylesheet id="leptos" href="/pkg/greenlight.css"/>
         <Title text="Greenlight"/>
-        <I18nContextProvider>
+        <Html attr:lang=lang/>
         // First in the page, so a keyboard user can jump over the header and navigation; every
         // page's <main> has id="main".
         // target="_self": the browser, not the router, follows it, so the focus moves into <main>.
-        <a class="skip-link" href="#main" target="_self">{t!(use_i18n(), common.skip_to_content)}</a>
+        <a class="skip-link" href="#main" target="_self">{tr!(locale(), common.skip_to_content)}</a>
         // Async SSR: every page arrives complete, so it works without JavaScript too.
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
@@ -139,6 +145,5 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
-        </I18nContextProvider>
     }
 }

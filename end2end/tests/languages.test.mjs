@@ -41,3 +41,39 @@ for (const [browser, want] of Object.entries(PAGES)) {
     }
   });
 }
+
+test('a language chosen in Account Settings redraws the page in it and beats the browser, until Automatic', async () => {
+  const { context, page, problems } = await launch({ locale: 'en-US' });
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    await page.goto(`${gl.base}/accounts/1/settings`);
+    await hydrated(page);
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await page.selectOption('#field-locale', 'es');
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.click('#profile-form button[type=submit]'),
+    ]);
+    await page.waitForFunction(() => document.documentElement.lang === 'es');
+    await hydrated(page);
+    assert.equal((await page.textContent('#profile h2')).trim(), 'Tu perfil');
+    assert.equal(await page.inputValue('#field-locale'), 'es');
+    // Another page, an English browser: still Spanish.
+    await page.goto(`${gl.base}/accounts/1/inboxes`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'es');
+
+    await page.goto(`${gl.base}/accounts/1/settings`);
+    await hydrated(page);
+    await page.selectOption('#field-locale', 'auto');
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.click('#profile-form button[type=submit]'),
+    ]);
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal((await page.textContent('#profile h2')).trim(), 'Your profile');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
