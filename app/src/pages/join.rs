@@ -30,7 +30,7 @@ pub fn JoinPage() -> impl IntoView {
                         match link.await {
                             Err(e) => view! {
                                 <h1>"This link does not work"</h1>
-                                <p role="alert" id="join-error">{e.to_string()}</p>
+                                <p role="alert" id="join-error">{e.message(crate::locale())}</p>
                                 <p><a href="/login">"Go to sign in"</a></p>
                             }.into_any(),
                             Ok(v) => {
