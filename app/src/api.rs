@@ -77,7 +77,7 @@ pub async fn login(
         async move {
             let ctx = crate::port::request_context()?;
             let user = crate::port::port()?
-                .sign_in(&email, &password.into_inner(), &ctx.client_ip)
+                .sign_in(&email, &password.into_inner(), &ctx.client_ip, ctx.locale)
                 .await?;
             ctx.session.start(user.id).await?;
             let to = safe_next(next.as_deref()).unwrap_or_else(|| user.home_path());
@@ -115,13 +115,16 @@ pub async fn first_run(
         async move {
             let ctx = crate::port::request_context()?;
             let user = crate::port::port()?
-                .create_first_admin(crate::views::FirstRunForm {
-                    name,
-                    email,
-                    password: password.into_inner(),
-                    account_name,
-                    setup_code: setup_code.into_inner(),
-                })
+                .create_first_admin(
+                    crate::views::FirstRunForm {
+                        name,
+                        email,
+                        password: password.into_inner(),
+                        account_name,
+                        setup_code: setup_code.into_inner(),
+                    },
+                    ctx.locale,
+                )
                 .await?;
             ctx.session.start(user.id).await?;
             leptos_axum::redirect(&user.home_path());
@@ -204,7 +207,15 @@ pub async fn change_password(
 pub async fn get_invitation(
     token: crate::redact::SecretField,
 ) -> Result<crate::team::InvitationView, AppError> {
-    answer(async move { crate::port::port()?.invitation(&token.into_inner()).await }.await)
+    answer(
+        async move {
+            let l = crate::port::request_context()?.locale;
+            crate::port::port()?
+                .invitation(&token.into_inner(), l)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Uses a one-time link with the chosen name and password, and signs the user in.
@@ -218,7 +229,12 @@ pub async fn accept_invitation(
         async move {
             let ctx = crate::port::request_context()?;
             let user = crate::port::port()?
-                .accept_invitation(&token.into_inner(), &name, &password.into_inner())
+                .accept_invitation(
+                    &token.into_inner(),
+                    &name,
+                    &password.into_inner(),
+                    ctx.locale,
+                )
                 .await?;
             ctx.session.start(user.id).await?;
             leptos_axum::redirect(&user.home_path());

@@ -4,6 +4,8 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::i18n::Locale;
+
 /// What went wrong, in words a user can act on. Never carries secrets or Meta's raw bodies.
 #[derive(Error, Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
@@ -54,6 +56,26 @@ impl AppError {
         }
     }
 
+    /// The message in the reader's language, for the UI. The texts the server wrote (validation,
+    /// conflicts, Meta's refusals) already speak the request's language and are kept as they are;
+    /// the fixed ones are translated here. `Display` stays English (logs, the REST API).
+    pub fn message(&self, l: Locale) -> String {
+        match self {
+            AppError::Unauthorized => crate::tr!(l, errors.app.unauthorized),
+            AppError::Forbidden => crate::tr!(l, errors.app.forbidden),
+            AppError::NotFound => crate::tr!(l, errors.app.not_found),
+            AppError::RateLimited { retry_after_secs } => crate::tr!(
+                l,
+                errors.app.rate_limited,
+                retry_after_secs = retry_after_secs
+            ),
+            AppError::Internal => crate::tr!(l, errors.app.internal),
+            AppError::Transport(detail) => crate::tr!(l, errors.app.transport, detail = detail),
+            AppError::Invalid { message, .. } => message.clone(),
+            AppError::Conflict(m) | AppError::Unavailable(m) | AppError::Upstream(m) => m.clone(),
+        }
+    }
+
     /// The field a validation error belongs to, for showing the message next to it.
     pub fn field(&self) -> Option<&str> {
         match self {
@@ -88,6 +110,31 @@ mod tests {
         let e = AppError::invalid("email", "Enter an e-mail address.");
         assert_eq!(e.field(), Some("email"));
         assert_eq!(e.to_string(), "Enter an e-mail address.");
+    }
+
+    #[test]
+    fn fixed_messages_speak_the_readers_language_and_display_stays_english() {
+        let all = [
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::RateLimited {
+                retry_after_secs: 3,
+            },
+            AppError::Internal,
+            AppError::Transport("net".into()),
+        ];
+        for e in &all {
+            assert_eq!(e.message(Locale::en), e.to_string());
+            assert_ne!(e.message(Locale::pt_BR), e.to_string(), "{e:?}");
+            assert_ne!(e.message(Locale::es), e.to_string(), "{e:?}");
+        }
+        let rate = AppError::RateLimited {
+            retry_after_secs: 3,
+        };
+        assert!(rate.message(Locale::es).contains('3'));
+        let conflict = AppError::Conflict("Já existe.".into());
+        assert_eq!(conflict.message(Locale::es), "Já existe.");
     }
 }
 

@@ -21,13 +21,19 @@ pub trait GreenlightPort: Send + Sync + 'static {
     /// True while no user exists: only then may the first-run page create an administrator.
     async fn needs_first_run(&self) -> Result<bool, AppError>;
     /// Creates the first administrator and their account; refuses once any user exists.
-    async fn create_first_admin(&self, form: FirstRunForm) -> Result<CurrentUser, AppError>;
-    /// Checks a password, rate-limited per client address and per account e-mail.
+    /// Messages speak `l` (the request's language: there is no user yet).
+    async fn create_first_admin(
+        &self,
+        form: FirstRunForm,
+        l: crate::i18n::Locale,
+    ) -> Result<CurrentUser, AppError>;
+    /// Checks a password, rate-limited per client address and per account e-mail; messages speak `l`.
     async fn sign_in(
         &self,
         email: &str,
         password: &str,
         client: &str,
+        l: crate::i18n::Locale,
     ) -> Result<CurrentUser, AppError>;
     /// Gives the signed-in user a new REST API token and returns it (the only time it is shown);
     /// the old one stops working at once.
@@ -260,14 +266,21 @@ pub trait GreenlightPort: Send + Sync + 'static {
         current_password: String,
         password: String,
     ) -> Result<(), AppError>;
-    /// What a one-time link (invitation or password reset) is for, while it works (public).
-    async fn invitation(&self, token: &str) -> Result<crate::team::InvitationView, AppError>;
-    /// Uses a one-time link with the chosen name and password; the user to sign in.
+    /// What a one-time link (invitation or password reset) is for, while it works (public);
+    /// messages speak `l`.
+    async fn invitation(
+        &self,
+        token: &str,
+        l: crate::i18n::Locale,
+    ) -> Result<crate::team::InvitationView, AppError>;
+    /// Uses a one-time link with the chosen name and password; the user to sign in. Messages
+    /// speak `l`.
     async fn accept_invitation(
         &self,
         token: &str,
         name: &str,
         password: &str,
+        l: crate::i18n::Locale,
     ) -> Result<CurrentUser, AppError>;
 }
 

@@ -356,7 +356,7 @@ pub async fn seed_inboxes(
             services
                 .stores
                 .pins
-                .ensure(&services.secrets, &number.id)
+                .ensure(&services.secrets, &number.id, app::i18n::Locale::en)
                 .await?;
             let now = crate::db::now_secs();
             services

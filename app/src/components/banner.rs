@@ -173,7 +173,7 @@ pub fn RegisterResult(action: ServerAction<CompleteRegistration>) -> impl IntoVi
         <p class="register-result" id="register-result" role="status" aria-live="polite">
             {move || action.value().get().map(|r| match r {
                 Ok(res) => res.message,
-                Err(e) => e.to_string(),
+                Err(e) => e.message(crate::locale()),
             })}
         </p>
     }

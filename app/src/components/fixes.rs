@@ -145,7 +145,7 @@ fn answer(
 ) -> Option<String> {
     value.map(|r| match r {
         Ok(res) => res.message,
-        Err(e) => e.to_string(),
+        Err(e) => e.message(crate::locale()),
     })
 }
 

@@ -6,7 +6,7 @@ use crate::error::AppError;
 /// The message of `error` when it belongs to `field`.
 pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
     match error {
-        Some(e) if e.field() == Some(field) => Some(e.to_string()),
+        Some(e) if e.field() == Some(field) => Some(e.message(crate::locale())),
         _ => None,
     }
 }
@@ -15,7 +15,7 @@ pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
 pub fn form_message(error: &Option<AppError>, fields: &[&str]) -> Option<String> {
     match error {
         Some(e) if e.field().is_some_and(|f| fields.contains(&f)) => None,
-        Some(e) => Some(e.to_string()),
+        Some(e) => Some(e.message(crate::locale())),
         None => None,
     }
 }

@@ -16,7 +16,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let signin = matches!(error, AppError::Unauthorized);
     view! {
         <div class="notice notice-error" role="alert">
-            <p>{error.to_string()}</p>
+            <p>{error.message(crate::locale())}</p>
             {signin.then(|| view! { <a href="/login">"Sign in"</a> })}
         </div>
     }
@@ -66,7 +66,7 @@ pub fn ErrorPage(
         AppError::Forbidden => {
             "Only an administrator of this account can open this. Ask one if you need it.".to_string()
         }
-        other => other.to_string(),
+        other => other.message(crate::locale()),
     };
     let signin = matches!(error, AppError::Unauthorized);
     let title = page_title(&heading);

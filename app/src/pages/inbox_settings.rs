@@ -63,7 +63,7 @@ pub fn InboxSettingsTab() -> impl IntoView {
                                         </ActionForm>
                                     })}
                                     // The retry's own refusal (Meta's answer replaces the text above instead).
-                                    {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <p id="retry-error">{e.to_string()}</p> })}
+                                    {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <p id="retry-error">{e.message(crate::locale())}</p> })}
                                 </div>
                             })}
                         </section>

@@ -32,7 +32,7 @@ pub fn JoinPage() -> impl IntoView {
                         match link.await {
                             Err(e) => view! {
                                 <h1>{tr!(l, auth.join.broken)}</h1>
-                                <p role="alert" id="join-error">{e.to_string()}</p>
+                                <p role="alert" id="join-error">{e.message(l)}</p>
                                 <p><a href="/login">{tr!(l, auth.join.go_sign_in)}</a></p>
                             }.into_any(),
                             Ok(v) => {

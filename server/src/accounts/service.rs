@@ -1,6 +1,8 @@
 //! Accounts, users, sign-in and who may see what in an account.
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
+use app::i18n::Locale;
+use app::tr;
 use app::views::{AccountSettings, FirstRunForm};
 use serde::Serialize;
 
@@ -87,8 +89,8 @@ pub struct CreatedUser {
     pub access_token: String,
 }
 
-fn already_claimed() -> ServiceError {
-    AppError::Conflict("Greenlight already has users. Sign in instead.".into()).into()
+fn already_claimed(l: Locale) -> ServiceError {
+    AppError::Conflict(tr!(l, errors.accounts.already_claimed)).into()
 }
 
 impl std::fmt::Debug for CreatedUser {
@@ -130,8 +132,9 @@ impl AccountService {
     }
 
     /// Creates a user and (if needed) their account in one transaction: nothing half-written.
+    /// (The operator's CLI and the demo: messages in English.)
     pub async fn create_user(&self, input: NewUser) -> ServiceResult<CreatedUser> {
-        self.create_user_when(input, false).await
+        self.create_user_when(input, false, Locale::en).await
     }
 
     /// Creates the user; with `only_first`, in the same transaction as the check that no user
@@ -140,19 +143,20 @@ impl AccountService {
         &self,
         input: NewUser,
         only_first: bool,
+        l: Locale,
     ) -> ServiceResult<CreatedUser> {
-        let email = Email::parse("email", &input.email)?;
-        let name = PersonName::parse("name", &input.name)?;
-        let pw = NewPassword::parse("password", &input.password)?;
-        let account = AccountName::parse("account", &input.account)?;
+        let email = Email::parse("email", &input.email, l)?;
+        let name = PersonName::parse("name", &input.name, l)?;
+        let pw = NewPassword::parse("password", &input.password, l)?;
+        let account = AccountName::parse("account", &input.account, l)?;
         let role = Role::parse(input.role.trim())
-            .ok_or_else(|| AppError::invalid("role", "Role must be administrator or agent."))?;
+            .ok_or_else(|| AppError::invalid("role", tr!(l, errors.accounts.role_invalid)))?;
         let hash = password::hash(pw.expose().to_string()).await;
         let token = api_token::generate();
         let now = now_secs();
         let mut tx = self.store.begin().await?;
         if only_first && self.store.count_for_update(&mut tx).await? > 0 {
-            return Err(already_claimed());
+            return Err(already_claimed(l));
         }
         let user_id = match self
             .store
@@ -170,7 +174,7 @@ impl AccountService {
             Err(e) => {
                 let e = ServiceError::from(e);
                 return Err(if e.is_unique_violation() {
-                    AppError::invalid("email", "A user with this e-mail already exists.").into()
+                    AppError::invalid("email", tr!(l, errors.accounts.email_taken)).into()
                 } else {
                     e
                 });
@@ -197,18 +201,20 @@ impl AccountService {
         Ok(self.store.count_users().await? == 0)
     }
 
-    /// Creates the first administrator; refused once any user exists.
-    pub async fn create_first_admin(&self, form: FirstRunForm) -> ServiceResult<CurrentUser> {
+    /// Creates the first administrator; refused once any user exists. Messages speak `l`.
+    pub async fn create_first_admin(
+        &self,
+        form: FirstRunForm,
+        l: Locale,
+    ) -> ServiceResult<CurrentUser> {
         // Cheap early answer; the transaction below is what decides.
         if !self.needs_first_run().await? {
-            return Err(already_claimed());
+            return Err(already_claimed(l));
         }
         if !self.setup_code.matches(&form.setup_code) {
-            return Err(AppError::invalid(
-                "setup_code",
-                "That is not this instance's setup code. Greenlight printed it in its log at start and wrote it to the file setup-code in its data directory.",
-            )
-            .into());
+            return Err(
+                AppError::invalid("setup_code", tr!(l, errors.accounts.setup_code_wrong)).into(),
+            );
         }
         let created = self
             .create_user_when(
@@ -220,6 +226,7 @@ impl AccountService {
                     role: "administrator".into(),
                 },
                 true,
+                l,
             )
             .await?;
         self.setup_code.consume();
@@ -261,17 +268,28 @@ impl AccountService {
     }
 
     /// Checks e-mail and password, throttled per client and per e-mail. The answer does not say
-    /// which of the two was wrong.
-    pub async fn sign_in(&self, email: &str, pw: &str, client: &str) -> ServiceResult<CurrentUser> {
+    /// which of the two was wrong. Messages speak `l`.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        pw: &str,
+        client: &str,
+        l: Locale,
+    ) -> ServiceResult<CurrentUser> {
         let normalized = email.trim().to_lowercase();
         if normalized.is_empty() {
-            return Err(AppError::invalid("email", "Enter your e-mail address.").into());
+            return Err(AppError::invalid("email", tr!(l, errors.accounts.enter_email)).into());
         }
         if pw.is_empty() {
-            return Err(AppError::invalid("password", "Enter your password.").into());
+            return Err(
+                AppError::invalid("password", tr!(l, errors.accounts.enter_password)).into(),
+            );
         }
+        let incorrect = || -> ServiceError {
+            AppError::invalid("password", tr!(l, errors.accounts.wrong_credentials)).into()
+        };
         if pw.len() > 1024 || normalized.len() > 254 {
-            return Err(AppError::invalid("password", "E-mail or password is incorrect.").into());
+            return Err(incorrect());
         }
         self.login_limiter
             .check(client, &normalized)
@@ -289,7 +307,7 @@ impl AccountService {
             }
             _ => {
                 tracing::info!("sign-in refused");
-                Err(AppError::invalid("password", "E-mail or password is incorrect.").into())
+                Err(incorrect())
             }
         }
     }

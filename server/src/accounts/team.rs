@@ -5,6 +5,7 @@
 //! [`AccountService::change_member`], which checks and changes in one transaction.
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
+use app::i18n::Locale as Lang;
 use app::team::{
     InvitationView, LinkKind, Locale, MemberStatus, PendingInvitation, ProfileView, TeamMember,
 };
@@ -16,6 +17,7 @@ use crate::auth::{api_token, password};
 use crate::db::now_secs;
 use crate::domain::{AccountName, Email, NewPassword, PersonName};
 use crate::error::{ServiceError, ServiceResult};
+use app::tr;
 
 /// How long a one-time link (invitation or password reset) works.
 pub const LINK_LIFETIME_SECS: i64 = 72 * 3600;
@@ -43,6 +45,18 @@ impl From<TeamError> for ServiceError {
             TeamError::NotAMember | TeamError::NoSuchAccount => AppError::NotFound.into(),
             TeamError::NoSuchUser(_) => AppError::invalid("email", e.to_string()).into(),
             TeamError::Db(e) => ServiceError::Db(e),
+        }
+    }
+}
+
+impl TeamError {
+    /// The refusal for a reader of `l` (the `From` conversion speaks English, for the CLI).
+    pub fn for_reader(self, l: Lang) -> ServiceError {
+        match self {
+            TeamError::LastAdministrator => {
+                AppError::Conflict(tr!(l, errors.accounts.last_administrator)).into()
+            }
+            other => other.into(),
         }
     }
 }
@@ -148,17 +162,13 @@ fn status_of(disabled_at: Option<i64>) -> MemberStatus {
     }
 }
 
-fn link_refused() -> ServiceError {
-    AppError::invalid(
-        "token",
-        "This link is not valid: it was already used, has expired, or was replaced by a newer one. Ask an administrator for a new link.",
-    )
-    .into()
+fn link_refused(l: Lang) -> ServiceError {
+    AppError::invalid("token", tr!(l, errors.accounts.link_refused)).into()
 }
 
-fn parse_role(raw: &str) -> ServiceResult<Role> {
+fn parse_role(raw: &str, l: Lang) -> ServiceResult<Role> {
     Role::parse(raw.trim())
-        .ok_or_else(|| AppError::invalid("role", "Role must be administrator or agent.").into())
+        .ok_or_else(|| AppError::invalid("role", tr!(l, errors.accounts.role_invalid)).into())
 }
 
 /// Whether a link row can still be used at `now`.
@@ -312,8 +322,9 @@ impl AccountService {
         role: &str,
     ) -> ServiceResult<IssuedLink> {
         require_admin(user, account_id)?;
-        let email = Email::parse("email", email)?;
-        let role = parse_role(role)?;
+        let l = user.locale;
+        let email = Email::parse("email", email, l)?;
+        let role = parse_role(role, l)?;
         if self
             .store()
             .user_id_by_email(email.as_str())
@@ -322,7 +333,7 @@ impl AccountService {
         {
             return Err(AppError::invalid(
                 "email",
-                "A user with this e-mail already exists in Greenlight.",
+                tr!(l, errors.accounts.email_taken_in_greenlight),
             )
             .into());
         }
@@ -340,7 +351,7 @@ impl AccountService {
     /// A password-reset link for the user with this e-mail (the operator's
     /// `users reset-password`).
     pub async fn reset_link(&self, email: &str) -> ServiceResult<IssuedLink> {
-        let email = Email::parse("email", email)?;
+        let email = Email::parse("email", email, Lang::en)?;
         let user_id = self
             .store()
             .user_id_by_email(email.as_str())
@@ -387,17 +398,18 @@ impl AccountService {
     }
 
     /// What a one-time link is for, while it can be used (public: the link is the credential).
-    pub async fn link(&self, token: &str) -> ServiceResult<InvitationView> {
-        self.link_at(token, now_secs()).await
+    /// Messages speak `l`.
+    pub async fn link(&self, token: &str, l: Lang) -> ServiceResult<InvitationView> {
+        self.link_at(token, now_secs(), l).await
     }
 
-    async fn link_at(&self, token: &str, now: i64) -> ServiceResult<InvitationView> {
+    async fn link_at(&self, token: &str, now: i64, l: Lang) -> ServiceResult<InvitationView> {
         let link = self
             .store()
             .link_by_hash(&api_token::digest(token.trim()))
             .await?
-            .filter(|l| usable(l, now))
-            .ok_or_else(link_refused)?;
+            .filter(|link| usable(link, now))
+            .ok_or_else(|| link_refused(l))?;
         let (kind, account_name, name) = match link.kind.as_str() {
             "invite" => {
                 let account = match link.account_id {
@@ -425,14 +437,15 @@ impl AccountService {
     /// Uses a one-time link: an invitation creates the user (name and password as given) in the
     /// account with the invited role; a reset sets the password and ends the user's sessions.
     /// Answers the user, whom the door signs in. The form is checked before the link is used, so
-    /// a mistake does not spend it.
+    /// a mistake does not spend it. Messages speak `l`.
     pub async fn accept_link(
         &self,
         token: &str,
         name: &str,
         new_password: &str,
+        l: Lang,
     ) -> ServiceResult<CurrentUser> {
-        self.accept_link_at(token, name, new_password, now_secs())
+        self.accept_link_at(token, name, new_password, now_secs(), l)
             .await
     }
 
@@ -442,26 +455,27 @@ impl AccountService {
         name: &str,
         new_password: &str,
         now: i64,
+        l: Lang,
     ) -> ServiceResult<CurrentUser> {
         let digest = api_token::digest(token.trim());
         let preview = self
             .store()
             .link_by_hash(&digest)
             .await?
-            .filter(|l| usable(l, now))
-            .ok_or_else(link_refused)?;
+            .filter(|link| usable(link, now))
+            .ok_or_else(|| link_refused(l))?;
         let name = match preview.kind.as_str() {
-            "invite" => Some(PersonName::parse("name", name)?),
+            "invite" => Some(PersonName::parse("name", name, l)?),
             _ => None,
         };
-        let pw = NewPassword::parse("password", new_password)?;
+        let pw = NewPassword::parse("password", new_password, l)?;
         let hash = password::hash(pw.expose().to_string()).await;
         let store = self.store();
         let mut tx = store.begin().await?;
         let link = store
             .use_link(&mut tx, &digest, now)
             .await?
-            .ok_or_else(link_refused)?;
+            .ok_or_else(|| link_refused(l))?;
         let user_id = match (link.kind.as_str(), link.account_id, link.user_id) {
             ("invite", Some(account_id), _) => {
                 let role = link
@@ -469,7 +483,7 @@ impl AccountService {
                     .as_deref()
                     .and_then(Role::parse)
                     .unwrap_or(Role::Agent);
-                let name = name.ok_or_else(link_refused)?;
+                let name = name.ok_or_else(|| link_refused(l))?;
                 let api = api_token::digest(&api_token::generate());
                 let user_id = match store
                     .insert_user(&mut tx, &link.email, name.as_str(), &hash, &api, now)
@@ -479,11 +493,8 @@ impl AccountService {
                     Err(e) => {
                         let e = ServiceError::from(e);
                         return Err(if e.is_unique_violation() {
-                            AppError::invalid(
-                                "email",
-                                "A user with this e-mail already exists in Greenlight. Sign in instead.",
-                            )
-                            .into()
+                            AppError::invalid("email", tr!(l, errors.accounts.email_taken_sign_in))
+                                .into()
                         } else {
                             e
                         });
@@ -500,7 +511,7 @@ impl AccountService {
                     .await?;
                 user_id
             }
-            _ => return Err(link_refused()),
+            _ => return Err(link_refused(l)),
         };
         tx.commit().await?;
         self.forget_identities_everywhere().await;
@@ -517,9 +528,10 @@ impl AccountService {
         role: &str,
     ) -> ServiceResult<TeamMember> {
         require_admin(user, account_id)?;
-        let role = parse_role(role)?;
+        let role = parse_role(role, user.locale)?;
         self.change_member(member_id, MemberChange::SetRole { account_id, role })
-            .await?;
+            .await
+            .map_err(|e| e.for_reader(user.locale))?;
         self.team(account_id)
             .await?
             .into_iter()
@@ -536,9 +548,9 @@ impl AccountService {
         member_id: i64,
     ) -> ServiceResult<()> {
         require_admin(user, account_id)?;
-        Ok(self
-            .change_member(member_id, MemberChange::Remove { account_id })
-            .await?)
+        self.change_member(member_id, MemberChange::Remove { account_id })
+            .await
+            .map_err(|e| e.for_reader(user.locale))
     }
 
     /// Administrators rename the account.
@@ -549,7 +561,7 @@ impl AccountService {
         name: &str,
     ) -> ServiceResult<()> {
         require_admin(user, account_id)?;
-        let name = AccountName::parse("name", name)?;
+        let name = AccountName::parse("name", name, user.locale)?;
         if !self
             .store()
             .rename_account(account_id, name.as_str())
@@ -590,20 +602,21 @@ impl AccountService {
         user: &CurrentUser,
         patch: ProfilePatch,
     ) -> ServiceResult<ProfileChanged> {
+        let lang = user.locale;
         let name = match patch.name.as_deref() {
-            Some(n) => Some(PersonName::parse("name", n)?),
+            Some(n) => Some(PersonName::parse("name", n, lang)?),
             None => None,
         };
         // `auto`: follow the browser's language again.
         let locale = match patch.locale.as_deref().map(str::trim) {
             Some("auto") => Some(None),
             Some(l) => Some(Some(Locale::parse(l).ok_or_else(|| {
-                AppError::invalid("locale", "Locale must be one of en, pt-BR, es, or auto.")
+                AppError::invalid("locale", tr!(lang, errors.accounts.locale_invalid))
             })?)),
             None => None,
         };
         let new_password = match patch.password.as_deref().filter(|p| !p.is_empty()) {
-            Some(p) => Some(NewPassword::parse("password", p)?),
+            Some(p) => Some(NewPassword::parse("password", p, lang)?),
             None => None,
         };
         if let Some(pw) = &new_password {
@@ -611,7 +624,7 @@ impl AccountService {
             if current.is_empty() {
                 return Err(AppError::invalid(
                     "current_password",
-                    "Enter your current password to choose a new one.",
+                    tr!(lang, errors.accounts.current_password_required),
                 )
                 .into());
             }
@@ -623,7 +636,7 @@ impl AccountService {
             if !password::verify(current.to_owned(), phc).await {
                 return Err(AppError::invalid(
                     "current_password",
-                    "That is not your current password.",
+                    tr!(lang, errors.accounts.current_password_wrong),
                 )
                 .into());
             }
@@ -683,7 +696,7 @@ impl AccountService {
         account_id: Option<i64>,
         role: &str,
     ) -> ServiceResult<()> {
-        let role = parse_role(role)?;
+        let role = parse_role(role, Lang::en)?;
         let user_id = self.user_id_by_email(email).await?;
         let account_id = match account_id {
             Some(id) => id,
@@ -865,21 +878,21 @@ mod tests {
 
         // Expired: one second past 72 h, both showing and accepting refuse.
         let late = link.expires_at;
-        assert!(s.link_at(&token, late).await.is_err());
+        assert!(s.link_at(&token, late, Lang::en).await.is_err());
         assert!(s
-            .accept_link_at(&token, "Cy", "another long password", late)
+            .accept_link_at(&token, "Cy", "another long password", late, Lang::en)
             .await
             .is_err());
 
         // A bad password does not spend the link.
         assert!(s
-            .accept_link_at(&token, "Cy", "short", late - 1)
+            .accept_link_at(&token, "Cy", "short", late - 1, Lang::en)
             .await
             .is_err());
-        let view = s.link_at(&token, late - 1).await.unwrap();
+        let view = s.link_at(&token, late - 1, Lang::en).await.unwrap();
         assert_eq!(view.account_name, "Acme");
         let cy = s
-            .accept_link_at(&token, "Cy", "another long password", late - 1)
+            .accept_link_at(&token, "Cy", "another long password", late - 1, Lang::en)
             .await
             .unwrap();
         assert_eq!(cy.role_in(acc), Some(Role::Agent));
@@ -887,10 +900,16 @@ mod tests {
 
         // Used: refused the second time.
         assert!(s
-            .accept_link_at(&token, "Mallory", "another long password", late - 1)
+            .accept_link_at(
+                &token,
+                "Mallory",
+                "another long password",
+                late - 1,
+                Lang::en
+            )
             .await
             .is_err());
-        assert!(s.link_at(&token, late - 1).await.is_err());
+        assert!(s.link_at(&token, late - 1, Lang::en).await.is_err());
     }
 
     #[tokio::test]
@@ -907,8 +926,8 @@ mod tests {
             .await
             .unwrap();
         use secrecy::ExposeSecret;
-        assert!(s.link(first.token.expose_secret()).await.is_err());
-        assert!(s.link(second.token.expose_secret()).await.is_ok());
+        assert!(s.link(first.token.expose_secret(), Lang::en).await.is_err());
+        assert!(s.link(second.token.expose_secret(), Lang::en).await.is_ok());
         assert_eq!(s.pending_invitations(acc).await.unwrap().len(), 1);
         let agent = user(&s, "ag@example.com", "agent").await;
         assert!(matches!(

@@ -9,6 +9,8 @@
 
 use app::auth::CurrentUser;
 use app::error::AppError;
+use app::i18n::Locale;
+use app::tr;
 use chrono::{TimeZone, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -298,32 +300,27 @@ enum Outcome {
     Refused(String),
 }
 
-fn valid_url(raw: &str) -> Result<url::Url, AppError> {
-    let url = url::Url::parse(raw.trim())
-        .map_err(|_| AppError::invalid("url", "Enter a full http:// or https:// URL."))?;
+fn valid_url(raw: &str, l: Locale) -> Result<url::Url, AppError> {
+    let bad = || AppError::invalid("url", tr!(l, errors.alerts.url_invalid));
+    let url = url::Url::parse(raw.trim()).map_err(|_| bad())?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(AppError::invalid(
-            "url",
-            "Enter a full http:// or https:// URL.",
-        ));
+        return Err(bad());
     }
     if url.as_str().len() > 500 {
-        return Err(AppError::invalid(
-            "url",
-            "The URL is too long (at most 500 characters).",
-        ));
+        return Err(AppError::invalid("url", tr!(l, errors.alerts.url_too_long)));
     }
     Ok(url)
 }
 
 /// Refuses, at creation, a URL whose literal host or resolved addresses are not allowed (the
-/// same rule is applied again at every connect: DNS answers can change).
-async fn allowed_destination(url: &url::Url, allow_private: bool) -> Result<(), AppError> {
+/// same rule is applied again at every connect: DNS answers can change). Refused in `l`.
+async fn allowed_destination(
+    url: &url::Url,
+    allow_private: bool,
+    l: Locale,
+) -> Result<(), AppError> {
     let refused = |r: Refused| {
-        AppError::invalid(
-            "url",
-            format!("{r}: alert webhooks may not call loopback, private or reserved networks."),
-        )
+        AppError::invalid("url", tr!(l, errors.alerts.destination_refused, reason = r))
     };
     address::check_url(url, allow_private).map_err(refused)?;
     if allow_private {
@@ -366,24 +363,27 @@ impl AlertService {
         format: Option<&str>,
     ) -> ServiceResult<WebhookView> {
         crate::accounts::service::require_admin(user, account_id)?;
-        let url = valid_url(url)?;
-        allowed_destination(&url, self.http.allows_private_networks()).await?;
+        let l = user.locale;
+        let url = valid_url(url, l)?;
+        allowed_destination(&url, self.http.allows_private_networks(), l).await?;
         if self.store.count_webhooks(account_id).await? >= MAX_WEBHOOKS_PER_ACCOUNT {
-            return Err(AppError::Conflict(format!(
-                "An account has at most {MAX_WEBHOOKS_PER_ACCOUNT} alert webhooks: remove one first."
+            return Err(AppError::Conflict(tr!(
+                l,
+                errors.alerts.too_many,
+                max = MAX_WEBHOOKS_PER_ACCOUNT
             ))
             .into());
         }
         let format = match format.unwrap_or("json") {
             f @ ("json" | "slack") => f,
-            _ => return Err(AppError::invalid("format", "Format is json or slack.").into()),
+            _ => {
+                return Err(
+                    AppError::invalid("format", tr!(l, errors.alerts.format_invalid)).into(),
+                )
+            }
         };
         if secret.chars().count() < 16 || secret.chars().count() > 200 {
-            return Err(AppError::invalid(
-                "secret",
-                "The secret must be 16 to 200 characters long.",
-            )
-            .into());
+            return Err(AppError::invalid("secret", tr!(l, errors.alerts.secret_length)).into());
         }
         let id = self
             .store

@@ -342,7 +342,7 @@ impl HealthService {
         refresh: bool,
     ) -> ServiceResult<HealthReport> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
-        require_whatsapp_cloud(&row)?;
+        require_whatsapp_cloud(&row, user.locale)?;
         let viewed = if refresh && self.refresh_gate.admit(row.id).await {
             // "Refresh" re-reads everything the tab shows from Meta, the webhook self-check too;
             // like any view it waits at most `VIEW_WAIT` for the read.
@@ -350,10 +350,12 @@ impl HealthService {
             let this = self.clone();
             let r = row.clone();
             let live = tokio::spawn(async move { this.read_health(&r, source::REFRESH).await });
-            self.within_view_wait(&row, live).await?
+            self.within_view_wait(&row, live).await
         } else {
-            self.cached_health(&row).await?
-        };
+            self.cached_health(&row).await
+        }
+        // The read is shared by readers of every language: its refusal in this reader's.
+        .map_err(|e| crate::inboxes::credentials::for_reader(e, user.locale))?;
         self.report_from(row, &viewed, user).await
     }
 
@@ -461,7 +463,7 @@ impl HealthService {
         since: DateTime<Utc>,
     ) -> ServiceResult<Vec<HealthSnapshot>> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
-        require_whatsapp_cloud(&row)?;
+        require_whatsapp_cloud(&row, user.locale)?;
         Ok(self
             .snapshots
             .since(row.id, since.timestamp(), 1000)

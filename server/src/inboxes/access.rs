@@ -3,6 +3,7 @@
 //! self-check, alerts and the inbox service itself.
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
+use app::i18n::Locale;
 
 use crate::cache::reads::ReadCaches;
 use crate::error::ServiceResult;
@@ -42,11 +43,11 @@ impl InboxAccess {
     }
 }
 
-/// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer.
-pub fn require_whatsapp_cloud(row: &InboxRow) -> ServiceResult<()> {
+/// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer (in `l`).
+pub fn require_whatsapp_cloud(row: &InboxRow, l: Locale) -> ServiceResult<()> {
     if row.channel_type == WHATSAPP_CLOUD {
         Ok(())
     } else {
-        Err(AppError::invalid("inbox", "This is not a WhatsApp Cloud inbox.").into())
+        Err(AppError::invalid("inbox", app::tr!(l, errors.inboxes.not_whatsapp_cloud)).into())
     }
 }

@@ -2,6 +2,8 @@
 //! connects a new inbox to Meta.
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
+use app::i18n::Locale;
+use app::tr;
 use serde::{Deserialize, Serialize};
 
 use crate::cache::reads::ReadCaches;
@@ -106,18 +108,18 @@ impl From<&InboxRow> for InboxView {
     }
 }
 
-fn digits_id(field: &str, label: &str, raw: &str) -> Result<String, AppError> {
+fn digits_id(field: &str, label: &str, raw: &str, l: Locale) -> Result<String, AppError> {
     let s = raw.trim();
     if s.len() < 5 || s.len() > 32 || !s.chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::invalid(
             field,
-            format!("{label} must be Meta's numeric id (digits only)."),
+            tr!(l, errors.inboxes.numeric_id, label = label),
         ));
     }
     Ok(s.to_string())
 }
 
-fn phone_number(raw: &str) -> Result<String, AppError> {
+fn phone_number(raw: &str, l: Locale) -> Result<String, AppError> {
     let s: String = raw
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
@@ -126,33 +128,33 @@ fn phone_number(raw: &str) -> Result<String, AppError> {
     if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::invalid(
             "phone_number",
-            "Enter the phone number in international format, e.g. +15551234567.",
+            tr!(l, errors.inboxes.phone_number),
         ));
     }
     Ok(format!("+{digits}"))
 }
 
-fn api_key(raw: &str) -> Result<String, AppError> {
+fn api_key(raw: &str, l: Locale) -> Result<String, AppError> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(AppError::invalid(
             "api_key",
-            "The access token is required.",
+            tr!(l, errors.inboxes.token_required),
         ));
     }
     if s.len() > 2048 || s.chars().any(char::is_whitespace) {
         return Err(AppError::invalid(
             "api_key",
-            "This does not look like a Meta access token.",
+            tr!(l, errors.inboxes.token_malformed),
         ));
     }
     Ok(s.to_string())
 }
 
-fn inbox_name(raw: &str) -> Result<String, AppError> {
-    crate::domain::PersonName::parse("name", raw)
+fn inbox_name(raw: &str, l: Locale) -> Result<String, AppError> {
+    crate::domain::PersonName::parse("name", raw, l)
         .map(|n| n.as_str().to_string())
-        .map_err(|_| AppError::invalid("name", "Inbox name is required (at most 100 characters)."))
+        .map_err(|_| AppError::invalid("name", tr!(l, errors.inboxes.name_invalid)))
 }
 
 /// Inboxes, their members and their setup. Holds only what those need: the database, the Graph
@@ -209,9 +211,9 @@ impl InboxService {
         self.access.inbox_for(user, account_id, inbox_id).await
     }
 
-    /// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer.
-    pub fn require_whatsapp_cloud(&self, row: &InboxRow) -> ServiceResult<()> {
-        crate::inboxes::access::require_whatsapp_cloud(row)
+    /// The inbox if it is a WhatsApp Cloud inbox, else a clear 400-style answer (in `l`).
+    pub fn require_whatsapp_cloud(&self, row: &InboxRow, l: Locale) -> ServiceResult<()> {
+        crate::inboxes::access::require_whatsapp_cloud(row, l)
     }
 
     /// The inboxes the user may see in the account.
@@ -244,15 +246,22 @@ impl InboxService {
         input: NewInbox,
     ) -> ServiceResult<InboxView> {
         crate::accounts::service::require_admin(user, account_id)?;
-        let name = inbox_name(&input.name)?;
-        let phone = phone_number(&input.phone_number)?;
-        let phone_id = digits_id("phone_number_id", "Phone number id", &input.phone_number_id)?;
+        let l = user.locale;
+        let name = inbox_name(&input.name, l)?;
+        let phone = phone_number(&input.phone_number, l)?;
+        let phone_id = digits_id(
+            "phone_number_id",
+            &tr!(l, errors.inboxes.phone_number_id),
+            &input.phone_number_id,
+            l,
+        )?;
         let waba_id = digits_id(
             "business_account_id",
-            "WhatsApp Business Account id",
+            &tr!(l, errors.inboxes.business_account_id),
             &input.business_account_id,
+            l,
         )?;
-        let token = api_key(&input.api_key)?;
+        let token = api_key(&input.api_key, l)?;
         let verify_token = crate::auth::api_token::generate();
         let id = match self
             .inboxes
@@ -274,11 +283,7 @@ impl InboxService {
             Err(e) => {
                 let e = crate::error::ServiceError::from(e);
                 return Err(if e.is_unique_violation() {
-                    AppError::invalid(
-                        "phone_number_id",
-                        "An inbox for this phone number id already exists.",
-                    )
-                    .into()
+                    AppError::invalid("phone_number_id", tr!(l, errors.inboxes.duplicate)).into()
                 } else {
                     e
                 });
@@ -304,10 +309,19 @@ impl InboxService {
     ) -> ServiceResult<InboxView> {
         crate::accounts::service::require_admin(user, account_id)?;
         let row = self.inbox_for(user, account_id, inbox_id).await?;
-        let name = patch.name.as_deref().map(inbox_name).transpose()?;
-        let token = patch.api_key.as_deref().map(api_key).transpose()?;
+        let l = user.locale;
+        let name = patch
+            .name
+            .as_deref()
+            .map(|n| inbox_name(n, l))
+            .transpose()?;
+        let token = patch
+            .api_key
+            .as_deref()
+            .map(|t| api_key(t, l))
+            .transpose()?;
         if let Some(token) = &token {
-            self.check_new_token(&row, token).await?;
+            self.check_new_token(&row, token, l).await?;
         }
         let now = now_secs();
         if let Some(name) = &name {
@@ -331,8 +345,8 @@ impl InboxService {
 
     /// Proves a pasted token before it replaces the stored one: it must read the number, and the
     /// inbox's WABA must list the number for it. Anything else leaves the stored token as it was:
-    /// a refusal is a field error in Meta's words, no answer in time a 503.
-    async fn check_new_token(&self, row: &InboxRow, token: &str) -> ServiceResult<()> {
+    /// a refusal is a field error in Meta's words, no answer in time a 503. Messages speak `l`.
+    async fn check_new_token(&self, row: &InboxRow, token: &str, l: Locale) -> ServiceResult<()> {
         let token = AccessToken::new(token);
         let check = async {
             self.graph
@@ -340,33 +354,42 @@ impl InboxService {
                 .await?;
             self.waba_lists_number(&token, row).await
         };
-        let unchanged = "The stored token is unchanged.";
+        let unchanged = tr!(l, errors.inboxes.token_unchanged);
         match tokio::time::timeout(TOKEN_CHECK_WITHIN, check).await {
             Ok(Ok(true)) => Ok(()),
             Ok(Ok(false)) => Err(AppError::invalid(
                 "api_key",
-                format!(
-                    "Meta accepted this token, but for it the WhatsApp Business Account {} does not list the number {}: it belongs to another business or system user. {unchanged}",
-                    row.business_account_id, row.phone_number_id
+                tr!(
+                    l,
+                    errors.inboxes.token_not_listed,
+                    waba = row.business_account_id,
+                    number = row.phone_number_id,
+                    unchanged = unchanged
                 ),
             )
             .into()),
-            Ok(Err(e)) if e.kind().is_retryable() => Err(AppError::Unavailable(format!(
-                "Greenlight could not check the new token: {} {unchanged} Try again.",
-                e.user_message()
+            Ok(Err(e)) if e.kind().is_retryable() => Err(AppError::Unavailable(tr!(
+                l,
+                errors.inboxes.token_check_failed,
+                reason = e.user_message(),
+                unchanged = unchanged
             ))
             .into()),
             Ok(Err(e)) => Err(AppError::invalid(
                 "api_key",
-                format!(
-                    "Meta refused this token: {} {unchanged}",
-                    e.user_message()
+                tr!(
+                    l,
+                    errors.inboxes.token_refused,
+                    reason = e.user_message(),
+                    unchanged = unchanged
                 ),
             )
             .into()),
-            Err(_) => Err(AppError::Unavailable(format!(
-                "Meta did not answer within {} seconds, so the new token could not be checked. {unchanged} Try again.",
-                TOKEN_CHECK_WITHIN.as_secs()
+            Err(_) => Err(AppError::Unavailable(tr!(
+                l,
+                errors.inboxes.token_check_timeout,
+                secs = TOKEN_CHECK_WITHIN.as_secs(),
+                unchanged = unchanged
             ))
             .into()),
         }
@@ -420,7 +443,7 @@ impl InboxService {
         if let Some(bad) = user_ids.iter().find(|u| !in_account.contains(u)) {
             return Err(AppError::invalid(
                 "user_ids",
-                format!("User {bad} is not a member of this account."),
+                tr!(user.locale, errors.inboxes.user_not_member, user_id = bad),
             )
             .into());
         }
@@ -608,29 +631,37 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_normalised_to_e164() {
-        assert_eq!(phone_number("+1 (555) 123-4567").unwrap(), "+15551234567");
-        assert!(phone_number("12").is_err());
-        assert!(phone_number("+1555abc4567").is_err());
+        assert_eq!(
+            phone_number("+1 (555) 123-4567", Locale::en).unwrap(),
+            "+15551234567"
+        );
+        assert!(phone_number("12", Locale::en).is_err());
+        assert!(phone_number("+1555abc4567", Locale::en).is_err());
     }
 
     #[test]
     fn ids_are_digits_and_tokens_have_no_spaces() {
-        assert!(digits_id("phone_number_id", "x", "106540352242922").is_ok());
+        assert!(digits_id("phone_number_id", "x", "106540352242922", Locale::en).is_ok());
         assert_eq!(
-            digits_id("phone_number_id", "x", "12ab5")
+            digits_id("phone_number_id", "x", "12ab5", Locale::en)
                 .unwrap_err()
                 .field(),
             Some("phone_number_id")
         );
-        assert!(api_key("EAAG abc").is_err());
-        assert!(api_key("").is_err());
+        assert!(api_key("EAAG abc", Locale::en).is_err());
+        assert!(api_key("", Locale::en).is_err());
     }
 
     #[test]
     fn an_empty_inbox_name_is_refused_on_its_field() {
         for blank in ["", "   "] {
-            let e = inbox_name(blank).unwrap_err();
+            let e = inbox_name(blank, Locale::en).unwrap_err();
             assert_eq!((e.field(), e.http_status()), (Some("name"), 422));
         }
+        let pt = inbox_name("", Locale::pt_BR).unwrap_err();
+        assert_eq!(
+            pt.to_string(),
+            "O nome da caixa de entrada é obrigatório (no máximo 100 caracteres)."
+        );
     }
 }

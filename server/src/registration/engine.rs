@@ -23,6 +23,8 @@ use std::sync::Arc;
 
 use app::auth::CurrentUser;
 use app::error::AppError;
+use app::i18n::Locale;
+use app::tr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -43,14 +45,17 @@ use crate::inboxes::store::InboxRow;
 
 pub use super::rules::{AttemptResult, MetaError};
 
-/// What Greenlight answers when another attempt holds the number's lease.
-/// Refusal when the inbox's setup has not proven that its token manages the number: the number's PIN
-/// is never sent on behalf of an inbox that may not own it (a second account adding someone else's
-/// number).
-pub const ACCESS_NOT_PROVEN: &str = "Greenlight has not yet proven that this inbox's access token manages the number (its setup did not complete). Fix the token or the ids and press Retry setup; until then Greenlight does not register the number for this inbox.";
+/// What Greenlight answers (in `l`) when another attempt holds the number's lease.
+pub fn already_running(l: Locale) -> ServiceError {
+    AppError::Conflict(tr!(l, errors.registration.already_running)).into()
+}
 
-pub const ALREADY_RUNNING: &str =
-    "A registration attempt for this number is already running. Wait a moment and look at the number's state again.";
+/// Refusal (in `l`) when the inbox's setup has not proven that its token manages the number: the
+/// number's PIN is never sent on behalf of an inbox that may not own it (a second account adding
+/// someone else's number).
+pub fn access_not_proven(l: Locale) -> ServiceError {
+    AppError::Conflict(tr!(l, errors.registration.access_not_proven)).into()
+}
 
 /// The answer of one registration attempt: what happened and the number's state afterwards.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -184,9 +189,9 @@ impl RegistrationService {
     ) -> ServiceResult<RegistrationOutcome> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         crate::accounts::service::require_admin(user, account_id)?;
-        require_whatsapp_cloud(&row)?;
+        require_whatsapp_cloud(&row, user.locale)?;
         let outcome = self
-            .attempt_registration(&row, Trigger::User(user.id))
+            .attempt_registration(&row, Trigger::User(user.id), user.locale)
             .await?;
         if outcome.result == AttemptResult::NotAttempted {
             return Err(AppError::Conflict(outcome.reason).into());
@@ -199,13 +204,15 @@ impl RegistrationService {
     /// [`AttemptResult::NotAttempted`] when the decision forbids calling Meta for this `trigger`.
     ///
     /// The attempt runs in its own task: a caller that goes away (a closed browser tab) does not cut it off
-    /// between the call and its record, and the lease is always released.
+    /// between the call and its record, and the lease is always released. Refusals speak `l` (the
+    /// pressing user's language; English for the retrier and webhooks).
     pub async fn attempt_registration(
         &self,
         row: &InboxRow,
         trigger: Trigger,
+        l: Locale,
     ) -> ServiceResult<RegistrationOutcome> {
-        self.attempt(row, trigger, false).await
+        self.attempt(row, trigger, false, l).await
     }
 
     /// The registration Meta asks for after it approved a changed display name (the
@@ -218,7 +225,7 @@ impl RegistrationService {
         &self,
         row: &InboxRow,
     ) -> ServiceResult<RegistrationOutcome> {
-        self.attempt(row, Trigger::Webhook, true).await
+        self.attempt(row, Trigger::Webhook, true, Locale::en).await
     }
 
     async fn attempt(
@@ -226,12 +233,13 @@ impl RegistrationService {
         row: &InboxRow,
         trigger: Trigger,
         renew: bool,
+        l: Locale,
     ) -> ServiceResult<RegistrationOutcome> {
-        require_whatsapp_cloud(row)?;
+        require_whatsapp_cloud(row, l)?;
         let this = self.clone();
         let (inbox_id, number) = (row.id, row.phone_number_id.clone());
         tokio::spawn(async move {
-            this.attempt_with_lease(inbox_id, &number, trigger, renew)
+            this.attempt_with_lease(inbox_id, &number, trigger, renew, l)
                 .await
         })
         .await
@@ -244,6 +252,7 @@ impl RegistrationService {
         number: &str,
         trigger: Trigger,
         renew: bool,
+        l: Locale,
     ) -> ServiceResult<RegistrationOutcome> {
         // The lease is the number's (an inbox's number never changes): two inboxes or accounts with
         // one number never call at once.
@@ -258,10 +267,10 @@ impl RegistrationService {
                 "registration: lease held elsewhere, no call"
             );
             crate::metrics::registration_attempt(trigger.as_str(), "lease_held");
-            return Err(AppError::Conflict(ALREADY_RUNNING.to_owned()).into());
+            return Err(already_running(l));
         };
         let result = self
-            .attempt_under_lease(inbox_id, trigger, renew, &mut held)
+            .attempt_under_lease(inbox_id, trigger, renew, &mut held, l)
             .await;
         if let Err(e) = self.leases.release(&held).await {
             tracing::warn!(inbox_id, error = %e, "registration: lease not released; it expires by itself");
@@ -284,6 +293,7 @@ impl RegistrationService {
         trigger: Trigger,
         renew: bool,
         held: &mut lease::Lease,
+        l: Locale,
     ) -> ServiceResult<RegistrationOutcome> {
         // The stored row, not the caller's copy: the token may have been rotated, a PIN stored meanwhile.
         let row = self
@@ -294,7 +304,11 @@ impl RegistrationService {
         let unfinished = self.ledger.unfinished(&row.phone_number_id).await?;
 
         // ONE read of the number for this decision.
-        let snap = self.health.read_health(&row, source::REGISTRATION).await?;
+        let snap = self
+            .health
+            .read_health(&row, source::REGISTRATION)
+            .await
+            .map_err(|e| crate::inboxes::credentials::for_reader(e, l))?;
         let now = snap.checked_at;
         let read = snap.read.as_ref().map_err(|f| f.kind);
         // The ledger as of the read (with what a crash left open resolved): the lease keeps every other
@@ -342,13 +356,13 @@ impl RegistrationService {
                 inbox_id = row.id,
                 "registration: access not proven, no call"
             );
-            return Err(AppError::Conflict(ACCESS_NOT_PROVEN.to_owned()).into());
+            return Err(access_not_proven(l));
         }
         let pin = self
             .pins
-            .ensure(&self.secrets, &row.phone_number_id)
+            .ensure(&self.secrets, &row.phone_number_id, l)
             .await?;
-        let token = self.credentials.access_token(&row)?;
+        let token = self.credentials.access_token_for(&row, l)?;
         // Last check before spending Meta's budget: the lease must still be ours.
         if !self
             .leases
@@ -359,7 +373,7 @@ impl RegistrationService {
                 inbox_id = row.id,
                 "registration: lease lost before the call, no call"
             );
-            return Err(AppError::Conflict(ALREADY_RUNNING.to_owned()).into());
+            return Err(already_running(l));
         }
         // Recorded before the call: the call counts against the budget even if Greenlight stops
         // before Meta answers (the next attempt resolves the unfinished row).

@@ -7,12 +7,14 @@
 //! so a register call never runs with a PIN that is being replaced, and two fixes never overlap.
 use app::auth::CurrentUser;
 use app::error::AppError;
+use app::i18n::Locale;
+use app::tr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::decision::{CallAnswer, ReasonCode, RegistrationState};
 use super::engine::{
-    now_secs, RegistrationOutcome, RegistrationService, ACCESS_NOT_PROVEN, ALREADY_RUNNING,
+    access_not_proven, already_running, now_secs, RegistrationOutcome, RegistrationService,
 };
 use super::ledger::Trigger;
 use super::pin::PinStatus;
@@ -100,13 +102,21 @@ pub enum FixRefusal {
     BadName { max: usize },
 }
 
-impl From<FixRefusal> for crate::error::ServiceError {
-    fn from(r: FixRefusal) -> Self {
-        match r {
-            FixRefusal::NameChangeInReview { .. } => AppError::Conflict(r.to_string()).into(),
-            FixRefusal::BadName { .. } => {
-                AppError::invalid("new_display_name", r.to_string()).into()
-            }
+impl FixRefusal {
+    /// The refusal for a reader of `l` (`Display` stays English, for logs).
+    pub fn for_reader(self, l: Locale) -> crate::error::ServiceError {
+        match self {
+            FixRefusal::NameChangeInReview { name } => AppError::Conflict(tr!(
+                l,
+                errors.registration.name_change_in_review,
+                name = name
+            ))
+            .into(),
+            FixRefusal::BadName { max } => AppError::invalid(
+                "new_display_name",
+                tr!(l, errors.registration.bad_display_name, max = max),
+            )
+            .into(),
         }
     }
 }
@@ -162,8 +172,8 @@ impl CodeRequests {
     }
 }
 
-/// A language tag Meta takes for the code message (`en_US`, `en`, `pt_BR`).
-fn check_language(language: &str) -> ServiceResult<()> {
+/// A language tag Meta takes for the code message (`en_US`, `en`, `pt_BR`); refused in `l`.
+fn check_language(language: &str, l: Locale) -> ServiceResult<()> {
     let ok = (2..=8).contains(&language.len())
         && language
             .bytes()
@@ -175,7 +185,7 @@ fn check_language(language: &str) -> ServiceResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::invalid("language", "The language is a code such as en_US.").into())
+        Err(AppError::invalid("language", tr!(l, errors.registration.language_code)).into())
     }
 }
 
@@ -207,8 +217,13 @@ fn at_words(t: i64) -> String {
 
 impl RegistrationService {
     /// Runs `work` while holding the number's registration lease; `Conflict` when another attempt
-    /// or fix holds it. The lease is released whatever `work` answers.
-    pub(super) async fn with_lease<T, F, Fut>(&self, number: &str, work: F) -> ServiceResult<T>
+    /// or fix holds it (refused in `l`). The lease is released whatever `work` answers.
+    pub(super) async fn with_lease<T, F, Fut>(
+        &self,
+        number: &str,
+        l: Locale,
+        work: F,
+    ) -> ServiceResult<T>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = ServiceResult<T>>,
@@ -218,7 +233,7 @@ impl RegistrationService {
             .try_acquire(number, lease::LEASE_TTL, now_secs())
             .await?
         else {
-            return Err(AppError::Conflict(ALREADY_RUNNING.to_owned()).into());
+            return Err(already_running(l));
         };
         let result = work().await;
         if let Err(e) = self.leases.release(&held).await {
@@ -237,9 +252,9 @@ impl RegistrationService {
     ) -> ServiceResult<InboxRow> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         crate::accounts::service::require_admin(user, account_id)?;
-        require_whatsapp_cloud(&row)?;
+        require_whatsapp_cloud(&row, user.locale)?;
         if row.access_proven_at.is_none() {
-            return Err(AppError::Conflict(ACCESS_NOT_PROVEN.to_owned()).into());
+            return Err(access_not_proven(user.locale));
         }
         Ok(row)
     }
@@ -303,7 +318,7 @@ impl RegistrationService {
             return Ok(None);
         }
         let outcome = self
-            .attempt_registration(row, Trigger::User(user.id))
+            .attempt_registration(row, Trigger::User(user.id), user.locale)
             .await?;
         Ok((outcome.result != AttemptResult::NotAttempted).then_some(outcome))
     }
@@ -326,11 +341,14 @@ impl RegistrationService {
         inbox_id: i64,
     ) -> ServiceResult<FixOutcome> {
         let row = self.fix_target(user, account_id, inbox_id).await?;
-        let token = self.credentials.access_token(&row)?;
+        let token = self.credentials.access_token_for(&row, user.locale)?;
         let number = row.phone_number_id.clone();
         let answer = self
-            .with_lease(&number, || async {
-                let pending = self.pins.pending_or_new(&self.secrets, &number).await?;
+            .with_lease(&number, user.locale, || async {
+                let pending = self
+                    .pins
+                    .pending_or_new(&self.secrets, &number, user.locale)
+                    .await?;
                 let result = self
                     .graph
                     .set_two_step_pin(&token, &number, pending.pin.expose_secret())
@@ -407,11 +425,11 @@ impl RegistrationService {
         language: &str,
     ) -> ServiceResult<FixOutcome> {
         let row = self.fix_target(user, account_id, inbox_id).await?;
-        check_language(language)?;
-        let token = self.credentials.access_token(&row)?;
+        check_language(language, user.locale)?;
+        let token = self.credentials.access_token_for(&row, user.locale)?;
         let number = row.phone_number_id.clone();
         let called = self
-            .with_lease(&number, || async {
+            .with_lease(&number, user.locale, || async {
                 let now = now_secs();
                 let budget = self.verifications.budget(&number, now).await?;
                 if !budget.allows(now) {
@@ -447,10 +465,11 @@ impl RegistrationService {
             Ok(done) => done,
             Err(budget) => {
                 let when = budget.next_request_at.map(at_words).unwrap_or_default();
-                return Err(AppError::Conflict(format!(
-                    "Greenlight asks Meta for at most {} verification codes a day for a number, one a minute, and waits an \
-                     hour after Meta refuses one as too many. The next code can be requested from {when}.",
-                    super::verification::CODE_REQUESTS_PER_DAY
+                return Err(AppError::Conflict(tr!(
+                    user.locale,
+                    errors.registration.code_budget_spent,
+                    max = super::verification::CODE_REQUESTS_PER_DAY,
+                    when = when
                 ))
                 .into());
             }
@@ -493,14 +512,14 @@ impl RegistrationService {
         let Some(code) = normalize_code(code) else {
             return Err(AppError::invalid(
                 "code",
-                "The code is the six digits Meta sent, e.g. 123456.",
+                tr!(user.locale, errors.registration.code_format),
             )
             .into());
         };
-        let token = self.credentials.access_token(&row)?;
+        let token = self.credentials.access_token_for(&row, user.locale)?;
         let number = row.phone_number_id.clone();
         let (answer, outcome) = self
-            .with_lease(&number, || async {
+            .with_lease(&number, user.locale, || async {
                 let now = now_secs();
                 let result = self.graph.verify_code(&token, &number, &code).await;
                 let answer = CallAnswer::classify(&result);
@@ -601,12 +620,12 @@ impl RegistrationService {
             return Err(FixRefusal::BadName {
                 max: MAX_DISPLAY_NAME,
             }
-            .into());
+            .for_reader(user.locale));
         }
-        let token = self.credentials.access_token(&row)?;
+        let token = self.credentials.access_token_for(&row, user.locale)?;
         let number = row.phone_number_id.clone();
         let answer = self
-            .with_lease(&number, || async {
+            .with_lease(&number, user.locale, || async {
                 self.health.invalidate_health(row.id).await;
                 let snap = self.health.read_health(&row, source::REGISTRATION).await?;
                 if let Ok(h) = &snap.read {
@@ -614,7 +633,7 @@ impl RegistrationService {
                         return Err(FixRefusal::NameChangeInReview {
                             name: h.new_display_name.clone().unwrap_or_default(),
                         }
-                        .into());
+                        .for_reader(user.locale));
                     }
                 }
                 let result = self.graph.request_display_name(&token, &number, name).await;

@@ -149,7 +149,10 @@ pub async fn run_once(
             }
         };
         tracing::debug!(inbox_id = row.id, last_checked = ?c.latest.as_ref().map(|s| s.checked_at), "retrier: checking");
-        match registration.attempt_registration(&row, Trigger::Auto).await {
+        match registration
+            .attempt_registration(&row, Trigger::Auto, app::i18n::Locale::en)
+            .await
+        {
             Ok(outcome) => {
                 if outcome.called_meta {
                     report.attempted += 1;

@@ -2,7 +2,9 @@
 use app::auth::CurrentUser;
 use app::error::AppError;
 use app::health::{HealthView, HistoryPoint, RegistrationState};
+use app::i18n::Locale;
 use app::port::GreenlightPort;
+use app::tr;
 use app::views::{
     AccountSettings, FirstRunForm, InboxForm, InboxOverview, InboxSettingsView, RegistrationResult,
 };
@@ -25,8 +27,12 @@ impl GreenlightPort for Services {
         Ok(self.accounts.needs_first_run().await?)
     }
 
-    async fn create_first_admin(&self, form: FirstRunForm) -> Result<CurrentUser, AppError> {
-        Ok(self.accounts.create_first_admin(form).await?)
+    async fn create_first_admin(
+        &self,
+        form: FirstRunForm,
+        l: Locale,
+    ) -> Result<CurrentUser, AppError> {
+        Ok(self.accounts.create_first_admin(form, l).await?)
     }
 
     async fn sign_in(
@@ -34,8 +40,9 @@ impl GreenlightPort for Services {
         email: &str,
         password: &str,
         client: &str,
+        l: Locale,
     ) -> Result<CurrentUser, AppError> {
-        Ok(self.accounts.sign_in(email, password, client).await?)
+        Ok(self.accounts.sign_in(email, password, client, l).await?)
     }
 
     async fn rotate_api_token(&self, user: &CurrentUser) -> Result<String, AppError> {
@@ -239,8 +246,13 @@ impl GreenlightPort for Services {
         code_method: String,
         language: String,
     ) -> Result<app::fixes::FixResultView, AppError> {
-        let method = crate::registration::fixes::CodeMethod::parse(&code_method)
-            .ok_or_else(|| AppError::invalid("code_method", "Choose SMS or voice call."))?;
+        let method =
+            crate::registration::fixes::CodeMethod::parse(&code_method).ok_or_else(|| {
+                AppError::invalid(
+                    "code_method",
+                    tr!(user.locale, errors.registration.choose_code_method),
+                )
+            })?;
         let outcome = self
             .registration
             .request_verification_code(user, account_id, inbox_id, method, language.trim())
@@ -478,7 +490,10 @@ impl GreenlightPort for Services {
         password: String,
     ) -> Result<(), AppError> {
         if password.is_empty() {
-            return Err(AppError::invalid("password", "Enter a new password."));
+            return Err(AppError::invalid(
+                "password",
+                tr!(user.locale, errors.accounts.new_password_required),
+            ));
         }
         let patch = crate::accounts::team::ProfilePatch {
             current_password: Some(current_password),
@@ -489,8 +504,12 @@ impl GreenlightPort for Services {
         Ok(())
     }
 
-    async fn invitation(&self, token: &str) -> Result<app::team::InvitationView, AppError> {
-        Ok(self.accounts.link(token).await?)
+    async fn invitation(
+        &self,
+        token: &str,
+        l: Locale,
+    ) -> Result<app::team::InvitationView, AppError> {
+        Ok(self.accounts.link(token, l).await?)
     }
 
     async fn accept_invitation(
@@ -498,8 +517,9 @@ impl GreenlightPort for Services {
         token: &str,
         name: &str,
         password: &str,
+        l: Locale,
     ) -> Result<CurrentUser, AppError> {
-        Ok(self.accounts.accept_link(token, name, password).await?)
+        Ok(self.accounts.accept_link(token, name, password, l).await?)
     }
 }
 

@@ -214,7 +214,7 @@ impl WebhookService {
         refresh: bool,
     ) -> ServiceResult<WebhookCheckView> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
-        crate::inboxes::access::require_whatsapp_cloud(&row)?;
+        crate::inboxes::access::require_whatsapp_cloud(&row, user.locale)?;
         if refresh {
             self.reads.forget_webhook_check(row.id, true).await;
         }
@@ -253,17 +253,18 @@ impl WebhookService {
     ) -> ServiceResult<WebhookCheckView> {
         crate::accounts::service::require_admin(user, account_id)?;
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
-        crate::inboxes::access::require_whatsapp_cloud(&row)?;
-        let token = self.credentials.access_token(&row)?;
+        crate::inboxes::access::require_whatsapp_cloud(&row, user.locale)?;
+        let token = self.credentials.access_token_for(&row, user.locale)?;
         if let Err(e) = self
             .graph
             .subscribe_app(&token, &row.business_account_id)
             .await
         {
             tracing::warn!(inbox_id = row.id, error = %e, "webhook repair: subscribing the app failed");
-            return Err(app::error::AppError::Upstream(format!(
-                "Subscribing the app to the WhatsApp Business Account failed: {}",
-                e.user_message()
+            return Err(app::error::AppError::Upstream(app::tr!(
+                user.locale,
+                errors.webhooks.subscribe_failed,
+                reason = e.user_message()
             ))
             .into());
         }

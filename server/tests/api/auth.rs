@@ -188,7 +188,7 @@ async fn pages_redirect_visitors_to_sign_in_and_first_run_only_without_users() {
     let created = app
         .services
         .accounts
-        .sign_in("eve@example.com", PASSWORD, "t")
+        .sign_in("eve@example.com", PASSWORD, "t", app::i18n::Locale::en)
         .await;
     assert!(created.is_err(), "no second administrator via first run");
     // Visitors asking for a page are sent to sign in, keeping where they wanted to go.

@@ -397,16 +397,21 @@ async fn team_commands_list_set_roles_disable_and_print_a_reset_link() {
         greenlight::auth::login_limiter::LoginLimiter::default(),
     );
     let bob = accounts
-        .accept_link(token, "", "a new long password")
+        .accept_link(token, "", "a new long password", app::i18n::Locale::en)
         .await
         .unwrap();
     assert_eq!(bob.email, "bob@example.com");
     assert!(accounts
-        .sign_in("bob@example.com", "a new long password", "test")
+        .sign_in(
+            "bob@example.com",
+            "a new long password",
+            "test",
+            app::i18n::Locale::en
+        )
         .await
         .is_ok());
     assert!(accounts
-        .accept_link(token, "", "yet another password")
+        .accept_link(token, "", "yet another password", app::i18n::Locale::en)
         .await
         .is_err());
 }

@@ -85,7 +85,7 @@ async fn stored_pin(app: &TestApp, number: &str) -> String {
     app.services
         .stores
         .pins
-        .ensure(&app.services.secrets, number)
+        .ensure(&app.services.secrets, number, app::i18n::Locale::en)
         .await
         .unwrap()
         .expose_secret()

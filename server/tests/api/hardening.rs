@@ -380,7 +380,7 @@ async fn two_simultaneous_first_runs_create_one_administrator() {
         if app
             .services
             .accounts
-            .sign_in(&email, PASSWORD, &ip)
+            .sign_in(&email, PASSWORD, &ip, app::i18n::Locale::en)
             .await
             .is_ok()
         {

@@ -105,7 +105,7 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     let ada = app
         .services
         .accounts
-        .sign_in("ada@example.com", PASSWORD, "test")
+        .sign_in("ada@example.com", PASSWORD, "test", app::i18n::Locale::en)
         .await
         .expect("the stored password hash still verifies");
     let by_token = app
@@ -146,7 +146,7 @@ async fn a_database_of_the_oldest_migrations_with_rows_everywhere_upgrades_and_s
     let bob = app
         .services
         .accounts
-        .sign_in("bob@example.com", PASSWORD, "test")
+        .sign_in("bob@example.com", PASSWORD, "test", app::i18n::Locale::en)
         .await
         .unwrap();
     assert_eq!(

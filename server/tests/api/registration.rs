@@ -739,7 +739,7 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
     let outcome = app
         .services
         .registration
-        .attempt_registration(&row, Trigger::Auto)
+        .attempt_registration(&row, Trigger::Auto, app::i18n::Locale::en)
         .await
         .unwrap();
     assert_eq!(
@@ -751,7 +751,7 @@ async fn a_name_approval_webhook_may_try_at_once_after_2388001() {
     let outcome = app
         .services
         .registration
-        .attempt_registration(&row, Trigger::Webhook)
+        .attempt_registration(&row, Trigger::Webhook, app::i18n::Locale::en)
         .await
         .unwrap();
     assert_eq!(

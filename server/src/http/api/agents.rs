@@ -134,7 +134,7 @@ pub async fn update(
     ApiJson(b): ApiJson<AgentPatch>,
 ) -> Result<Json<AgentAnswer>, ApiError> {
     let role = b.role.ok_or_else(|| {
-        app::error::AppError::invalid("role", "Send the new role: administrator or agent.")
+        app::error::AppError::invalid("role", app::tr!(user.locale, errors.api.role_required))
     })?;
     let m = s
         .accounts

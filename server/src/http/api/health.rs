@@ -320,10 +320,7 @@ pub async fn history(
         Some(v) => DateTime::parse_from_rfc3339(v)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| {
-                AppError::invalid(
-                    "since",
-                    "since must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z.",
-                )
+                AppError::invalid("since", app::tr!(user.locale, errors.api.since_invalid))
             })?,
     };
     let rows = s

@@ -133,15 +133,18 @@ pub async fn create(
     Path(account_id): Path<i64>,
     ApiJson(b): ApiJson<InboxBody>,
 ) -> Result<(StatusCode, Json<InboxAnswer>), ApiError> {
-    let channel = b
-        .channel
-        .ok_or_else(|| AppError::invalid("channel", "channel is required."))?;
+    let channel = b.channel.ok_or_else(|| {
+        AppError::invalid(
+            "channel",
+            app::tr!(user.locale, errors.api.channel_required),
+        )
+    })?;
     if channel.kind.as_deref() != Some("whatsapp")
         || channel.provider.as_deref() != Some("whatsapp_cloud")
     {
         return Err(AppError::invalid(
             "channel",
-            "Only WhatsApp Cloud inboxes are supported: channel.type \"whatsapp\", provider \"whatsapp_cloud\".",
+            app::tr!(user.locale, errors.api.channel_unsupported),
         )
         .into());
     }

@@ -82,7 +82,9 @@ pub async fn verification_request(
 ) -> Result<Json<FixOutcome>, ApiError> {
     let method =
         crate::registration::fixes::CodeMethod::parse(b.code_method.as_deref().unwrap_or("SMS"))
-            .ok_or_else(|| AppError::invalid("code_method", "code_method is SMS or VOICE."))?;
+            .ok_or_else(|| {
+                AppError::invalid("code_method", app::tr!(user.locale, errors.api.code_method))
+            })?;
     let language = b.language.unwrap_or_else(|| "en_US".to_owned());
     Ok(Json(
         s.services
@@ -110,9 +112,9 @@ pub async fn verification_verify(
     Path((account_id, inbox_id)): Path<(i64, i64)>,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> Result<Json<FixOutcome>, ApiError> {
-    let code = b
-        .code
-        .ok_or_else(|| AppError::invalid("code", "code is required."))?;
+    let code = b.code.ok_or_else(|| {
+        AppError::invalid("code", app::tr!(user.locale, errors.api.code_required))
+    })?;
     Ok(Json(
         s.services
             .registration

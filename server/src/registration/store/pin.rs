@@ -13,6 +13,7 @@ use rand::rngs::OsRng;
 use rand::Rng;
 
 use app::error::AppError;
+use app::i18n::Locale;
 
 use crate::crypto::{SecretBox, NUMBER_PIN};
 use crate::db::Db;
@@ -71,7 +72,12 @@ impl PinStore {
     /// A stored PIN that does not open (another key sealed it, or it was copied from another number) is
     /// an error in words, and is never replaced: a different PIN would make Meta refuse the number
     /// (133005) if the stored one was applied.
-    pub async fn ensure(&self, secrets: &SecretBox, phone_number_id: &str) -> ServiceResult<Pin> {
+    pub async fn ensure(
+        &self,
+        secrets: &SecretBox,
+        phone_number_id: &str,
+        l: Locale,
+    ) -> ServiceResult<Pin> {
         // The number id is the row's primary key, known before the insert: sealed bound from the start.
         let binding = NUMBER_PIN.at(phone_number_id);
         let sealed = match self.stored(phone_number_id).await? {
@@ -84,7 +90,7 @@ impl PinStore {
         };
         let plain = secrets.open_bound(&sealed, binding).map_err(|e| {
             tracing::warn!(phone_number_id, error = %e, "the stored PIN does not open");
-            AppError::Conflict(unusable_pin(phone_number_id))
+            AppError::Conflict(unusable_pin(phone_number_id, l))
         })?;
         Pin::parse(&plain).ok_or_else(|| {
             crate::error::ServiceError::Internal(format!(
@@ -207,6 +213,7 @@ impl PinStore {
         &self,
         secrets: &SecretBox,
         phone_number_id: &str,
+        l: Locale,
     ) -> ServiceResult<PendingPin> {
         let binding = NUMBER_PIN.at(phone_number_id);
         let now = chrono::Utc::now().timestamp();
@@ -238,7 +245,7 @@ impl PinStore {
         .await?;
         let plain = secrets.open_bound(&sealed, binding).map_err(|e| {
             tracing::warn!(phone_number_id, error = %e, "the pending PIN does not open");
-            AppError::Conflict(unusable_pin(phone_number_id))
+            AppError::Conflict(unusable_pin(phone_number_id, l))
         })?;
         let pin = Pin::parse(&plain).ok_or_else(|| {
             crate::error::ServiceError::Internal(format!(
@@ -319,10 +326,12 @@ impl PinStore {
     }
 }
 
-/// What the user is told when the number's stored PIN does not open.
-fn unusable_pin(phone_number_id: &str) -> String {
-    format!(
-        "The two-step verification PIN stored for number {phone_number_id} cannot be opened: it was sealed with a key this server does not have, or does not belong to this number. Greenlight will not make up another PIN; restore the key file it was sealed with."
+/// What the user is told (in `l`) when the number's stored PIN does not open.
+fn unusable_pin(phone_number_id: &str, l: Locale) -> String {
+    app::tr!(
+        l,
+        errors.registration.pin_unusable,
+        number = phone_number_id
     )
 }
 
@@ -362,8 +371,8 @@ mod tests {
         let number = "1065403522429001";
         // Two racers both find no PIN.
         let (a, b) = tokio::join!(
-            store.ensure(&secrets, number),
-            store.ensure(&secrets, number)
+            store.ensure(&secrets, number, Locale::en),
+            store.ensure(&secrets, number, Locale::en)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a, b);
@@ -383,7 +392,7 @@ mod tests {
         // Later attempts reuse it.
         assert_eq!(
             PinStore::new(db.clone())
-                .ensure(&secrets, number)
+                .ensure(&secrets, number, Locale::en)
                 .await
                 .unwrap(),
             a
@@ -397,7 +406,7 @@ mod tests {
         let secrets = SecretBox::from_key([7; 32]);
         let first = test_db::inbox(&db, "1065403522429002").await;
         let pin = store
-            .ensure(&secrets, &first.phone_number_id)
+            .ensure(&secrets, &first.phone_number_id, Locale::en)
             .await
             .unwrap();
         // The inbox goes; the number comes back in another account: same PIN.
@@ -410,13 +419,16 @@ mod tests {
         assert_ne!(again.account_id, first.account_id);
         assert_eq!(
             PinStore::new(db.clone())
-                .ensure(&secrets, &again.phone_number_id)
+                .ensure(&secrets, &again.phone_number_id, Locale::en)
                 .await
                 .unwrap(),
             pin
         );
         // Another number gets its own.
-        let other = store.ensure(&secrets, "1065403522429003").await.unwrap();
+        let other = store
+            .ensure(&secrets, "1065403522429003", Locale::en)
+            .await
+            .unwrap();
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM number_pins")
             .fetch_one(&db)
             .await
@@ -430,7 +442,7 @@ mod tests {
         let store = PinStore::new(db.clone());
         let secrets = SecretBox::from_key([7; 32]);
         let (first, second) = ("1065403522429004", "1065403522429005");
-        store.ensure(&secrets, first).await.unwrap();
+        store.ensure(&secrets, first, Locale::en).await.unwrap();
         let sealed = PinStore::new(db.clone())
             .stored(first)
             .await
@@ -438,7 +450,10 @@ mod tests {
             .unwrap();
         store.store_once(second, &sealed, 0).await.unwrap();
 
-        let err = store.ensure(&secrets, second).await.unwrap_err();
+        let err = store
+            .ensure(&secrets, second, Locale::en)
+            .await
+            .unwrap_err();
         let crate::error::ServiceError::App(AppError::Conflict(message)) = &err else {
             panic!("a clear answer, not an internal error: {err:?}");
         };
@@ -467,7 +482,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             PinStore::new(db.clone())
-                .ensure(&secrets, number)
+                .ensure(&secrets, number, Locale::en)
                 .await
                 .unwrap(),
             Pin::parse("024680").unwrap()
@@ -481,28 +496,43 @@ mod tests {
         let secrets = SecretBox::from_key([7; 32]);
         let number = "1065403522429007";
         assert_eq!(store.state(number).await.unwrap(), PinState::Missing);
-        let old = store.ensure(&secrets, number).await.unwrap();
+        let old = store.ensure(&secrets, number, Locale::en).await.unwrap();
         assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
 
-        let first = store.pending_or_new(&secrets, number).await.unwrap();
+        let first = store
+            .pending_or_new(&secrets, number, Locale::en)
+            .await
+            .unwrap();
         assert_ne!(first.pin, old);
         assert_eq!(
-            store.ensure(&secrets, number).await.unwrap(),
+            store.ensure(&secrets, number, Locale::en).await.unwrap(),
             old,
             "the old PIN stays in use"
         );
         assert_eq!(store.state(number).await.unwrap(), PinState::PossiblyStale);
         // The answer was lost: the next try sends the same pending PIN.
-        let again = store.pending_or_new(&secrets, number).await.unwrap();
+        let again = store
+            .pending_or_new(&secrets, number, Locale::en)
+            .await
+            .unwrap();
         assert_eq!(again.pin, first.pin);
         store.confirm_pending(number, &again).await.unwrap();
-        assert_eq!(store.ensure(&secrets, number).await.unwrap(), first.pin);
+        assert_eq!(
+            store.ensure(&secrets, number, Locale::en).await.unwrap(),
+            first.pin
+        );
         assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
 
         // Refused: the confirmed PIN stays, and the next try makes another.
-        let refused = store.pending_or_new(&secrets, number).await.unwrap();
+        let refused = store
+            .pending_or_new(&secrets, number, Locale::en)
+            .await
+            .unwrap();
         store.drop_pending(number, &refused).await.unwrap();
-        assert_eq!(store.ensure(&secrets, number).await.unwrap(), first.pin);
+        assert_eq!(
+            store.ensure(&secrets, number, Locale::en).await.unwrap(),
+            first.pin
+        );
         assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
     }
 
@@ -512,7 +542,10 @@ mod tests {
         let store = PinStore::new(db.clone());
         let secrets = SecretBox::from_key([7; 32]);
         let number = "1065403522429008";
-        let pending = store.pending_or_new(&secrets, number).await.unwrap();
+        let pending = store
+            .pending_or_new(&secrets, number, Locale::en)
+            .await
+            .unwrap();
         assert_eq!(store.state(number).await.unwrap(), PinState::PossiblyStale);
         store.drop_pending(number, &pending).await.unwrap();
         assert_eq!(store.state(number).await.unwrap(), PinState::Missing);
@@ -533,7 +566,7 @@ mod tests {
             None,
             "no PIN held"
         );
-        store.ensure(&secrets, number).await.unwrap();
+        store.ensure(&secrets, number, Locale::en).await.unwrap();
         // Meta's report of the PIN Greenlight just set.
         assert_eq!(
             store
@@ -557,7 +590,10 @@ mod tests {
             None
         );
         assert_eq!(store.state(number).await.unwrap(), PinState::PossiblyStale);
-        let pending = store.pending_or_new(&secrets, number).await.unwrap();
+        let pending = store
+            .pending_or_new(&secrets, number, Locale::en)
+            .await
+            .unwrap();
         store.confirm_pending(number, &pending).await.unwrap();
         assert_eq!(store.state(number).await.unwrap(), PinState::Stored);
     }
