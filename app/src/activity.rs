@@ -2,6 +2,9 @@
 //! server and the UI, with their pure formatting helpers.
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::tr;
+
 /// What an activity item records.
 pub mod kind {
     /// A `/register` call (who started it, the outcome, Meta's answer in words).
@@ -56,13 +59,33 @@ pub struct NotificationList {
 }
 
 /// Human label of an activity kind.
-pub fn kind_label(kind: &str) -> &'static str {
+pub fn kind_label(kind: &str, l: Locale) -> String {
     match kind {
-        self::kind::REGISTRATION_ATTEMPT => "Registration",
-        self::kind::WEBHOOK => "Webhook",
-        self::kind::STATE_CHANGE => "Change",
-        self::kind::ALERT => "Alert",
-        _ => "Event",
+        self::kind::REGISTRATION_ATTEMPT => tr!(l, activity.kind.registration),
+        self::kind::WEBHOOK => tr!(l, activity.kind.webhook),
+        self::kind::STATE_CHANGE => tr!(l, activity.kind.change),
+        self::kind::ALERT => tr!(l, activity.kind.alert),
+        _ => tr!(l, activity.kind.event),
+    }
+}
+
+/// Human label of an alert severity (`critical` -> "Critical"); unknown ones title-cased.
+pub fn severity_label(severity: &str, l: Locale) -> String {
+    match severity {
+        "critical" => tr!(l, activity.severity.critical),
+        "warning" => tr!(l, activity.severity.warning),
+        "info" => tr!(l, activity.severity.info),
+        other => crate::format::title_case(other),
+    }
+}
+
+/// A delivery's status (`delivered`, `pending`, `failed`) in words; unknown ones as they are.
+pub fn delivery_status_label(status: &str, l: Locale) -> String {
+    match status {
+        "delivered" => tr!(l, activity.alerts_page.delivery.delivered),
+        "pending" => tr!(l, activity.alerts_page.delivery.pending),
+        "failed" => tr!(l, activity.alerts_page.delivery.failed),
+        other => other.to_owned(),
     }
 }
 
@@ -122,8 +145,16 @@ mod tests {
 
     #[test]
     fn labels_and_badges() {
-        assert_eq!(kind_label(kind::REGISTRATION_ATTEMPT), "Registration");
-        assert_eq!(kind_label("other"), "Event");
+        assert_eq!(
+            kind_label(kind::REGISTRATION_ATTEMPT, Locale::en),
+            "Registration"
+        );
+        assert_eq!(kind_label("other", Locale::en), "Event");
+        assert_eq!(kind_label(kind::ALERT, Locale::pt_BR), "Alerta");
+        assert_eq!(severity_label("critical", Locale::en), "Critical");
+        assert_eq!(severity_label("warning", Locale::es), "Advertencia");
+        assert_eq!(severity_label("fatal", Locale::es), "Fatal");
+        assert_eq!(delivery_status_label("pending", Locale::en), "pending");
         assert_eq!(severity_level("critical"), "blocked");
         assert_eq!(severity_level("nope"), "info");
         assert_eq!(unread_badge(0), "");

@@ -11,10 +11,12 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
+use crate::tr;
 
 /// The tab. The resource is created here, outside any suspense (hydration).
 #[component]
 pub fn ActivityTab() -> impl IntoView {
+    let l = crate::locale();
     let account_id = use_account_id();
     let inbox_id = use_inbox_id();
     // Follows the inbox page's reloads (e.g. after Complete registration).
@@ -35,14 +37,14 @@ pub fn ActivityTab() -> impl IntoView {
         },
     );
     view! {
-        <section aria-label="Activity" id="activity">
-            <Transition fallback=|| view! { <Loading text="Loading the activity…"/> }>
+        <section aria-label=tr!(l, activity.tab.label) id="activity">
+            <Transition fallback=move || view! { <Loading text=tr!(l, activity.tab.loading)/> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                         Ok(items) if items.is_empty() => view! {
                             <p class="notice" id="activity-empty" role="status">
-                                "Nothing yet: registration attempts, Meta's webhooks, changes and alerts will be listed here."
+                                {tr!(l, activity.tab.empty)}
                             </p>
                         }.into_any(),
                         Ok(items) => view! { <ActivityList items=items/> }.into_any(),
@@ -56,6 +58,7 @@ pub fn ActivityTab() -> impl IntoView {
 /// The list of items.
 #[component]
 pub fn ActivityList(items: Vec<ActivityItem>) -> impl IntoView {
+    let l = crate::locale();
     let class = style! {
         .list {
             list-style: none;
@@ -89,7 +92,7 @@ pub fn ActivityList(items: Vec<ActivityItem>) -> impl IntoView {
         <ol class="list" id="activity-list">
             {items.into_iter().map(|i| view! { class = class,
                 <li class="item activity-item" data-kind=i.kind.clone() id=format!("activity-{}", i.id)>
-                    <span class="kind"><Badge level=badge_level(&i.level) text=kind_label(&i.kind)/></span>
+                    <span class="kind"><Badge level=badge_level(&i.level) text=kind_label(&i.kind, l)/></span>
                     <div>
                         <p class="title">{i.title.clone()}</p>
                         {i.detail.clone().map(|d| view! { class = class, <p class="detail">{d}</p> })}
@@ -114,10 +117,11 @@ pub fn WebhookCheckPanel(
     inbox_id: Signal<i64>,
 ) -> impl IntoView {
     use crate::health::BadgeLevel;
+    let l = crate::locale();
     view! {
-        <section aria-label="Webhooks" id="webhook-check" class="card">
-            <h2>"Meta webhooks"</h2>
-            <Suspense fallback=|| view! { <Loading text="Checking Meta's webhook settings…"/> }>
+        <section aria-label=tr!(l, activity.webhooks.label) id="webhook-check" class="card">
+            <h2>{tr!(l, activity.webhooks.heading)}</h2>
+            <Suspense fallback=move || view! { <Loading text=tr!(l, activity.webhooks.checking)/> }>
                 {move || Suspend::new(async move {
                     match check.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -127,16 +131,16 @@ pub fn WebhookCheckPanel(
                         }.into_any(),
                         // A failed check knows nothing: say so, show no facts and no Repair.
                         Ok(c) if c.error.is_some() => view! {
-                            <p><Badge level=BadgeLevel::Unknown text="Could not check"/></p>
+                            <p><Badge level=BadgeLevel::Unknown text=tr!(l, activity.webhooks.could_not_check)/></p>
                             <p class="notice notice-warn" id="webhook-error" role="alert">{c.error.clone()}</p>
                         }.into_any(),
                         Ok(c) => {
                             let (level, text) = match c.route {
-                                WebhookRoute::Greenlight => (BadgeLevel::Good, "Meta sends this number's events to Greenlight"),
-                                WebhookRoute::OtherApp => (BadgeLevel::Unknown, "Meta sends this number's events to another app"),
-                                WebhookRoute::NotSubscribed | WebhookRoute::Unknown => (BadgeLevel::Attention, "Meta sends this number's events nowhere"),
+                                WebhookRoute::Greenlight => (BadgeLevel::Good, tr!(l, activity.webhooks.route_greenlight)),
+                                WebhookRoute::OtherApp => (BadgeLevel::Unknown, tr!(l, activity.webhooks.route_other_app)),
+                                WebhookRoute::NotSubscribed | WebhookRoute::Unknown => (BadgeLevel::Attention, tr!(l, activity.webhooks.route_nowhere)),
                             };
-                            let where_to = c.effective_url.clone().map(|u| format!("Customer messages go to {u}; Greenlight never changes that.")).unwrap_or_else(|| "No callback URL is set.".into());
+                            let where_to = c.effective_url.clone().map(|u| tr!(l, activity.webhooks.callback, url = u)).unwrap_or_else(|| tr!(l, activity.webhooks.no_callback));
                             view! {
                                 <p><Badge level=level text=text/></p>
                                 <p id="webhook-message">{c.message.clone()}</p>
@@ -145,10 +149,10 @@ pub fn WebhookCheckPanel(
                                 })}
                                 <ul>
                                     {c.token_app_name.clone().map(|n| view! {
-                                        <li id="webhook-token-app">{format!("The access token belongs to the Meta app \u{201c}{n}\u{201d}.")}</li>
+                                        <li id="webhook-token-app">{tr!(l, activity.webhooks.token_app, name = n)}</li>
                                     })}
                                     <li id="webhook-callback">{where_to}</li>
-                                    <li id="webhook-subscribed">{if c.app_subscribed { "The app is subscribed to the WhatsApp Business Account." } else { "The app is not subscribed to the WhatsApp Business Account." }}</li>
+                                    <li id="webhook-subscribed">{if c.app_subscribed { tr!(l, activity.webhooks.subscribed) } else { tr!(l, activity.webhooks.not_subscribed) }}</li>
                                 </ul>
                                 {move || repair.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
                                 {(c.viewer_is_admin && !c.healthy()).then(|| view! {
@@ -156,7 +160,7 @@ pub fn WebhookCheckPanel(
                                         <input type="hidden" name="account_id" value=account_id.get_untracked()/>
                                         <input type="hidden" name="inbox_id" value=inbox_id.get_untracked()/>
                                         <button type="submit" id="repair-webhooks" disabled=move || repair.pending().get()>
-                                            {move || if repair.pending().get() { "Repairing…" } else { "Repair" }}
+                                            {move || if repair.pending().get() { tr!(l, activity.webhooks.repairing) } else { tr!(l, activity.webhooks.repair) }}
                                         </button>
                                     </ActionForm>
                                 })}
@@ -173,6 +177,7 @@ pub fn WebhookCheckPanel(
 /// outgoing alert webhooks (add, send a test, remove; the latest deliveries with status codes).
 #[component]
 pub fn AlertsPage() -> impl IntoView {
+    let l = crate::locale();
     let account_id = use_account_id();
     let create = ServerAction::<CreateAlertWebhook>::new();
     let delete = ServerAction::<DeleteAlertWebhook>::new();
@@ -202,15 +207,15 @@ pub fn AlertsPage() -> impl IntoView {
     );
     let aid = move || account_id.get().unwrap_or_default();
     view! {
-        <leptos_meta::Title text=crate::components::status::page_title("Alerts")/>
-        <h1>"Alerts"</h1>
-        <section class="card" id="alert-notifications" aria-label="Notifications">
-            <h2>"Notifications"</h2>
+        <leptos_meta::Title text=crate::components::status::page_title(&tr!(l, activity.alerts_page.title))/>
+        <h1>{tr!(l, activity.alerts_page.title)}</h1>
+        <section class="card" id="alert-notifications" aria-label=tr!(l, activity.alerts_page.notifications)>
+            <h2>{tr!(l, activity.alerts_page.notifications)}</h2>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || Suspend::new(async move {
                     match notes.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                        Ok(list) if list.items.is_empty() => view! { <p class="empty">"No alerts yet."</p> }.into_any(),
+                        Ok(list) if list.items.is_empty() => view! { <p class="empty">{tr!(l, activity.alerts_page.no_alerts)}</p> }.into_any(),
                         Ok(list) => view! {
                             <ul>
                                 {list.items.into_iter().map(|n| {
@@ -218,7 +223,7 @@ pub fn AlertsPage() -> impl IntoView {
                                     let href = n.inbox_id.map(|i| format!("/accounts/{}/inboxes/{i}/activity", aid()));
                                     view! {
                                         <li class="alert-item" data-kind=n.kind.clone()>
-                                            <Badge level=badge_level(crate::activity::severity_level(&n.severity)) text=crate::format::title_case(&n.severity)/>
+                                            <Badge level=badge_level(crate::activity::severity_level(&n.severity)) text=crate::activity::severity_label(&n.severity, l)/>
                                             " "
                                             {match href {
                                                 Some(h) => view! { <a href=h><strong>{n.title.clone()}</strong></a> }.into_any(),
@@ -241,8 +246,8 @@ pub fn AlertsPage() -> impl IntoView {
                 match hooks.await {
                     Err(AppError::Forbidden) => ().into_any(),
                     Err(e) => view! {
-                        <section class="card" id="alert-webhooks" aria-label="Alert webhooks">
-                            <h2>"Alert webhooks"</h2>
+                        <section class="card" id="alert-webhooks" aria-label=tr!(l, activity.alerts_page.webhooks)>
+                            <h2>{tr!(l, activity.alerts_page.webhooks)}</h2>
                             <ErrorNotice error=e/>
                         </section>
                     }.into_any(),
@@ -262,12 +267,13 @@ fn AlertWebhooks(
     delete: ServerAction<DeleteAlertWebhook>,
     test: ServerAction<TestAlertWebhook>,
 ) -> impl IntoView {
+    let l = crate::locale();
     let aid = account_id;
     view! {
-        <section class="card" id="alert-webhooks" aria-label="Alert webhooks">
-            <h2>"Alert webhooks"</h2>
-            <p class="muted">"Every alert is POSTed as JSON (or Slack's {\"text\"} format), signed with HMAC-SHA256 of the body in the X-Greenlight-Signature-256 header (sha256=<hex>), and retried with back-off."</p>
-            {list.is_empty().then(|| view! { <p class="empty" id="no-alert-webhooks">"No alert webhooks yet."</p> })}
+        <section class="card" id="alert-webhooks" aria-label=tr!(l, activity.alerts_page.webhooks)>
+            <h2>{tr!(l, activity.alerts_page.webhooks)}</h2>
+            <p class="muted">{tr!(l, activity.alerts_page.webhooks_help, hex = "<hex>")}</p>
+            {list.is_empty().then(|| view! { <p class="empty" id="no-alert-webhooks">{tr!(l, activity.alerts_page.no_webhooks)}</p> })}
             <ul id="alert-webhook-list">
                 {list.into_iter().map(|h| view! {
                     <li class="alert-webhook">
@@ -275,20 +281,20 @@ fn AlertWebhooks(
                         <ActionForm action=test>
                             <input type="hidden" name="account_id" value=aid/>
                             <input type="hidden" name="id" value=h.id/>
-                            <button type="submit">"Send test"</button>
+                            <button type="submit">{tr!(l, activity.alerts_page.send_test)}</button>
                         </ActionForm>
                         <ActionForm action=delete>
                             <input type="hidden" name="account_id" value=aid/>
                             <input type="hidden" name="id" value=h.id/>
-                            <button type="submit">"Remove"</button>
+                            <button type="submit">{tr!(l, activity.alerts_page.remove)}</button>
                         </ActionForm>
                         <ul class="deliveries">
                             {h.recent.into_iter().map(|d| view! {
                                 <li>
-                                    {utc_minutes(d.updated_at)} " · " {d.status.clone()}
+                                    {utc_minutes(d.updated_at)} " · " {crate::activity::delivery_status_label(&d.status, l)}
                                     {d.status_code.map(|c| format!(" · HTTP {c}"))}
                                     {d.error.clone().map(|e| format!(" · {e}"))}
-                                    {format!(" · {} attempt(s)", d.attempts)}
+                                    {tr!(l, activity.alerts_page.attempts, n = d.attempts)}
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -300,21 +306,21 @@ fn AlertWebhooks(
             <ActionForm action=create attr:id="add-alert-webhook-form">
                 <input type="hidden" name="account_id" value=aid/>
                 <div class="field">
-                    <label for="hook-url">"URL"</label>
+                    <label for="hook-url">{tr!(l, activity.alerts_page.url)}</label>
                     <input id="hook-url" name="url" type="url" required placeholder="https://hooks.example.com/greenlight"/>
                 </div>
                 <div class="field">
-                    <label for="hook-secret">"Secret (16 to 200 characters)"</label>
+                    <label for="hook-secret">{tr!(l, activity.alerts_page.secret)}</label>
                     <input id="hook-secret" name="secret" type="password" required minlength="16" autocomplete="off"/>
                 </div>
                 <div class="field">
-                    <label for="hook-format">"Format"</label>
+                    <label for="hook-format">{tr!(l, activity.alerts_page.format)}</label>
                     <select id="hook-format" name="format">
                         <option value="json">"JSON"</option>
-                        <option value="slack">"Slack-compatible"</option>
+                        <option value="slack">{tr!(l, activity.alerts_page.format_slack)}</option>
                     </select>
                 </div>
-                <button type="submit" id="add-alert-webhook">"Add webhook"</button>
+                <button type="submit" id="add-alert-webhook">{tr!(l, activity.alerts_page.add)}</button>
             </ActionForm>
         </section>
     }

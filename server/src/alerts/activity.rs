@@ -3,6 +3,8 @@
 use app::activity::{kind, ActivityItem, NotificationItem, NotificationList};
 use app::auth::CurrentUser;
 use app::health::RegistrationState;
+use app::i18n::Locale;
+use app::tr;
 
 use super::AlertService;
 use crate::db::now_secs;
@@ -15,14 +17,16 @@ use crate::webhooks::store as queue;
 /// At most this many items of each source are looked at.
 const PER_SOURCE: i64 = 200;
 
-fn state_words(state: RegistrationState) -> &'static str {
+fn state_words(state: RegistrationState, l: Locale) -> String {
     match state {
-        RegistrationState::Registered => "registered",
-        RegistrationState::AwaitingDisplayName => "awaiting display name review",
-        RegistrationState::ActionRequired => "action required",
-        RegistrationState::Ready => "ready to register",
-        RegistrationState::RateLimited => "rate limited",
-        RegistrationState::Unknown => "unknown (read failed)",
+        RegistrationState::Registered => tr!(l, activity.log.state.registered),
+        RegistrationState::AwaitingDisplayName => {
+            tr!(l, activity.log.state.awaiting_display_name)
+        }
+        RegistrationState::ActionRequired => tr!(l, activity.log.state.action_required),
+        RegistrationState::Ready => tr!(l, activity.log.state.ready),
+        RegistrationState::RateLimited => tr!(l, activity.log.state.rate_limited),
+        RegistrationState::Unknown => tr!(l, activity.log.state.unknown),
     }
 }
 
@@ -38,36 +42,36 @@ fn state_level(state: RegistrationState) -> &'static str {
 }
 
 /// Meta's answer to a register call, in words.
-fn attempt_item(a: &ledger::AttemptRow, user_name: Option<String>) -> ActivityItem {
+fn attempt_item(a: &ledger::AttemptRow, user_name: Option<String>, l: Locale) -> ActivityItem {
     let actor = match &a.trigger {
-        TriggerKind::User => user_name.unwrap_or_else(|| "A former user".into()),
-        TriggerKind::Auto => "Automatic retry".into(),
-        TriggerKind::Webhook => "Meta webhook (display name approved)".into(),
+        TriggerKind::User => user_name.unwrap_or_else(|| tr!(l, activity.log.former_user)),
+        TriggerKind::Auto => tr!(l, activity.log.automatic_retry),
+        TriggerKind::Webhook => tr!(l, activity.log.webhook_name_approved),
         TriggerKind::Other(other) => other.clone(),
     };
     let (title, level) = match &a.outcome {
-        Some(AttemptOutcome::Success) => ("Registration succeeded".to_string(), "good"),
+        Some(AttemptOutcome::Success) => (tr!(l, activity.log.registration_succeeded), "good"),
         Some(AttemptOutcome::Failed) => {
             let why = a
                 .error_kind
                 .as_deref()
-                .map(|k| GraphErrorKind::from_str_lossy(k).label())
-                .unwrap_or("request rejected");
-            (format!("Registration failed: {why}"), "blocked")
+                .map(|k| GraphErrorKind::from_str_lossy(k).label().to_owned())
+                .unwrap_or_else(|| tr!(l, activity.log.request_rejected));
+            (
+                tr!(l, activity.log.registration_failed, why = why),
+                "blocked",
+            )
         }
-        Some(_) => (
-            "Registration outcome unknown (interrupted)".to_string(),
-            "attention",
-        ),
-        None => ("Registration in progress".to_string(), "info"),
+        Some(_) => (tr!(l, activity.log.registration_unknown), "attention"),
+        None => (tr!(l, activity.log.registration_in_progress), "info"),
     };
     let mut detail = Vec::new();
     if let Some(code) = a.meta_code {
         let sub = a
             .meta_subcode
-            .map(|s| format!(", subcode {s}"))
+            .map(|s| tr!(l, activity.log.subcode, subcode = s))
             .unwrap_or_default();
-        detail.push(format!("Meta error code {code}{sub}."));
+        detail.push(tr!(l, activity.log.meta_error, code = code, sub = sub));
     }
     if let Some(m) = &a.meta_message {
         detail.push(m.clone());
@@ -84,7 +88,7 @@ fn attempt_item(a: &ledger::AttemptRow, user_name: Option<String>) -> ActivityIt
 }
 
 /// State changes between consecutive checks (oldest first in, any order out).
-fn changes(snaps: &[snapshots::HealthSnapshot]) -> Vec<ActivityItem> {
+fn changes(snaps: &[snapshots::HealthSnapshot], l: Locale) -> Vec<ActivityItem> {
     use super::rules::Observed;
     let mut out = Vec::new();
     let mut prev: Option<Observed> = None;
@@ -97,36 +101,41 @@ fn changes(snaps: &[snapshots::HealthSnapshot]) -> Vec<ActivityItem> {
                     id: format!("state-{}", s.id),
                     kind: kind::STATE_CHANGE.into(),
                     at: s.checked_at,
-                    title: format!(
-                        "Registration state: {} → {}",
-                        state_words(p.registration_state),
-                        state_words(cur.registration_state)
+                    title: tr!(
+                        l,
+                        activity.log.state_change,
+                        from = state_words(p.registration_state, l),
+                        to = state_words(cur.registration_state, l)
                     ),
                     detail: s.error_message.clone(),
-                    actor: Some(format!("Health check ({})", s.source)),
+                    actor: Some(tr!(l, activity.log.health_check, source = s.source)),
                     level: state_level(cur.registration_state).into(),
                 });
             }
         }
         if let (Some(g), None) = (&prev_good, &cur.error_kind) {
-            for (label, before, after) in [
+            for (id, label, before, after) in [
                 (
-                    "Quality rating",
+                    "Quality_rating",
+                    tr!(l, activity.log.quality_rating),
                     g.quality_rating.as_ref().map(|v| v.as_str()),
                     cur.quality_rating.as_ref().map(|v| v.as_str()),
                 ),
                 (
-                    "Number status",
+                    "Number_status",
+                    tr!(l, activity.log.number_status),
                     g.status.as_ref().map(|v| v.as_str()),
                     cur.status.as_ref().map(|v| v.as_str()),
                 ),
                 (
-                    "Messaging limit",
+                    "Messaging_limit",
+                    tr!(l, activity.log.messaging_limit),
                     g.messaging_limit.as_ref().map(|v| v.as_str()),
                     cur.messaging_limit.as_ref().map(|v| v.as_str()),
                 ),
                 (
-                    "Display name status",
+                    "Display_name_status",
+                    tr!(l, activity.log.name_status),
                     g.name_status.as_ref().map(|v| v.as_str()),
                     cur.name_status.as_ref().map(|v| v.as_str()),
                 ),
@@ -134,12 +143,18 @@ fn changes(snaps: &[snapshots::HealthSnapshot]) -> Vec<ActivityItem> {
                 if let (Some(b), Some(a)) = (before, after) {
                     if a != b {
                         out.push(ActivityItem {
-                            id: format!("change-{}-{}", s.id, label.replace(' ', "_")),
+                            id: format!("change-{}-{id}", s.id),
                             kind: kind::STATE_CHANGE.into(),
                             at: s.checked_at,
-                            title: format!("{label}: {b} → {a}"),
+                            title: tr!(
+                                l,
+                                activity.log.value_change,
+                                from = b,
+                                to = a,
+                                label = label
+                            ),
                             detail: None,
-                            actor: Some(format!("Health check ({})", s.source)),
+                            actor: Some(tr!(l, activity.log.health_check, source = s.source)),
                             level: "info".into(),
                         });
                     }
@@ -164,13 +179,14 @@ impl AlertService {
         limit: usize,
     ) -> ServiceResult<Vec<ActivityItem>> {
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
+        let l = user.locale;
         let mut items = Vec::new();
         for a in self.ledger.attempts(row.id, PER_SOURCE).await? {
             let name = match a.user_id {
                 Some(uid) => self.accounts.store().user_name(uid).await?,
                 None => None,
             };
-            items.push(attempt_item(&a, name));
+            items.push(attempt_item(&a, name, l));
         }
         for e in self.queue.for_inbox(row.id, PER_SOURCE).await? {
             let change = e.change();
@@ -180,28 +196,27 @@ impl AlertService {
                 at: e.received_at,
                 title: change.summary(),
                 detail: Some(match e.status.as_str() {
-                    queue::status::PENDING => "Received; the number will be re-read.".to_string(),
-                    queue::status::PROCESSING => {
-                        "Received; the number is being re-read.".to_string()
-                    }
-                    queue::status::PROCESSED => "Received; the number was re-read.".to_string(),
-                    queue::status::FAILED => "Received; processing failed.".to_string(),
-                    _ => "Received; not used.".to_string(),
+                    queue::status::PENDING => tr!(l, activity.log.webhook_pending),
+                    queue::status::PROCESSING => tr!(l, activity.log.webhook_processing),
+                    queue::status::PROCESSED => tr!(l, activity.log.webhook_processed),
+                    queue::status::FAILED => tr!(l, activity.log.webhook_failed),
+                    _ => tr!(l, activity.log.webhook_unused),
                 }),
-                actor: Some(format!("Meta webhook ({})", e.field)),
+                actor: Some(tr!(l, activity.log.meta_webhook, field = e.field)),
                 level: "info".into(),
             });
         }
         let snaps = self.snapshots.since(row.id, 0, 1000).await?;
-        items.extend(changes(&snaps));
+        items.extend(changes(&snaps, l));
         for a in self.store.alerts_for_inbox(row.id, PER_SOURCE).await? {
+            let (title, body) = a.text_in(l);
             items.push(ActivityItem {
                 id: format!("alert-{}", a.id),
                 kind: kind::ALERT.into(),
                 at: a.created_at,
-                title: a.title.clone(),
-                detail: Some(a.body.clone()),
-                actor: Some("Greenlight alert".into()),
+                title,
+                detail: Some(body),
+                actor: Some(tr!(l, activity.log.greenlight_alert)),
                 level: app::activity::severity_level(a.severity.as_str()).into(),
             });
         }
@@ -235,17 +250,26 @@ impl AlertService {
             unread,
             items: rows
                 .into_iter()
-                .map(|n| NotificationItem {
-                    id: n.id,
-                    alert_id: n.alert_id,
-                    kind: n.kind,
-                    severity: n.severity.to_string(),
-                    title: n.title,
-                    body: n.body,
-                    inbox_id: n.inbox_id,
-                    inbox_name: n.inbox_name,
-                    created_at: n.created_at,
-                    read: n.read_at.is_some(),
+                .map(|n| {
+                    let (title, body) = super::text::title_body(
+                        &n.kind,
+                        n.params.as_deref(),
+                        n.title,
+                        n.body,
+                        user.locale,
+                    );
+                    NotificationItem {
+                        id: n.id,
+                        alert_id: n.alert_id,
+                        kind: n.kind,
+                        severity: n.severity.to_string(),
+                        title,
+                        body,
+                        inbox_id: n.inbox_id,
+                        inbox_name: n.inbox_name,
+                        created_at: n.created_at,
+                        read: n.read_at.is_some(),
+                    }
                 })
                 .collect(),
         })

@@ -201,6 +201,7 @@ pub async fn raise(
     dedup_key: &str,
 ) -> ServiceResult<Option<i64>> {
     let now = now_secs();
+    let params = d.params.to_json();
     let Some(alert_id) = services
         .store
         .insert_alert(
@@ -211,6 +212,7 @@ pub async fn raise(
                 severity: &d.severity,
                 title: &d.title,
                 body: &d.body,
+                params: Some(&params),
                 dedup_key,
             },
             now,
@@ -244,6 +246,7 @@ pub async fn raise(
         severity: d.severity.clone(),
         title: d.title.clone(),
         body: d.body.clone(),
+        params: Some(params),
         created_at: now,
     };
     super::outgoing::enqueue(services, &alert, Some(&inbox.name)).await?;

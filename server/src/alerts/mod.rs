@@ -9,6 +9,7 @@ pub mod outgoing;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod text;
 
 pub use service::AlertService;
 

@@ -442,6 +442,7 @@ impl AlertService {
             severity: "info".into(),
             title: "Greenlight test alert".into(),
             body: "This is a test: Greenlight can reach this webhook.".into(),
+            params: None,
             created_at: now_secs(),
         };
         let body = payload(&hook.format, &alert, None);
@@ -516,6 +517,7 @@ mod tests {
             severity: "critical".into(),
             title: title.into(),
             body: body.into(),
+            params: None,
             created_at: 0,
         }
     }

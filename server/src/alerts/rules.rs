@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use app::health::RegistrationState;
 
+use super::text::{AlertParams, Enforced, Lifted};
 use crate::graph::{GraphErrorKind, MessagingLimit, NameStatus, NumberStatus, QualityRating};
 use crate::health::store::HealthSnapshot;
 
@@ -139,8 +140,25 @@ pub struct AlertDraft {
     /// Stable machine name (`quality_dropped`, ...).
     pub kind: &'static str,
     pub severity: Severity,
+    /// In English (stored, and sent to outgoing webhooks).
     pub title: String,
     pub body: String,
+    /// What the rule saw: writes the alert again in each reader's language.
+    pub params: AlertParams,
+}
+
+impl AlertDraft {
+    /// The alert these parameters describe, its stored text in English.
+    pub fn new(severity: Severity, params: AlertParams) -> AlertDraft {
+        let (title, body) = params.text(app::i18n::Locale::en);
+        AlertDraft {
+            kind: params.kind(),
+            severity,
+            title,
+            body,
+            params,
+        }
+    }
 }
 
 /// Alert kinds.
@@ -192,17 +210,15 @@ pub fn on_transition(
     if cur.error_kind == Some(GraphErrorKind::TokenInvalid)
         && prev.is_none_or(|p| p.error_kind != Some(GraphErrorKind::TokenInvalid))
     {
-        out.push(AlertDraft {
-            kind: kind::TOKEN_REFUSED,
-            severity: Severity::Critical,
-            title: format!("{name}: Meta refused the access token"),
-            body: format!(
-                "Meta refused the access token: {}. Greenlight cannot read or register the number until an administrator reconnects it with a new token.",
-                cur.token_refusal
-                    .unwrap_or(app::meta::TokenRefusal::Refused)
-                    .words()
-            ),
-        });
+        out.push(AlertDraft::new(
+            Severity::Critical,
+            AlertParams::TokenRefused {
+                name: name.to_owned(),
+                refusal: cur
+                    .token_refusal
+                    .unwrap_or(app::meta::TokenRefusal::Refused),
+            },
+        ));
     }
     let (Some(before), true) = (prev_good, cur.is_good_read()) else {
         return out;
@@ -210,16 +226,18 @@ pub fn on_transition(
     if let (Some(b), Some(c)) = (&before.quality_rating, &cur.quality_rating) {
         // Unknown ratings (`NA`, new values) are not compared.
         if c.rank().is_below(b.rank()) == Some(true) {
-            out.push(AlertDraft {
-                kind: kind::QUALITY_DROPPED,
-                severity: if *c == QualityRating::Red {
+            out.push(AlertDraft::new(
+                if *c == QualityRating::Red {
                     Severity::Critical
                 } else {
                     Severity::Warning
                 },
-                title: format!("{name}: quality rating dropped to {c}"),
-                body: format!("The quality rating went from {b} to {c}. Customers are blocking or reporting messages; review recent templates and message frequency."),
-            });
+                AlertParams::QualityDropped {
+                    name: name.to_owned(),
+                    from: b.to_string(),
+                    to: c.to_string(),
+                },
+            ));
         }
     }
     if before.status == Some(NumberStatus::Connected) {
@@ -228,67 +246,57 @@ pub fn on_transition(
             .as_ref()
             .filter(|c| **c != NumberStatus::Connected)
         {
-            out.push(AlertDraft {
-                kind: kind::STATUS_LEFT_CONNECTED,
-                severity: Severity::Critical,
-                title: format!("{name}: number status is now {c}"),
-                body: format!("The number's status went from CONNECTED to {c}."),
-            });
+            out.push(AlertDraft::new(
+                Severity::Critical,
+                AlertParams::StatusLeftConnected {
+                    name: name.to_owned(),
+                    status: c.to_string(),
+                },
+            ));
         }
     }
     if let (Some(b), Some(c)) = (&before.messaging_limit, &cur.messaging_limit) {
         // Unknown tiers (`TIER_NOT_SET`, new values) are not compared. The limit belongs to the
         // business portfolio: every number of it moves together.
-        let words = |l: &crate::graph::MessagingLimit| {
-            app::format::messaging_limit(Some(l.as_str()), app::i18n::Locale::en).0
-        };
+        let (name, from, to) = (name.to_owned(), b.to_string(), c.to_string());
         if c.rank().is_below(b.rank()) == Some(true) {
-            out.push(AlertDraft {
-                kind: kind::MESSAGING_LIMIT_DOWN,
-                severity: Severity::Warning,
-                title: format!("{name}: messaging limit went down to {}", words(c)),
-                body: format!("The business portfolio's shared messaging limit went from {} ({b}) to {} ({c}). Every number of the portfolio can now start conversations with fewer customers a day; quality problems usually cause this.", words(b), words(c)),
-            });
+            out.push(AlertDraft::new(
+                Severity::Warning,
+                AlertParams::MessagingLimitDown { name, from, to },
+            ));
         } else if b.rank().is_below(c.rank()) == Some(true) {
-            out.push(AlertDraft {
-                kind: kind::MESSAGING_LIMIT_UP,
-                severity: Severity::Info,
-                title: format!("{name}: messaging limit went up to {}", words(c)),
-                body: format!("The business portfolio's shared messaging limit went from {} ({b}) to {} ({c}).", words(b), words(c)),
-            });
+            out.push(AlertDraft::new(
+                Severity::Info,
+                AlertParams::MessagingLimitUp { name, from, to },
+            ));
         }
     }
     if rejected(cur.name_status.as_ref()) && !rejected(before.name_status.as_ref()) {
-        out.push(AlertDraft {
-            kind: kind::DISPLAY_NAME_REJECTED,
-            severity: Severity::Critical,
-            title: format!("{name}: Meta rejected the display name"),
-            body: format!(
-                "Meta declined the display name.{} Change it in WhatsApp Manager and submit it again; Greenlight registers the number once a name is approved.",
-                cur.name_rejection_reason
-                    .as_deref()
-                    .map(|r| format!(" {}", app::meta::name_rejection_words(r)))
-                    .unwrap_or_default()
-            ),
-        });
+        out.push(AlertDraft::new(
+            Severity::Critical,
+            AlertParams::DisplayNameRejected {
+                name: name.to_owned(),
+                reason: cur.name_rejection_reason.clone(),
+            },
+        ));
     }
     // Entering a registration state that needs someone: once per entry, not while it holds, and
     // not beside a more precise alert of the same change (a declined name).
     let said_why = out.iter().any(|d| d.kind == kind::DISPLAY_NAME_REJECTED);
     if cur.registration_state != before.registration_state && !said_why {
         match cur.registration_state {
-            RegistrationState::ActionRequired => out.push(AlertDraft {
-                kind: kind::REGISTRATION_ACTION_REQUIRED,
-                severity: Severity::Critical,
-                title: format!("{name}: registration needs an administrator"),
-                body: "Registering the number stopped on something Greenlight cannot fix alone (the two-step PIN, re-verification of the number, or its access). The number's Account Health tab says which, with the fix beside it.".into(),
-            }),
-            RegistrationState::RateLimited => out.push(AlertDraft {
-                kind: kind::REGISTRATION_QUOTA_USED,
-                severity: Severity::Warning,
-                title: format!("{name}: registration attempts used up"),
-                body: "Meta allows 10 registration attempts per number in 72 hours and they are used up. Greenlight tries again on its own when the window frees an attempt; the Account Health tab shows when.".into(),
-            }),
+            RegistrationState::ActionRequired => out.push(AlertDraft::new(
+                Severity::Critical,
+                AlertParams::RegistrationActionRequired {
+                    name: name.to_owned(),
+                },
+            )),
+            RegistrationState::RateLimited => out.push(AlertDraft::new(
+                Severity::Warning,
+                AlertParams::RegistrationQuotaUsed {
+                    name: name.to_owned(),
+                },
+            )),
             _ => {}
         }
     }
@@ -298,12 +306,12 @@ pub fn on_transition(
             RegistrationState::Registered | RegistrationState::Unknown
         )
     {
-        out.push(AlertDraft {
-            kind: kind::REGISTRATION_SUCCEEDED,
-            severity: Severity::Info,
-            title: format!("{name}: registered with the Cloud API"),
-            body: "The number is registered and can send and receive messages.".into(),
-        });
+        out.push(AlertDraft::new(
+            Severity::Info,
+            AlertParams::RegistrationSucceeded {
+                name: name.to_owned(),
+            },
+        ));
     }
     out
 }
@@ -311,11 +319,11 @@ pub fn on_transition(
 /// The account-wide alert when the last of the account's `count` (two or more) numbers has its
 /// token refused: one person's or system user's access was removed, not one number's token.
 pub fn token_refused_everywhere(count: usize) -> Option<AlertDraft> {
-    (count >= 2).then(|| AlertDraft {
-        kind: kind::TOKEN_REFUSED_EVERYWHERE,
-        severity: Severity::Critical,
-        title: format!("Meta refuses the access token of all {count} numbers"),
-        body: "Every number of this account now fails with error 190. The system user (or person) whose token Greenlight uses probably lost access to the business, or its token was revoked: restore the access in Meta Business Settings, or reconnect the numbers with a new token.".into(),
+    (count >= 2).then(|| {
+        AlertDraft::new(
+            Severity::Critical,
+            AlertParams::TokenRefusedEverywhere { count },
+        )
     })
 }
 
@@ -330,23 +338,23 @@ pub fn on_signal_change(
     event_time: i64,
 ) -> Option<AlertDraft> {
     use crate::signals::model::{self, Stored};
-    let page = model::REMEDIATION_URL;
     if kind_name.starts_with(model::kind::ACCOUNT_ALERT_PREFIX) {
         return account_alert(name, kind_name, detail, previous, event_time);
     }
     if detail.is_null() {
         let what = match kind_name {
-            model::kind::RESTRICTION => "the restriction",
-            model::kind::BAN => "the ban",
-            model::kind::OFFBOARDED | model::kind::PARTNER_REMOVED => "the disconnection",
+            model::kind::RESTRICTION => Lifted::Restriction,
+            model::kind::BAN => Lifted::Ban,
+            model::kind::OFFBOARDED | model::kind::PARTNER_REMOVED => Lifted::Disconnection,
             _ => return None,
         };
-        return Some(AlertDraft {
-            kind: kind::ENFORCEMENT_LIFTED,
-            severity: Severity::Info,
-            title: format!("{name}: Meta lifted {what}"),
-            body: format!("Meta reports that {what} on the WhatsApp Business account is over."),
-        });
+        return Some(AlertDraft::new(
+            Severity::Info,
+            AlertParams::EnforcementLifted {
+                name: name.to_owned(),
+                what,
+            },
+        ));
     }
     let at = chrono::DateTime::from_timestamp(event_time, 0)?;
     let stored = [Stored {
@@ -356,21 +364,34 @@ pub fn on_signal_change(
     }];
     let active = model::active(&stored, at);
     let worst = active.first()?;
-    let titles: Vec<&str> = active.iter().map(|a| a.title.as_str()).collect();
-    Some(AlertDraft {
-        kind: kind::ENFORCEMENT,
-        severity: if worst.verdict == app::health::Verdict::Blocked {
+    Some(AlertDraft::new(
+        if worst.verdict == app::health::Verdict::Blocked {
             Severity::Critical
         } else {
             Severity::Warning
         },
-        title: format!("{name}: {}", worst.title),
-        body: format!(
-            "{} {} Details and appeals: {page}",
-            titles.join("; "),
-            worst.explanation
-        ),
-    })
+        AlertParams::Enforcement {
+            name: name.to_owned(),
+            items: active.iter().map(|a| enforced(a, detail)).collect(),
+        },
+    ))
+}
+
+/// What the alert texts need of an enforcement in force: its kind, Meta's value and, for a
+/// disconnection, who started it (`initiated_by` of the signal's `detail`).
+pub(crate) fn enforced(a: &crate::signals::model::Active, detail: &serde_json::Value) -> Enforced {
+    let by = (a.kind == crate::signals::model::kind::PARTNER_REMOVED)
+        .then(|| match detail.get("initiated_by") {
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
+        .flatten();
+    Enforced {
+        kind: a.kind.to_owned(),
+        code: a.code.clone(),
+        by,
+    }
 }
 
 /// An `account_alerts` alert, once when it becomes active (a changed description of an alert
@@ -397,22 +418,14 @@ fn account_alert(
         Some("WARNING") => Severity::Warning,
         _ => Severity::Info,
     };
-    let title = app::portfolio::account_alert_title(&alert.alert_type);
-    Some(AlertDraft {
-        kind: kind::ACCOUNT_ALERT,
+    Some(AlertDraft::new(
         severity,
-        title: format!("{name}: {title}"),
-        body: format!(
-            "{} {}",
-            app::portfolio::account_alert_advice(&alert.alert_type),
-            alert
-                .description
-                .map(|d| format!("Meta says: \u{201c}{d}\u{201d}"))
-                .unwrap_or_default()
-        )
-        .trim()
-        .to_owned(),
-    })
+        AlertParams::AccountAlert {
+            name: name.to_owned(),
+            alert_type: alert.alert_type,
+            description: alert.description,
+        },
+    ))
 }
 
 /// States in which a number may be stuck.
@@ -432,38 +445,26 @@ pub fn stuck(
     if !STUCK_STATES.contains(&state) || now - since < after {
         return None;
     }
-    let hours = (now - since) / 3600;
-    let what = if state == RegistrationState::Ready {
-        "ready to register but not registered"
-    } else {
-        "waiting for Meta's display-name review"
-    };
-    Some(AlertDraft {
-        kind: kind::STUCK,
-        severity: Severity::Warning,
-        title: format!("{name}: {what} for {hours} h"),
-        body: format!("The number has been {what} for {hours} hours. Open its Account Health tab to see why and what to do."),
-    })
+    Some(AlertDraft::new(
+        Severity::Warning,
+        AlertParams::Stuck {
+            name: name.to_owned(),
+            ready: state == RegistrationState::Ready,
+            hours: (now - since) / 3600,
+        },
+    ))
 }
 
 /// Meta's `security` webhook (`event`, e.g. `PIN_CHANGED`) says the two-step PIN of the number
 /// called `name` changed outside Greenlight: the next registration would fail with 133005.
 pub fn pin_possibly_stale(name: &str, event: &str) -> AlertDraft {
-    let what = match event {
-        "PIN_RESET_REQUEST" => "someone asked Meta to reset its two-step verification PIN",
-        "PIN_REQUEST_SUCCESS" => "its two-step verification PIN was reset",
-        _ => "its two-step verification PIN was changed outside Greenlight",
-    };
-    AlertDraft {
-        kind: kind::PIN_POSSIBLY_STALE,
-        severity: Severity::Warning,
-        title: format!("{name}: {what}"),
-        body: format!(
-            "Meta reports that {what}. The PIN Greenlight holds may no longer be the number's, so the next registration \
-             would fail (error 133005). Open the number's Account Health tab and press Set the PIN: Greenlight sets a \
-             new PIN with Meta and keeps it."
-        ),
-    }
+    AlertDraft::new(
+        Severity::Warning,
+        AlertParams::PinPossiblyStale {
+            name: name.to_owned(),
+            event: event.to_owned(),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -783,6 +784,89 @@ mod tests {
             (kind::TOKEN_REFUSED_EVERYWHERE, Severity::Critical)
         );
         assert!(a.title.contains("all 3 numbers"));
+    }
+
+    /// The stored English text (what outgoing webhooks send) is word for word what it was
+    /// before alerts kept their parameters.
+    #[test]
+    fn the_english_text_is_unchanged() {
+        let g = good("registered", "GREEN", "CONNECTED", "TIER_10K", "APPROVED");
+        let r = good("registered", "RED", "FLAGGED", "TIER_2K", "APPROVED");
+        let drafts = on_transition("Shop", Some(&g), Some(&g), &r);
+        let texts: Vec<(&str, &str)> = drafts
+            .iter()
+            .map(|d| (d.title.as_str(), d.body.as_str()))
+            .collect();
+        assert_eq!(texts, vec![
+            ("Shop: quality rating dropped to RED", "The quality rating went from GREEN to RED. Customers are blocking or reporting messages; review recent templates and message frequency."),
+            ("Shop: number status is now FLAGGED", "The number's status went from CONNECTED to FLAGGED."),
+            ("Shop: messaging limit went down to 2K customers per 24h", "The business portfolio's shared messaging limit went from 10K customers per 24h (TIER_10K) to 2K customers per 24h (TIER_2K). Every number of the portfolio can now start conversations with fewer customers a day; quality problems usually cause this."),
+        ]);
+        let refused = Observed {
+            token_refusal: Some(app::meta::TokenRefusal::Expired),
+            ..failed("token_invalid")
+        };
+        let d = &on_transition("Shop", Some(&g), Some(&g), &refused)[0];
+        assert_eq!(d.title, "Shop: Meta refused the access token");
+        assert_eq!(d.body, "Meta refused the access token: it has expired. Greenlight cannot read or register the number until an administrator reconnects it with a new token.");
+        let pending = good(
+            "awaiting_display_name",
+            "GREEN",
+            "PENDING",
+            "TIER_250",
+            "PENDING_REVIEW",
+        );
+        let declined = Observed {
+            name_rejection_reason: Some("NAME_HAS_EMOJI".into()),
+            ..good(
+                "action_required",
+                "GREEN",
+                "PENDING",
+                "TIER_250",
+                "DECLINED",
+            )
+        };
+        let d = &on_transition("Shop", Some(&pending), Some(&pending), &declined)[0];
+        assert_eq!(d.body, "Meta declined the display name. The name contains emoji, which Meta does not allow: remove them. Change it in WhatsApp Manager and submit it again; Greenlight registers the number once a name is approved.");
+        let d = token_refused_everywhere(3).unwrap();
+        assert_eq!(d.title, "Meta refuses the access token of all 3 numbers");
+        let d = on_signal_change("Shop", "ban", &serde_json::Value::Null, None, 1).unwrap();
+        assert_eq!(
+            (d.title.as_str(), d.body.as_str()),
+            (
+                "Shop: Meta lifted the ban",
+                "Meta reports that the ban on the WhatsApp Business account is over."
+            )
+        );
+        let restriction = serde_json::json!({"restrictions": [
+            {"restriction_type": "RESTRICTED_ADD_PHONE_NUMBER_ACTION", "expiration": 2_000},
+            {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": 2_000}]});
+        let d = on_signal_change("Shop", "restriction", &restriction, None, 1_000).unwrap();
+        assert_eq!(d.body, "Restricted: The business cannot start conversations; Restricted: No phone numbers can be added Meta restricted the WhatsApp Business account after policy or quality problems. The restriction ends by itself at its expiration; see Meta's page for the reason and to request a review. Details and appeals: https://business.facebook.com/accountquality");
+        let removed = serde_json::json!({"reason": "CHANGE_NUMBER", "initiated_by": "USER"});
+        let d = on_signal_change("Shop", "partner_removed", &removed, None, 1_000).unwrap();
+        assert_eq!(
+            d.title,
+            "Shop: Disconnected: the number was changed in the WhatsApp Business app (by user)"
+        );
+        let oba = serde_json::json!({"alert_type": "OBA_APPROVED", "alert_severity": "INFORMATIONAL", "alert_description": "Approved."});
+        let d = on_signal_change("Shop", "account_alert:OBA_APPROVED", &oba, None, 1_000).unwrap();
+        assert_eq!((d.title.as_str(), d.body.as_str()), ("Shop: Official Business Account approved", "Nothing to do: the numbers show the blue badge. Meta says: \u{201c}Approved.\u{201d}"));
+        let day = 24 * 3600;
+        let d = stuck("N", state("ready"), 0, day + 7200, day).unwrap();
+        assert_eq!((d.title.as_str(), d.body.as_str()), ("N: ready to register but not registered for 26 h", "The number has been ready to register but not registered for 26 hours. Open its Account Health tab to see why and what to do."));
+        let d = stuck("N", state("awaiting_display_name"), 0, day + 7200, day).unwrap();
+        assert_eq!(
+            d.title,
+            "N: waiting for Meta's display-name review for 26 h"
+        );
+        let d = pin_possibly_stale("N", "PIN_RESET_REQUEST");
+        assert_eq!((d.title.as_str(), d.body.as_str()), ("N: someone asked Meta to reset its two-step verification PIN", "Meta reports that someone asked Meta to reset its two-step verification PIN. The PIN Greenlight holds may no longer be the number's, so the next registration would fail (error 133005). Open the number's Account Health tab and press Set the PIN: Greenlight sets a new PIN with Meta and keeps it."));
+        // The same words come back from the stored parameters.
+        assert_eq!(
+            super::super::text::localized(d.kind, Some(&d.params.to_json()), app::i18n::Locale::en),
+            Some((d.title.clone(), d.body.clone()))
+        );
     }
 
     #[test]

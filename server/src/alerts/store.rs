@@ -12,12 +12,31 @@ pub struct AlertRow {
     /// Stored as text; read through `String` so it decodes the same from any database.
     #[sqlx(try_from = "String")]
     pub severity: Severity,
+    /// In English (what outgoing webhooks send).
     pub title: String,
     pub body: String,
+    /// The rule's parameters (`text::AlertParams` as JSON): the title and body in any language.
+    /// `None` for alerts stored before they were kept, and for tests.
+    #[serde(skip)]
+    pub params: Option<String>,
     pub created_at: i64,
 }
 
-const ALERT_COLUMNS: &str = "id, account_id, inbox_id, kind, severity, title, body, created_at";
+impl AlertRow {
+    /// The title and body in `l` (as stored when the alert has no parameters).
+    pub fn text_in(&self, l: app::i18n::Locale) -> (String, String) {
+        super::text::title_body(
+            &self.kind,
+            self.params.as_deref(),
+            self.title.clone(),
+            self.body.clone(),
+            l,
+        )
+    }
+}
+
+const ALERT_COLUMNS: &str =
+    "id, account_id, inbox_id, kind, severity, title, body, params, created_at";
 
 /// A new alert.
 pub struct NewAlert<'a> {
@@ -27,6 +46,8 @@ pub struct NewAlert<'a> {
     pub severity: &'a Severity,
     pub title: &'a str,
     pub body: &'a str,
+    /// `text::AlertParams` as JSON.
+    pub params: Option<&'a str>,
     pub dedup_key: &'a str,
 }
 
@@ -45,8 +66,8 @@ impl AlertStore {
     /// Stores an alert; `None` when one with the same dedup key exists (already raised).
     pub async fn insert_alert(&self, a: NewAlert<'_>, now: i64) -> sqlx::Result<Option<i64>> {
         sqlx::query_scalar(
-        "INSERT INTO alerts (account_id, inbox_id, kind, severity, title, body, dedup_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+        "INSERT INTO alerts (account_id, inbox_id, kind, severity, title, body, params, dedup_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
     )
     .bind(a.account_id)
     .bind(a.inbox_id)
@@ -54,6 +75,7 @@ impl AlertStore {
     .bind(a.severity.as_str())
     .bind(a.title)
     .bind(a.body)
+    .bind(a.params)
     .bind(a.dedup_key)
     .bind(now)
     .fetch_optional(&self.db)
@@ -135,7 +157,7 @@ impl AlertStore {
     ) -> sqlx::Result<Vec<NotificationRow>> {
         sqlx::query_as(
         "SELECT n.id, n.alert_id, a.inbox_id, i.name AS inbox_name, a.kind, a.severity, a.title, a.body,
-                n.created_at, n.read_at
+                a.params, n.created_at, n.read_at
          FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN inboxes i ON i.id = a.inbox_id
          WHERE n.user_id = $1 AND n.account_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
     )
@@ -471,8 +493,10 @@ pub struct NotificationRow {
     /// Stored as text; read through `String` so it decodes the same from any database.
     #[sqlx(try_from = "String")]
     pub severity: Severity,
+    /// In English; see [`AlertRow::params`].
     pub title: String,
     pub body: String,
+    pub params: Option<String>,
     pub created_at: i64,
     pub read_at: Option<i64>,
 }

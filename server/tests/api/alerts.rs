@@ -262,6 +262,73 @@ async fn a_quality_drop_alerts_once_and_reaches_the_outgoing_webhook_signed() {
     assert_eq!(payload["event"], "alert");
     assert_eq!(payload["alert"]["kind"], "quality_dropped");
     assert_eq!(payload["inbox"]["id"], id);
+    // Outgoing webhooks read English; each person reads the alert in their own language.
+    let english = payload["alert"]["title"].as_str().unwrap().to_owned();
+    assert!(
+        english.ends_with(": quality rating dropped to YELLOW"),
+        "{english}"
+    );
+    let notes = format!("/api/v1/accounts/{}/notifications", admin.account_id);
+    let title_in = |language: &'static str| {
+        let (app, notes, token) = (&app, &notes, &admin.access_token);
+        async move {
+            let mut r = app
+                .client
+                .get(app.url(notes))
+                .header("api_access_token", token);
+            if !language.is_empty() {
+                r = r.header("accept-language", language);
+            }
+            let list: Value = r.send().await.unwrap().json().await.unwrap();
+            let item = list["payload"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["kind"] == "quality_dropped")
+                .cloned()
+                .unwrap();
+            (
+                item["title"].as_str().unwrap().to_owned(),
+                item["body"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+    assert_eq!(title_in("").await.0, english);
+    let (pt, pt_body) = title_in("pt-BR").await;
+    assert!(
+        pt.ends_with(": a classificação de qualidade caiu para YELLOW"),
+        "{pt}"
+    );
+    assert!(
+        pt_body.starts_with("A classificação de qualidade passou de GREEN para YELLOW."),
+        "{pt_body}"
+    );
+    let (es, _) = title_in("es").await;
+    assert!(
+        es.ends_with(": la calificación de calidad bajó a YELLOW"),
+        "{es}"
+    );
+    let events = format!("/api/v1/accounts/{}/inboxes/{id}/events", admin.account_id);
+    let log: Value = app
+        .client
+        .get(app.url(&events))
+        .header("api_access_token", &admin.access_token)
+        .header("accept-language", "es")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let alert = log["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "alert")
+        .cloned()
+        .unwrap();
+    assert_eq!(alert["title"], es.as_str());
+    assert_eq!(alert["actor"], "Alerta de Greenlight");
 }
 
 #[tokio::test]
