@@ -6,21 +6,12 @@ const BELL_PATH: &str = r#"<path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0
 use leptos_router::hooks::use_location;
 use stylers_macro::style;
 
-use crate::activity::{badge_level, severity_level, unread_badge, utc_minutes, NotificationList};
+use crate::activity::{
+    badge_level, severity_label, severity_level, unread_badge, utc_minutes, NotificationList,
+};
 use crate::api::{get_notifications, MarkNotificationsRead};
 use crate::components::badge::Badge;
-use crate::i18n::Locale;
 use crate::tr;
-
-/// An alert severity as people read it (an unknown one title-cased).
-fn severity_label(severity: &str, l: Locale) -> String {
-    match severity {
-        "critical" => tr!(l, shell.bell.severity.critical),
-        "warning" => tr!(l, shell.bell.severity.warning),
-        "info" => tr!(l, shell.bell.severity.info),
-        other => crate::format::title_case(other),
-    }
-}
 
 /// The bell for the account. Re-reads on navigation and after "Mark all read".
 #[component]
