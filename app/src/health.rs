@@ -75,7 +75,17 @@ impl BadgeLevel {
         }
     }
 
-    /// The word screen readers and colour-blind users get.
+    /// The word screen readers and colour-blind users get, in the page's language.
+    pub fn word_in(self, l: crate::i18n::Locale) -> String {
+        match self {
+            BadgeLevel::Good => crate::tr!(l, health.level.good),
+            BadgeLevel::Attention => crate::tr!(l, health.level.attention),
+            BadgeLevel::Blocked => crate::tr!(l, health.level.blocked),
+            BadgeLevel::Unknown => crate::tr!(l, health.level.unknown),
+        }
+    }
+
+    /// The word in English (the API's and the logs' form); pages use [`Self::word_in`].
     pub fn word(self) -> &'static str {
         match self {
             BadgeLevel::Good => "Good",
@@ -126,7 +136,18 @@ impl Verdict {
         }
     }
 
-    /// As people read it.
+    /// As people read it, in the page's language.
+    pub fn label_in(self, l: crate::i18n::Locale) -> String {
+        match self {
+            Verdict::Blocked => crate::tr!(l, health.verdict.blocked),
+            Verdict::NeedsAttention => crate::tr!(l, health.verdict.needs_attention),
+            Verdict::WaitingOnMeta => crate::tr!(l, health.verdict.waiting_on_meta),
+            Verdict::Unknown => crate::tr!(l, health.verdict.unknown),
+            Verdict::Healthy => crate::tr!(l, health.verdict.healthy),
+        }
+    }
+
+    /// As people read it, in English (the API's `label`); pages use [`Self::label_in`].
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Blocked => "Blocked",
@@ -200,11 +221,11 @@ impl MetricGroup {
     }
 
     /// The section heading.
-    pub fn title(self) -> &'static str {
+    pub fn title(self, l: crate::i18n::Locale) -> String {
         match self {
-            MetricGroup::CanSend => "Can it send?",
-            MetricGroup::Limits => "Limits",
-            MetricGroup::Details => "Details",
+            MetricGroup::CanSend => crate::tr!(l, health.group.can_send),
+            MetricGroup::Limits => crate::tr!(l, health.group.limits),
+            MetricGroup::Details => crate::tr!(l, health.group.details),
         }
     }
 }

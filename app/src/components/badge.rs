@@ -7,6 +7,7 @@ use crate::health::BadgeLevel;
 /// A value with its level, e.g. "High" in green with the hidden word "Good".
 #[component]
 pub fn Badge(level: BadgeLevel, #[prop(into)] text: String) -> impl IntoView {
+    let word = level.word_in(crate::locale());
     let class = style! {
         .badge {
             display: inline-flex;
@@ -43,8 +44,8 @@ pub fn Badge(level: BadgeLevel, #[prop(into)] text: String) -> impl IntoView {
         }
     };
     view! { class = class,
-        <span class=format!("badge {}", level.as_str()) data-level=level.as_str() title=level.word()>
-            <span class="visually-hidden">{format!("{}: ", level.word())}</span>
+        <span class=format!("badge {}", level.as_str()) data-level=level.as_str() title=word.clone()>
+            <span class="visually-hidden">{format!("{word}: ")}</span>
             {text}
         </span>
     }

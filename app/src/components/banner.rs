@@ -6,38 +6,34 @@ use crate::api::CompleteRegistration;
 use crate::components::fixes::BannerFixes;
 use crate::format::{month_day_time, short_time, state_label, state_level};
 use crate::health::{RegistrationState, RegistrationView};
+use crate::tr;
 
 /// Why the button is disabled, or `None` when pressing it can help.
 pub fn disabled_reason(r: &RegistrationView) -> Option<String> {
+    let l = crate::locale();
     // After Meta accepted, the page holds the button until Meta's next read settles it, so a second
     // click cannot spend another attempt by accident. (The API still allows a press: the ledger
     // cannot tell this wait from a number Meta moved back after showing it registered.)
     if r.state == RegistrationState::Ready && r.reason_code == AWAITING_CONFIRMATION {
-        return Some(
-            "Meta accepted the registration and is setting the number up; pressing again would only spend another attempt."
-                .to_string(),
-        );
+        return Some(tr!(l, health.banner.disabled.awaiting_confirmation));
     }
     if r.may_register_now {
         return None;
     }
     Some(match r.state {
-        RegistrationState::AwaitingDisplayName => {
-            "Registering cannot succeed while Meta reviews the display name.".to_string()
-        }
+        RegistrationState::AwaitingDisplayName => tr!(l, health.banner.disabled.name_in_review),
         RegistrationState::RateLimited => {
             match r.next_attempt_at.as_ref().filter(|_| !r.next_attempt_due) {
-                Some(t) => format!(
-                    "Meta's limit of 10 registrations per 72 hours is used up until {}.",
-                    short_time(t, crate::locale())
+                Some(t) => tr!(
+                    l,
+                    health.banner.disabled.limit_until,
+                    until = short_time(t, l)
                 ),
-                None => "Meta's limit of 10 registrations per 72 hours is used up.".to_string(),
+                None => tr!(l, health.banner.disabled.limit),
             }
         }
-        RegistrationState::Unknown => {
-            "Greenlight could not read the number from Meta; it never registers blind.".to_string()
-        }
-        _ => "Calling Meta now cannot help: see the reason above.".to_string(),
+        RegistrationState::Unknown => tr!(l, health.banner.disabled.unknown),
+        _ => tr!(l, health.banner.disabled.cannot_help),
     })
 }
 
@@ -47,14 +43,16 @@ pub const AWAITING_CONFIRMATION: &str = "awaiting_confirmation";
 /// The banner's heading: the state, except while Meta provisions an accepted registration.
 pub fn heading(r: &RegistrationView) -> String {
     if r.reason_code == AWAITING_CONFIRMATION {
-        REGISTERING.to_string()
+        registering()
     } else {
         state_label(r.state, crate::locale())
     }
 }
 
 /// The heading from the moment Complete registration is pressed until Meta shows the number registered.
-pub const REGISTERING: &str = "Registering… Waiting for Meta";
+pub fn registering() -> String {
+    tr!(crate::locale(), health.banner.registering)
+}
 
 /// Whether the page should check again on its own: Meta is provisioning the number.
 pub fn settling(r: &RegistrationView) -> bool {
@@ -64,28 +62,32 @@ pub fn settling(r: &RegistrationView) -> bool {
 /// How many registration attempts are left, never contradicting the state: a used-up quota reads
 /// "0 left until 12-05 14:00 UTC", whatever Greenlight's own count of its attempts says.
 pub fn attempts_line(r: &RegistrationView) -> String {
+    let l = crate::locale();
     if r.state == RegistrationState::RateLimited {
         return match r.next_attempt_at.as_ref().filter(|_| !r.next_attempt_due) {
-            Some(t) => format!(
-                "Registration attempts: 0 left until {}",
-                month_day_time(t, crate::locale())
+            Some(t) => tr!(
+                l,
+                health.banner.attempts_none_until,
+                until = month_day_time(t, l)
             ),
-            None => "Registration attempts: 0 left in Meta's 72-hour window".to_string(),
+            None => tr!(l, health.banner.attempts_none),
         };
     }
-    format!(
-        "Registration attempts left in Meta's 72-hour window: {} of 10",
-        r.attempts_left_in_window
+    tr!(
+        l,
+        health.banner.attempts_left,
+        n = r.attempts_left_in_window
     )
 }
 
 /// When Greenlight acts next; never a time in the past ("any moment now" once it is due).
 pub fn next_attempt_line(r: &RegistrationView) -> Option<String> {
     let t = r.next_attempt_at.as_ref()?;
+    let l = crate::locale();
     Some(if r.next_attempt_due {
-        "Next automatic check: any moment now".to_string()
+        tr!(l, health.banner.next_check_due)
     } else {
-        format!("Next automatic check: {}", short_time(t, crate::locale()))
+        tr!(l, health.banner.next_check, at = short_time(t, l))
     })
 }
 
@@ -105,15 +107,16 @@ pub fn RegistrationBanner(
     /// Owned by the inbox page, so its answer outlives the reload it triggers.
     action: ServerAction<CompleteRegistration>,
 ) -> impl IntoView {
+    let l = crate::locale();
     if registration.state == RegistrationState::Registered {
         // Success shows where the press happened, until the next full page load; a registered
         // number can still need a fix (a PIN changed elsewhere).
         let success = move || {
             action.value().get().and_then(|r| r.ok()).map(|_| view! {
                 <section class="banner banner-good" id="registration-banner" data-state="registered"
-                    role="region" aria-label="Registration">
-                    <h2>"Registered"</h2>
-                    <p class="reason">"Meta shows the number as registered with the WhatsApp Cloud API: it can send and receive messages."</p>
+                    role="region" aria-label=tr!(l, health.banner.aria_label)>
+                    <h2>{tr!(l, health.banner.registered)}</h2>
+                    <p class="reason">{tr!(l, health.banner.registered_text)}</p>
                 </section>
             })
         };
@@ -137,12 +140,12 @@ pub fn RegistrationBanner(
     view! {
         <section class=format!("banner banner-{}", level.as_str()) id="registration-banner"
             data-state=registration.state.as_str() data-reason=registration.reason_code.clone()
-            role="region" aria-label="Registration">
-            <h2 id="registration-heading">{move || if busy() { REGISTERING.to_string() } else { title.clone() }}</h2>
+            role="region" aria-label=tr!(l, health.banner.aria_label)>
+            <h2 id="registration-heading">{move || if busy() { tr!(l, health.banner.registering) } else { title.clone() }}</h2>
             <p class="reason">{registration.reason.clone()}</p>
             {next_attempt_line(&r).map(|t| view! { <p class="next">{t}</p> })}
             <p class="attempts">{attempts_line(&r)}</p>
-            {r.last_error.clone().map(|e| view! { <p class="last-error">"Meta's last answer: " {e}</p> })}
+            {r.last_error.clone().map(|e| view! { <p class="last-error">{tr!(l, health.banner.last_answer)}{e}</p> })}
             <BannerFixes registration=r.clone() viewer_is_admin account_id inbox_id/>
             {(viewer_is_admin && shows_register_button(&r)).then(|| {
                 let disabled_text = disabled.clone();
@@ -153,7 +156,7 @@ pub fn RegistrationBanner(
                         <button type="submit" class="primary" id="complete-registration"
                             disabled=move || disabled.is_some() || busy()
                             aria-describedby="register-disabled-reason">
-                            {move || if action.pending().get() { "Registering…" } else { "Complete registration" }}
+                            {move || if action.pending().get() { tr!(l, health.banner.pressing) } else { tr!(l, health.banner.complete) }}
                         </button>
                         {move || action.pending().get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                         <p id="register-disabled-reason" class="hint">{disabled_text}</p>

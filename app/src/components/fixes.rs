@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{RequestDisplayName, RequestVerificationCode, SetTwoStepPin, VerifyCode};
 use crate::health::RegistrationView;
+use crate::tr;
 
 /// The fixes' actions, owned by the inbox page so their answers outlive the banner's redraw.
 #[derive(Clone, Copy)]
@@ -48,12 +49,12 @@ fn actions() -> FixActions {
 }
 
 /// What to do about the number's PIN, in words, when the banner offers **Set the PIN**.
-pub fn pin_problem(reason_code: &str) -> &'static str {
+pub fn pin_problem(reason_code: &str) -> String {
+    let l = crate::locale();
     if reason_code == "pin_mismatch" {
-        "Meta refused Greenlight's two-step verification PIN (error 133005): the number has another PIN."
+        tr!(l, health.fixes.pin_mismatch)
     } else {
-        "The two-step verification PIN Greenlight holds may no longer be the number's: Meta reported a PIN change \
-         outside Greenlight, or did not confirm the last new PIN. The next registration would fail (error 133005)."
+        tr!(l, health.fixes.pin_stale)
     }
 }
 
@@ -65,6 +66,7 @@ pub fn BannerFixes(
     account_id: i64,
     inbox_id: i64,
 ) -> impl IntoView {
+    let l = crate::locale();
     let fixes = registration.fixes.clone();
     let actions = actions();
     let pin = fixes.offers_pin(&registration.reason_code).then(|| {
@@ -72,22 +74,19 @@ pub fn BannerFixes(
         view! {
             <div class="fix" id="fix-pin" data-fix="two_step_pin" data-pin-state=fixes.pin_state.as_str()>
                 <p class="fix-what">{pin_problem(&registration.reason_code)}</p>
-                <p class="fix-how">
-                    "Set the PIN: Greenlight makes a new six-digit PIN, sets it with Meta (Meta needs no old PIN), keeps it \
-                     sealed and registers the number with it. Nobody needs to know the PIN."
-                </p>
+                <p class="fix-how">{tr!(l, health.fixes.pin_how)}</p>
                 {if viewer_is_admin {
                     view! {
                         <ActionForm action=action attr:class="fix-form">
                             <input type="hidden" name="account_id" value=account_id/>
                             <input type="hidden" name="inbox_id" value=inbox_id/>
                             <button type="submit" class="primary" id="set-pin" disabled=move || action.pending().get()>
-                                {move || if action.pending().get() { "Setting the PIN…" } else { "Set the PIN" }}
+                                {move || if action.pending().get() { tr!(l, health.fixes.pin_pressing) } else { tr!(l, health.fixes.pin_button) }}
                             </button>
                         </ActionForm>
                     }.into_any()
                 } else {
-                    view! { <p class="hint">"An administrator of this account can set the PIN."</p> }.into_any()
+                    view! { <p class="hint">{tr!(l, health.fixes.pin_admin_only)}</p> }.into_any()
                 }}
             </div>
         }
@@ -97,14 +96,8 @@ pub fn BannerFixes(
         let verify = actions.verify;
         view! {
             <div class="fix" id="fix-verification" data-fix="verification">
-                <p class="fix-what">
-                    "Meta wants the phone number verified again before it can be registered (error 133006, or the \
-                     number's code verification has expired)."
-                </p>
-                <p class="fix-how">
-                    "Request a code: Meta sends six digits to the number by SMS or voice call. Enter them here, and \
-                     Greenlight registers the number."
-                </p>
+                <p class="fix-what">{tr!(l, health.fixes.verify_what)}</p>
+                <p class="fix-how">{tr!(l, health.fixes.verify_how)}</p>
                 {if viewer_is_admin {
                     view! {
                         <ActionForm action=request attr:class="fix-form" attr:id="request-code-form">
@@ -112,27 +105,27 @@ pub fn BannerFixes(
                             <input type="hidden" name="inbox_id" value=inbox_id/>
                             <input type="hidden" name="language" value="en_US"/>
                             <fieldset>
-                                <legend>"Send the code by"</legend>
-                                <label><input type="radio" name="code_method" value="SMS" checked=true/>" SMS"</label>
-                                <label><input type="radio" name="code_method" value="VOICE"/>" Voice call"</label>
+                                <legend>{tr!(l, health.fixes.send_by)}</legend>
+                                <label><input type="radio" name="code_method" value="SMS" checked=true/>{tr!(l, health.fixes.sms)}</label>
+                                <label><input type="radio" name="code_method" value="VOICE"/>{tr!(l, health.fixes.voice)}</label>
                             </fieldset>
                             <button type="submit" id="request-code" disabled=move || request.pending().get()>
-                                {move || if request.pending().get() { "Requesting…" } else { "Request a code" }}
+                                {move || if request.pending().get() { tr!(l, health.fixes.requesting) } else { tr!(l, health.fixes.request_code) }}
                             </button>
                         </ActionForm>
                         <ActionForm action=verify attr:class="fix-form" attr:id="verify-code-form">
                             <input type="hidden" name="account_id" value=account_id/>
                             <input type="hidden" name="inbox_id" value=inbox_id/>
-                            <label for="verification-code">"Code"</label>
+                            <label for="verification-code">{tr!(l, health.fixes.code)}</label>
                             <input type="text" id="verification-code" name="code" inputmode="numeric"
                                 autocomplete="one-time-code" pattern=r"[0-9 \-]{6,7}" required=true/>
                             <button type="submit" class="primary" id="verify-code" disabled=move || verify.pending().get()>
-                                {move || if verify.pending().get() { "Verifying…" } else { "Verify and register" }}
+                                {move || if verify.pending().get() { tr!(l, health.fixes.verifying) } else { tr!(l, health.fixes.verify_button) }}
                             </button>
                         </ActionForm>
                     }.into_any()
                 } else {
-                    view! { <p class="hint">"An administrator of this account can verify the number."</p> }.into_any()
+                    view! { <p class="hint">{tr!(l, health.fixes.verify_admin_only)}</p> }.into_any()
                 }}
             </div>
         }
@@ -167,43 +160,46 @@ pub fn FixResults() -> impl IntoView {
 /// send a new one (one change in review at a time).
 #[component]
 pub fn DisplayNamePanel(health: crate::health::HealthView) -> impl IntoView {
+    let l = crate::locale();
     let fixes = health.registration.fixes.clone();
     let action = actions().display_name;
     let in_review = fixes.name_change_in_review();
     let status = fixes.new_display_name.clone().map(|name| {
-        let what = match fixes.new_name_status.as_deref() {
-            Some("PENDING_REVIEW") => "Meta is reviewing the new display name".to_owned(),
-            Some(other) => format!(
-                "Meta's decision on the new display name: {}",
-                crate::format::title_case(other)
+        let text = match fixes.new_name_status.as_deref() {
+            Some("PENDING_REVIEW") => tr!(l, health.fixes.name_in_review, name = name),
+            Some(other) => tr!(
+                l,
+                health.fixes.name_decided,
+                status = crate::format::title_case(other),
+                name = name
             ),
-            None => "A new display name was sent to Meta".to_owned(),
+            None => tr!(l, health.fixes.name_sent, name = name),
         };
         view! {
             <p id="display-name-change" data-status=fixes.new_name_status.clone().unwrap_or_default()>
-                {format!("{what}: “{name}”.")}
+                {text}
             </p>
         }
     });
     let rejection = fixes.name_rejection.clone().map(|why| {
-        view! { <p id="name-rejection"><strong>"Why Meta declined the name: "</strong>{why}</p> }
+        view! { <p id="name-rejection"><strong>{tr!(l, health.fixes.name_rejection)}</strong>{why}</p> }
     });
     view! {
-        <section class="panel" id="display-name-panel" aria-label="Display name">
-            <h2>"Display name"</h2>
+        <section class="panel" id="display-name-panel" aria-label=tr!(l, health.fixes.name_panel)>
+            <h2>{tr!(l, health.fixes.name_panel)}</h2>
             {status}
             {rejection}
             {health.viewer_is_admin.then(|| view! {
                 <ActionForm action=action attr:class="fix-form">
                     <input type="hidden" name="account_id" value=health.account_id/>
                     <input type="hidden" name="inbox_id" value=health.inbox_id/>
-                    <label for="new-display-name">"New display name"</label>
+                    <label for="new-display-name">{tr!(l, health.fixes.new_name)}</label>
                     <input type="text" id="new-display-name" name="new_display_name" maxlength="120" required=true
                         disabled=in_review/>
                     <button type="submit" id="send-display-name" disabled=move || in_review || action.pending().get()>
-                        "Send for Meta's review"
+                        {tr!(l, health.fixes.send_name)}
                     </button>
-                    {in_review.then(|| view! { <p class="hint">"Meta reviews one change at a time; wait for its decision."</p> })}
+                    {in_review.then(|| view! { <p class="hint">{tr!(l, health.fixes.one_at_a_time)}</p> })}
                 </ActionForm>
             })}
         </section>

@@ -3,21 +3,25 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::error::AppError;
+use crate::tr;
 
 /// A polite loading line.
 #[component]
-pub fn Loading(#[prop(into, default = "Loading…".to_string())] text: String) -> impl IntoView {
+pub fn Loading(
+    #[prop(into, default = tr!(crate::locale(), health.status.loading))] text: String,
+) -> impl IntoView {
     view! { <p class="loading" role="status" aria-live="polite">{text}</p> }
 }
 
 /// An error in words, with a sign-in link when the session ended.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let l = crate::locale();
     let signin = matches!(error, AppError::Unauthorized);
     view! {
         <div class="notice notice-error" role="alert">
-            <p>{error.message(crate::locale())}</p>
-            {signin.then(|| view! { <a href="/login">"Sign in"</a> })}
+            <p>{error.message(l)}</p>
+            {signin.then(|| view! { <a href="/login">{tr!(l, health.status.sign_in)}</a> })}
         </div>
     }
 }
@@ -29,11 +33,12 @@ pub fn page_title(page: &str) -> String {
 
 /// The heading of a whole-page error, e.g. "Inbox not found" for `what` = "Inbox".
 pub fn error_heading(error: &AppError, what: &str) -> String {
+    let l = crate::locale();
     match error {
-        AppError::NotFound => format!("{what} not found"),
-        AppError::Forbidden => "You do not have access".to_string(),
-        AppError::Unauthorized => "Your session has ended".to_string(),
-        _ => "Something went wrong".to_string(),
+        AppError::NotFound => tr!(l, health.status.not_found, what = what),
+        AppError::Forbidden => tr!(l, health.status.no_access),
+        AppError::Unauthorized => tr!(l, health.status.session_ended),
+        _ => tr!(l, health.status.went_wrong),
     }
 }
 
@@ -49,7 +54,7 @@ pub fn ErrorPage(
     /// Where to go on from here.
     #[prop(into, default = "/".to_string())]
     back_href: String,
-    #[prop(into, default = "Go to Greenlight".to_string())] back_text: String,
+    #[prop(into, default = tr!(crate::locale(), health.status.go_home))] back_text: String,
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
@@ -57,16 +62,12 @@ pub fn ErrorPage(
             resp.set_status(status);
         }
     }
+    let l = crate::locale();
     let heading = error_heading(&error, &what);
     let text = match &error {
-        AppError::NotFound => format!(
-            "There is no such {} here, or it is not shared with you. Check the link, or ask an administrator of the account.",
-            what.to_lowercase()
-        ),
-        AppError::Forbidden => {
-            "Only an administrator of this account can open this. Ask one if you need it.".to_string()
-        }
-        other => other.message(crate::locale()),
+        AppError::NotFound => tr!(l, health.status.not_found_text, what = what.to_lowercase()),
+        AppError::Forbidden => tr!(l, health.status.forbidden_text),
+        other => other.message(l),
     };
     let signin = matches!(error, AppError::Unauthorized);
     let title = page_title(&heading);
@@ -78,7 +79,7 @@ pub fn ErrorPage(
             <h1>{heading}</h1>
             <p>{text}</p>
             {if signin {
-                view! { <a href="/login">"Sign in"</a> }.into_any()
+                view! { <a href="/login">{tr!(l, health.status.sign_in)}</a> }.into_any()
             } else {
                 view! { <a href=back_href>{back_text}</a> }.into_any()
             }}

@@ -12,10 +12,12 @@ use crate::format::{civil_from_days, epoch_secs, messaging_limit, quality_rating
 use crate::health::{BadgeLevel, HealthView, HistoryPoint, MetricGroup, MetricView};
 use crate::pages::activity::WebhookCheckPanel;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
+use crate::tr;
 
 /// The tab. Resources are created here, outside any suspense, so server and browser agree on them.
 #[component]
 pub fn HealthTab() -> impl IntoView {
+    let l = crate::locale();
     let InboxHealth { data, reload } = expect_context::<InboxHealth>();
     let refresh = ServerAction::<RefreshHealth>::new();
     Effect::new(move |_| {
@@ -54,7 +56,7 @@ pub fn HealthTab() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <Loading text="Reading the number…"/> }>
+        <Transition fallback=move || view! { <Loading text=tr!(l, health.tab.loading)/> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -77,36 +79,37 @@ pub fn HealthCards(
     refresh: ServerAction<RefreshHealth>,
 ) -> impl IntoView {
     let h = health;
+    let l = crate::locale();
     let freshness = match (&h.checked_at, h.stale) {
         (None, _) if h.checking => view! {
-            <p class="notice" id="checking" role="status">"Checking with Meta… This page updates when Meta answers."</p>
+            <p class="notice" id="checking" role="status">{tr!(l, health.tab.checking)}</p>
         }.into_any(),
         (Some(t), false) if h.checking => view! {
             <p class="notice" id="checking" role="status">
-                {format!("Checking with Meta… Showing what Greenlight stored {}.", short_time(t, crate::locale()))}
+                {tr!(l, health.tab.checking_stored, at = short_time(t, l))}
             </p>
         }.into_any(),
         (None, _) => view! {
-            <p class="notice" id="no-data" role="status">"No data yet — the first check is running or Meta has not answered."</p>
+            <p class="notice" id="no-data" role="status">{tr!(l, health.tab.no_data)}</p>
         }.into_any(),
         (Some(t), true) => view! {
             <p class="notice notice-warn" id="stale-notice" role="alert">
-                {format!("Meta did not answer the last check; showing data from {}. ", short_time(t, crate::locale()))}
+                {tr!(l, health.tab.stale, at = short_time(t, l))}
                 {h.refresh_error.clone()}
             </p>
         }.into_any(),
-        (Some(t), false) => view! { <p class="muted" id="checked-at">"Checked " {short_time(t, crate::locale())}</p> }.into_any(),
+        (Some(t), false) => view! { <p class="muted" id="checked-at">{tr!(l, health.tab.checked, at = short_time(t, l))}</p> }.into_any(),
     };
     let v = h.verdict.clone();
     view! {
-        <section aria-label="Account health" id="account-health">
+        <section aria-label=tr!(l, health.tab.aria_label) id="account-health">
             // The answer first: can it send, and why not.
             <div class=format!("verdict verdict-{}", v.verdict.level().as_str()) id="verdict"
                 data-verdict=v.verdict.as_str() role="status">
-                <Badge level=v.verdict.level() text=v.verdict.label()/>
+                <Badge level=v.verdict.level() text=v.verdict.label_in(l)/>
                 <strong class="reason" id="verdict-reason">{v.reason.clone()}</strong>
                 {v.fix.clone().map(|f| view! {
-                    <p class="fix" id="verdict-fix"><span class="fix-label">"What to do: "</span>{f}</p>
+                    <p class="fix" id="verdict-fix"><span class="fix-label">{tr!(l, health.tab.what_to_do)}</span>{f}</p>
                 })}
             </div>
             <crate::components::meta::MetaSections meta=h.meta.clone()/>
@@ -116,11 +119,11 @@ pub fn HealthCards(
                     <input type="hidden" name="account_id" value=h.account_id/>
                     <input type="hidden" name="inbox_id" value=h.inbox_id/>
                     <button type="submit" id="refresh" disabled=move || refresh.pending().get()>
-                        {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh" }}
+                        {move || if refresh.pending().get() { tr!(l, health.tab.refreshing) } else { tr!(l, health.tab.refresh) }}
                     </button>
                 </ActionForm>
                 <a class="button" id="whatsapp-manager" href=h.whatsapp_manager_url.clone() target="_blank" rel="noopener noreferrer">
-                    "Open in WhatsApp Manager ↗"
+                    {tr!(l, health.tab.open_manager)}
                 </a>
             </div>
             {move || refresh.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
@@ -171,7 +174,7 @@ fn MetricSection(group: MetricGroup, metrics: Vec<MetricView>) -> impl IntoView 
     };
     view! {
         <section class="metric-group" id=format!("group-{}", group.as_str()) aria-labelledby=labelled_by>
-            <h2 id=heading>{group.title()}</h2>
+            <h2 id=heading>{group.title(crate::locale())}</h2>
             {body}
         </section>
     }
@@ -180,56 +183,70 @@ fn MetricSection(group: MetricGroup, metrics: Vec<MetricView>) -> impl IntoView 
 /// The history panel: a chart of the checks over time and a table with one row per plotted point.
 #[component]
 fn HistoryPanel(history: Resource<Result<Vec<HistoryPoint>, AppError>>) -> impl IntoView {
+    let l = crate::locale();
     view! {
-        <section class="card" id="history" aria-label="History">
-            <h2>"History (30 days)"</h2>
+        <section class="card" id="history" aria-label=tr!(l, health.history.aria_label)>
+            <h2>{tr!(l, health.history.heading)}</h2>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || Suspend::new(async move {
                     match history.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                        Ok(points) if points.is_empty() => view! { <p class="empty">"No checks recorded yet."</p> }.into_any(),
-                        Ok(points) => {
-                            let all = runs(&points);
-                            let total = all.len();
-                            // The chart and the table are drawn from this one list, so they always agree.
-                            let shown = latest_runs(all);
-                            let caption = summary(&shown, total);
-                            let svg = chart_svg(&shown);
-                            view! {
-                                <figure>
-                                    <svg viewBox=CHART_VIEW_BOX class="chart" id="history-chart" role="img"
-                                        aria-labelledby="history-caption" inner_html=svg>
-                                    </svg>
-                                    <figcaption class="muted" id="history-caption">{caption}</figcaption>
-                                </figure>
-                                <table class="table" id="history-table">
-                                    <thead><tr>
-                                        <th>"When"</th><th>"Checks"</th><th>"State"</th><th>"Quality"</th>
-                                        <th>"Messaging limit"</th><th>"Source"</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {shown.into_iter().rev().map(|r| {
-                                            let p = &r.first;
-                                            view! {
-                                                <tr data-level=run_level(p).as_str() data-checks=r.count.to_string()>
-                                                    <td data-label="When">{run_when(&r)}</td>
-                                                    <td data-label="Checks">{r.count}</td>
-                                                    <td data-label="State">{crate::format::state_label(p.state, crate::locale())}</td>
-                                                    <td data-label="Quality">{quality_words(p)}</td>
-                                                    <td data-label="Messaging limit">{if p.ok { messaging_limit(p.messaging_limit.as_deref(), crate::locale()).0 } else { "—".to_string() }}</td>
-                                                    <td data-label="Source">{r.sources.join(", ")}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }
+                        Ok(points) if points.is_empty() => view! { <p class="empty">{tr!(l, health.history.empty)}</p> }.into_any(),
+                        Ok(points) => history_body(&points),
                     }
                 })}
             </Transition>
         </section>
     }
+}
+
+/// The chart and the table of a non-empty history.
+fn history_body(points: &[HistoryPoint]) -> AnyView {
+    let l = crate::locale();
+    let all = runs(points);
+    let total = all.len();
+    // The chart and the table are drawn from this one list, so they always agree.
+    let shown = latest_runs(all);
+    let caption = summary(&shown, total);
+    let svg = chart_svg(&shown);
+    let (when, checks, state, quality, limit, source) = (
+        tr!(l, health.history.when),
+        tr!(l, health.history.checks),
+        tr!(l, health.history.state),
+        tr!(l, health.history.quality),
+        tr!(l, health.history.messaging_limit),
+        tr!(l, health.history.source),
+    );
+    view! {
+        <figure>
+            <svg viewBox=CHART_VIEW_BOX class="chart" id="history-chart" role="img"
+                aria-labelledby="history-caption" inner_html=svg>
+            </svg>
+            <figcaption class="muted" id="history-caption">{caption}</figcaption>
+        </figure>
+        <table class="table" id="history-table">
+            <thead><tr>
+                <th>{when.clone()}</th><th>{checks.clone()}</th><th>{state.clone()}</th><th>{quality.clone()}</th>
+                <th>{limit.clone()}</th><th>{source.clone()}</th>
+            </tr></thead>
+            <tbody>
+                {shown.into_iter().rev().map(|r| {
+                    let p = &r.first;
+                    view! {
+                        <tr data-level=run_level(p).as_str() data-checks=r.count.to_string()>
+                            <td data-label=when.clone()>{run_when(&r)}</td>
+                            <td data-label=checks.clone()>{r.count}</td>
+                            <td data-label=state.clone()>{crate::format::state_label(p.state, l)}</td>
+                            <td data-label=quality.clone()>{quality_words(p)}</td>
+                            <td data-label=limit.clone()>{if p.ok { messaging_limit(p.messaging_limit.as_deref(), l).0 } else { "—".to_string() }}</td>
+                            <td data-label=source.clone()>{r.sources.iter().map(|s| source_words(s, l)).collect::<Vec<_>>().join(", ")}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// Identical consecutive checks, drawn as one point and listed as one table row: a number read
@@ -305,17 +322,34 @@ pub fn quality_words(p: &HistoryPoint) -> String {
     if p.ok {
         quality_rating(p.quality_rating.as_deref(), crate::locale()).0
     } else {
-        "Read failed".into()
+        tr!(crate::locale(), health.history.read_failed)
+    }
+}
+
+/// What triggered a check, in words (`view`, `refresh`, ...); a source Greenlight does not know
+/// yet reads as its name.
+pub fn source_words(raw: &str, l: crate::i18n::Locale) -> String {
+    match raw {
+        "view" => tr!(l, health.source.view),
+        "refresh" => tr!(l, health.source.refresh),
+        "setup" => tr!(l, health.source.setup),
+        "retrier" => tr!(l, health.source.retrier),
+        "registration" => tr!(l, health.source.registration),
+        "webhook" => tr!(l, health.source.webhook),
+        "background" => tr!(l, health.source.background),
+        other => other.to_string(),
     }
 }
 
 /// When a run's checks were made: one time, or the first and the last.
 pub fn run_when(r: &CheckRun) -> String {
     if r.count > 1 {
-        format!(
-            "{} to {}",
-            short_time(&r.first.checked_at, crate::locale()),
-            short_time(&r.last_at, crate::locale())
+        let l = crate::locale();
+        tr!(
+            l,
+            health.history.from_to,
+            from = short_time(&r.first.checked_at, l),
+            to = short_time(&r.last_at, l)
         )
     } else {
         short_time(&r.first.checked_at, crate::locale())
@@ -325,19 +359,23 @@ pub fn run_when(r: &CheckRun) -> String {
 /// A point's tooltip: when, how many checks, quality, messaging limit and state, in words.
 pub fn run_title(r: &CheckRun) -> String {
     let p = &r.first;
+    let l = crate::locale();
     let when = match r.count {
         1 => run_when(r),
-        n => format!("{} ({n} identical checks)", run_when(r)),
+        n => tr!(l, health.chart.identical, when = run_when(r), n = n),
     };
-    let state = crate::format::state_label(p.state, crate::locale());
+    let state = crate::format::state_label(p.state, l);
     if p.ok {
-        format!(
-            "{when}: quality {}, messaging limit {}, {state}",
-            quality_words(p),
-            messaging_limit(p.messaging_limit.as_deref(), crate::locale()).0
+        tr!(
+            l,
+            health.chart.tooltip,
+            when = when,
+            quality = quality_words(p),
+            limit = messaging_limit(p.messaging_limit.as_deref(), l).0,
+            state = state
         )
     } else {
-        format!("{when}: read failed, {state}")
+        tr!(l, health.chart.tooltip_failed, when = when, state = state)
     }
 }
 
@@ -347,9 +385,8 @@ pub const CHART_VIEW_BOX: &str = "0 0 320 88";
 /// the last tick's label).
 const PLOT_X0: f64 = 56.0;
 const PLOT_X1: f64 = 296.0;
-/// The quality rows, best on top.
-const QUALITY_ROWS: [(u8, &str, f64); 3] =
-    [(3, "High", 10.0), (2, "Medium", 26.0), (1, "Low", 42.0)];
+/// The quality rows (height and y), best on top.
+const QUALITY_ROWS: [(u8, f64); 3] = [(3, 10.0), (2, 26.0), (1, 42.0)];
 /// The row of checks without a rating (not yet rated, a value Meta added later, a failed read):
 /// below a dashed line, so "no rating" never reads as "worse than Low".
 const NOT_RATED_Y: f64 = 64.0;
@@ -361,8 +398,8 @@ const AXIS_Y: f64 = 74.0;
 pub fn row_y(p: &HistoryPoint) -> f64 {
     QUALITY_ROWS
         .iter()
-        .find(|(h, _, _)| p.ok && *h == p.quality_height)
-        .map_or(NOT_RATED_Y, |(_, _, y)| *y)
+        .find(|(h, _)| p.ok && *h == p.quality_height)
+        .map_or(NOT_RATED_Y, |(_, y)| *y)
 }
 
 /// The x of a time (seconds since 1970) in a window, in proportion; the middle when the window
@@ -397,8 +434,16 @@ fn run_times(runs: &[CheckRun]) -> Vec<(i64, i64)> {
 pub fn chart_svg(runs: &[CheckRun]) -> String {
     use std::fmt::Write;
     let mut svg = String::new();
+    let l = crate::locale();
     let label_x = PLOT_X0 - 6.0;
-    for (_, name, y) in QUALITY_ROWS.iter().chain([&(0, "Not rated", NOT_RATED_Y)]) {
+    let names = [
+        tr!(l, health.chart.high),
+        tr!(l, health.chart.medium),
+        tr!(l, health.chart.low),
+        tr!(l, health.chart.not_rated),
+    ];
+    let ys = QUALITY_ROWS.iter().map(|(_, y)| *y).chain([NOT_RATED_Y]);
+    for (name, y) in names.iter().map(|n| escape(n)).zip(ys) {
         let _ = write!(
             svg,
             r#"<line class="grid" x1="{PLOT_X0}" x2="{PLOT_X1}" y1="{y}" y2="{y}"></line><text class="axis" x="{label_x}" y="{}" text-anchor="end">{name}</text>"#,
@@ -513,13 +558,13 @@ pub fn ticks(start: i64, end: i64) -> Vec<(i64, String)> {
     }
 }
 
-/// `Nov 3` of a time (seconds since 1970), in UTC.
+/// `Nov 3` of a time (seconds since 1970), in UTC (`3 nov` in Portuguese and Spanish).
 pub fn day_label(t: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    let l = crate::locale();
+    let months = tr!(l, health.chart.months);
     let (_, m, d) = civil_from_days(t.div_euclid(DAY));
-    format!("{} {d}", MONTHS[(m - 1) as usize])
+    let month = months.split(' ').nth((m - 1) as usize).unwrap_or_default();
+    tr!(l, health.chart.day, month = month, day = d)
 }
 
 /// `06:00` of a time (seconds since 1970), in UTC.
@@ -532,24 +577,31 @@ fn hour_label(t: i64) -> String {
 /// in words, failed reads, the latest reading, and how the chart and table relate. `total_runs`
 /// counts the runs before [`latest_runs`] dropped the oldest.
 pub fn summary(shown: &[CheckRun], total_runs: usize) -> String {
+    let l = crate::locale();
     let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
-        return "No checks recorded yet.".into();
+        return tr!(l, health.history.empty);
     };
-    let day = |s: &str| epoch_secs(s).map_or_else(|| short_time(s, crate::locale()), day_label);
+    let day = |s: &str| epoch_secs(s).map_or_else(|| short_time(s, l), day_label);
     let checks: usize = shown.iter().map(|r| r.count).sum();
     let (from, to) = (day(&first.first.checked_at), day(&last.last_at));
     let mut out = String::new();
     if total_runs > shown.len() {
-        out.push_str(&format!(
-            "The latest {} of {total_runs} points: ",
-            shown.len()
+        out.push_str(&tr!(
+            l,
+            health.summary.latest,
+            n = shown.len(),
+            total = total_runs
         ));
     }
-    out.push_str(&plural(checks, "check", "checks"));
-    if from == to {
-        out.push_str(&format!(" on {from} (UTC); "));
+    out.push_str(&if checks == 1 {
+        tr!(l, health.summary.checks_one, n = checks)
     } else {
-        out.push_str(&format!(" from {from} to {to} (UTC); "));
+        tr!(l, health.summary.checks_many, n = checks)
+    });
+    if from == to {
+        out.push_str(&tr!(l, health.summary.on_day, day = from));
+    } else {
+        out.push_str(&tr!(l, health.summary.from_to, from = from, to = to));
     }
     // Quality words with their counts, best first; failed reads apart.
     let mut tally: Vec<(u8, String, usize)> = Vec::new();
@@ -566,33 +618,40 @@ pub fn summary(shown: &[CheckRun], total_runs: usize) -> String {
         }
     }
     tally.sort_by_key(|t| std::cmp::Reverse(t.0));
-    let all_of = if checks == 1 { "" } else { " at all of them" };
     match (tally.as_slice(), failed) {
-        ([], _) if checks == 1 => out.push_str("the read failed."),
-        ([], _) => out.push_str("every read failed."),
-        ([(_, w, _)], 0) => out.push_str(&format!("quality {w}{all_of}.")),
+        ([], _) if checks == 1 => out.push_str(&tr!(l, health.summary.the_read_failed)),
+        ([], _) => out.push_str(&tr!(l, health.summary.every_read_failed)),
+        ([(_, w, _)], 0) if checks == 1 => {
+            out.push_str(&tr!(l, health.summary.quality_one, quality = w))
+        }
+        ([(_, w, _)], 0) => out.push_str(&tr!(l, health.summary.quality_all, quality = w)),
         _ => {
             let parts: Vec<String> = tally
                 .iter()
-                .map(|(_, w, n)| format!("{w} at {n}"))
+                .map(|(_, w, n)| tr!(l, health.summary.quality_at, quality = w, n = n))
                 .collect();
-            out.push_str(&format!("quality {}", parts.join(", ")));
-            if failed > 0 {
-                out.push_str(&format!("; {} failed", plural(failed, "read", "reads")));
+            out.push_str(&tr!(
+                l,
+                health.summary.quality_list,
+                list = parts.join(", ")
+            ));
+            if failed == 1 {
+                out.push_str(&tr!(l, health.summary.failed_one, n = failed));
+            } else if failed > 1 {
+                out.push_str(&tr!(l, health.summary.failed_many, n = failed));
             }
-            out.push_str(&format!("; latest: {}.", quality_words(&last.first)));
+            out.push_str(&tr!(
+                l,
+                health.summary.latest_quality,
+                quality = quality_words(&last.first)
+            ));
         }
     }
     if shown.iter().any(|r| r.count > 1) {
-        out.push_str(" Identical consecutive checks share one point and one row.");
+        out.push_str(&tr!(l, health.summary.identical));
     }
-    out.push_str(" The table lists the same points, newest first.");
+    out.push_str(&tr!(l, health.summary.table));
     out
-}
-
-/// `1 check`, `2 checks`.
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

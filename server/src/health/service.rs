@@ -410,14 +410,17 @@ impl HealthService {
         };
         let failed_read = snap.read.as_ref().err().filter(|_| !viewed.nothing_stored);
         let token_refusal = failed_read.and_then(ReadFailure::token_refusal);
-        let verdict = super::verdict::verdict(super::verdict::Inputs {
-            enforcement: &enforcement,
-            health: shown.as_ref().map(|(_, h)| h),
-            read_error: failed_read.map(|f| f.kind),
-            token_refusal,
-            state: (!viewed.nothing_stored).then_some(snap.decision.state),
-            reason: (!viewed.nothing_stored).then_some(snap.decision.reason_code),
-        });
+        let verdict = super::verdict::verdict_in(
+            super::verdict::Inputs {
+                enforcement: &enforcement,
+                health: shown.as_ref().map(|(_, h)| h),
+                read_error: failed_read.map(|f| f.kind),
+                token_refusal,
+                state: (!viewed.nothing_stored).then_some(snap.decision.state),
+                reason: (!viewed.nothing_stored).then_some(snap.decision.reason_code),
+            },
+            user.locale,
+        );
         let pin = self.pins.state(&inbox.phone_number_id).await?;
         let token_app_name = self.reads.known_token_app_name(inbox.id).await;
         Ok(HealthReport {

@@ -6,7 +6,9 @@
 //! verdict is the worst of them, and the reason lists them worst first. A number with no signal
 //! at all is healthy only when Greenlight read it and it is registered.
 use app::health::{RegistrationState, Verdict, VerdictView};
+use app::i18n::Locale;
 use app::meta::TokenRefusal;
+use app::tr;
 
 use crate::graph::{
     CanSendMessage, GraphErrorKind, HealthEntityType, HealthStatus, NameStatus, NumberStatus,
@@ -35,71 +37,160 @@ pub struct Inputs<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Signal {
     verdict: Verdict,
-    words: String,
-    /// What a person does about it; `None` when Meta (or time) has the next move.
-    fix: Option<&'static str>,
+    words: Words,
 }
 
-fn signal(verdict: Verdict, words: impl Into<String>) -> Signal {
-    let words = words.into();
-    Signal {
-        verdict,
-        fix: fix_for(&words),
-        words,
+fn signal(verdict: Verdict, words: Words) -> Signal {
+    Signal { verdict, words }
+}
+
+/// What a signal says, before it is put in a language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Words {
+    /// Meta refuses the token, by kind.
+    Refusal(TokenRefusal),
+    /// An enforcement's title, as the signals store words it.
+    Enforcement(String),
+    TokenLacksPermission,
+    UnknownNumber,
+    PinDiffers,
+    VerifyAgain,
+    AccountLocked,
+    NameDeclined,
+    NameExpired,
+    NoName,
+    Coexistence,
+    RegistrationNeedsAction,
+    NoAttemptsLeft,
+    NameNotReady,
+    NameInReview,
+    Registering,
+    NotRegistered,
+    Banned,
+    Restricted,
+    Disconnected,
+    Deleted,
+    Offline,
+    Flagged,
+    RateLimited,
+    Unverified,
+    Migrated,
+    Pending,
+    QualityLow,
+    QualityMedium,
+    /// Meta's raw entity type (`WABA`, `PHONE_NUMBER`, ...) blocked by Meta.
+    EntityBlocked(String),
+    /// Meta's raw entity type limited by Meta.
+    EntityLimited(String),
+    MetaBlocks,
+    MetaLimits,
+}
+
+/// An entity type as people read it (`WABA` -> "WhatsApp Business account").
+fn entity(raw: &str, l: Locale) -> String {
+    match raw {
+        "PHONE_NUMBER" => tr!(l, health.reason.entity.phone_number),
+        "WABA" => tr!(l, health.reason.entity.waba),
+        "BUSINESS" => tr!(l, health.reason.entity.business),
+        "APP" => tr!(l, health.reason.entity.app),
+        "MESSAGE_TEMPLATE" => tr!(l, health.reason.entity.message_template),
+        "FLOW" => tr!(l, health.reason.entity.flow),
+        "" => tr!(l, health.reason.entity.unnamed),
+        other => app::format::title_case(other),
     }
 }
 
-/// The fix for a signal, keyed by its words so every signal that reads the same gets the same fix.
-fn fix_for(words: &str) -> Option<&'static str> {
-    if let Some(refusal) = TokenRefusal::ALL.into_iter().find(|r| r.title() == words) {
-        return Some(refusal.fix());
+impl Words {
+    /// The signal in words.
+    fn text(&self, l: Locale) -> String {
+        use Words::*;
+        match self {
+            Refusal(r) => match r {
+                TokenRefusal::Expired => tr!(l, health.reason.token_expired),
+                TokenRefusal::PasswordChanged => tr!(l, health.reason.token_password_changed),
+                TokenRefusal::Revoked => tr!(l, health.reason.token_revoked),
+                TokenRefusal::InvalidSession => tr!(l, health.reason.token_invalid_session),
+                TokenRefusal::Refused => tr!(l, health.reason.token_refused),
+            },
+            Enforcement(title) => title.clone(),
+            TokenLacksPermission => tr!(l, health.reason.token_lacks_permission),
+            UnknownNumber => tr!(l, health.reason.unknown_number),
+            PinDiffers => tr!(l, health.reason.pin_differs),
+            VerifyAgain => tr!(l, health.reason.verify_again),
+            AccountLocked => tr!(l, health.reason.account_locked),
+            NameDeclined => tr!(l, health.reason.name_declined),
+            NameExpired => tr!(l, health.reason.name_expired),
+            NoName => tr!(l, health.reason.no_name),
+            Coexistence => tr!(l, health.reason.coexistence),
+            RegistrationNeedsAction => tr!(l, health.reason.registration_needs_action),
+            NoAttemptsLeft => tr!(l, health.reason.no_attempts_left),
+            NameNotReady => tr!(l, health.reason.name_not_ready),
+            NameInReview => tr!(l, health.reason.name_in_review),
+            Registering => tr!(l, health.reason.registering),
+            NotRegistered => tr!(l, health.reason.not_registered),
+            Banned => tr!(l, health.reason.banned),
+            Restricted => tr!(l, health.reason.restricted),
+            Disconnected => tr!(l, health.reason.disconnected),
+            Deleted => tr!(l, health.reason.deleted),
+            Offline => tr!(l, health.reason.offline),
+            Flagged => tr!(l, health.reason.flagged),
+            RateLimited => tr!(l, health.reason.rate_limited),
+            Unverified => tr!(l, health.reason.unverified),
+            Migrated => tr!(l, health.reason.migrated),
+            Pending => tr!(l, health.reason.pending),
+            QualityLow => tr!(l, health.reason.quality_low),
+            QualityMedium => tr!(l, health.reason.quality_medium),
+            EntityBlocked(raw) => tr!(l, health.reason.entity_blocked, what = entity(raw, l)),
+            EntityLimited(raw) => tr!(l, health.reason.entity_limited, what = entity(raw, l)),
+            MetaBlocks => tr!(l, health.reason.meta_blocks),
+            MetaLimits => tr!(l, health.reason.meta_limits),
+        }
     }
-    Some(match words {
-        "Token lacks permission" => {
-            "Give the token the whatsapp_business_management and whatsapp_business_messaging permissions, then update it."
-        }
-        "Meta does not know this number" => {
-            "Check in WhatsApp Manager that the number still belongs to this business account."
-        }
-        "Two-step PIN differs" => {
-            "Set the PIN: enter the number's current two-step verification PIN, or reset it in WhatsApp Manager."
-        }
-        "Number must be verified again" => {
-            "Verify the number again with an SMS or voice code, then complete registration."
-        }
-        "Business account locked" => "Ask Meta's support to unlock the business account.",
-        "Display name declined" | "Display name expired" | "No display name" => {
-            "Submit a new display name in WhatsApp Manager."
-        }
-        "Used in the WhatsApp Business app" => {
-            "Finish the move from the WhatsApp Business app in WhatsApp Manager."
-        }
-        "Registration needs action" => "Read Meta's last answer in the registration box above.",
-        "No registration attempts left" => {
-            "Nothing to press: Greenlight registers on its own once Meta's 72-hour window allows it."
-        }
-        "Not registered" => "Press Complete registration.",
-        "Banned" | "Restricted" => "Read Meta's notice in WhatsApp Manager and request a review there.",
-        "Disconnected" | "Offline" | "Deleted" => {
-            "Check the number in WhatsApp Manager; reconnect or register it again."
-        }
-        "Flagged" | "Quality Low" | "Quality Medium" => {
-            "Send fewer unexpected messages: check templates and opt-ins in WhatsApp Manager until quality recovers."
-        }
-        "Unverified" => "Verify the number with an SMS or voice code in WhatsApp Manager.",
-        "Migrated" => "Check in WhatsApp Manager where the number was moved to.",
-        "Meta blocks sending" | "Meta limits sending" | "Rate limited" => {
-            "Open WhatsApp Manager to see what Meta asks for."
-        }
-        _ => return None,
-    })
+
+    /// What a person does about it; `None` when Meta (or time) has the next move. Signals that
+    /// read the same get the same fix.
+    fn fix(&self, l: Locale) -> Option<String> {
+        use Words::*;
+        Some(match self {
+            Refusal(r) => match r {
+                TokenRefusal::Expired => tr!(l, health.fix.token_expired),
+                TokenRefusal::PasswordChanged => tr!(l, health.fix.token_password_changed),
+                TokenRefusal::Revoked => tr!(l, health.fix.token_revoked),
+                TokenRefusal::InvalidSession => tr!(l, health.fix.token_invalid_session),
+                TokenRefusal::Refused => tr!(l, health.fix.token_refused),
+            },
+            TokenLacksPermission => tr!(l, health.fix.token_lacks_permission),
+            UnknownNumber => tr!(l, health.fix.unknown_number),
+            PinDiffers => tr!(l, health.fix.pin_differs),
+            VerifyAgain => tr!(l, health.fix.verify_again),
+            AccountLocked => tr!(l, health.fix.account_locked),
+            NameDeclined | NameExpired | NoName => tr!(l, health.fix.new_name),
+            Coexistence => tr!(l, health.fix.coexistence),
+            RegistrationNeedsAction => tr!(l, health.fix.registration_needs_action),
+            NoAttemptsLeft => tr!(l, health.fix.no_attempts_left),
+            NotRegistered => tr!(l, health.fix.not_registered),
+            Banned | Restricted => tr!(l, health.fix.review),
+            Disconnected | Offline | Deleted => tr!(l, health.fix.reconnect),
+            Flagged | QualityLow | QualityMedium => tr!(l, health.fix.quality),
+            Unverified => tr!(l, health.fix.unverified),
+            Migrated => tr!(l, health.fix.migrated),
+            MetaBlocks | MetaLimits | RateLimited => tr!(l, health.fix.open_manager),
+            Enforcement(_) | NameNotReady | NameInReview | Registering | Pending
+            | EntityBlocked(_) | EntityLimited(_) => return None,
+        })
+    }
 }
 
 /// At most this many signals are named in the one-line reason.
 const MAX_REASONS: usize = 3;
 
-/// The verdict of a number.
+/// The verdict of a number, in English (the metrics' counts read only the verdict).
 pub fn verdict(i: Inputs<'_>) -> VerdictView {
+    verdict_in(i, Locale::en)
+}
+
+/// The verdict of a number, its reason and fix in `l`.
+pub fn verdict_in(i: Inputs<'_>, l: Locale) -> VerdictView {
     let mut signals = Vec::new();
     // A refused token reads as its kind (expired, revoked, ...) wherever it is named.
     let refusal = i.token_refusal.unwrap_or(TokenRefusal::Refused);
@@ -108,7 +199,7 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
     signals.extend(
         i.enforcement
             .iter()
-            .map(|a| signal(a.verdict, a.title.clone())),
+            .map(|a| signal(a.verdict, Words::Enforcement(a.title.clone()))),
     );
     if let Some(h) = i.health {
         signals.extend(from_health(
@@ -123,18 +214,19 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
         None => Verdict::Unknown,
     };
     signals.sort_by_key(|s| s.verdict);
-    let fix = signals.iter().find_map(|s| s.fix).map(str::to_owned);
+    let fix = signals.iter().find_map(|s| s.words.fix(l));
     let mut words: Vec<String> = Vec::new();
     for s in signals {
-        if !words.contains(&s.words) {
-            words.push(s.words);
+        let text = s.words.text(l);
+        if !words.contains(&text) {
+            words.push(text);
         }
     }
     words.truncate(MAX_REASONS);
     let reason = if words.is_empty() {
         match verdict {
-            Verdict::Healthy => healthy_reason(i.health),
-            _ => "Not checked yet".to_owned(),
+            Verdict::Healthy => healthy_reason(i.health, l),
+            _ => tr!(l, health.reason.not_checked),
         }
     } else {
         words.join(" · ")
@@ -146,11 +238,11 @@ pub fn verdict(i: Inputs<'_>) -> VerdictView {
     }
 }
 
-fn healthy_reason(h: Option<&PhoneNumberHealth>) -> String {
-    let mut parts = vec!["Registered".to_owned()];
+fn healthy_reason(h: Option<&PhoneNumberHealth>, l: Locale) -> String {
+    let mut parts = vec![tr!(l, health.reason.registered)];
     if let Some(q) = h.and_then(|h| h.quality_rating.as_ref()) {
         if *q == QualityRating::Green {
-            parts.push("Quality High".to_owned());
+            parts.push(tr!(l, health.reason.quality_high));
         }
     }
     parts.join(" · ")
@@ -158,9 +250,9 @@ fn healthy_reason(h: Option<&PhoneNumberHealth>) -> String {
 
 fn from_read_error(kind: Option<GraphErrorKind>, refusal: TokenRefusal) -> Option<Signal> {
     Some(match kind? {
-        GraphErrorKind::TokenInvalid => signal(Verdict::Blocked, refusal.title()),
-        GraphErrorKind::Permission => signal(Verdict::Blocked, "Token lacks permission"),
-        GraphErrorKind::NotFound => signal(Verdict::Blocked, "Meta does not know this number"),
+        GraphErrorKind::TokenInvalid => signal(Verdict::Blocked, Words::Refusal(refusal)),
+        GraphErrorKind::Permission => signal(Verdict::Blocked, Words::TokenLacksPermission),
+        GraphErrorKind::NotFound => signal(Verdict::Blocked, Words::UnknownNumber),
         // A read that failed for a passing reason says nothing about the number itself.
         _ => return None,
     })
@@ -175,33 +267,33 @@ fn from_registration(
     Some(match (state?, reason) {
         (S::Registered, _) | (S::Unknown, _) => return None,
         (S::ActionRequired, Some(ReasonCode::TokenInvalid)) => {
-            signal(Verdict::Blocked, refusal.title())
+            signal(Verdict::Blocked, Words::Refusal(refusal))
         }
         (S::ActionRequired, Some(r)) => signal(Verdict::Blocked, action_words(r)),
-        (S::ActionRequired, None) => signal(Verdict::Blocked, "Registration needs action"),
-        (S::RateLimited, _) => signal(Verdict::Blocked, "No registration attempts left"),
+        (S::ActionRequired, None) => signal(Verdict::Blocked, Words::RegistrationNeedsAction),
+        (S::RateLimited, _) => signal(Verdict::Blocked, Words::NoAttemptsLeft),
         (S::AwaitingDisplayName, Some(ReasonCode::NameNotReady)) => {
-            signal(Verdict::WaitingOnMeta, "Display name not ready")
+            signal(Verdict::WaitingOnMeta, Words::NameNotReady)
         }
-        (S::AwaitingDisplayName, _) => signal(Verdict::WaitingOnMeta, "Display name in review"),
+        (S::AwaitingDisplayName, _) => signal(Verdict::WaitingOnMeta, Words::NameInReview),
         (S::Ready, Some(ReasonCode::RetryScheduled | ReasonCode::AwaitingConfirmation)) => {
-            signal(Verdict::WaitingOnMeta, "Registering")
+            signal(Verdict::WaitingOnMeta, Words::Registering)
         }
-        (S::Ready, _) => signal(Verdict::NeedsAttention, "Not registered"),
+        (S::Ready, _) => signal(Verdict::NeedsAttention, Words::NotRegistered),
     })
 }
 
-fn action_words(r: ReasonCode) -> &'static str {
+fn action_words(r: ReasonCode) -> Words {
     match r {
-        ReasonCode::TokenLacksPermission => "Token lacks permission",
-        ReasonCode::PinMismatch => "Two-step PIN differs",
-        ReasonCode::ReverificationNeeded => "Number must be verified again",
-        ReasonCode::AccountLocked => "Business account locked",
-        ReasonCode::NameDeclined => "Display name declined",
-        ReasonCode::NameExpired => "Display name expired",
-        ReasonCode::NameMissing => "No display name",
-        ReasonCode::Coexistence => "Used in the WhatsApp Business app",
-        _ => "Registration needs action",
+        ReasonCode::TokenLacksPermission => Words::TokenLacksPermission,
+        ReasonCode::PinMismatch => Words::PinDiffers,
+        ReasonCode::ReverificationNeeded => Words::VerifyAgain,
+        ReasonCode::AccountLocked => Words::AccountLocked,
+        ReasonCode::NameDeclined => Words::NameDeclined,
+        ReasonCode::NameExpired => Words::NameExpired,
+        ReasonCode::NameMissing => Words::NoName,
+        ReasonCode::Coexistence => Words::Coexistence,
+        _ => Words::RegistrationNeedsAction,
     }
 }
 
@@ -211,33 +303,37 @@ fn from_health(h: &PhoneNumberHealth, registered: bool) -> Vec<Signal> {
     let mut out = Vec::new();
     if let Some(status) = &h.status {
         let s = match status {
-            NumberStatus::Banned => Some(signal(Verdict::Blocked, "Banned")),
-            NumberStatus::Restricted => Some(signal(Verdict::Blocked, "Restricted")),
-            NumberStatus::Disconnected => Some(signal(Verdict::Blocked, "Disconnected")),
-            NumberStatus::Deleted => Some(signal(Verdict::Blocked, "Deleted")),
-            NumberStatus::Offline => Some(signal(Verdict::Blocked, "Offline")),
-            NumberStatus::Flagged => Some(signal(Verdict::NeedsAttention, "Flagged")),
-            NumberStatus::RateLimited => Some(signal(Verdict::NeedsAttention, "Rate limited")),
-            NumberStatus::Unverified => Some(signal(Verdict::NeedsAttention, "Unverified")),
-            NumberStatus::Migrated => Some(signal(Verdict::NeedsAttention, "Migrated")),
+            NumberStatus::Banned => Some(signal(Verdict::Blocked, Words::Banned)),
+            NumberStatus::Restricted => Some(signal(Verdict::Blocked, Words::Restricted)),
+            NumberStatus::Disconnected => Some(signal(Verdict::Blocked, Words::Disconnected)),
+            NumberStatus::Deleted => Some(signal(Verdict::Blocked, Words::Deleted)),
+            NumberStatus::Offline => Some(signal(Verdict::Blocked, Words::Offline)),
+            NumberStatus::Flagged => Some(signal(Verdict::NeedsAttention, Words::Flagged)),
+            NumberStatus::RateLimited => Some(signal(Verdict::NeedsAttention, Words::RateLimited)),
+            NumberStatus::Unverified => Some(signal(Verdict::NeedsAttention, Words::Unverified)),
+            NumberStatus::Migrated => Some(signal(Verdict::NeedsAttention, Words::Migrated)),
             // Every number is `PENDING` until it is registered; the registration signal says why.
-            NumberStatus::Pending => registered.then(|| signal(Verdict::WaitingOnMeta, "Pending")),
+            NumberStatus::Pending => {
+                registered.then(|| signal(Verdict::WaitingOnMeta, Words::Pending))
+            }
             NumberStatus::Connected | NumberStatus::Unknown | NumberStatus::Other(_) => None,
         };
         out.extend(s);
     }
     match &h.quality_rating {
-        Some(QualityRating::Red) => out.push(signal(Verdict::NeedsAttention, "Quality Low")),
-        Some(QualityRating::Yellow) => out.push(signal(Verdict::NeedsAttention, "Quality Medium")),
+        Some(QualityRating::Red) => out.push(signal(Verdict::NeedsAttention, Words::QualityLow)),
+        Some(QualityRating::Yellow) => {
+            out.push(signal(Verdict::NeedsAttention, Words::QualityMedium))
+        }
         _ => {}
     }
     match &h.name_status {
         Some(NameStatus::Declined | NameStatus::Rejected) => {
-            out.push(signal(Verdict::Blocked, "Display name declined"))
+            out.push(signal(Verdict::Blocked, Words::NameDeclined))
         }
-        Some(NameStatus::Expired) => out.push(signal(Verdict::Blocked, "Display name expired")),
+        Some(NameStatus::Expired) => out.push(signal(Verdict::Blocked, Words::NameExpired)),
         Some(NameStatus::PendingReview) => {
-            out.push(signal(Verdict::WaitingOnMeta, "Display name in review"))
+            out.push(signal(Verdict::WaitingOnMeta, Words::NameInReview))
         }
         _ => {}
     }
@@ -254,18 +350,17 @@ fn from_health(h: &PhoneNumberHealth, registered: bool) -> Vec<Signal> {
 fn from_health_status(hs: &HealthStatus, registered: bool) -> Vec<Signal> {
     let mut out = Vec::new();
     for e in &hs.entities {
-        let what = || app::meta::entity_label(e.entity_type.as_ref().map_or("", |t| t.as_str()));
+        let what = || e.entity_type.as_ref().map_or("", |t| t.as_str()).to_owned();
         match &e.can_send_message {
-            Some(CanSendMessage::Blocked) => out.push(signal(
-                Verdict::Blocked,
-                format!("{} blocked by Meta", what()),
-            )),
+            Some(CanSendMessage::Blocked) => {
+                out.push(signal(Verdict::Blocked, Words::EntityBlocked(what())))
+            }
             Some(CanSendMessage::Limited | CanSendMessage::Other(_))
                 if registered || e.entity_type != Some(HealthEntityType::PhoneNumber) =>
             {
                 out.push(signal(
                     Verdict::NeedsAttention,
-                    format!("{} limited by Meta", what()),
+                    Words::EntityLimited(what()),
                 ))
             }
             _ => {}
@@ -274,11 +369,9 @@ fn from_health_status(hs: &HealthStatus, registered: bool) -> Vec<Signal> {
     // Meta's overall answer without an entity that explains it.
     if out.is_empty() && hs.entities.iter().all(|e| e.can_send_message.is_none()) {
         match hs.can_send_message {
-            Some(CanSendMessage::Blocked) => {
-                out.push(signal(Verdict::Blocked, "Meta blocks sending"))
-            }
+            Some(CanSendMessage::Blocked) => out.push(signal(Verdict::Blocked, Words::MetaBlocks)),
             Some(CanSendMessage::Limited) if registered => {
-                out.push(signal(Verdict::NeedsAttention, "Meta limits sending"))
+                out.push(signal(Verdict::NeedsAttention, Words::MetaLimits))
             }
             _ => {}
         }

@@ -13,15 +13,14 @@ use crate::graph::{MessagingLimit, PhoneNumberHealth, QualityRating, Rank};
 /// A coloured health signal.
 fn signal(
     key: &str,
-    label: &str,
+    (label, explanation): (String, String),
     group: MetricGroup,
-    explanation: &str,
     (value, level): (String, BadgeLevel),
 ) -> MetricView {
     MetricView {
         key: key.into(),
-        label: label.into(),
-        explanation: explanation.into(),
+        label,
+        explanation,
         value,
         level,
         group,
@@ -32,15 +31,24 @@ fn signal(
 /// A plain fact: shown as text, its level kept only for the API.
 fn fact(
     key: &str,
-    label: &str,
+    words: (String, String),
     group: MetricGroup,
-    explanation: &str,
     value: (String, BadgeLevel),
 ) -> MetricView {
     MetricView {
         signal: false,
-        ..signal(key, label, group, explanation, value)
+        ..signal(key, words, group, value)
     }
+}
+
+/// A card's label and explanation, in the page's language.
+macro_rules! words {
+    ($l:expr, $key:ident) => {
+        (
+            app::tr!($l, health.metric.$key.label),
+            app::tr!($l, health.metric.$key.explanation),
+        )
+    };
 }
 
 /// The quality card: the label from `app::format`, the level from the one quality ranking
@@ -104,30 +112,26 @@ pub fn metrics(
     vec![
         signal(
             "status",
-            "Number status",
+            words!(l, status),
             CanSend,
-            "Meta's operating status; it must be Connected to send and receive.",
             format::number_status(s(|h| h.status.as_ref().map(|v| v.as_str())), l),
         ),
         signal(
             "quality_rating",
-            "Quality rating",
+            words!(l, quality_rating),
             CanSend,
-            "How customers received recent messages; low quality limits sending.",
             quality_card(h.and_then(|h| h.quality_rating.as_ref()), l),
         ),
         signal(
             "name_status",
-            "Display name status",
+            words!(l, name_status),
             CanSend,
-            "Meta's review of the display name; registration needs it approved.",
             format::name_status(s(|h| h.name_status.as_ref().map(|v| v.as_str())), l),
         ),
         signal(
             "code_verification_status",
-            "Code verification",
+            words!(l, code_verification_status),
             CanSend,
-            "Whether the number was verified by SMS or voice code.",
             format::code_verification(
                 s(|h| h.code_verification_status.as_ref().map(|v| v.as_str())),
                 l,
@@ -135,23 +139,20 @@ pub fn metrics(
         ),
         signal(
             "messaging_limit",
-            "Messaging limit",
+            words!(l, messaging_limit),
             Limits,
-            "How many customers the business can start conversations with per day.",
             messaging_limit_card(h.and_then(|h| h.messaging_limit.as_ref()), l),
         ),
         fact(
             "throughput",
-            "Throughput",
+            words!(l, throughput),
             Limits,
-            "Messages per second the number may send; set once registered.",
             format::throughput(s(|h| h.throughput_level().map(|v| v.as_str())), l),
         ),
         fact(
             "display_phone_number",
-            "Phone number",
+            words!(l, display_phone_number),
             Details,
-            "The number customers message.",
             text(
                 s(|h| h.display_phone_number.as_deref())
                     .map(format::phone)
@@ -161,30 +162,26 @@ pub fn metrics(
         ),
         fact(
             "verified_name",
-            "Verified name",
+            words!(l, verified_name),
             Details,
-            "The display name customers see; its review status is above.",
             text(s(|h| h.verified_name.as_deref()), l),
         ),
         fact(
             "platform_type",
-            "Platform",
+            words!(l, platform_type),
             Details,
-            "Where the number is registered: the Cloud API, or nowhere yet.",
             format::platform(s(|h| h.platform_type.as_ref().map(|v| v.as_str())), l),
         ),
         fact(
             "account_mode",
-            "Account mode",
+            words!(l, account_mode),
             Details,
-            "Live numbers can message anyone; sandbox numbers only test numbers.",
             format::account_mode(s(|h| h.account_mode.as_ref().map(|v| v.as_str())), l),
         ),
         fact(
             "last_onboarded_time",
-            "Last onboarded",
+            words!(l, last_onboarded_time),
             Details,
-            "When the number was last onboarded to the API.",
             text(
                 s(|h| h.last_onboarded_time.as_deref())
                     .map(|t| format::short_time(t, l))
@@ -194,9 +191,8 @@ pub fn metrics(
         ),
         fact(
             "checked_at",
-            "Last checked",
+            words!(l, checked_at),
             Details,
-            "When Greenlight last read this number from Meta.",
             text(checked_at.map(|t| format::short_time(t, l)).as_deref(), l),
         ),
     ]
@@ -225,7 +221,7 @@ pub fn health_view(r: &HealthReport, now: chrono::DateTime<chrono::Utc>, l: Loca
         registration: RegistrationView {
             state: RegistrationState::parse(d.state.as_str()).unwrap_or(RegistrationState::Unknown),
             reason_code: d.reason_code.as_str().into(),
-            reason: d.reason.clone(),
+            reason: d.reason_in(l),
             attempts_in_window: r.attempts_in_window,
             attempts_left_in_window: d.attempts_left_in_window,
             next_attempt_at: d.next_attempt_at.map(super::service::rfc3339),

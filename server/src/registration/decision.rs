@@ -15,6 +15,8 @@
 //! When several rows match, the first row of this list wins (so a declined name is reported before a spent
 //! budget, and a spent budget before a display name in review).
 
+use app::i18n::Locale;
+use app::tr;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -172,8 +174,12 @@ pub struct LedgerSummary {
 pub struct Decision {
     pub state: RegistrationState,
     pub reason_code: ReasonCode,
-    /// Plain words for people: what is wrong, what happens next, what an admin must do.
+    /// Plain words for people: what is wrong, what happens next, what an admin must do (in
+    /// English, for logs and answers; [`Decision::reason_in`] gives it in a page's language).
     pub reason: String,
+    /// The sentences `reason` is made of, to be put in another language.
+    #[serde(skip)]
+    pub words: Vec<Sentence>,
     /// When Greenlight will (or may) call Meta next; `None` when it waits for something else (a name review,
     /// an admin).
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -183,6 +189,146 @@ pub struct Decision {
     pub may_auto_register_now: bool,
     /// Register calls left in the current window (manual and automatic together).
     pub attempts_left_in_window: u32,
+}
+
+/// One sentence of a decision's reason, before it is put in a language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sentence {
+    Registered,
+    RegisteredCoexistence,
+    Coexistence,
+    /// The verified name, when Meta gave one.
+    NameInReview(Option<String>),
+    NameNotReady,
+    /// Meta accepted the attempt at the first time; Greenlight checks again at the second.
+    Accepted(DateTime<Utc>, DateTime<Utc>),
+    /// Meta's answer to the attempt at the first time was lost; Greenlight checks again at the second.
+    AnswerLost(DateTime<Utc>, DateTime<Utc>),
+    LastAttemptFailed(GraphErrorKind),
+    /// Meta's raw code verification status.
+    NotVerified(String),
+    NotRegistered,
+    TokenRefusedOnRead,
+    ReadFailed(GraphErrorKind),
+    NameDeclined(Option<String>),
+    NameExpired,
+    NameMissing,
+    TokenRefusedOnAttempt,
+    TokenLacksPermission,
+    PinMismatch,
+    ReverificationNeeded,
+    AccountLocked,
+    PossibleAgainFrom(DateTime<Utc>),
+    MetaLocked(DateTime<Utc>),
+    BudgetSpent(DateTime<Utc>),
+    /// Attempts left for an admin, and when automatic attempts resume.
+    AutoBudgetSpent(u32, DateTime<Utc>),
+    RegisterNow,
+    TryAgainAt(DateTime<Utc>),
+}
+
+impl Sentence {
+    /// The sentence in `l`.
+    pub fn text(&self, l: Locale) -> String {
+        use Sentence::*;
+        let at = |t: &DateTime<Utc>| {
+            app::format::short_time(&t.format("%Y-%m-%dT%H:%M:%SZ").to_string(), l)
+        };
+        let name = |n: &Option<String>| match n {
+            Some(n) => tr!(l, health.reg.quoted_name, name = n),
+            None => String::new(),
+        };
+        match self {
+            Registered => tr!(l, health.reg.registered),
+            RegisteredCoexistence => tr!(l, health.reg.registered_coexistence),
+            Coexistence => tr!(l, health.reg.coexistence),
+            NameInReview(n) => tr!(l, health.reg.name_in_review, name = name(n)),
+            NameNotReady => tr!(l, health.reg.name_not_ready),
+            Accepted(a, b) => tr!(l, health.reg.accepted, at = at(a), check = at(b)),
+            AnswerLost(a, b) => tr!(l, health.reg.answer_lost, at = at(a), check = at(b)),
+            LastAttemptFailed(kind) => {
+                tr!(
+                    l,
+                    health.reg.last_attempt_failed,
+                    why = kind_words(*kind, l)
+                )
+            }
+            NotVerified(status) => tr!(l, health.reg.not_verified, status = status),
+            NotRegistered => tr!(l, health.reg.not_registered),
+            TokenRefusedOnRead => tr!(l, health.reg.token_refused_read),
+            ReadFailed(kind) => {
+                let what = match kind {
+                    GraphErrorKind::Permission => tr!(l, health.reg.read.permission),
+                    GraphErrorKind::NotFound => tr!(l, health.reg.read.not_found),
+                    GraphErrorKind::Throttled => tr!(l, health.reg.read.throttled),
+                    GraphErrorKind::Transient => tr!(l, health.reg.read.transient),
+                    _ => tr!(l, health.reg.read.other),
+                };
+                tr!(l, health.reg.read_failed, what = what)
+            }
+            NameDeclined(n) => tr!(l, health.reg.name_declined, name = name(n)),
+            NameExpired => tr!(l, health.reg.name_expired),
+            NameMissing => tr!(l, health.reg.name_missing),
+            TokenRefusedOnAttempt => tr!(l, health.reg.token_refused_attempt),
+            TokenLacksPermission => tr!(l, health.reg.token_lacks_permission),
+            PinMismatch => tr!(l, health.reg.pin_mismatch),
+            ReverificationNeeded => tr!(l, health.reg.reverification_needed),
+            AccountLocked => tr!(l, health.reg.account_locked),
+            PossibleAgainFrom(t) => tr!(l, health.reg.possible_again_from, at = at(t)),
+            MetaLocked(t) => tr!(l, health.reg.meta_locked, at = at(t)),
+            BudgetSpent(t) => tr!(
+                l,
+                health.reg.budget_spent,
+                n = REGISTER_BUDGET_PER_WINDOW,
+                at = at(t)
+            ),
+            AutoBudgetSpent(left, t) => tr!(
+                l,
+                health.reg.auto_budget_spent,
+                n = AUTO_BUDGET_PER_WINDOW,
+                left = left,
+                at = at(t)
+            ),
+            RegisterNow => tr!(l, health.reg.register_now),
+            TryAgainAt(t) => tr!(l, health.reg.try_again_at, at = at(t)),
+        }
+    }
+}
+
+/// Why a call to Meta failed, in a few words (the English ones are [`GraphErrorKind::label`]).
+fn kind_words(kind: GraphErrorKind, l: Locale) -> String {
+    match kind {
+        GraphErrorKind::TokenInvalid => tr!(l, health.reg.kind.token_invalid),
+        GraphErrorKind::RegisterQuotaExhausted => tr!(l, health.reg.kind.quota_exhausted),
+        GraphErrorKind::DisplayNameNotReady => tr!(l, health.reg.kind.name_not_ready),
+        GraphErrorKind::PinMismatch => tr!(l, health.reg.kind.pin_mismatch),
+        GraphErrorKind::ReverificationNeeded => tr!(l, health.reg.kind.reverification_needed),
+        GraphErrorKind::Throttled => tr!(l, health.reg.kind.throttled),
+        GraphErrorKind::Transient => tr!(l, health.reg.kind.transient),
+        GraphErrorKind::NotFound => tr!(l, health.reg.kind.not_found),
+        GraphErrorKind::Permission => tr!(l, health.reg.kind.permission),
+        GraphErrorKind::Other => tr!(l, health.reg.kind.other),
+    }
+}
+
+/// Sentences in `l`, one after the other.
+fn say(words: &[Sentence], l: Locale) -> String {
+    words
+        .iter()
+        .map(|w| w.text(l))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Decision {
+    /// The reason in `l` (the English `reason` when the sentences are not known).
+    pub fn reason_in(&self, l: Locale) -> String {
+        if self.words.is_empty() {
+            self.reason.clone()
+        } else {
+            say(&self.words, l)
+        }
+    }
 }
 
 /// Decides what Greenlight does with one number.
@@ -206,15 +352,13 @@ pub fn decide(
             budget.hold(
                 RegistrationState::Registered,
                 ReasonCode::RegisteredCoexistence,
-                "The number is registered with the WhatsApp Cloud API and is also used in the WhatsApp Business app \
-                 (coexistence). Greenlight never registers or deregisters such a number."
-                    .to_owned(),
+                vec![Sentence::RegisteredCoexistence],
             )
         } else {
             budget.hold(
                 RegistrationState::Registered,
                 ReasonCode::Registered,
-                "The number is registered with the WhatsApp Cloud API.".to_owned(),
+                vec![Sentence::Registered],
             )
         };
     }
@@ -224,10 +368,7 @@ pub fn decide(
         return budget.hold(
             RegistrationState::ActionRequired,
             ReasonCode::Coexistence,
-            "This number is also used in the WhatsApp Business app (coexistence). Meta registers such numbers \
-             during the coexistence onboarding and does not allow Greenlight to register them. Finish the \
-             onboarding from the WhatsApp Business app and WhatsApp Manager."
-                .to_owned(),
+            vec![Sentence::Coexistence],
         );
     }
     if let Some(decision) = decide_on_unusable_name(health, &budget) {
@@ -247,11 +388,7 @@ pub fn decide(
         return budget.hold(
             RegistrationState::AwaitingDisplayName,
             ReasonCode::NamePendingReview,
-            format!(
-                "Meta is reviewing the display name{}. Greenlight will register the number as soon as it is \
-                 approved.",
-                quoted_name(health)
-            ),
+            vec![Sentence::NameInReview(quoted_name(health))],
         );
     }
     let last_failure_kind = ledger.last_failure.as_ref().map(|failure| failure.kind);
@@ -259,8 +396,7 @@ pub fn decide(
         let mut decision = budget.schedule(
             RegistrationState::AwaitingDisplayName,
             ReasonCode::NameNotReady,
-            "Meta could not register the number yet because the display name is not ready (error 2388001), or \
-             the number is still connected to a WhatsApp app account.",
+            Sentence::NameNotReady,
         );
         // Re-checked at once on a `phone_number_name_update` webhook; otherwise on the back-off schedule.
         if decision.reason_code == ReasonCode::AutoBudgetSpent {
@@ -273,25 +409,16 @@ pub fn decide(
     if let (Some(last), None) = (ledger.last_attempt_at, &ledger.last_failure) {
         let confirm_by = last + CONFIRMATION_WAIT;
         if now < confirm_by {
-            let reason = if ledger.last_answer_lost {
-                format!(
-                    "Meta's answer to the registration attempt at {} was lost, so Greenlight cannot tell whether \
-                     Meta registered the number; it checks again at {} and any next attempt sends the same PIN.",
-                    when(last),
-                    when(confirm_by)
-                )
+            let words = vec![if ledger.last_answer_lost {
+                Sentence::AnswerLost(last, confirm_by)
             } else {
-                format!(
-                    "Meta accepted the registration at {}; Greenlight is waiting for Meta to show the number as \
-                     registered and checks again at {}.",
-                    when(last),
-                    when(confirm_by)
-                )
-            };
+                Sentence::Accepted(last, confirm_by)
+            }];
             return Decision {
                 state: RegistrationState::Ready,
                 reason_code: ReasonCode::AwaitingConfirmation,
-                reason,
+                reason: say(&words, Locale::en),
+                words,
                 next_attempt_at: Some(confirm_by),
                 // Still allowed: the ledger cannot tell "accepted, never shown registered" from
                 // "shown registered, then moved back by Meta" (a number deleted and added again),
@@ -303,9 +430,7 @@ pub fn decide(
         }
     }
     let intro = match (&ledger.last_failure, &health.code_verification_status) {
-        (Some(failure), _) => {
-            format!("The last registration attempt failed ({}).", failure.kind.label())
-        }
+        (Some(failure), _) => Sentence::LastAttemptFailed(failure.kind),
         (
             None,
             Some(
@@ -313,19 +438,15 @@ pub fn decide(
                 | CodeVerificationStatus::Expired
                 | CodeVerificationStatus::Unverified),
             ),
-        ) => format!(
-            "The number is not registered with the WhatsApp Cloud API yet. Meta shows its code verification as {}; \
-             if Meta asks for a new verification, Greenlight will say so.",
-            status.as_str()
-        ),
-        (None, _) => "The number is not registered with the WhatsApp Cloud API yet.".to_owned(),
+        ) => Sentence::NotVerified(status.as_str().to_owned()),
+        (None, _) => Sentence::NotRegistered,
     };
     let code = if ledger.last_failure.is_some() {
         ReasonCode::RetryScheduled
     } else {
         ReasonCode::Ready
     };
-    budget.schedule(RegistrationState::Ready, code, &intro)
+    budget.schedule(RegistrationState::Ready, code, intro)
 }
 
 fn decide_on_failed_read(kind: GraphErrorKind, budget: &Budget) -> Decision {
@@ -333,28 +454,13 @@ fn decide_on_failed_read(kind: GraphErrorKind, budget: &Budget) -> Decision {
         return budget.hold(
             RegistrationState::ActionRequired,
             ReasonCode::TokenInvalid,
-            "Meta refused Greenlight's access token for this number (it expired or was revoked). Paste a new \
-             access token in the inbox's Settings; Greenlight checks it and reads the number again."
-                .to_owned(),
+            vec![Sentence::TokenRefusedOnRead],
         );
     }
-    let what = match kind {
-        GraphErrorKind::Permission => {
-            "the access token is not allowed to read this number; it needs the whatsapp_business_management \
-             permission for this WhatsApp Business Account"
-        }
-        GraphErrorKind::NotFound => "Meta does not know this phone number id, or the access token cannot see it",
-        GraphErrorKind::Throttled => "Meta is limiting how often Greenlight may call it",
-        GraphErrorKind::Transient => "Meta's API had a temporary problem",
-        _ => "Meta answered with an error",
-    };
     budget.hold(
         RegistrationState::Unknown,
         ReasonCode::ReadFailed,
-        format!(
-            "Greenlight could not read this number's state from Meta: {what}. It does not try to register the \
-             number until a read succeeds."
-        ),
+        vec![Sentence::ReadFailed(kind)],
     )
 }
 
@@ -362,27 +468,13 @@ fn decide_on_unusable_name(health: &PhoneNumberHealth, budget: &Budget) -> Optio
     let (code, reason) = match health.name_status.as_ref()? {
         NameStatus::Declined | NameStatus::Rejected => (
             ReasonCode::NameDeclined,
-            format!(
-                "Meta declined the display name{}. Edit the display name in WhatsApp Manager so that it follows \
-                 Meta's display name rules; Greenlight registers the number once the new name is approved.",
-                quoted_name(health)
-            ),
+            Sentence::NameDeclined(quoted_name(health)),
         ),
-        NameStatus::Expired => (
-            ReasonCode::NameExpired,
-            "The approval of the display name has expired. Submit the display name again in WhatsApp Manager; \
-             Greenlight registers the number once it is approved."
-                .to_owned(),
-        ),
-        NameStatus::None => (
-            ReasonCode::NameMissing,
-            "The number has no display name Meta can use (name status NONE). Set a display name in WhatsApp \
-             Manager; Greenlight registers the number once it is approved."
-                .to_owned(),
-        ),
+        NameStatus::Expired => (ReasonCode::NameExpired, Sentence::NameExpired),
+        NameStatus::None => (ReasonCode::NameMissing, Sentence::NameMissing),
         _ => return None,
     };
-    Some(budget.hold(RegistrationState::ActionRequired, code, reason))
+    Some(budget.hold(RegistrationState::ActionRequired, code, vec![reason]))
 }
 
 /// 190, permission errors, 133005, 133006 and 131031 on the last attempt: a person must fix something, then press
@@ -390,47 +482,29 @@ fn decide_on_unusable_name(health: &PhoneNumberHealth, budget: &Budget) -> Optio
 fn decide_on_failure_needing_admin(ledger: &LedgerSummary, budget: &Budget) -> Option<Decision> {
     let failure = ledger.last_failure.as_ref()?;
     let (code, reason) = match failure.kind {
-        GraphErrorKind::TokenInvalid => (
-            ReasonCode::TokenInvalid,
-            "Meta refused the access token at the last registration attempt. Paste a new \
-             access token in the inbox's Settings, then press Complete registration.",
-        ),
+        GraphErrorKind::TokenInvalid => (ReasonCode::TokenInvalid, Sentence::TokenRefusedOnAttempt),
         GraphErrorKind::Permission => (
             ReasonCode::TokenLacksPermission,
-            "Meta answered that the access token may not register this number. Reconnect with a token that has \
-             the whatsapp_business_management permission for this WhatsApp Business Account, then press Complete \
-             registration.",
+            Sentence::TokenLacksPermission,
         ),
-        GraphErrorKind::PinMismatch => (
-            ReasonCode::PinMismatch,
-            "The number already has a two-step verification PIN that differs from Greenlight's (error 133005). Press \
-             Set the PIN: Greenlight sets a new PIN with Meta (Meta needs no old PIN) and registers the number with it.",
-        ),
+        GraphErrorKind::PinMismatch => (ReasonCode::PinMismatch, Sentence::PinMismatch),
         GraphErrorKind::ReverificationNeeded => (
             ReasonCode::ReverificationNeeded,
-            "Meta wants the phone number verified again before it can be registered (error 133006). Request a code \
-             by SMS or voice call and enter it: Greenlight then registers the number.",
+            Sentence::ReverificationNeeded,
         ),
         // 131031 has no kind of its own (Meta sends it as a plain 403), but retrying cannot help.
-        _ if failure.code == Some(131031) => (
-            ReasonCode::AccountLocked,
-            "Meta answered that the WhatsApp Business Account is locked (error 131031): it was restricted or \
-             disabled for a policy violation, or the request did not match the account's data. Resolve it in \
-             WhatsApp Manager or with Meta support, then press Complete registration.",
-        ),
+        _ if failure.code == Some(131031) => (ReasonCode::AccountLocked, Sentence::AccountLocked),
         _ => return None,
     };
-    let mut reason = reason.to_owned();
+    let mut words = vec![reason];
     if let Some(until) = budget.blocked_until {
-        reason.push_str(&format!(
-            " Registration is possible again from {}.",
-            when(until)
-        ));
+        words.push(Sentence::PossibleAgainFrom(until));
     }
     Some(Decision {
         state: RegistrationState::ActionRequired,
         reason_code: code,
-        reason,
+        reason: say(&words, Locale::en),
+        words,
         next_attempt_at: budget.blocked_until,
         may_register_now: budget.may_call(),
         may_auto_register_now: false,
@@ -494,11 +568,17 @@ impl<'a> Budget<'a> {
     }
 
     /// A decision that makes no call and schedules none.
-    fn hold(&self, state: RegistrationState, reason_code: ReasonCode, reason: String) -> Decision {
+    fn hold(
+        &self,
+        state: RegistrationState,
+        reason_code: ReasonCode,
+        words: Vec<Sentence>,
+    ) -> Decision {
         Decision {
             state,
             reason_code,
-            reason,
+            reason: say(&words, Locale::en),
+            words,
             next_attempt_at: None,
             may_register_now: false,
             may_auto_register_now: false,
@@ -511,29 +591,19 @@ impl<'a> Budget<'a> {
         let until = self.blocked_until?;
         let meta_is_later =
             self.meta_lock_until.is_some() && self.meta_lock_until >= self.refill_at;
-        let (code, reason) = if meta_is_later {
+        let (code, words) = if meta_is_later {
             (
                 ReasonCode::MetaRateLimited,
-                format!(
-                    "Meta blocked registration of this number after too many attempts (error 133016). Greenlight \
-                     waits until {} before trying again.",
-                    when(until)
-                ),
+                vec![Sentence::MetaLocked(until)],
             )
         } else {
-            (
-                ReasonCode::BudgetSpent,
-                format!(
-                    "Greenlight has used the {REGISTER_BUDGET_PER_WINDOW} registration attempts Meta allows per 72 \
-                     hours for this number. The next attempt is possible at {}.",
-                    when(until)
-                ),
-            )
+            (ReasonCode::BudgetSpent, vec![Sentence::BudgetSpent(until)])
         };
         Some(Decision {
             state: RegistrationState::RateLimited,
             reason_code: code,
-            reason,
+            reason: say(&words, Locale::en),
+            words,
             next_attempt_at: Some(until),
             may_register_now: false,
             may_auto_register_now: false,
@@ -565,32 +635,25 @@ impl<'a> Budget<'a> {
     }
 
     /// A decision that registers now or at the back-off time (the budget is known not to be spent).
-    fn schedule(&self, state: RegistrationState, code: ReasonCode, intro: &str) -> Decision {
+    fn schedule(&self, state: RegistrationState, code: ReasonCode, intro: Sentence) -> Decision {
         let next = self.next_auto_attempt_at();
         let auto_now = self.auto_left > 0 && next <= self.now;
         let (code, outcome) = if self.auto_left == 0 {
             (
                 ReasonCode::AutoBudgetSpent,
-                format!(
-                    "Greenlight has used its {AUTO_BUDGET_PER_WINDOW} automatic attempts for this 72-hour window; an \
-                     admin can still press Complete registration ({} attempts left). Automatic attempts resume at \
-                     {}.",
-                    self.left,
-                    when(next)
-                ),
+                Sentence::AutoBudgetSpent(self.left, next),
             )
         } else if auto_now {
-            (code, "Greenlight will register it now.".to_owned())
+            (code, Sentence::RegisterNow)
         } else {
-            (
-                code,
-                format!("Greenlight will try again at {}.", when(next)),
-            )
+            (code, Sentence::TryAgainAt(next))
         };
+        let words = vec![intro, outcome];
         Decision {
             state,
             reason_code: code,
-            reason: format!("{intro} {outcome}"),
+            reason: say(&words, Locale::en),
+            words,
             next_attempt_at: Some(next),
             may_register_now: self.may_call(),
             may_auto_register_now: auto_now && self.may_call(),
@@ -599,15 +662,11 @@ impl<'a> Budget<'a> {
     }
 }
 
-fn quoted_name(health: &PhoneNumberHealth) -> String {
+fn quoted_name(health: &PhoneNumberHealth) -> Option<String> {
     match health.verified_name.as_deref().map(str::trim) {
-        Some(name) if !name.is_empty() => format!(" \u{201c}{name}\u{201d}"),
-        _ => String::new(),
+        Some(name) if !name.is_empty() => Some(name.to_owned()),
+        _ => None,
     }
-}
-
-fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 #[cfg(test)]

@@ -55,14 +55,17 @@ impl Services {
                     .map_or(&[][..], Vec::as_slice),
                 now,
             );
-            let verdict = crate::health::verdict::verdict(crate::health::verdict::Inputs {
-                health: health.as_ref(),
-                read_error: latest.as_ref().and_then(|l| l.error_kind),
-                token_refusal: latest.as_ref().and_then(|l| l.token_refusal()),
-                state,
-                reason: None,
-                enforcement: &enforcement,
-            });
+            let verdict = crate::health::verdict::verdict_in(
+                crate::health::verdict::Inputs {
+                    health: health.as_ref(),
+                    read_error: latest.as_ref().and_then(|l| l.error_kind),
+                    token_refusal: latest.as_ref().and_then(|l| l.token_refusal()),
+                    state,
+                    reason: None,
+                    enforcement: &enforcement,
+                },
+                user.locale,
+            );
             let cards = metrics(health.as_ref(), checked_at.as_deref(), user.locale);
             let mut level = worst(&cards).min(
                 state
