@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::title_case;
 use crate::health::BadgeLevel;
+use crate::i18n::{td_string, Locale};
+use crate::tr;
 
 /// The Meta part of the Account Health tab (one field of [`crate::health::HealthView`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,73 +93,182 @@ pub struct EntityErrorView {
 }
 
 /// The answer to "can it send?" as people read it, with its badge level.
-pub fn can_send_label(raw: &str) -> (String, BadgeLevel) {
+pub fn can_send_label(raw: &str, l: Locale) -> (String, BadgeLevel) {
     match raw {
-        "AVAILABLE" => ("Available".into(), BadgeLevel::Good),
-        "LIMITED" => ("Limited".into(), BadgeLevel::Attention),
-        "BLOCKED" => ("Blocked".into(), BadgeLevel::Blocked),
-        "UNKNOWN" | "" => ("Unknown".into(), BadgeLevel::Unknown),
+        "AVAILABLE" => (tr!(l, meta.can_send.available), BadgeLevel::Good),
+        "LIMITED" => (tr!(l, meta.can_send.limited), BadgeLevel::Attention),
+        "BLOCKED" => (tr!(l, meta.can_send.blocked), BadgeLevel::Blocked),
+        "UNKNOWN" | "" => (tr!(l, meta.can_send.unknown), BadgeLevel::Unknown),
         other => (title_case(other), BadgeLevel::Unknown),
     }
 }
 
 /// The one sentence under the answer.
-pub fn can_send_sentence(raw: &str) -> &'static str {
+pub fn can_send_sentence(raw: &str, l: Locale) -> String {
     match raw {
-        "AVAILABLE" => "Meta lets this number send messages.",
-        "LIMITED" => "Meta lets this number send, with limits; see below.",
-        "BLOCKED" => "Meta blocks this number from sending; see below for what to fix.",
-        _ => "Meta has not said yet whether this number can send.",
+        "AVAILABLE" => tr!(l, meta.can_send.sentence.available),
+        "LIMITED" => tr!(l, meta.can_send.sentence.limited),
+        "BLOCKED" => tr!(l, meta.can_send.sentence.blocked),
+        _ => tr!(l, meta.can_send.sentence.unknown),
     }
 }
 
-/// An entity type as people read it (`WABA` -> "WhatsApp Business account").
+/// An entity type as people read it (`WABA` -> "WhatsApp Business account"), in English.
 pub fn entity_label(raw: &str) -> String {
+    entity_label_in(raw, Locale::en)
+}
+
+/// An entity type as people read it, in `l`.
+pub fn entity_label_in(raw: &str, l: Locale) -> String {
     match raw {
-        "PHONE_NUMBER" => "Phone number".into(),
-        "WABA" => "WhatsApp Business account".into(),
-        "BUSINESS" => "Business portfolio".into(),
-        "APP" => "App".into(),
-        "MESSAGE_TEMPLATE" => "Message template".into(),
-        "FLOW" => "Flow".into(),
-        "" => "Unnamed entity".into(),
+        "PHONE_NUMBER" => tr!(l, meta.entity.phone_number),
+        "WABA" => tr!(l, meta.entity.waba),
+        "BUSINESS" => tr!(l, meta.entity.business),
+        "APP" => tr!(l, meta.entity.app),
+        "MESSAGE_TEMPLATE" => tr!(l, meta.entity.message_template),
+        "FLOW" => tr!(l, meta.entity.flow),
+        "" => tr!(l, meta.entity.unnamed),
         other => title_case(other),
     }
 }
 
 /// The Official Business Account status as people read it.
-pub fn oba_label(raw: Option<&str>) -> (String, BadgeLevel) {
+pub fn oba_label(raw: Option<&str>, l: Locale) -> (String, BadgeLevel) {
     match raw {
-        Some("APPROVED") => (
-            "Approved: the number shows the blue badge".into(),
-            BadgeLevel::Good,
-        ),
-        Some("PENDING") => ("Requested, in review".into(), BadgeLevel::Attention),
-        Some("REJECTED") => ("Rejected".into(), BadgeLevel::Attention),
-        Some("CANCELLED") => ("Request cancelled".into(), BadgeLevel::Unknown),
-        Some("NOT_STARTED") => ("Not requested".into(), BadgeLevel::Unknown),
-        None | Some("") => ("Not reported".into(), BadgeLevel::Unknown),
+        Some("APPROVED") => (tr!(l, meta.oba.approved), BadgeLevel::Good),
+        Some("PENDING") => (tr!(l, meta.oba.pending), BadgeLevel::Attention),
+        Some("REJECTED") => (tr!(l, meta.oba.rejected), BadgeLevel::Attention),
+        Some("CANCELLED") => (tr!(l, meta.oba.cancelled), BadgeLevel::Unknown),
+        Some("NOT_STARTED") => (tr!(l, meta.oba.not_started), BadgeLevel::Unknown),
+        None | Some("") => (tr!(l, meta.oba.not_reported), BadgeLevel::Unknown),
         Some(other) => (title_case(other), BadgeLevel::Unknown),
     }
 }
 
 /// What a throughput level means for the number (messages per second). Coexistence numbers (also
 /// in the WhatsApp Business app) are capped at 20 messages per second whatever the level.
-pub fn throughput_meaning(level: Option<&str>, coexistence: bool) -> String {
+pub fn throughput_meaning(level: Option<&str>, coexistence: bool, l: Locale) -> String {
     if coexistence {
-        return "Up to 20 messages per second: the number is also used in the WhatsApp Business app (coexistence), which caps it lower than Cloud API numbers.".into();
+        return tr!(l, meta.throughput.coexistence);
     }
     match level {
-        Some("STANDARD") => "Up to 80 messages per second (Meta's default).".into(),
-        Some("HIGH") => "Up to 1,000 messages per second (upgraded by Meta).".into(),
-        Some("NOT_APPLICABLE") => {
-            "None yet: the number is not registered with the Cloud API.".into()
+        Some("STANDARD") => tr!(l, meta.throughput.standard),
+        Some("HIGH") => tr!(l, meta.throughput.high),
+        Some("NOT_APPLICABLE") => tr!(l, meta.throughput.not_applicable),
+        None | Some("") => tr!(l, meta.throughput.not_reported),
+        Some(other) => tr!(l, meta.throughput.unknown, level = title_case(other)),
+    }
+}
+
+/// A restriction type (`account_update` `restriction_type`) in words; new ones in title case.
+pub fn restriction_words(raw: &str, l: Locale) -> String {
+    match raw {
+        "RESTRICTED_BIZ_INITIATED_MESSAGING" => tr!(l, meta.restriction.biz_initiated_messaging),
+        "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
+            tr!(l, meta.restriction.customer_initiated_messaging)
         }
-        None | Some("") => "Meta did not report a throughput level.".into(),
-        Some(other) => format!(
-            "{}: a level Greenlight does not know yet.",
-            title_case(other)
+        "RESTRICTED_ADD_PHONE_NUMBER_ACTION" => tr!(l, meta.restriction.add_phone_number),
+        "RESTRICTED_UTILITY_TEMPLATES" => tr!(l, meta.restriction.utility_templates),
+        "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES" => {
+            tr!(l, meta.restriction.direct_send_utility_templates)
+        }
+        "RESTRICTED_BUSINESS_INITIATED_CALLING" => {
+            tr!(l, meta.restriction.business_initiated_calling)
+        }
+        "RESTRICTED_USER_INITIATED_CALLING" => tr!(l, meta.restriction.user_initiated_calling),
+        "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN" => {
+            tr!(l, meta.restriction.user_initiated_calling_button_hidden)
+        }
+        "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING" => {
+            tr!(l, meta.restriction.all_calling)
+        }
+        other => title_case(other),
+    }
+}
+
+/// A coexistence `disconnection_info.reason` in words (lower case: it follows "Disconnected: ").
+pub fn disconnection_words(raw: &str, l: Locale) -> String {
+    match raw {
+        "ACCOUNT_DISCONNECTED" => tr!(l, meta.disconnection.account_disconnected),
+        "BUSINESS_DOWNGRADE" => tr!(l, meta.disconnection.business_downgrade),
+        "CHANGE_NUMBER" => tr!(l, meta.disconnection.change_number),
+        "COMPANION_INACTIVITY" => tr!(l, meta.disconnection.companion_inactivity),
+        "PRIMARY_INACTIVITY" => tr!(l, meta.disconnection.primary_inactivity),
+        "USER_RE_REGISTERED" => tr!(l, meta.disconnection.user_re_registered),
+        other => title_case(other).to_lowercase(),
+    }
+}
+
+/// The title and the explanation of something in force on a WABA (see [`EnforcementView`]):
+/// `kind` is the signal kind (`restriction`, `violation`, `ban`, `offboarded`,
+/// `partner_removed`), `code` Meta's value, `by` who started a disconnection (Meta's
+/// `initiated_by`, lower case).
+pub fn enforcement_words(
+    kind: &str,
+    code: Option<&str>,
+    by: Option<&str>,
+    l: Locale,
+) -> (String, String) {
+    let by = by
+        .map(|who| format!(" ({})", tr!(l, meta.enforcement.by, who = who)))
+        .unwrap_or_default();
+    match kind {
+        "restriction" => (
+            tr!(
+                l,
+                meta.enforcement.restriction.title,
+                what = restriction_words(code.unwrap_or(""), l)
+            ),
+            tr!(l, meta.enforcement.restriction.explanation),
         ),
+        "violation" => (
+            tr!(
+                l,
+                meta.enforcement.violation.title,
+                what = code
+                    .map(title_case)
+                    .unwrap_or_else(|| tr!(l, meta.enforcement.violation.unspecified))
+            ),
+            tr!(l, meta.enforcement.violation.explanation),
+        ),
+        "ban" if code == Some("SCHEDULE_FOR_DISABLE") => (
+            tr!(l, meta.enforcement.scheduled_ban.title),
+            tr!(l, meta.enforcement.scheduled_ban.explanation),
+        ),
+        "ban" => (
+            tr!(l, meta.enforcement.ban.title),
+            tr!(l, meta.enforcement.ban.explanation),
+        ),
+        "offboarded" => (
+            tr!(l, meta.enforcement.offboarded.title),
+            tr!(l, meta.enforcement.offboarded.explanation),
+        ),
+        "partner_removed" => (
+            match code {
+                Some(r) => tr!(
+                    l,
+                    meta.enforcement.partner_removed.disconnected,
+                    why = disconnection_words(r, l),
+                    by = by
+                ),
+                None => tr!(l, meta.enforcement.partner_removed.title, by = by),
+            },
+            tr!(l, meta.enforcement.partner_removed.explanation),
+        ),
+        other => (title_case(other), String::new()),
+    }
+}
+
+/// "in 2 d 3 h", "in 45 min", "now": the time left, `secs` seconds.
+pub fn countdown(secs: i64, l: Locale) -> String {
+    if secs <= 0 {
+        return tr!(l, meta.countdown.now);
+    }
+    let (d, h, m) = (secs / 86_400, (secs % 86_400) / 3600, (secs % 3600) / 60);
+    match (d, h, m) {
+        (0, 0, m) => tr!(l, meta.countdown.minutes, m = m.max(1)),
+        (0, h, m) => tr!(l, meta.countdown.hours, h = h, m = m),
+        (d, h, _) => tr!(l, meta.countdown.days, d = d, h = h),
     }
 }
 
@@ -212,93 +323,80 @@ impl TokenRefusal {
         }
     }
 
-    /// A short title (the verdict's reason), e.g. "Access token expired".
+    /// A short title (the verdict's reason), e.g. "Access token expired", in English.
     pub fn title(self) -> &'static str {
+        self.title_in(Locale::en)
+    }
+
+    /// A short title, in `l`.
+    pub fn title_in(self, l: Locale) -> &'static str {
         match self {
-            TokenRefusal::Expired => "Access token expired",
-            TokenRefusal::PasswordChanged => "Access token ended by a password change",
-            TokenRefusal::Revoked => "Access token revoked",
-            TokenRefusal::InvalidSession => "Access token session invalid",
-            TokenRefusal::Refused => "Access token refused",
+            TokenRefusal::Expired => td_string!(l, meta.token.expired.title),
+            TokenRefusal::PasswordChanged => td_string!(l, meta.token.password_changed.title),
+            TokenRefusal::Revoked => td_string!(l, meta.token.revoked.title),
+            TokenRefusal::InvalidSession => td_string!(l, meta.token.invalid_session.title),
+            TokenRefusal::Refused => td_string!(l, meta.token.refused.title),
         }
     }
 
-    /// Why Meta refuses the token, to follow "Meta refused the access token: ".
+    /// Why Meta refuses the token, to follow "Meta refused the access token: ", in English.
     pub fn words(self) -> &'static str {
+        self.words_in(Locale::en)
+    }
+
+    /// Why Meta refuses the token, in `l`.
+    pub fn words_in(self, l: Locale) -> &'static str {
         match self {
-            TokenRefusal::Expired => "it has expired",
-            TokenRefusal::PasswordChanged => {
-                "its session was invalidated (the user changed their password or Meta reset the session)"
-            }
-            TokenRefusal::Revoked => {
-                "the user removed the app's access (the app is no longer installed or authorised for them)"
-            }
-            TokenRefusal::InvalidSession => {
-                "its session is no longer valid (the user logged out or lost access to the business)"
-            }
-            TokenRefusal::Refused => "it has expired or was revoked",
+            TokenRefusal::Expired => td_string!(l, meta.token.expired.words),
+            TokenRefusal::PasswordChanged => td_string!(l, meta.token.password_changed.words),
+            TokenRefusal::Revoked => td_string!(l, meta.token.revoked.words),
+            TokenRefusal::InvalidSession => td_string!(l, meta.token.invalid_session.words),
+            TokenRefusal::Refused => td_string!(l, meta.token.refused.words),
         }
     }
 
-    /// What to do about it.
+    /// What to do about it, in English.
     pub fn fix(self) -> &'static str {
+        self.fix_in(Locale::en)
+    }
+
+    /// What to do about it, in `l`.
+    pub fn fix_in(self, l: Locale) -> &'static str {
         match self {
-            TokenRefusal::Expired => {
-                "Update the access token: the stored one has expired. A system user's token from Business Settings does not expire."
-            }
-            TokenRefusal::PasswordChanged => {
-                "Update the access token: a password change ended the stored one. A system user's token is not tied to a person's password."
-            }
-            TokenRefusal::Revoked => {
-                "Authorise the app again for the user (or use a system user's token), then update the access token."
-            }
-            TokenRefusal::InvalidSession => {
-                "Update the access token: create a new one for a user who still has access to the business."
-            }
-            TokenRefusal::Refused => "Update the access token: Meta refuses the stored one.",
+            TokenRefusal::Expired => td_string!(l, meta.token.expired.fix),
+            TokenRefusal::PasswordChanged => td_string!(l, meta.token.password_changed.fix),
+            TokenRefusal::Revoked => td_string!(l, meta.token.revoked.fix),
+            TokenRefusal::InvalidSession => td_string!(l, meta.token.invalid_session.fix),
+            TokenRefusal::Refused => td_string!(l, meta.token.refused.fix),
         }
     }
+}
+
+/// Why Meta rejected a display name, in English (see [`name_rejection_words_in`]).
+pub fn name_rejection_words(raw: &str) -> String {
+    name_rejection_words_in(raw, Locale::en)
 }
 
 /// Why Meta rejected a display name (`phone_number_name_update` `rejection_reason`), in one
 /// sentence: what is wrong and what to change. Values Greenlight does not know yet read as their
 /// words in title case; `NONE`, `UNKNOWN` or nothing say that Meta gave no reason.
-pub fn name_rejection_words(raw: &str) -> String {
-    let sentence = match raw.trim() {
-        "NAME_FORMAT_UNACCEPTABLE" => {
-            "The name breaks Meta's formatting rules (such as all capitals, extra spaces or stray punctuation): write it the way the business writes its name."
-        }
-        "NAME_NOT_REPRESENTATIVE" => {
-            "The name does not represent the business: use the name or brand customers know it by."
-        }
+pub fn name_rejection_words_in(raw: &str, l: Locale) -> String {
+    match raw.trim() {
+        "NAME_FORMAT_UNACCEPTABLE" => tr!(l, meta.name_rejection.format_unacceptable),
+        "NAME_NOT_REPRESENTATIVE" => tr!(l, meta.name_rejection.not_representative),
         "NAME_INCONSISTENT_WITH_BUSINESS" | "NAME_NOT_CONSISTENT" => {
-            "The name does not match the business Meta knows (its verified name or website): use a name consistent with them."
+            tr!(l, meta.name_rejection.inconsistent)
         }
-        "NAME_CONTAINS_WHATSAPP" => {
-            "The name contains \u{201c}WhatsApp\u{201d}, which Meta does not allow: remove it."
-        }
-        "NAME_TOO_GENERIC" => {
-            "The name is too generic (a plain word such as \u{201c}Pizza\u{201d}): add the business's own name."
-        }
-        "NAME_HAS_EMOJI" => "The name contains emoji, which Meta does not allow: remove them.",
-        "NAME_CONTAINS_SPECIAL_CHARACTERS" => {
-            "The name contains special characters Meta does not allow: keep to letters, digits and ordinary punctuation."
-        }
-        "LACKS_ONLINE_PRESENCE" => {
-            "Meta found no website or page showing the business under this name: publish one that does, or use the name the business already shows online."
-        }
-        "NAME_EMPLOYEE_ISSUE" | "NAME_INDIVIDUAL_ISSUE" => {
-            "The name is a person's name rather than the business's: use the business's name."
-        }
-        "NAME_ENDCLIENT_NOTRELATED" => {
-            "The name is not related to the business that owns the number: use that business's name."
-        }
-        "NONE" | "UNKNOWN" | "" => {
-            "Meta gave no reason: compare the name with Meta's display name guidelines and submit a corrected one."
-        }
-        other => return title_case(other),
-    };
-    sentence.to_owned()
+        "NAME_CONTAINS_WHATSAPP" => tr!(l, meta.name_rejection.contains_whatsapp),
+        "NAME_TOO_GENERIC" => tr!(l, meta.name_rejection.too_generic),
+        "NAME_HAS_EMOJI" => tr!(l, meta.name_rejection.has_emoji),
+        "NAME_CONTAINS_SPECIAL_CHARACTERS" => tr!(l, meta.name_rejection.special_characters),
+        "LACKS_ONLINE_PRESENCE" => tr!(l, meta.name_rejection.lacks_online_presence),
+        "NAME_EMPLOYEE_ISSUE" | "NAME_INDIVIDUAL_ISSUE" => tr!(l, meta.name_rejection.individual),
+        "NAME_ENDCLIENT_NOTRELATED" => tr!(l, meta.name_rejection.endclient_not_related),
+        "NONE" | "UNKNOWN" | "" => tr!(l, meta.name_rejection.no_reason),
+        other => title_case(other),
+    }
 }
 
 #[cfg(test)]
@@ -376,41 +474,44 @@ mod tests {
     #[test]
     fn every_answer_has_words_and_a_level_and_new_ones_are_unknown() {
         assert_eq!(
-            can_send_label("AVAILABLE"),
+            can_send_label("AVAILABLE", Locale::en),
             ("Available".into(), BadgeLevel::Good)
         );
         assert_eq!(
-            can_send_label("LIMITED"),
+            can_send_label("LIMITED", Locale::en),
             ("Limited".into(), BadgeLevel::Attention)
         );
         assert_eq!(
-            can_send_label("BLOCKED"),
+            can_send_label("BLOCKED", Locale::en),
             ("Blocked".into(), BadgeLevel::Blocked)
         );
         assert_eq!(
-            can_send_label("UNKNOWN"),
+            can_send_label("UNKNOWN", Locale::en),
             ("Unknown".into(), BadgeLevel::Unknown)
         );
         assert_eq!(
-            can_send_label("PAUSED_FOR_REVIEW"),
+            can_send_label("PAUSED_FOR_REVIEW", Locale::en),
             ("Paused For Review".into(), BadgeLevel::Unknown)
         );
-        assert!(can_send_sentence("BLOCKED").contains("blocks"));
-        assert!(can_send_sentence("SOMETHING").contains("not said"));
+        assert!(can_send_sentence("BLOCKED", Locale::en).contains("blocks"));
+        assert!(can_send_sentence("SOMETHING", Locale::en).contains("not said"));
     }
 
     #[test]
     fn oba_and_throughput_read_as_words_and_coexistence_says_it_is_capped() {
-        assert_eq!(oba_label(Some("APPROVED")).1, BadgeLevel::Good);
-        assert_eq!(oba_label(Some("PENDING")).0, "Requested, in review");
+        assert_eq!(oba_label(Some("APPROVED"), Locale::en).1, BadgeLevel::Good);
         assert_eq!(
-            oba_label(Some("ON_HOLD")),
+            oba_label(Some("PENDING"), Locale::en).0,
+            "Requested, in review"
+        );
+        assert_eq!(
+            oba_label(Some("ON_HOLD"), Locale::en),
             ("On Hold".into(), BadgeLevel::Unknown)
         );
-        assert_eq!(oba_label(None).0, "Not reported");
-        assert!(throughput_meaning(Some("STANDARD"), false).contains("80"));
-        assert!(throughput_meaning(Some("HIGH"), false).contains("1,000"));
-        let coex = throughput_meaning(Some("STANDARD"), true);
+        assert_eq!(oba_label(None, Locale::en).0, "Not reported");
+        assert!(throughput_meaning(Some("STANDARD"), false, Locale::en).contains("80"));
+        assert!(throughput_meaning(Some("HIGH"), false, Locale::en).contains("1,000"));
+        let coex = throughput_meaning(Some("STANDARD"), true, Locale::en);
         assert!(
             coex.contains("20") && coex.contains("coexistence"),
             "{coex}"
@@ -430,5 +531,59 @@ mod tests {
         let p: MetaPicture = serde_json::from_str("{}").unwrap();
         assert_eq!(p.can_send.can_send_message, "UNKNOWN");
         assert!(p.can_send.entities.is_empty());
+    }
+
+    #[test]
+    fn enforcement_and_countdowns_read_in_every_language() {
+        let (title, explanation) = enforcement_words(
+            "restriction",
+            Some("RESTRICTED_BIZ_INITIATED_MESSAGING"),
+            None,
+            Locale::en,
+        );
+        assert_eq!(title, "Restricted: The business cannot start conversations");
+        assert!(explanation.starts_with("Meta restricted"), "{explanation}");
+        let (title, _) = enforcement_words(
+            "partner_removed",
+            Some("CHANGE_NUMBER"),
+            Some("partner"),
+            Locale::en,
+        );
+        assert_eq!(
+            title,
+            "Disconnected: the number was changed in the WhatsApp Business app (by partner)"
+        );
+        let (title, _) = enforcement_words("partner_removed", None, None, Locale::en);
+        assert_eq!(title, "The partner was removed from the business account");
+        assert_eq!(
+            enforcement_words("violation", None, None, Locale::en).0,
+            "Policy violation: unspecified"
+        );
+        for l in [Locale::pt_BR, Locale::es] {
+            let (title, explanation) = enforcement_words("ban", Some("DISABLE"), None, l);
+            assert_ne!(
+                title,
+                enforcement_words("ban", Some("DISABLE"), None, Locale::en).0
+            );
+            assert!(!explanation.is_empty());
+            let (title, _) =
+                enforcement_words("partner_removed", Some("CHANGE_NUMBER"), Some("partner"), l);
+            assert!(title.ends_with("partner)"), "{title}");
+            assert_ne!(
+                TokenRefusal::Expired.title_in(l),
+                TokenRefusal::Expired.title()
+            );
+            assert_ne!(
+                name_rejection_words_in("NAME_HAS_EMOJI", l),
+                name_rejection_words("NAME_HAS_EMOJI")
+            );
+        }
+        assert_eq!(countdown(200_000, Locale::en), "in 2 d 7 h");
+        assert_eq!(countdown(3_700, Locale::en), "in 1 h 1 min");
+        assert_eq!(countdown(30, Locale::en), "in 1 min");
+        assert_eq!(countdown(-10, Locale::en), "now");
+        assert_eq!(countdown(200_000, Locale::pt_BR), "em 2 d 7 h");
+        assert_eq!(countdown(3_700, Locale::es), "en 1 h 1 min");
+        assert_eq!(countdown(0, Locale::es), "ahora");
     }
 }

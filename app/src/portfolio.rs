@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::title_case;
 use crate::health::{BadgeLevel, Verdict};
+use crate::i18n::{td_string, Locale};
+use crate::tr;
 
 /// `GET /api/v1/accounts/{id}/portfolios` and the Portfolios page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,43 +79,63 @@ pub struct AccountAlertView {
     pub since: String,
 }
 
-/// An `account_alerts` type as people read it.
+/// An `account_alerts` type as people read it, in English (see [`account_alert_title_in`]).
 pub fn account_alert_title(raw: &str) -> String {
+    account_alert_title_in(raw, Locale::en)
+}
+
+/// An `account_alerts` type as people read it, in `l`.
+pub fn account_alert_title_in(raw: &str, l: Locale) -> String {
     match raw {
         "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED" => {
-            "A higher messaging limit is deferred".into()
+            tr!(l, portfolios.alert.eligibility_deferred.title)
         }
         "INCREASED_CAPABILITIES_ELIGIBILITY_FAILED" => {
-            "Not eligible for a higher messaging limit".into()
+            tr!(l, portfolios.alert.eligibility_failed.title)
         }
         "INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO" => {
-            "Meta needs more information before raising the messaging limit".into()
+            tr!(l, portfolios.alert.eligibility_need_more_info.title)
         }
-        "OBA_APPROVED" => "Official Business Account approved".into(),
-        "OBA_REJECTED" => "Official Business Account request rejected".into(),
-        "PROFILE_PICTURE_LOST" => "The profile picture was removed".into(),
+        "OBA_APPROVED" => tr!(l, portfolios.alert.oba_approved.title),
+        "OBA_REJECTED" => tr!(l, portfolios.alert.oba_rejected.title),
+        "PROFILE_PICTURE_LOST" => tr!(l, portfolios.alert.profile_picture_lost.title),
         other => title_case(other),
     }
 }
 
-/// What to do about an `account_alerts` type, in one sentence.
+/// What to do about an `account_alerts` type, in one sentence, in English (see
+/// [`account_alert_advice_in`]).
 pub fn account_alert_advice(raw: &str) -> &'static str {
+    account_alert_advice_in(raw, Locale::en)
+}
+
+/// What to do about an `account_alerts` type, in one sentence, in `l`.
+pub fn account_alert_advice_in(raw: &str, l: Locale) -> &'static str {
     match raw {
         "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED" => {
-            "Keep sending good-quality messages for a few more days; Meta checks again by itself."
+            td_string!(l, portfolios.alert.eligibility_deferred.advice)
         }
         "INCREASED_CAPABILITIES_ELIGIBILITY_FAILED" => {
-            "Verify the business in Meta Business Settings and keep the quality rating high, then ask again."
+            td_string!(l, portfolios.alert.eligibility_failed.advice)
         }
         "INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO" => {
-            "Open Business Support Home and give Meta the information it asks for."
+            td_string!(l, portfolios.alert.eligibility_need_more_info.advice)
         }
-        "OBA_APPROVED" => "Nothing to do: the numbers show the blue badge.",
-        "OBA_REJECTED" => {
-            "Meta declined the blue badge; add press coverage of the business and request it again after 30 days."
-        }
-        "PROFILE_PICTURE_LOST" => "Upload the profile picture again in WhatsApp Manager.",
-        _ => "See WhatsApp Manager for details.",
+        "OBA_APPROVED" => td_string!(l, portfolios.alert.oba_approved.advice),
+        "OBA_REJECTED" => td_string!(l, portfolios.alert.oba_rejected.advice),
+        "PROFILE_PICTURE_LOST" => td_string!(l, portfolios.alert.profile_picture_lost.advice),
+        _ => td_string!(l, portfolios.alert.other_advice),
+    }
+}
+
+/// Meta's `alert_severity` as people read it (`CRITICAL` -> "Critical"); new ones in title case.
+pub fn account_alert_severity_label(severity: Option<&str>, l: Locale) -> String {
+    match severity {
+        Some("CRITICAL") => tr!(l, portfolios.severity.critical),
+        Some("WARNING") => tr!(l, portfolios.severity.warning),
+        Some("INFORMATIONAL") => tr!(l, portfolios.severity.informational),
+        None | Some("") => tr!(l, portfolios.severity.unknown),
+        Some(other) => title_case(other),
     }
 }
 
@@ -141,5 +163,24 @@ mod tests {
         assert_eq!(account_alert_level(Some("CRITICAL")), BadgeLevel::Blocked);
         assert_eq!(account_alert_level(None), BadgeLevel::Unknown);
         assert!(account_alert_advice("PROFILE_PICTURE_LOST").contains("Upload"));
+        assert_eq!(
+            account_alert_severity_label(Some("WARNING"), Locale::en),
+            "Warning"
+        );
+        assert_eq!(account_alert_severity_label(None, Locale::en), "Unknown");
+        assert_eq!(
+            account_alert_severity_label(Some("URGENT"), Locale::en),
+            "Urgent"
+        );
+        for l in [Locale::pt_BR, Locale::es] {
+            assert_ne!(
+                account_alert_title_in("OBA_APPROVED", l),
+                account_alert_title("OBA_APPROVED")
+            );
+            assert_ne!(
+                account_alert_advice_in("PROFILE_PICTURE_LOST", l),
+                account_alert_advice("PROFILE_PICTURE_LOST")
+            );
+        }
     }
 }

@@ -12,11 +12,14 @@ use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::format::{phone, short_time};
-use crate::portfolio::{PortfolioView, PortfoliosView};
+use crate::i18n::Locale;
+use crate::portfolio::{account_alert_severity_label, PortfolioView, PortfoliosView};
+use crate::tr;
 
 /// The page. The resource is created here, outside any suspense (hydration).
 #[component]
 pub fn PortfoliosPage() -> impl IntoView {
+    let l = crate::locale();
     let account_id = use_account_id();
     let data = Resource::new(
         move || account_id.get(),
@@ -28,17 +31,15 @@ pub fn PortfoliosPage() -> impl IntoView {
         },
     );
     view! {
-        <leptos_meta::Title text=crate::components::status::page_title("Portfolios")/>
-        <h1>"Portfolios"</h1>
-        <p class="muted intro">
-            "Meta sets one messaging limit per business portfolio: every number of a portfolio shares it."
-        </p>
+        <leptos_meta::Title text=crate::components::status::page_title(&tr!(l, portfolios.title))/>
+        <h1>{tr!(l, portfolios.title)}</h1>
+        <p class="muted intro">{tr!(l, portfolios.intro)}</p>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(v) if v.portfolios.is_empty() => view! {
-                        <p class="empty" id="no-portfolios">"No numbers yet: add one on the Inboxes page."</p>
+                        <p class="empty" id="no-portfolios">{tr!(l, portfolios.empty)}</p>
                     }.into_any(),
                     Ok(v) => view! { <Portfolios view=v/> }.into_any(),
                 }
@@ -90,10 +91,11 @@ fn Portfolio(p: PortfolioView, account_id: i64) -> impl IntoView {
             overflow-wrap: anywhere;
         }
     };
+    let l = crate::locale();
     let heading = match (&p.name, &p.id) {
         (Some(name), _) => name.clone(),
-        (None, Some(id)) => format!("Portfolio {id}"),
-        (None, None) => "Portfolio not known yet".to_string(),
+        (None, Some(id)) => tr!(l, portfolios.portfolio_id, id = id),
+        (None, None) => tr!(l, portfolios.unknown.heading),
     };
     let dom_id = format!(
         "portfolio-{}",
@@ -103,65 +105,64 @@ fn Portfolio(p: PortfolioView, account_id: i64) -> impl IntoView {
     let url = p.whatsapp_manager_url.clone();
     // Each part is its own view (`into_any`): one typed view of the whole section is too deep a
     // type for the compiler.
-    let facts = facts(&p).into_any();
-    let alerts = alerts(&p).into_any();
-    let numbers = numbers(&p, account_id).into_any();
+    let facts = facts(&p, l).into_any();
+    let alerts = alerts(&p, l).into_any();
+    let numbers = numbers(&p, account_id, l).into_any();
     view! { class = class,
         <section class="card portfolio" id=dom_id aria-label=heading.clone()>
             <h2>{heading.clone()}</h2>
             {unknown.then(|| view! {
-                <p class="muted">"Greenlight learns a number's portfolio when its setup reads the WhatsApp Business account; retry setup on the number to fill it in."</p>
+                <p class="muted">{tr!(l, portfolios.unknown.explanation)}</p>
             })}
             {facts}
             {alerts}
             {numbers}
-            <p><a href=url target="_blank" rel="noopener noreferrer">"Open in WhatsApp Manager"</a></p>
+            <p><a href=url target="_blank" rel="noopener noreferrer">{tr!(l, portfolios.open_manager)}</a></p>
         </section>
     }
 }
 
 /// The shared limit, the number cap and the portfolio id.
-fn facts(p: &PortfolioView) -> impl IntoView {
-    let (limit_text, limit_level) =
-        crate::format::messaging_limit(p.messaging_limit.as_deref(), crate::locale());
+fn facts(p: &PortfolioView, l: Locale) -> impl IntoView {
+    let (limit_text, limit_level) = crate::format::messaging_limit(p.messaging_limit.as_deref(), l);
     let as_of = p.messaging_limit_as_of.clone();
     let cap = p
         .max_phone_numbers
         .map(|n| n.to_string())
-        .unwrap_or_else(|| "Not reported".into());
+        .unwrap_or_else(|| tr!(l, portfolios.not_reported));
     let id = p.id.clone();
     view! {
         <dl class="facts">
             <div>
-                <dt>"Shared messaging limit"</dt>
+                <dt>{tr!(l, portfolios.facts.limit)}</dt>
                 <dd class="limit">
                     <Badge level=limit_level text=limit_text/>
                     {as_of.map(|t| view! {
-                        " " <span class="muted">"as of " <time datetime=t.clone()>{short_time(&t, crate::locale())}</time></span>
+                        " " <span class="muted">{format!("{} ", tr!(l, portfolios.facts.as_of))} <time datetime=t.clone()>{short_time(&t, l)}</time></span>
                     })}
                 </dd>
             </div>
             <div>
-                <dt>"Numbers allowed"</dt>
+                <dt>{tr!(l, portfolios.facts.cap)}</dt>
                 <dd class="cap">{cap}</dd>
             </div>
-            {id.map(|id| view! { <div><dt>"Portfolio id"</dt><dd>{id}</dd></div> })}
+            {id.map(|id| view! { <div><dt>{tr!(l, portfolios.facts.id)}</dt><dd>{id}</dd></div> })}
         </dl>
     }
 }
 
 /// Meta's `account_alerts` in force, in words.
-fn alerts(p: &PortfolioView) -> impl IntoView {
+fn alerts(p: &PortfolioView, l: Locale) -> impl IntoView {
     let list = p.alerts.clone();
     (!list.is_empty()).then(|| view! {
-        <h3>"Meta's alerts"</h3>
+        <h3>{tr!(l, portfolios.alerts)}</h3>
         <ul class="alerts">
             {list.into_iter().map(|a| view! {
                 <li data-alert-type=a.alert_type.clone()>
-                    <Badge level=a.level text=crate::format::title_case(a.severity.as_deref().unwrap_or("unknown"))/>
+                    <Badge level=a.level text=account_alert_severity_label(a.severity.as_deref(), l)/>
                     " " <strong>{a.title.clone()}</strong> ". " {a.advice.clone()}
-                    {a.description.clone().map(|d| view! { <br/><span class="muted">"Meta: " {d}</span> })}
-                    " " <time class="muted" datetime=a.since.clone()>{short_time(&a.since, crate::locale())}</time>
+                    {a.description.clone().map(|d| view! { <br/><span class="muted">{tr!(l, portfolios.meta_said, text = d)}</span> })}
+                    " " <time class="muted" datetime=a.since.clone()>{short_time(&a.since, l)}</time>
                 </li>
             }.into_any()).collect_view()}
         </ul>
@@ -169,12 +170,16 @@ fn alerts(p: &PortfolioView) -> impl IntoView {
 }
 
 /// The portfolio's numbers with their verdicts, worst first.
-fn numbers(p: &PortfolioView, account_id: i64) -> impl IntoView {
+fn numbers(p: &PortfolioView, account_id: i64, l: Locale) -> impl IntoView {
     let list = p.numbers.clone();
     view! {
         <table class="table numbers">
-            <caption class="visually-hidden">"Numbers of this portfolio"</caption>
-            <thead><tr><th>"Verdict"</th><th>"Number"</th><th>"WhatsApp Business account"</th></tr></thead>
+            <caption class="visually-hidden">{tr!(l, portfolios.numbers.caption)}</caption>
+            <thead><tr>
+                <th>{tr!(l, portfolios.numbers.verdict)}</th>
+                <th>{tr!(l, portfolios.numbers.number)}</th>
+                <th>{tr!(l, portfolios.numbers.waba)}</th>
+            </tr></thead>
             <tbody>
                 {list.into_iter().map(|n| {
                     let href = format!("/accounts/{account_id}/inboxes/{}/health", n.inbox_id);

@@ -1,5 +1,6 @@
 //! The Meta part of a health report as the tab shows it ([`app::meta::MetaPicture`]): Meta's
 //! `health_status` per entity, read from the stored phone read, and the enforcement on its WABA.
+use app::i18n::Locale;
 use app::meta::{CanSendView, EnforcementView, EntityErrorView, EntityView, MetaPicture};
 use chrono::{DateTime, Utc};
 
@@ -72,29 +73,30 @@ pub fn can_send(h: Option<&PhoneNumberHealth>) -> CanSendView {
     }
 }
 
-/// Enforcement in words with its countdown from `now`.
-pub fn enforcement_view(a: &Active, now: DateTime<Utc>) -> EnforcementView {
+/// Enforcement in words (in `l`) with its countdown from `now`.
+pub fn enforcement_view(a: &Active, now: DateTime<Utc>, l: Locale) -> EnforcementView {
+    let (title, explanation) = a.words(l);
     EnforcementView {
         kind: a.kind.to_owned(),
         code: a.code.clone(),
-        title: a.title.clone(),
-        explanation: a.explanation.clone(),
+        title,
+        explanation,
         until: a.until.map(super::service::rfc3339),
-        countdown: a.until.map(|u| countdown(u, now)),
+        countdown: a.until.map(|u| countdown(u, now, l)),
         level: a.verdict.level(),
         remediation_url: REMEDIATION_URL.to_owned(),
     }
 }
 
-/// The whole Meta picture of a report.
-pub fn meta_picture(r: &HealthReport) -> MetaPicture {
+/// The whole Meta picture of a report, its words in `l`.
+pub fn meta_picture(r: &HealthReport, l: Locale) -> MetaPicture {
     let h = r.shown.as_ref().map(|(_, h)| h);
     MetaPicture {
         can_send: can_send(h),
         enforcement: r
             .enforcement
             .iter()
-            .map(|a| enforcement_view(a, r.now))
+            .map(|a| enforcement_view(a, r.now, l))
             .collect(),
         affected_numbers: r.affected_numbers.clone(),
         oba_status: h
@@ -144,5 +146,31 @@ mod tests {
         let h = phone_fixture("phone_nulls_and_missing.json");
         assert_eq!(can_send(Some(&h)).can_send_message, "UNKNOWN");
         assert!(can_send(Some(&h)).entities.is_empty());
+    }
+
+    #[test]
+    fn enforcement_reads_in_the_viewer_s_language() {
+        let now = chrono::TimeZone::timestamp_opt(&Utc, 1_800_000_000, 0).unwrap();
+        let a = Active {
+            kind: "ban",
+            code: Some("SCHEDULE_FOR_DISABLE".into()),
+            by: None,
+            title: "The business account is scheduled to be disabled".into(),
+            explanation: String::new(),
+            until: Some(now + chrono::Duration::hours(26)),
+            verdict: app::health::Verdict::NeedsAttention,
+        };
+        let en = enforcement_view(&a, now, Locale::en);
+        assert_eq!(en.title, a.title);
+        assert_eq!(en.countdown.as_deref(), Some("in 1 d 2 h"));
+        let pt = enforcement_view(&a, now, Locale::pt_BR);
+        assert_eq!(pt.title, "A conta comercial será desativada");
+        assert_eq!(pt.countdown.as_deref(), Some("em 1 d 2 h"));
+        let es = enforcement_view(&a, now, Locale::es);
+        assert!(
+            es.explanation.starts_with("Meta desactivará"),
+            "{}",
+            es.explanation
+        );
     }
 }

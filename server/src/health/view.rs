@@ -239,7 +239,7 @@ pub fn health_view(r: &HealthReport, now: chrono::DateTime<chrono::Utc>, l: Loca
         checking: r.checking,
         refresh_error: r.refresh_error.as_ref().map(|f| f.message.clone()),
         viewer_is_admin: r.viewer_is_admin,
-        meta: super::picture::meta_picture(r),
+        meta: super::picture::meta_picture(r, l),
     }
 }
 

@@ -80,8 +80,8 @@ fn portfolio(id: Option<&str>, members: &[&Judged], signals: &ByWaba, l: Locale)
         all.retain(|a| seen.insert((a.alert_type.clone(), a.entity_id.clone())));
         all.into_iter()
             .map(|a| AccountAlertView {
-                title: app::portfolio::account_alert_title(&a.alert_type),
-                advice: app::portfolio::account_alert_advice(&a.alert_type).to_owned(),
+                title: app::portfolio::account_alert_title_in(&a.alert_type, l),
+                advice: app::portfolio::account_alert_advice_in(&a.alert_type, l).to_owned(),
                 level: app::portfolio::account_alert_level(a.severity.as_deref()),
                 severity: a.severity,
                 description: a.description,

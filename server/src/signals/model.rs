@@ -2,6 +2,7 @@
 //! ([`updates_from_account_update`]), and what is in force at a given time ([`active`]), in plain
 //! words, with the verdict it feeds.
 use app::health::Verdict;
+use app::i18n::Locale;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::{json, Value};
 
@@ -222,9 +223,11 @@ pub struct Active {
     pub kind: &'static str,
     /// Meta's value: the restriction type, the ban state, the violation type, the disconnection reason.
     pub code: Option<String>,
-    /// What it is, in plain words.
+    /// Who started a disconnection (Meta's `initiated_by`, lower case).
+    pub by: Option<String>,
+    /// What it is, in plain words (English; [`Active::words`] in another language).
     pub title: String,
-    /// What it means and what to do.
+    /// What it means and what to do (English).
     pub explanation: String,
     /// When it ends by itself (a restriction's expiration) or takes effect (a scheduled ban).
     pub until: Option<DateTime<Utc>>,
@@ -240,30 +243,25 @@ pub fn ban_date(raw: &str) -> Option<DateTime<Utc>> {
     Some(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?))
 }
 
-/// A restriction type in words, and whether it stops the number from messaging.
+/// A restriction type in words (English), and whether it stops the number from messaging.
 pub fn restriction_words(raw: &str) -> (String, bool) {
-    let (words, blocks) = match raw {
-        "RESTRICTED_BIZ_INITIATED_MESSAGING" => ("The business cannot start conversations", true),
-        "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
-            ("The business cannot answer customers' messages", true)
-        }
-        "RESTRICTED_ADD_PHONE_NUMBER_ACTION" => ("No phone numbers can be added", false),
-        "RESTRICTED_UTILITY_TEMPLATES" => ("Utility templates cannot be sent", false),
-        "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES" => {
-            ("Utility templates cannot be sent directly", false)
-        }
-        "RESTRICTED_BUSINESS_INITIATED_CALLING" => ("The business cannot start calls", false),
-        "RESTRICTED_USER_INITIATED_CALLING" => ("Customers cannot call the business", false),
-        "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN" => (
-            "Customers cannot call the business (call button hidden)",
-            false,
-        ),
-        "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING" => {
-            ("No calls can be made in either direction", false)
-        }
-        other => return (app::format::title_case(other), false),
-    };
-    (words.to_owned(), blocks)
+    let blocks = matches!(
+        raw,
+        "RESTRICTED_BIZ_INITIATED_MESSAGING" | "RESTRICTED_CUSTOMER_INITIATED_MESSAGING"
+    );
+    (app::meta::restriction_words(raw, Locale::en), blocks)
+}
+
+impl Active {
+    /// The title and the explanation in `l` (the fields hold English).
+    pub fn words(&self, l: Locale) -> (String, String) {
+        app::meta::enforcement_words(self.kind, self.code.as_deref(), self.by.as_deref(), l)
+    }
+}
+
+/// English title and explanation of an enforcement (see [`app::meta::enforcement_words`]).
+fn english(kind: &str, code: Option<&str>, by: Option<&str>) -> (String, String) {
+    app::meta::enforcement_words(kind, code, by, Locale::en)
 }
 
 /// Everything in force on a WABA at `now`, worst first. A restriction past its expiration, a
@@ -284,14 +282,20 @@ pub fn active(stored: &[Stored], now: DateTime<Utc>) -> Vec<Active> {
                     if until.is_some_and(|u| u <= now) {
                         continue;
                     }
-                    let (title, blocks) = restriction_words(code.as_deref().unwrap_or(""));
+                    let (_, blocks) = restriction_words(code.as_deref().unwrap_or(""));
+                    let (title, explanation) = english(kind::RESTRICTION, code.as_deref(), None);
                     out.push(Active {
                         kind: kind::RESTRICTION,
                         code,
-                        title: format!("Restricted: {title}"),
-                        explanation: "Meta restricted the WhatsApp Business account after policy or quality problems. The restriction ends by itself at its expiration; see Meta's page for the reason and to request a review.".into(),
+                        by: None,
+                        title,
+                        explanation,
                         until,
-                        verdict: if blocks { Verdict::Blocked } else { Verdict::NeedsAttention },
+                        verdict: if blocks {
+                            Verdict::Blocked
+                        } else {
+                            Verdict::NeedsAttention
+                        },
                     });
                 }
             }
@@ -300,14 +304,13 @@ pub fn active(stored: &[Stored], now: DateTime<Utc>) -> Vec<Active> {
                     continue;
                 }
                 let code = text(&s.detail, &["violation_type"]);
+                let (title, explanation) = english(kind::VIOLATION, code.as_deref(), None);
                 out.push(Active {
                     kind: kind::VIOLATION,
-                    title: format!(
-                        "Policy violation: {}",
-                        code.as_deref().map(app::format::title_case).unwrap_or_else(|| "unspecified".into())
-                    ),
                     code,
-                    explanation: "Meta found content that breaks its WhatsApp Business policies. Further violations lead to restrictions or a ban; review the flagged messages on Meta's page.".into(),
+                    by: None,
+                    title,
+                    explanation,
                     until: None,
                     verdict: Verdict::NeedsAttention,
                 });
@@ -319,49 +322,45 @@ pub fn active(stored: &[Stored], now: DateTime<Utc>) -> Vec<Active> {
                 if scheduled && date.is_some_and(|d| d <= now) {
                     continue;
                 }
-                let (title, explanation, verdict) = if scheduled {
-                    (
-                        "The business account is scheduled to be disabled",
-                        "Meta will disable the WhatsApp Business account on the date shown unless the problem is fixed or the decision is appealed.",
-                        Verdict::NeedsAttention,
-                    )
+                let verdict = if scheduled {
+                    Verdict::NeedsAttention
                 } else {
-                    (
-                        "The business account is disabled",
-                        "Meta disabled (banned) the WhatsApp Business account: none of its numbers can send. Appeal the decision on Meta's page.",
-                        Verdict::Blocked,
-                    )
+                    Verdict::Blocked
                 };
+                let (title, explanation) = english(kind::BAN, code.as_deref(), None);
                 out.push(Active {
                     kind: kind::BAN,
                     code,
-                    title: title.into(),
-                    explanation: explanation.into(),
+                    by: None,
+                    title,
+                    explanation,
                     until: date,
                     verdict,
                 });
             }
-            kind::OFFBOARDED => out.push(Active {
-                kind: kind::OFFBOARDED,
-                code: None,
-                title: "The business account was offboarded".into(),
-                explanation: "Meta offboarded the WhatsApp Business account from the Cloud API; its numbers cannot send until it is reconnected.".into(),
-                until: None,
-                verdict: Verdict::Blocked,
-            }),
+            kind::OFFBOARDED => {
+                let (title, explanation) = english(kind::OFFBOARDED, None, None);
+                out.push(Active {
+                    kind: kind::OFFBOARDED,
+                    code: None,
+                    by: None,
+                    title,
+                    explanation,
+                    until: None,
+                    verdict: Verdict::Blocked,
+                })
+            }
             kind::PARTNER_REMOVED => {
                 let reason = text(&s.detail, &["reason"]);
-                let by = text(&s.detail, &["initiated_by"])
-                    .map(|b| format!(" (by {})", b.to_lowercase()))
-                    .unwrap_or_default();
+                let by = text(&s.detail, &["initiated_by"]).map(|b| b.to_lowercase());
+                let (title, explanation) =
+                    english(kind::PARTNER_REMOVED, reason.as_deref(), by.as_deref());
                 out.push(Active {
                     kind: kind::PARTNER_REMOVED,
-                    title: match &reason {
-                        Some(r) => format!("Disconnected: {}{by}", disconnection_words(r)),
-                        None => format!("The partner was removed from the business account{by}"),
-                    },
                     code: reason,
-                    explanation: "The app Greenlight uses no longer has access to this WhatsApp Business account; the numbers must be connected again through embedded signup.".into(),
+                    by,
+                    title,
+                    explanation,
                     until: None,
                     verdict: Verdict::Blocked,
                 });
@@ -435,31 +434,9 @@ pub fn account_alerts(stored: &[Stored]) -> Vec<AccountAlert> {
     out
 }
 
-/// A coexistence `disconnection_info.reason` in words.
-pub fn disconnection_words(raw: &str) -> String {
-    match raw {
-        "ACCOUNT_DISCONNECTED" => "the account was disconnected".into(),
-        "BUSINESS_DOWNGRADE" => "the business was downgraded".into(),
-        "CHANGE_NUMBER" => "the number was changed in the WhatsApp Business app".into(),
-        "COMPANION_INACTIVITY" => "the companion device was inactive too long".into(),
-        "PRIMARY_INACTIVITY" => "the WhatsApp Business app was inactive too long".into(),
-        "USER_RE_REGISTERED" => "the number was registered again in the app".into(),
-        other => app::format::title_case(other).to_lowercase(),
-    }
-}
-
-/// "in 2 d 3 h", "in 45 min", "now": the time left until `until` at `now`.
-pub fn countdown(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (until - now).num_seconds();
-    if secs <= 0 {
-        return "now".into();
-    }
-    let (d, h, m) = (secs / 86_400, (secs % 86_400) / 3600, (secs % 3600) / 60);
-    match (d, h, m) {
-        (0, 0, m) => format!("in {} min", m.max(1)),
-        (0, h, m) => format!("in {h} h {m} min"),
-        (d, h, _) => format!("in {d} d {h} h"),
-    }
+/// "in 2 d 3 h", "in 45 min", "now": the time left until `until` at `now`, in `l`.
+pub fn countdown(until: DateTime<Utc>, now: DateTime<Utc>, l: Locale) -> String {
+    app::meta::countdown((until - now).num_seconds(), l)
 }
 
 #[cfg(test)]
@@ -637,9 +614,9 @@ mod tests {
 
     #[test]
     fn countdowns_read_in_days_hours_and_minutes() {
-        assert_eq!(countdown(at(200_000), at(0)), "in 2 d 7 h");
-        assert_eq!(countdown(at(3_700), at(0)), "in 1 h 1 min");
-        assert_eq!(countdown(at(30), at(0)), "in 1 min");
-        assert_eq!(countdown(at(0), at(10)), "now");
+        assert_eq!(countdown(at(200_000), at(0), Locale::en), "in 2 d 7 h");
+        assert_eq!(countdown(at(3_700), at(0), Locale::en), "in 1 h 1 min");
+        assert_eq!(countdown(at(30), at(0), Locale::en), "in 1 min");
+        assert_eq!(countdown(at(0), at(10), Locale::en), "now");
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::badge::Badge;
 use crate::format::throughput;
 use crate::meta::{oba_label, throughput_meaning};
+use crate::tr;
 
 /// The section.
 #[component]
@@ -13,17 +14,20 @@ pub fn AccountDetails(
     throughput_level: Option<String>,
     coexistence: bool,
 ) -> impl IntoView {
-    let (oba, oba_level) = oba_label(oba_status.as_deref());
-    let (level, level_badge) = throughput(throughput_level.as_deref(), crate::locale());
-    let meaning = throughput_meaning(throughput_level.as_deref(), coexistence);
+    let l = crate::locale();
+    let (oba, oba_level) = oba_label(oba_status.as_deref(), l);
+    let (level, level_badge) = throughput(throughput_level.as_deref(), l);
+    let meaning = throughput_meaning(throughput_level.as_deref(), coexistence, l);
+    let heading = tr!(l, meta.account.heading);
+    let label = heading.clone();
     view! {
-        <section class="card" id="oba-throughput" aria-label="Official Business Account and throughput">
-            <h2>"Official Business Account and throughput"</h2>
+        <section class="card" id="oba-throughput" aria-label=label>
+            <h2>{heading}</h2>
             <p id="oba-status" data-oba=oba_status.clone()>
-                <strong>"Official Business Account: "</strong><Badge level=oba_level text=oba/>
+                <strong>{format!("{}: ", tr!(l, meta.account.oba))}</strong><Badge level=oba_level text=oba/>
             </p>
             <p id="throughput-meaning" data-coexistence=coexistence.to_string()>
-                <strong>"Throughput: "</strong><Badge level=level_badge text=level/>" "{meaning}
+                <strong>{format!("{}: ", tr!(l, meta.account.throughput))}</strong><Badge level=level_badge text=level/>" "{meaning}
             </p>
         </section>
     }

@@ -7,6 +7,7 @@ use stylers_macro::style;
 use crate::components::badge::Badge;
 use crate::format::short_time;
 use crate::meta::EnforcementView;
+use crate::tr;
 
 /// The section; nothing when no enforcement is in force.
 #[component]
@@ -31,9 +32,10 @@ pub fn EnforcementSection(items: Vec<EnforcementView>, affected: Vec<String>) ->
     if items.is_empty() {
         return ().into_any();
     }
+    let l = crate::locale();
     view! { class = class,
         <section class="card" id="enforcement" aria-labelledby="enforcement-title">
-            <h2 id="enforcement-title">"Enforcement by Meta"</h2>
+            <h2 id="enforcement-title">{tr!(l, meta.enforcement.heading)}</h2>
             <ul class="items">
                 {items.into_iter().map(|e| {
                     let label = e.level.word();
@@ -43,22 +45,31 @@ pub fn EnforcementSection(items: Vec<EnforcementView>, affected: Vec<String>) ->
                             <p>{e.explanation.clone()}</p>
                             {e.until.clone().map(|u| view! { class = class,
                                 <p class="countdown" data-until=u.clone()>
-                                    {if e.kind == "ban" { "Takes effect " } else { "Ends " }}
-                                    {e.countdown.clone().unwrap_or_default()}
-                                    {format!(" ({})", short_time(&u, crate::locale()))}
+                                    {countdown_line(&e, &u, l)}
                                 </p>
                             })}
                             <a href=e.remediation_url.clone() target="_blank" rel="noopener noreferrer">
-                                "See why and appeal on Meta ↗"
+                                {tr!(l, meta.enforcement.appeal)}
                             </a>
                         </li>
                     }
                 }).collect_view()}
             </ul>
             {(!affected.is_empty()).then(|| view! { class = class,
-                <p id="affected-numbers">"Affects every number of this business account: " {affected.join(", ")}</p>
+                <p id="affected-numbers">{tr!(l, meta.enforcement.affects, numbers = affected.join(", "))}</p>
             })}
         </section>
     }
     .into_any()
+}
+
+/// "Ends in 2 d 3 h (22/11/2026 01:02 UTC)", or "Takes effect ..." for a scheduled ban.
+fn countdown_line(e: &EnforcementView, until: &str, l: crate::i18n::Locale) -> String {
+    let when = e.countdown.clone().unwrap_or_default();
+    let at = short_time(until, l);
+    if e.kind == "ban" {
+        tr!(l, meta.enforcement.takes_effect, when = when, at = at)
+    } else {
+        tr!(l, meta.enforcement.ends, when = when, at = at)
+    }
 }
