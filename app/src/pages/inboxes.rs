@@ -28,11 +28,12 @@ pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
         .state
         .map(|s| state_label(s, l))
         .unwrap_or_else(|| tr!(l, inboxes.no_data));
+    let verdict = row.verdict.verdict.label_in(crate::locale());
     let mut fields: Vec<&str> = vec![
         row.name.as_str(),
         row.phone_number.as_str(),
         &state,
-        row.verdict.verdict.label(),
+        &verdict,
         row.verdict.reason.as_str(),
     ];
     fields.extend(row.setup_error.as_deref());
@@ -195,7 +196,7 @@ fn OverviewTable(
                         <tr data-level=row.level.as_str() data-inbox=row.id data-verdict=v.verdict.as_str()
                             style:display=move || if matches_filter(&r, &filter.get()) && matches_verdict(&r, chosen.get()) { "" } else { "none" }>
                             <td class="verdict-cell">
-                                <Badge level=v.verdict.level() text=v.verdict.label()/>
+                                <Badge level=v.verdict.level() text=v.verdict.label_in(crate::locale())/>
                                 <span class="reason">{v.reason.clone()}</span>
                             </td>
                             <td>

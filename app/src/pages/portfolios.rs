@@ -186,7 +186,7 @@ fn numbers(p: &PortfolioView, account_id: i64, l: Locale) -> impl IntoView {
                     view! {
                         <tr data-inbox=n.inbox_id data-verdict=n.verdict.as_str()>
                             <td>
-                                <Badge level=n.verdict.level() text=n.verdict.label()/>
+                                <Badge level=n.verdict.level() text=n.verdict.label_in(crate::locale())/>
                                 " " <span class="reason">{n.reason.clone()}</span>
                             </td>
                             <td>

@@ -308,162 +308,28 @@ fn limit_words(tier: &str, l: Locale) -> String {
 
 /// Why Meta refuses the token, to follow "Meta refused the access token: ".
 fn refusal_words(r: TokenRefusal, l: Locale) -> String {
-    match r {
-        TokenRefusal::Expired => tr!(l, alerts.token_refusal.expired),
-        TokenRefusal::PasswordChanged => tr!(l, alerts.token_refusal.password_changed),
-        TokenRefusal::Revoked => tr!(l, alerts.token_refusal.revoked),
-        TokenRefusal::InvalidSession => tr!(l, alerts.token_refusal.invalid_session),
-        TokenRefusal::Refused => tr!(l, alerts.token_refusal.refused),
-    }
+    r.words_in(l).to_string()
 }
 
-/// Why Meta rejected a display name (as [`app::meta::name_rejection_words`], in `l`).
+/// Why Meta rejected a display name.
 fn name_rejection_words(raw: &str, l: Locale) -> String {
-    match raw.trim() {
-        "NAME_FORMAT_UNACCEPTABLE" => tr!(l, alerts.name_rejection.format_unacceptable),
-        "NAME_NOT_REPRESENTATIVE" => tr!(l, alerts.name_rejection.not_representative),
-        "NAME_INCONSISTENT_WITH_BUSINESS" | "NAME_NOT_CONSISTENT" => {
-            tr!(l, alerts.name_rejection.inconsistent)
-        }
-        "NAME_CONTAINS_WHATSAPP" => tr!(l, alerts.name_rejection.contains_whatsapp),
-        "NAME_TOO_GENERIC" => tr!(l, alerts.name_rejection.too_generic),
-        "NAME_HAS_EMOJI" => tr!(l, alerts.name_rejection.has_emoji),
-        "NAME_CONTAINS_SPECIAL_CHARACTERS" => tr!(l, alerts.name_rejection.special_characters),
-        "LACKS_ONLINE_PRESENCE" => tr!(l, alerts.name_rejection.lacks_online_presence),
-        "NAME_EMPLOYEE_ISSUE" | "NAME_INDIVIDUAL_ISSUE" => tr!(l, alerts.name_rejection.person),
-        "NAME_ENDCLIENT_NOTRELATED" => tr!(l, alerts.name_rejection.end_client),
-        "NONE" | "UNKNOWN" | "" => tr!(l, alerts.name_rejection.no_reason),
-        other => app::format::title_case(other),
-    }
+    app::meta::name_rejection_words_in(raw, l)
 }
 
-/// An `account_alerts` type as people read it (as [`app::portfolio::account_alert_title`], in `l`).
+/// An `account_alerts` type as people read it.
 fn account_alert_title(raw: &str, l: Locale) -> String {
-    match raw {
-        "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED" => {
-            tr!(l, alerts.account_alert.title.eligibility_deferred)
-        }
-        "INCREASED_CAPABILITIES_ELIGIBILITY_FAILED" => {
-            tr!(l, alerts.account_alert.title.eligibility_failed)
-        }
-        "INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO" => {
-            tr!(l, alerts.account_alert.title.eligibility_need_more_info)
-        }
-        "OBA_APPROVED" => tr!(l, alerts.account_alert.title.oba_approved),
-        "OBA_REJECTED" => tr!(l, alerts.account_alert.title.oba_rejected),
-        "PROFILE_PICTURE_LOST" => tr!(l, alerts.account_alert.title.profile_picture_lost),
-        other => app::format::title_case(other),
-    }
+    app::portfolio::account_alert_title_in(raw, l)
 }
 
-/// What to do about an `account_alerts` type (as [`app::portfolio::account_alert_advice`], in `l`).
+/// What to do about an `account_alerts` type.
 fn account_alert_advice(raw: &str, l: Locale) -> String {
-    match raw {
-        "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED" => {
-            tr!(l, alerts.account_alert.advice.eligibility_deferred)
-        }
-        "INCREASED_CAPABILITIES_ELIGIBILITY_FAILED" => {
-            tr!(l, alerts.account_alert.advice.eligibility_failed)
-        }
-        "INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO" => {
-            tr!(l, alerts.account_alert.advice.eligibility_need_more_info)
-        }
-        "OBA_APPROVED" => tr!(l, alerts.account_alert.advice.oba_approved),
-        "OBA_REJECTED" => tr!(l, alerts.account_alert.advice.oba_rejected),
-        "PROFILE_PICTURE_LOST" => tr!(l, alerts.account_alert.advice.profile_picture_lost),
-        _ => tr!(l, alerts.account_alert.advice.other),
-    }
+    app::portfolio::account_alert_advice_in(raw, l).to_string()
 }
 
-/// An enforcement's title and explanation (as [`model::active`] writes them, in `l`).
+/// An enforcement's title and explanation, as the Account Health tab writes them.
 fn enforced_words(e: &Enforced, l: Locale) -> (String, String) {
-    let code = e.code.as_deref();
-    let by =
-        e.by.as_deref()
-            .map(|b| tr!(l, alerts.enforcement.by, who = b.to_lowercase()))
-            .unwrap_or_default();
-    match e.kind.as_str() {
-        model::kind::RESTRICTION => (
-            tr!(
-                l,
-                alerts.enforcement.restricted,
-                what = restriction_words(code.unwrap_or(""), l)
-            ),
-            tr!(l, alerts.enforcement.restriction_explanation),
-        ),
-        model::kind::VIOLATION => (
-            tr!(
-                l,
-                alerts.enforcement.violation,
-                what = code
-                    .map(app::format::title_case)
-                    .unwrap_or_else(|| tr!(l, alerts.enforcement.unspecified))
-            ),
-            tr!(l, alerts.enforcement.violation_explanation),
-        ),
-        model::kind::BAN if code == Some("SCHEDULE_FOR_DISABLE") => (
-            tr!(l, alerts.enforcement.ban_scheduled),
-            tr!(l, alerts.enforcement.ban_scheduled_explanation),
-        ),
-        model::kind::BAN => (
-            tr!(l, alerts.enforcement.banned),
-            tr!(l, alerts.enforcement.banned_explanation),
-        ),
-        model::kind::OFFBOARDED => (
-            tr!(l, alerts.enforcement.offboarded),
-            tr!(l, alerts.enforcement.offboarded_explanation),
-        ),
-        model::kind::PARTNER_REMOVED => (
-            match code {
-                Some(r) => tr!(
-                    l,
-                    alerts.enforcement.disconnected,
-                    what = disconnection_words(r, l),
-                    by = by
-                ),
-                None => tr!(l, alerts.enforcement.partner_removed, by = by),
-            },
-            tr!(l, alerts.enforcement.partner_removed_explanation),
-        ),
-        other => (app::format::title_case(other), String::new()),
-    }
-}
-
-/// A restriction type in words (as [`model::restriction_words`], in `l`).
-fn restriction_words(raw: &str, l: Locale) -> String {
-    match raw {
-        "RESTRICTED_BIZ_INITIATED_MESSAGING" => tr!(l, alerts.restriction.biz_initiated_messaging),
-        "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
-            tr!(l, alerts.restriction.customer_initiated_messaging)
-        }
-        "RESTRICTED_ADD_PHONE_NUMBER_ACTION" => tr!(l, alerts.restriction.add_phone_number),
-        "RESTRICTED_UTILITY_TEMPLATES" => tr!(l, alerts.restriction.utility_templates),
-        "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES" => {
-            tr!(l, alerts.restriction.direct_send_utility_templates)
-        }
-        "RESTRICTED_BUSINESS_INITIATED_CALLING" => tr!(l, alerts.restriction.business_calling),
-        "RESTRICTED_USER_INITIATED_CALLING" => tr!(l, alerts.restriction.user_calling),
-        "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN" => {
-            tr!(l, alerts.restriction.user_calling_button_hidden)
-        }
-        "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING" => {
-            tr!(l, alerts.restriction.all_calling)
-        }
-        other => app::format::title_case(other),
-    }
-}
-
-/// A coexistence disconnection reason in words (as [`model::disconnection_words`], in `l`).
-fn disconnection_words(raw: &str, l: Locale) -> String {
-    match raw {
-        "ACCOUNT_DISCONNECTED" => tr!(l, alerts.disconnection.account_disconnected),
-        "BUSINESS_DOWNGRADE" => tr!(l, alerts.disconnection.business_downgrade),
-        "CHANGE_NUMBER" => tr!(l, alerts.disconnection.change_number),
-        "COMPANION_INACTIVITY" => tr!(l, alerts.disconnection.companion_inactivity),
-        "PRIMARY_INACTIVITY" => tr!(l, alerts.disconnection.primary_inactivity),
-        "USER_RE_REGISTERED" => tr!(l, alerts.disconnection.user_re_registered),
-        other => app::format::title_case(other).to_lowercase(),
-    }
+    let by = e.by.as_deref().map(str::to_lowercase);
+    app::meta::enforcement_words(&e.kind, e.code.as_deref(), by.as_deref(), l)
 }
 
 #[cfg(test)]
@@ -472,87 +338,6 @@ mod tests {
     use serde_json::json;
 
     const ALL: [Locale; 3] = [Locale::en, Locale::pt_BR, Locale::es];
-
-    /// Each of Meta's values the English words here repeat reads the same as the shared helpers.
-    #[test]
-    fn english_words_match_the_shared_helpers() {
-        use TokenRefusal::*;
-        for r in [Expired, PasswordChanged, Revoked, InvalidSession, Refused] {
-            assert_eq!(refusal_words(r, Locale::en), r.words());
-        }
-        for raw in [
-            "NAME_FORMAT_UNACCEPTABLE",
-            "NAME_NOT_REPRESENTATIVE",
-            "NAME_INCONSISTENT_WITH_BUSINESS",
-            "NAME_NOT_CONSISTENT",
-            "NAME_CONTAINS_WHATSAPP",
-            "NAME_TOO_GENERIC",
-            "NAME_HAS_EMOJI",
-            "NAME_CONTAINS_SPECIAL_CHARACTERS",
-            "LACKS_ONLINE_PRESENCE",
-            "NAME_EMPLOYEE_ISSUE",
-            "NAME_INDIVIDUAL_ISSUE",
-            "NAME_ENDCLIENT_NOTRELATED",
-            "NONE",
-            "",
-            "SOMETHING_NEW",
-        ] {
-            assert_eq!(
-                name_rejection_words(raw, Locale::en),
-                app::meta::name_rejection_words(raw),
-                "{raw}"
-            );
-        }
-        for raw in [
-            "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED",
-            "INCREASED_CAPABILITIES_ELIGIBILITY_FAILED",
-            "INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO",
-            "OBA_APPROVED",
-            "OBA_REJECTED",
-            "PROFILE_PICTURE_LOST",
-            "SOMETHING_NEW",
-        ] {
-            assert_eq!(
-                account_alert_title(raw, Locale::en),
-                app::portfolio::account_alert_title(raw)
-            );
-            assert_eq!(
-                account_alert_advice(raw, Locale::en),
-                app::portfolio::account_alert_advice(raw)
-            );
-        }
-        for raw in [
-            "RESTRICTED_BIZ_INITIATED_MESSAGING",
-            "RESTRICTED_CUSTOMER_INITIATED_MESSAGING",
-            "RESTRICTED_ADD_PHONE_NUMBER_ACTION",
-            "RESTRICTED_UTILITY_TEMPLATES",
-            "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES",
-            "RESTRICTED_BUSINESS_INITIATED_CALLING",
-            "RESTRICTED_USER_INITIATED_CALLING",
-            "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN",
-            "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING",
-            "SOMETHING_NEW",
-        ] {
-            assert_eq!(
-                restriction_words(raw, Locale::en),
-                model::restriction_words(raw).0
-            );
-        }
-        for raw in [
-            "ACCOUNT_DISCONNECTED",
-            "BUSINESS_DOWNGRADE",
-            "CHANGE_NUMBER",
-            "COMPANION_INACTIVITY",
-            "PRIMARY_INACTIVITY",
-            "USER_RE_REGISTERED",
-            "SOMETHING_NEW",
-        ] {
-            assert_eq!(
-                disconnection_words(raw, Locale::en),
-                model::disconnection_words(raw)
-            );
-        }
-    }
 
     /// The English title and explanation of each enforcement are [`model::active`]'s.
     #[test]

@@ -186,7 +186,7 @@ impl GreenlightPort for Services {
                 .latest_name_rejection_reason(inbox_id)
                 .await
                 .map_err(crate::error::ServiceError::from)?
-                .map(|r| app::meta::name_rejection_words(&r));
+                .map(|r| app::meta::name_rejection_words_in(&r, user.locale));
         }
         Ok(view)
     }

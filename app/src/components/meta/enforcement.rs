@@ -38,7 +38,7 @@ pub fn EnforcementSection(items: Vec<EnforcementView>, affected: Vec<String>) ->
             <h2 id="enforcement-title">{tr!(l, meta.enforcement.heading)}</h2>
             <ul class="items">
                 {items.into_iter().map(|e| {
-                    let label = e.level.word();
+                    let label = e.level.word_in(crate::locale());
                     view! { class = class,
                         <li class="item" data-kind=e.kind.clone() data-code=e.code.clone()>
                             <Badge level=e.level text=label/>" "<strong>{e.title.clone()}</strong>
