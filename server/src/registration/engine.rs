@@ -345,7 +345,7 @@ impl RegistrationService {
                 reason_code = decision.reason_code.as_str(),
                 "registration: no call"
             );
-            let message = decision.reason.clone();
+            let message = decision.reason_in(l);
             return Ok(RegistrationOutcome::new(
                 row.id, result, &snap, &decision, message,
             ));
@@ -391,7 +391,7 @@ impl RegistrationService {
         );
         let answer = self.call(&row, attempt_id, &token, &pin).await;
         self.record(&row, attempt_id, &answer).await?;
-        self.confirm(&row, attempt_id, answer).await
+        self.confirm(&row, attempt_id, answer, l).await
     }
 
     /// **Call**: sends `POST /{phone}/register` with the number's PIN, once, and classifies Meta's
@@ -471,30 +471,28 @@ impl RegistrationService {
         row: &InboxRow,
         attempt_id: i64,
         answer: CallAnswer,
+        l: Locale,
     ) -> ServiceResult<RegistrationOutcome> {
         self.health.invalidate_health(row.id).await;
         let after = self.health.read_health(row, source::REGISTRATION).await?;
         let confirmed = confirmation(after.read.as_ref().ok());
         let result = attempt_result(&answer, confirmed);
+        // The answer to whoever pressed (the ledger keeps Meta's error, not this sentence).
         let message = match (&answer, confirmed) {
             (CallAnswer::Accepted, Confirmation::Registered) => {
-                "Meta registered the number with the WhatsApp Cloud API.".to_owned()
+                tr!(l, health.result.registration.registered)
             }
             (CallAnswer::Accepted, Confirmation::AwaitingConfirmation) => {
-                "Meta accepted the registration. It can take a few minutes before Meta shows the number as \
-                 registered; Greenlight checks again."
-                    .to_owned()
+                tr!(l, health.result.registration.accepted)
             }
             (CallAnswer::Lost(_), Confirmation::Registered) => {
-                "Meta's answer was lost, but the number now shows as registered.".to_owned()
+                tr!(l, health.result.registration.lost_registered)
             }
-            (CallAnswer::Lost(e), Confirmation::AwaitingConfirmation) => format!(
-                "Meta's answer was lost ({}): Greenlight cannot tell whether Meta registered the number. \
-                 It checks again, and any next attempt sends the same PIN.",
-                e.message
-            ),
+            (CallAnswer::Lost(e), Confirmation::AwaitingConfirmation) => {
+                tr!(l, health.result.registration.lost, error = e.message)
+            }
             (CallAnswer::Refused(e), _) => {
-                format!("Meta did not register the number: {}", e.message)
+                tr!(l, health.result.registration.refused, error = e.message)
             }
         };
         tracing::info!(

@@ -373,34 +373,20 @@ impl RegistrationService {
                 Ok(answer)
             })
             .await?;
+        let l = user.locale;
         let (message, registration) = match &answer {
             CallAnswer::Accepted => {
                 let registration = self
                     .register_after_fix(user, &row, Some(&[ReasonCode::PinMismatch]))
                     .await?;
                 let message = match &registration {
-                    Some(r) => format!(
-                        "Meta set the new two-step verification PIN, and Greenlight registered the number again with it: {}",
-                        r.message
-                    ),
-                    None => "Meta set the new two-step verification PIN. Greenlight keeps it sealed and uses it for every registration of this number.".to_owned(),
+                    Some(r) => tr!(l, health.result.pin_set_registered, result = r.message),
+                    None => tr!(l, health.result.pin_set),
                 };
                 (message, registration)
             }
-            CallAnswer::Refused(e) => (
-                format!(
-                    "Meta did not set the new PIN: {} The PIN Greenlight had stays in use.",
-                    e.message
-                ),
-                None,
-            ),
-            CallAnswer::Lost(e) => (
-                format!(
-                    "Meta's answer was lost ({}): Greenlight cannot tell whether the new PIN was set. Press Set the PIN again; it sends the same new PIN, so both sides end up with it.",
-                    e.message
-                ),
-                None,
-            ),
+            CallAnswer::Refused(e) => (tr!(l, health.result.pin_refused, error = e.message), None),
+            CallAnswer::Lost(e) => (tr!(l, health.result.pin_lost, error = e.message), None),
         };
         self.fix_outcome(
             &row,
@@ -474,24 +460,20 @@ impl RegistrationService {
                 .into());
             }
         };
+        let l = user.locale;
         let how = match method {
-            CodeMethod::Sms => "by SMS",
-            CodeMethod::Voice => "by voice call",
+            CodeMethod::Sms => tr!(l, health.result.by_sms),
+            CodeMethod::Voice => tr!(l, health.result.by_voice),
         };
         let message = match (&answer, outcome) {
-            (CallAnswer::Accepted, _) => format!(
-                "Meta is sending a verification code {how} to the number. Enter the six digits when they arrive."
+            (CallAnswer::Accepted, _) => tr!(l, health.result.code_sending, how = how),
+            (_, CallOutcome::Failed(CodeRefusal::RequestLimited)) => tr!(
+                l,
+                health.result.code_limited,
+                minutes = super::verification::HOLD_AFTER_LIMITED_SECS / 60
             ),
-            (_, CallOutcome::Failed(CodeRefusal::RequestLimited)) => format!(
-                "Meta will not send another code now: it limits code requests for a number. Greenlight waits {} \
-                 minutes before asking again.",
-                super::verification::HOLD_AFTER_LIMITED_SECS / 60
-            ),
-            (CallAnswer::Refused(e), _) => format!("Meta did not send a code: {}", e.message),
-            (CallAnswer::Lost(e), _) => format!(
-                "Meta's answer was lost ({}): a code may be on its way. Wait a minute for it before asking again.",
-                e.message
-            ),
+            (CallAnswer::Refused(e), _) => tr!(l, health.result.code_refused, error = e.message),
+            (CallAnswer::Lost(e), _) => tr!(l, health.result.code_lost, error = e.message),
         };
         self.verification_outcome(&row, FixAction::VerificationRequest, &answer, message, None)
             .await
@@ -544,28 +526,26 @@ impl RegistrationService {
                 Ok((answer, outcome))
             })
             .await?;
+        let l = user.locale;
         let (message, registration) = match (&answer, outcome) {
             (CallAnswer::Accepted, _) => {
                 let registration = self.register_after_fix(user, &row, None).await?;
                 let message = match &registration {
-                    Some(r) => format!("Meta verified the number, and Greenlight registered it: {}", r.message),
-                    None => "Meta verified the number.".to_owned(),
+                    Some(r) => tr!(l, health.result.verified_registered, result = r.message),
+                    None => tr!(l, health.result.verified),
                 };
                 (message, registration)
             }
-            (_, CallOutcome::Failed(CodeRefusal::WrongCode)) => (
-                "Meta did not accept the code: it is wrong or has expired. Check the latest message, or request a new code."
-                    .to_owned(),
+            (_, CallOutcome::Failed(CodeRefusal::WrongCode)) => {
+                (tr!(l, health.result.wrong_code), None)
+            }
+            (CallAnswer::Refused(e), _) => (
+                tr!(l, health.result.verify_refused, error = e.message),
                 None,
             ),
-            (CallAnswer::Refused(e), _) => (format!("Meta did not verify the number: {}", e.message), None),
-            (CallAnswer::Lost(e), _) => (
-                format!(
-                    "Meta's answer was lost ({}): Greenlight cannot tell whether the number is verified. Enter the code again.",
-                    e.message
-                ),
-                None,
-            ),
+            (CallAnswer::Lost(e), _) => {
+                (tr!(l, health.result.verify_lost, error = e.message), None)
+            }
         };
         self.verification_outcome(
             &row,
@@ -644,15 +624,11 @@ impl RegistrationService {
             })
             .await?;
         let message = match &answer {
-            CallAnswer::Accepted => format!(
-                "Meta is reviewing the new display name \"{name}\". The number keeps sending under its current name meanwhile; \
-                 when Meta approves, Greenlight registers the number again so the new name shows."
-            ),
-            CallAnswer::Refused(e) => format!("Meta did not take the new display name: {}", e.message),
-            CallAnswer::Lost(e) => format!(
-                "Meta's answer was lost ({}): the new name may be in review. Refresh to see Meta's state before submitting again.",
-                e.message
-            ),
+            CallAnswer::Accepted => tr!(user.locale, health.result.name_reviewing, name = name),
+            CallAnswer::Refused(e) => {
+                tr!(user.locale, health.result.name_refused, error = e.message)
+            }
+            CallAnswer::Lost(e) => tr!(user.locale, health.result.name_lost, error = e.message),
         };
         self.fix_outcome(&row, FixAction::DisplayName, Some(&answer), message, None)
             .await

@@ -105,3 +105,53 @@ async fn a_chosen_language_beats_the_browser_until_the_user_goes_back_to_automat
     let en = page(&app, &c, &health, "en").await;
     assert!(en.contains(r#"lang="en""#) && en.contains(">High<"));
 }
+
+#[tokio::test]
+async fn complete_registration_answers_in_the_callers_language_and_meta_still_gets_one_call() {
+    let app = spawn_app().await;
+    let admin = app.user("ada@example.com", "Acme", "administrator").await;
+    let id = create_inbox(
+        &app,
+        &admin.access_token,
+        admin.account_id,
+        Scenario::ApprovedUnregistered,
+    )
+    .await;
+    let n = app.number(Scenario::ApprovedUnregistered);
+    let press = |lang: &'static str| {
+        app.client
+            .post(app.url(&format!(
+                "/api/v1/accounts/{}/inboxes/{id}/register_phone",
+                admin.account_id
+            )))
+            .header("api_access_token", &admin.access_token)
+            .header("accept-language", lang)
+            .send()
+    };
+    let r = press("es-419").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["result"], "registered", "{body}");
+    assert_eq!(
+        body["message"],
+        "Meta registró el número en la WhatsApp Cloud API."
+    );
+    let calls = app.sim.sim.calls_to("POST", &format!("/{}/register", n.id));
+    assert_eq!(calls.len(), 1, "one press, one call to Meta");
+
+    // Pressed again in Portuguese: no call (already registered), the reason in Portuguese.
+    let r = press("pt-BR").await.unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["called_meta"], false, "{body}");
+    assert_eq!(
+        body["message"], "O número está registrado na WhatsApp Cloud API.",
+        "{body}"
+    );
+    assert_eq!(
+        app.sim
+            .sim
+            .calls_to("POST", &format!("/{}/register", n.id))
+            .len(),
+        1
+    );
+}
