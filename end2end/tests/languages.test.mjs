@@ -12,9 +12,9 @@ after(async () => { await gl?.stop(); });
 
 // What a person reads on the Account Health tab of "Healthy and registered", per language.
 const PAGES = {
-  'en-US': { lang: 'en', skip: 'Skip to content', quality: 'High', state: 'Registered' },
-  'pt-BR': { lang: 'pt-BR', skip: 'Pular para o conteúdo', quality: 'Alta', state: 'Registrado' },
-  'es-MX': { lang: 'es', skip: 'Saltar al contenido', quality: 'Alta', state: 'Registrado' },
+  'en-US': { lang: 'en', skip: 'Skip to content', verdict: 'Healthy', quality: 'High' },
+  'pt-BR': { lang: 'pt-BR', skip: 'Pular para o conteúdo', verdict: 'Saudável', quality: 'Alta' },
+  'es-MX': { lang: 'es', skip: 'Saltar al contenido', verdict: 'En buen estado', quality: 'Alta' },
 };
 
 for (const [browser, want] of Object.entries(PAGES)) {
@@ -28,9 +28,9 @@ for (const [browser, want] of Object.entries(PAGES)) {
       const read = async () => ({
         lang: await page.getAttribute('html', 'lang'),
         skip: (await page.textContent('.skip-link')).trim(),
-        // The badge's text after its (visually hidden) level prefix.
+        // Badges' text after their (visually hidden) level prefix.
+        verdict: (await page.textContent('#verdict .badge')).split(':').pop().trim(),
         quality: (await page.textContent('[data-metric=quality_rating] .badge')).split(':').pop().trim(),
-        state: (await page.textContent('#registration-heading')).trim(),
       });
       await hydrated(page);
       assert.deepEqual(await read(), want);
