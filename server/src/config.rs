@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// How often the retrier looks at unregistered numbers.
     #[arg(long, env = "GREENLIGHT_REGISTRATION_CHECK_INTERVAL", default_value = "5m", value_parser = parse_duration)]
     pub registration_check_interval: Duration,
+    /// How long creating an inbox, rotating its token or retrying its setup waits for Meta before
+    /// answering; a slower setup goes on in the background and its outcome shows on the page.
+    #[arg(long, env = "GREENLIGHT_SETUP_ANSWER_WITHIN", default_value = "1s", value_parser = parse_duration)]
+    pub setup_answer_within: Duration,
     /// Health read cache (with request coalescing).
     #[arg(long, env = "GREENLIGHT_HEALTH_CACHE_TTL", default_value = "60s", value_parser = parse_duration)]
     pub health_cache_ttl: Duration,
@@ -161,6 +165,7 @@ impl std::fmt::Debug for ServeArgs {
                 "registration_check_interval",
                 &self.registration_check_interval,
             )
+            .field("setup_answer_within", &self.setup_answer_within)
             .field("health_cache_ttl", &self.health_cache_ttl)
             .field("health_max_age", &self.health_max_age)
             .field("log_format", &self.log_format)

@@ -129,6 +129,7 @@ impl Application {
         .map_err(|e| StartupError::Graph(e.to_string()))?;
         let services = Services::new(db, secrets, graph, public_url.clone(), args.demo)
             .with_health_cache_ttl(args.health_cache_ttl)
+            .with_setup_answer_within(args.setup_answer_within)
             .with_meta_webhooks(
                 crate::webhooks::MetaWebhooks::new(
                     args.meta_app_secret.as_deref(),

@@ -22,9 +22,10 @@ pub use super::WHATSAPP_CLOUD;
 pub const TOKEN_CHECK_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How long creating an inbox, rotating its token or retrying its setup waits for the setup
-/// before answering. Meta may hang for most of a minute; the setup then goes on in the
-/// background and its outcome replaces [`SETUP_RUNNING`] on the page.
-pub const SETUP_ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+/// before answering, unless `--setup-answer-within` says otherwise. Meta may hang for most of a
+/// minute; the setup then goes on in the background and its outcome replaces [`SETUP_RUNNING`]
+/// on the page. A person pressed a button: about a second, as for every page.
+pub const SETUP_ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The setup message when setup stopped on an internal error (details are in the log).
 pub const SETUP_FAILED: &str = "Setup stopped on an internal error; use Retry setup.";
@@ -169,6 +170,7 @@ pub struct InboxService {
     reads: ReadCaches,
     health: HealthService,
     webhooks: WebhookService,
+    answer_within: std::time::Duration,
 }
 
 impl InboxService {
@@ -190,7 +192,14 @@ impl InboxService {
             reads,
             health,
             webhooks,
+            answer_within: SETUP_ANSWER_WITHIN,
         }
+    }
+
+    /// Waits this long for a setup before answering (see [`SETUP_ANSWER_WITHIN`]).
+    pub fn answering_within(mut self, within: std::time::Duration) -> Self {
+        self.answer_within = within;
+        self
     }
 
     /// Only administrators of the account may change it; others get 403 (members) or 404.
@@ -575,7 +584,7 @@ impl InboxService {
         Ok(InboxView::from(&self.setup_within(row).await?))
     }
 
-    /// Runs setup, answering within [`SETUP_ANSWER_WITHIN`]: the finished setup's row, or else
+    /// Runs setup, answering within the configured time ([`SETUP_ANSWER_WITHIN`] by default): the finished setup's row, or else
     /// the row marked [`SETUP_RUNNING`] while the setup goes on in the background. The mark is
     /// written before the setup starts, so a setup finishing at the deadline is never overwritten.
     async fn setup_within(&self, row: InboxRow) -> ServiceResult<InboxRow> {
@@ -602,7 +611,7 @@ impl InboxService {
             }
             result
         });
-        match tokio::time::timeout(SETUP_ANSWER_WITHIN, setup).await {
+        match tokio::time::timeout(self.answer_within, setup).await {
             Ok(Ok(done)) => done,
             Ok(Err(join)) => Err(ServiceError::Internal(format!("inbox setup task: {join}"))),
             Err(_) => {

@@ -67,6 +67,8 @@ pub struct Shared {
     pub alert_http: crate::alerts::http::OutgoingHttp,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`GREENLIGHT_TRUSTED_PROXIES`).
     pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
+    /// How long an inbox's setup is waited for before answering (`GREENLIGHT_SETUP_ANSWER_WITHIN`).
+    pub setup_answer_within: std::time::Duration,
 }
 
 /// The default time a health read (and a webhook self-check) is served from the cache.
@@ -94,6 +96,7 @@ struct Parts<'a> {
     meta_webhooks: &'a crate::webhooks::MetaWebhooks,
     accounts: &'a crate::accounts::service::AccountService,
     alert_http: &'a crate::alerts::http::OutgoingHttp,
+    setup_answer_within: std::time::Duration,
 }
 
 impl Features {
@@ -108,6 +111,7 @@ impl Features {
             meta_webhooks,
             accounts,
             alert_http,
+            setup_answer_within,
         } = parts;
         let credentials = crate::inboxes::credentials::Credentials::new(secrets.clone());
         let access = crate::inboxes::access::InboxAccess::new(reads.clone());
@@ -144,7 +148,8 @@ impl Features {
             reads.clone(),
             health.clone(),
             webhooks.clone(),
-        );
+        )
+        .answering_within(setup_answer_within);
         let alerts = crate::alerts::AlertService::new(
             stores.alert_service(),
             secrets.clone(),
@@ -177,6 +182,7 @@ impl Shared {
             meta_webhooks: &self.meta_webhooks,
             accounts: &self.accounts,
             alert_http: &self.alert_http,
+            setup_answer_within: self.setup_answer_within,
         });
         self.credentials = f.credentials;
         self.access = f.access;
@@ -260,6 +266,7 @@ impl Services {
             meta_webhooks: &meta_webhooks,
             accounts: &accounts,
             alert_http: &alert_http,
+            setup_answer_within: crate::inboxes::service::SETUP_ANSWER_WITHIN,
         });
         Services(std::sync::Arc::new(Shared {
             db,
@@ -282,6 +289,7 @@ impl Services {
             alert_wake: Default::default(),
             alert_http,
             trusted_proxies: std::sync::Arc::new([]),
+            setup_answer_within: crate::inboxes::service::SETUP_ANSWER_WITHIN,
         }))
     }
 
@@ -293,6 +301,15 @@ impl Services {
             ttl,
             shared.accounts.clone(),
         );
+        shared.rewire();
+        self
+    }
+
+    /// Sets how long creating an inbox (or retrying its setup) waits for the setup before
+    /// answering; a longer setup goes on in the background.
+    pub fn with_setup_answer_within(mut self, within: std::time::Duration) -> Self {
+        let shared = std::sync::Arc::make_mut(&mut self.0);
+        shared.setup_answer_within = within;
         shared.rewire();
         self
     }

@@ -179,6 +179,15 @@ pub async fn spawn_app_on(data_dir: TempDir, database: TestDatabase, extra: &[&s
             &sim.base_url,
         ]
         .into_iter()
+        // Tests read an inbox's state right after creating it: on a loaded 2-core runner the
+        // local simulator's setup can outlast the 1 s product default, so tests wait longer
+        // unless they test the background setup itself.
+        .chain(
+            (!extra.contains(&"--setup-answer-within"))
+                .then_some(["--setup-answer-within", "20s"])
+                .into_iter()
+                .flatten(),
+        )
         .chain(extra.iter().copied()),
     );
     let Command::Serve(args) = cli.command else {

@@ -3,7 +3,7 @@ use greenlight::simulator::Scenario;
 use serde_json::{json, Value};
 
 use crate::health::create_inbox;
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 async fn call(
     app: &TestApp,
@@ -364,8 +364,10 @@ async fn a_new_token_is_checked_with_meta_before_it_is_saved() {
 
 #[tokio::test]
 async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_background() {
-    use greenlight::inboxes::service::SETUP_RUNNING;
-    let app = spawn_app().await;
+    use greenlight::inboxes::service::{SETUP_ANSWER_WITHIN, SETUP_RUNNING};
+    // The product's default wait, not the tests' longer one.
+    let within = humantime::format_duration(SETUP_ANSWER_WITHIN).to_string();
+    let app = spawn_app_with(&["--setup-answer-within", &within]).await;
     let admin = app.user("ada@example.com", "Acme", "administrator").await;
     let n = app.number(Scenario::Healthy);
     // Meta does not answer the first read of the number until released.
