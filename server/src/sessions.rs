@@ -65,6 +65,8 @@ impl Sessions {
                     .busy_timeout(Duration::from_secs(5));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(MAX_CONNECTIONS)
+                    // As for the main pool: no ping before each session read (crate::db::open).
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
                     .map_err(|e| open_err(e.to_string()))?;

@@ -108,7 +108,14 @@ pub fn InboxPage() -> impl IntoView {
                     Ok(h) => view! {
                         <Title text={
                             let name = h.inbox_name.clone();
-                            move || page_title(&tr!(l, inboxes.inbox.page_title, name = name, tab = tab_label(&path.get(), l)))
+                            // The server reads the title after the page is drawn, when the route's
+                            // location may already be gone (a panic under load): the path at
+                            // drawing time stands in.
+                            let drawn_at = path.get_untracked();
+                            move || {
+                                let at = path.try_get().unwrap_or_else(|| drawn_at.clone());
+                                page_title(&tr!(l, inboxes.inbox.page_title, name = name, tab = tab_label(&at, l)))
+                            }
                         }/>
                         <p class="crumbs"><A href=format!("/accounts/{}/inboxes", h.account_id)>{tr!(l, inboxes.title)}</A></p>
                         <h1 id="inbox-name">{h.inbox_name.clone()}</h1>
