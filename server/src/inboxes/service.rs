@@ -584,9 +584,10 @@ impl InboxService {
         Ok(InboxView::from(&self.setup_within(row).await?))
     }
 
-    /// Runs setup, answering within the configured time ([`SETUP_ANSWER_WITHIN`] by default): the finished setup's row, or else
-    /// the row marked [`SETUP_RUNNING`] while the setup goes on in the background. The mark is
-    /// written before the setup starts, so a setup finishing at the deadline is never overwritten.
+    /// Runs setup, answering within the configured time ([`SETUP_ANSWER_WITHIN`] by default):
+    /// the finished setup's row, or else the row marked [`SETUP_RUNNING`] while the setup goes on
+    /// in the background. The mark is written before the setup starts, so a setup finishing at
+    /// the deadline is never overwritten.
     async fn setup_within(&self, row: InboxRow) -> ServiceResult<InboxRow> {
         self.inboxes
             .set_setup_result(row.id, None, Some(SETUP_RUNNING), now_secs())

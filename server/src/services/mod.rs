@@ -257,6 +257,7 @@ impl Services {
         );
         let meta_webhooks = crate::webhooks::MetaWebhooks::default();
         let alert_http = crate::alerts::http::OutgoingHttp::default();
+        let setup_answer_within = crate::inboxes::service::SETUP_ANSWER_WITHIN;
         let f = Features::wire(Parts {
             stores: &stores,
             secrets: &secrets,
@@ -266,7 +267,7 @@ impl Services {
             meta_webhooks: &meta_webhooks,
             accounts: &accounts,
             alert_http: &alert_http,
-            setup_answer_within: crate::inboxes::service::SETUP_ANSWER_WITHIN,
+            setup_answer_within,
         });
         Services(std::sync::Arc::new(Shared {
             db,
@@ -289,7 +290,7 @@ impl Services {
             alert_wake: Default::default(),
             alert_http,
             trusted_proxies: std::sync::Arc::new([]),
-            setup_answer_within: crate::inboxes::service::SETUP_ANSWER_WITHIN,
+            setup_answer_within,
         }))
     }
 
