@@ -208,11 +208,25 @@ impl AccountService {
                     }
                 }
                 MemberChange::Disable => {
-                    let accounts = store.admin_accounts_of(&mut tx, user_id).await?;
-                    for account_id in &accounts {
-                        store.lock_account(&mut tx, *account_id).await?;
+                    // Lock, then read again: an account where the user became an administrator
+                    // between the read and the locks (another instance promoting them) is locked
+                    // and checked too, not skipped.
+                    let mut locked: Vec<i64> = Vec::new();
+                    loop {
+                        let accounts = store.admin_accounts_of(&mut tx, user_id).await?;
+                        let unlocked: Vec<i64> = accounts
+                            .iter()
+                            .copied()
+                            .filter(|a| !locked.contains(a))
+                            .collect();
+                        if unlocked.is_empty() {
+                            break accounts;
+                        }
+                        for account_id in unlocked {
+                            store.lock_account(&mut tx, account_id).await?;
+                            locked.push(account_id);
+                        }
                     }
-                    accounts
                 }
             };
             for account_id in losing_admin {
