@@ -38,12 +38,33 @@ pub const REMEDIATION_URL: &str = "https://business.facebook.com/accountquality"
 pub struct SignalUpdate {
     pub kind: String,
     pub detail: Option<Value>,
+    /// `detail` carries only the keys Meta sent: they go over the stored object's (merged where
+    /// the state is stored, in the same transaction, so two events never lose each other's keys).
+    pub merge: bool,
+}
+
+impl SignalUpdate {
+    /// The state after this update, given the `stored` one.
+    pub fn resolved(&self, stored: Option<&Value>) -> Option<Value> {
+        match (&self.detail, self.merge) {
+            (Some(Value::Object(sent)), true) => {
+                let mut merged = stored
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                merged.extend(sent.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Some(Value::Object(merged))
+            }
+            (detail, _) => detail.clone(),
+        }
+    }
 }
 
 fn set(kind: impl Into<String>, detail: Value) -> SignalUpdate {
     SignalUpdate {
         kind: kind.into(),
         detail: Some(detail),
+        merge: false,
     }
 }
 
@@ -51,6 +72,7 @@ fn clear(kind: impl Into<String>) -> SignalUpdate {
     SignalUpdate {
         kind: kind.into(),
         detail: None,
+        merge: false,
     }
 }
 
@@ -145,35 +167,33 @@ pub fn tier_name(v: &Value) -> Option<String> {
     }
 }
 
-/// What a `business_capability_update` value changes: the portfolio's capability, merged over
-/// the `previous` one, because Meta may send only the key that changed (a new phone-number cap
-/// says nothing about the messaging limit). Nothing changes when it carries no known key.
-pub fn updates_from_capability(value: &Value, previous: Option<&Value>) -> Vec<SignalUpdate> {
-    let mut merged = previous
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let mut known = false;
+/// What a `business_capability_update` value changes: the keys it carries of the portfolio's
+/// capability, merged over the stored ones ([`SignalUpdate::merge`]), because Meta may send only
+/// the key that changed (a new phone-number cap says nothing about the messaging limit). Nothing
+/// changes when it carries no known key.
+pub fn updates_from_capability(value: &Value) -> Vec<SignalUpdate> {
+    let mut sent = serde_json::Map::new();
     if let Some(tier) = value
         .get("max_daily_conversations_per_business")
         .and_then(tier_name)
     {
-        merged.insert("max_daily_conversations_per_business".into(), json!(tier));
-        known = true;
+        sent.insert("max_daily_conversations_per_business".into(), json!(tier));
     }
     for key in [
         "max_phone_numbers_per_business",
         "max_phone_numbers_per_waba",
     ] {
         if let Some(n) = value.get(key).and_then(int) {
-            merged.insert(key.into(), json!(n));
-            known = true;
+            sent.insert(key.into(), json!(n));
         }
     }
-    if known {
-        vec![set(kind::CAPABILITY, Value::Object(merged))]
-    } else {
+    if sent.is_empty() {
         Vec::new()
+    } else {
+        vec![SignalUpdate {
+            merge: true,
+            ..set(kind::CAPABILITY, Value::Object(sent))
+        }]
     }
 }
 
@@ -446,19 +466,17 @@ mod tests {
         // Meta's documented example: the integer 2000 and a per-WABA number cap.
         let first = super::updates_from_capability(
             &serde_json::json!({"max_daily_conversations_per_business": 2000, "max_phone_numbers_per_waba": 25}),
-            None,
         );
-        let detail = first[0].detail.clone().unwrap();
+        let detail = first[0].resolved(None).unwrap();
         assert_eq!(detail["max_daily_conversations_per_business"], "TIER_2K");
         // A later event with only a new number cap keeps the limit.
         let second = super::updates_from_capability(
             &serde_json::json!({"max_phone_numbers_per_business": 50}),
-            Some(&detail),
         );
         let stored = [super::Stored {
             kind: super::kind::CAPABILITY.into(),
             event_time: 7,
-            detail: second[0].detail.clone().unwrap(),
+            detail: second[0].resolved(Some(&detail)).unwrap(),
         }];
         let c = super::capability(&stored).unwrap();
         assert_eq!(c.tier.as_deref(), Some("TIER_2K"));
@@ -471,7 +489,7 @@ mod tests {
             super::tier_name(&serde_json::json!("TIER_10K")).as_deref(),
             Some("TIER_10K")
         );
-        assert!(super::updates_from_capability(&serde_json::json!({"x": 1}), None).is_empty());
+        assert!(super::updates_from_capability(&serde_json::json!({"x": 1})).is_empty());
     }
 
     #[test]

@@ -44,6 +44,15 @@ impl SignalStore {
         now: i64,
     ) -> sqlx::Result<bool> {
         let mut tx = self.db.begin().await?;
+        // Two instances applying events of one signal at once: the second waits for the first,
+        // then reads what it wrote (a merge never loses the other's keys). SQLite has one
+        // writer, and refuses a stale reader's write instead.
+        if crate::db::Backend::of_connection(&tx) == crate::db::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(format!("waba_signal/{waba_id}/{}", update.kind))
+                .execute(&mut *tx)
+                .await?;
+        }
         let current: Option<(i64, String)> = sqlx::query_as(
             "SELECT event_time, detail FROM waba_signals WHERE waba_id = $1 AND kind = $2",
         )
@@ -52,6 +61,8 @@ impl SignalStore {
         .fetch_optional(&mut *tx)
         .await?;
         if current.as_ref().is_some_and(|(t, _)| *t > event_time) {
+            // Ended now, not when the connection is next used: the lock above goes with it.
+            tx.rollback().await?;
             return Ok(false);
         }
         // A cleared signal stays as a `null` row, so that its time still orders later events.
@@ -59,7 +70,9 @@ impl SignalStore {
             .as_ref()
             .map(|(_, d)| json(d))
             .filter(|d| !d.is_null());
-        if previous.as_ref() == update.detail.as_ref() {
+        let detail = update.resolved(previous.as_ref());
+        if previous == detail {
+            tx.rollback().await?;
             return Ok(false);
         }
         sqlx::query(
@@ -71,7 +84,7 @@ impl SignalStore {
         .bind(waba_id)
         .bind(&update.kind)
         .bind(event_time)
-        .bind(update.detail.clone().unwrap_or(Value::Null).to_string())
+        .bind(detail.clone().unwrap_or(Value::Null).to_string())
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -81,7 +94,7 @@ impl SignalStore {
         )
         .bind(waba_id)
         .bind(&update.kind)
-        .bind(update.detail.clone().unwrap_or(Value::Null).to_string())
+        .bind(detail.clone().unwrap_or(Value::Null).to_string())
         .bind(previous.map(|p| p.to_string()))
         .bind(event_time)
         .bind(now)
@@ -89,17 +102,6 @@ impl SignalStore {
         .await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// The state of one signal of a WABA; `None` when there is none or it was cleared.
-    pub async fn current(&self, waba_id: &str, kind: &str) -> sqlx::Result<Option<Value>> {
-        let detail: Option<String> =
-            sqlx::query_scalar("SELECT detail FROM waba_signals WHERE waba_id = $1 AND kind = $2")
-                .bind(waba_id)
-                .bind(kind)
-                .fetch_optional(&self.db)
-                .await?;
-        Ok(detail.as_deref().map(json).filter(|d| !d.is_null()))
     }
 
     /// Every signal in force on a WABA (cleared ones left out).

@@ -261,14 +261,7 @@ async fn keep_state(services: &Processor, c: &Change, received_at: i64) -> Servi
             model::updates_from_account_update(&c.value),
         ),
         "business_capability_update" => {
-            let previous = services
-                .signals
-                .current(&c.waba_id, model::kind::CAPABILITY)
-                .await?;
-            (
-                c.waba_id.clone(),
-                model::updates_from_capability(&c.value, previous.as_ref()),
-            )
+            (c.waba_id.clone(), model::updates_from_capability(&c.value))
         }
         "account_alerts" => (
             c.waba_id.clone(),

@@ -494,3 +494,47 @@ async fn a_token_rotated_on_one_instance_stops_working_on_another_after_one_poll
     );
     assert_eq!(profile(new_token).await.unwrap().status(), 200);
 }
+
+/// Meta sends each `business_capability_update` with only the keys that changed. Two of them for
+/// one WABA applied at the same moment (by two instances' workers) must each keep the other's
+/// key: the merge happens where the state is stored, one event after the other.
+#[tokio::test]
+async fn capability_events_applied_at_once_keep_each_others_keys() {
+    use greenlight::signals::model::{capability, updates_from_capability};
+    let app = spawn_app().await;
+    let (_, other) = another_instance_with_services(&app, &[]).await;
+    let mine = app.services.stores.signals.clone();
+    let theirs = other.stores.signals.clone();
+    for round in 0..12 {
+        let waba = format!("10229012934{round:04}");
+        let cap = updates_from_capability(&serde_json::json!({"max_phone_numbers_per_waba": 25}));
+        let tier = updates_from_capability(
+            &serde_json::json!({"max_daily_conversations_per_business": 10000}),
+        );
+        // A write SQLite refused (a reader that went stale) is applied again, as the webhook
+        // queue does with an event whose processing failed.
+        let apply = |store: greenlight::signals::SignalStore, update| {
+            let waba = waba.clone();
+            async move {
+                for _ in 0..20 {
+                    if store
+                        .apply(&waba, &update, 1_700_000_000, 1_700_000_000)
+                        .await
+                        .is_ok()
+                    {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                panic!("the update never applied");
+            }
+        };
+        tokio::join!(
+            apply(mine.clone(), cap[0].clone()),
+            apply(theirs.clone(), tier[0].clone())
+        );
+        let stored = capability(&mine.of_waba(&waba).await.unwrap()).expect("kept");
+        assert_eq!(stored.tier.as_deref(), Some("TIER_10K"), "round {round}");
+        assert_eq!(stored.max_phone_numbers, Some(25), "round {round}");
+    }
+}
