@@ -52,6 +52,37 @@ pub struct AccountSettings {
 
 use crate::health::{BadgeLevel, MetricView, RegistrationState};
 
+/// Where an inbox's setup stands, as the pages show it. The server derives it from the stored
+/// setup outcome, so the pages never compare texts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetupStatus {
+    /// Setup finished.
+    #[default]
+    Done,
+    /// Setup goes on in the background because Meta answers slowly.
+    Running,
+    /// Setup stopped; what went wrong, in words.
+    Failed(String),
+}
+
+impl SetupStatus {
+    /// True while the setup goes on (the page checks again on its own).
+    pub fn running(&self) -> bool {
+        matches!(self, SetupStatus::Running)
+    }
+
+    /// What the page says about the setup, in `l`; `None` once it finished.
+    pub fn message(&self, l: crate::i18n::Locale) -> Option<String> {
+        match self {
+            SetupStatus::Done => None,
+            SetupStatus::Running => Some(crate::tr!(l, inboxes.setup_running)),
+            SetupStatus::Failed(why) => {
+                Some(crate::tr!(l, inboxes.settings.setup_failed, error = why))
+            }
+        }
+    }
+}
+
 /// One row of the account's number overview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxRowView {
@@ -67,7 +98,9 @@ pub struct InboxRowView {
     pub verdict: crate::health::VerdictView,
     /// A few key badges (display name, quality, limit, status).
     pub badges: Vec<MetricView>,
-    pub setup_error: Option<String>,
+    /// Where the inbox's setup stands (running, failed with a reason, or done).
+    #[serde(default)]
+    pub setup: SetupStatus,
     pub checked_at: Option<String>,
     /// How long ago `checked_at` was when the server answered ("4 min ago"): computed there, so
     /// the server's page and the hydrated one read the same.
@@ -134,7 +167,9 @@ pub struct InboxSettingsView {
     pub phone_number_id: String,
     pub business_account_id: String,
     pub business_id: Option<String>,
-    pub setup_error: Option<String>,
+    /// Where the inbox's setup stands; the tab checks again on its own while it runs.
+    #[serde(default)]
+    pub setup: SetupStatus,
     pub viewer_is_admin: bool,
     /// Inbox members.
     pub members: Vec<MemberView>,

@@ -194,3 +194,48 @@ for (const javaScriptEnabled of [true, false]) {
     }
   });
 }
+
+test('a setup Meta answers slowly shows as running on the Settings tab, which checks again on its own until it finishes', async () => {
+  const url = /Simulated Meta Graph API: (\S+)/.exec(gl.output())?.[1];
+  const slowNumber = (await simNumbers()).find((n) => n.scenario === 'slow');
+  assert.ok(slowNumber, 'the demo has a slow number');
+  // Each of the slow number's reads takes 3 s: saving a token proves it with two reads (under
+  // the 10 s the form waits), then setup answers after 1 s and goes on in the background.
+  const setDelay = (ms) => fetch(`${url}/__sim/settings`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slow_delay_ms: ms }),
+  });
+  assert.ok((await setDelay(3000)).ok);
+  const { context, page, problems } = await launch();
+  try {
+    await signIn(page, gl.base, ADMIN);
+    await page.waitForURL(/inboxes$/);
+    // The demo seeds the slow number last, in the background.
+    const link = page.getByRole('link', { name: 'Meta answers slowly', exact: true });
+    for (let i = 0; i < 30 && (await link.count()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      await page.reload();
+    }
+    await link.click();
+    await page.waitForSelector('#inbox-name');
+    await hydrated(page);
+    await page.click('nav.tabs >> text=Settings');
+    await page.waitForSelector('#inbox-details');
+    // The demo's own setup of this number may still run: it ends by itself, no reload.
+    await page.waitForSelector('#setup-error[data-setup=running]', { state: 'detached', timeout: 90000 });
+    await page.evaluate(() => { window.__same_page = true; });
+    await page.fill('#field-api_key', slowNumber.token);
+    await page.click('#edit-inbox-form button[type=submit]');
+    const running = await page.waitForSelector('#setup-error[data-setup=running]', { timeout: 30000 });
+    assert.match(await running.textContent(), /^Setup is still running: Meta is answering slowly\./);
+    assert.equal(await running.getAttribute('role'), 'status', 'running is news, not an error');
+    await page.screenshot({ path: join(ARTIFACTS, 'settings-setup-running.png'), fullPage: true });
+    // Nobody reloads: the tab checks again until the setup has finished, and it succeeded.
+    await page.waitForSelector('#setup-error[data-setup=running]', { state: 'detached', timeout: 60000 });
+    assert.equal(await page.locator('#setup-error').count(), 0, 'setup finished without a problem');
+    assert.equal(await page.evaluate(() => window.__same_page), true, 'the page was not reloaded');
+    assert.deepEqual(problems, []);
+  } finally {
+    await setDelay(20000);
+    await context.close();
+  }
+});

@@ -6,5 +6,6 @@ pub mod fixes;
 pub mod form;
 pub mod menu;
 pub mod meta;
+pub mod setup;
 pub mod shell;
 pub mod status;

@@ -3,12 +3,13 @@ use leptos::prelude::*;
 
 use crate::api::{get_inbox_settings, ChangeInboxMember, DeleteInbox, RetrySetup, UpdateInbox};
 use crate::components::form::{field_message, form_message};
+use crate::components::setup::use_setup_status;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
 use crate::pages::inbox::use_inbox_id;
 use crate::tr;
-use crate::views::InboxSettingsView;
+use crate::views::{InboxSettingsView, SetupStatus};
 
 fn use_settings(
     version: impl Fn() -> usize + Send + Sync + 'static,
@@ -50,22 +51,8 @@ pub fn InboxSettingsTab() -> impl IntoView {
                                 <dt>{tr!(l, inboxes.settings.business_id)}</dt><dd>{s.business_id.clone().unwrap_or_else(|| tr!(l, inboxes.settings.not_read))}</dd>
                                 <dt>{tr!(l, inboxes.settings.token)}</dt><dd>{tr!(l, inboxes.settings.token_hidden)}</dd>
                             </dl>
-                            {s.setup_error.clone().map(|e| view! {
-                                <div class="notice notice-error" id="setup-error" role="alert">
-                                    <p>{tr!(l, inboxes.settings.setup_failed, error = e)}</p>
-                                    {s.viewer_is_admin.then(|| view! {
-                                        <ActionForm action=retry>
-                                            <input type="hidden" name="account_id" value=s.account_id/>
-                                            <input type="hidden" name="inbox_id" value=s.id/>
-                                            <button type="submit" id="retry-setup" disabled=move || retry.pending().get()>
-                                                {move || if retry.pending().get() { tr!(l, inboxes.settings.retrying) } else { tr!(l, inboxes.settings.retry) }}
-                                            </button>
-                                        </ActionForm>
-                                    })}
-                                    // The retry's own refusal (Meta's answer replaces the text above instead).
-                                    {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <p id="retry-error">{e.message(crate::locale())}</p> })}
-                                </div>
-                            })}
+                            <SetupNotice setup=s.setup.clone() account_id=s.account_id inbox_id=s.id
+                                admin=s.viewer_is_admin retry=retry/>
                         </section>
                         {s.viewer_is_admin.then(|| {
                             let name = s.name.clone();
@@ -100,6 +87,42 @@ pub fn InboxSettingsTab() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The setup's problem with Retry setup beside it (administrators), or "still running" followed
+/// until the setup ends; nothing once it finished.
+#[component]
+fn SetupNotice(
+    setup: SetupStatus,
+    account_id: i64,
+    inbox_id: i64,
+    admin: bool,
+    retry: ServerAction<RetrySetup>,
+) -> impl IntoView {
+    let status = use_setup_status(setup, account_id, inbox_id);
+    let l = crate::locale();
+    move || {
+        let (text, running) = status.with(|s| (s.message(l), s.running()));
+        text.map(|text| view! {
+            // Running is news, not an error: a polite status, not an alert.
+            <div class=if running { "notice notice-warn" } else { "notice notice-error" } id="setup-error"
+                role=if running { "status" } else { "alert" }
+                data-setup=if running { "running" } else { "failed" }>
+                <p>{text}</p>
+                {admin.then(|| view! {
+                    <ActionForm action=retry>
+                        <input type="hidden" name="account_id" value=account_id/>
+                        <input type="hidden" name="inbox_id" value=inbox_id/>
+                        <button type="submit" id="retry-setup" disabled=move || retry.pending().get()>
+                            {move || if retry.pending().get() { tr!(l, inboxes.settings.retrying) } else { tr!(l, inboxes.settings.retry) }}
+                        </button>
+                    </ActionForm>
+                })}
+                // The retry's own refusal (Meta's answer replaces the text above instead).
+                {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <p id="retry-error">{e.message(crate::locale())}</p> })}
+            </div>
+        })
     }
 }
 

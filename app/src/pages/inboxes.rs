@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{get_inbox_overview, CreateInbox};
 use crate::components::badge::Badge;
 use crate::components::form::{field_message, form_message, Field};
+use crate::components::setup::use_setup_status;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
@@ -14,7 +15,7 @@ use crate::format::{short_time, state_label};
 use crate::health::Verdict;
 use crate::i18n::Locale;
 use crate::tr;
-use crate::views::InboxRowView;
+use crate::views::{InboxRowView, SetupStatus};
 
 /// True when a row matches the filter text: any field the row shows (name, number, verdict and
 /// its reason, registration state, badges, setup error).
@@ -36,7 +37,8 @@ pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
         &verdict,
         row.verdict.reason.as_str(),
     ];
-    fields.extend(row.setup_error.as_deref());
+    let setup = row.setup.message(crate::locale());
+    fields.extend(setup.as_deref());
     fields.extend(row.badges.iter().map(|b| b.value.as_str()));
     fields.iter().any(|s| s.to_lowercase().contains(&f))
 }
@@ -122,6 +124,20 @@ pub fn InboxesPage() -> impl IntoView {
     }
 }
 
+/// The row's setup problem, or "still running" followed until the setup ends (then it goes).
+#[component]
+fn SetupLine(setup: SetupStatus, account_id: i64, inbox_id: i64) -> impl IntoView {
+    let status = use_setup_status(setup, account_id, inbox_id);
+    move || {
+        status.with(|s| {
+            s.message(crate::locale()).map(|text| {
+                let state = if s.running() { "running" } else { "failed" };
+                view! { <p class="field-error" data-setup=state>{text}</p> }
+            })
+        })
+    }
+}
+
 /// "2 blocked · 3 need attention · 6 healthy": each part a chip that shows only those numbers
 /// (pressed again, all of them). Counts cover every page.
 #[component]
@@ -202,7 +218,7 @@ fn OverviewTable(
                             <td>
                                 <A href=href><strong>{row.name.clone()}</strong></A>
                                 " " <span class="muted">{crate::format::phone(&row.phone_number)}</span>
-                                {row.setup_error.clone().map(|e| view! { <p class="field-error">{tr!(l, inboxes.setup_error, error = e)}</p> })}
+                                <SetupLine setup=row.setup.clone() account_id=account_id inbox_id=row.id/>
                             </td>
                             <td class="badges">
                                 {row.badges.iter().map(|b| view! {
@@ -277,7 +293,7 @@ mod tests {
             level: BadgeLevel::Good,
             verdict: Default::default(),
             badges: vec![],
-            setup_error: None,
+            setup: Default::default(),
             checked_at: None,
             checked_ago: None,
             stale: false,

@@ -36,6 +36,17 @@ pub const SETUP_RUNNING: &str =
 
 pub use super::credentials::TOKEN_UNUSABLE;
 
+/// Where a setup stands, from the stored outcome: the one place that knows [`SETUP_RUNNING`] is
+/// stored as text (the REST API answers that text as `setup_error`).
+pub fn setup_status(setup_error: Option<&str>) -> app::views::SetupStatus {
+    use app::views::SetupStatus;
+    match setup_error {
+        None => SetupStatus::Done,
+        Some(SETUP_RUNNING) => SetupStatus::Running,
+        Some(why) => SetupStatus::Failed(why.to_string()),
+    }
+}
+
 /// A new inbox as an administrator enters it. `Debug` never shows the access token.
 #[derive(Clone, Default, Deserialize)]
 pub struct NewInbox {
@@ -638,6 +649,22 @@ pub enum MemberChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_running_setup_is_told_apart_from_a_failed_one_by_type() {
+        use app::views::SetupStatus;
+        assert_eq!(setup_status(None), SetupStatus::Done);
+        assert_eq!(setup_status(Some(SETUP_RUNNING)), SetupStatus::Running);
+        assert_eq!(
+            setup_status(Some(SETUP_FAILED)),
+            SetupStatus::Failed(SETUP_FAILED.into())
+        );
+        // The pages say it in the viewer's language, not in the stored English.
+        let es = setup_status(Some(SETUP_RUNNING))
+            .message(app::i18n::Locale::es)
+            .unwrap();
+        assert!(es.starts_with("La configuración sigue en curso"), "{es}");
+    }
 
     #[test]
     fn phone_numbers_are_normalised_to_e164() {

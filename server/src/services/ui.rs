@@ -91,7 +91,7 @@ impl Services {
                         .into_iter()
                         .filter(|m| ROW_BADGES.contains(&m.key.as_str()))
                         .collect(),
-                    setup_error: inbox.setup_error.clone(),
+                    setup: crate::inboxes::service::setup_status(inbox.setup_error.as_deref()),
                     checked_at,
                     checked_ago,
                     stale: latest.as_ref().is_some_and(|l| !l.is_good()),
@@ -189,7 +189,7 @@ impl Services {
             phone_number_id: row.phone_number_id,
             business_account_id: row.business_account_id,
             business_id: row.business_id,
-            setup_error: row.setup_error,
+            setup: crate::inboxes::service::setup_status(row.setup_error.as_deref()),
             viewer_is_admin: crate::accounts::service::role_in(user, account_id)?
                 == Role::Administrator,
             members: account_members
