@@ -84,16 +84,6 @@ impl BadgeLevel {
             BadgeLevel::Unknown => crate::tr!(l, health.level.unknown),
         }
     }
-
-    /// The word in English (the API's and the logs' form); pages use [`Self::word_in`].
-    pub fn word(self) -> &'static str {
-        match self {
-            BadgeLevel::Good => "Good",
-            BadgeLevel::Attention => "Needs attention",
-            BadgeLevel::Blocked => "Blocked",
-            BadgeLevel::Unknown => "Unknown",
-        }
-    }
 }
 
 /// The one answer per number to "can it send, and what do I do?", worst first. Derived once, on
@@ -148,14 +138,8 @@ impl Verdict {
     }
 
     /// As people read it, in English (the API's `label`); pages use [`Self::label_in`].
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Blocked => "Blocked",
-            Verdict::NeedsAttention => "Needs attention",
-            Verdict::WaitingOnMeta => "Waiting on Meta",
-            Verdict::Unknown => "Unknown",
-            Verdict::Healthy => "Healthy",
-        }
+    pub fn label(self) -> String {
+        self.label_in(crate::i18n::Locale::en)
     }
 
     /// The badge colour it carries.

@@ -138,7 +138,7 @@ struct Enforcement<'a> {
 #[derive(Serialize, ToSchema)]
 struct VerdictAnswer<'a> {
     verdict: &'static str,
-    label: &'static str,
+    label: String,
     reason: &'a str,
 }
 
