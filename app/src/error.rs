@@ -20,6 +20,10 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// The inbox's stored access token does not open (sealed under a key this server lacks, or
+    /// copied from another inbox): a 409 whose cure is entering the token again.
+    #[error("The access token stored for this inbox cannot be used: it was sealed with a key this server does not have, or belongs to another inbox. Enter the access token again (edit the inbox).")]
+    TokenUnusable,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
@@ -48,7 +52,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::TokenUnusable => 409,
             AppError::RateLimited { .. } => 429,
             AppError::Unavailable(_) => 503,
             AppError::Upstream(_) => 502,
@@ -70,6 +74,7 @@ impl AppError {
                 retry_after_secs = retry_after_secs
             ),
             AppError::Internal => crate::tr!(l, errors.app.internal),
+            AppError::TokenUnusable => crate::tr!(l, errors.inboxes.token_unusable),
             AppError::Transport(detail) => crate::tr!(l, errors.app.transport, detail = detail),
             AppError::Invalid { message, .. } => message.clone(),
             AppError::Conflict(m) | AppError::Unavailable(m) | AppError::Upstream(m) => m.clone(),
@@ -123,6 +128,7 @@ mod tests {
             },
             AppError::Internal,
             AppError::Transport("net".into()),
+            AppError::TokenUnusable,
         ];
         for e in &all {
             assert_eq!(e.message(Locale::en), e.to_string());

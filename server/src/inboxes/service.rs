@@ -34,8 +34,6 @@ pub const SETUP_FAILED: &str = "Setup stopped on an internal error; use Retry se
 pub const SETUP_RUNNING: &str =
     "Setup is still running: Meta is answering slowly. Reload the page to see the outcome; if this stays, use Retry setup.";
 
-pub use super::credentials::TOKEN_UNUSABLE;
-
 /// Where a setup stands, from the stored outcome: the one place that knows [`SETUP_RUNNING`] is
 /// stored as text (the REST API answers that text as `setup_error`).
 pub fn setup_status(setup_error: Option<&str>) -> app::views::SetupStatus {

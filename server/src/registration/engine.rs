@@ -304,11 +304,7 @@ impl RegistrationService {
         let unfinished = self.ledger.unfinished(&row.phone_number_id).await?;
 
         // ONE read of the number for this decision.
-        let snap = self
-            .health
-            .read_health(&row, source::REGISTRATION)
-            .await
-            .map_err(|e| crate::inboxes::credentials::for_reader(e, l))?;
+        let snap = self.health.read_health(&row, source::REGISTRATION).await?;
         let now = snap.checked_at;
         let read = snap.read.as_ref().map_err(|f| f.kind);
         // The ledger as of the read (with what a crash left open resolved): the lease keeps every other
@@ -362,7 +358,7 @@ impl RegistrationService {
             .pins
             .ensure(&self.secrets, &row.phone_number_id, l)
             .await?;
-        let token = self.credentials.access_token_for(&row, l)?;
+        let token = self.credentials.access_token(&row)?;
         // Last check before spending Meta's budget: the lease must still be ours.
         if !self
             .leases

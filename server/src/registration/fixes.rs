@@ -341,7 +341,7 @@ impl RegistrationService {
         inbox_id: i64,
     ) -> ServiceResult<FixOutcome> {
         let row = self.fix_target(user, account_id, inbox_id).await?;
-        let token = self.credentials.access_token_for(&row, user.locale)?;
+        let token = self.credentials.access_token(&row)?;
         let number = row.phone_number_id.clone();
         let answer = self
             .with_lease(&number, user.locale, || async {
@@ -412,7 +412,7 @@ impl RegistrationService {
     ) -> ServiceResult<FixOutcome> {
         let row = self.fix_target(user, account_id, inbox_id).await?;
         check_language(language, user.locale)?;
-        let token = self.credentials.access_token_for(&row, user.locale)?;
+        let token = self.credentials.access_token(&row)?;
         let number = row.phone_number_id.clone();
         let called = self
             .with_lease(&number, user.locale, || async {
@@ -498,7 +498,7 @@ impl RegistrationService {
             )
             .into());
         };
-        let token = self.credentials.access_token_for(&row, user.locale)?;
+        let token = self.credentials.access_token(&row)?;
         let number = row.phone_number_id.clone();
         let (answer, outcome) = self
             .with_lease(&number, user.locale, || async {
@@ -602,7 +602,7 @@ impl RegistrationService {
             }
             .for_reader(user.locale));
         }
-        let token = self.credentials.access_token_for(&row, user.locale)?;
+        let token = self.credentials.access_token(&row)?;
         let number = row.phone_number_id.clone();
         let answer = self
             .with_lease(&number, user.locale, || async {

@@ -254,7 +254,7 @@ impl WebhookService {
         crate::accounts::service::require_admin(user, account_id)?;
         let row = self.access.inbox_for(user, account_id, inbox_id).await?;
         crate::inboxes::access::require_whatsapp_cloud(&row, user.locale)?;
-        let token = self.credentials.access_token_for(&row, user.locale)?;
+        let token = self.credentials.access_token(&row)?;
         if let Err(e) = self
             .graph
             .subscribe_app(&token, &row.business_account_id)

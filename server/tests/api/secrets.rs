@@ -419,9 +419,7 @@ async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_say
         .unwrap()
         .unwrap();
     match app.services.inboxes.access_token(&row) {
-        Err(greenlight::error::ServiceError::App(app::error::AppError::Conflict(m))) => {
-            assert_eq!(m, greenlight::inboxes::service::TOKEN_UNUSABLE)
-        }
+        Err(greenlight::error::ServiceError::App(app::error::AppError::TokenUnusable)) => {}
         unexpected => panic!("the copy must not open, and say so: {unexpected:?}"),
     }
 
@@ -434,7 +432,7 @@ async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_say
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(
         body["error"],
-        greenlight::inboxes::service::TOKEN_UNUSABLE,
+        app::error::AppError::TokenUnusable.to_string(),
         "{body}"
     );
     // Retrying setup saves the same words as the inbox's setup error.
@@ -449,7 +447,7 @@ async fn an_access_token_copied_into_another_inbox_does_not_open_and_the_api_say
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(
         body["setup_error"],
-        greenlight::inboxes::service::TOKEN_UNUSABLE,
+        app::error::AppError::TokenUnusable.to_string(),
         "{body}"
     );
     // The inbox the token belongs to is unaffected.
