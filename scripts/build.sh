@@ -3,7 +3,7 @@
 #   scripts/build.sh [release|debug]      (default: release)
 # Needs: the wasm32 target; wasm-bindgen CLI equal to the wasm-bindgen crate in Cargo.lock;
 # for release, wasm-opt from npm binaryen (tools/node_modules/.bin; WASM_OPT=none skips it).
-# Output: target/site/{favicon.svg, pkg/greenlight.{js,wasm,css}} (embedded into the binary), and
+# Output: target/site/{favicon.svg, pkg/greenlight.{js,wasm,css}.gz} (embedded into the binary), and
 # $CARGO_TARGET_DIR/<release|debug>/greenlight.
 set -euo pipefail
 MODE="${1:-release}"
@@ -46,6 +46,10 @@ if [ "$MODE" = release ] && [ "${WASM_OPT:-wasm-opt}" != none ]; then
 else
   echo "== [3/4] wasm-opt skipped"
 fi
+
+# Stored gzipped: the server sends them as they are (no compressing per request), and the
+# binary that embeds them is smaller (server/src/http/assets.rs).
+gzip -9 -n -f "$PKG/$NAME.wasm" "$PKG/$NAME.js" "$PKG/$NAME.css"
 
 echo "== [4/4] server (ssr, site embedded)"
 cargo build -p greenlight --bin greenlight "${SERVER_ARGS[@]}"

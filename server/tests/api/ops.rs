@@ -91,3 +91,60 @@ async fn readiness_fails_when_the_database_is_gone() {
     assert_eq!(body["status"], "unavailable");
     assert_eq!(body["error"], "database unreachable");
 }
+
+/// The wasm goes out as `scripts/build.sh` stored it: the gzip bytes themselves to a browser
+/// (nothing compressed per request), unpacked for a client that refuses gzip, and a 304 for a
+/// browser that has it.
+#[tokio::test]
+async fn the_wasm_is_sent_as_built_gzipped_or_unpacked_and_revalidates() {
+    use std::io::Read;
+    let stored = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/site/pkg/greenlight.wasm.gz");
+    let gz = std::fs::read(&stored)
+        .unwrap_or_else(|e| panic!("{} (scripts/build.sh makes it): {e}", stored.display()));
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(app.url("/pkg/greenlight.wasm"))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["content-type"], "application/wasm");
+    let etag = r.headers()["etag"].clone();
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        gz.as_slice(),
+        "the stored bytes"
+    );
+
+    let r = app
+        .client
+        .get(app.url("/pkg/greenlight.wasm"))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("content-encoding").is_none());
+    let mut wasm = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut wasm)
+        .unwrap();
+    let body = r.bytes().await.unwrap();
+    assert_eq!(body.as_ref(), wasm.as_slice(), "unpacked");
+    assert_eq!(&body[..4], b"\0asm");
+
+    let r = app
+        .client
+        .get(app.url("/pkg/greenlight.wasm"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 304);
+    // The stored name itself is not a page of the site.
+    assert_eq!(app.get("/pkg/greenlight.wasm.gz").await.status(), 404);
+}
