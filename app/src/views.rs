@@ -71,6 +71,15 @@ impl SetupStatus {
         matches!(self, SetupStatus::Running)
     }
 
+    /// Its name in the page's markup (`data-setup`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SetupStatus::Done => "done",
+            SetupStatus::Running => "running",
+            SetupStatus::Failed(_) => "failed",
+        }
+    }
+
     /// What the page says about the setup, in `l`; `None` once it finished.
     pub fn message(&self, l: crate::i18n::Locale) -> Option<String> {
         match self {

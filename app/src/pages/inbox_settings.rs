@@ -103,12 +103,12 @@ fn SetupNotice(
     let status = use_setup_status(setup, account_id, inbox_id);
     let l = crate::locale();
     move || {
-        let (text, running) = status.with(|s| (s.message(l), s.running()));
+        let (text, running, state) = status.with(|s| (s.message(l), s.running(), s.as_str()));
         text.map(|text| view! {
             // Running is news, not an error: a polite status, not an alert.
             <div class=if running { "notice notice-warn" } else { "notice notice-error" } id="setup-error"
                 role=if running { "status" } else { "alert" }
-                data-setup=if running { "running" } else { "failed" }>
+                data-setup=state>
                 <p>{text}</p>
                 {admin.then(|| view! {
                     <ActionForm action=retry>

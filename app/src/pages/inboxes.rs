@@ -130,10 +130,8 @@ fn SetupLine(setup: SetupStatus, account_id: i64, inbox_id: i64) -> impl IntoVie
     let status = use_setup_status(setup, account_id, inbox_id);
     move || {
         status.with(|s| {
-            s.message(crate::locale()).map(|text| {
-                let state = if s.running() { "running" } else { "failed" };
-                view! { <p class="field-error" data-setup=state>{text}</p> }
-            })
+            s.message(crate::locale())
+                .map(|text| view! { <p class="field-error" data-setup=s.as_str()>{text}</p> })
         })
     }
 }

@@ -103,11 +103,13 @@ async fn the_wasm_is_sent_as_built_gzipped_or_unpacked_and_revalidates() {
     let gz = std::fs::read(&stored)
         .unwrap_or_else(|e| panic!("{} (scripts/build.sh makes it): {e}", stored.display()));
     let app = spawn_app().await;
-    let r = app
-        .client
-        .get(app.url("/pkg/greenlight.wasm"))
-        .header("accept-encoding", "gzip, deflate, br")
-        .send()
+    let wasm_with = |name: &'static str, value: reqwest::header::HeaderValue| {
+        app.client
+            .get(app.url("/pkg/greenlight.wasm"))
+            .header(name, value)
+            .send()
+    };
+    let r = wasm_with("accept-encoding", "gzip, deflate, br".parse().unwrap())
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
@@ -120,11 +122,7 @@ async fn the_wasm_is_sent_as_built_gzipped_or_unpacked_and_revalidates() {
         "the stored bytes"
     );
 
-    let r = app
-        .client
-        .get(app.url("/pkg/greenlight.wasm"))
-        .header("accept-encoding", "identity")
-        .send()
+    let r = wasm_with("accept-encoding", "identity".parse().unwrap())
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
@@ -137,13 +135,7 @@ async fn the_wasm_is_sent_as_built_gzipped_or_unpacked_and_revalidates() {
     assert_eq!(body.as_ref(), wasm.as_slice(), "unpacked");
     assert_eq!(&body[..4], b"\0asm");
 
-    let r = app
-        .client
-        .get(app.url("/pkg/greenlight.wasm"))
-        .header("if-none-match", etag)
-        .send()
-        .await
-        .unwrap();
+    let r = wasm_with("if-none-match", etag).await.unwrap();
     assert_eq!(r.status(), 304);
     // The stored name itself is not a page of the site.
     assert_eq!(app.get("/pkg/greenlight.wasm.gz").await.status(), 404);
