@@ -436,6 +436,16 @@ pub async fn get_inbox_settings(
         .await
 }
 
+/// The inbox's setup status: pages follow a running setup with it.
+#[server(prefix = "/sfn", endpoint = "setup_status")]
+pub async fn get_setup_status(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::views::SetupStatus, AppError> {
+    as_signed_in(|port, user| async move { port.setup_status(&user, account_id, inbox_id).await })
+        .await
+}
+
 /// Renames the inbox and/or rotates its access token (an empty field leaves it unchanged).
 #[server(prefix = "/sfn", endpoint = "update_inbox")]
 pub async fn update_inbox(
@@ -505,6 +515,21 @@ pub async fn get_inbox_health(
     as_signed_in(
         |port, user| async move { port.inbox_health(&user, account_id, inbox_id, false).await },
     )
+    .await
+}
+
+/// What the registration banner shows (the same cached read as [`get_inbox_health`], only the part
+/// the browser keeps current).
+#[server(prefix = "/sfn", endpoint = "inbox_banner")]
+pub async fn get_inbox_banner(
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<crate::health::BannerView, AppError> {
+    as_signed_in(|port, user| async move {
+        port.inbox_health(&user, account_id, inbox_id, false)
+            .await
+            .map(|h| crate::health::BannerView::from(&h))
+    })
     .await
 }
 

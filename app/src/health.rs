@@ -288,6 +288,30 @@ pub struct HealthView {
     pub meta: crate::meta::MetaPicture,
 }
 
+/// The part of a [`HealthView`] the registration banner shows and keeps current in the browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BannerView {
+    pub account_id: i64,
+    pub inbox_id: i64,
+    pub registration: RegistrationView,
+    /// A live read from Meta is still out.
+    pub checking: bool,
+    /// The viewer may press Complete registration.
+    pub viewer_is_admin: bool,
+}
+
+impl From<&HealthView> for BannerView {
+    fn from(h: &HealthView) -> Self {
+        BannerView {
+            account_id: h.account_id,
+            inbox_id: h.inbox_id,
+            registration: h.registration.clone(),
+            checking: h.checking,
+            viewer_is_admin: h.viewer_is_admin,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

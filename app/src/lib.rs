@@ -51,7 +51,23 @@ pub fn locale() -> i18n::Locale {
     use leptos_i18n::I18nContext;
     use_context::<I18nContext<i18n::Locale>>()
         .map(|c| c.get_locale_untracked())
-        .unwrap_or_default()
+        .unwrap_or_else(page_locale)
+}
+
+/// The language the server drew the page in, read back from `<html lang>`: an island hydrated in
+/// the browser has no i18n context of its own (the page around it never runs there).
+fn page_locale() -> i18n::Locale {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::str::FromStr;
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|lang| i18n::Locale::from_str(&lang).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    i18n::Locale::default()
 }
 
 use leptos::prelude::*;
@@ -93,7 +109,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
                 <style id="stylers" nonce=leptos::nonce::use_nonce()>{STYLERS_CSS}</style>
             </head>

@@ -64,6 +64,13 @@ pub trait GreenlightPort: Send + Sync + 'static {
         account_id: i64,
         form: InboxForm,
     ) -> Result<i64, AppError>;
+    /// The inbox's setup status alone (pages follow a running setup with it).
+    async fn setup_status(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<crate::views::SetupStatus, AppError>;
     /// The settings and collaborators tabs.
     async fn inbox_settings(
         &self,

@@ -47,7 +47,10 @@ test('an administrator deletes an inbox, adds it again and sees its state', asyn
     await page.getByRole('link', { name: 'Healthy and registered', exact: true }).click();
     await page.waitForSelector('#metrics');
     await hydrated(page);
+    // Each tab is a page of its own: wait for it to load and its islands to hydrate.
     await page.click('nav.tabs >> text=Settings');
+    await page.waitForURL(/\/settings$/);
+    await hydrated(page);
     // The button stays disabled until the inbox's name is typed exactly.
     assert.ok(await page.isDisabled('#delete-inbox'));
     await page.fill('#confirm-name', 'Healthy and registere');
@@ -219,7 +222,9 @@ test('a setup Meta answers slowly shows as running on the Settings tab, which ch
     await page.waitForSelector('#inbox-name');
     await hydrated(page);
     await page.click('nav.tabs >> text=Settings');
+    await page.waitForURL(/\/settings$/);
     await page.waitForSelector('#inbox-details');
+    await hydrated(page);
     // The demo's own setup of this number may still run: it ends by itself, no reload.
     await page.waitForSelector('#setup-error[data-setup=running]', { state: 'detached', timeout: 90000 });
     await page.evaluate(() => { window.__same_page = true; });

@@ -1,4 +1,7 @@
 //! Greenlight's server: configuration, CLI, database, Graph client, services, jobs and the HTTP API.
+// The pages' view types are deep (a page is one nested type, islands inside it included);
+// rendering them here goes past the default query depth of 128.
+#![recursion_limit = "256"]
 pub mod accounts;
 pub mod alerts;
 pub mod auth;

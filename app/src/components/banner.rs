@@ -1,6 +1,9 @@
 //! The registration banner above the inbox tabs, driven by the registration state alone: what is
 //! wrong, what happens next, attempts left, and for administrators the Complete registration button.
+use leptos::either::Either;
 use leptos::prelude::*;
+
+use crate::components::form::{action_url, submit_to};
 
 use crate::api::CompleteRegistration;
 use crate::components::fixes::BannerFixes;
@@ -120,11 +123,10 @@ pub fn RegistrationBanner(
                 </section>
             })
         };
-        return view! {
+        return Either::Left(view! {
             {success}
             <BannerFixes registration viewer_is_admin account_id inbox_id/>
-        }
-        .into_any();
+        });
     }
     let level = state_level(registration.state);
     let title = heading(&registration);
@@ -137,7 +139,7 @@ pub fn RegistrationBanner(
         move || action.version().get() > drawn_at && matches!(action.value().get(), Some(Ok(_)));
     let busy = move || action.pending().get() || accepted_since_drawn();
     let r = registration.clone();
-    view! {
+    Either::Right(view! {
         <section class=format!("banner banner-{}", level.as_str()) id="registration-banner"
             data-state=registration.state.as_str() data-reason=registration.reason_code.clone()
             role="region" aria-label=tr!(l, health.banner.aria_label)>
@@ -150,7 +152,7 @@ pub fn RegistrationBanner(
             {(viewer_is_admin && shows_register_button(&r)).then(|| {
                 let disabled_text = disabled.clone();
                 view! {
-                    <ActionForm action=action attr:class="register-form">
+                    <form action=action_url(action) method="post" on:submit=submit_to(action) class="register-form">
                         <input type="hidden" name="account_id" value=account_id/>
                         <input type="hidden" name="inbox_id" value=inbox_id/>
                         <button type="submit" class="primary" id="complete-registration"
@@ -160,12 +162,11 @@ pub fn RegistrationBanner(
                         </button>
                         {move || action.pending().get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                         <p id="register-disabled-reason" class="hint">{disabled_text}</p>
-                    </ActionForm>
+                    </form>
                 }
             })}
         </section>
-    }
-    .into_any()
+    })
 }
 
 /// Meta's answer to the last Complete registration press. It lives outside the banner because

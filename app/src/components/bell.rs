@@ -1,21 +1,25 @@
 //! The notification bell in the header: the unread count, the latest alerts, "Mark all read".
+use leptos::either::Either;
 use leptos::prelude::*;
+
+use crate::components::form::action_url;
 
 /// The bell drawn as markup (no emoji font needed; not hydrated element by element).
 const BELL_PATH: &str = r#"<path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" fill="currentColor"></path>"#;
-use leptos_router::hooks::use_location;
 use stylers_macro::style;
 
 use crate::activity::{
     badge_level, severity_label, severity_level, unread_badge, utc_minutes, NotificationList,
 };
-use crate::api::{get_notifications, MarkNotificationsRead};
+use crate::api::MarkNotificationsRead;
 use crate::components::badge::Badge;
 use crate::tr;
 
-/// The bell for the account. Re-reads on navigation and after "Mark all read".
+/// The bell for the account, drawn on the server from the notifications read with the page. It
+/// opens and closes without JavaScript (a `<details>` menu; Esc and outside clicks close it too
+/// once the menus' island runs); "Mark all read" is a plain form post answered with the page.
 #[component]
-pub fn NotificationBell(account_id: i64) -> impl IntoView {
+pub fn NotificationBell(account_id: i64, list: NotificationList) -> impl IntoView {
     let class = style! {
         .bell {
             position: relative;
@@ -73,17 +77,10 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
         }
     };
     let l = crate::locale();
-    let location = use_location();
     let mark = ServerAction::<MarkNotificationsRead>::new();
-    let data = Resource::new(
-        move || (location.pathname.get(), mark.version().get()),
-        move |_| get_notifications(account_id),
-    );
     view! { class = class,
         <details class="bell" id="bell" data-menu="">
-            <Suspense fallback=move || view! { <summary aria-label=tr!(l, shell.bell.label)><svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" inner_html=BELL_PATH></svg></summary> }>
-                {move || Suspend::new(async move {
-                    let list: NotificationList = data.await.unwrap_or_default();
+            {{
                     let badge = unread_badge(list.unread);
                     let label = tr!(l, shell.bell.label_unread, n = list.unread);
                     let all_read = list.items.iter().all(|n| n.read);
@@ -95,13 +92,13 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
                         <div class="panel" id="notifications">
                             <p class="meta"><a href=format!("/accounts/{account_id}/alerts") id="alerts-page">{tr!(l, shell.bell.all_alerts)}</a></p>
                             {if list.items.is_empty() {
-                                view! { class = class, <p class="meta" id="notifications-empty">{tr!(l, shell.bell.empty)}</p> }.into_any()
+                                Either::Left(view! { class = class, <p class="meta" id="notifications-empty">{tr!(l, shell.bell.empty)}</p> })
                             } else {
-                                view! { class = class,
-                                    <ActionForm action=mark>
+                                Either::Right(view! { class = class,
+                                    <form action=action_url(mark) method="post">
                                         <input type="hidden" name="account_id" value=account_id/>
                                         <button type="submit" id="mark-all-read" disabled=all_read>{tr!(l, shell.bell.mark_all_read)}</button>
-                                    </ActionForm>
+                                    </form>
                                     <ul class="items">
                                         {list.items.into_iter().map(|n| {
                                             let href = n.inbox_id.map(|i| format!("/accounts/{account_id}/inboxes/{i}/activity"));
@@ -110,8 +107,8 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
                                                     <Badge level=badge_level(severity_level(&n.severity)) text=severity_label(&n.severity, l)/>
                                                     <p class="title">
                                                         {match href {
-                                                            Some(h) => view! { <a href=h>{n.title.clone()}</a> }.into_any(),
-                                                            None => view! { <span>{n.title.clone()}</span> }.into_any(),
+                                                            Some(h) => Either::Left(view! { <a href=h>{n.title.clone()}</a> }),
+                                                            None => Either::Right(view! { <span>{n.title.clone()}</span> }),
                                                         }}
                                                     </p>
                                                     <p class="meta">{n.body.clone()}</p>
@@ -120,12 +117,11 @@ pub fn NotificationBell(account_id: i64) -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </ul>
-                                }.into_any()
+                                })
                             }}
                         </div>
                     }
-                })}
-            </Suspense>
+            }}
         </details>
     }
 }

@@ -2,9 +2,13 @@
 //! (a PIN Meta refused or that changed elsewhere), and the answer stays readable after the reload
 //! it triggers. Mounted by the banner ([`BannerFixes`]) and the inbox page ([`provide`],
 //! [`FixResults`]).
+use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::components::form::{action_url, submit_to};
+
 use crate::api::{RequestDisplayName, RequestVerificationCode, SetTwoStepPin, VerifyCode};
+use crate::fixes::FixesView;
 use crate::health::RegistrationView;
 use crate::tr;
 
@@ -14,7 +18,6 @@ pub struct FixActions {
     pub pin: ServerAction<SetTwoStepPin>,
     pub request_code: ServerAction<RequestVerificationCode>,
     pub verify: ServerAction<VerifyCode>,
-    pub display_name: ServerAction<RequestDisplayName>,
 }
 
 impl FixActions {
@@ -23,25 +26,24 @@ impl FixActions {
             pin: ServerAction::<SetTwoStepPin>::new(),
             request_code: ServerAction::<RequestVerificationCode>::new(),
             verify: ServerAction::<VerifyCode>::new(),
-            display_name: ServerAction::<RequestDisplayName>::new(),
         }
     }
 }
 
-/// Creates the actions for the inbox page; each answer reloads the page's data (`reload`).
-pub fn provide(reload: RwSignal<u32>) {
+impl FixActions {
+    /// Whether any fix has an answer (tracked): it may have changed the number's state.
+    pub fn answered(&self) -> bool {
+        self.pin.value().with(Option::is_some)
+            || self.verify.value().with(Option::is_some)
+            || self.request_code.value().with(Option::is_some)
+    }
+}
+
+/// Creates and provides the actions for the banner's island.
+pub fn provide() -> FixActions {
     let actions = FixActions::new();
-    Effect::new(move |_| {
-        // Any fix's answer may change the number's state: read it again.
-        let answered = actions.pin.value().get().is_some()
-            || actions.verify.value().get().is_some()
-            || actions.request_code.value().get().is_some()
-            || actions.display_name.value().get().is_some();
-        if answered {
-            reload.update(|n| *n += 1);
-        }
-    });
     provide_context(actions);
+    actions
 }
 
 fn actions() -> FixActions {
@@ -76,17 +78,17 @@ pub fn BannerFixes(
                 <p class="fix-what">{pin_problem(&registration.reason_code)}</p>
                 <p class="fix-how">{tr!(l, health.fixes.pin_how)}</p>
                 {if viewer_is_admin {
-                    view! {
-                        <ActionForm action=action attr:class="fix-form">
+                    Either::Left(view! {
+                        <form action=action_url(action) method="post" on:submit=submit_to(action) class="fix-form">
                             <input type="hidden" name="account_id" value=account_id/>
                             <input type="hidden" name="inbox_id" value=inbox_id/>
                             <button type="submit" class="primary" id="set-pin" disabled=move || action.pending().get()>
                                 {move || if action.pending().get() { tr!(l, health.fixes.pin_pressing) } else { tr!(l, health.fixes.pin_button) }}
                             </button>
-                        </ActionForm>
-                    }.into_any()
+                        </form>
+                    })
                 } else {
-                    view! { <p class="hint">{tr!(l, health.fixes.pin_admin_only)}</p> }.into_any()
+                    Either::Right(view! { <p class="hint">{tr!(l, health.fixes.pin_admin_only)}</p> })
                 }}
             </div>
         }
@@ -99,8 +101,8 @@ pub fn BannerFixes(
                 <p class="fix-what">{tr!(l, health.fixes.verify_what)}</p>
                 <p class="fix-how">{tr!(l, health.fixes.verify_how)}</p>
                 {if viewer_is_admin {
-                    view! {
-                        <ActionForm action=request attr:class="fix-form" attr:id="request-code-form">
+                    Either::Left(view! {
+                        <form action=action_url(request) method="post" on:submit=submit_to(request) class="fix-form" id="request-code-form">
                             <input type="hidden" name="account_id" value=account_id/>
                             <input type="hidden" name="inbox_id" value=inbox_id/>
                             <input type="hidden" name="language" value="en_US"/>
@@ -112,8 +114,8 @@ pub fn BannerFixes(
                             <button type="submit" id="request-code" disabled=move || request.pending().get()>
                                 {move || if request.pending().get() { tr!(l, health.fixes.requesting) } else { tr!(l, health.fixes.request_code) }}
                             </button>
-                        </ActionForm>
-                        <ActionForm action=verify attr:class="fix-form" attr:id="verify-code-form">
+                        </form>
+                        <form action=action_url(verify) method="post" on:submit=submit_to(verify) class="fix-form" id="verify-code-form">
                             <input type="hidden" name="account_id" value=account_id/>
                             <input type="hidden" name="inbox_id" value=inbox_id/>
                             <label for="verification-code">{tr!(l, health.fixes.code)}</label>
@@ -122,10 +124,10 @@ pub fn BannerFixes(
                             <button type="submit" class="primary" id="verify-code" disabled=move || verify.pending().get()>
                                 {move || if verify.pending().get() { tr!(l, health.fixes.verifying) } else { tr!(l, health.fixes.verify_button) }}
                             </button>
-                        </ActionForm>
-                    }.into_any()
+                        </form>
+                    })
                 } else {
-                    view! { <p class="hint">{tr!(l, health.fixes.verify_admin_only)}</p> }.into_any()
+                    Either::Right(view! { <p class="hint">{tr!(l, health.fixes.verify_admin_only)}</p> })
                 }}
             </div>
         }
@@ -151,57 +153,79 @@ pub fn FixResults() -> impl IntoView {
             {move || answer(actions.pin.value().get()).map(|m| view! { <p id="pin-result">{m}</p> })}
             {move || answer(actions.request_code.value().get()).map(|m| view! { <p id="request-code-result">{m}</p> })}
             {move || answer(actions.verify.value().get()).map(|m| view! { <p id="verify-code-result">{m}</p> })}
-            {move || answer(actions.display_name.value().get()).map(|m| view! { <p id="display-name-result">{m}</p> })}
         </div>
     }
 }
 
 /// The display name: a change in Meta's review (or declined), and for administrators the form to
-/// send a new one (one change in review at a time).
-#[component]
-pub fn DisplayNamePanel(health: crate::health::HealthView) -> impl IntoView {
+/// send a new one (one change in review at a time). An island: after Meta's answer it reads the
+/// number again and redraws itself.
+#[island]
+pub fn DisplayNamePanel(
+    fixes: FixesView,
+    viewer_is_admin: bool,
+    account_id: i64,
+    inbox_id: i64,
+) -> impl IntoView {
     let l = crate::locale();
-    let fixes = health.registration.fixes.clone();
-    let action = actions().display_name;
-    let in_review = fixes.name_change_in_review();
-    let status = fixes.new_display_name.clone().map(|name| {
-        let text = match fixes.new_name_status.as_deref() {
-            Some("PENDING_REVIEW") => tr!(l, health.fixes.name_in_review, name = name),
-            Some(other) => tr!(
-                l,
-                health.fixes.name_decided,
-                status = crate::format::title_case(other),
-                name = name
-            ),
-            None => tr!(l, health.fixes.name_sent, name = name),
-        };
-        view! {
-            <p id="display-name-change" data-status=fixes.new_name_status.clone().unwrap_or_default()>
-                {text}
-            </p>
+    let action = ServerAction::<RequestDisplayName>::new();
+    let fixes = RwSignal::new(fixes);
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            leptos::task::spawn_local(async move {
+                if let Ok(b) = crate::api::get_inbox_banner(account_id, inbox_id).await {
+                    fixes.set(b.registration.fixes);
+                }
+            });
         }
     });
-    let rejection = fixes.name_rejection.clone().map(|why| {
-        view! { <p id="name-rejection"><strong>{tr!(l, health.fixes.name_rejection)}</strong>{why}</p> }
-    });
+    let in_review = move || fixes.with(FixesView::name_change_in_review);
+    let status = move || {
+        let fixes = fixes.get();
+        fixes.new_display_name.clone().map(|name| {
+            let text = match fixes.new_name_status.as_deref() {
+                Some("PENDING_REVIEW") => tr!(l, health.fixes.name_in_review, name = name),
+                Some(other) => tr!(
+                    l,
+                    health.fixes.name_decided,
+                    status = crate::format::title_case(other),
+                    name = name
+                ),
+                None => tr!(l, health.fixes.name_sent, name = name),
+            };
+            view! {
+                <p id="display-name-change" data-status=fixes.new_name_status.clone().unwrap_or_default()>
+                    {text}
+                </p>
+            }
+        })
+    };
+    let rejection = move || {
+        fixes.with(|f| f.name_rejection.clone()).map(|why| {
+            view! { <p id="name-rejection"><strong>{tr!(l, health.fixes.name_rejection)}</strong>{why}</p> }
+        })
+    };
     view! {
         <section class="panel" id="display-name-panel" aria-label=tr!(l, health.fixes.name_panel)>
             <h2>{tr!(l, health.fixes.name_panel)}</h2>
             {status}
             {rejection}
-            {health.viewer_is_admin.then(|| view! {
-                <ActionForm action=action attr:class="fix-form">
-                    <input type="hidden" name="account_id" value=health.account_id/>
-                    <input type="hidden" name="inbox_id" value=health.inbox_id/>
+            {viewer_is_admin.then(|| view! {
+                <form action=action_url(action) method="post" on:submit=submit_to(action) class="fix-form">
+                    <input type="hidden" name="account_id" value=account_id/>
+                    <input type="hidden" name="inbox_id" value=inbox_id/>
                     <label for="new-display-name">{tr!(l, health.fixes.new_name)}</label>
                     <input type="text" id="new-display-name" name="new_display_name" maxlength="120" required=true
                         disabled=in_review/>
-                    <button type="submit" id="send-display-name" disabled=move || in_review || action.pending().get()>
+                    <button type="submit" id="send-display-name" disabled=move || in_review() || action.pending().get()>
                         {tr!(l, health.fixes.send_name)}
                     </button>
-                    {in_review.then(|| view! { <p class="hint">{tr!(l, health.fixes.one_at_a_time)}</p> })}
-                </ActionForm>
+                    {move || in_review().then(|| view! { <p class="hint">{tr!(l, health.fixes.one_at_a_time)}</p> })}
+                </form>
             })}
+            <p class="fix-result" role="status" aria-live="polite">
+                {move || answer(action.value().get()).map(|m| view! { <span id="display-name-result">{m}</span> })}
+            </p>
         </section>
     }
 }

@@ -1,7 +1,42 @@
 //! Form building blocks: a labelled field that shows its own validation message.
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+
 use crate::error::AppError;
+
+/// The server-function address a form posts to: where a plain (no-JavaScript) post goes.
+pub fn action_url<S>(_: ServerAction<S>) -> &'static str
+where
+    S: ServerFn + 'static,
+    S::Output: 'static,
+{
+    S::url()
+}
+
+/// A form's submit handler that sends its fields to the server function of `action`, as
+/// `ActionForm` does but without turning the form's content into a type-erased view: every erased
+/// view carries its whole hydration code into the wasm, and islands want only what they draw.
+/// Without JavaScript the form's own `action` and `method` post it instead.
+pub fn submit_to<S>(action: ServerAction<S>) -> impl Fn(leptos::ev::SubmitEvent) + Clone + 'static
+where
+    S: leptos::form::FromFormData + ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    move |ev| {
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        match S::from_event(&ev) {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            Err(e) => leptos::logging::error!("the form does not fit its server function: {e:?}"),
+        }
+    }
+}
 
 /// The message of `error` when it belongs to `field`.
 pub fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {

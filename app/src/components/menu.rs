@@ -1,15 +1,15 @@
 //! Menus drawn as `<details data-menu>`: their summary opens and closes them even without
 //! JavaScript. Once hydrated they also close the way people expect a menu to: on Escape (focus
-//! returns to the summary), on a click or tap anywhere outside, and when the page changes.
-#[cfg(feature = "hydrate")]
+//! returns to the summary) and on a click or tap anywhere outside. A link followed inside a menu
+//! loads a new page, where every menu starts closed.
 use leptos::prelude::*;
 
-/// Installs the listeners that close the frame's menus; they are removed with the frame.
-pub fn dismiss_menus() {
+/// The listeners that close the frame's menus: an island that draws nothing.
+#[island]
+pub fn MenuDismissal() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         use leptos::ev;
-        use leptos_router::hooks::use_location;
         use wasm_bindgen::JsCast;
 
         let keys = window_event_listener(ev::keydown, |e| {
@@ -28,12 +28,6 @@ pub fn dismiss_menus() {
         on_cleanup(move || {
             keys.remove();
             pointer.remove();
-        });
-        // A link followed inside a menu (an alert, say) must not leave it open over the new page.
-        let path = use_location().pathname;
-        Effect::new(move |_| {
-            path.track();
-            close_menus(None);
         });
     }
 }

@@ -1,13 +1,16 @@
 //! The signed-in frame: header with the account and user menu, left navigation, and the page.
 use leptos::prelude::*;
+
+use crate::components::form::action_url;
 use leptos_router::{
     components::{Outlet, A},
     hooks::{use_location, use_params_map, use_query_map},
 };
 use stylers_macro::style;
 
-use crate::api::{get_current_user, is_demo, Logout};
-use crate::components::menu::dismiss_menus;
+use crate::api::{get_current_user, get_notifications, is_demo, Logout};
+use crate::components::bell::NotificationBell;
+use crate::components::menu::MenuDismissal;
 use crate::components::status::ErrorPage;
 use crate::error::AppError;
 use crate::tr;
@@ -40,14 +43,18 @@ pub fn AccountShell() -> impl IntoView {
     let location = use_location();
     let user = Resource::new(move || location.pathname.get(), |_| get_current_user());
     let demo = Resource::new(|| (), |_| is_demo());
+    let notes = Resource::new(
+        move || account_id.get(),
+        |id| async move { get_notifications(id.unwrap_or_default()).await },
+    );
     let logout = ServerAction::<Logout>::new();
     // `?deleted=<name>`: where deleting an inbox lands, so the person sees that it happened.
     let query = use_query_map();
     let deleted = move || query.read().get("deleted");
-    dismiss_menus();
     let base = move || format!("/accounts/{}", account_id.get().unwrap_or_default());
     let l = crate::locale();
     view! { class = class,
+        <MenuDismissal/>
         <div class="frame">
             <header>
                 <div>
@@ -73,7 +80,13 @@ pub fn AccountShell() -> impl IntoView {
                         })}
                     </Suspense>
                 </div>
-                <crate::components::bell::NotificationBell account_id=account_id.get_untracked().unwrap_or_default()/>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        // Nothing to show (an agent's, say) is an empty bell, not an error.
+                        let list = notes.await.unwrap_or_default();
+                        view! { <NotificationBell account_id=account_id.get_untracked().unwrap_or_default() list/> }
+                    })}
+                </Suspense>
                 <details class="user-menu" data-menu="">
                     <summary id="user-menu">
                         <Transition fallback=|| "…">
@@ -98,9 +111,9 @@ pub fn AccountShell() -> impl IntoView {
                                 }
                             })}
                         </Transition>
-                        <ActionForm action=logout>
+                        <form action=action_url(logout) method="post">
                             <button type="submit" id="sign-out">{tr!(l, shell.sign_out)}</button>
-                        </ActionForm>
+                        </form>
                     </div>
                 </details>
             </header>

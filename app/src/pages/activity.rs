@@ -1,6 +1,8 @@
 //! The inbox's Activity tab: every registration attempt, webhook, state change and alert, newest
 //! first.
 use leptos::prelude::*;
+
+use crate::components::form::action_url;
 use stylers_macro::style;
 
 use crate::activity::{badge_level, kind_label, utc_minutes, ActivityItem};
@@ -10,7 +12,7 @@ use crate::components::badge::Badge;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
-use crate::pages::inbox::{use_inbox_id, InboxHealth};
+use crate::pages::inbox::use_inbox_id;
 use crate::tr;
 
 /// The tab. The resource is created here, outside any suspense (hydration).
@@ -19,17 +21,9 @@ pub fn ActivityTab() -> impl IntoView {
     let l = crate::locale();
     let account_id = use_account_id();
     let inbox_id = use_inbox_id();
-    // Follows the inbox page's reloads (e.g. after Complete registration).
-    let reload = use_context::<InboxHealth>().map(|h| h.reload);
     let data = Resource::new(
-        move || {
-            (
-                account_id.get(),
-                inbox_id.get(),
-                reload.map(|r| r.get()).unwrap_or_default(),
-            )
-        },
-        |(a, i, _)| async move {
+        move || (account_id.get(), inbox_id.get()),
+        |(a, i)| async move {
             match (a, i) {
                 (Some(a), Some(i)) => get_inbox_activity(a, i).await,
                 _ => Err(AppError::NotFound),
@@ -154,15 +148,13 @@ pub fn WebhookCheckPanel(
                                     <li id="webhook-callback">{where_to}</li>
                                     <li id="webhook-subscribed">{if c.app_subscribed { tr!(l, activity.webhooks.subscribed) } else { tr!(l, activity.webhooks.not_subscribed) }}</li>
                                 </ul>
-                                {move || repair.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+                                {repair.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
                                 {(c.viewer_is_admin && !c.healthy()).then(|| view! {
-                                    <ActionForm action=repair>
+                                    <form action=action_url(repair) method="post">
                                         <input type="hidden" name="account_id" value=account_id.get_untracked()/>
                                         <input type="hidden" name="inbox_id" value=inbox_id.get_untracked()/>
-                                        <button type="submit" id="repair-webhooks" disabled=move || repair.pending().get()>
-                                            {move || if repair.pending().get() { tr!(l, activity.webhooks.repairing) } else { tr!(l, activity.webhooks.repair) }}
-                                        </button>
-                                    </ActionForm>
+                                        <button type="submit" id="repair-webhooks">{tr!(l, activity.webhooks.repair)}</button>
+                                    </form>
                                 })}
                             }.into_any()
                         }
@@ -278,16 +270,16 @@ fn AlertWebhooks(
                 {list.into_iter().map(|h| view! {
                     <li class="alert-webhook">
                         <code>{h.url.clone()}</code> " (" {h.format.clone()} ") "
-                        <ActionForm action=test>
+                        <form action=action_url(test) method="post">
                             <input type="hidden" name="account_id" value=aid/>
                             <input type="hidden" name="id" value=h.id/>
                             <button type="submit">{tr!(l, activity.alerts_page.send_test)}</button>
-                        </ActionForm>
-                        <ActionForm action=delete>
+                        </form>
+                        <form action=action_url(delete) method="post">
                             <input type="hidden" name="account_id" value=aid/>
                             <input type="hidden" name="id" value=h.id/>
                             <button type="submit">{tr!(l, activity.alerts_page.remove)}</button>
-                        </ActionForm>
+                        </form>
                         <ul class="deliveries">
                             {h.recent.into_iter().map(|d| view! {
                                 <li>
@@ -301,9 +293,9 @@ fn AlertWebhooks(
                     </li>
                 }).collect_view()}
             </ul>
-            {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
-            {move || test.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
-            <ActionForm action=create attr:id="add-alert-webhook-form">
+            {create.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {test.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            <form action=action_url(create) method="post" id="add-alert-webhook-form">
                 <input type="hidden" name="account_id" value=aid/>
                 <div class="field">
                     <label for="hook-url">{tr!(l, activity.alerts_page.url)}</label>
@@ -321,7 +313,7 @@ fn AlertWebhooks(
                     </select>
                 </div>
                 <button type="submit" id="add-alert-webhook">{tr!(l, activity.alerts_page.add)}</button>
-            </ActionForm>
+            </form>
         </section>
     }
 }

@@ -3,6 +3,8 @@
 //! to WhatsApp Manager and the history panel.
 use leptos::prelude::*;
 
+use crate::components::form::action_url;
+
 use crate::api::{get_inbox_history, get_webhook_check, RefreshHealth, RepairWebhooks};
 use crate::components::badge::Badge;
 use crate::components::shell::use_account_id;
@@ -14,22 +16,19 @@ use crate::pages::activity::WebhookCheckPanel;
 use crate::pages::inbox::{use_inbox_id, InboxHealth};
 use crate::tr;
 
-/// The tab. Resources are created here, outside any suspense, so server and browser agree on them.
+/// The tab, drawn on the server.
 #[component]
 pub fn HealthTab() -> impl IntoView {
     let l = crate::locale();
-    let InboxHealth { data, reload } = expect_context::<InboxHealth>();
+    let InboxHealth { data } = expect_context::<InboxHealth>();
+    // Refresh and Repair are plain form posts (the tab is server-rendered): the server answers
+    // with this page again, drawn from what they changed, or with their error.
     let refresh = ServerAction::<RefreshHealth>::new();
-    Effect::new(move |_| {
-        if refresh.value().get().is_some() {
-            reload.update(|n| *n += 1);
-        }
-    });
     let account_id = use_account_id();
     let inbox_id = use_inbox_id();
     let history = Resource::new(
-        move || (account_id.get(), inbox_id.get(), reload.get()),
-        |(a, i, _)| async move {
+        move || (account_id.get(), inbox_id.get()),
+        |(a, i)| async move {
             match (a, i) {
                 (Some(a), Some(i)) => get_inbox_history(a, i).await,
                 _ => Err(AppError::NotFound),
@@ -39,16 +38,8 @@ pub fn HealthTab() -> impl IntoView {
     // The webhook self-check: does Meta send this number's events to Greenlight? (Repair for admins.)
     let repair = ServerAction::<RepairWebhooks>::new();
     let check = Resource::new(
-        // Refresh also renews the server's cached self-check, so follow `reload` too.
-        move || {
-            (
-                account_id.get(),
-                inbox_id.get(),
-                repair.version().get(),
-                reload.get(),
-            )
-        },
-        |(a, i, _, _)| async move {
+        move || (account_id.get(), inbox_id.get()),
+        |(a, i)| async move {
             match (a, i) {
                 (Some(a), Some(i)) => get_webhook_check(a, i).await,
                 _ => Err(AppError::NotFound),
@@ -60,7 +51,11 @@ pub fn HealthTab() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(h) => view! { <HealthCards health=h.clone() refresh=refresh/> <crate::components::fixes::DisplayNamePanel health=h/> }.into_any(),
+                    Ok(h) => view! {
+                        <HealthCards health=h.clone() refresh=refresh/>
+                        <crate::components::fixes::DisplayNamePanel fixes=h.registration.fixes
+                            viewer_is_admin=h.viewer_is_admin account_id=h.account_id inbox_id=h.inbox_id/>
+                    }.into_any(),
                 }
             })}
         </Transition>
@@ -115,18 +110,16 @@ pub fn HealthCards(
             <crate::components::meta::MetaSections meta=h.meta.clone()/>
             <div class="toolbar">
                 {freshness}
-                <ActionForm action=refresh>
+                <form action=action_url(refresh) method="post">
                     <input type="hidden" name="account_id" value=h.account_id/>
                     <input type="hidden" name="inbox_id" value=h.inbox_id/>
-                    <button type="submit" id="refresh" disabled=move || refresh.pending().get()>
-                        {move || if refresh.pending().get() { tr!(l, health.tab.refreshing) } else { tr!(l, health.tab.refresh) }}
-                    </button>
-                </ActionForm>
+                    <button type="submit" id="refresh">{tr!(l, health.tab.refresh)}</button>
+                </form>
                 <a class="button" id="whatsapp-manager" href=h.whatsapp_manager_url.clone() target="_blank" rel="noopener noreferrer">
                     {tr!(l, health.tab.open_manager)}
                 </a>
             </div>
-            {move || refresh.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {refresh.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
             <div id="metrics" class="metric-groups">
                 {MetricGroup::ALL.into_iter().map(|g| {
                     let ms: Vec<MetricView> = h.metrics.iter().filter(|m| m.group == g).cloned().collect();

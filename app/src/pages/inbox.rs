@@ -5,12 +5,12 @@ use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map};
 
-use crate::api::{get_inbox_health, CompleteRegistration};
+use crate::api::{get_inbox_banner, get_inbox_health, CompleteRegistration};
 use crate::components::banner::{RegisterResult, RegistrationBanner};
 use crate::components::shell::use_account_id;
 use crate::components::status::{page_title, ErrorPage, Loading};
 use crate::error::AppError;
-use crate::health::HealthView;
+use crate::health::{BannerView, HealthView};
 use crate::i18n::Locale;
 use crate::tr;
 
@@ -30,11 +30,10 @@ pub fn tab_label(path: &str, l: Locale) -> String {
     }
 }
 
-/// The inbox's health, shared by the banner and the Account Health tab; bump `reload` to refetch.
+/// The inbox's health as the page was drawn, shared by the frame and the Account Health tab.
 #[derive(Clone, Copy)]
 pub struct InboxHealth {
     pub data: Resource<Result<HealthView, AppError>>,
-    pub reload: RwSignal<u32>,
 }
 
 /// How many times the page checks again on its own while Meta's answer is out.
@@ -49,45 +48,16 @@ pub fn InboxPage() -> impl IntoView {
     let account_id = use_account_id();
     let path = use_location().pathname;
     let inbox_id = use_inbox_id();
-    let reload = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (account_id.get(), inbox_id.get(), reload.get()),
-        |(a, i, _)| async move {
+        move || (account_id.get(), inbox_id.get()),
+        |(a, i)| async move {
             match (a, i) {
                 (Some(a), Some(i)) => get_inbox_health(a, i).await,
                 _ => Err(AppError::NotFound),
             }
         },
     );
-    provide_context(InboxHealth { data, reload });
-    // Meta had not answered when the page was drawn (the stored data is shown meanwhile): check
-    // again shortly, a few times, until the live read has landed. Effects run in the browser only.
-    // The same while Meta provisions a registration it accepted, a little longer (the server
-    // reads such a number again every few seconds instead of answering from its cache).
-    let rechecks = StoredValue::new(0u32);
-    Effect::new(move |_| {
-        if let Some(Ok(h)) = data.get() {
-            let settling = crate::components::banner::settling(&h.registration);
-            let limit = if settling { SETTLE_RECHECKS } else { RECHECKS };
-            if !h.checking && !settling {
-                rechecks.set_value(0);
-            } else if rechecks.get_value() < limit {
-                rechecks.update_value(|n| *n += 1);
-                set_timeout(
-                    move || reload.update(|n| *n += 1),
-                    std::time::Duration::from_secs(2),
-                );
-            }
-        }
-    });
-    // Created here, not in the banner: the banner is redrawn by the reload this answer triggers.
-    let register = ServerAction::<CompleteRegistration>::new();
-    crate::components::fixes::provide(reload);
-    Effect::new(move |_| {
-        if register.value().get().is_some() {
-            reload.update(|n| *n += 1);
-        }
-    });
+    provide_context(InboxHealth { data });
     let base = move || {
         format!(
             "/accounts/{}/inboxes/{}",
@@ -119,15 +89,11 @@ pub fn InboxPage() -> impl IntoView {
                         }/>
                         <p class="crumbs"><A href=format!("/accounts/{}/inboxes", h.account_id)>{tr!(l, inboxes.title)}</A></p>
                         <h1 id="inbox-name">{h.inbox_name.clone()}</h1>
-                        <RegistrationBanner registration=h.registration.clone() viewer_is_admin=h.viewer_is_admin
-                            account_id=h.account_id inbox_id=h.inbox_id
-                            action=register/>
+                        <LiveBanner banner=BannerView::from(&h)/>
                     }.into_any(),
                 }
             })}
         </Transition>
-        <RegisterResult action=register/>
-        <crate::components::fixes::FixResults/>
         <nav class="tabs" aria-label=tr!(l, inboxes.inbox.tabs_label)>
             <A href=move || format!("{}/health", base())>{tr!(l, inboxes.tab.health)}</A>
             <A href=move || format!("{}/settings", base())>{tr!(l, inboxes.tab.settings)}</A>
@@ -135,6 +101,67 @@ pub fn InboxPage() -> impl IntoView {
             <A href=move || format!("{}/activity", base())>{tr!(l, inboxes.tab.activity)}</A>
         </nav>
         <Outlet/>
+    }
+}
+
+/// The registration banner, its Complete registration button and fixes, and their answers: an
+/// island that keeps itself current in the browser.
+///
+/// It reads the number again after every press, and on its own while Meta's answer is out or
+/// while Meta provisions an accepted registration. When a live read that was still out at drawing
+/// time lands, the whole page is loaded again: the rest of it was drawn from the stored snapshot.
+#[island]
+pub fn LiveBanner(banner: BannerView) -> impl IntoView {
+    let (account_id, inbox_id) = (banner.account_id, banner.inbox_id);
+    let drawn_checking = banner.checking;
+    let data = RwSignal::new(banner);
+    let read_again = move || {
+        leptos::task::spawn_local(async move {
+            // Unreadable for now: the banner keeps what it shows and stops checking on its own.
+            if let Ok(h) = get_inbox_banner(account_id, inbox_id).await {
+                data.set(h);
+            }
+        })
+    };
+    let rechecks = StoredValue::new(0u32);
+    // Effects run in the browser only.
+    Effect::new(move |_| {
+        let (checking, settling) = data.with(|h| {
+            (
+                h.checking,
+                crate::components::banner::settling(&h.registration),
+            )
+        });
+        if drawn_checking && !checking {
+            crate::components::reload_page();
+            return;
+        }
+        let limit = if settling { SETTLE_RECHECKS } else { RECHECKS };
+        if !checking && !settling {
+            rechecks.set_value(0);
+        } else if rechecks.get_value() < limit {
+            rechecks.update_value(|n| *n += 1);
+            set_timeout(read_again, std::time::Duration::from_secs(2));
+        }
+    });
+    // Owned here, not by the banner: the banner is redrawn by the read their answer triggers.
+    let register = ServerAction::<CompleteRegistration>::new();
+    let fixes = crate::components::fixes::provide();
+    Effect::new(move |_| {
+        if register.value().with(Option::is_some) || fixes.answered() {
+            read_again();
+        }
+    });
+    view! {
+        {move || {
+            let h = data.get();
+            view! {
+                <RegistrationBanner registration=h.registration viewer_is_admin=h.viewer_is_admin
+                    account_id=h.account_id inbox_id=h.inbox_id action=register/>
+            }
+        }}
+        <RegisterResult action=register/>
+        <crate::components::fixes::FixResults/>
     }
 }
 

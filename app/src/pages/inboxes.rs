@@ -1,13 +1,15 @@
 //! `/accounts/:id/inboxes`: every WhatsApp number of the account, worst first, filterable, and the
 //! form that adds one (administrators).
 use leptos::prelude::*;
+
+use crate::components::form::action_url;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_inbox_overview, CreateInbox};
 use crate::components::badge::Badge;
 use crate::components::form::{field_message, form_message, Field};
-use crate::components::setup::use_setup_status;
+use crate::components::setup::follow_setup;
 use crate::components::shell::use_account_id;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::error::AppError;
@@ -17,35 +19,36 @@ use crate::i18n::Locale;
 use crate::tr;
 use crate::views::{InboxRowView, SetupStatus};
 
-/// True when a row matches the filter text: any field the row shows (name, number, verdict and
-/// its reason, registration state, badges, setup error).
-pub fn matches_filter(row: &InboxRowView, filter: &str) -> bool {
-    let f = filter.trim().to_lowercase();
-    if f.is_empty() {
-        return true;
-    }
-    let l = crate::locale();
+/// Everything a row shows that the filter searches (name, number, verdict and its reason,
+/// registration state, badges, setup problem), lowercased, one field per line. The server writes
+/// it on the row, so the browser filters without the rows' data.
+pub fn search_text(row: &InboxRowView, l: Locale) -> String {
     let state = row
         .state
         .map(|s| state_label(s, l))
         .unwrap_or_else(|| tr!(l, inboxes.no_data));
-    let verdict = row.verdict.verdict.label_in(crate::locale());
-    let mut fields: Vec<&str> = vec![
-        row.name.as_str(),
-        row.phone_number.as_str(),
-        &state,
-        &verdict,
-        row.verdict.reason.as_str(),
+    let mut fields: Vec<String> = vec![
+        row.name.clone(),
+        row.phone_number.clone(),
+        crate::format::phone(&row.phone_number),
+        state,
+        row.verdict.verdict.label_in(l),
+        row.verdict.reason.clone(),
     ];
-    let setup = row.setup.message(crate::locale());
-    fields.extend(setup.as_deref());
-    fields.extend(row.badges.iter().map(|b| b.value.as_str()));
-    fields.iter().any(|s| s.to_lowercase().contains(&f))
+    fields.extend(row.setup.message(l));
+    fields.extend(row.badges.iter().map(|b| b.value.clone()));
+    fields.join("\n").to_lowercase()
 }
 
-/// True when the row has the verdict chosen with a summary chip (`None`: every verdict).
-pub fn matches_verdict(row: &InboxRowView, chosen: Option<Verdict>) -> bool {
-    chosen.is_none_or(|v| row.verdict.verdict == v)
+/// True when a row's [`search_text`] matches the filter as typed (blank: every row).
+pub fn matches_filter(search_text: &str, filter: &str) -> bool {
+    search_text.contains(&filter.trim().to_lowercase())
+}
+
+/// True when a row of verdict `verdict` (its `data-verdict`) shows under the chip chosen
+/// (`None`: every verdict).
+pub fn matches_verdict(verdict: &str, chosen: Option<Verdict>) -> bool {
+    chosen.is_none_or(|v| v.as_str() == verdict)
 }
 
 /// A summary chip's words: how many numbers have the verdict `v` ("2 blocked").
@@ -75,8 +78,6 @@ pub fn InboxesPage() -> impl IntoView {
             }
         },
     );
-    let filter = RwSignal::new(String::new());
-    let chosen = RwSignal::new(None::<Verdict>);
     let l = crate::locale();
     view! {
         <leptos_meta::Title text=crate::components::status::page_title(&tr!(l, inboxes.title))/>
@@ -99,13 +100,6 @@ pub fn InboxesPage() -> impl IntoView {
                                     <a class="button primary" id="add-number" href="#add-inbox">{tr!(l, inboxes.add_number)}</a>
                                 </div>
                             })}
-                            {(!empty).then(|| view! {
-                                <Summary counts=counts chosen=chosen/>
-                                <label class="filter">{format!("{} ", tr!(l, inboxes.filter))}
-                                    <input type="search" id="inbox-filter" placeholder=tr!(l, inboxes.filter_placeholder)
-                                        on:input=move |ev| filter.set(event_target_value(&ev))/>
-                                </label>
-                            })}
                             {if empty {
                                 view! {
                                     <section class="card empty" id="no-inboxes">
@@ -113,7 +107,12 @@ pub fn InboxesPage() -> impl IntoView {
                                     </section>
                                 }.into_any()
                             } else {
-                                view! { <OverviewTable account_id=account rows=rows filter=filter chosen=chosen/> {pager} }.into_any()
+                                view! {
+                                    <OverviewFilter counts=counts>
+                                        <OverviewTable account_id=account rows=rows/>
+                                    </OverviewFilter>
+                                    {pager}
+                                }.into_any()
                             }}
                             {admin.then(|| view! { <AddInbox account_id=account action=create/> })}
                         }.into_any()
@@ -125,14 +124,75 @@ pub fn InboxesPage() -> impl IntoView {
 }
 
 /// The row's setup problem, or "still running" followed until the setup ends (then it goes).
-#[component]
+/// An island of its own inside the table.
+#[island]
 fn SetupLine(setup: SetupStatus, account_id: i64, inbox_id: i64) -> impl IntoView {
-    let status = use_setup_status(setup, account_id, inbox_id);
+    let status = RwSignal::new(setup);
+    follow_setup(status, account_id, inbox_id);
     move || {
         status.with(|s| {
             s.message(crate::locale())
                 .map(|text| view! { <p class="field-error" data-setup=s.as_str()>{text}</p> })
         })
+    }
+}
+
+/// The summary chips and the filter around the table (its `children`, drawn on the server): an
+/// island that hides the rows that do not match, by their `data-search` and `data-verdict`.
+#[island]
+fn OverviewFilter(counts: Vec<(Verdict, usize)>, children: Children) -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let chosen = RwSignal::new(None::<Verdict>);
+    let none_match = RwSignal::new(false);
+    // Effects run in the browser only: the server draws every row shown.
+    Effect::new(move |_| {
+        let (f, c) = (filter.get(), chosen.get());
+        none_match.set(!show_matching_rows(&f, c));
+    });
+    let l = crate::locale();
+    view! {
+        <Summary counts=counts chosen=chosen/>
+        <label class="filter">{format!("{} ", tr!(l, inboxes.filter))}
+            <input type="search" id="inbox-filter" placeholder=tr!(l, inboxes.filter_placeholder)
+                on:input=move |ev| filter.set(event_target_value(&ev))/>
+        </label>
+        {children()}
+        <p class="notice" id="no-match" role="status" style:display=move || if none_match.get() { "" } else { "none" }>
+            {tr!(l, inboxes.no_match)}
+        </p>
+    }
+}
+
+/// Shows the overview's rows that match and hides the others; whether any matched.
+fn show_matching_rows(filter: &str, chosen: Option<Verdict>) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Ok(rows) = document().query_selector_all("#inbox-overview tbody tr") else {
+            return true;
+        };
+        let mut any = false;
+        for i in 0..rows.length() {
+            let Some(row) = rows
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            else {
+                continue;
+            };
+            let text = row.get_attribute("data-search").unwrap_or_default();
+            let verdict = row.get_attribute("data-verdict").unwrap_or_default();
+            let shown = matches_filter(&text, filter) && matches_verdict(&verdict, chosen);
+            any |= shown;
+            let _ = row
+                .style()
+                .set_property("display", if shown { "" } else { "none" });
+        }
+        any
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (filter, chosen);
+        true
     }
 }
 
@@ -178,20 +238,9 @@ fn Pager(overview: crate::views::InboxOverview) -> impl IntoView {
     }
 }
 
+/// The numbers of this page, worst first (drawn on the server; [`OverviewFilter`] filters them).
 #[component]
-fn OverviewTable(
-    account_id: i64,
-    rows: Vec<InboxRowView>,
-    filter: RwSignal<String>,
-    chosen: RwSignal<Option<Verdict>>,
-) -> impl IntoView {
-    let all = rows.clone();
-    let none_match = move || {
-        let f = filter.get();
-        let c = chosen.get();
-        !all.iter()
-            .any(|r| matches_filter(r, &f) && matches_verdict(r, c))
-    };
+fn OverviewTable(account_id: i64, rows: Vec<InboxRowView>) -> impl IntoView {
     let l = crate::locale();
     view! {
         <table class="table overview" id="inbox-overview">
@@ -203,12 +252,12 @@ fn OverviewTable(
             </thead>
             <tbody>
                 {rows.into_iter().map(|row| {
-                    let r = row.clone();
+                    let search = search_text(&row, l);
                     let href = format!("/accounts/{account_id}/inboxes/{}/health", row.id);
                     let v = row.verdict.clone();
                     view! {
                         <tr data-level=row.level.as_str() data-inbox=row.id data-verdict=v.verdict.as_str()
-                            style:display=move || if matches_filter(&r, &filter.get()) && matches_verdict(&r, chosen.get()) { "" } else { "none" }>
+                            data-search=search>
                             <td class="verdict-cell">
                                 <Badge level=v.verdict.level() text=v.verdict.label_in(crate::locale())/>
                                 <span class="reason">{v.reason.clone()}</span>
@@ -238,9 +287,6 @@ fn OverviewTable(
                 }).collect_view()}
             </tbody>
         </table>
-        <p class="notice" id="no-match" role="status" style:display=move || if none_match() { "" } else { "none" }>
-            {tr!(l, inboxes.no_match)}
-        </p>
     }
 }
 
@@ -252,6 +298,8 @@ const INBOX_FIELDS: [&str; 5] = [
     "api_key",
 ];
 
+/// The form that adds a number: a plain form post (the server answers with the overview, or with
+/// the page again and the error next to its field).
 #[component]
 fn AddInbox(account_id: i64, action: ServerAction<CreateInbox>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
@@ -261,7 +309,7 @@ fn AddInbox(account_id: i64, action: ServerAction<CreateInbox>) -> impl IntoView
         <details class="card" id="add-inbox" open=move || error.get().is_some()>
             <summary><strong>{tr!(l, inboxes.add.heading)}</strong></summary>
             <p class="muted">{tr!(l, inboxes.add.intro)}</p>
-            <ActionForm action=action attr:id="add-inbox-form">
+            <form action=action_url(action) method="post" id="add-inbox-form">
                 <input type="hidden" name="account_id" value=account_id/>
                 <Field name="name" label=tr!(l, inboxes.add.name) maxlength=100 error=msg("name")/>
                 <Field name="phone_number" label=tr!(l, inboxes.add.phone) kind="tel" error=msg("phone_number")/>
@@ -269,10 +317,8 @@ fn AddInbox(account_id: i64, action: ServerAction<CreateInbox>) -> impl IntoView
                 <Field name="business_account_id" label=tr!(l, inboxes.add.waba_id) error=msg("business_account_id")/>
                 <Field name="api_key" label=tr!(l, inboxes.add.token) kind="password" autocomplete="off" error=msg("api_key")/>
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &INBOX_FIELDS)}</p>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { tr!(l, inboxes.add.connecting) } else { tr!(l, inboxes.add.submit) }}
-                </button>
-            </ActionForm>
+                <button type="submit" class="primary">{tr!(l, inboxes.add.submit)}</button>
+            </form>
         </details>
     }
 }
@@ -300,18 +346,22 @@ mod tests {
 
     #[test]
     fn the_filter_matches_name_number_and_state() {
-        let r = row("Support", Some(RegistrationState::AwaitingDisplayName));
+        let r = search_text(
+            &row("Support", Some(RegistrationState::AwaitingDisplayName)),
+            Locale::en,
+        );
         assert!(matches_filter(&r, ""));
-        assert!(matches_filter(&r, "supp"));
+        assert!(matches_filter(&r, " SUPP "));
         assert!(matches_filter(&r, "5550101"));
         assert!(matches_filter(&r, "review"));
         assert!(!matches_filter(&r, "sales"));
-        assert!(matches_filter(&row("X", None), "no data"));
+        let unchecked = search_text(&row("X", None), Locale::en);
+        assert!(matches_filter(&unchecked, "no data"));
         assert!(
             matches_filter(&r, "not checked yet"),
             "the verdict's reason is searched"
         );
-        assert!(matches_verdict(&r, None));
+        assert!(matches_verdict("healthy", None));
         assert_eq!(
             verdict_count(Verdict::NeedsAttention, 3, Locale::en),
             "3 needs attention"
@@ -320,6 +370,7 @@ mod tests {
             verdict_count(Verdict::Blocked, 2, Locale::pt_BR),
             "Bloqueados: 2"
         );
-        assert!(!matches_verdict(&r, Some(Verdict::Blocked)));
+        assert!(!matches_verdict("unknown", Some(Verdict::Blocked)));
+        assert!(matches_verdict("blocked", Some(Verdict::Blocked)));
     }
 }

@@ -1,6 +1,8 @@
 //! `/join?token=…`: the public page a one-time link opens. An invitation asks for a name and a
 //! password; a password reset for a new password. Either way the person is signed in after.
 use leptos::prelude::*;
+
+use crate::components::form::action_url;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -45,7 +47,7 @@ pub fn JoinPage() -> impl IntoView {
                                 view! {
                                     <h1>{heading}</h1>
                                     <p>{format!("{} ", tr!(l, auth.join.email))}<strong id="join-email">{v.email.clone()}</strong></p>
-                                    <ActionForm action=action attr:id="join-form">
+                                    <form action=action_url(action) method="post" id="join-form">
                                         <input type="hidden" name="token" value=token/>
                                         {if invite {
                                             view! {
@@ -61,10 +63,10 @@ pub fn JoinPage() -> impl IntoView {
                                         <p class="form-error" id="join-form-error" role="alert">
                                             {move || form_message(&error.get(), &["name", "password"])}
                                         </p>
-                                        <button type="submit" class="primary" disabled=move || action.pending().get()>
+                                        <button type="submit" class="primary">
                                             {if invite { tr!(l, auth.join.submit_join) } else { tr!(l, auth.join.submit_reset) }}
                                         </button>
-                                    </ActionForm>
+                                    </form>
                                 }.into_any()
                             }
                         }

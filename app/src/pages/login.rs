@@ -1,5 +1,7 @@
 //! `/login`: e-mail and password.
 use leptos::prelude::*;
+
+use crate::components::form::action_url;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::Login;
@@ -22,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="auth-page" id="main" tabindex="-1">
             <section class="card auth-card">
                 <h1>{tr!(l, auth.login.heading)}</h1>
-                <ActionForm action=action attr:id="login-form">
+                <form action=action_url(action) method="post" id="login-form">
                     <input type="hidden" name="next" value=next/>
                     <Field name="email" label=tr!(l, auth.email) kind="email" autocomplete="username" maxlength=254
                         error=Signal::derive(move || field_message(&error.get(), "email"))/>
@@ -31,10 +33,8 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="form-error" id="login-error" role="alert">
                         {move || form_message(&error.get(), &["email", "password"])}
                     </p>
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { tr!(l, auth.login.signing_in) } else { tr!(l, auth.login.submit) }}
-                    </button>
-                </ActionForm>
+                    <button type="submit" class="primary">{tr!(l, auth.login.submit)}</button>
+                </form>
             </section>
         </main>
     }

@@ -1,6 +1,9 @@
 //! `/accounts/:id/settings`: the account and its team (administrators invite, change roles,
 //! remove and rename), and every user's own profile (name, language, password, API token).
+use leptos::either::Either;
 use leptos::prelude::*;
+
+use crate::components::form::{action_url, submit_to};
 
 use crate::api::{
     get_account_settings, ChangePassword, InviteMember, RemoveMember, RenameAccount,
@@ -19,23 +22,15 @@ use crate::views::AccountSettings;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let account_id = use_account_id();
+    // Renaming, roles and removals are plain form posts: the server answers with this page again,
+    // drawn from what they changed, or with their error. The forms whose answer must show where
+    // the person typed (an invitation link, a new token, "Saved.") are islands.
     let rename = ServerAction::<RenameAccount>::new();
-    let invite = ServerAction::<InviteMember>::new();
     let set_role = ServerAction::<SetMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    let profile = ServerAction::<UpdateProfile>::new();
     let data = Resource::new(
-        move || {
-            (
-                account_id.get(),
-                rename.version().get(),
-                invite.version().get(),
-                set_role.version().get(),
-                remove.version().get(),
-                profile.version().get(),
-            )
-        },
-        |(id, ..)| async move {
+        move || account_id.get(),
+        |id| async move {
             match id {
                 Some(id) => get_account_settings(id).await,
                 None => Err(AppError::NotFound),
@@ -58,8 +53,8 @@ pub fn SettingsPage() -> impl IntoView {
                         view! {
                             {view! { <AccountCard s=s.clone() admin=admin action=rename/> }.into_any()}
                             {view! { <Members s=s.clone() admin=admin set_role=set_role remove=remove/> }.into_any()}
-                            {admin.then(|| view! { <InviteForm account_id=s.account_id action=invite/> }.into_any())}
-                            {view! { <ProfileForm profile=profile_view action=profile/> }.into_any()}
+                            {admin.then(|| view! { <InviteForm account_id=s.account_id/> }.into_any())}
+                            {view! { <ProfileForm profile=profile_view/> }.into_any()}
                             {view! { <PasswordForm/> }.into_any()}
                             {view! { <ApiToken/> }.into_any()}
                         }.into_any()
@@ -85,7 +80,7 @@ fn AccountCard(
             <p>{format!("{} ", tr!(l, settings.account.name))}<strong id="account-name">{s.account_name.clone()}</strong></p>
             <p>{tr!(l, settings.account.your_role, role = s.your_role.label(l))}</p>
             {admin.then(|| view! {
-                <ActionForm action=action attr:id="rename-account-form">
+                <form action=action_url(action) method="post" id="rename-account-form">
                     <input type="hidden" name="account_id" value=s.account_id/>
                     <div class="field">
                         <label for="field-account-name">{tr!(l, settings.account.new_name)}</label>
@@ -98,8 +93,8 @@ fn AccountCard(
                         </p>
                     </div>
                     <p class="form-error" role="alert">{move || form_message(&error.get(), &["name"])}</p>
-                    <button type="submit" disabled=move || action.pending().get()>{tr!(l, settings.account.rename)}</button>
-                </ActionForm>
+                    <button type="submit">{tr!(l, settings.account.rename)}</button>
+                </form>
             })}
         </section>
     }
@@ -125,8 +120,8 @@ fn Members(
     view! {
         <section class="card" id="team">
             <h2>{tr!(l, settings.members.heading)}</h2>
-            {move || set_role.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
-            {move || remove.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {set_role.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {remove.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
             <table class="table" id="members">
                 <thead><tr>
                     <th scope="col">{tr!(l, common.name)}</th><th scope="col">{tr!(l, common.email)}</th>
@@ -180,7 +175,7 @@ fn MemberRow(
         let role_words = tr!(l, settings.members.make_role, role = other_role.label(l).to_lowercase());
         view! {
             <td>
-                <ActionForm action=set_role attr:class="inline-form">
+                <form action=action_url(set_role) method="post" class="inline-form">
                     <input type="hidden" name="account_id" value=account_id/>
                     <input type="hidden" name="user_id" value=user_id/>
                     <input type="hidden" name="role" value=other_role.as_str()/>
@@ -188,15 +183,15 @@ fn MemberRow(
                         {format!("{} ", tr!(l, settings.members.make))}<span class="visually-hidden">{hidden_who}</span>
                         {role_words}
                     </button>
-                </ActionForm>
+                </form>
                 <details class="remove-member">
                     <summary>{tr!(l, common.remove)}<span class="visually-hidden">{remove_who}</span>"…"</summary>
                     <p>{tr!(l, settings.members.sessions_end)}</p>
-                    <ActionForm action=remove attr:class="inline-form">
+                    <form action=action_url(remove) method="post" class="inline-form">
                         <input type="hidden" name="account_id" value=account_id/>
                         <input type="hidden" name="user_id" value=user_id/>
                         <button type="submit" class="danger confirm-remove">{confirm_label}</button>
-                    </ActionForm>
+                    </form>
                 </details>
             </td>
         }
@@ -213,16 +208,17 @@ fn MemberRow(
     }
 }
 
-/// Invite by e-mail and role; the one-time link is shown once, with a copy button.
-#[component]
-fn InviteForm(account_id: i64, action: ServerAction<InviteMember>) -> impl IntoView {
+/// Invite by e-mail and role; the one-time link is shown once, with a copy button (an island).
+#[island]
+fn InviteForm(account_id: i64) -> impl IntoView {
+    let action = ServerAction::<InviteMember>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let l = crate::locale();
     view! {
         <section class="card" id="invite">
             <h2>{tr!(l, settings.invite.heading)}</h2>
             <p class="muted">{tr!(l, settings.invite.intro)}</p>
-            <ActionForm action=action attr:id="invite-form">
+            <form action=action_url(action) method="post" on:submit=submit_to(action) id="invite-form">
                 <input type="hidden" name="account_id" value=account_id/>
                 <Field name="email" label=tr!(l, common.email) kind="email" autocomplete="off" maxlength=254
                     error=Signal::derive(move || field_message(&error.get(), "email"))/>
@@ -235,7 +231,7 @@ fn InviteForm(account_id: i64, action: ServerAction<InviteMember>) -> impl IntoV
                 </div>
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &["email"])}</p>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>{tr!(l, settings.invite.submit)}</button>
-            </ActionForm>
+            </form>
             {move || action.value().get().and_then(|r| r.ok()).map(|inv| view! {
                 <div role="status" id="invitation-created">
                     <p>{format!("{} ", tr!(l, settings.invite.created_for))}<strong>{inv.email.clone()}</strong>{format!(". {}", tr!(l, settings.invite.copy_now))}</p>
@@ -288,17 +284,10 @@ pub fn locale_choice(profile: &ProfileView) -> &'static str {
     }
 }
 
-/// Draws the whole page again, from the server (in the browser; nothing elsewhere).
-fn reload_page() {
-    #[cfg(feature = "hydrate")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().reload();
-    }
-}
-
-/// The user's name and language.
-#[component]
-fn ProfileForm(profile: ProfileView, action: ServerAction<UpdateProfile>) -> impl IntoView {
+/// The user's name and language (an island).
+#[island]
+fn ProfileForm(profile: ProfileView) -> impl IntoView {
+    let action = ServerAction::<UpdateProfile>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let l = crate::locale();
     let initial = locale_choice(&profile);
@@ -307,14 +296,14 @@ fn ProfileForm(profile: ProfileView, action: ServerAction<UpdateProfile>) -> imp
     // Without JavaScript the form's redirect back does the same. Effects run in the browser only.
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(()))) && choice.get_untracked() != initial {
-            reload_page();
+            crate::components::reload_page();
         }
     });
     view! {
         <section class="card" id="profile">
             <h2>{tr!(l, settings.profile.heading)}</h2>
             <p>{tr!(l, settings.profile.email, email = profile.email)}</p>
-            <ActionForm action=action attr:id="profile-form">
+            <form action=action_url(action) method="post" on:submit=submit_to(action) id="profile-form">
                 <div class="field">
                     <label for="field-profile-name">{tr!(l, common.name)}</label>
                     <input id="field-profile-name" name="name" required=true maxlength=100 autocomplete="name"
@@ -338,13 +327,13 @@ fn ProfileForm(profile: ProfileView, action: ServerAction<UpdateProfile>) -> imp
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &["name"])}</p>
                 <button type="submit" disabled=move || action.pending().get()>{tr!(l, settings.profile.save)}</button>
                 {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status">{format!(" {}", tr!(l, common.saved))}</span> })}
-            </ActionForm>
+            </form>
         </section>
     }
 }
 
-/// Change the password: the current one is required; other sessions end, this one stays.
-#[component]
+/// Change the password: the current one is required; other sessions end, this one stays (an island).
+#[island]
 fn PasswordForm() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
@@ -353,7 +342,7 @@ fn PasswordForm() -> impl IntoView {
         <section class="card" id="password">
             <h2>{tr!(l, settings.password.heading)}</h2>
             <p class="muted">{tr!(l, settings.password.intro)}</p>
-            <ActionForm action=action attr:id="password-form">
+            <form action=action_url(action) method="post" on:submit=submit_to(action) id="password-form">
                 <Field name="current_password" label=tr!(l, settings.password.current) kind="password" autocomplete="current-password" maxlength=1024
                     error=Signal::derive(move || field_message(&error.get(), "current_password"))/>
                 <Field name="password" label=tr!(l, settings.password.new) kind="password" autocomplete="new-password" maxlength=1024
@@ -361,13 +350,14 @@ fn PasswordForm() -> impl IntoView {
                 <p class="form-error" role="alert">{move || form_message(&error.get(), &["current_password", "password"])}</p>
                 <button type="submit" disabled=move || action.pending().get()>{tr!(l, settings.password.submit)}</button>
                 {move || matches!(action.value().get(), Some(Ok(()))).then(|| view! { <span role="status" id="password-changed">{format!(" {}", tr!(l, settings.password.changed))}</span> })}
-            </ActionForm>
+            </form>
         </section>
     }
 }
 
 /// The user's REST API token: a new one on request, shown once (Greenlight keeps only its digest).
-#[component]
+/// An island: the token exists only in this answer.
+#[island]
 fn ApiToken() -> impl IntoView {
     let rotate = ServerAction::<RotateApiToken>::new();
     let l = crate::locale();
@@ -375,16 +365,16 @@ fn ApiToken() -> impl IntoView {
         <section class="card" id="api-token">
             <h2>{tr!(l, settings.token.heading)}</h2>
             <p class="muted">{tr!(l, settings.token.intro)}</p>
-            <ActionForm action=rotate attr:id="rotate-token-form">
+            <form action=action_url(rotate) method="post" on:submit=submit_to(rotate) id="rotate-token-form">
                 <button type="submit" disabled=move || rotate.pending().get()>{tr!(l, settings.token.create)}</button>
-            </ActionForm>
+            </form>
             {move || match rotate.value().get() {
                 None => None,
-                Some(Ok(token)) => Some(view! {
+                Some(Ok(token)) => Some(Either::Left(view! {
                     <p role="status">{format!("{} ", tr!(l, settings.token.new))}
                         <code id="new-api-token">{token}</code></p>
-                }.into_any()),
-                Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                })),
+                Some(Err(e)) => Some(Either::Right(view! { <ErrorNotice error=e/> })),
             }}
         </section>
     }

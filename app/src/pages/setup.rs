@@ -1,6 +1,8 @@
 //! `/setup`: the first-run page that creates the first administrator (only while no user exists).
 use leptos::prelude::*;
 
+use crate::components::form::action_url;
+
 use crate::api::FirstRun;
 use leptos_meta::Title;
 
@@ -23,15 +25,15 @@ pub fn SetupPage() -> impl IntoView {
             <section class="card auth-card">
                 <h1>{tr!(l, auth.setup.heading)}</h1>
                 <p>{tr!(l, auth.setup.intro)}</p>
-                <ActionForm action=action attr:id="setup-form">
+                <form action=action_url(action) method="post" id="setup-form">
                     <Field name="setup_code" label=tr!(l, auth.setup.code) autocomplete="off" maxlength=40 error=msg("setup_code")/>
                     <Field name="account_name" label=tr!(l, auth.setup.account) maxlength=100 error=msg("account_name")/>
                     <Field name="name" label=tr!(l, auth.your_name) autocomplete="name" maxlength=100 error=msg("name")/>
                     <Field name="email" label=tr!(l, auth.email) kind="email" autocomplete="username" maxlength=254 error=msg("email")/>
                     <Field name="password" label=tr!(l, auth.new_password) kind="password" autocomplete="new-password" maxlength=1024 error=msg("password")/>
                     <p class="form-error" role="alert">{move || form_message(&error.get(), &FIELDS)}</p>
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>{tr!(l, auth.setup.submit)}</button>
-                </ActionForm>
+                    <button type="submit" class="primary">{tr!(l, auth.setup.submit)}</button>
+                </form>
             </section>
         </main>
     }

@@ -92,6 +92,15 @@ impl GreenlightPort for Services {
         Ok(self.inboxes.create_inbox(user, account_id, input).await?.id)
     }
 
+    async fn setup_status(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> Result<app::views::SetupStatus, AppError> {
+        Ok(Services::setup_status(self, user, account_id, inbox_id).await?)
+    }
+
     async fn inbox_settings(
         &self,
         user: &CurrentUser,

@@ -158,6 +158,19 @@ impl Services {
     }
 
     /// The inbox settings and collaborators tabs.
+    /// The inbox's setup status alone: one read, where the settings tab needs three.
+    pub async fn setup_status(
+        &self,
+        user: &CurrentUser,
+        account_id: i64,
+        inbox_id: i64,
+    ) -> ServiceResult<app::views::SetupStatus> {
+        let row = self.inboxes.inbox_for(user, account_id, inbox_id).await?;
+        Ok(crate::inboxes::service::setup_status(
+            row.setup_error.as_deref(),
+        ))
+    }
+
     pub async fn inbox_settings(
         &self,
         user: &CurrentUser,

@@ -500,6 +500,12 @@ fn matrix() -> Vec<Row> {
             expect: INBOX_READ,
         },
         Row {
+            door: Sfn("setup_status"),
+            target: Main,
+            body: account_inbox,
+            expect: INBOX_READ,
+        },
+        Row {
             door: Sfn("update_inbox"),
             target: Main,
             body: |i| json!({"account_id": i.account, "inbox_id": i.inbox, "name": "Renamed by a form", "api_key": ""}),
@@ -519,6 +525,12 @@ fn matrix() -> Vec<Row> {
         },
         Row {
             door: Sfn("inbox_health"),
+            target: Main,
+            body: account_inbox,
+            expect: INBOX_READ,
+        },
+        Row {
+            door: Sfn("inbox_banner"),
             target: Main,
             body: account_inbox,
             expect: INBOX_READ,

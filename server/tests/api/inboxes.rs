@@ -408,6 +408,26 @@ async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_ba
         shown["setup_error"], SETUP_RUNNING,
         "the page shows it running"
     );
+    // The pages follow it with the narrow server function (one read, the status alone).
+    app.login(&app.client, "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    let setup_status = || async {
+        let r = app
+            .client
+            .post(app.url("/sfn/setup_status"))
+            .header("origin", &app.address)
+            .header("accept", "application/json")
+            .form(&[
+                ("account_id", admin.account_id.to_string()),
+                ("inbox_id", id.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        r.json::<app::views::SetupStatus>().await.unwrap()
+    };
+    assert_eq!(setup_status().await, app::views::SetupStatus::Running);
 
     hold.release();
     let row = || async {
@@ -428,6 +448,7 @@ async fn creating_an_inbox_answers_while_meta_hangs_and_setup_finishes_in_the_ba
         "setup finished in the background: {:?}",
         row().await.setup_error
     );
+    assert_eq!(setup_status().await, app::views::SetupStatus::Done);
     assert_eq!(
         app.sim
             .sim
