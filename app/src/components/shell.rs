@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use crate::components::form::action_url;
 use leptos_router::{
     components::{Outlet, A},
-    hooks::{use_location, use_params_map, use_query_map},
+    hooks::{use_params_map, use_query_map},
 };
 use stylers_macro::style;
 
@@ -22,9 +22,9 @@ pub fn use_account_id() -> Memo<Option<i64>> {
 }
 
 /// The frame around every account page: header (account, demo badge, notifications, user menu),
-/// navigation and the page. The frame itself never waits for data, so the page's resources are
-/// created outside any suspense (server and browser then agree on them when hydrating). The user
-/// is re-read on navigation, so a session that ended elsewhere shows as such.
+/// navigation and the page. Drawn on the server for every page (navigating loads the page), so
+/// the route's values are read once, up front: the parts drawn after their data arrives read no
+/// reactive value, which a client that went away meanwhile has had disposed.
 #[component]
 pub fn AccountShell() -> impl IntoView {
     // Layout lives in style/main.css (`.frame`); this scopes the header's own look.
@@ -39,19 +39,17 @@ pub fn AccountShell() -> impl IntoView {
             font-weight: 600;
         }
     };
-    let account_id = use_account_id();
-    let location = use_location();
-    let user = Resource::new(move || location.pathname.get(), |_| get_current_user());
+    let account_id = use_account_id().get_untracked();
+    let user = Resource::new(|| (), |_| get_current_user());
     let demo = Resource::new(|| (), |_| is_demo());
     let notes = Resource::new(
-        move || account_id.get(),
-        |id| async move { get_notifications(id.unwrap_or_default()).await },
+        || (),
+        move |_| get_notifications(account_id.unwrap_or_default()),
     );
     let logout = ServerAction::<Logout>::new();
     // `?deleted=<name>`: where deleting an inbox lands, so the person sees that it happened.
-    let query = use_query_map();
-    let deleted = move || query.read().get("deleted");
-    let base = move || format!("/accounts/{}", account_id.get().unwrap_or_default());
+    let deleted = use_query_map().read_untracked().get("deleted");
+    let base = format!("/accounts/{}", account_id.unwrap_or_default());
     let l = crate::locale();
     view! { class = class,
         <MenuDismissal/>
@@ -62,7 +60,7 @@ pub fn AccountShell() -> impl IntoView {
                     " · "
                     <Transition fallback=|| view! { <span class="account">"…"</span> }>
                         {move || Suspend::new(async move {
-                            let name = match (user.await, account_id.get()) {
+                            let name = match (user.await, account_id) {
                                 (Ok(Some(u)), Some(id)) => u.membership(id).map(|m| m.account_name.clone()),
                                 _ => None,
                             };
@@ -84,7 +82,7 @@ pub fn AccountShell() -> impl IntoView {
                     {move || Suspend::new(async move {
                         // Nothing to show (an agent's, say) is an empty bell, not an error.
                         let list = notes.await.unwrap_or_default();
-                        view! { <NotificationBell account_id=account_id.get_untracked().unwrap_or_default() list/> }
+                        view! { <NotificationBell account_id=account_id.unwrap_or_default() list/> }
                     })}
                 </Suspense>
                 <details class="user-menu" data-menu="">
@@ -102,7 +100,7 @@ pub fn AccountShell() -> impl IntoView {
                     <div class="menu">
                         <Transition fallback=|| ()>
                             {move || Suspend::new(async move {
-                                match (user.await, account_id.get()) {
+                                match (user.await, account_id) {
                                     (Ok(Some(u)), Some(id)) => {
                                         let role = u.role_in(id).map(|r| r.label(l)).unwrap_or_else(|| tr!(l, shell.not_a_member));
                                         Some(view! { <p><strong>{u.name.clone()}</strong><br/>{u.email.clone()}<br/>{role}</p> })
@@ -119,16 +117,16 @@ pub fn AccountShell() -> impl IntoView {
             </header>
             <nav aria-label=tr!(l, shell.nav.label)>
                 <ul>
-                    <li><A href=move || format!("{}/inboxes", base())>{tr!(l, shell.nav.inboxes)}</A></li>
-                    <li><A href=move || format!("{}/portfolios", base())>{tr!(l, shell.nav.portfolios)}</A></li>
-                    <li><A href=move || format!("{}/alerts", base())>{tr!(l, shell.nav.alerts)}</A></li>
-                    <li><A href=move || format!("{}/settings", base())>{tr!(l, shell.nav.settings)}</A></li>
+                    <li><A href=format!("{base}/inboxes")>{tr!(l, shell.nav.inboxes)}</A></li>
+                    <li><A href=format!("{base}/portfolios")>{tr!(l, shell.nav.portfolios)}</A></li>
+                    <li><A href=format!("{base}/alerts")>{tr!(l, shell.nav.alerts)}</A></li>
+                    <li><A href=format!("{base}/settings")>{tr!(l, shell.nav.settings)}</A></li>
                 </ul>
             </nav>
             <main id="main" tabindex="-1">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        match (user.await, account_id.get()) {
+                        match (user.await, account_id) {
                             (Ok(Some(u)), Some(id)) if u.role_in(id).is_none() => {
                                 Some(view! { <ErrorPage error=AppError::NotFound what=tr!(l, shell.account)/> }.into_any())
                             }
@@ -138,7 +136,7 @@ pub fn AccountShell() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                {move || deleted().map(|name| view! {
+                {deleted.map(|name| view! {
                     <p class="notice notice-ok" id="deleted-notice" role="status">
                         {tr!(l, shell.deleted, name = name)}
                     </p>

@@ -106,17 +106,23 @@ pub fn ActivityList(items: Vec<ActivityItem>) -> impl IntoView {
 #[component]
 pub fn WebhookCheckPanel(
     check: Resource<Result<WebhookCheckView, AppError>>,
+    /// The Repair form posts to it.
     repair: ServerAction<RepairWebhooks>,
-    account_id: Signal<i64>,
-    inbox_id: Signal<i64>,
+    /// Why the last Repair failed (a plain form post comes back with it).
+    repair_error: Option<AppError>,
+    /// The account's and the inbox's ids.
+    ids: (i64, i64),
 ) -> impl IntoView {
     use crate::health::BadgeLevel;
+    let (account_id, inbox_id) = ids;
     let l = crate::locale();
     view! {
         <section aria-label=tr!(l, activity.webhooks.label) id="webhook-check" class="card">
             <h2>{tr!(l, activity.webhooks.heading)}</h2>
             <Suspense fallback=move || view! { <Loading text=tr!(l, activity.webhooks.checking)/> }>
-                {move || Suspend::new(async move {
+                {move || {
+                    let repair_error = repair_error.clone();
+                    Suspend::new(async move {
                     match check.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                         // Meta has not answered yet: no facts to show; the page checks again.
@@ -148,18 +154,18 @@ pub fn WebhookCheckPanel(
                                     <li id="webhook-callback">{where_to}</li>
                                     <li id="webhook-subscribed">{if c.app_subscribed { tr!(l, activity.webhooks.subscribed) } else { tr!(l, activity.webhooks.not_subscribed) }}</li>
                                 </ul>
-                                {repair.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+                                {repair_error.map(|e| view! { <ErrorNotice error=e/> })}
                                 {(c.viewer_is_admin && !c.healthy()).then(|| view! {
                                     <form action=action_url(repair) method="post">
-                                        <input type="hidden" name="account_id" value=account_id.get_untracked()/>
-                                        <input type="hidden" name="inbox_id" value=inbox_id.get_untracked()/>
+                                        <input type="hidden" name="account_id" value=account_id/>
+                                        <input type="hidden" name="inbox_id" value=inbox_id/>
                                         <button type="submit" id="repair-webhooks">{tr!(l, activity.webhooks.repair)}</button>
                                     </form>
                                 })}
                             }.into_any()
                         }
                     }
-                })}
+                })}}
             </Suspense>
         </section>
     }

@@ -26,6 +26,9 @@ pub fn HealthTab() -> impl IntoView {
     let refresh = ServerAction::<RefreshHealth>::new();
     let account_id = use_account_id();
     let inbox_id = use_inbox_id();
+    // Read now, while the page's reactive values surely live: the parts below are drawn after
+    // their data arrives, and a client that went away meanwhile has had them disposed.
+    let refresh_error = refresh.value().get_untracked().and_then(|r| r.err());
     let history = Resource::new(
         move || (account_id.get(), inbox_id.get()),
         |(a, i)| async move {
@@ -37,6 +40,11 @@ pub fn HealthTab() -> impl IntoView {
     );
     // The webhook self-check: does Meta send this number's events to Greenlight? (Repair for admins.)
     let repair = ServerAction::<RepairWebhooks>::new();
+    let repair_error = repair.value().get_untracked().and_then(|r| r.err());
+    let ids = (
+        account_id.get_untracked().unwrap_or_default(),
+        inbox_id.get_untracked().unwrap_or_default(),
+    );
     let check = Resource::new(
         move || (account_id.get(), inbox_id.get()),
         |(a, i)| async move {
@@ -48,20 +56,20 @@ pub fn HealthTab() -> impl IntoView {
     );
     view! {
         <Transition fallback=move || view! { <Loading text=tr!(l, health.tab.loading)/> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let refresh_error = refresh_error.clone();
+                Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(h) => view! {
-                        <HealthCards health=h.clone() refresh=refresh/>
+                        <HealthCards health=h.clone() refresh=refresh refresh_error/>
                         <crate::components::fixes::DisplayNamePanel fixes=h.registration.fixes
                             viewer_is_admin=h.viewer_is_admin account_id=h.account_id inbox_id=h.inbox_id/>
                     }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
-        <WebhookCheckPanel check=check repair=repair
-            account_id=Signal::derive(move || account_id.get().unwrap_or_default())
-            inbox_id=Signal::derive(move || inbox_id.get().unwrap_or_default())/>
+        <WebhookCheckPanel check=check repair=repair repair_error=repair_error ids=ids/>
         <HistoryPanel history=history/>
     }
 }
@@ -70,8 +78,10 @@ pub fn HealthTab() -> impl IntoView {
 #[component]
 pub fn HealthCards(
     health: HealthView,
-    /// Owned by the tab, so a refresh error outlives the reload the refresh triggers.
+    /// The Refresh form posts to it.
     refresh: ServerAction<RefreshHealth>,
+    /// Why the last Refresh failed (a plain form post comes back with it).
+    refresh_error: Option<AppError>,
 ) -> impl IntoView {
     let h = health;
     let l = crate::locale();
@@ -119,7 +129,7 @@ pub fn HealthCards(
                     {tr!(l, health.tab.open_manager)}
                 </a>
             </div>
-            {refresh.value().get_untracked().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+            {refresh_error.map(|e| view! { <ErrorNotice error=e/> })}
             <div id="metrics" class="metric-groups">
                 {MetricGroup::ALL.into_iter().map(|g| {
                     let ms: Vec<MetricView> = h.metrics.iter().filter(|m| m.group == g).cloned().collect();

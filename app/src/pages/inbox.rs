@@ -45,60 +45,53 @@ const SETTLE_RECHECKS: u32 = 30;
 /// page: the tabs and their panels are hidden behind it (style/main.css).
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let account_id = use_account_id();
-    let path = use_location().pathname;
-    let inbox_id = use_inbox_id();
+    // Drawn on the server for every page: the route's values are read once, up front (the parts
+    // drawn after the data arrives read no reactive value a gone client has had disposed).
+    let account_id = use_account_id().get_untracked();
+    let inbox_id = use_inbox_id().get_untracked();
+    let path = use_location().pathname.get_untracked();
     let data = Resource::new(
-        move || (account_id.get(), inbox_id.get()),
-        |(a, i)| async move {
-            match (a, i) {
+        || (),
+        move |_| async move {
+            match (account_id, inbox_id) {
                 (Some(a), Some(i)) => get_inbox_health(a, i).await,
                 _ => Err(AppError::NotFound),
             }
         },
     );
     provide_context(InboxHealth { data });
-    let base = move || {
-        format!(
-            "/accounts/{}/inboxes/{}",
-            account_id.get().unwrap_or_default(),
-            inbox_id.get().unwrap_or_default()
-        )
-    };
+    let base = format!(
+        "/accounts/{}/inboxes/{}",
+        account_id.unwrap_or_default(),
+        inbox_id.unwrap_or_default()
+    );
     let l = crate::locale();
+    let tab = tab_label(&path, l);
     view! {
         <Transition fallback=move || view! { <Loading text=tr!(l, inboxes.inbox.loading)/> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let tab = tab.clone();
+                Suspend::new(async move {
                 match data.await {
                     Err(e) => view! {
                         <ErrorPage error=e what=tr!(l, inboxes.inbox.what)
-                            back_href=format!("/accounts/{}/inboxes", account_id.get_untracked().unwrap_or_default())
+                            back_href=format!("/accounts/{}/inboxes", account_id.unwrap_or_default())
                             back_text=tr!(l, inboxes.inbox.back)/>
                     }.into_any(),
                     Ok(h) => view! {
-                        <Title text={
-                            let name = h.inbox_name.clone();
-                            // The server reads the title after the page is drawn, when the route's
-                            // location may already be gone (a panic under load): the path at
-                            // drawing time stands in.
-                            let drawn_at = path.get_untracked();
-                            move || {
-                                let at = path.try_get().unwrap_or_else(|| drawn_at.clone());
-                                page_title(&tr!(l, inboxes.inbox.page_title, name = name, tab = tab_label(&at, l)))
-                            }
-                        }/>
+                        <Title text=page_title(&tr!(l, inboxes.inbox.page_title, name = h.inbox_name.clone(), tab = tab))/>
                         <p class="crumbs"><A href=format!("/accounts/{}/inboxes", h.account_id)>{tr!(l, inboxes.title)}</A></p>
                         <h1 id="inbox-name">{h.inbox_name.clone()}</h1>
                         <LiveBanner banner=BannerView::from(&h)/>
                     }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
         <nav class="tabs" aria-label=tr!(l, inboxes.inbox.tabs_label)>
-            <A href=move || format!("{}/health", base())>{tr!(l, inboxes.tab.health)}</A>
-            <A href=move || format!("{}/settings", base())>{tr!(l, inboxes.tab.settings)}</A>
-            <A href=move || format!("{}/collaborators", base())>{tr!(l, inboxes.tab.collaborators)}</A>
-            <A href=move || format!("{}/activity", base())>{tr!(l, inboxes.tab.activity)}</A>
+            <A href=format!("{base}/health")>{tr!(l, inboxes.tab.health)}</A>
+            <A href=format!("{base}/settings")>{tr!(l, inboxes.tab.settings)}</A>
+            <A href=format!("{base}/collaborators")>{tr!(l, inboxes.tab.collaborators)}</A>
+            <A href=format!("{base}/activity")>{tr!(l, inboxes.tab.activity)}</A>
         </nav>
         <Outlet/>
     }
