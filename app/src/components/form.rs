@@ -22,7 +22,7 @@ pub fn submit_to<S>(action: ServerAction<S>) -> impl Fn(leptos::ev::SubmitEvent)
 where
     S: leptos::form::FromFormData + ServerFn + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
+    S::Error: leptos::server_fn::error::FromServerFnError + Send + Sync + 'static,
 {
     move |ev| {
         if ev.default_prevented() {
@@ -33,7 +33,15 @@ where
             Ok(input) => {
                 action.dispatch(input);
             }
-            Err(e) => leptos::logging::error!("the form does not fit its server function: {e:?}"),
+            // Fields that do not read as the function's arguments: the form says so, as the
+            // server would have.
+            Err(e) => {
+                use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+                let why = ServerFnErrorErr::Serialization(e.to_string());
+                action
+                    .value()
+                    .set(Some(Err(S::Error::from_server_fn_error(why))));
+            }
         }
     }
 }
