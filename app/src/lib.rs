@@ -1,4 +1,4 @@
-//! Greenlight's user interface: routes, pages and components (SSR + hydration), the wire types they
+//! Greenlight's user interface: routes, pages and components (SSR + islands), the wire types they
 //! share with the server, and the server-function declarations that call the server's services.
 pub mod activity;
 pub mod api;

@@ -107,7 +107,7 @@ pub fn RegistrationBanner(
     viewer_is_admin: bool,
     account_id: i64,
     inbox_id: i64,
-    /// Owned by the inbox page, so its answer outlives the reload it triggers.
+    /// Owned by the banner's island, so its answer outlives the redraw it triggers.
     action: ServerAction<CompleteRegistration>,
 ) -> impl IntoView {
     let l = crate::locale();
@@ -131,7 +131,7 @@ pub fn RegistrationBanner(
     let level = state_level(registration.state);
     let title = heading(&registration);
     let disabled = disabled_reason(&registration);
-    // Between Meta's answer and the reload it triggers, this banner still shows the data from before
+    // Between Meta's answer and the read it triggers, this banner still shows the data from before
     // the press; a press Meta accepted holds the button (and the heading) until the new data
     // redraws the banner.
     let drawn_at = action.version().get_untracked();

@@ -1,7 +1,7 @@
 //! The fixes beside the problem (issue 12): the banner offers the fix for what stopped the number
-//! (a PIN Meta refused or that changed elsewhere), and the answer stays readable after the reload
-//! it triggers. Mounted by the banner ([`BannerFixes`]) and the inbox page ([`provide`],
-//! [`FixResults`]).
+//! (a PIN Meta refused or that changed elsewhere), and the answer stays readable after the banner
+//! is redrawn from the number read again. Mounted by the banner ([`BannerFixes`]) and its island
+//! ([`provide`], [`FixResults`]); the display name has an island of its own.
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -12,7 +12,7 @@ use crate::fixes::FixesView;
 use crate::health::RegistrationView;
 use crate::tr;
 
-/// The fixes' actions, owned by the inbox page so their answers outlive the banner's redraw.
+/// The fixes' actions, owned by the banner's island so their answers outlive the banner's redraw.
 #[derive(Clone, Copy)]
 pub struct FixActions {
     pub pin: ServerAction<SetTwoStepPin>,
@@ -144,7 +144,7 @@ fn answer(
     })
 }
 
-/// The fixes' answers, outside the banner (the banner is redrawn by the reload it triggers).
+/// The fixes' answers, outside the banner (the banner is redrawn by the read their answer triggers).
 #[component]
 pub fn FixResults() -> impl IntoView {
     let actions = actions();

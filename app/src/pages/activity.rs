@@ -180,14 +180,10 @@ pub fn AlertsPage() -> impl IntoView {
     let create = ServerAction::<CreateAlertWebhook>::new();
     let delete = ServerAction::<DeleteAlertWebhook>::new();
     let test = ServerAction::<TestAlertWebhook>::new();
+    // The forms are plain posts: the server answers with this page again, read afresh.
     let hooks = Resource::new(
-        move || {
-            (
-                account_id.get(),
-                create.version().get() + delete.version().get() + test.version().get(),
-            )
-        },
-        |(a, _)| async move {
+        move || account_id.get(),
+        |a| async move {
             match a {
                 Some(a) => list_alert_webhooks(a).await,
                 None => Err(AppError::NotFound),

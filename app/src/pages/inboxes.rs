@@ -70,8 +70,8 @@ pub fn InboxesPage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok());
     let overview = Resource::new(
-        move || (account_id.get(), create.version().get(), page()),
-        |(id, _, page)| async move {
+        move || (account_id.get(), page()),
+        |(id, page)| async move {
             match id {
                 Some(id) => get_inbox_overview(id, page).await,
                 None => Err(AppError::NotFound),
