@@ -369,6 +369,7 @@ pub async fn seed_inboxes(
                     now,
                 )
                 .await?;
+            services.reads.forget_number(&number.id).await;
         }
         tracing::info!(
             inbox_id = inbox.id,

@@ -17,12 +17,16 @@ use crate::cache_events::{self, CacheEvent};
 use crate::error::ServiceResult;
 use crate::inboxes::store::InboxRow;
 use crate::registration::ledger::{self, AttemptRow};
+use crate::registration::pin::PinState;
+use crate::signals::model::Stored;
 
 /// Where [`ReadCaches`] load rows from and publish cache events to.
 #[derive(Clone)]
 pub struct ReadStores {
     pub inbox_store: crate::inboxes::store::InboxStore,
     pub ledger: crate::registration::ledger::LedgerStore,
+    pub pins: crate::registration::pin::PinStore,
+    pub signals: crate::signals::SignalStore,
     pub events: crate::cache_events::store::EventStore,
 }
 
@@ -34,6 +38,8 @@ pub struct ReadCaches {
     /// Where the stored rows come from.
     inbox_store: crate::inboxes::store::InboxStore,
     ledger: crate::registration::ledger::LedgerStore,
+    pin_store: crate::registration::pin::PinStore,
+    signal_store: crate::signals::SignalStore,
     /// Where cache events are published.
     events: crate::cache_events::store::EventStore,
     /// Latest health snapshot per inbox (`GREENLIGHT_HEALTH_CACHE_TTL`).
@@ -46,6 +52,10 @@ pub struct ReadCaches {
     members: Cache<i64, Arc<Vec<i64>>>,
     /// phone number id → the newest registration attempts on it (at most `ledger::SUMMARY_ROWS`).
     attempts: Cache<String, Arc<Vec<AttemptRow>>>,
+    /// phone number id → what Greenlight knows of its PIN (never the PIN).
+    pins: Cache<String, PinState>,
+    /// WABA id → the enforcement signals stored for it.
+    wabas: Cache<String, Arc<Vec<Stored>>>,
     /// inbox id → the webhook self-check (two Graph reads), without the viewer's role.
     webhook_checks: Cache<i64, Arc<WebhookCheckView>>,
     /// Inboxes whose self-check was forced recently (one forced check per inbox per
@@ -64,12 +74,16 @@ impl ReadCaches {
         ReadCaches {
             inbox_store: stores.inbox_store,
             ledger: stores.ledger,
+            pin_store: stores.pins,
+            signal_store: stores.signals,
             events: stores.events,
             health: crate::health::cache::new_cache(webhook_check_ttl),
             accounts,
             inboxes: cache(READ_TTL),
             members: cache(READ_TTL),
             attempts: cache(READ_TTL),
+            pins: cache(READ_TTL),
+            wabas: cache(READ_TTL),
             webhook_checks: cache(webhook_check_ttl),
             webhook_check_gate: crate::health::cache::ForcedReadGate::default(),
         }
@@ -134,6 +148,41 @@ impl ReadCaches {
             .map_err(crate::error::ServiceError::from_shared)
     }
 
+    /// What Greenlight knows of the number's PIN, for views (a PIN write forgets it through
+    /// [`Self::forget_number`]).
+    pub(crate) async fn cached_pin_state(&self, phone_number_id: &str) -> ServiceResult<PinState> {
+        let pins = self.pin_store.clone();
+        let number = phone_number_id.to_owned();
+        self.pins
+            .try_get_with(phone_number_id.to_owned(), async move {
+                pins.state(&number)
+                    .await
+                    .map_err(crate::error::ServiceError::from)
+            })
+            .await
+            .map_err(crate::error::ServiceError::from_shared)
+    }
+
+    /// The enforcement signals stored for the WABA, for views ([`Self::forget_waba`] after a
+    /// change).
+    pub(crate) async fn cached_waba_signals(
+        &self,
+        waba_id: &str,
+    ) -> ServiceResult<Arc<Vec<Stored>>> {
+        let signals = self.signal_store.clone();
+        let waba = waba_id.to_owned();
+        self.wabas
+            .try_get_with(waba_id.to_owned(), async move {
+                signals
+                    .of_waba(&waba)
+                    .await
+                    .map(Arc::new)
+                    .map_err(crate::error::ServiceError::from)
+            })
+            .await
+            .map_err(crate::error::ServiceError::from_shared)
+    }
+
     /// The webhook self-check of the inbox: a recent one, or `check` run once for every caller
     /// waiting at the same time.
     pub(crate) async fn cached_webhook_check(
@@ -175,10 +224,16 @@ impl ReadCaches {
         self.forget(CacheEvent::Health(inbox_id)).await;
     }
 
-    /// Forgets the cached ledger of one number (after an attempt started or finished).
-    pub(crate) async fn forget_attempts(&self, phone_number_id: &str) {
-        self.forget(CacheEvent::Attempts(phone_number_id.to_owned()))
+    /// Forgets the cached ledger and PIN state of one number (after an attempt started or
+    /// finished, or its PIN changed).
+    pub(crate) async fn forget_number(&self, phone_number_id: &str) {
+        self.forget(CacheEvent::Number(phone_number_id.to_owned()))
             .await;
+    }
+
+    /// Forgets the cached enforcement signals of one WABA (after a webhook changed them).
+    pub(crate) async fn forget_waba(&self, waba_id: &str) {
+        self.forget(CacheEvent::Waba(waba_id.to_owned())).await;
     }
 
     /// Forgets `event`'s entries here and tells the other instances on the database.
@@ -196,7 +251,11 @@ impl ReadCaches {
                 self.members.invalidate(id).await;
                 self.webhook_checks.invalidate(id).await;
             }
-            CacheEvent::Attempts(number) => self.attempts.invalidate(number).await,
+            CacheEvent::Number(number) => {
+                self.attempts.invalidate(number).await;
+                self.pins.invalidate(number).await;
+            }
+            CacheEvent::Waba(waba) => self.wabas.invalidate(waba).await,
             CacheEvent::WebhookCheck(id) => self.webhook_checks.invalidate(id).await,
             CacheEvent::Identities => self.accounts.forget_identities(),
         }

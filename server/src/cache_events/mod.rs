@@ -34,8 +34,11 @@ pub enum CacheEvent {
     Health(i64),
     /// An inbox's row, members and webhook self-check.
     Inbox(i64),
-    /// The registration ledger of a phone number.
-    Attempts(String),
+    /// The registration ledger and the PIN state of a phone number (stored as `attempts`, the
+    /// name earlier versions gave it, so instances of both versions understand each other).
+    Number(String),
+    /// The enforcement signals in force on a WABA.
+    Waba(String),
     /// An inbox's webhook self-check.
     WebhookCheck(i64),
     /// Users, memberships and API tokens.
@@ -47,7 +50,8 @@ impl CacheEvent {
         match self {
             CacheEvent::Health(_) => "health",
             CacheEvent::Inbox(_) => "inbox",
-            CacheEvent::Attempts(_) => "attempts",
+            CacheEvent::Number(_) => "attempts",
+            CacheEvent::Waba(_) => "waba",
             CacheEvent::WebhookCheck(_) => "webhook_check",
             CacheEvent::Identities => "identities",
         }
@@ -58,7 +62,7 @@ impl CacheEvent {
             CacheEvent::Health(id) | CacheEvent::Inbox(id) | CacheEvent::WebhookCheck(id) => {
                 id.to_string()
             }
-            CacheEvent::Attempts(number) => number.clone(),
+            CacheEvent::Number(number) | CacheEvent::Waba(number) => number.clone(),
             CacheEvent::Identities => String::new(),
         }
     }
@@ -70,7 +74,8 @@ impl CacheEvent {
         Some(match kind {
             "health" => CacheEvent::Health(id()?),
             "inbox" => CacheEvent::Inbox(id()?),
-            "attempts" => CacheEvent::Attempts(key.to_owned()),
+            "attempts" => CacheEvent::Number(key.to_owned()),
+            "waba" => CacheEvent::Waba(key.to_owned()),
             "webhook_check" => CacheEvent::WebhookCheck(id()?),
             "identities" => CacheEvent::Identities,
             _ => return None,
@@ -146,7 +151,8 @@ mod tests {
         for ev in [
             CacheEvent::Health(7),
             CacheEvent::Inbox(8),
-            CacheEvent::Attempts("1065403522429001".into()),
+            CacheEvent::Number("1065403522429001".into()),
+            CacheEvent::Waba("102290129340398".into()),
             CacheEvent::WebhookCheck(9),
             CacheEvent::Identities,
         ] {

@@ -73,14 +73,11 @@ pub struct HealthStores {
     pub ledger: crate::registration::ledger::LedgerStore,
     pub inboxes: crate::inboxes::store::InboxStore,
     pub claims: crate::jobs::claims::ClaimStore,
-    /// The sealed PINs (the report says whether one is stored, never which).
-    pub pins: crate::registration::pin::PinStore,
-    pub signals: crate::signals::SignalStore,
 }
 
 /// Health reads and reports. Holds only what they need: the database (snapshots, ledger), the
-/// Graph client, the inboxes' credentials and access rule, the read caches (the health cache is
-/// one of them), the waiting-view count and the forced-read gate. Cheap to clone.
+/// Graph client, the inboxes' credentials and access rule, the read caches (the health cache, the
+/// PIN state and the WABA's enforcement signals are among them), the waiting-view count and the forced-read gate. Cheap to clone.
 #[derive(Clone)]
 pub struct HealthService {
     /// Health snapshots.
@@ -90,9 +87,6 @@ pub struct HealthService {
     /// The background refresh (`super::refresh`) lists inboxes and claims numbers through these.
     pub(super) inboxes: crate::inboxes::store::InboxStore,
     pub(super) claims: crate::jobs::claims::ClaimStore,
-    pins: crate::registration::pin::PinStore,
-    /// Enforcement Meta reported on the number's WABA (restrictions, bans, ...).
-    signals: crate::signals::SignalStore,
     graph: crate::graph::GraphClient,
     credentials: Credentials,
     access: InboxAccess,
@@ -115,8 +109,6 @@ impl HealthService {
             ledger: stores.ledger,
             inboxes: stores.inboxes,
             claims: stores.claims,
-            pins: stores.pins,
-            signals: stores.signals,
             graph,
             credentials,
             access,
@@ -419,7 +411,7 @@ impl HealthService {
             },
             user.locale,
         );
-        let pin = self.pins.state(&inbox.phone_number_id).await?;
+        let pin = self.reads.cached_pin_state(&inbox.phone_number_id).await?;
         let token_app_name = self.reads.known_token_app_name(inbox.id).await;
         Ok(HealthReport {
             pin,
@@ -451,7 +443,10 @@ impl HealthService {
         if inbox.access_proven_at.is_none() {
             return Ok(Vec::new());
         }
-        let stored = self.signals.of_waba(&inbox.business_account_id).await?;
+        let stored = self
+            .reads
+            .cached_waba_signals(&inbox.business_account_id)
+            .await?;
         Ok(enforcement_from(true, &stored, now))
     }
 

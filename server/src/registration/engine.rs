@@ -377,7 +377,7 @@ impl RegistrationService {
             .ledger
             .start(row.id, &row.phone_number_id, trigger, now_secs())
             .await?;
-        self.reads.forget_attempts(&row.phone_number_id).await;
+        self.reads.forget_number(&row.phone_number_id).await;
         tracing::info!(
             inbox_id = row.id,
             phone_number_id = %row.phone_number_id,
@@ -453,7 +453,7 @@ impl RegistrationService {
             },
         };
         self.ledger.finish(attempt_id, &record, now_secs()).await?;
-        self.reads.forget_attempts(&row.phone_number_id).await;
+        self.reads.forget_number(&row.phone_number_id).await;
         Ok(())
     }
 
@@ -549,7 +549,7 @@ impl RegistrationService {
             ..snap.clone()
         };
         self.health.remember(Arc::new(resolved)).await;
-        self.reads.forget_attempts(&row.phone_number_id).await;
+        self.reads.forget_number(&row.phone_number_id).await;
         Ok(summary)
     }
 }

@@ -359,6 +359,8 @@ impl RegistrationService {
                     CallAnswer::Refused(_) => self.pins.drop_pending(&number, &pending).await?,
                     CallAnswer::Lost(_) => {}
                 }
+                // Whichever way it went, the PIN's state changed (a pending PIN is possibly stale).
+                self.reads.forget_number(&number).await;
                 if let Err(e) = &result {
                     tracing::warn!(
                         inbox_id = row.id,

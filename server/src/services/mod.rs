@@ -232,6 +232,7 @@ impl Services {
             pins: self.stores.pins.clone(),
             alerts: self.alert_jobs(),
             signals: self.stores.signals.clone(),
+            reads: self.reads.clone(),
         }
     }
 }

@@ -58,8 +58,6 @@ impl Stores {
             ledger: self.ledger.clone(),
             inboxes: self.inboxes.clone(),
             claims: self.claims.clone(),
-            pins: self.pins.clone(),
-            signals: self.signals.clone(),
         }
     }
 
@@ -99,6 +97,8 @@ impl Stores {
         crate::cache::reads::ReadStores {
             inbox_store: self.inboxes.clone(),
             ledger: self.ledger.clone(),
+            pins: self.pins.clone(),
+            signals: self.signals.clone(),
             events: self.events.clone(),
         }
     }

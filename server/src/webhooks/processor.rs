@@ -54,6 +54,8 @@ pub struct Processor {
     pub alerts: crate::alerts::AlertJobs,
     /// Enforcement state per WABA, which `account_update` events change.
     pub signals: crate::signals::SignalStore,
+    /// Forgets the PIN state and the WABA signals the events change.
+    pub reads: crate::cache::reads::ReadCaches,
 }
 
 /// Starts the processor: one pass now (events stored before a restart), then on every wake-up.
@@ -276,6 +278,7 @@ async fn keep_state(services: &Processor, c: &Change, received_at: i64) -> Servi
             .apply(&waba_id, &update, at, now_secs())
             .await?;
     }
+    services.reads.forget_waba(&waba_id).await;
     Ok(())
 }
 
@@ -335,6 +338,7 @@ async fn pin_changed_elsewhere(
         else {
             continue;
         };
+        services.reads.forget_number(&number).await;
         tracing::info!(phone_number_id = %number, event = event.as_str(), "webhooks: the stored PIN may be stale");
         for r in inboxes {
             let draft = crate::alerts::rules::pin_possibly_stale(&r.name, event.as_str());

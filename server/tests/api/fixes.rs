@@ -310,6 +310,9 @@ async fn a_pin_changed_elsewhere_marks_the_pin_possibly_stale_and_alerts_once_pe
     )
     .await;
     let later = chrono::Utc::now().timestamp() + 3600;
+    // Read first, so the PIN state is in the read cache: the event must make it stale at once.
+    let h = health(&app, &a.access_token, a.account_id, id).await;
+    assert_eq!(h["pin"]["state"], "stored", "{h}");
 
     deliver(
         &app,
