@@ -244,8 +244,7 @@ impl AlertService {
         account_id: i64,
     ) -> ServiceResult<NotificationList> {
         crate::accounts::service::role_in(user, account_id)?;
-        let rows = self.store.notifications(user.id, account_id, 50).await?;
-        let unread = self.store.unread_count(user.id, account_id).await?;
+        let (rows, unread) = self.store.notifications(user.id, account_id, 50).await?;
         Ok(NotificationList {
             unread,
             items: rows

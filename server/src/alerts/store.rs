@@ -148,16 +148,21 @@ impl AlertStore {
     .map(|_| ())
     }
 
-    /// A user's notifications in an account, newest first.
+    /// A user's notifications in an account, newest first, with how many of all of them (not
+    /// only the `limit` listed) are unread and not informational: one query, as every page's bell
+    /// asks for both.
     pub async fn notifications(
         &self,
         user_id: i64,
         account_id: i64,
         limit: i64,
-    ) -> sqlx::Result<Vec<NotificationRow>> {
-        sqlx::query_as(
+    ) -> sqlx::Result<(Vec<NotificationRow>, i64)> {
+        let rows: Vec<ListedNotification> = sqlx::query_as(
         "SELECT n.id, n.alert_id, a.inbox_id, i.name AS inbox_name, a.kind, a.severity, a.title, a.body,
-                a.params, n.created_at, n.read_at
+                a.params, n.created_at, n.read_at,
+                (SELECT COUNT(*) FROM notifications un JOIN alerts ua ON ua.id = un.alert_id
+                 WHERE un.user_id = $1 AND un.account_id = $2 AND un.read_at IS NULL
+                   AND ua.severity <> 'info') AS unread
          FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN inboxes i ON i.id = a.inbox_id
          WHERE n.user_id = $1 AND n.account_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
     )
@@ -165,7 +170,10 @@ impl AlertStore {
     .bind(account_id)
     .bind(limit)
     .fetch_all(&self.db)
-    .await
+    .await?;
+        // No row: no notification at all, so none unread either.
+        let unread = rows.first().map_or(0, |r| r.unread);
+        Ok((rows.into_iter().map(|r| r.row).collect(), unread))
     }
 
     pub async fn unread_count(&self, user_id: i64, account_id: i64) -> sqlx::Result<i64> {
@@ -482,6 +490,14 @@ impl AlertStore {
     }
 }
 
+/// A listed notification and the user's unread count (the same on every row).
+#[derive(sqlx::FromRow)]
+struct ListedNotification {
+    #[sqlx(flatten)]
+    row: NotificationRow,
+    unread: i64,
+}
+
 /// A notification with its alert and inbox name.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
@@ -544,3 +560,88 @@ pub struct DeliveryRow {
 }
 
 const DELIVERY_COLUMNS: &str = "id, webhook_id, alert_id, payload, status, attempts, status_code, error, next_attempt_at, created_at, updated_at";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_unread_count_covers_every_notification_not_only_the_listed_ones() {
+        let (_dir, db) = crate::registration::test_db::open().await;
+        let inbox = crate::registration::test_db::inbox(&db, "1065403522429001").await;
+        let store = AlertStore::new(db.clone());
+        sqlx::query(
+            "INSERT INTO users (email, name, password_hash, api_token_hash, created_at)
+             VALUES ('ada@example.com', 'Ada', 'x', 'y', 0)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let user_id: i64 = sqlx::query_scalar("SELECT id FROM users")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .notifications(user_id, inbox.account_id, 2)
+                .await
+                .unwrap()
+                .1,
+            0,
+            "nothing listed, nothing unread"
+        );
+        let severities = [
+            Severity::Critical,
+            Severity::Warning,
+            Severity::Info,
+            Severity::Critical,
+        ];
+        for (n, severity) in severities.iter().enumerate() {
+            let alert = store
+                .insert_alert(
+                    NewAlert {
+                        account_id: inbox.account_id,
+                        inbox_id: Some(inbox.id),
+                        kind: "quality_dropped",
+                        severity,
+                        title: "t",
+                        body: "b",
+                        params: None,
+                        dedup_key: &format!("k{n}"),
+                    },
+                    n as i64,
+                )
+                .await
+                .unwrap()
+                .unwrap();
+            store
+                .insert_notification(alert, user_id, inbox.account_id, n as i64)
+                .await
+                .unwrap();
+        }
+        let (listed, unread) = store
+            .notifications(user_id, inbox.account_id, 2)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed[0].created_at, 3, "newest first");
+        // Four notifications, one of them good news: three need work, though two are listed.
+        assert_eq!(unread, 3);
+        store
+            .mark_read(user_id, inbox.account_id, Some(listed[0].id), 9)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .notifications(user_id, inbox.account_id, 2)
+                .await
+                .unwrap()
+                .1,
+            2
+        );
+        assert_eq!(
+            store.unread_count(user_id, inbox.account_id).await.unwrap(),
+            2
+        );
+    }
+}
