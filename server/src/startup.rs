@@ -13,6 +13,7 @@ use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -322,13 +323,18 @@ fn build_router(
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .fallback(fallback)
-        .layer(middleware::from_fn_with_state(state.clone(), guard_pages))
-        .layer(middleware::from_fn_with_state(state.clone(), resolve_user))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            same_origin_writes,
-        ))
-        .layer(sessions)
+        // One `layer` call for the whole stack, outermost first: each `Router::layer` boxes every
+        // route's service again, and each middleware clones what it wraps on every request.
+        .layer(
+            ServiceBuilder::new()
+                .layer(sessions)
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    same_origin_writes,
+                ))
+                .layer(middleware::from_fn_with_state(state.clone(), resolve_user))
+                .layer(middleware::from_fn_with_state(state.clone(), guard_pages)),
+        )
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(middleware::from_fn(security_headers::security_headers));
@@ -354,19 +360,22 @@ fn build_router(
     };
     webhook_routes
         .merge(app_routes)
-        .layer(middleware::from_fn(crate::metrics::track_http))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, user_id = tracing::field::Empty)
-            }),
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, user_id = tracing::field::Empty)
+                    }),
+                )
+                .layer(middleware::from_fn(crate::metrics::track_http)),
         )
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
