@@ -157,15 +157,13 @@ impl AlertStore {
         account_id: i64,
         limit: i64,
     ) -> sqlx::Result<(Vec<NotificationRow>, i64)> {
-        let rows: Vec<ListedNotification> = sqlx::query_as(
+        let rows: Vec<ListedNotification> = sqlx::query_as(&format!(
         "SELECT n.id, n.alert_id, a.inbox_id, i.name AS inbox_name, a.kind, a.severity, a.title, a.body,
                 a.params, n.created_at, n.read_at,
-                (SELECT COUNT(*) FROM notifications un JOIN alerts ua ON ua.id = un.alert_id
-                 WHERE un.user_id = $1 AND un.account_id = $2 AND un.read_at IS NULL
-                   AND ua.severity <> 'info') AS unread
+                ({UNREAD}) AS unread
          FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN inboxes i ON i.id = a.inbox_id
-         WHERE n.user_id = $1 AND n.account_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
-    )
+         WHERE n.user_id = $1 AND n.account_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3"
+    ))
     .bind(user_id)
     .bind(account_id)
     .bind(limit)
@@ -177,15 +175,11 @@ impl AlertStore {
     }
 
     pub async fn unread_count(&self, user_id: i64, account_id: i64) -> sqlx::Result<i64> {
-        sqlx::query_scalar(
-            // Successes are news, not work: informational alerts do not count.
-            "SELECT COUNT(*) FROM notifications n JOIN alerts a ON a.id = n.alert_id
-         WHERE n.user_id = $1 AND n.account_id = $2 AND n.read_at IS NULL AND a.severity <> 'info'",
-        )
-        .bind(user_id)
-        .bind(account_id)
-        .fetch_one(&self.db)
-        .await
+        sqlx::query_scalar(UNREAD)
+            .bind(user_id)
+            .bind(account_id)
+            .fetch_one(&self.db)
+            .await
     }
 
     /// Marks one (`Some(id)`) or all of the user's notifications in the account read.
@@ -489,6 +483,11 @@ impl AlertStore {
         == 1)
     }
 }
+
+/// How many of user `$1`'s notifications in account `$2` are unread. Successes are news, not work:
+/// informational alerts do not count. The bell's list asks it as a subquery.
+const UNREAD: &str = "SELECT COUNT(*) FROM notifications un JOIN alerts ua ON ua.id = un.alert_id
+     WHERE un.user_id = $1 AND un.account_id = $2 AND un.read_at IS NULL AND ua.severity <> 'info'";
 
 /// A listed notification and the user's unread count (the same on every row).
 #[derive(sqlx::FromRow)]

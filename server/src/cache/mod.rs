@@ -63,4 +63,22 @@ where
     }
     Ok(v)
 }
+/// The cached value, else `load`'s, run once for every caller waiting on the same key and kept
+/// (for rows whose absence is itself the answer: an empty list, a missing PIN).
+pub(crate) async fn get_or_load_shared<K, V>(
+    cache: &Cache<K, V>,
+    key: K,
+    load: impl std::future::Future<Output = sqlx::Result<V>>,
+) -> ServiceResult<V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    cache
+        .try_get_with(key, async move {
+            load.await.map_err(crate::error::ServiceError::from)
+        })
+        .await
+        .map_err(crate::error::ServiceError::from_shared)
+}
 pub mod reads;

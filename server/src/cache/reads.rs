@@ -12,7 +12,7 @@ use std::time::Duration;
 use app::activity::WebhookCheckView;
 use moka::future::Cache;
 
-use super::{cache, get_or_load, READ_TTL};
+use super::{cache, get_or_load, get_or_load_shared, READ_TTL};
 use crate::cache_events::{self, CacheEvent};
 use crate::error::ServiceResult;
 use crate::inboxes::store::InboxRow;
@@ -114,18 +114,8 @@ impl ReadCaches {
         inbox_id: i64,
         user_id: i64,
     ) -> ServiceResult<bool> {
-        let store = self.inbox_store.clone();
-        let members = self
-            .members
-            .try_get_with(inbox_id, async move {
-                store
-                    .members(inbox_id)
-                    .await
-                    .map(Arc::new)
-                    .map_err(crate::error::ServiceError::from)
-            })
-            .await
-            .map_err(crate::error::ServiceError::from_shared)?;
+        let load = async { self.inbox_store.members(inbox_id).await.map(Arc::new) };
+        let members = get_or_load_shared(&self.members, inbox_id, load).await?;
         Ok(members.contains(&user_id))
     }
 
@@ -134,33 +124,20 @@ impl ReadCaches {
         &self,
         phone_number_id: &str,
     ) -> ServiceResult<Arc<Vec<AttemptRow>>> {
-        let ledger = self.ledger.clone();
-        let number = phone_number_id.to_owned();
-        self.attempts
-            .try_get_with(phone_number_id.to_owned(), async move {
-                ledger
-                    .attempts_on_number(&number, ledger::SUMMARY_ROWS)
-                    .await
-                    .map(Arc::new)
-                    .map_err(crate::error::ServiceError::from)
-            })
-            .await
-            .map_err(crate::error::ServiceError::from_shared)
+        let load = async {
+            self.ledger
+                .attempts_on_number(phone_number_id, ledger::SUMMARY_ROWS)
+                .await
+                .map(Arc::new)
+        };
+        get_or_load_shared(&self.attempts, phone_number_id.to_owned(), load).await
     }
 
     /// What Greenlight knows of the number's PIN, for views (a PIN write forgets it through
     /// [`Self::forget_number`]).
     pub(crate) async fn cached_pin_state(&self, phone_number_id: &str) -> ServiceResult<PinState> {
-        let pins = self.pin_store.clone();
-        let number = phone_number_id.to_owned();
-        self.pins
-            .try_get_with(phone_number_id.to_owned(), async move {
-                pins.state(&number)
-                    .await
-                    .map_err(crate::error::ServiceError::from)
-            })
-            .await
-            .map_err(crate::error::ServiceError::from_shared)
+        let load = self.pin_store.state(phone_number_id);
+        get_or_load_shared(&self.pins, phone_number_id.to_owned(), load).await
     }
 
     /// The enforcement signals stored for the WABA, for views ([`Self::forget_waba`] after a
@@ -169,18 +146,8 @@ impl ReadCaches {
         &self,
         waba_id: &str,
     ) -> ServiceResult<Arc<Vec<Stored>>> {
-        let signals = self.signal_store.clone();
-        let waba = waba_id.to_owned();
-        self.wabas
-            .try_get_with(waba_id.to_owned(), async move {
-                signals
-                    .of_waba(&waba)
-                    .await
-                    .map(Arc::new)
-                    .map_err(crate::error::ServiceError::from)
-            })
-            .await
-            .map_err(crate::error::ServiceError::from_shared)
+        let load = async { self.signal_store.of_waba(waba_id).await.map(Arc::new) };
+        get_or_load_shared(&self.wabas, waba_id.to_owned(), load).await
     }
 
     /// The webhook self-check of the inbox: a recent one, or `check` run once for every caller
